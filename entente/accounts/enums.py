@@ -1,0 +1,15 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a member may do for their party (see DESIGN.md, access model)."""
+
+    READER = "reader", _("Reader")
+    OFFICER = "officer", _("Contact-cell officer")
+    COORDINATOR = "coordinator", _("Coordinator")
+    PARTY_ADMIN = "party_admin", _("Party administrator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+WRITER_ROLES = frozenset({Role.OFFICER, Role.COORDINATOR})

@@ -1,0 +1,103 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from entente.accounts.enums import WRITER_ROLES, Role
+from entente.core.models import PartyOwned, TimeStamped, Translated
+
+
+class Party(Translated, TimeStamped):
+    """One side of agreements: a state agency or ministry."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True, help_text="MA-DGSN")
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code"))
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Unit(TimeStamped):
+    """An organisational unit of a party; contact cells exchange liaison requests."""
+
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="units")
+    name = models.CharField(_("name"), max_length=200)
+    is_contact_cell = models.BooleanField(_("contact cell"), default=False)
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        ordering = ["party__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "name"], name="%(app_label)s_%(class)s_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party.code} / {self.name}"
+
+
+class Contact(PartyOwned):
+    """A person at a unit, in the directory; internal contacts stay with their party."""
+
+    agreement_path = None  # visibility does not follow an agreement, see accounts.selectors
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    languages = models.CharField(
+        _("languages"), max_length=50, blank=True, help_text=_("e.g. ar,fr")
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact",
+    )
+
+    class Meta(PartyOwned.Meta):
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStamped):
+    """A user's one membership: the party they act for and their role in it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="memberships")
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values),
+                name="%(app_label)s_%(class)s_role_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.party.code}, {self.get_role_display()})"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in WRITER_ROLES
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+

@@ -1,0 +1,339 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from entente.accounts.models import Contact, Party, Unit
+from entente.agreements.enums import (
+    AgreementStatus,
+    Certainty,
+    CommitmentKind,
+    CommitmentStatus,
+    DatePrecision,
+    EventKind,
+    InstrumentType,
+    OPEN_COMMITMENT_STATUSES,
+    PartyRole,
+    Recurrence,
+    Renewal,
+)
+from entente.core.models import PartyOwned, Translated
+
+
+class Agreement(Translated, PartyOwned):
+    """A cooperation instrument between parties, and the root of everything tracked."""
+
+    agreement_path = ""  # the agreement itself
+
+    instrument_type = models.CharField(
+        _("instrument type"), max_length=24, choices=InstrumentType.choices
+    )
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    parties = models.ManyToManyField(
+        Party, through="AgreementParty", related_name="agreements", verbose_name=_("parties")
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    in_force_on = models.DateField(_("in force from"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    duration_months = models.PositiveIntegerField(_("duration (months)"), null=True, blank=True)
+    renewal = models.CharField(
+        _("renewal"), max_length=8, choices=Renewal.choices, default=Renewal.NONE
+    )
+    notice_period_days = models.PositiveIntegerField(
+        _("notice period (days)"), null=True, blank=True
+    )
+    is_binding = models.BooleanField(_("legally binding"), default=False)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent agreement"),
+        help_text=_("The agreement this one amends, implements or supplements."),
+    )
+    source_references = models.TextField(_("sources"), blank=True)
+    urgent_response_hours = models.PositiveIntegerField(
+        _("urgent request deadline (hours)"), default=48
+    )
+    normal_response_days = models.PositiveIntegerField(
+        _("normal request deadline (days)"), default=30
+    )
+
+    class Meta(PartyOwned.Meta):
+        ordering = ["-signed_on", "title"]
+        constraints = [
+            *PartyOwned.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(in_force_on__isnull=True)
+                | Q(signed_on__isnull=True)
+                | Q(in_force_on__gte=F("signed_on")),
+                name="%(app_label)s_%(class)s_in_force_after_signing",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True)
+                | Q(signed_on__isnull=True)
+                | Q(expires_on__gt=F("signed_on")),
+                name="%(app_label)s_%(class)s_expires_after_signing",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AgreementStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=F("pk")), name="%(app_label)s_%(class)s_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AgreementParty(models.Model):
+    """A party to an agreement, with its role."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="agreement_parties"
+    )
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="agreement_roles")
+    role = models.CharField(
+        _("role"), max_length=16, choices=PartyRole.choices, default=PartyRole.PARTY
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "party"], name="%(app_label)s_%(class)s_unique_party"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} in {self.agreement}"
+
+
+class Signatory(models.Model):
+    """A person who signed (or initialed) the agreement for a party."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatories")
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    function = models.CharField(_("function"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["party__code", "name"]
+        verbose_name_plural = _("signatories")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.party})"
+
+
+class AgreementEvent(PartyOwned):
+    """A dated step in an agreement's life, with how sure we are of the date and why."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
+    date = models.DateField(_("date"))
+    date_precision = models.CharField(
+        _("date precision"), max_length=8, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    certainty = models.CharField(
+        _("certainty"), max_length=16, choices=Certainty.choices, default=Certainty.CONFIRMED
+    )
+    party = models.ForeignKey(
+        Party, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.TextField(_("source"), blank=True, help_text=_("Where the date comes from."))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta(PartyOwned.Meta):
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date}"
+
+
+class Clause(Translated, PartyOwned):
+    """An article or section of the agreement's text."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="clauses")
+    number = models.CharField(_("number"), max_length=20)
+    heading = models.CharField(_("heading"), max_length=300, blank=True)
+    text = models.TextField(_("text"), blank=True)
+
+    class Meta(PartyOwned.Meta):
+        ordering = ["agreement", "number"]
+        constraints = [
+            *PartyOwned.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["agreement", "number"], name="%(app_label)s_%(class)s_unique_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.heading}".strip()
+
+
+class CooperationArea(Translated):
+    """A field of cooperation an agreement covers (its own taxonomy)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="areas")
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["agreement", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "code"], name="%(app_label)s_%(class)s_unique_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Attachment(PartyOwned):
+    """A file on any record of an agreement, fingerprinted with its SHA-256."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="attachments")
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta(PartyOwned.Meta):
+        ordering = ["-created_at"]
+        indexes = [
+            # record page: the attachments of one record
+            models.Index(fields=["target_type", "target_id"], name="agreements_attach_target"),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Commitment(Translated, PartyOwned):
+    """Who must do what, by when, under an agreement."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="commitments")
+    clauses = models.ManyToManyField(Clause, blank=True, related_name="commitments")
+    area = models.ForeignKey(
+        CooperationArea,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commitments",
+    )
+    responsible_party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="commitments"
+    )
+    responsible_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="commitments"
+    )
+    responsible_contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="commitments"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=CommitmentKind.choices, default=CommitmentKind.ONE_OFF
+    )
+    recurrence = models.CharField(
+        _("recurrence"), max_length=16, choices=Recurrence.choices, blank=True, default=""
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=CommitmentStatus.choices,
+        default=CommitmentStatus.PLANNED,
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    indicator = models.CharField(_("indicator"), max_length=300, blank=True)
+    indicator_unit = models.CharField(_("indicator unit"), max_length=50, blank=True)
+    baseline = models.DecimalField(
+        _("baseline"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2, null=True, blank=True)
+    evidence_links = models.TextField(_("evidence links"), blank=True)
+    evidence = GenericRelation(
+        Attachment, content_type_field="target_type", object_id_field="target_id"
+    )
+
+    class Meta(PartyOwned.Meta):
+        ordering = ["due_date", "pk"]
+        constraints = [
+            *PartyOwned.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="%(app_label)s_%(class)s_progress_max_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CommitmentStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=CommitmentKind.ONE_OFF) & Q(recurrence=""))
+                | (Q(kind=CommitmentKind.RECURRING) & ~Q(recurrence="")),
+                name="%(app_label)s_%(class)s_recurrence_matches_kind",
+            ),
+        ]
+        indexes = [
+            # dashboard: open commitments by due date
+            models.Index(fields=["status", "due_date"], name="agreements_commit_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status in OPEN_COMMITMENT_STATUSES
+            and self.due_date is not None
+            and self.due_date < timezone.localdate()
+        )
+
+
+class IndicatorValue(models.Model):
+    """The measured value of a commitment's indicator for one period."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="indicator_values"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    actual = models.DecimalField(_("actual"), max_digits=14, decimal_places=2)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["commitment", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commitment", "period_start"], name="%(app_label)s_%(class)s_unique_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="%(app_label)s_%(class)s_period_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment}: {self.actual} ({self.period_start})"

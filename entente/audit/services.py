@@ -1,0 +1,151 @@
+"""Appending to the audit chain, and the audited writes every service builds on."""
+
+import json
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from entente.audit.models import GENESIS_HASH, AuditEvent
+from entente.core.errors import ConflictError
+from entente.core.validation import validate_instance
+
+M = TypeVar("M", bound=models.Model)
+
+# Any constant will do: it only has to be the same for every writer of the chain.
+_CHAIN_LOCK_ID = 0x656E74656E7465
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The record's concrete field values as plain JSON values."""
+    values = {
+        field.attname: field.value_from_object(instance)
+        for field in instance._meta.concrete_fields
+        if not isinstance(field, models.FileField)
+    }
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.FileField):
+            values[field.attname] = field.value_from_object(instance).name or ""
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def target_label(instance: models.Model) -> str:
+    return instance._meta.label_lower
+
+
+def _lock_chain() -> None:
+    # SQLite transactions are IMMEDIATE, so the writer already holds the database lock;
+    # PostgreSQL writers queue here so that each reads the head the previous one wrote.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the chain. Must run inside the service's transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must be called inside transaction.atomic()")
+    _lock_chain()
+    head = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+    membership = getattr(actor, "membership", None) if actor is not None else None
+    event = AuditEvent(
+        seq=(head.seq + 1) if head else 1,
+        at=timezone.now(),
+        actor=actor,
+        actor_name=actor.get_username() if actor is not None else "system",
+        party_id=membership.party_id if membership else None,
+        action=action,
+        target_type=target_label(target),
+        target_id=str(target.pk),
+        before=before,
+        after=after,
+        prev_hash=head.hash if head else GENESIS_HASH,
+    )
+    event.hash = event.compute_hash()
+    event.save()
+    return event
+
+
+def audited_create(*, actor, instance: M, action: str = "create", m2m: dict | None = None) -> M:
+    """Validate and insert `instance`, then record it in the chain (same transaction)."""
+    with transaction.atomic():
+        validate_instance(instance)
+        instance.save()
+        for name, values in (m2m or {}).items():
+            getattr(instance, name).set(values)
+        audit_record(actor=actor, action=action, target=instance, after=snapshot(instance))
+    return instance
+
+
+def audited_update(
+    *,
+    actor,
+    instance: M,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    action: str = "update",
+    m2m: dict[str, Iterable] | None = None,
+) -> M:
+    """Apply `changes` to the current row if it is still at `expected_version`.
+
+    The row is re-read under lock, so a concurrent writer either finished before us
+    (and we see its version) or waits for us. On success the version goes up by one.
+    """
+    model = type(instance)
+    with transaction.atomic():
+        current = model._default_manager.select_for_update().get(pk=instance.pk)
+        version = getattr(current, "version", None)
+        if expected_version is not None and version != expected_version:
+            raise ConflictError(
+                expected_version=expected_version,
+                current_version=version,
+                changed=changes_since(current, expected_version),
+            )
+        before = snapshot(current)
+        for name, value in changes.items():
+            setattr(current, name, value)
+        if version is not None:
+            current.version = version + 1
+        validate_instance(current)
+        current.save()
+        for name, values in (m2m or {}).items():
+            getattr(current, name).set(values)
+        after = snapshot(current)
+        audit_record(
+            actor=actor,
+            action=action,
+            target=current,
+            before={k: v for k, v in before.items() if after.get(k) != v},
+            after={k: v for k, v in after.items() if before.get(k) != v},
+        )
+    return current
+
+
+def audited_delete(*, actor, instance: models.Model, action: str = "delete") -> None:
+    with transaction.atomic():
+        before = snapshot(instance)
+        audit_record(actor=actor, action=action, target=instance, before=before)
+        instance.delete()
+
+
+def changes_since(instance: models.Model, version: int) -> dict[str, Any]:
+    """Field -> current value for every field changed after `version` of the record."""
+    changed: dict[str, Any] = {}
+    events = AuditEvent.objects.filter(
+        target_type=target_label(instance), target_id=str(instance.pk)
+    ).order_by("seq")
+    current = snapshot(instance)
+    for event in events:
+        after = event.after or {}
+        if after.get("version", 0) > version:
+            changed.update({k: current.get(k) for k in after if k not in ("version", "updated_at")})
+    return changed

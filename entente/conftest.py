@@ -1,0 +1,59 @@
+"""The fixed cast: two parties to one agreement, a third party outside it.
+
+party A (Morocco): a_coordinator, a_officer, a_reader
+party B (Netherlands): b_coordinator, b_officer
+party C (outsider, not a party to the agreement): c_officer
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+
+from entente.accounts.enums import Role
+from entente.audit import triggers
+from entente.testing import PartyFactory, UnitFactory, agreement_between, member
+
+
+@pytest.fixture
+def cast(db):
+    a = PartyFactory(code="MA-DGSN", name_en="DGSN-DGST", country="MA", time_zone="Africa/Casablanca")
+    b = PartyFactory(code="NL-POL", name_en="Netherlands Police", country="NL", time_zone="Europe/Amsterdam")
+    c = PartyFactory(code="XX-OUT", name_en="Outsider", country="BE", time_zone="Europe/Brussels")
+    a_cell = UnitFactory(party=a, name="Contact cell MA")
+    b_cell = UnitFactory(party=b, name="Contact cell NL")
+    c_cell = UnitFactory(party=c, name="Contact cell XX")
+    return SimpleNamespace(
+        a=a,
+        b=b,
+        c=c,
+        a_cell=a_cell,
+        b_cell=b_cell,
+        c_cell=c_cell,
+        a_coordinator=member("a_coordinator", a, Role.COORDINATOR, a_cell),
+        a_officer=member("a_officer", a, Role.OFFICER, a_cell),
+        a_reader=member("a_reader", a, Role.READER, a_cell),
+        b_coordinator=member("b_coordinator", b, Role.COORDINATOR, b_cell),
+        b_officer=member("b_officer", b, Role.OFFICER, b_cell),
+        c_officer=member("c_officer", c, Role.OFFICER, c_cell),
+        agreement=agreement_between(a, b),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _audit_triggers_allow_flush(request):
+    """Live-server and transactional tests empty the database after each test; the
+    append-only triggers would refuse that, so they are lifted only for the flush."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    triggers.install(connection)
+    yield
+    triggers.remove(connection)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"

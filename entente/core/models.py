@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from entente.core.enums import Language, Marking, Scope
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class PartyOwned(TimeStamped):
+    """A record a party owns: shared with its agreement's parties or internal to it.
+
+    Subclasses set `agreement_path`, the lookup from the record to its agreement
+    ("agreement", "meeting__agreement", or "" for the agreement itself), which the
+    visibility rule in `entente.agreements.access` follows. Subclasses that declare
+    their own Meta must inherit `PartyOwned.Meta` to keep the constraints.
+    """
+
+    agreement_path = "agreement"
+
+    owning_party = models.ForeignKey(
+        "accounts.Party",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("owning party"),
+    )
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=Scope.choices, default=Scope.INTERNAL
+    )
+    marking = models.CharField(
+        _("marking"), max_length=16, choices=Marking.choices, default=Marking.AMBER
+    )
+    red_recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="%(app_label)s_%(class)s_red+",
+        verbose_name=_("TLP:RED recipients"),
+        help_text=_("Only these users see the record while it is marked TLP:RED."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    is_illustrative = models.BooleanField(
+        _("illustrative"),
+        default=False,
+        help_text=_("Demo data that illustrates the tool; not a fact."),
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=Scope.values),
+                name="%(app_label)s_%(class)s_scope_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(marking__in=Marking.values),
+                name="%(app_label)s_%(class)s_marking_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1),
+                name="%(app_label)s_%(class)s_version_positive",
+            ),
+        ]
+
+
+class Translated(models.Model):
+    """A record whose texts are written in several languages, one of them the reference.
+
+    The per-language columns (`title_ar`, `title_fr`, ...) are added by
+    django-modeltranslation from each app's `translation.py`.
+    """
+
+    reference_language = models.CharField(
+        _("reference language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.EN,
+        help_text=_("The language whose text is authoritative."),
+    )
+
+    class Meta:
+        abstract = True

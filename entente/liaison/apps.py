@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LiaisonConfig(AppConfig):
+    name = "entente.liaison"
+    label = "liaison"

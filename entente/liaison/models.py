@@ -1,0 +1,96 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from entente.accounts.models import Unit
+from entente.agreements.models import Agreement, CooperationArea
+from entente.core.models import PartyOwned
+from entente.liaison.enums import MessageKind, Priority, RequestStatus
+
+
+class LiaisonRequest(PartyOwned):
+    """A request from one party's contact cell to another's, against a deadline.
+
+    The owning party is the sender. While a clarification is pending the clock is
+    paused: `paused_at` is set, and when the clarification arrives `due_at` moves
+    forward by the time spent waiting.
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="liaison_requests"
+    )
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="sent_requests")
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="received_requests")
+    area = models.ForeignKey(
+        CooperationArea,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="liaison_requests",
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("request"))
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.SENT
+    )
+    sent_at = models.DateTimeField(_("sent at"))
+    due_at = models.DateTimeField(_("due at"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("clock paused at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    delay_reason = models.TextField(_("reason for delay"), blank=True)
+
+    class Meta(PartyOwned.Meta):
+        ordering = ["due_at", "pk"]
+        constraints = [
+            *PartyOwned.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(due_at__gt=F("sent_at")), name="%(app_label)s_%(class)s_due_after_sent"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_unit=F("to_unit")), name="%(app_label)s_%(class)s_distinct_units"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RequestStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RequestStatus.REFUSED) | ~Q(refusal_reason=""),
+                name="%(app_label)s_%(class)s_refusal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RequestStatus.CLARIFICATION) | Q(paused_at__isnull=True),
+                name="%(app_label)s_%(class)s_paused_only_in_clarification",
+            ),
+        ]
+        indexes = [
+            # inbox: requests waiting on a unit, by deadline
+            models.Index(fields=["to_unit", "status", "due_at"], name="liaison_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.subject}"
+
+
+class LiaisonMessage(PartyOwned):
+    """One message in a request's thread; internal notes stay with their party."""
+
+    agreement_path = "request__agreement"
+
+    request = models.ForeignKey(LiaisonRequest, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=24, choices=MessageKind.choices)
+    body = models.TextField(_("message"))
+
+    class Meta(PartyOwned.Meta):
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request.reference} {self.get_kind_display()}"

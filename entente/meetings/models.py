@@ -1,0 +1,115 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from entente.accounts.models import Contact, Party
+from entente.agreements.models import Agreement, Commitment
+from entente.core.models import PartyOwned, Translated
+from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
+
+
+class Meeting(Translated, PartyOwned):
+    """A joint committee, expert meeting, visit or call held under an agreement."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="meetings")
+    kind = models.CharField(_("kind"), max_length=24, choices=MeetingKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, help_text=_("The meeting's own time zone.")
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    online_url = models.URLField(_("online link"), blank=True)
+    host_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="hosted_meetings")
+    status = models.CharField(
+        _("status"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
+    minutes = models.TextField(_("minutes"), blank=True)
+
+    class Meta(PartyOwned.Meta):
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            *PartyOwned.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="%(app_label)s_%(class)s_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MeetingStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(models.Model):
+    """A contact invited to a meeting, and whether they came."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField(
+        _("status"), max_length=16, choices=AttendanceStatus.choices, default=AttendanceStatus.INVITED
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "contact"], name="%(app_label)s_%(class)s_unique_contact"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} at {self.meeting}"
+
+
+class AgendaItem(models.Model):
+    """A point on a meeting's agenda, possibly carried over from an earlier meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    position = models.PositiveSmallIntegerField(_("position"))
+    title = models.CharField(_("title"), max_length=300)
+    notes = models.TextField(_("notes"), blank=True)
+    carried_commitment = models.ForeignKey(
+        Commitment, null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_items"
+    )
+    carried_decision = models.ForeignKey(
+        "Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_items"
+    )
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "position"], name="%(app_label)s_%(class)s_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class Decision(models.Model):
+    """A decision taken at a meeting; it may give rise to commitments."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
+    number = models.PositiveSmallIntegerField(_("number"))
+    text = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=DecisionStatus.choices, default=DecisionStatus.OPEN
+    )
+    commitments = models.ManyToManyField(
+        Commitment, blank=True, related_name="source_decisions", verbose_name=_("commitments")
+    )
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "number"], name="%(app_label)s_%(class)s_unique_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} #{self.number}"

@@ -1,0 +1,70 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from entente.accounts.models import Party
+from entente.agreements.models import Agreement, CooperationArea
+from entente.core.models import PartyOwned, Translated
+from entente.training.enums import TrainingKind, TrainingStatus
+
+
+class TrainingActivity(Translated, PartyOwned):
+    """A course, visit, workshop, secondment or conference one party hosts for another."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="trainings")
+    area = models.ForeignKey(
+        CooperationArea, null=True, blank=True, on_delete=models.PROTECT, related_name="trainings"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=TrainingKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    host_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="hosted_trainings")
+    sending_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="sent_trainings")
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=TrainingStatus.choices, default=TrainingStatus.PLANNED
+    )
+    evaluation = models.TextField(_("evaluation"), blank=True)
+
+    class Meta(PartyOwned.Meta):
+        ordering = ["starts_on", "pk"]
+        verbose_name_plural = _("training activities")
+        constraints = [
+            *PartyOwned.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="%(app_label)s_%(class)s_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(host_party=F("sending_party")),
+                name="%(app_label)s_%(class)s_host_not_sender",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=TrainingStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TrainingParticipation(models.Model):
+    """How many officers of one party take part in a training activity."""
+
+    activity = models.ForeignKey(
+        TrainingActivity, on_delete=models.CASCADE, related_name="participations"
+    )
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField(_("participants"))
+    names = models.TextField(_("names"), blank=True, help_text=_("Optional, one per line."))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "party"], name="%(app_label)s_%(class)s_unique_party"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} from {self.party}"
