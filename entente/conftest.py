@@ -17,8 +17,12 @@ from entente.testing import PartyFactory, UnitFactory, agreement_between, member
 
 @pytest.fixture
 def cast(db):
-    a = PartyFactory(code="MA-DGSN", name_en="DGSN-DGST", country="MA", time_zone="Africa/Casablanca")
-    b = PartyFactory(code="NL-POL", name_en="Netherlands Police", country="NL", time_zone="Europe/Amsterdam")
+    a = PartyFactory(
+        code="MA-DGSN", name_en="DGSN-DGST", country="MA", time_zone="Africa/Casablanca"
+    )
+    b = PartyFactory(
+        code="NL-POL", name_en="Netherlands Police", country="NL", time_zone="Europe/Amsterdam"
+    )
     c = PartyFactory(code="XX-OUT", name_en="Outsider", country="BE", time_zone="Europe/Brussels")
     a_cell = UnitFactory(party=a, name="Contact cell MA")
     b_cell = UnitFactory(party=b, name="Contact cell NL")

@@ -100,4 +100,3 @@ class Membership(TimeStamped):
     @property
     def is_coordinator(self) -> bool:
         return self.role == Role.COORDINATOR
-

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Contact, Party, Unit
 from entente.agreements.enums import (
+    OPEN_COMMITMENT_STATUSES,
     AgreementStatus,
     Certainty,
     CommitmentKind,
@@ -15,7 +16,6 @@ from entente.agreements.enums import (
     DatePrecision,
     EventKind,
     InstrumentType,
-    OPEN_COMMITMENT_STATUSES,
     PartyRole,
     Recurrence,
     Renewal,
@@ -272,7 +272,9 @@ class Commitment(Translated, PartyOwned):
     baseline = models.DecimalField(
         _("baseline"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(
+        _("target"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     evidence_links = models.TextField(_("evidence links"), blank=True)
     evidence = GenericRelation(
         Attachment, content_type_field="target_type", object_id_field="target_id"

@@ -41,7 +41,10 @@ def visible_q(model: type[Model], user) -> Q:
         shared = Q(scope=Scope.SHARED)
     else:
         prefix = f"{path}__" if path else ""
-        agreements_of_party = manager.filter(**{f"{prefix}agreement_parties__party": party_id})
+        # A shared child is seen only through an agreement that is itself shared.
+        agreements_of_party = manager.filter(
+            **{f"{prefix}agreement_parties__party": party_id, f"{prefix}scope": Scope.SHARED}
+        )
         shared = Q(scope=Scope.SHARED, pk__in=agreements_of_party.values("pk"))
     recipient = Q(pk__in=manager.filter(red_recipients=user).values("pk"))
     return (Q(owning_party=party_id) | shared) & (~Q(marking=Marking.RED) | recipient)

@@ -32,7 +32,8 @@ class Meeting(Translated, PartyOwned):
         constraints = [
             *PartyOwned.Meta.constraints,
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="%(app_label)s_%(class)s_ends_after_start"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="%(app_label)s_%(class)s_ends_after_start",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=MeetingStatus.values),
@@ -50,7 +51,10 @@ class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="attendance")
     status = models.CharField(
-        _("status"), max_length=16, choices=AttendanceStatus.choices, default=AttendanceStatus.INVITED
+        _("status"),
+        max_length=16,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.INVITED,
     )
 
     class Meta:

@@ -18,7 +18,9 @@ class TrainingActivity(Translated, PartyOwned):
     kind = models.CharField(_("kind"), max_length=16, choices=TrainingKind.choices)
     title = models.CharField(_("title"), max_length=300)
     host_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="hosted_trainings")
-    sending_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="sent_trainings")
+    sending_party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="sent_trainings"
+    )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -33,7 +35,8 @@ class TrainingActivity(Translated, PartyOwned):
         constraints = [
             *PartyOwned.Meta.constraints,
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")), name="%(app_label)s_%(class)s_ends_after_start"
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="%(app_label)s_%(class)s_ends_after_start",
             ),
             models.CheckConstraint(
                 condition=~Q(host_party=F("sending_party")),

@@ -27,11 +27,15 @@ class Command(BaseCommand):
                 f"audit chain broken at sequence {report.first_bad_seq}: {report.reason} "
                 f"({report.checked} events verified before it)"
             )
-        self.stdout.write(f"audit chain intact: {report.checked} events, head {report.head_seq}:{report.head_hash}")
+        self.stdout.write(
+            f"audit chain intact: {report.checked} events, head {report.head_seq}:{report.head_hash}"
+        )
 
 
 def _parse_head(value: str) -> tuple[int, str]:
     seq, _, digest = value.partition(":")
     if not seq.isdigit() or len(digest) != 64:
-        raise CommandError("--expect-head must look like SEQ:HASH, as printed by 'entente audit head'")
+        raise CommandError(
+            "--expect-head must look like SEQ:HASH, as printed by 'entente audit head'"
+        )
     return int(seq), digest

@@ -1,0 +1,106 @@
+"""Reads of agreements, their parts and commitments, always filtered by visibility."""
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from entente.agreements.enums import OPEN_COMMITMENT_STATUSES
+from entente.agreements.models import (
+    Agreement,
+    AgreementEvent,
+    Attachment,
+    Clause,
+    Commitment,
+    CooperationArea,
+)
+from entente.core.access import (
+    get_visible,
+    membership_of,
+    require_coordinator,
+    require_owner_writer,
+    visible_to,
+)
+from entente.core.errors import NotFound, PermissionDenied
+
+
+def agreement_visible_to(user) -> QuerySet[Agreement]:
+    return visible_to(Agreement.objects.all(), user).prefetch_related("agreement_parties__party")
+
+
+def get_agreement_for_user(user, pk, *, write: bool = False) -> Agreement:
+    """Managing an agreement itself (its text, parties, status) is for coordinators."""
+    agreement = get_visible(agreement_visible_to(user), pk)
+    if write:
+        require_coordinator(user)
+        require_owner_writer(user, agreement)
+    return agreement
+
+
+def require_party_to(user, agreement: Agreement) -> None:
+    """Records under an agreement are created only by writers of one of its parties."""
+    membership = membership_of(user)
+    if (
+        membership is None
+        or not agreement.agreement_parties.filter(party_id=membership.party_id).exists()
+    ):
+        raise PermissionDenied("Your party is not a party to this agreement.")
+
+
+def agreement_event_visible_to(user) -> QuerySet[AgreementEvent]:
+    return visible_to(AgreementEvent.objects.all(), user).select_related("party")
+
+
+def get_agreement_event_for_user(user, pk, *, write: bool = False) -> AgreementEvent:
+    event = get_visible(agreement_event_visible_to(user), pk)
+    if write:
+        require_owner_writer(user, event)
+    return event
+
+
+def clause_visible_to(user) -> QuerySet[Clause]:
+    return visible_to(Clause.objects.all(), user)
+
+
+def get_clause_for_user(user, pk, *, write: bool = False) -> Clause:
+    clause = get_visible(clause_visible_to(user), pk)
+    if write:
+        require_owner_writer(user, clause)
+    return clause
+
+
+def area_visible_to(user) -> QuerySet[CooperationArea]:
+    """Areas have no owner of their own: they are seen with their agreement."""
+    return CooperationArea.objects.filter(agreement__in=agreement_visible_to(user).values("pk"))
+
+
+def commitment_visible_to(user) -> QuerySet[Commitment]:
+    return visible_to(Commitment.objects.all(), user).select_related(
+        "agreement", "area", "responsible_party", "responsible_unit", "owning_party"
+    )
+
+
+def get_commitment_for_user(user, pk, *, write: bool = False) -> Commitment:
+    commitment = get_visible(commitment_visible_to(user), pk)
+    if write:
+        require_owner_writer(user, commitment)
+    return commitment
+
+
+def commitment_overdue(user) -> QuerySet[Commitment]:
+    return commitment_visible_to(user).filter(
+        status__in=OPEN_COMMITMENT_STATUSES, due_date__lt=timezone.localdate()
+    )
+
+
+def attachment_visible_to(user) -> QuerySet[Attachment]:
+    return visible_to(Attachment.objects.all(), user).select_related("target_type")
+
+
+def get_attachment_for_user(user, pk, *, write: bool = False) -> Attachment:
+    """An attachment is visible when it and the record it hangs on are both visible."""
+    attachment = get_visible(attachment_visible_to(user), pk)
+    target_model = attachment.target_type.model_class()
+    if not visible_to(target_model._default_manager.filter(pk=attachment.target_id), user).exists():
+        raise NotFound
+    if write:
+        require_owner_writer(user, attachment)
+    return attachment

@@ -1,0 +1,514 @@
+"""Writes to agreements, their parts and commitments.
+
+Every function takes the acting user, checks permission, validates, saves and appends
+an audit event in one transaction (see entente.audit.services).
+"""
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from entente.accounts.models import Party
+from entente.agreements.enums import (
+    AGREEMENT_TRANSITIONS,
+    COMMITMENT_TRANSITIONS,
+    CommitmentStatus,
+    PartyRole,
+)
+from entente.agreements.models import (
+    Agreement,
+    AgreementEvent,
+    AgreementParty,
+    Attachment,
+    Clause,
+    Commitment,
+    CooperationArea,
+    IndicatorValue,
+    Signatory,
+)
+from entente.agreements.selectors import require_party_to
+from entente.audit.services import audit_record, audited_create, audited_update, snapshot
+from entente.core.access import (
+    require_coordinator,
+    require_owner_writer,
+    require_writer,
+)
+from entente.core.enums import Marking, Scope
+from entente.core.translated import translated_fields
+from entente.core.validation import validate_instance
+
+# Fields a caller may never set through update services: ownership, history, workflow.
+PROTECTED_FIELDS = frozenset(
+    {
+        "id",
+        "pk",
+        "owning_party",
+        "owning_party_id",
+        "version",
+        "created_at",
+        "updated_at",
+        "scope",
+        "marking",
+        "status",
+        "agreement",
+        "agreement_id",
+    }
+)
+
+
+def _check_changes(changes: Mapping, allowed: Iterable[str]) -> None:
+    allowed = set(allowed)
+    refused = sorted(set(changes) - allowed)
+    if refused:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in refused})
+
+
+def _editable_fields(model: type[models.Model], *extra_excluded: str) -> set[str]:
+    names = {f.name for f in model._meta.concrete_fields} | {
+        f.attname for f in model._meta.concrete_fields
+    }
+    return names - PROTECTED_FIELDS - set(extra_excluded)
+
+
+# --- agreements -------------------------------------------------------------------------
+
+
+def agreement_create(
+    *,
+    actor,
+    instrument_type: str,
+    title: Mapping[str, str],
+    reference_language: str = "en",
+    parties: Iterable[Party],
+    scope: str = Scope.INTERNAL,
+    marking: str = Marking.AMBER,
+    is_illustrative: bool = False,
+    **fields,
+) -> Agreement:
+    """Record a new agreement owned by the coordinator's party, which must be a party."""
+    membership = require_coordinator(actor)
+    parties = list(parties)
+    if membership.party_id not in {p.pk for p in parties}:
+        raise ValidationError({"parties": _("Your own party must be a party to the agreement.")})
+    if len(parties) < 2:
+        raise ValidationError({"parties": _("An agreement needs at least two parties.")})
+    _check_changes(fields, _editable_fields(Agreement))
+    _check_dates(fields)
+    agreement = Agreement(
+        owning_party_id=membership.party_id,
+        instrument_type=instrument_type,
+        reference_language=reference_language,
+        scope=scope,
+        marking=marking,
+        is_illustrative=is_illustrative,
+        **translated_fields("title", title, reference_language=reference_language),
+        **fields,
+    )
+    with transaction.atomic():
+        audited_create(actor=actor, instance=agreement)
+        for party in parties:
+            AgreementParty.objects.create(agreement=agreement, party=party, role=PartyRole.PARTY)
+        audit_record(
+            actor=actor,
+            action="parties",
+            target=agreement,
+            after={"parties": sorted(p.code for p in parties)},
+        )
+    return agreement
+
+
+def _check_dates(fields: Mapping) -> None:
+    signed, in_force, expires = (
+        fields.get("signed_on"),
+        fields.get("in_force_on"),
+        fields.get("expires_on"),
+    )
+    if signed and in_force and in_force < signed:
+        raise ValidationError({"in_force_on": _("Entry into force cannot precede signature.")})
+    if signed and expires and expires <= signed:
+        raise ValidationError({"expires_on": _("Expiry must come after signature.")})
+
+
+def agreement_update(*, actor, agreement: Agreement, expected_version: int, **changes) -> Agreement:
+    require_coordinator(actor)
+    require_owner_writer(actor, agreement)
+    _check_changes(changes, _editable_fields(Agreement))
+    merged = {k: getattr(agreement, k) for k in ("signed_on", "in_force_on", "expires_on")}
+    _check_dates(merged | changes)
+    return audited_update(
+        actor=actor, instance=agreement, changes=changes, expected_version=expected_version
+    )
+
+
+def agreement_change_status(
+    *, actor, agreement: Agreement, status: str, expected_version: int
+) -> Agreement:
+    require_coordinator(actor)
+    require_owner_writer(actor, agreement)
+    if status not in AGREEMENT_TRANSITIONS.get(agreement.status, ()):
+        raise ValidationError(
+            {
+                "status": _("An agreement cannot go from %(old)s to %(new)s.")
+                % {"old": agreement.status, "new": status}
+            }
+        )
+    return audited_update(
+        actor=actor,
+        instance=agreement,
+        changes={"status": status},
+        expected_version=expected_version,
+        action="status",
+    )
+
+
+def signatory_add(
+    *, actor, agreement: Agreement, party: Party, name: str, function: str = ""
+) -> Signatory:
+    require_coordinator(actor)
+    require_owner_writer(actor, agreement)
+    if not agreement.agreement_parties.filter(party=party).exists():
+        raise ValidationError(
+            {"party": _("The signatory's party is not a party to the agreement.")}
+        )
+    return audited_create(
+        actor=actor,
+        instance=Signatory(agreement=agreement, party=party, name=name, function=function),
+    )
+
+
+def agreement_event_record(
+    *,
+    actor,
+    agreement: Agreement,
+    kind: str,
+    date: dt.date,
+    scope: str = Scope.SHARED,
+    marking: str = Marking.GREEN,
+    is_illustrative: bool = False,
+    **fields,
+) -> AgreementEvent:
+    """A dated lifecycle step, with its precision, certainty and source."""
+    membership = require_writer(actor)
+    require_party_to(actor, agreement)
+    _check_changes(fields, {"date_precision", "certainty", "party", "source", "note"})
+    return audited_create(
+        actor=actor,
+        instance=AgreementEvent(
+            agreement=agreement,
+            owning_party_id=membership.party_id,
+            kind=kind,
+            date=date,
+            scope=scope,
+            marking=marking,
+            is_illustrative=is_illustrative,
+            **fields,
+        ),
+    )
+
+
+def clause_create(
+    *,
+    actor,
+    agreement: Agreement,
+    number: str,
+    heading: Mapping[str, str] | None = None,
+    text: Mapping[str, str] | None = None,
+    reference_language: str = "en",
+    scope: str = Scope.SHARED,
+    marking: str = Marking.GREEN,
+    is_illustrative: bool = False,
+) -> Clause:
+    require_coordinator(actor)
+    require_owner_writer(actor, agreement)
+    return audited_create(
+        actor=actor,
+        instance=Clause(
+            agreement=agreement,
+            owning_party_id=agreement.owning_party_id,
+            number=number,
+            reference_language=reference_language,
+            scope=scope,
+            marking=marking,
+            is_illustrative=is_illustrative,
+            **translated_fields(
+                "heading", heading, reference_language=reference_language, required=False
+            ),
+            **translated_fields(
+                "text", text, reference_language=reference_language, required=False
+            ),
+        ),
+    )
+
+
+def area_create(
+    *,
+    actor,
+    agreement: Agreement,
+    code: str,
+    name: Mapping[str, str],
+    reference_language: str = "en",
+) -> CooperationArea:
+    require_coordinator(actor)
+    require_owner_writer(actor, agreement)
+    return audited_create(
+        actor=actor,
+        instance=CooperationArea(
+            agreement=agreement,
+            code=code,
+            reference_language=reference_language,
+            **translated_fields("name", name, reference_language=reference_language),
+        ),
+    )
+
+
+# --- commitments ------------------------------------------------------------------------
+
+
+def commitment_create(
+    *,
+    actor,
+    agreement: Agreement,
+    title: Mapping[str, str],
+    responsible_party: Party,
+    description: Mapping[str, str] | None = None,
+    reference_language: str = "en",
+    clauses: Iterable[Clause] = (),
+    scope: str = Scope.INTERNAL,
+    marking: str = Marking.AMBER,
+    is_illustrative: bool = False,
+    **fields,
+) -> Commitment:
+    """A new commitment under an agreement, owned by the actor's party."""
+    membership = require_writer(actor)
+    require_party_to(actor, agreement)
+    _check_changes(fields, _editable_fields(Commitment, "title", "description"))
+    clauses = list(clauses)
+    _check_commitment_links(agreement, responsible_party, clauses, fields)
+    commitment = Commitment(
+        agreement=agreement,
+        owning_party_id=membership.party_id,
+        responsible_party=responsible_party,
+        reference_language=reference_language,
+        scope=scope,
+        marking=marking,
+        is_illustrative=is_illustrative,
+        **translated_fields("title", title, reference_language=reference_language),
+        **translated_fields(
+            "description", description, reference_language=reference_language, required=False
+        ),
+        **fields,
+    )
+    _check_recurrence(commitment)
+    return audited_create(actor=actor, instance=commitment, m2m={"clauses": clauses})
+
+
+def _check_commitment_links(agreement, responsible_party, clauses, fields) -> None:
+    if not agreement.agreement_parties.filter(party=responsible_party).exists():
+        raise ValidationError(
+            {"responsible_party": _("The responsible party is not a party to the agreement.")}
+        )
+    if any(c.agreement_id != agreement.pk for c in clauses):
+        raise ValidationError({"clauses": _("Every clause must belong to the same agreement.")})
+    area = fields.get("area")
+    if area is not None and area.agreement_id != agreement.pk:
+        raise ValidationError({"area": _("The area belongs to another agreement.")})
+    unit = fields.get("responsible_unit")
+    if unit is not None and unit.party_id != responsible_party.pk:
+        raise ValidationError({"responsible_unit": _("The unit belongs to another party.")})
+
+
+def _check_recurrence(commitment: Commitment) -> None:
+    if commitment.kind == "recurring" and not commitment.recurrence:
+        raise ValidationError({"recurrence": _("A recurring commitment needs a recurrence.")})
+    if commitment.kind == "one_off" and commitment.recurrence:
+        raise ValidationError({"recurrence": _("A one-off commitment does not recur.")})
+    if commitment.progress is not None and commitment.progress > 100:
+        raise ValidationError({"progress": _("Progress is a percentage from 0 to 100.")})
+
+
+def commitment_update(
+    *,
+    actor,
+    commitment: Commitment,
+    expected_version: int,
+    clauses: Iterable[Clause] | None = None,
+    **changes,
+) -> Commitment:
+    require_owner_writer(actor, commitment)
+    _check_changes(changes, _editable_fields(Commitment))
+    merged = {f: getattr(commitment, f) for f in ("area", "responsible_unit")} | changes
+    responsible = changes.get("responsible_party", commitment.responsible_party)
+    clause_list = list(clauses) if clauses is not None else []
+    _check_commitment_links(commitment.agreement, responsible, clause_list, merged)
+    probe = Commitment(
+        kind=changes.get("kind", commitment.kind),
+        recurrence=changes.get("recurrence", commitment.recurrence),
+        progress=changes.get("progress", commitment.progress),
+    )
+    _check_recurrence(probe)
+    return audited_update(
+        actor=actor,
+        instance=commitment,
+        changes=changes,
+        expected_version=expected_version,
+        m2m={"clauses": clause_list} if clauses is not None else None,
+    )
+
+
+def commitment_change_status(
+    *,
+    actor,
+    commitment: Commitment,
+    status: str,
+    expected_version: int,
+    progress: int | None = None,
+) -> Commitment:
+    """Move a commitment along its workflow; done means 100 % progress."""
+    require_owner_writer(actor, commitment)
+    if status not in COMMITMENT_TRANSITIONS.get(commitment.status, ()):
+        raise ValidationError(
+            {
+                "status": _("A commitment cannot go from %(old)s to %(new)s.")
+                % {"old": commitment.get_status_display(), "new": status}
+            }
+        )
+    changes: dict = {"status": status}
+    if status == CommitmentStatus.DONE:
+        changes["progress"] = 100
+    elif progress is not None:
+        changes["progress"] = progress
+    return audited_update(
+        actor=actor,
+        instance=commitment,
+        changes=changes,
+        expected_version=expected_version,
+        action="status",
+    )
+
+
+def commitment_record_indicator(
+    *,
+    actor,
+    commitment: Commitment,
+    period_start: dt.date,
+    period_end: dt.date,
+    actual: Decimal,
+    note: str = "",
+) -> IndicatorValue:
+    require_owner_writer(actor, commitment)
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+    with transaction.atomic():
+        value, created = IndicatorValue.objects.select_for_update().get_or_create(
+            commitment=commitment,
+            period_start=period_start,
+            defaults={"period_end": period_end, "actual": actual, "note": note},
+        )
+        before = None if created else snapshot(value)
+        if not created:
+            value.period_end, value.actual, value.note = period_end, actual, note
+        validate_instance(value)
+        value.save()
+        audit_record(
+            actor=actor, action="indicator", target=commitment, before=before, after=snapshot(value)
+        )
+    return value
+
+
+# --- publishing and markings (any party-owned record) -----------------------------------
+
+
+def record_publish(*, actor, record, expected_version: int):
+    """A coordinator shares an internal draft of their party with the other parties."""
+    require_coordinator(actor)
+    require_owner_writer(actor, record)
+    if record.scope == Scope.SHARED:
+        raise ValidationError({"scope": _("This record is already shared.")})
+    return audited_update(
+        actor=actor,
+        instance=record,
+        changes={"scope": Scope.SHARED},
+        expected_version=expected_version,
+        action="publish",
+    )
+
+
+def record_set_marking(
+    *, actor, record, marking: str, expected_version: int, red_recipients: Iterable = ()
+):
+    """Change a record's TLP marking; only coordinators may lower it."""
+    require_owner_writer(actor, record)
+    if marking not in Marking.values:
+        raise ValidationError({"marking": _("Unknown marking.")})
+    if Marking(marking).rank < Marking(record.marking).rank:
+        require_coordinator(actor)
+    recipients = list(red_recipients)
+    if marking == Marking.RED and not recipients:
+        raise ValidationError({"red_recipients": _("Name at least one recipient for TLP:RED.")})
+    if marking == Marking.RED and actor not in recipients:
+        # The author must keep access to what they mark RED.
+        recipients.append(actor)
+    return audited_update(
+        actor=actor,
+        instance=record,
+        changes={"marking": marking},
+        expected_version=expected_version,
+        action="marking",
+        m2m={"red_recipients": recipients if marking == Marking.RED else []},
+    )
+
+
+# --- attachments ------------------------------------------------------------------------
+
+
+def attachment_add(
+    *,
+    actor,
+    target,
+    upload: UploadedFile,
+    scope: str | None = None,
+    marking: str | None = None,
+) -> Attachment:
+    """Attach a file to a record the actor's party may add to; it inherits the record's
+    scope and marking unless told otherwise."""
+    membership = require_writer(actor)
+    agreement = target if isinstance(target, Agreement) else target.agreement
+    require_party_to(actor, agreement)
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than the limit of %(mb)d MB.")
+                % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+            }
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        agreement=agreement,
+        owning_party_id=membership.party_id,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        filename=(upload.name or "file")[:255],
+        content_type=(upload.content_type or "application/octet-stream")[:100],
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+        scope=scope or target.scope,
+        marking=marking or target.marking,
+    )
+    attachment.file.save(attachment.filename, upload, save=False)
+    try:
+        return audited_create(actor=actor, instance=attachment)
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
