@@ -22,7 +22,8 @@ STATEMENTS = {
     "postgresql": (
         [
             """CREATE OR REPLACE FUNCTION audit_auditevent_append_only() RETURNS trigger AS $$
-            BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql""",
+            BEGIN RAISE EXCEPTION 'audit events are append-only' USING ERRCODE = 'restrict_violation';
+            END; $$ LANGUAGE plpgsql""",
             """CREATE OR REPLACE TRIGGER audit_auditevent_no_change
             BEFORE UPDATE OR DELETE ON audit_auditevent
             FOR EACH ROW EXECUTE FUNCTION audit_auditevent_append_only()""",
