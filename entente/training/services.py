@@ -1,0 +1,228 @@
+"""Writes to training activities and their participants.
+
+Every function takes the acting user, checks permission, validates, saves and appends
+an audit event in one transaction (see entente.audit.services).
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from entente.accounts.models import Party
+from entente.agreements.models import Agreement, CooperationArea
+from entente.agreements.selectors import require_party_to
+from entente.audit.services import audit_record, audited_create, audited_update, snapshot
+from entente.core.access import require_owner_writer, require_writer
+from entente.core.enums import Language, Marking, Scope
+from entente.core.translated import translated_fields
+from entente.core.validation import validate_instance
+from entente.training.enums import TRAINING_TRANSITIONS, TrainingStatus
+from entente.training.models import TrainingActivity, TrainingParticipation
+
+# Ownership, scope, marking, status and evaluation change through their own services.
+UPDATABLE_FIELDS = frozenset(
+    {
+        "kind",
+        "title",
+        "reference_language",
+        "host_party",
+        "sending_party",
+        "starts_on",
+        "ends_on",
+        "area",
+        "place",
+        "is_illustrative",
+    }
+)
+
+
+def training_create(
+    *,
+    actor,
+    agreement: Agreement,
+    kind: str,
+    title: Mapping[str, str],
+    host_party: Party,
+    sending_party: Party,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    area: CooperationArea | None = None,
+    place: str = "",
+    reference_language: str = "en",
+    scope: str = Scope.INTERNAL,
+    marking: str = Marking.AMBER,
+    red_recipients: Iterable = (),
+    is_illustrative: bool = False,
+) -> TrainingActivity:
+    """A new planned training activity under an agreement, owned by the actor's party."""
+    membership = require_writer(actor)
+    require_party_to(actor, agreement)
+    training = TrainingActivity(
+        agreement=agreement,
+        owning_party_id=membership.party_id,
+        kind=kind,
+        reference_language=reference_language,
+        host_party=host_party,
+        sending_party=sending_party,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        area=area,
+        place=place.strip(),
+        scope=scope,
+        marking=marking,
+        is_illustrative=is_illustrative,
+        **translated_fields("title", title, reference_language=reference_language),
+    )
+    _check_training(training)
+    recipients = _red_recipients(actor, marking, red_recipients)
+    return audited_create(actor=actor, instance=training, m2m={"red_recipients": recipients})
+
+
+def _red_recipients(actor, marking: str, recipients: Iterable) -> list:
+    # Same rule as record_set_marking: a RED record nobody may see would be lost.
+    if marking != Marking.RED:
+        return []
+    recipients = list(recipients)
+    if not recipients:
+        raise ValidationError({"red_recipients": _("Name at least one recipient for TLP:RED.")})
+    return recipients if actor in recipients else [*recipients, actor]
+
+
+def _check_training(training: TrainingActivity) -> None:
+    """The rules between fields, checked on the values the record would have."""
+    errors: dict[str, str] = {}
+    if training.starts_on and training.ends_on and training.ends_on < training.starts_on:
+        errors["ends_on"] = _("The activity cannot end before it starts.")
+    parties = set(training.agreement.agreement_parties.values_list("party_id", flat=True))
+    if training.host_party_id not in parties:
+        errors["host_party"] = _("The host party is not a party to the agreement.")
+    if training.sending_party_id == training.host_party_id:
+        errors["sending_party"] = _("The sending party cannot be the host party.")
+    elif training.sending_party_id not in parties:
+        errors["sending_party"] = _("The sending party is not a party to the agreement.")
+    if training.area is not None and training.area.agreement_id != training.agreement_id:
+        errors["area"] = _("The area belongs to another agreement.")
+    started = training.starts_on and training.starts_on <= timezone.localdate()
+    if training.status == TrainingStatus.HELD and not started:
+        errors["starts_on"] = _("A held activity cannot start in the future.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def training_update(
+    *, actor, training: TrainingActivity, expected_version: int, **changes
+) -> TrainingActivity:
+    """Change a training's description, parties, dates or area; `title` is a dict of
+    languages merged into the texts already there."""
+    require_owner_writer(actor, training)
+    refused = sorted(set(changes) - UPDATABLE_FIELDS)
+    if refused:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in refused})
+    changes = _with_title_columns(training, changes)
+    probe = TrainingActivity(
+        **{f.attname: getattr(training, f.attname) for f in TrainingActivity._meta.concrete_fields}
+    )
+    for name, value in changes.items():
+        setattr(probe, name, value)
+    _check_training(probe)
+    _check_participants_kept(training, probe)
+    return audited_update(
+        actor=actor, instance=training, changes=changes, expected_version=expected_version
+    )
+
+
+def _with_title_columns(training: TrainingActivity, changes: dict) -> dict:
+    if "title" not in changes and "reference_language" not in changes:
+        return changes
+    current = {
+        lang: text for lang in Language.values if (text := getattr(training, f"title_{lang}"))
+    }
+    changes = dict(changes)
+    title = current | dict(changes.pop("title", None) or {})
+    reference = changes.get("reference_language", training.reference_language)
+    return changes | translated_fields("title", title, reference_language=reference)
+
+
+def _check_participants_kept(training: TrainingActivity, probe: TrainingActivity) -> None:
+    # Participants of a party that no longer hosts or sends would corrupt the ledger.
+    stranded = training.participations.exclude(
+        party__in=[probe.host_party_id, probe.sending_party_id]
+    )
+    if stranded.exists():
+        raise ValidationError(
+            {"sending_party": _("Participants are recorded for a party this change removes.")}
+        )
+
+
+def training_change_status(
+    *, actor, training: TrainingActivity, status: str, expected_version: int
+) -> TrainingActivity:
+    """Move a training along its workflow; it can be held only once it has started."""
+    require_owner_writer(actor, training)
+    if status not in TRAINING_TRANSITIONS.get(training.status, ()):
+        raise ValidationError(
+            {
+                "status": _("A training activity cannot go from %(old)s to %(new)s.")
+                % {"old": training.status, "new": status}
+            }
+        )
+    if status == TrainingStatus.HELD and training.starts_on > timezone.localdate():
+        raise ValidationError({"status": _("An activity that has not started cannot be held.")})
+    return audited_update(
+        actor=actor,
+        instance=training,
+        changes={"status": status},
+        expected_version=expected_version,
+        action="status",
+    )
+
+
+def participation_set(
+    *, actor, training: TrainingActivity, party: Party, count: int, names: str = ""
+) -> TrainingParticipation:
+    """Record how many officers of `party` take part, replacing any earlier figure."""
+    require_owner_writer(actor, training)
+    if party.pk not in (training.host_party_id, training.sending_party_id):
+        raise ValidationError({"party": _("Only the host and the sending party take part.")})
+    if count is None or count < 0:
+        raise ValidationError({"count": _("The number of participants cannot be negative.")})
+    with transaction.atomic():
+        participation = (
+            TrainingParticipation.objects.select_for_update()
+            .filter(activity=training, party=party)
+            .first()
+        )
+        before = snapshot(participation) if participation else None
+        if participation is None:
+            participation = TrainingParticipation(activity=training, party=party)
+        participation.count, participation.names = count, names.strip()
+        validate_instance(participation)
+        participation.save()
+        audit_record(
+            actor=actor,
+            action="participation",
+            target=training,
+            before=before,
+            after=snapshot(participation),
+        )
+    return participation
+
+
+def training_record_evaluation(
+    *, actor, training: TrainingActivity, evaluation: str, expected_version: int
+) -> TrainingActivity:
+    """Record how a held activity went."""
+    require_owner_writer(actor, training)
+    if training.status != TrainingStatus.HELD:
+        raise ValidationError({"evaluation": _("Only a held activity can be evaluated.")})
+    return audited_update(
+        actor=actor,
+        instance=training,
+        changes={"evaluation": evaluation.strip()},
+        expected_version=expected_version,
+        action="evaluation",
+    )
