@@ -1,0 +1,44 @@
+/*
+ * Entente: the little behaviour the server-rendered pages need.
+ * Loaded from a file because the Content-Security-Policy refuses inline scripts.
+ * Every page also works without it.
+ */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta && meta.content) {
+      return meta.content;
+    }
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  // htmx requests carry the CSRF token as a header, as Django expects.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = csrfToken();
+    if (token) {
+      event.detail.headers["X-CSRFToken"] = token;
+    }
+  });
+
+  // <form data-confirm="Delete this meeting?"> or <button data-confirm="…">:
+  // ask before a destructive action. (For htmx requests use hx-confirm.)
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var submitter = event.submitter;
+    var message =
+      (submitter && submitter.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-confirm]");
+    if (link && !window.confirm(link.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+})();
