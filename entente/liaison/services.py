@@ -1,0 +1,378 @@
+"""Writes to liaison requests and their threads.
+
+A request belongs to the sending party and is always shared with the receiving one.
+The sending cell sends, clarifies and closes; the receiving cell acknowledges, asks for
+clarification, answers or refuses. Each state change is one function that checks the
+side, validates the transition against the locked current row, updates it at the
+caller's `expected_version` and posts its thread message, all in one transaction.
+Every function takes `now` so that callers (and tests) decide what time it is.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from entente.accounts.models import Membership, Party, Unit
+from entente.agreements.models import Agreement, CooperationArea
+from entente.agreements.selectors import require_party_to
+from entente.audit.services import audited_create, audited_update, changes_since
+from entente.core.access import require_writer
+from entente.core.enums import Marking, Scope
+from entente.core.errors import ConflictError, ValidationError
+from entente.liaison.clock import compute_due_at, resumed_due_at
+from entente.liaison.enums import MessageKind, Priority, RequestStatus
+from entente.liaison.models import LiaisonMessage, LiaisonRequest
+from entente.liaison.selectors import require_either_side, require_receiver, require_sender
+
+S = RequestStatus
+
+# The statuses each status may be reached from. Leaving a clarification is handled by
+# `clarification_provide`, which returns the request to where it was before.
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    S.ACKNOWLEDGED: frozenset({S.SENT}),
+    S.CLARIFICATION: frozenset({S.SENT, S.ACKNOWLEDGED}),
+    S.ANSWERED: frozenset({S.SENT, S.ACKNOWLEDGED}),
+    # A cell may refuse while still waiting for a clarification that never comes.
+    S.REFUSED: frozenset({S.SENT, S.ACKNOWLEDGED, S.CLARIFICATION}),
+    S.CLOSED: frozenset({S.ANSWERED, S.REFUSED}),
+}
+
+POSTABLE_KINDS = frozenset({MessageKind.MESSAGE, MessageKind.NOTE})
+
+
+# --- sending ------------------------------------------------------------------------------
+
+
+def request_send(
+    *,
+    actor,
+    agreement: Agreement,
+    from_unit: Unit,
+    to_unit: Unit,
+    subject: str,
+    body: str,
+    priority: str,
+    area: CooperationArea | None = None,
+    marking: str = Marking.AMBER,
+    red_recipients: Iterable = (),
+    scope: str = Scope.SHARED,
+    reference: str | None = None,
+    is_illustrative: bool = False,
+    now: dt.datetime | None = None,
+) -> LiaisonRequest:
+    """Send a request from one of the actor's party's contact cells to another party's.
+
+    The deadline follows from the agreement and the priority; the reference, when not
+    given, is the next one of the sending party for the year (`MA-DGSN-2025-0007`).
+    """
+    now = now or timezone.now()
+    membership = require_writer(actor)
+    require_party_to(actor, agreement)
+    recipients = list(red_recipients)
+    errors = {
+        **_check_units(agreement, membership.party_id, from_unit, to_unit),
+        **_check_options(agreement, area, scope, priority, marking, recipients, to_unit),
+    }
+    if errors:
+        raise ValidationError(errors)
+    if marking == Marking.RED and actor not in recipients:
+        # The author must keep access to what they mark RED.
+        recipients.append(actor)
+    with transaction.atomic():
+        if reference is None:
+            reference = _next_reference(membership.party_id, now)
+        request = LiaisonRequest(
+            agreement=agreement,
+            owning_party_id=membership.party_id,
+            scope=Scope.SHARED,
+            marking=marking,
+            is_illustrative=is_illustrative,
+            reference=reference.strip(),
+            from_unit=from_unit,
+            to_unit=to_unit,
+            area=area,
+            subject=subject,
+            body=body,
+            priority=priority,
+            sent_at=now,
+            due_at=compute_due_at(agreement, priority, now),
+        )
+        return audited_create(
+            actor=actor, instance=request, action="send", m2m={"red_recipients": recipients}
+        )
+
+
+def _check_units(agreement, party_id: int, from_unit: Unit, to_unit: Unit) -> dict:
+    errors = {}
+    if from_unit.party_id != party_id:
+        errors["from_unit"] = _("The sending cell must be one of your party's units.")
+    elif not from_unit.is_contact_cell:
+        errors["from_unit"] = _("The sending unit is not a contact cell.")
+    if to_unit.party_id == party_id:
+        errors["to_unit"] = _("The receiving cell must belong to another party.")
+    elif not to_unit.is_contact_cell:
+        errors["to_unit"] = _("The receiving unit is not a contact cell.")
+    elif not agreement.agreement_parties.filter(party_id=to_unit.party_id).exists():
+        errors["to_unit"] = _("The receiving cell's party is not a party to this agreement.")
+    return errors
+
+
+def _check_options(agreement, area, scope, priority, marking, recipients, to_unit) -> dict:
+    errors = {}
+    if agreement.scope != Scope.SHARED:
+        # The receiving party would not see a request under an agreement it cannot see.
+        errors["agreement"] = _("The agreement is not shared with the other parties yet.")
+    if area is not None and area.agreement_id != agreement.pk:
+        errors["area"] = _("The area belongs to another agreement.")
+    if scope != Scope.SHARED:
+        errors["scope"] = _("A liaison request is shared between the two cells.")
+    if priority not in Priority.values:
+        errors["priority"] = _("Unknown priority.")
+    if marking not in Marking.values:
+        errors["marking"] = _("Unknown marking.")
+    elif marking == Marking.RED:
+        parties = set(
+            Membership.objects.filter(user__in=recipients).values_list("party_id", flat=True)
+        )
+        if to_unit.party_id not in parties:
+            errors["red_recipients"] = _(
+                "Name at least one recipient of the receiving party for TLP:RED."
+            )
+    return errors
+
+
+def _next_reference(party_id: int, now: dt.datetime) -> str:
+    # Locking the party row queues concurrent senders of one party, so two requests
+    # never draw the same number.
+    party = Party.objects.select_for_update().get(pk=party_id)
+    try:
+        zone = ZoneInfo(party.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+    prefix = f"{party.code}-{now.astimezone(zone).year}-"
+    pattern = re.compile(rf"{re.escape(prefix)}(\d+)")
+    taken = LiaisonRequest.objects.filter(reference__startswith=prefix).values_list(
+        "reference", flat=True
+    )
+    numbers = [int(m.group(1)) for ref in taken if (m := pattern.fullmatch(ref))]
+    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+# --- state changes ------------------------------------------------------------------------
+
+
+def request_acknowledge(
+    *, actor, request: LiaisonRequest, expected_version: int, now: dt.datetime | None = None
+) -> LiaisonRequest:
+    """The receiving cell confirms it has the request in hand."""
+    now = now or timezone.now()
+    require_receiver(actor, request)
+    with transaction.atomic():
+        current = _locked(request, expected_version)
+        _check_transition(current, S.ACKNOWLEDGED)
+        return _update(
+            actor, current, {"status": S.ACKNOWLEDGED, "acknowledged_at": now}, "acknowledge"
+        )
+
+
+def clarification_ask(
+    *,
+    actor,
+    request: LiaisonRequest,
+    body: str,
+    expected_version: int,
+    now: dt.datetime | None = None,
+) -> LiaisonRequest:
+    """The receiving cell asks the sender a question; the clock stops until it is answered."""
+    now = now or timezone.now()
+    require_receiver(actor, request)
+    _require_text("body", body)
+    with transaction.atomic():
+        current = _locked(request, expected_version)
+        _check_transition(current, S.CLARIFICATION)
+        updated = _update(
+            actor, current, {"status": S.CLARIFICATION, "paused_at": now}, "clarification_ask"
+        )
+        _post(actor, updated, MessageKind.CLARIFICATION_QUESTION, body)
+    return updated
+
+
+def clarification_provide(
+    *,
+    actor,
+    request: LiaisonRequest,
+    body: str,
+    expected_version: int,
+    now: dt.datetime | None = None,
+) -> LiaisonRequest:
+    """The sending cell answers the question; the clock resumes and the deadline moves
+    forward by the time it stood still."""
+    now = now or timezone.now()
+    require_sender(actor, request)
+    _require_text("body", body)
+    with transaction.atomic():
+        current = _locked(request, expected_version)
+        if current.status != S.CLARIFICATION:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "A clarification can be provided only while one is asked; "
+                        "the request is %(old)s."
+                    )
+                    % {"old": S(current.status).label}
+                }
+            )
+        changes = {
+            # Back to where the request stood when the question was asked.
+            "status": S.ACKNOWLEDGED if current.acknowledged_at else S.SENT,
+            "due_at": resumed_due_at(current, now),
+            "paused_at": None,
+        }
+        updated = _update(actor, current, changes, "clarification_provide")
+        _post(actor, updated, MessageKind.CLARIFICATION_ANSWER, body)
+    return updated
+
+
+def request_answer(
+    *,
+    actor,
+    request: LiaisonRequest,
+    body: str,
+    expected_version: int,
+    delay_reason: str = "",
+    now: dt.datetime | None = None,
+) -> LiaisonRequest:
+    """The receiving cell answers; an answer after the deadline must say why it is late."""
+    now = now or timezone.now()
+    require_receiver(actor, request)
+    _require_text("body", body)
+    with transaction.atomic():
+        current = _locked(request, expected_version)
+        _check_transition(current, S.ANSWERED)
+        if now > current.due_at and not delay_reason.strip():
+            raise ValidationError(
+                {"delay_reason": _("The deadline has passed: say why the answer is late.")}
+            )
+        changes = {"status": S.ANSWERED, "answered_at": now, "delay_reason": delay_reason}
+        updated = _update(actor, current, changes, "answer")
+        _post(actor, updated, MessageKind.ANSWER, body)
+    return updated
+
+
+def request_refuse(
+    *,
+    actor,
+    request: LiaisonRequest,
+    refusal_reason: str,
+    expected_version: int,
+    now: dt.datetime | None = None,
+) -> LiaisonRequest:
+    """The receiving cell declines the request and says why.
+
+    `answered_at` records the refusal too: it is the cell's response against the deadline.
+    """
+    now = now or timezone.now()
+    require_receiver(actor, request)
+    _require_text("refusal_reason", refusal_reason)
+    with transaction.atomic():
+        current = _locked(request, expected_version)
+        _check_transition(current, S.REFUSED)
+        changes = {
+            "status": S.REFUSED,
+            "refusal_reason": refusal_reason,
+            "answered_at": now,
+            "paused_at": None,
+        }
+        updated = _update(actor, current, changes, "refuse")
+        _post(actor, updated, MessageKind.REFUSAL, refusal_reason)
+    return updated
+
+
+def request_close(
+    *, actor, request: LiaisonRequest, expected_version: int, now: dt.datetime | None = None
+) -> LiaisonRequest:
+    """The sending cell closes a request that was answered or refused."""
+    now = now or timezone.now()
+    require_sender(actor, request)
+    with transaction.atomic():
+        current = _locked(request, expected_version)
+        _check_transition(current, S.CLOSED)
+        return _update(actor, current, {"status": S.CLOSED, "closed_at": now}, "close")
+
+
+def _locked(request: LiaisonRequest, expected_version: int) -> LiaisonRequest:
+    """The current row, locked, if still at the version the caller saw."""
+    current = LiaisonRequest.objects.select_for_update().get(pk=request.pk)
+    if current.version != expected_version:
+        raise ConflictError(
+            expected_version=expected_version,
+            current_version=current.version,
+            changed=changes_since(current, expected_version),
+        )
+    return current
+
+
+def _check_transition(current: LiaisonRequest, status: str) -> None:
+    if current.status not in ALLOWED_FROM[status]:
+        raise ValidationError(
+            {
+                "status": _("A request cannot go from %(old)s to %(new)s.")
+                % {"old": S(current.status).label, "new": S(status).label}
+            }
+        )
+
+
+def _update(actor, current: LiaisonRequest, changes: dict, action: str) -> LiaisonRequest:
+    return audited_update(
+        actor=actor,
+        instance=current,
+        changes=changes,
+        expected_version=current.version,
+        action=action,
+    )
+
+
+def _require_text(field: str, value: str) -> None:
+    if not (value or "").strip():
+        raise ValidationError({field: _("This field cannot be blank.")})
+
+
+# --- the thread ---------------------------------------------------------------------------
+
+
+def message_post(
+    *, actor, request: LiaisonRequest, body: str, kind: str = MessageKind.MESSAGE
+) -> LiaisonMessage:
+    """Add to a request's thread: a message both cells see, or a note for the author's
+    own party only."""
+    require_either_side(actor, request)
+    if kind not in POSTABLE_KINDS:
+        raise ValidationError(
+            {"kind": _("Post a message or an internal note; other kinds come with a status.")}
+        )
+    _require_text("body", body)
+    with transaction.atomic():
+        return _post(actor, request, kind, body)
+
+
+def _post(actor, request: LiaisonRequest, kind: str, body: str) -> LiaisonMessage:
+    """A thread entry owned by the author's party, marked like its request."""
+    recipients = list(request.red_recipients.all()) if request.marking == Marking.RED else []
+    message = LiaisonMessage(
+        request=request,
+        author=actor,
+        owning_party_id=actor.membership.party_id,
+        kind=kind,
+        body=body,
+        scope=Scope.INTERNAL if kind == MessageKind.NOTE else Scope.SHARED,
+        marking=request.marking,
+        is_illustrative=request.is_illustrative,
+    )
+    return audited_create(
+        actor=actor, instance=message, action="post", m2m={"red_recipients": recipients}
+    )
