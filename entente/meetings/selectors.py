@@ -1,0 +1,117 @@
+"""Reads of meetings and what hangs on them, always filtered by visibility.
+
+Agenda items, attendance and decisions have no owner of their own: they are seen with
+their meeting. An agenda item that carries a commitment or decision, and an attendance
+of a contact, are additionally hidden from users who may not see that record, so a
+shared meeting never shows another party's internal commitment or contact.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet
+
+from entente.accounts.models import Contact
+from entente.agreements.enums import OPEN_COMMITMENT_STATUSES
+from entente.agreements.models import Commitment
+from entente.agreements.selectors import commitment_visible_to
+from entente.core.access import get_visible, require_owner_writer, visible_to
+from entente.meetings.enums import DecisionStatus
+from entente.meetings.models import AgendaItem, Attendance, Decision, Meeting
+
+
+def meeting_visible_to(user) -> QuerySet[Meeting]:
+    return visible_to(Meeting.objects.all(), user).select_related(
+        "agreement", "host_party", "owning_party"
+    )
+
+
+def get_meeting_for_user(user, pk, *, write: bool = False) -> Meeting:
+    """404 when the meeting is not visible; 403 on write unless an owning-party writer."""
+    meeting = get_visible(meeting_visible_to(user), pk)
+    if write:
+        require_owner_writer(user, meeting)
+    return meeting
+
+
+def _visible_meeting_pks(user) -> QuerySet:
+    return visible_to(Meeting.objects.all(), user).values("pk")
+
+
+def decision_visible_to(user) -> QuerySet[Decision]:
+    return Decision.objects.filter(meeting__in=_visible_meeting_pks(user)).select_related(
+        "meeting", "meeting__agreement"
+    )
+
+
+def get_decision_for_user(user, pk, *, write: bool = False) -> Decision:
+    decision = get_visible(decision_visible_to(user), pk)
+    if write:
+        require_owner_writer(user, decision.meeting)
+    return decision
+
+
+def agenda_item_visible_to(user) -> QuerySet[AgendaItem]:
+    commitments = visible_to(Commitment.objects.all(), user).values("pk")
+    decisions = Decision.objects.filter(meeting__in=_visible_meeting_pks(user)).values("pk")
+    return (
+        AgendaItem.objects.filter(meeting__in=_visible_meeting_pks(user))
+        .filter(Q(carried_commitment__isnull=True) | Q(carried_commitment__in=commitments))
+        .filter(Q(carried_decision__isnull=True) | Q(carried_decision__in=decisions))
+        .select_related("meeting", "carried_commitment", "carried_decision")
+    )
+
+
+def get_agenda_item_for_user(user, pk, *, write: bool = False) -> AgendaItem:
+    item = get_visible(agenda_item_visible_to(user), pk)
+    if write:
+        require_owner_writer(user, item.meeting)
+    return item
+
+
+def attendance_visible_to(user) -> QuerySet[Attendance]:
+    contacts = visible_to(Contact.objects.all(), user).values("pk")
+    return Attendance.objects.filter(
+        meeting__in=_visible_meeting_pks(user), contact__in=contacts
+    ).select_related("meeting", "contact", "contact__unit")
+
+
+def get_attendance_for_user(user, pk, *, write: bool = False) -> Attendance:
+    attendance = get_visible(attendance_visible_to(user), pk)
+    if write:
+        require_owner_writer(user, attendance.meeting)
+    return attendance
+
+
+@dataclass(frozen=True)
+class CarryOverCandidates:
+    commitments: QuerySet[Commitment]
+    decisions: QuerySet[Decision]
+
+
+def meeting_carry_over_candidates(user, meeting: Meeting) -> CarryOverCandidates:
+    """What is still open under the meeting's agreement, for its agenda.
+
+    Open commitments of the agreement the user may see, and open decisions of the
+    agreement's earlier meetings (by start time), less those already on the agenda.
+    The caller is expected to have obtained `meeting` through `get_meeting_for_user`.
+    """
+    on_agenda = AgendaItem.objects.filter(meeting=meeting)
+    commitments = (
+        commitment_visible_to(user)
+        .filter(agreement_id=meeting.agreement_id, status__in=OPEN_COMMITMENT_STATUSES)
+        .exclude(
+            pk__in=on_agenda.filter(carried_commitment__isnull=False).values("carried_commitment")
+        )
+        .order_by(F("due_date").asc(nulls_last=True), "pk")
+    )
+    decisions = (
+        decision_visible_to(user)
+        .filter(
+            meeting__agreement_id=meeting.agreement_id,
+            meeting__starts_at__lt=meeting.starts_at,
+            status=DecisionStatus.OPEN,
+        )
+        .exclude(pk__in=on_agenda.filter(carried_decision__isnull=False).values("carried_decision"))
+        .order_by("meeting__starts_at", "number")
+    )
+    return CarryOverCandidates(commitments=commitments, decisions=decisions)

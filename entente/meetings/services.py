@@ -1,0 +1,504 @@
+"""Writes to meetings, their agenda, attendance, minutes and decisions.
+
+Every function takes the acting user, checks permission, validates, saves and appends
+an audit event in one transaction (see entente.audit.services). Only writers of the
+party that owns a meeting change it or anything on it.
+
+Agenda items, attendance and decisions are audited against themselves ("create",
+"status", ...), not against their meeting, and do not change the meeting's version:
+the version guards the meeting's own fields (schedule, status, minutes).
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from entente.accounts.models import Contact, Party
+from entente.agreements.models import Agreement, Commitment
+from entente.agreements.selectors import (
+    agreement_visible_to,
+    commitment_visible_to,
+    require_party_to,
+)
+from entente.agreements.services import commitment_create
+from entente.audit.services import audit_record, audited_create, audited_update
+from entente.core.access import (
+    require_coordinator,
+    require_owner_writer,
+    require_writer,
+    visible_to,
+)
+from entente.core.enums import Marking, Scope
+from entente.core.errors import NotFound
+from entente.core.translated import translated_fields
+from entente.meetings.enums import (
+    MEETING_TRANSITIONS,
+    AttendanceStatus,
+    DecisionStatus,
+    MeetingStatus,
+)
+from entente.meetings.models import AgendaItem, Attendance, Decision, Meeting
+from entente.meetings.selectors import decision_visible_to, meeting_carry_over_candidates
+
+# A decision may be reopened after it was marked implemented or dropped by mistake.
+DECISION_TRANSITIONS: dict[str, frozenset[str]] = {
+    DecisionStatus.OPEN: frozenset({DecisionStatus.IMPLEMENTED, DecisionStatus.DROPPED}),
+    DecisionStatus.IMPLEMENTED: frozenset({DecisionStatus.OPEN}),
+    DecisionStatus.DROPPED: frozenset({DecisionStatus.OPEN}),
+}
+
+# What meeting_update may change; status, minutes, scope and marking have their own doors.
+MEETING_EDITABLE = frozenset(
+    {"kind", "title", "starts_at", "ends_at", "time_zone", "place", "online_url", "host_party"}
+)
+
+_SCHEDULE = ("starts_at", "ends_at", "time_zone", "host_party")
+
+
+# --- meetings ---------------------------------------------------------------------------
+
+
+def meeting_create(
+    *,
+    actor,
+    agreement: Agreement,
+    kind: str,
+    title: Mapping[str, str],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    time_zone: str,
+    host_party: Party,
+    place: str = "",
+    online_url: str = "",
+    reference_language: str = "en",
+    scope: str = Scope.INTERNAL,
+    marking: str = Marking.AMBER,
+    red_recipients: Iterable = (),
+    is_illustrative: bool = False,
+) -> Meeting:
+    """Schedule a meeting under an agreement, owned by the actor's party.
+
+    Naive times are read in the meeting's own time zone.
+    """
+    membership = require_writer(actor)
+    require_party_to(actor, agreement)
+    if not agreement_visible_to(actor).filter(pk=agreement.pk).exists():
+        raise NotFound
+    starts_at, ends_at = _check_schedule(
+        agreement, starts_at=starts_at, ends_at=ends_at, time_zone=time_zone, host_party=host_party
+    )
+    meeting = Meeting(
+        agreement=agreement,
+        owning_party_id=membership.party_id,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        time_zone=time_zone,
+        host_party=host_party,
+        place=place.strip(),
+        online_url=online_url.strip(),
+        reference_language=reference_language,
+        scope=scope,
+        marking=marking,
+        is_illustrative=is_illustrative,
+        **translated_fields("title", title, reference_language=reference_language),
+    )
+    recipients = _red_recipients(actor, marking, red_recipients)
+    return audited_create(actor=actor, instance=meeting, m2m={"red_recipients": recipients})
+
+
+def _red_recipients(actor, marking: str, recipients: Iterable) -> list:
+    recipients = list(recipients)
+    if marking != Marking.RED:
+        return []
+    if not recipients:
+        raise ValidationError({"red_recipients": _("Name at least one recipient for TLP:RED.")})
+    if actor not in recipients:
+        # The author must keep access to what they mark RED.
+        recipients.append(actor)
+    return recipients
+
+
+def _zone(name) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValidationError({"time_zone": _("Unknown time zone.")}) from None
+
+
+def _aware(value, zone: ZoneInfo, field: str) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        raise ValidationError({field: _("Give a date and a time.")})
+    if timezone.is_naive(value):
+        return timezone.make_aware(value, zone)
+    return value
+
+
+def _check_schedule(agreement, *, starts_at, ends_at, time_zone, host_party):
+    zone = _zone(time_zone)
+    starts_at = _aware(starts_at, zone, "starts_at")
+    ends_at = _aware(ends_at, zone, "ends_at")
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
+    if not agreement.agreement_parties.filter(party=host_party).exists():
+        raise ValidationError({"host_party": _("The host party is not a party to the agreement.")})
+    return starts_at, ends_at
+
+
+def meeting_update(*, actor, meeting: Meeting, expected_version: int, **changes) -> Meeting:
+    """Change a meeting's kind, title, schedule, place or host.
+
+    `title` is given per language ({"fr": ...}) and replaces only those languages.
+    """
+    require_owner_writer(actor, meeting)
+    refused = sorted(set(changes) - MEETING_EDITABLE)
+    if refused:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in refused})
+    if "title" in changes:
+        changes |= _translated_changes(meeting, "title", changes.pop("title"))
+    if set(_SCHEDULE) & set(changes):
+        merged = {name: getattr(meeting, name) for name in _SCHEDULE} | {
+            name: changes[name] for name in _SCHEDULE if name in changes
+        }
+        changes["starts_at"], changes["ends_at"] = _check_schedule(meeting.agreement, **merged)
+    return audited_update(
+        actor=actor, instance=meeting, changes=changes, expected_version=expected_version
+    )
+
+
+def _translated_changes(meeting: Meeting, name: str, values) -> dict[str, str]:
+    """Per-language changes; languages not given keep their text.
+
+    The reference text may be left out once the meeting has one, never emptied.
+    """
+    key = f"{name}_{meeting.reference_language}"
+    fields = translated_fields(
+        name,
+        values,
+        reference_language=meeting.reference_language,
+        required=not getattr(meeting, key),
+    )
+    if key in fields and not fields[key]:
+        raise ValidationError({key: _("Give the text in the reference language.")})
+    return fields
+
+
+def meeting_change_status(
+    *, actor, meeting: Meeting, status: str, expected_version: int
+) -> Meeting:
+    """Mark a meeting held (once it has started), cancelled, or planned again."""
+    require_owner_writer(actor, meeting)
+    if status not in MEETING_TRANSITIONS.get(meeting.status, ()):
+        raise ValidationError(
+            {
+                "status": _("A meeting cannot go from %(old)s to %(new)s.")
+                % {"old": meeting.status, "new": status}
+            }
+        )
+    if status == MeetingStatus.HELD and meeting.starts_at > timezone.now():
+        raise ValidationError({"status": _("A meeting cannot be held before it starts.")})
+    return audited_update(
+        actor=actor,
+        instance=meeting,
+        changes={"status": status},
+        expected_version=expected_version,
+        action="status",
+    )
+
+
+def _require_took_place(meeting: Meeting, field: str) -> None:
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({field: _("The meeting was cancelled.")})
+    if meeting.starts_at > timezone.now():
+        raise ValidationError({field: _("The meeting has not started yet.")})
+
+
+def minutes_record(
+    *, actor, meeting: Meeting, minutes: Mapping[str, str], expected_version: int
+) -> Meeting:
+    """Record the minutes per language; the first record needs the reference language."""
+    require_owner_writer(actor, meeting)
+    _require_took_place(meeting, "minutes")
+    changes = _translated_changes(meeting, "minutes", minutes)
+    return audited_update(
+        actor=actor,
+        instance=meeting,
+        changes=changes,
+        expected_version=expected_version,
+        action="minutes",
+    )
+
+
+def _lock(meeting: Meeting) -> Meeting:
+    # Numbering children (agenda positions, decision numbers) reads then writes the
+    # highest number; holding the meeting row keeps two writers from taking the same one.
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+# --- agenda -----------------------------------------------------------------------------
+
+
+def agenda_item_add(
+    *,
+    actor,
+    meeting: Meeting,
+    title: str,
+    notes: str = "",
+    carried_commitment: Commitment | None = None,
+    carried_decision: Decision | None = None,
+) -> AgendaItem:
+    """Append a point to the agenda, possibly carrying an open commitment or decision."""
+    require_owner_writer(actor, meeting)
+    with transaction.atomic():
+        meeting = _lock(meeting)
+        if carried_commitment is not None:
+            _check_carried_commitment(actor, meeting, carried_commitment)
+        if carried_decision is not None:
+            _check_carried_decision(actor, meeting, carried_decision)
+        return _append_item(
+            actor,
+            meeting,
+            title=title,
+            notes=notes,
+            carried_commitment=carried_commitment,
+            carried_decision=carried_decision,
+        )
+
+
+def _check_carried_commitment(actor, meeting: Meeting, commitment: Commitment) -> None:
+    # The same message for "not visible" and "other agreement", so it reveals nothing.
+    if (
+        not commitment_visible_to(actor)
+        .filter(pk=commitment.pk, agreement_id=meeting.agreement_id)
+        .exists()
+    ):
+        raise ValidationError(
+            {"carried_commitment": _("Choose a commitment of this meeting's agreement.")}
+        )
+    if meeting.agenda_items.filter(carried_commitment=commitment).exists():
+        raise ValidationError(
+            {"carried_commitment": _("This commitment is already on the agenda.")}
+        )
+
+
+def _check_carried_decision(actor, meeting: Meeting, decision: Decision) -> None:
+    earlier = decision_visible_to(actor).filter(
+        pk=decision.pk,
+        meeting__agreement_id=meeting.agreement_id,
+        meeting__starts_at__lt=meeting.starts_at,
+    )
+    if not earlier.exists():
+        raise ValidationError(
+            {"carried_decision": _("Choose a decision of an earlier meeting under this agreement.")}
+        )
+    if meeting.agenda_items.filter(carried_decision=decision).exists():
+        raise ValidationError({"carried_decision": _("This decision is already on the agenda.")})
+
+
+def _append_item(actor, meeting: Meeting, **fields) -> AgendaItem:
+    last = meeting.agenda_items.order_by("-position").values_list("position", flat=True).first()
+    fields["title"] = (fields["title"] or "").strip()
+    fields["notes"] = (fields.get("notes") or "").strip()
+    return audited_create(
+        actor=actor, instance=AgendaItem(meeting=meeting, position=(last or 0) + 1, **fields)
+    )
+
+
+def agenda_carry_over(
+    *,
+    actor,
+    meeting: Meeting,
+    commitments: Iterable[Commitment] = (),
+    decisions: Iterable[Decision] = (),
+) -> list[AgendaItem]:
+    """Put chosen carry-over candidates on the agenda, one item each, all or nothing.
+
+    Each must be among `meeting_carry_over_candidates(actor, meeting)`.
+    """
+    require_owner_writer(actor, meeting)
+    commitments = list({c.pk: c for c in commitments}.values())
+    decisions = list({d.pk: d for d in decisions}.values())
+    if not commitments and not decisions:
+        raise ValidationError({"commitments": _("Choose at least one item to carry over.")})
+    with transaction.atomic():
+        meeting = _lock(meeting)
+        candidates = meeting_carry_over_candidates(actor, meeting)
+        _check_candidates(
+            "commitments",
+            commitments,
+            candidates.commitments,
+            _("Only open commitments of this agreement not yet on the agenda can be carried over."),
+        )
+        _check_candidates(
+            "decisions",
+            decisions,
+            candidates.decisions,
+            _("Only open decisions of earlier meetings not yet on the agenda can be carried over."),
+        )
+        items = [
+            _append_item(actor, meeting, title=_reference_text(c, "title"), carried_commitment=c)
+            for c in commitments
+        ]
+        items += [
+            _append_item(
+                actor,
+                meeting,
+                title=_decision_title(d),
+                notes=d.text,
+                carried_decision=d,
+            )
+            for d in decisions
+        ]
+    return items
+
+
+def _check_candidates(field: str, chosen: list, candidates, message: str) -> None:
+    pks = {record.pk for record in chosen}
+    if pks and candidates.filter(pk__in=pks).count() != len(pks):
+        raise ValidationError({field: message})
+
+
+def _reference_text(record, name: str) -> str:
+    return getattr(record, f"{name}_{record.reference_language}") or getattr(record, name)
+
+
+def _decision_title(decision: Decision) -> str:
+    title = _("Decision %(number)s of %(meeting)s") % {
+        "number": decision.number,
+        "meeting": _reference_text(decision.meeting, "title"),
+    }
+    return title[: AgendaItem._meta.get_field("title").max_length]
+
+
+# --- attendance -------------------------------------------------------------------------
+
+
+def attendance_set(*, actor, meeting: Meeting, contact: Contact, status: str) -> Attendance:
+    """Invite a contact, or record whether they attended or were excused."""
+    require_owner_writer(actor, meeting)
+    if not visible_to(Contact.objects.filter(pk=contact.pk), actor).exists():
+        raise ValidationError({"contact": _("Choose a contact from the directory.")})
+    if not meeting.agreement.agreement_parties.filter(party_id=contact.unit.party_id).exists():
+        raise ValidationError(
+            {"contact": _("The contact's party is not a party to the agreement.")}
+        )
+    if status == AttendanceStatus.ATTENDED and meeting.starts_at > timezone.now():
+        raise ValidationError(
+            {"status": _("Attendance can be recorded once the meeting has started.")}
+        )
+    with transaction.atomic():
+        meeting = _lock(meeting)
+        attendance = Attendance.objects.filter(meeting=meeting, contact=contact).first()
+        if attendance is None:
+            return audited_create(
+                actor=actor,
+                instance=Attendance(meeting=meeting, contact=contact, status=status),
+            )
+        if attendance.status == status:
+            return attendance  # nothing changed, nothing to record
+        return audited_update(
+            actor=actor, instance=attendance, changes={"status": status}, action="status"
+        )
+
+
+# --- decisions --------------------------------------------------------------------------
+
+
+def decision_record(*, actor, meeting: Meeting, text: str) -> Decision:
+    """Record a decision the meeting took; decisions are numbered 1, 2, ... per meeting."""
+    require_owner_writer(actor, meeting)
+    _require_took_place(meeting, "meeting")
+    with transaction.atomic():
+        meeting = _lock(meeting)
+        last = meeting.decisions.order_by("-number").values_list("number", flat=True).first()
+        return audited_create(
+            actor=actor,
+            instance=Decision(meeting=meeting, number=(last or 0) + 1, text=(text or "").strip()),
+        )
+
+
+def decision_change_status(*, actor, decision: Decision, status: str) -> Decision:
+    """Mark a decision implemented or dropped, or reopen it."""
+    require_owner_writer(actor, decision.meeting)
+    with transaction.atomic():
+        current = Decision.objects.select_for_update().get(pk=decision.pk)
+        if status not in DECISION_TRANSITIONS.get(current.status, ()):
+            raise ValidationError(
+                {
+                    "status": _("A decision cannot go from %(old)s to %(new)s.")
+                    % {"old": current.status, "new": status}
+                }
+            )
+        return audited_update(
+            actor=actor, instance=current, changes={"status": status}, action="status"
+        )
+
+
+# Keys of a commitment spec that decision_to_commitments sets itself.
+_RESERVED_SPEC_KEYS = frozenset({"actor", "agreement"})
+_REQUIRED_SPEC_KEYS = ("title", "responsible_party")
+
+
+def decision_to_commitments(
+    *, actor, decision: Decision, commitments: Sequence[Mapping]
+) -> list[Commitment]:
+    """Turn a decision into one or more commitments in one step, all or nothing.
+
+    Each spec holds the keyword arguments of `commitment_create` (the agreement is the
+    decision's). Errors are keyed `commitments.<index>.<field>`, the index counting from
+    0 in the order given, e.g. {"commitments.1.due_date": [...]}; an error about a
+    spec as a whole is keyed `commitments.<index>`.
+    """
+    require_coordinator(actor)
+    require_owner_writer(actor, decision.meeting)
+    if not commitments:
+        raise ValidationError({"commitments": _("Give at least one commitment.")})
+    if decision.status == DecisionStatus.DROPPED:
+        raise ValidationError(
+            {"decision": _("A dropped decision does not give rise to commitments.")}
+        )
+    with transaction.atomic():
+        created = [
+            _commitment_from_spec(actor, decision, index, spec)
+            for index, spec in enumerate(commitments)
+        ]
+        decision.commitments.add(*created)
+        audit_record(
+            actor=actor,
+            action="commitments",
+            target=decision,
+            after={"commitments": [c.pk for c in created]},
+        )
+    return created
+
+
+def _commitment_from_spec(actor, decision: Decision, index: int, spec: Mapping) -> Commitment:
+    prefix = f"commitments.{index}"
+    errors = {
+        f"{prefix}.{key}": [_("This field cannot be set here.")]
+        for key in sorted(_RESERVED_SPEC_KEYS & set(spec))
+    } | {
+        f"{prefix}.{key}": [_("This field is required.")]
+        for key in _REQUIRED_SPEC_KEYS
+        if key not in spec
+    }
+    if errors:
+        raise ValidationError(errors)
+    try:
+        return commitment_create(actor=actor, agreement=decision.meeting.agreement, **spec)
+    except ValidationError as error:
+        raise ValidationError(_prefixed(error, prefix)) from None
+
+
+def _prefixed(error: ValidationError, prefix: str) -> dict[str, list[str]]:
+    if not hasattr(error, "error_dict"):
+        return {prefix: error.messages}
+    return {
+        prefix if field == NON_FIELD_ERRORS else f"{prefix}.{field}": messages
+        for field, messages in error.message_dict.items()
+    }
