@@ -18,6 +18,9 @@ from entente.accounts.models import Membership, Party, Unit
 from entente.agreements import services as agreements
 from entente.agreements.models import Agreement
 from entente.core.enums import Marking, Scope
+from entente.liaison import services as liaison
+from entente.meetings import services as meetings
+from entente.training import services as training
 
 TITLE_EN = "Letter of intent on police cooperation between the DGSN-DGST and the Netherlands Police"
 ILLUSTRATIVE = "Illustrative example, not a reported fact."
@@ -109,18 +112,11 @@ def load_demo(*, password: str | None = None) -> DemoResult:
         users = {u.username: u for u in get_user_model().objects.filter(username__in=USERS)}
         world = _agreement(users, parties)
         _illustrative_commitments(users, parties, world)
-        extend_demo(users=users, parties=parties, units=units, world=world)
+        _illustrative_meeting(users, parties, world)
+        _illustrative_trainings(users, parties, world)
+        _illustrative_requests(users, units, world)
         _related_agreements(parties)
     return DemoResult(created=True, password=password, usernames=sorted(USERS))
-
-
-def extend_demo(**context) -> None:
-    """Meetings, trainings and liaison requests (see the functions below)."""
-    for loader in DEMO_EXTENSIONS:
-        loader(**context)
-
-
-DEMO_EXTENSIONS: list = []
 
 
 def _party(code: str, values: dict) -> Party:
@@ -137,7 +133,7 @@ def _unit(party: Party, name: str) -> Unit:
 
 def _users(parties, units, password: str | None) -> str | None:
     """Create missing demo users; returns the generated password if any were created."""
-    User = get_user_model()  # noqa: N806
+    User = get_user_model()
     generated = None
     for username, (code, role) in USERS.items():
         user, created = User.objects.get_or_create(username=username)
@@ -390,10 +386,196 @@ def _related_agreements(parties) -> None:
 
 def _system_coordinator(party: Party):
     """A coordinator account for a party that has no demo user (cannot log in)."""
-    User = get_user_model()  # noqa: N806
+    User = get_user_model()
     user, created = User.objects.get_or_create(username=f"demo.{party.code.lower()}")
     if created:
         user.set_unusable_password()
         user.save()
         Membership.objects.create(user=user, party=party, role=Role.COORDINATOR)
     return user
+
+
+def _illustrative_meeting(users, parties, world) -> None:
+    """A first joint meeting, held two months ago, whose decision became commitments."""
+    ma, nl = parties["MA-DGSN-DGST"], parties["NL-POLITIE"]
+    coordinator = users["ma.coordinator"]
+    day = timezone.localdate() - dt.timedelta(days=60)
+    meeting = meetings.meeting_create(
+        actor=coordinator,
+        agreement=world["agreement"],
+        kind="joint_committee",
+        title={
+            "en": "First joint meeting of the contact cells",
+            "fr": "Première réunion conjointe",
+        },
+        starts_at=dt.datetime.combine(day, dt.time(10, 0)),
+        ends_at=dt.datetime.combine(day, dt.time(13, 0)),
+        time_zone="Africa/Casablanca",
+        host_party=ma,
+        place="Rabat",
+        scope=Scope.SHARED,
+        marking=Marking.GREEN,
+        is_illustrative=True,
+    )
+    for title in ("Working arrangements of the contact cells", "Training programme"):
+        meetings.agenda_item_add(
+            actor=coordinator, meeting=meeting, title=f"{title} ({ILLUSTRATIVE})"
+        )
+    meeting = meetings.meeting_change_status(
+        actor=coordinator, meeting=meeting, status="held", expected_version=1
+    )
+    decision = meetings.decision_record(
+        actor=coordinator,
+        meeting=meeting,
+        text=f"The contact cells test their secure channel every quarter. {ILLUSTRATIVE}",
+    )
+    meetings.decision_to_commitments(
+        actor=coordinator,
+        decision=decision,
+        commitments=[
+            {
+                "title": {"en": "Quarterly test of the secure channel"},
+                "description": {"en": ILLUSTRATIVE},
+                "responsible_party": party,
+                "kind": "recurring",
+                "recurrence": "quarterly",
+                "due_date": day + dt.timedelta(days=90),
+                "scope": Scope.SHARED,
+                "marking": Marking.GREEN,
+                "is_illustrative": True,
+            }
+            for party in (ma, nl)
+        ],
+    )
+    meetings.decision_record(
+        actor=coordinator,
+        meeting=meeting,
+        text=f"Both sides propose training topics before the next meeting. {ILLUSTRATIVE}",
+    )
+
+
+def _illustrative_trainings(users, parties, world) -> None:
+    """One exchange in each direction: the reciprocity ledger then has both sides."""
+    ma, nl = parties["MA-DGSN-DGST"], parties["NL-POLITIE"]
+    today = timezone.localdate()
+    held = training.training_create(
+        actor=users["nl.officer"],
+        agreement=world["agreement"],
+        kind="course",
+        title={"en": "Cybercrime investigation course", "nl": "Cursus cybercrimeonderzoek"},
+        host_party=nl,
+        sending_party=ma,
+        starts_on=today - dt.timedelta(days=120),
+        ends_on=today - dt.timedelta(days=116),
+        area=world["areas"]["cyber"],
+        place="Apeldoorn",
+        scope=Scope.SHARED,
+        marking=Marking.GREEN,
+        is_illustrative=True,
+    )
+    training.participation_set(actor=users["nl.officer"], training=held, party=ma, count=8)
+    training.participation_set(actor=users["nl.officer"], training=held, party=nl, count=3)
+    for status, version in (("confirmed", 1), ("held", 2)):
+        held = training.training_change_status(
+            actor=users["nl.officer"], training=held, status=status, expected_version=version
+        )
+    planned = training.training_create(
+        actor=users["ma.officer"],
+        agreement=world["agreement"],
+        kind="study_visit",
+        title={"en": "Study visit on countering violent extremism", "fr": "Visite d'étude"},
+        host_party=ma,
+        sending_party=nl,
+        starts_on=today + dt.timedelta(days=40),
+        ends_on=today + dt.timedelta(days=42),
+        area=world["areas"]["terrorism"],
+        place="Rabat",
+        scope=Scope.SHARED,
+        marking=Marking.GREEN,
+        is_illustrative=True,
+    )
+    training.participation_set(actor=users["ma.officer"], training=planned, party=nl, count=5)
+
+
+def _illustrative_requests(users, units, world) -> None:
+    """Requests between the cells: one overdue, one awaiting clarification, one closed."""
+    ma_cell, nl_cell = units["MA-DGSN-DGST"], units["NL-POLITIE"]
+    now = timezone.now()
+    agreement, areas = world["agreement"], world["areas"]
+    overdue = liaison.request_send(
+        actor=users["nl.officer"],
+        agreement=agreement,
+        from_unit=nl_cell,
+        to_unit=ma_cell,
+        subject="Background on a seized firearms shipment",
+        body=f"Any information on the origin of the shipment. {ILLUSTRATIVE}",
+        priority="normal",
+        area=areas["firearms"],
+        is_illustrative=True,
+        now=now - dt.timedelta(days=40),
+    )
+    overdue = liaison.request_acknowledge(
+        actor=users["ma.officer"],
+        request=overdue,
+        expected_version=1,
+        now=now - dt.timedelta(days=39),
+    )
+    liaison.message_post(
+        actor=users["ma.officer"],
+        request=overdue,
+        kind="note",
+        body=f"Waiting for the regional service; do not share yet. {ILLUSTRATIVE}",
+    )
+    clarify = liaison.request_send(
+        actor=users["ma.officer"],
+        agreement=agreement,
+        from_unit=ma_cell,
+        to_unit=nl_cell,
+        subject="Identification of a suspect in a fraud case",
+        body=f"Can you confirm the identity behind a Dutch phone number? {ILLUSTRATIVE}",
+        priority="urgent",
+        area=areas["financial"],
+        is_illustrative=True,
+        now=now - dt.timedelta(hours=20),
+    )
+    liaison.clarification_ask(
+        actor=users["nl.officer"],
+        request=clarify,
+        body=f"Which period does the request cover? {ILLUSTRATIVE}",
+        expected_version=1,
+        now=now - dt.timedelta(hours=6),
+    )
+    closed = liaison.request_send(
+        actor=users["nl.officer"],
+        agreement=agreement,
+        from_unit=nl_cell,
+        to_unit=ma_cell,
+        subject="Contact details of the BCIJ liaison officer",
+        body=f"Please confirm the contact details. {ILLUSTRATIVE}",
+        priority="normal",
+        is_illustrative=True,
+        now=now - dt.timedelta(days=20),
+    )
+    closed = liaison.request_answer(
+        actor=users["ma.officer"],
+        request=closed,
+        body=f"Confirmed; details sent through the secure channel. {ILLUSTRATIVE}",
+        expected_version=1,
+        now=now - dt.timedelta(days=18),
+    )
+    liaison.request_close(
+        actor=users["nl.officer"], request=closed, expected_version=closed.version, now=now
+    )
+    liaison.request_send(
+        actor=users["nl.officer"],
+        agreement=agreement,
+        from_unit=nl_cell,
+        to_unit=ma_cell,
+        subject="Travel movements of a person of interest",
+        body=f"Request for recent travel records. {ILLUSTRATIVE}",
+        priority="normal",
+        area=areas["terrorism"],
+        marking=Marking.AMBER,
+        is_illustrative=True,
+        now=now - dt.timedelta(days=3),
+    )
