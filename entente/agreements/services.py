@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from entente.accounts.models import Party
@@ -37,46 +37,14 @@ from entente.agreements.models import (
 from entente.agreements.selectors import require_party_to
 from entente.audit.services import audit_record, audited_create, audited_update, snapshot
 from entente.core.access import (
+    red_recipients_for,
     require_coordinator,
     require_owner_writer,
     require_writer,
 )
 from entente.core.enums import Marking, Scope
 from entente.core.translated import translated_fields
-from entente.core.validation import validate_instance
-
-# Fields a caller may never set through update services: ownership, history, workflow.
-PROTECTED_FIELDS = frozenset(
-    {
-        "id",
-        "pk",
-        "owning_party",
-        "owning_party_id",
-        "version",
-        "created_at",
-        "updated_at",
-        "scope",
-        "marking",
-        "status",
-        "agreement",
-        "agreement_id",
-    }
-)
-
-
-def _check_changes(changes: Mapping, allowed: Iterable[str]) -> None:
-    allowed = set(allowed)
-    refused = sorted(set(changes) - allowed)
-    if refused:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in refused})
-
-
-def _editable_fields(model: type[models.Model], *extra_excluded: str) -> set[str]:
-    names = {f.name for f in model._meta.concrete_fields} | {
-        f.attname for f in model._meta.concrete_fields
-    }
-    return names - PROTECTED_FIELDS - set(extra_excluded)
-
+from entente.core.validation import editable_fields, refuse_unknown_changes, validate_instance
 
 # --- agreements -------------------------------------------------------------------------
 
@@ -90,6 +58,7 @@ def agreement_create(
     parties: Iterable[Party],
     scope: str = Scope.INTERNAL,
     marking: str = Marking.AMBER,
+    red_recipients: Iterable = (),
     is_illustrative: bool = False,
     **fields,
 ) -> Agreement:
@@ -100,7 +69,7 @@ def agreement_create(
         raise ValidationError({"parties": _("Your own party must be a party to the agreement.")})
     if len(parties) < 2:
         raise ValidationError({"parties": _("An agreement needs at least two parties.")})
-    _check_changes(fields, _editable_fields(Agreement))
+    refuse_unknown_changes(fields, editable_fields(Agreement))
     _check_dates(fields)
     agreement = Agreement(
         owning_party_id=membership.party_id,
@@ -112,8 +81,9 @@ def agreement_create(
         **translated_fields("title", title, reference_language=reference_language),
         **fields,
     )
+    recipients = red_recipients_for(actor, marking, red_recipients)
     with transaction.atomic():
-        audited_create(actor=actor, instance=agreement)
+        audited_create(actor=actor, instance=agreement, m2m={"red_recipients": recipients})
         for party in parties:
             AgreementParty.objects.create(agreement=agreement, party=party, role=PartyRole.PARTY)
         audit_record(
@@ -140,7 +110,7 @@ def _check_dates(fields: Mapping) -> None:
 def agreement_update(*, actor, agreement: Agreement, expected_version: int, **changes) -> Agreement:
     require_coordinator(actor)
     require_owner_writer(actor, agreement)
-    _check_changes(changes, _editable_fields(Agreement))
+    refuse_unknown_changes(changes, editable_fields(Agreement))
     merged = {k: getattr(agreement, k) for k in ("signed_on", "in_force_on", "expires_on")}
     _check_dates(merged | changes)
     return audited_update(
@@ -198,7 +168,7 @@ def agreement_event_record(
     """A dated lifecycle step, with its precision, certainty and source."""
     membership = require_writer(actor)
     require_party_to(actor, agreement)
-    _check_changes(fields, {"date_precision", "certainty", "party", "source", "note"})
+    refuse_unknown_changes(fields, {"date_precision", "certainty", "party", "source", "note"})
     return audited_create(
         actor=actor,
         instance=AgreementEvent(
@@ -283,13 +253,14 @@ def commitment_create(
     clauses: Iterable[Clause] = (),
     scope: str = Scope.INTERNAL,
     marking: str = Marking.AMBER,
+    red_recipients: Iterable = (),
     is_illustrative: bool = False,
     **fields,
 ) -> Commitment:
     """A new commitment under an agreement, owned by the actor's party."""
     membership = require_writer(actor)
     require_party_to(actor, agreement)
-    _check_changes(fields, _editable_fields(Commitment, "title", "description"))
+    refuse_unknown_changes(fields, editable_fields(Commitment, "title", "description"))
     clauses = list(clauses)
     _check_commitment_links(agreement, responsible_party, clauses, fields)
     commitment = Commitment(
@@ -307,7 +278,10 @@ def commitment_create(
         **fields,
     )
     _check_recurrence(commitment)
-    return audited_create(actor=actor, instance=commitment, m2m={"clauses": clauses})
+    recipients = red_recipients_for(actor, marking, red_recipients)
+    return audited_create(
+        actor=actor, instance=commitment, m2m={"clauses": clauses, "red_recipients": recipients}
+    )
 
 
 def _check_commitment_links(agreement, responsible_party, clauses, fields) -> None:
@@ -343,7 +317,7 @@ def commitment_update(
     **changes,
 ) -> Commitment:
     require_owner_writer(actor, commitment)
-    _check_changes(changes, _editable_fields(Commitment))
+    refuse_unknown_changes(changes, editable_fields(Commitment))
     merged = {f: getattr(commitment, f) for f in ("area", "responsible_unit")} | changes
     responsible = changes.get("responsible_party", commitment.responsible_party)
     clause_list = list(clauses) if clauses is not None else []
@@ -450,19 +424,14 @@ def record_set_marking(
         raise ValidationError({"marking": _("Unknown marking.")})
     if Marking(marking).rank < Marking(record.marking).rank:
         require_coordinator(actor)
-    recipients = list(red_recipients)
-    if marking == Marking.RED and not recipients:
-        raise ValidationError({"red_recipients": _("Name at least one recipient for TLP:RED.")})
-    if marking == Marking.RED and actor not in recipients:
-        # The author must keep access to what they mark RED.
-        recipients.append(actor)
+    recipients = red_recipients_for(actor, marking, red_recipients)
     return audited_update(
         actor=actor,
         instance=record,
         changes={"marking": marking},
         expected_version=expected_version,
         action="marking",
-        m2m={"red_recipients": recipients if marking == Marking.RED else []},
+        m2m={"red_recipients": recipients},
     )
 
 

@@ -7,7 +7,9 @@ Every `<entity>_visible_to` selector and `get_<entity>_for_user` helper is built
 these functions.
 """
 
-from django.core.exceptions import ObjectDoesNotExist
+from collections.abc import Iterable
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -90,3 +92,17 @@ def can_write(user, record) -> bool:
     except PermissionDenied:
         return False
     return True
+
+
+def red_recipients_for(actor, marking: str, recipients: Iterable) -> list:
+    """The recipients a record keeps: none unless RED, and then the author among them.
+
+    A RED record nobody may see would be lost, so RED needs at least one recipient, and
+    the author keeps access to what they mark RED.
+    """
+    if marking != Marking.RED:
+        return []
+    recipients = list(recipients)
+    if not recipients:
+        raise ValidationError({"red_recipients": _("Name at least one recipient for TLP:RED.")})
+    return recipients if actor in recipients else [*recipients, actor]

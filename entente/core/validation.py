@@ -1,3 +1,5 @@
+from collections.abc import Iterable, Mapping
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
@@ -30,3 +32,36 @@ def validate_instance(instance: models.Model) -> None:
     if errors:
         raise ValidationError(errors)
     instance.full_clean()
+
+
+# Fields a caller may never set through update services: ownership, history, workflow.
+PROTECTED_FIELDS = frozenset(
+    {
+        "id",
+        "pk",
+        "owning_party",
+        "owning_party_id",
+        "version",
+        "created_at",
+        "updated_at",
+        "scope",
+        "marking",
+        "status",
+        "agreement",
+        "agreement_id",
+    }
+)
+
+
+def refuse_unknown_changes(changes: Mapping, allowed: Iterable[str]) -> None:
+    allowed = set(allowed)
+    refused = sorted(set(changes) - allowed)
+    if refused:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in refused})
+
+
+def editable_fields(model: type[models.Model], *extra_excluded: str) -> set[str]:
+    names = {f.name for f in model._meta.concrete_fields} | {
+        f.attname for f in model._meta.concrete_fields
+    }
+    return names - PROTECTED_FIELDS - set(extra_excluded)

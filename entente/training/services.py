@@ -16,7 +16,7 @@ from entente.accounts.models import Party
 from entente.agreements.models import Agreement, CooperationArea
 from entente.agreements.selectors import require_party_to
 from entente.audit.services import audit_record, audited_create, audited_update, snapshot
-from entente.core.access import require_owner_writer, require_writer
+from entente.core.access import red_recipients_for, require_owner_writer, require_writer
 from entente.core.enums import Language, Marking, Scope
 from entente.core.translated import translated_fields
 from entente.core.validation import validate_instance
@@ -78,18 +78,8 @@ def training_create(
         **translated_fields("title", title, reference_language=reference_language),
     )
     _check_training(training)
-    recipients = _red_recipients(actor, marking, red_recipients)
+    recipients = red_recipients_for(actor, marking, red_recipients)
     return audited_create(actor=actor, instance=training, m2m={"red_recipients": recipients})
-
-
-def _red_recipients(actor, marking: str, recipients: Iterable) -> list:
-    # Same rule as record_set_marking: a RED record nobody may see would be lost.
-    if marking != Marking.RED:
-        return []
-    recipients = list(recipients)
-    if not recipients:
-        raise ValidationError({"red_recipients": _("Name at least one recipient for TLP:RED.")})
-    return recipients if actor in recipients else [*recipients, actor]
 
 
 def _check_training(training: TrainingActivity) -> None:

@@ -412,3 +412,17 @@ def test_commitment_written_only_in_french(cast):
         None,
         "fr",
     )
+
+
+def test_commitment_created_red_needs_recipients_and_keeps_author(cast):
+    with pytest.raises(ValidationError) as exc:
+        new_commitment(cast, marking="TLP:RED")
+    assert exc.value.message_dict == {
+        "red_recipients": ["Name at least one recipient for TLP:RED."]
+    }
+    commitment = new_commitment(cast, marking="TLP:RED", red_recipients=[cast.a_coordinator])
+    assert sorted(u.username for u in commitment.red_recipients.all()) == [
+        "a_coordinator",
+        "a_officer",
+    ]
+    assert list(selectors.commitment_visible_to(cast.a_reader)) == []
