@@ -100,3 +100,60 @@ class Membership(TimeStamped):
     @property
     def is_coordinator(self) -> bool:
         return self.role == Role.COORDINATOR
+
+
+class ApiToken(models.Model):
+    """A personal API token: its owner acts through it as through their session.
+
+    Only the SHA-256 of the token is stored; the token itself is shown once when it is
+    created. `key_prefix` is the token's random public part, for telling tokens apart.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_prefix = models.CharField(_("prefix"), max_length=8, editable=False)
+    key_hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        indexes = [
+            # token list of one user: token_list_for(user)
+            models.Index(fields=["user", "-created_at"], name="accounts_apitoken_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (ent_{self.key_prefix}_…)"
+
+
+class IdempotencyKey(models.Model):
+    """The remembered answer to a POST sent with an Idempotency-Key header.
+
+    A retry with the same key and body gets the stored answer instead of a second
+    record. Keys are honoured for 24 hours (IDEMPOTENCY_KEY_TTL in entente.api_support).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=255)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
+    response_body = models.JSONField(_("response body"), null=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], name="%(app_label)s_%(class)s_unique_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

@@ -28,3 +28,15 @@ class ConflictError(Exception):
             f"The record was changed by someone else (version {expected_version} "
             f"is now {current_version})."
         )
+
+
+class PreconditionRequired(Exception):
+    """A change was sent without If-Match, so it could overwrite an unseen edit (428)."""
+
+
+class PreconditionFailed(Exception):
+    """If-Match names a version of the record that is no longer the current one (412)."""
+
+    def __init__(self, message: str, *, current_etag: str):
+        self.current_etag = current_etag
+        super().__init__(message)

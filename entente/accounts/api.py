@@ -1,0 +1,89 @@
+"""JSON API of accounts: who am I, my API tokens, the parties and their units."""
+
+from django.http import HttpResponse
+from ninja import Router
+from ninja.pagination import paginate
+
+from entente.accounts.schemas import MeOut, PartyOut, TokenCreatedOut, TokenIn, TokenOut, UnitOut
+from entente.accounts.selectors import get_token_for_user, party_list, token_list_for, unit_list
+from entente.accounts.services import token_create, token_revoke
+from entente.api_support import idempotent
+from entente.core.access import membership_of
+from entente.core.http import CursorPagination
+from entente.core.problems import problem_responses
+
+router = Router(tags=["accounts"])
+
+
+@router.get("/me", summary="Who am I", response={200: MeOut, **problem_responses(401, 429)})
+def me(request):
+    """The user the request is authenticated as, their party and role."""
+    user = request.auth
+    membership = membership_of(user)
+    return {
+        "username": user.get_username(),
+        "party": membership.party.code if membership else None,
+        "role": membership.role if membership else None,
+    }
+
+
+@router.get(
+    "/tokens",
+    summary="List my tokens",
+    response={200: list[TokenOut], **problem_responses(401, 422, 429)},
+)
+@paginate(CursorPagination, ordering="-created_at")
+def token_list(request):
+    """Your personal API tokens, newest first, revoked and expired ones included."""
+    return token_list_for(request.auth)
+
+
+@router.post(
+    "/tokens",
+    summary="Create a token",
+    response={201: TokenCreatedOut, **problem_responses(400, 401, 403, 415, 422, 429)},
+)
+def token_new(request, payload: TokenIn):
+    """Create a personal API token. The answer is the only time the token is shown."""
+
+    def create():
+        token, raw = token_create(
+            actor=request.auth, name=payload.name, expires_at=payload.expires_at
+        )
+        token.token = raw
+        return token
+
+    return idempotent(request, status=201, schema=TokenCreatedOut, action=create, redact={"token"})
+
+
+@router.delete(
+    "/tokens/{token_id}",
+    summary="Revoke a token",
+    response={204: None, **problem_responses(401, 403, 404, 429)},
+)
+def token_delete(request, token_id: int):
+    """Revoke one of your tokens; it stops working at once."""
+    token_revoke(actor=request.auth, token=get_token_for_user(request.auth, token_id))
+    return HttpResponse(status=204)
+
+
+@router.get(
+    "/parties",
+    summary="List parties",
+    response={200: list[PartyOut], **problem_responses(401, 422, 429)},
+)
+@paginate(CursorPagination, ordering="code")
+def parties(request):
+    """Every party known to this instance (parties are public)."""
+    return party_list()
+
+
+@router.get(
+    "/units",
+    summary="List units",
+    response={200: list[UnitOut], **problem_responses(401, 422, 429)},
+)
+@paginate(CursorPagination, ordering="name")
+def units(request):
+    """Every organisational unit of every party; contact cells are flagged."""
+    return unit_list()

@@ -1,0 +1,70 @@
+"""Shapes of accounts data in the JSON API."""
+
+import datetime as dt
+
+from ninja import Field, Schema
+from pydantic import AwareDatetime
+
+from entente.accounts.models import Party
+from entente.core.enums import Language
+
+
+class MeOut(Schema):
+    username: str
+    party: str | None = Field(description="Code of the user's party; null for an operator.")
+    role: str | None = Field(description="The user's role in their party.")
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(
+        alias="key_prefix", description="Tells the token apart: it reads ent_<prefix>_..."
+    )
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None = Field(description="To the minute.")
+    revoked_at: dt.datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    token: str | None = Field(
+        description=(
+            "The token itself. Shown only in this answer; it is stored hashed and cannot "
+            "be shown again. Null when the answer is a replay (Idempotency-Key)."
+        )
+    )
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=100, description="What the token is for.")
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="When it stops working (with a time zone); never if null."
+    )
+
+
+class PartyOut(Schema):
+    code: str
+    names: dict[str, str] = Field(description="The party's name per language code.")
+    reference_language: str
+    country: str = Field(description="ISO 3166 code.")
+    time_zone: str
+
+    @staticmethod
+    def resolve_names(party: Party) -> dict[str, str]:
+        return {
+            lang: getattr(party, f"name_{lang}")
+            for lang in Language.values
+            if getattr(party, f"name_{lang}", None)
+        }
+
+
+class UnitOut(Schema):
+    id: int
+    party: str = Field(description="Code of the unit's party.")
+    name: str
+    is_contact_cell: bool
+
+    @staticmethod
+    def resolve_party(unit) -> str:
+        return unit.party.code

@@ -1,0 +1,66 @@
+"""Reads of accounts: personal API tokens."""
+
+import datetime as dt
+import hashlib
+import hmac
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from entente.accounts.models import ApiToken, Party, Unit
+from entente.core.errors import NotFound
+
+TOKEN_PREFIX = "ent_"
+# Longer than any token we issue; longer input is refused before hashing it.
+TOKEN_MAX_LENGTH = 128
+# last_used_at is kept to the minute, so reads do not turn into a write each time.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def token_authenticate(raw: str):
+    """The active user a token belongs to, or None when it is unknown, revoked or expired."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > TOKEN_MAX_LENGTH:
+        return None
+    digest = token_hash(raw)
+    # The lookup is by the hash of a 256-bit secret, so its timing reveals nothing
+    # useful; the comparison below is constant-time all the same.
+    token = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
+    if token is None or not hmac.compare_digest(token.key_hash, digest):
+        return None
+    now = timezone.now()
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    if not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        # Bookkeeping, not a change of the record: not audited.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def token_list_for(user) -> QuerySet[ApiToken]:
+    """Every token of `user`, newest first, revoked and expired ones included."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def get_token_for_user(user, pk) -> ApiToken:
+    """One of the user's own tokens; anybody else's token does not exist for them."""
+    try:
+        return token_list_for(user).get(pk=pk)
+    except (ApiToken.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such token.")) from None
+
+
+def party_list() -> QuerySet[Party]:
+    """Every party: parties are public, to every user."""
+    return Party.objects.all()
+
+
+def unit_list() -> QuerySet[Unit]:
+    """Every unit of every party, with its party."""
+    return Unit.objects.select_related("party")

@@ -1,0 +1,28 @@
+"""The JSON API root, mounted at /api/v1/: each app adds its router here.
+
+The contract is the OpenAPI 3.1 document at /api/v1/openapi.json (browsable at
+/api/v1/docs); what every operation shares is in entente.api_support.
+"""
+
+from entente.accounts.api import router as accounts_router
+from entente.api_support import EntenteAPI
+
+api = EntenteAPI(
+    title="Entente API",
+    version="1",
+    description=(
+        "Cooperation agreements and their implementation. Authenticate with a personal "
+        "token (`Authorization: Bearer ent_...`, see `entente token create`) or a logged-in "
+        "session (send the CSRF token as X-CSRFToken on POST, PATCH, PUT and DELETE). "
+        "Errors are `application/problem+json` (RFC 9457). Changes to a versioned record "
+        "need `If-Match` with its ETag. POSTs that create records accept `Idempotency-Key` "
+        "(remembered for 24 hours). Each token, user and client address may send "
+        "ENTENTE_API_RATE_LIMIT requests a minute (600 by default); beyond that, 429 with "
+        "Retry-After. Lists are paginated with an opaque `cursor`."
+    ),
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+api.add_router("", accounts_router)

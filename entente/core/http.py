@@ -1,0 +1,150 @@
+"""HTTP helpers for API operations: ETags and If-Match, and cursor pagination.
+
+ETags are strong: `"<model>-<pk>-v<version>"`, e.g. `"agreement-12-v3"`. They name
+the stored version of a record (PartyOwned.version), which every audited update
+raises by one. Strong, because RFC 9110 (13.1.1) compares If-Match strongly, so a weak
+tag could never match. A `W/` prefix in If-Match is tolerated all the same: reverse
+proxies weaken tags when they compress a response, and the version it names is exact.
+
+A change (PATCH, PUT, DELETE, state-change POST) on a versioned record must send
+If-Match: `require_if_match` answers 428 without it and 412 when it names another
+version, and returns the version to pass on to the service as `expected_version`, so
+that a write racing between the check and the service's locked re-read still fails
+(409, ConflictError) instead of overwriting.
+"""
+
+import base64
+import binascii
+import contextlib
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Field as ModelField
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+
+from entente.core.errors import PreconditionFailed, PreconditionRequired
+from entente.core.models import PartyOwned
+from entente.core.problems import ApiProblem
+
+
+def etag_for(record: PartyOwned) -> str:
+    """The strong ETag of the record's current version: `"agreement-12-v3"`."""
+    return f'"{record._meta.model_name}-{record.pk}-v{record.version}"'
+
+
+def require_if_match(request: HttpRequest, record: PartyOwned) -> int:
+    """The version the client last read, checked against `record`; 428 or 412 otherwise."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired(
+            _("Send If-Match with the ETag of the version you read, to change this record.")
+        )
+    current = etag_for(record)
+    for tag in (t.strip() for t in header.split(",")):
+        if tag == "*" or tag.removeprefix("W/") == current:
+            return record.version
+    raise PreconditionFailed(
+        _("The record has changed since you read it; it is now at %(etag)s.") % {"etag": current},
+        current_etag=current,
+    )
+
+
+def _encode_value(value: Any) -> Any:
+    # Not DjangoJSONEncoder: it cuts datetimes to milliseconds, and a cursor must be exact.
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    return value
+
+
+class CursorPagination(PaginationBase):
+    """Keyset pagination on one ordering field, with the primary key breaking ties.
+
+    The cursor is opaque to clients: URL-safe base64 of the JSON `[value, pk]` of the
+    last item of the page. A page never repeats or skips a row because others were
+    inserted or deleted meanwhile, and each page is one indexed query whatever its
+    depth. The ordering field must be a non-null concrete field (or annotation) of
+    the listed model. Use it as `@paginate(CursorPagination, ordering="-created_at")`
+    under `response={200: list[ItemOut], ...}`; the 200 answer becomes
+    `{"items": [...], "next_cursor": "..." | null}`.
+    """
+
+    class Input(Schema):
+        cursor: str | None = Field(
+            default=None, description="The `next_cursor` of the previous page; none for the first."
+        )
+        limit: int = Field(default=50, ge=1, le=200, description="Items per page.")
+
+    class Output(Schema):
+        items: list[Any]
+        next_cursor: str | None = Field(
+            description="Pass as `cursor` to get the next page; null on the last page."
+        )
+
+    items_attribute = "items"
+
+    def __init__(self, *, ordering: str = "pk", **kwargs: Any) -> None:
+        self.field = ordering.removeprefix("-")
+        self.descending = ordering.startswith("-")
+        super().__init__(**kwargs)
+
+    def _order_by(self) -> list[str]:
+        sign = "-" if self.descending else ""
+        fields = [self.field] if self.field == "pk" else [self.field, "pk"]
+        return [f"{sign}{name}" for name in fields]
+
+    def encode(self, item: Any) -> str:
+        value = _encode_value(getattr(item, self.field)) if self.field != "pk" else None
+        raw = json.dumps([value, item.pk], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def decode(self, cursor: str, model: type[Model]) -> tuple[Any, Any]:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            value, pk = json.loads(raw)
+            pk = model._meta.pk.to_python(pk)
+            if self.field != "pk":
+                # An annotation is not a model field: its value is compared as sent.
+                with contextlib.suppress(FieldDoesNotExist):
+                    field = model._meta.get_field(self.field)
+                    if isinstance(field, ModelField):
+                        value = field.to_python(value)
+        except (ValueError, TypeError, binascii.Error, DjangoValidationError):
+            raise ApiProblem(
+                422,
+                _("The input is not valid."),
+                errors=[{"field": "query.cursor", "message": _("Invalid cursor.")}],
+            ) from None
+        return value, pk
+
+    def paginate_queryset(
+        self, queryset: QuerySet, pagination: Input, request: HttpRequest | None = None, **params
+    ) -> dict[str, Any]:
+        queryset = queryset.order_by(*self._order_by())
+        if pagination.cursor:
+            value, pk = self.decode(pagination.cursor, queryset.model)
+            after = "lt" if self.descending else "gt"
+            if self.field == "pk":
+                queryset = queryset.filter(**{f"pk__{after}": pk})
+            else:
+                queryset = queryset.filter(
+                    Q(**{f"{self.field}__{after}": value})
+                    | Q(**{self.field: value, f"pk__{after}": pk})
+                )
+        page = list(queryset[: pagination.limit + 1])
+        has_more = len(page) > pagination.limit
+        page = page[: pagination.limit]
+        return {
+            "items": page,
+            "next_cursor": self.encode(page[-1]) if has_more else None,
+        }
