@@ -1,4 +1,4 @@
-"""Reads of accounts: personal API tokens."""
+"""Reads of accounts: the directory, memberships and personal API tokens."""
 
 import datetime as dt
 import hashlib
@@ -8,7 +8,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from entente.accounts.models import ApiToken, Party, Unit
+from entente.accounts.enums import Role
+from entente.accounts.models import ApiToken, Contact, Membership, Party, Unit
+from entente.core.access import get_visible, membership_of, require_owner_writer, visible_to
 from entente.core.errors import NotFound
 
 TOKEN_PREFIX = "ent_"
@@ -64,3 +66,23 @@ def party_list() -> QuerySet[Party]:
 def unit_list() -> QuerySet[Unit]:
     """Every unit of every party, with its party."""
     return Unit.objects.select_related("party")
+
+
+def contact_visible_to(user) -> QuerySet[Contact]:
+    """The directory: every shared contact, and the internal ones of the user's party."""
+    return visible_to(Contact.objects.all(), user).select_related("unit__party")
+
+
+def get_contact_for_user(user, pk, *, write: bool = False) -> Contact:
+    contact = get_visible(contact_visible_to(user), pk)
+    if write:
+        require_owner_writer(user, contact)
+    return contact
+
+
+def membership_list_for(user) -> QuerySet[Membership]:
+    """The members of the user's party, for its party administrator (and coordinators)."""
+    membership = membership_of(user)
+    if membership is None or membership.role not in (Role.PARTY_ADMIN, Role.COORDINATOR):
+        return Membership.objects.none()
+    return Membership.objects.filter(party_id=membership.party_id).select_related("user", "unit")

@@ -1,4 +1,4 @@
-"""Writes to accounts: personal API tokens.
+"""Writes to accounts: parties, units, contacts, memberships and personal API tokens.
 
 Every function takes the acting user, checks permission, validates, saves and appends
 an audit event in one transaction (see entente.audit.services).
@@ -6,17 +6,28 @@ an audit event in one transaction (see entente.audit.services).
 
 import datetime as dt
 import secrets
+import zoneinfo
+from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from entente.accounts.models import ApiToken
+from entente.accounts.enums import Role
+from entente.accounts.models import ApiToken, Contact, Membership, Party, Unit
 from entente.accounts.selectors import TOKEN_PREFIX, token_hash
-from entente.audit.services import audit_record, audited_update, snapshot
+from entente.audit.services import audit_record, audited_create, audited_update, snapshot
+from entente.core.access import (
+    membership_of,
+    red_recipients_for,
+    require_owner_writer,
+    require_writer,
+)
+from entente.core.enums import Marking, Scope
 from entente.core.errors import PermissionDenied
-from entente.core.validation import validate_instance
+from entente.core.translated import translated_fields
+from entente.core.validation import refuse_unknown_changes, validate_instance
 
 # Never written to the audit chain: the hash of a token is as good as the token
 # for anyone who can try guesses offline.
@@ -68,3 +79,106 @@ def token_revoke(*, actor, token: ApiToken) -> ApiToken:
     return audited_update(
         actor=actor, instance=token, changes={"revoked_at": timezone.now()}, action="revoke"
     )
+
+
+# --- the organisation: parties, units, contacts, memberships ----------------------------
+
+
+def _require_operator(actor) -> None:
+    if actor is None or not actor.is_superuser:
+        raise PermissionDenied(_("Only the technical operator may do this."))
+
+
+def _require_party_admin(actor, party: Party) -> None:
+    """The operator, or the party administrator of `party`."""
+    if actor is not None and actor.is_superuser:
+        return
+    membership = membership_of(actor)
+    if membership is None or membership.party_id != party.pk or membership.role != Role.PARTY_ADMIN:
+        raise PermissionDenied(_("Only the party administrator may do this."))
+
+
+def party_create(
+    *,
+    actor,
+    code: str,
+    name: Mapping[str, str],
+    country: str,
+    time_zone: str,
+    reference_language: str = "en",
+) -> Party:
+    """Register a new party (a state agency or ministry); operator only."""
+    _require_operator(actor)
+    if time_zone not in zoneinfo.available_timezones():
+        raise ValidationError({"time_zone": _("Unknown time zone.")})
+    party = Party(
+        code=code,
+        country=country.upper(),
+        time_zone=time_zone,
+        reference_language=reference_language,
+        **translated_fields("name", name, reference_language=reference_language),
+    )
+    return audited_create(actor=actor, instance=party)
+
+
+def unit_create(
+    *, actor, party: Party, name: str, is_contact_cell: bool = False, email: str = ""
+) -> Unit:
+    _require_party_admin(actor, party)
+    unit = Unit(party=party, name=name.strip(), is_contact_cell=is_contact_cell, email=email)
+    return audited_create(actor=actor, instance=unit)
+
+
+def contact_create(
+    *,
+    actor,
+    unit: Unit,
+    name: str,
+    scope: str = Scope.SHARED,
+    marking: str = Marking.GREEN,
+    red_recipients: Iterable = (),
+    **fields,
+) -> Contact:
+    """Add a person to the directory of the actor's own party."""
+    membership = require_writer(actor)
+    if unit.party_id != membership.party_id:
+        raise ValidationError({"unit": _("Contacts are added to units of your own party.")})
+    refuse_unknown_changes(fields, {"title", "email", "phone", "languages", "user"})
+    contact = Contact(
+        unit=unit,
+        owning_party_id=membership.party_id,
+        name=name.strip(),
+        scope=scope,
+        marking=marking,
+        **fields,
+    )
+    recipients = red_recipients_for(actor, marking, red_recipients)
+    return audited_create(actor=actor, instance=contact, m2m={"red_recipients": recipients})
+
+
+def contact_update(*, actor, contact: Contact, expected_version: int, **changes) -> Contact:
+    require_owner_writer(actor, contact)
+    refuse_unknown_changes(changes, {"name", "title", "email", "phone", "languages", "unit"})
+    unit = changes.get("unit")
+    if unit is not None and unit.party_id != contact.owning_party_id:
+        raise ValidationError({"unit": _("Contacts are added to units of your own party.")})
+    return audited_update(
+        actor=actor, instance=contact, changes=changes, expected_version=expected_version
+    )
+
+
+def membership_set(*, actor, user, party: Party, role: str, unit: Unit | None = None) -> Membership:
+    """Give `user` their one membership, or change its role or unit within the party."""
+    _require_party_admin(actor, party)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if unit is not None and unit.party_id != party.pk:
+        raise ValidationError({"unit": _("The unit belongs to another party.")})
+    existing = Membership.objects.filter(user=user).first()
+    if existing is None:
+        return audited_create(
+            actor=actor, instance=Membership(user=user, party=party, role=role, unit=unit)
+        )
+    if existing.party_id != party.pk:
+        raise ValidationError({"user": _("This user is a member of another party.")})
+    return audited_update(actor=actor, instance=existing, changes={"role": role, "unit": unit})
