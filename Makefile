@@ -9,6 +9,8 @@ ENTENTE := $(BIN)/entente
 .DEFAULT_GOAL := run
 .PHONY: run test lock clean
 
+# A demo instance: no second factor at sign-in, unless ENTENTE_REQUIRE_MFA says otherwise.
+run: export ENTENTE_REQUIRE_MFA ?= 0
 run: $(VENV)/.installed
 	$(ENTENTE) migrate --noinput
 	$(ENTENTE) collectstatic --noinput

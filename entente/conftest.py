@@ -61,3 +61,9 @@ def _audit_triggers_allow_flush(request):
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _mfa_off(settings):
+    """Tests sign in without a second factor; the MFA tests switch it back on."""
+    settings.REQUIRE_MFA = False
