@@ -123,7 +123,10 @@ def _database() -> dict:
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
             ),
         },
-        "TEST": {"NAME": None},
+        # A file, not the in-memory default: live-server tests run real concurrent
+        # transactions, which an in-memory shared-cache database answers with
+        # "table is locked" instead of waiting like the real file does.
+        "TEST": {"NAME": str(DATA_DIR / "test-entente.sqlite3")},
     }
 
 
@@ -159,6 +162,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {

@@ -230,9 +230,12 @@ def install_problem_handlers(api) -> None:
         )
 
     def on_conflict(request, exc: ConflictError):
+        # The service found the row changed after If-Match was checked (a concurrent
+        # writer won the race): for the client that is the same failed precondition.
+        status = 412 if request.headers.get("If-Match") else 409
         return problem(
             request,
-            409,
+            status,
             detail=_(
                 "The record was changed by someone else since you read it (it is now at "
                 "version %(version)s). Read it again and reapply your change."
