@@ -1,0 +1,134 @@
+"""Forms of the liaison pages: they check shape; the services decide what is allowed."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from entente.core.enums import Marking
+from entente.liaison.enums import MessageKind, Priority
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit) -> str:
+        return f"{unit.party.code} – {unit.name}"
+
+
+class RecipientsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user) -> str:
+        name = user.get_full_name() or user.get_username()
+        return f"{name} ({user.membership.party.code})"
+
+
+class RequestSendForm(forms.Form):
+    from_unit = UnitChoiceField(label=_("From"), queryset=None, empty_label=None)
+    to_unit = UnitChoiceField(label=_("To"), queryset=None)
+    area = forms.ModelChoiceField(
+        label=_("Cooperation area"), queryset=None, required=False, empty_label=_("None")
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        choices=Priority.choices,
+        initial=Priority.NORMAL,
+        widget=forms.RadioSelect,
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("Request"), widget=forms.Textarea(attrs={"rows": 8}))
+    marking = forms.ChoiceField(label=_("Marking"), choices=Marking.choices, initial=Marking.AMBER)
+    red_recipients = RecipientsField(
+        label=_("TLP:RED recipients"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Only for TLP:RED: the people who may see the request. Name at least one "
+            "person of the receiving party; you are added yourself."
+        ),
+    )
+
+    def __init__(self, *args, agreement, from_units, to_units, areas, recipients, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_unit"].queryset = from_units
+        self.fields["to_unit"].queryset = to_units
+        if len(to_units) == 1:
+            # The usual case: one counterpart cell, so there is nothing to choose.
+            self.fields["to_unit"].initial = to_units[0].pk
+        self.fields["area"].queryset = areas
+        self.fields["red_recipients"].queryset = recipients
+        self.fields["from_unit"].help_text = _("Your party's contact cell that sends the request.")
+        self.fields["to_unit"].help_text = _(
+            "The contact cell of the other party that is to answer."
+        )
+        self.fields["priority"].help_text = _(
+            "This agreement gives %(urgent)s for an urgent request and %(normal)s for a "
+            "normal one. The deadline is set when the request is sent."
+        ) % {
+            "urgent": ngettext("%(n)d hour", "%(n)d hours", agreement.urgent_response_hours)
+            % {"n": agreement.urgent_response_hours},
+            "normal": ngettext("%(n)d day", "%(n)d days", agreement.normal_response_days)
+            % {"n": agreement.normal_response_days},
+        }
+
+
+class VersionForm(forms.Form):
+    """An action on a request, taken on the version of it the user saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AcknowledgeForm(VersionForm):
+    pass
+
+
+class CloseForm(VersionForm):
+    pass
+
+
+class ClarificationAskForm(VersionForm):
+    body = forms.CharField(
+        label=_("Your question"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The deadline stands still until the sending cell answers."),
+    )
+
+
+class ClarificationProvideForm(VersionForm):
+    body = forms.CharField(label=_("Clarification"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AnswerForm(VersionForm):
+    body = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 6}))
+    delay_reason = forms.CharField(
+        label=_("Reason for delay"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required once the deadline has passed."),
+    )
+
+
+class RefuseForm(VersionForm):
+    refusal_reason = forms.CharField(
+        label=_("Reason for refusal"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The sending cell sees this reason."),
+    )
+
+
+class MessagePostForm(VersionForm):
+    kind = forms.ChoiceField(
+        label=_("Visible to"),
+        choices=[(MessageKind.MESSAGE, ""), (MessageKind.NOTE, "")],
+        initial=MessageKind.MESSAGE,
+        widget=forms.RadioSelect,
+    )
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, own_party: str, other_party: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (MessageKind.MESSAGE, _("Both cells (message)")),
+            (
+                MessageKind.NOTE,
+                _("Only %(party)s (internal note, not visible to %(other)s)")
+                % {"party": own_party, "other": other_party},
+            ),
+        ]

@@ -1,0 +1,496 @@
+"""Pages of the contact cells: the request boxes, a new request, and one request with
+its thread and the actions open to the user's side."""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.shortcuts import redirect, render
+from django.utils import dateformat, timezone
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods
+
+from entente.accounts.selectors import unit_list
+from entente.agreements.selectors import (
+    agreement_visible_to,
+    get_agreement_for_user,
+    require_party_to,
+)
+from entente.audit.services import changes_since
+from entente.core.access import membership_of, require_writer
+from entente.core.enums import Scope
+from entente.core.errors import ConflictError, ValidationError
+from entente.liaison import forms, services
+from entente.liaison.clock import OPEN_STATUSES, is_overdue, remaining
+from entente.liaison.enums import WAITING_STATUSES, RequestStatus
+from entente.liaison.filters import LiaisonRequestFilter
+from entente.liaison.models import LiaisonRequest
+from entente.liaison.selectors import (
+    get_liaison_request_for_user,
+    inbox_for,
+    liaison_request_visible_to,
+    messages_for,
+    outbox_for,
+)
+
+PAGE_SIZE = 25
+S = RequestStatus
+
+
+# --- time shown to people -----------------------------------------------------------------
+
+
+def user_zone(user) -> dt.tzinfo:
+    """The time zone of the user's party: the one its contact cell works in."""
+    membership = membership_of(user)
+    try:
+        return ZoneInfo(membership.party.time_zone) if membership else dt.UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def format_moment(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    return dateformat.format(moment.astimezone(zone), "j M Y, H:i")
+
+
+def format_duration(delta: dt.timedelta) -> str:
+    """'3 days 4 h', '5 h 20 min', '12 min': precise enough to plan by, never longer."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
+    if hours:
+        parts.append(_("%(n)d h") % {"n": hours})
+    if not days and (mins or not hours):
+        parts.append(_("%(n)d min") % {"n": mins})
+    return " ".join(parts)
+
+
+def clock_text(request: LiaisonRequest, now: dt.datetime) -> str:
+    """Where the request stands against its deadline, in words."""
+    if request.status == S.CLARIFICATION:
+        return _("paused – clarification pending")
+    if request.status in WAITING_STATUSES:
+        left = remaining(request, now)
+        if left >= dt.timedelta(0):
+            return _("%(duration)s left") % {"duration": format_duration(left)}
+        return _("%(duration)s overdue") % {"duration": format_duration(-left)}
+    if request.answered_at is None:
+        return ""
+    late = request.answered_at - request.due_at
+    if late > dt.timedelta(0):
+        return _("responded %(duration)s late") % {"duration": format_duration(late)}
+    return _("responded in time")
+
+
+def _with_clock(requests, now: dt.datetime) -> list[LiaisonRequest]:
+    rows = list(requests)
+    for row in rows:
+        row.clock_text = clock_text(row, now)
+        row.is_overdue = is_overdue(row, now)
+    return rows
+
+
+# --- the list -----------------------------------------------------------------------------
+
+
+def _all_for(user) -> QuerySet[LiaisonRequest]:
+    # The order of inbox_for and outbox_for: open requests first, nearest deadline first.
+    return (
+        liaison_request_visible_to(user)
+        .annotate(
+            finished=Case(
+                When(status__in=OPEN_STATUSES, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("finished", "due_at", "pk")
+    )
+
+
+TABS: dict[str, tuple] = {
+    "inbox": (gettext_lazy("Inbox"), gettext_lazy("Requests to our contact cells"), inbox_for),
+    "outbox": (gettext_lazy("Outbox"), gettext_lazy("Requests our contact cells sent"), outbox_for),
+    "all": (gettext_lazy("All"), gettext_lazy("All requests you may see"), _all_for),
+}
+
+
+def _agreements_to_send_under(user):
+    """Shared agreements the user's party is a party to: where a writer may send from."""
+    membership = membership_of(user)
+    if membership is None or not membership.can_write:
+        return []
+    return list(
+        agreement_visible_to(user).filter(
+            agreement_parties__party_id=membership.party_id, scope=Scope.SHARED
+        )
+    )
+
+
+# Filters folded under "More filters" unless one of them is in use.
+MORE_FILTERS = ["agreement", "area", "priority", "marking", "due_from", "due_to", "overdue"]
+
+
+@login_required
+@require_http_methods(["GET"])
+def request_list(request):
+    tab = request.GET.get("tab")
+    if tab not in TABS:
+        tab = "inbox"
+    caption, box = TABS[tab][1:]
+    filterset = LiaisonRequestFilter(request.GET, queryset=box(request.user), request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "tab": tab,
+        "tabs": [(key, value[0]) for key, value in TABS.items()],
+        "caption": caption,
+        "filterset": filterset,
+        "more_filters": [filterset.form[name] for name in MORE_FILTERS],
+        "more_filters_active": any(request.GET.get(name) for name in MORE_FILTERS),
+        "page": page,
+        "rows": _with_clock(page, timezone.now()),
+        "user_zone": user_zone(request.user),
+        "send_under": _agreements_to_send_under(request.user),
+    }
+    return render(request, "liaison/request_list.html", context)
+
+
+# --- a new request ------------------------------------------------------------------------
+
+
+def _send_choices(agreement, membership) -> dict:
+    cells = unit_list().filter(is_contact_cell=True)
+    return {
+        "agreement": agreement,
+        "from_units": cells.filter(party_id=membership.party_id),
+        "to_units": cells.filter(party__agreement_roles__agreement=agreement).exclude(
+            party_id=membership.party_id
+        ),
+        "areas": agreement.areas.all(),
+        "recipients": get_user_model()
+        .objects.filter(is_active=True, membership__party__agreement_roles__agreement=agreement)
+        .select_related("membership__party")
+        .order_by("membership__party__code", "username"),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_create(request, pk):
+    agreement = get_agreement_for_user(request.user, pk)
+    membership = require_writer(request.user)
+    require_party_to(request.user, agreement)
+    choices = _send_choices(agreement, membership)
+    initial = {"from_unit": membership.unit_id}
+    data = request.POST if request.method == "POST" else None
+    form = forms.RequestSendForm(data, initial=initial, **choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = services.request_send(
+                actor=request.user, agreement=agreement, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Request %(reference)s sent to %(to)s. The answer is due by %(due)s (%(zone)s).")
+                % {
+                    "reference": sent.reference,
+                    "to": sent.to_unit.party.code,
+                    "due": format_moment(sent.due_at, user_zone(request.user)),
+                    "zone": user_zone(request.user),
+                },
+            )
+            return redirect("liaison:request-detail", pk=sent.pk)
+    context = {"agreement": agreement, "form": form}
+    return render(request, "liaison/request_form.html", context)
+
+
+def add_service_errors(form, exc: ValidationError) -> None:
+    """Show a service's refusal next to the field it names, or above the form."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for field, field_messages in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for message in field_messages:
+            form.add_error(target, message)
+
+
+# --- one request --------------------------------------------------------------------------
+
+
+def _side(membership, request: LiaisonRequest) -> str | None:
+    if membership is None:
+        return None
+    if membership.party_id == request.owning_party_id:
+        return "sender"
+    if membership.party_id == request.to_unit.party_id:
+        return "receiver"
+    return None
+
+
+def _other_party(party_id: int, request: LiaisonRequest) -> str:
+    """The code of the cell on the other side of the request from `party_id`."""
+    if party_id == request.owning_party_id:
+        return request.to_unit.party.code
+    return request.from_unit.party.code
+
+
+def _post_message(actor, request: LiaisonRequest, data: dict) -> None:
+    # Posting overwrites nothing, but a message written to a request that has moved on
+    # may no longer make sense: the author gets to read the new state first.
+    if data["version"] != request.version:
+        raise ConflictError(
+            expected_version=data["version"],
+            current_version=request.version,
+            changed=changes_since(request, data["version"]),
+        )
+    services.message_post(actor=actor, request=request, body=data["body"], kind=data["kind"])
+
+
+@dataclass(frozen=True)
+class Action:
+    form_class: type
+    side: str  # "sender", "receiver" or "either"
+    statuses: frozenset
+    run: Callable
+    done: str
+
+
+ACTIONS: dict[str, Action] = {
+    "acknowledge": Action(
+        forms.AcknowledgeForm,
+        "receiver",
+        services.ALLOWED_FROM[S.ACKNOWLEDGED],
+        lambda actor, r, d: services.request_acknowledge(
+            actor=actor, request=r, expected_version=d["version"]
+        ),
+        gettext_lazy("Request acknowledged."),
+    ),
+    "clarify": Action(
+        forms.ClarificationAskForm,
+        "receiver",
+        services.ALLOWED_FROM[S.CLARIFICATION],
+        lambda actor, r, d: services.clarification_ask(
+            actor=actor, request=r, body=d["body"], expected_version=d["version"]
+        ),
+        gettext_lazy("Question sent. The clock is paused until the clarification arrives."),
+    ),
+    "provide": Action(
+        forms.ClarificationProvideForm,
+        "sender",
+        frozenset({S.CLARIFICATION}),
+        lambda actor, r, d: services.clarification_provide(
+            actor=actor, request=r, body=d["body"], expected_version=d["version"]
+        ),
+        gettext_lazy("Clarification sent. The clock runs again."),
+    ),
+    "answer": Action(
+        forms.AnswerForm,
+        "receiver",
+        services.ALLOWED_FROM[S.ANSWERED],
+        lambda actor, r, d: services.request_answer(
+            actor=actor,
+            request=r,
+            body=d["body"],
+            delay_reason=d["delay_reason"],
+            expected_version=d["version"],
+        ),
+        gettext_lazy("Answer sent."),
+    ),
+    "refuse": Action(
+        forms.RefuseForm,
+        "receiver",
+        services.ALLOWED_FROM[S.REFUSED],
+        lambda actor, r, d: services.request_refuse(
+            actor=actor,
+            request=r,
+            refusal_reason=d["refusal_reason"],
+            expected_version=d["version"],
+        ),
+        gettext_lazy("Request refused."),
+    ),
+    "close": Action(
+        forms.CloseForm,
+        "sender",
+        services.ALLOWED_FROM[S.CLOSED],
+        lambda actor, r, d: services.request_close(
+            actor=actor, request=r, expected_version=d["version"]
+        ),
+        gettext_lazy("Request closed."),
+    ),
+    "post": Action(
+        forms.MessagePostForm,
+        "either",
+        frozenset(S.values),
+        _post_message,
+        gettext_lazy("Posted."),
+    ),
+}
+
+
+def _form_kwargs(name: str, request: LiaisonRequest, membership) -> dict:
+    if name != "post":
+        return {"prefix": name}
+    return {
+        "prefix": name,
+        "own_party": membership.party.code,
+        "other_party": _other_party(membership.party_id, request),
+    }
+
+
+def _action_forms(http_request, request: LiaisonRequest, bound: dict) -> dict:
+    """The forms the user's side may use on the request as it stands; a bound form whose
+    action no longer applies reports its errors as page messages instead."""
+    membership = membership_of(http_request.user)
+    side = _side(membership, request)
+    usable = {}
+    if side is not None and membership.can_write:
+        for name, action in ACTIONS.items():
+            if action.side in (side, "either") and request.status in action.statuses:
+                usable[name] = bound.get(name) or action.form_class(
+                    initial={"version": request.version}, **_form_kwargs(name, request, membership)
+                )
+    for name, form in bound.items():
+        if name not in usable:
+            for error_list in form.errors.values():
+                for message in error_list:
+                    messages.error(http_request, message)
+    return usable
+
+
+def _thread(user, request: LiaisonRequest) -> list:
+    entries = list(messages_for(user, request))
+    for entry in entries:
+        entry.is_note = entry.scope == Scope.INTERNAL
+        entry.hidden_from = _other_party(entry.owning_party_id, request)
+    return entries
+
+
+def _render_detail(http_request, request: LiaisonRequest, *, bound=None, status=200):
+    now = timezone.now()
+    if status != 200 and http_request.htmx:
+        # htmx swaps only 2xx answers; the status is still told by the page's messages.
+        status = 200
+    context = {
+        "liaison_request": request,
+        "clock_text": clock_text(request, now),
+        "is_overdue": is_overdue(request, now),
+        "thread": _thread(http_request.user, request),
+        "forms": _action_forms(http_request, request, bound or {}),
+        "user_zone": user_zone(http_request.user),
+    }
+    return render(http_request, "liaison/request_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET"])
+def request_detail(request, pk):
+    return _render_detail(request, get_liaison_request_for_user(request.user, pk))
+
+
+def _conflict_message(request: LiaisonRequest, exc: ConflictError, zone) -> str:
+    changes = []
+    for name in exc.changed:
+        try:
+            field = LiaisonRequest._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        value = getattr(request, field.attname)
+        if field.choices:
+            value = getattr(request, f"get_{field.name}_display")()
+        elif isinstance(value, dt.datetime):
+            value = format_moment(value, zone)
+        elif value in (None, ""):
+            value = "—"
+        changes.append(f"{capfirst(field.verbose_name)}: {Truncator(value).chars(80)}")
+    message = _(
+        "Someone else acted on this request meanwhile. Nothing was changed: check the "
+        "request as it is now and try again."
+    )
+    if changes:
+        message += " " + _("Now: %(changes)s.") % {"changes": "; ".join(changes)}
+    return message
+
+
+def _act(http_request, pk, name: str):
+    """Run one action from its form; the page is shown again when it cannot be done."""
+    user = http_request.user
+    request = get_liaison_request_for_user(user, pk, write=True)
+    action = ACTIONS[name]
+    kwargs = _form_kwargs(name, request, membership_of(user))
+    form = action.form_class(http_request.POST, **kwargs)
+    if form.is_valid():
+        try:
+            action.run(user, request, form.cleaned_data)
+        except ConflictError as exc:
+            current = get_liaison_request_for_user(user, pk)
+            messages.error(http_request, _conflict_message(current, exc, user_zone(user)))
+            # Keep what the user typed, now against the version they have just been shown.
+            data = http_request.POST.copy()
+            data[f"{name}-version"] = str(current.version)
+            retry = action.form_class(data, **kwargs)
+            return _render_detail(http_request, current, bound={name: retry}, status=409)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(http_request, action.done)
+            return redirect("liaison:request-detail", pk=request.pk)
+    return _render_detail(http_request, request, bound={name: form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def request_acknowledge(request, pk):
+    return _act(request, pk, "acknowledge")
+
+
+@login_required
+@require_http_methods(["POST"])
+def request_clarify(request, pk):
+    return _act(request, pk, "clarify")
+
+
+@login_required
+@require_http_methods(["POST"])
+def request_clarification_provide(request, pk):
+    return _act(request, pk, "provide")
+
+
+@login_required
+@require_http_methods(["POST"])
+def request_answer(request, pk):
+    return _act(request, pk, "answer")
+
+
+@login_required
+@require_http_methods(["POST"])
+def request_refuse(request, pk):
+    return _act(request, pk, "refuse")
+
+
+@login_required
+@require_http_methods(["POST"])
+def request_close(request, pk):
+    return _act(request, pk, "close")
+
+
+@login_required
+@require_http_methods(["POST"])
+def message_post(request, pk):
+    return _act(request, pk, "post")
