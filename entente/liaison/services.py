@@ -288,6 +288,9 @@ def request_refuse(
             "answered_at": now,
             "paused_at": None,
         }
+        if current.paused_at is not None:
+            # The time spent waiting for a clarification never counts against the cell.
+            changes["due_at"] = resumed_due_at(current, now)
         updated = _update(actor, current, changes, "refuse")
         _post(actor, updated, MessageKind.REFUSAL, refusal_reason)
     return updated

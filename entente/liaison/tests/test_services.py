@@ -720,3 +720,23 @@ def test_message_post_refused_to_readers_and_unknown_to_outsiders(cast):
     with pytest.raises(NotFound):
         services.message_post(actor=cast.c_officer, request=request, body="Hello.")
     assert LiaisonMessage.objects.count() == 0
+
+
+def test_refusal_during_clarification_does_not_count_the_wait_as_lateness(cast):
+    request = send(cast)  # due T + 30 days
+    request = services.clarification_ask(
+        actor=cast.b_officer, request=request, body="Which file?", expected_version=1, now=T
+    )
+    request = services.request_refuse(
+        actor=cast.b_officer,
+        request=request,
+        refusal_reason="Outside our competence.",
+        expected_version=2,
+        now=T + 40 * DAY,
+    )
+    assert (request.status, request.paused_at, request.due_at, request.answered_at) == (
+        RequestStatus.REFUSED,
+        None,
+        T + 70 * DAY,
+        T + 40 * DAY,
+    )
