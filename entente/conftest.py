@@ -5,6 +5,8 @@ party B (Netherlands): b_coordinator, b_officer
 party C (outsider, not a party to the agreement): c_officer
 """
 
+import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -67,3 +69,51 @@ def _fast_and_isolated(settings, tmp_path):
 def _mfa_off(settings):
     """Tests sign in without a second factor; the MFA tests switch it back on."""
     settings.REQUIRE_MFA = False
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-background-networking",  # the machine has no network: no noise
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; browser tests need it installed
+    (.ci/run installs it), and are skipped, with the reason shown, where it is not."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (run .ci/run or apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread, which Django
+    # takes for an async context; the database calls of the test itself are synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context; console errors (CSP violations included) fail the test."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+@pytest.fixture
+def test_output():
+    """Where browser tests leave screenshots for people to look at."""
+    folder = Path(__file__).resolve().parent.parent / "test-output"
+    folder.mkdir(exist_ok=True)
+    return folder
