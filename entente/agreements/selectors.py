@@ -104,3 +104,99 @@ def get_attachment_for_user(user, pk, *, write: bool = False) -> Attachment:
     if write:
         require_owner_writer(user, attachment)
     return attachment
+
+
+# --- pages
+# Reads behind the web pages; imported here so the section stays self-contained.
+
+from django.contrib.contenttypes.models import ContentType  # noqa: E402
+from django.db.models import (  # noqa: E402
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+)
+from django.db.models.functions import Coalesce  # noqa: E402
+
+from entente.accounts.models import Party  # noqa: E402
+from entente.agreements.models import AgreementParty  # noqa: E402
+from entente.core.access import party_id_of  # noqa: E402
+
+
+def count_of(queryset: QuerySet) -> Coalesce:
+    """A correlated COUNT over `queryset` (already filtered on OuterRef), 0 when empty.
+
+    Counting inside a subquery of a visibility-filtered queryset, rather than with a
+    join on the outer query, keeps records the user may not see out of every count.
+    """
+    counted = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def agreement_portfolio(user) -> QuerySet[Agreement]:
+    """Visible agreements the user's party is a party to, with their open-item figures."""
+    open_commitments = commitment_visible_to(user).filter(
+        agreement=OuterRef("pk"), status__in=OPEN_COMMITMENT_STATUSES
+    )
+    next_deadline = (
+        open_commitments.filter(due_date__isnull=False).order_by("due_date").values("due_date")[:1]
+    )
+    return (
+        agreement_visible_to(user)
+        .filter(agreement_parties__party_id=party_id_of(user))
+        .select_related("owning_party")
+        .annotate(
+            next_deadline=Subquery(next_deadline),
+            open_commitments=count_of(open_commitments),
+            overdue_commitments=count_of(
+                open_commitments.filter(due_date__lt=timezone.localdate())
+            ),
+        )
+    )
+
+
+def portfolio_countries(user) -> list[str]:
+    """Countries of the counterpart parties in the user's portfolio, for its filter."""
+    own = party_id_of(user)
+    agreements = agreement_visible_to(user).filter(agreement_parties__party_id=own)
+    return list(
+        AgreementParty.objects.filter(agreement__in=agreements.values("pk"))
+        .exclude(party_id=own)
+        .values_list("party__country", flat=True)
+        .distinct()
+        .order_by("party__country")
+    )
+
+
+def agreement_party_choices(user) -> QuerySet[Party]:
+    """Parties to the agreements the user sees (parties themselves are public)."""
+    return Party.objects.filter(
+        agreement_roles__agreement__in=agreement_visible_to(user).values("pk")
+    ).distinct()
+
+
+def clauses_with_commitments(user, agreement: Agreement) -> QuerySet[Clause]:
+    """The agreement's visible clauses, each with the visible commitments implementing it
+    in `visible_commitments`."""
+    return (
+        clause_visible_to(user)
+        .filter(agreement=agreement)
+        .prefetch_related(
+            Prefetch(
+                "commitments",
+                queryset=commitment_visible_to(user).order_by("due_date", "pk"),
+                to_attr="visible_commitments",
+            )
+        )
+    )
+
+
+def attachments_of(user, record) -> QuerySet[Attachment]:
+    """The visible attachments hanging on `record`, which the caller may see."""
+    return (
+        attachment_visible_to(user)
+        .filter(target_type=ContentType.objects.get_for_model(record), target_id=record.pk)
+        .select_related("uploaded_by")
+    )

@@ -1,5 +1,31 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from entente.agreements import views
 
 app_name = "agreements"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("agreements/", views.agreement_list, name="agreement-list"),
+    path("agreements/<int:pk>/", views.agreement_detail, name="agreement-detail"),
+    path(
+        "agreements/<int:pk>/commitments/new/",
+        views.commitment_create_view,
+        name="commitment-create",
+    ),
+    path("commitments/", views.commitment_list, name="commitment-list"),
+    path("commitments/bulk-status/", views.commitment_bulk_status, name="commitment-bulk-status"),
+    path("commitments/<int:pk>/", views.commitment_detail, name="commitment-detail"),
+    path("commitments/<int:pk>/edit/", views.commitment_edit, name="commitment-edit"),
+    path("commitments/<int:pk>/status/", views.commitment_status, name="commitment-status"),
+    path(
+        "attachments/<str:kind>/<int:pk>/upload/",
+        views.attachment_upload,
+        name="attachment-upload",
+    ),
+    path(
+        "attachments/<int:pk>/download/",
+        views.attachment_download,
+        name="attachment-download",
+    ),
+    path("publish/<str:kind>/<int:pk>/", views.record_publish_view, name="record-publish"),
+]

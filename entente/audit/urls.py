@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from entente.audit import views
 
 app_name = "audit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("audit/<str:record_type>/<int:pk>/", views.record_trail, name="record-trail"),
+]

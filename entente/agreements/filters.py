@@ -1,0 +1,169 @@
+"""Filters of the portfolio and commitment lists, read from the URL query string.
+
+Every choice a filter offers comes from what the user may see; the querysets they
+narrow are the visibility-filtered ones the views pass in.
+"""
+
+import django_filters
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from entente.agreements.enums import (
+    OPEN_COMMITMENT_STATUSES,
+    AgreementStatus,
+    CommitmentStatus,
+    InstrumentType,
+)
+from entente.agreements.forms import LANGUAGES, DateInput
+from entente.agreements.models import AgreementParty
+from entente.agreements.selectors import (
+    agreement_party_choices,
+    agreement_visible_to,
+    area_visible_to,
+    portfolio_countries,
+)
+from entente.core.access import party_id_of
+from entente.core.enums import Marking
+
+OVERDUE = "overdue"
+
+
+def title_search(queryset, value: str):
+    """Titles in every language, since a record may be written in any of them."""
+    words = value.split()
+    for word in words[:10]:
+        match = Q()
+        for code in LANGUAGES:
+            match |= Q(**{f"title_{code}__icontains": word})
+        queryset = queryset.filter(match)
+    return queryset
+
+
+class SortFilter(django_filters.ChoiceFilter):
+    """`?sort=` over a whitelist: each choice maps to an order_by() list."""
+
+    def __init__(self, *, orderings: dict, **kwargs):
+        self.orderings = orderings
+        kwargs.setdefault("label", _("Sort by"))
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if value in self.orderings:
+            return qs.order_by(*self.orderings[value])
+        return qs
+
+
+def _nulls_last(field: str, descending: bool = False):
+    expression = F(field)
+    return expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+
+
+class AgreementFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search titles"), method="search")
+    country = django_filters.ChoiceFilter(
+        label=_("Counterpart country"), method="counterpart_country", empty_label=_("Any")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=AgreementStatus.choices, empty_label=_("Any")
+    )
+    instrument_type = django_filters.ChoiceFilter(
+        label=_("Instrument type"), choices=InstrumentType.choices, empty_label=_("Any")
+    )
+    sort = SortFilter(
+        empty_label=_("Default (latest signed)"),
+        choices=[
+            ("title", _("Title")),
+            ("next_deadline", _("Next deadline")),
+            ("expires", _("Expiry")),
+            ("signed", _("Signature, oldest first")),
+        ],
+        orderings={
+            "title": ["title", "pk"],
+            "next_deadline": [_nulls_last("next_deadline"), "pk"],
+            "expires": [_nulls_last("expires_on"), "pk"],
+            "signed": [_nulls_last("signed_on"), "pk"],
+        },
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.filters["country"].extra["choices"] = [
+            (code, code) for code in portfolio_countries(request.user)
+        ]
+
+    def search(self, queryset, name, value):
+        return title_search(queryset, value)
+
+    def counterpart_country(self, queryset, name, value):
+        counterparts = AgreementParty.objects.filter(party__country=value).exclude(
+            party_id=party_id_of(self.request.user)
+        )
+        return queryset.filter(pk__in=counterparts.values("agreement_id"))
+
+
+def _visible_agreements(request):
+    return agreement_visible_to(request.user).order_by("title")
+
+
+def _visible_areas(request):
+    return area_visible_to(request.user).select_related("agreement").order_by("name", "pk")
+
+
+def _parties(request):
+    return agreement_party_choices(request.user).order_by("code")
+
+
+class CommitmentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search titles"), method="search")
+    agreement = django_filters.ModelChoiceFilter(
+        label=_("Agreement"), queryset=_visible_agreements, empty_label=_("Any")
+    )
+    area = django_filters.ModelChoiceFilter(
+        label=_("Cooperation area"), queryset=_visible_areas, empty_label=_("Any")
+    )
+    responsible_party = django_filters.ModelChoiceFilter(
+        label=_("Responsible party"), queryset=_parties, empty_label=_("Any")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[*CommitmentStatus.choices, (OVERDUE, _("Overdue"))],
+        method="filter_status",
+        empty_label=_("Any"),
+    )
+    due_from = django_filters.DateFilter(
+        label=_("Due from"), field_name="due_date", lookup_expr="gte", widget=DateInput
+    )
+    due_to = django_filters.DateFilter(
+        label=_("Due until"), field_name="due_date", lookup_expr="lte", widget=DateInput
+    )
+    marking = django_filters.ChoiceFilter(
+        label=_("Marking"), choices=Marking.choices, empty_label=_("Any")
+    )
+    sort = SortFilter(
+        empty_label=_("Due date, soonest first"),
+        choices=[
+            ("-due", _("Due date, latest first")),
+            ("title", _("Title")),
+            ("status", _("Status")),
+            ("agreement", _("Agreement")),
+            ("-updated", _("Recently changed")),
+        ],
+        orderings={
+            "-due": [_nulls_last("due_date", descending=True), "-pk"],
+            "title": ["title", "pk"],
+            "status": ["status", _nulls_last("due_date"), "pk"],
+            "agreement": ["agreement__title", _nulls_last("due_date"), "pk"],
+            "-updated": ["-updated_at", "-pk"],
+        },
+    )
+
+    def search(self, queryset, name, value):
+        return title_search(queryset, value)
+
+    def filter_status(self, queryset, name, value):
+        if value == OVERDUE:
+            return queryset.filter(
+                status__in=OPEN_COMMITMENT_STATUSES, due_date__lt=timezone.localdate()
+            )
+        return queryset.filter(status=value)

@@ -1,0 +1,207 @@
+"""Forms of the agreement and commitment pages: they check the shape of the input only.
+
+Policy (who may, which transitions, which links are allowed) stays in the services; the
+views map the services' `ValidationError`s back onto these forms, next to their field.
+"""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from entente.agreements.enums import CommitmentKind, CommitmentStatus, Recurrence
+from entente.core.enums import Language, Marking, Scope
+
+LANGUAGES = [code for code, _name in Language.choices]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class VersionField(forms.IntegerField):
+    """The version of the record the form was filled in from (optimistic locking)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "required": _("The form is missing the record's version; reload the page."),
+                "invalid": _("The form is missing the record's version; reload the page."),
+            },
+        )
+        super().__init__(**kwargs)
+
+
+class CommitmentForm(forms.Form):
+    """New or edited commitment. Texts are given per language, one of them the reference."""
+
+    reference_language = forms.ChoiceField(
+        label=_("Reference language"),
+        choices=Language.choices,
+        help_text=_("The language whose text is authoritative."),
+    )
+    responsible_party = forms.ModelChoiceField(label=_("Responsible party"), queryset=None)
+    responsible_unit = forms.ModelChoiceField(
+        label=_("Responsible unit"), queryset=None, required=False
+    )
+    responsible_contact = forms.ModelChoiceField(
+        label=_("Responsible contact"), queryset=None, required=False
+    )
+    area = forms.ModelChoiceField(label=_("Cooperation area"), queryset=None, required=False)
+    clauses = forms.ModelMultipleChoiceField(
+        label=_("Clauses it implements"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=CommitmentKind.choices)
+    recurrence = forms.ChoiceField(
+        label=_("Recurrence"),
+        choices=Recurrence.choices,
+        required=False,
+        help_text=_("Only for recurring commitments."),
+    )
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DateInput)
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100, initial=0)
+    indicator = forms.CharField(label=_("Indicator"), max_length=300, required=False)
+    indicator_unit = forms.CharField(label=_("Indicator unit"), max_length=50, required=False)
+    baseline = forms.DecimalField(
+        label=_("Baseline"), max_digits=14, decimal_places=2, required=False
+    )
+    target = forms.DecimalField(label=_("Target"), max_digits=14, decimal_places=2, required=False)
+    evidence_links = forms.CharField(
+        label=_("Evidence links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One link per line."),
+    )
+
+    def __init__(self, *args, parties, units, contacts, areas, clauses, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, name in Language.choices:
+            # dir="auto" lets Arabic text run right to left inside a left-to-right page.
+            text_attrs = {"lang": code, "dir": "auto"}
+            self.fields[f"title_{code}"] = forms.CharField(
+                label=_("Title (%(language)s)") % {"language": name},
+                max_length=300,
+                required=False,
+                widget=forms.TextInput(attrs=text_attrs),
+            )
+            self.fields[f"description_{code}"] = forms.CharField(
+                label=_("Description (%(language)s)") % {"language": name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3, **text_attrs}),
+            )
+        self.fields["responsible_party"].queryset = parties
+        self.fields["responsible_unit"].queryset = units
+        self.fields["responsible_contact"].queryset = contacts
+        self.fields["area"].queryset = areas
+        self.fields["clauses"].queryset = clauses
+
+    def language_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """(title, description) per language, for the template."""
+        return [(self[f"title_{code}"], self[f"description_{code}"]) for code in LANGUAGES]
+
+    def clean(self):
+        cleaned = super().clean()
+        reference = cleaned.get("reference_language")
+        if reference and not (cleaned.get(f"title_{reference}") or "").strip():
+            self.add_error(f"title_{reference}", _("Give the text in the reference language."))
+        return cleaned
+
+    def texts(self, name: str) -> dict[str, str]:
+        return {code: self.cleaned_data[f"{name}_{code}"] for code in LANGUAGES}
+
+
+class CommitmentCreateForm(CommitmentForm):
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=Scope.choices,
+        initial=Scope.INTERNAL,
+        help_text=_("Internal records stay with your party until a coordinator publishes them."),
+    )
+    # TLP:RED needs named recipients, which are set on the record once it exists.
+    marking = forms.ChoiceField(
+        label=_("Marking"),
+        choices=[(m.value, m.label) for m in Marking if m != Marking.RED],
+        initial=Marking.AMBER,
+    )
+
+
+class CommitmentEditForm(CommitmentForm):
+    version = VersionField()
+
+
+class CommitmentStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=CommitmentStatus.choices)
+    progress = forms.IntegerField(
+        label=_("Progress (%)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_("Leave empty to keep the current progress. Done means 100 %."),
+    )
+    version = VersionField()
+
+
+class PkListField(forms.Field):
+    """A list of record ids from repeated inputs of one name (checkboxes)."""
+
+    widget = forms.MultipleHiddenInput
+
+    # Ids beyond a signed 64-bit integer cannot be records, and SQLite refuses to bind them.
+    MAX_ID = 2**63 - 1
+
+    def to_python(self, value):
+        try:
+            ids = sorted({int(v) for v in value or []})
+        except (TypeError, ValueError):
+            ids = [0]
+        if any(not 1 <= pk <= self.MAX_ID for pk in ids):
+            raise ValidationError(_("The selection is not valid."), code="invalid")
+        return ids
+
+
+class BulkStatusForm(forms.Form):
+    selected = PkListField(
+        label=_("Selected commitments"),
+        error_messages={"required": _("Select at least one commitment.")},
+    )
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[("", _("Choose a status")), *CommitmentStatus.choices],
+        error_messages={"required": _("Choose the new status.")},
+    )
+
+    def versions(self, data) -> dict[int, int]:
+        """The version each selected row was displayed at, from its `version-<pk>` input."""
+        versions = {}
+        for pk in self.cleaned_data["selected"]:
+            try:
+                versions[pk] = int(data.get(f"version-{pk}", ""))
+            except ValueError:
+                raise ValidationError(
+                    _("The form is missing a record's version; reload the page.")
+                ) from None
+        return versions
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "At most %(mb)d MB. The file takes the scope and marking of the record."
+        ) % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+
+
+class PublishForm(forms.Form):
+    version = VersionField()

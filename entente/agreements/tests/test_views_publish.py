@@ -1,0 +1,124 @@
+"""Publishing: a coordinator shares an internal record; the other party then sees it."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from entente.agreements import services
+from entente.agreements.models import AgreementEvent, Clause, Commitment
+from entente.core.enums import Scope
+from entente.testing import agreement_between
+
+
+def url(kind, record) -> str:
+    return reverse("agreements:record-publish", args=[kind, record.pk])
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def shown(response) -> list[str]:
+    """The messages on the page a followed redirect landed on."""
+    return [str(m) for m in response.context["messages"]]
+
+
+def internal_commitment(cast):
+    return services.commitment_create(
+        actor=cast.a_officer,
+        agreement=cast.agreement,
+        title={"en": "Draft commitment"},
+        responsible_party=cast.a,
+        scope=Scope.INTERNAL,
+    )
+
+
+def test_coordinator_publishes_a_commitment_and_the_other_party_sees_it(client, cast):
+    c = internal_commitment(cast)
+    detail = reverse("agreements:commitment-detail", args=[c.pk])
+    client.force_login(cast.b_officer)
+    assert client.get(detail).status_code == 404
+    client.force_login(cast.a_coordinator)
+    assert client.get(detail).context["can_publish"] is True
+    response = client.post(url("commitment", c), {"version": 1})
+    assert response.status_code == 302
+    assert response.url == detail
+    assert messages_of(response) == ["Published: the other parties to the agreement now see it."]
+    c.refresh_from_db()
+    assert (c.scope, c.version) == ("shared", 2)
+    client.force_login(cast.b_officer)
+    assert client.get(detail).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["a_officer", "a_reader"])
+def test_publish_is_403_for_non_coordinators_of_the_owner(client, cast, who):
+    c = internal_commitment(cast)
+    client.force_login(getattr(cast, who))
+    assert client.post(url("commitment", c), {"version": 1}).status_code == 403
+    assert client.post(url("commitment", c), {}).status_code == 403
+    c.refresh_from_db()
+    assert c.scope == "internal"
+
+
+def test_publish_is_404_for_the_other_partys_coordinator(client, cast):
+    c = internal_commitment(cast)
+    client.force_login(cast.b_coordinator)
+    assert client.post(url("commitment", c), {"version": 1}).status_code == 404
+
+
+def test_publish_of_a_shared_record_or_a_stale_version_says_why(client, cast):
+    c = internal_commitment(cast)
+    services.commitment_update(actor=cast.a_officer, commitment=c, expected_version=1, progress=5)
+    client.force_login(cast.a_coordinator)
+    stale = client.post(url("commitment", c), {"version": 1}, follow=True)
+    assert shown(stale) == [
+        "The record was changed by someone else meanwhile; review it and publish again."
+    ]
+    assert Commitment.objects.get(pk=c.pk).scope == "internal"
+    missing = client.post(url("commitment", c), {"version": "x"}, follow=True)
+    assert shown(missing) == ["The form is missing the record's version; reload the page."]
+    client.post(url("commitment", c), {"version": 2}, follow=True)
+    again = client.post(url("commitment", c), {"version": 3}, follow=True)
+    assert shown(again) == ["This record is already shared."]
+
+
+def test_publish_agreement_clause_and_event(client, cast):
+    agreement = agreement_between(cast.a, cast.b, title_en="Draft", scope=Scope.INTERNAL)
+    clause = services.clause_create(
+        actor=cast.a_coordinator, agreement=agreement, number="1", scope=Scope.INTERNAL
+    )
+    event = services.agreement_event_record(
+        actor=cast.a_coordinator,
+        agreement=agreement,
+        kind="drafted",
+        date=dt.date(2024, 1, 1),
+        scope=Scope.INTERNAL,
+    )
+    page = reverse("agreements:agreement-detail", args=[agreement.pk])
+    client.force_login(cast.a_coordinator)
+    assert client.post(url("agreement", agreement), {"version": 1}).url == page
+    assert client.post(url("clause", clause), {"version": 1}).url == f"{page}#clause-{clause.pk}"
+    assert client.post(url("event", event), {"version": 1}).url == f"{page}#timeline"
+    assert [type(r).objects.get(pk=r.pk).scope for r in (agreement, clause, event)] == [
+        "shared",
+        "shared",
+        "shared",
+    ]
+    client.force_login(cast.b_officer)
+    context = client.get(page).context
+    assert [c.number for c in context["clauses"]] == ["1"]
+    assert [e.kind for e in context["events"]] == ["drafted"]
+    assert (Clause.objects.count(), AgreementEvent.objects.count()) == (1, 1)
+
+
+def test_publish_of_an_unknown_kind_is_404(client, cast):
+    client.force_login(cast.a_coordinator)
+    assert client.post(url("meeting", cast.agreement), {"version": 1}).status_code == 404
+
+
+def test_publish_requires_post(client, cast):
+    c = internal_commitment(cast)
+    client.force_login(cast.a_coordinator)
+    assert client.get(url("commitment", c)).status_code == 405

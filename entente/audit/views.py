@@ -1,0 +1,223 @@
+"""The audit trail of one record: who changed what, and when, per field.
+
+Only users who may see the record see its trail: the record is looked up through its
+own `get_<entity>_for_user`, so an unknown type, a record that does not exist and a
+record the user may not see are the same 404.
+"""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import models
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+from modeltranslation.translator import NotRegistered, translator
+
+from entente.accounts.models import Party, Unit
+from entente.agreements.models import Agreement, CooperationArea
+from entente.agreements.selectors import agreement_visible_to, area_visible_to
+from entente.audit.selectors import audit_events_for
+from entente.core.errors import NotFound
+
+TRAIL_PAGE_SIZE = 50
+
+
+def _url(name: str, pk) -> str | None:
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:  # that app's page is not there (yet)
+        return None
+
+
+def _agreement_page(record) -> str | None:
+    return _url("agreements:agreement-detail", record.agreement_id)
+
+
+# "<app_label>.<model>" -> (the record's access helper, the URL of the record's page).
+TRAIL_RECORDS = {
+    "agreements.agreement": (
+        "entente.agreements.selectors.get_agreement_for_user",
+        lambda r: _url("agreements:agreement-detail", r.pk),
+    ),
+    "agreements.agreementevent": (
+        "entente.agreements.selectors.get_agreement_event_for_user",
+        _agreement_page,
+    ),
+    "agreements.clause": ("entente.agreements.selectors.get_clause_for_user", _agreement_page),
+    "agreements.commitment": (
+        "entente.agreements.selectors.get_commitment_for_user",
+        lambda r: _url("agreements:commitment-detail", r.pk),
+    ),
+    "agreements.attachment": (
+        "entente.agreements.selectors.get_attachment_for_user",
+        _agreement_page,
+    ),
+    "meetings.meeting": (
+        "entente.meetings.selectors.get_meeting_for_user",
+        lambda r: _url("meetings:meeting-detail", r.pk),
+    ),
+    "training.trainingactivity": (
+        "entente.training.selectors.get_training_for_user",
+        lambda r: _url("training:training-detail", r.pk),
+    ),
+    "liaison.liaisonrequest": (
+        "entente.liaison.selectors.get_liaison_request_for_user",
+        lambda r: _url("liaison:request-detail", r.pk),
+    ),
+}
+
+ACTIONS = {
+    "create": gettext_lazy("Created"),
+    "update": gettext_lazy("Changed"),
+    "status": gettext_lazy("Status changed"),
+    "publish": gettext_lazy("Published to the other parties"),
+    "marking": gettext_lazy("Marking changed"),
+    "parties": gettext_lazy("Parties recorded"),
+    "indicator": gettext_lazy("Indicator value recorded"),
+    "delete": gettext_lazy("Deleted"),
+    "commitments": gettext_lazy("Commitments created from it"),
+    "evaluation": gettext_lazy("Evaluation recorded"),
+    "minutes": gettext_lazy("Minutes recorded"),
+    "participation": gettext_lazy("Participation recorded"),
+    "send": gettext_lazy("Sent"),
+    "acknowledge": gettext_lazy("Acknowledged"),
+    "clarification_ask": gettext_lazy("Clarification asked"),
+    "clarification_provide": gettext_lazy("Clarification given"),
+    "answer": gettext_lazy("Answered"),
+    "refuse": gettext_lazy("Refused"),
+    "close": gettext_lazy("Closed"),
+}
+
+# Bookkeeping every write touches; showing it on each event would hide the real changes.
+BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at"})
+
+
+@login_required
+@require_GET
+def record_trail(request, record_type, pk):
+    if record_type not in TRAIL_RECORDS:
+        raise NotFound(_("No such record."))
+    getter, page_url = TRAIL_RECORDS[record_type]
+    record = import_string(getter)(request.user, pk)
+    page = Paginator(audit_events_for(record).order_by("-seq"), TRAIL_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    events = list(page.object_list)
+    describe = _Describer(type(record), events, request.user)
+    for event in events:
+        event.label = ACTIONS.get(event.action, event.action)
+        event.changes = describe.changes(event)
+    return render(
+        request,
+        "audit/record_trail.html",
+        {
+            "record": record,
+            "record_type": record_type,
+            "record_kind": type(record)._meta.verbose_name,
+            "record_url": page_url(record),
+            "page": page,
+            "events": events,
+        },
+    )
+
+
+def _names(user) -> dict:
+    """Related model -> function from ids to display names, limited to what `user` sees.
+
+    Parties and units are public; agreements and areas are named only when visible.
+    Other references (contacts, say) stay as bare ids.
+    """
+    return {
+        Party: lambda ids: dict(Party.objects.filter(pk__in=ids).values_list("pk", "code")),
+        Unit: lambda ids: {
+            u.pk: str(u) for u in Unit.objects.filter(pk__in=ids).select_related("party")
+        },
+        Agreement: lambda ids: {
+            a.pk: a.title for a in agreement_visible_to(user).filter(pk__in=ids)
+        },
+        CooperationArea: lambda ids: {
+            a.pk: a.name for a in area_visible_to(user).filter(pk__in=ids)
+        },
+    }
+
+
+class _Describer:
+    """Turns an event's before/after snapshots into (field, before, after) rows."""
+
+    def __init__(self, model, events, user):
+        self.fields = {}
+        for index, field in enumerate(model._meta.concrete_fields):
+            self.fields[field.attname] = (index, field)
+            self.fields.setdefault(field.name, (index, field))
+        try:
+            # The original column of a translated field repeats one of its languages.
+            self.hidden = BOOKKEEPING | set(translator.get_options_for_model(model).all_fields)
+        except NotRegistered:
+            self.hidden = BOOKKEEPING
+        self.names = self._resolve(events, _names(user))
+
+    def _field(self, key: str):
+        return self.fields.get(key, (0, None))[1]
+
+    def _resolve(self, events, resolvers) -> dict:
+        """One query per related model for the names of every id the events refer to."""
+        wanted: dict = {}
+        for event in events:
+            for snapshot in (event.before or {}, event.after or {}):
+                for key, value in snapshot.items():
+                    field = self._field(key)
+                    if field is not None and field.is_relation and isinstance(value, int):
+                        wanted.setdefault(field.related_model, set()).add(value)
+        return {model: resolvers[model](ids) for model, ids in wanted.items() if model in resolvers}
+
+    def changes(self, event) -> list[dict]:
+        before, after = event.before or {}, event.after or {}
+        keys = [k for k in dict.fromkeys([*after, *before]) if k not in self.hidden]
+        keys.sort(key=lambda k: self.fields.get(k, (len(self.fields), None))[0])
+        rows = []
+        for key in keys:
+            old = self._value(key, before[key]) if key in before else None
+            new = self._value(key, after[key]) if key in after else None
+            if old in (None, "—") and new in (None, "—"):
+                continue  # nothing to see: a field left empty at creation
+            rows.append({"field": self._label(key), "before": old, "after": new})
+        return rows
+
+    def _label(self, key: str) -> str:
+        field = self._field(key)
+        if field is None:
+            return key.replace("_", " ")
+        return str(field.verbose_name)
+
+    def _value(self, key: str, value) -> str:
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value) or "—"
+        field = self._field(key)
+        if field is not None and field.is_relation:
+            return self.names.get(field.related_model, {}).get(value, f"#{value}")
+        if field is not None and field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(field, models.DateTimeField | models.DateField) and isinstance(value, str):
+            return _when(field, value)
+        return str(value)
+
+
+def _when(field, value: str) -> str:
+    """An ISO date or datetime from a snapshot, in the reader's format."""
+    try:
+        if isinstance(field, models.DateTimeField):
+            moment = dt.datetime.fromisoformat(value)
+            return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+        return formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+    except ValueError:
+        return value
