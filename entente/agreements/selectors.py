@@ -1,12 +1,24 @@
 """Reads of agreements, their parts and commitments, always filtered by visibility."""
 
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from entente.accounts.models import Party
 from entente.agreements.enums import OPEN_COMMITMENT_STATUSES
 from entente.agreements.models import (
     Agreement,
     AgreementEvent,
+    AgreementParty,
     Attachment,
     Clause,
     Commitment,
@@ -15,6 +27,7 @@ from entente.agreements.models import (
 from entente.core.access import (
     get_visible,
     membership_of,
+    party_id_of,
     require_coordinator,
     require_owner_writer,
     visible_to,
@@ -107,24 +120,6 @@ def get_attachment_for_user(user, pk, *, write: bool = False) -> Attachment:
 
 
 # --- pages
-# Reads behind the web pages; imported here so the section stays self-contained.
-
-from django.contrib.contenttypes.models import ContentType  # noqa: E402
-from django.db.models import (  # noqa: E402
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Subquery,
-)
-from django.db.models.functions import Coalesce  # noqa: E402
-
-from entente.accounts.models import Party  # noqa: E402
-from entente.agreements.models import AgreementParty  # noqa: E402
-from entente.core.access import party_id_of  # noqa: E402
-
-
 def count_of(queryset: QuerySet) -> Coalesce:
     """A correlated COUNT over `queryset` (already filtered on OuterRef), 0 when empty.
 

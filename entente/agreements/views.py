@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from entente.accounts.models import Contact, Party, Unit
+from entente.accounts.models import Party, Unit
+from entente.accounts.selectors import contact_visible_to
 from entente.agreements.enums import COMMITMENT_TRANSITIONS, CommitmentStatus
 from entente.agreements.filters import AgreementFilter, CommitmentFilter
 from entente.agreements.forms import (
@@ -63,7 +64,6 @@ from entente.core.access import (
     party_id_of,
     require_coordinator,
     require_writer,
-    visible_to,
 )
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from entente.liaison.clock import OPEN_STATUSES as OPEN_REQUEST_STATUSES
@@ -368,11 +368,7 @@ def _render_commitment(request, commitment, *, upload_form=None):
         status_form.fields["status"].choices = _status_choices(commitment)
     contact = None
     if commitment.responsible_contact_id:
-        contact = (
-            visible_to(Contact.objects.all(), user)
-            .filter(pk=commitment.responsible_contact_id)
-            .first()
-        )
+        contact = contact_visible_to(user).filter(pk=commitment.responsible_contact_id).first()
     is_party = membership is not None and (
         commitment.agreement.agreement_parties.filter(party_id=membership.party_id).exists()
     )
@@ -398,9 +394,7 @@ def _form_choices(user, agreement) -> dict:
     return {
         "parties": parties,
         "units": Unit.objects.filter(party__in=parties).select_related("party"),
-        "contacts": visible_to(Contact.objects.filter(unit__party__in=parties), user).order_by(
-            "name"
-        ),
+        "contacts": contact_visible_to(user).filter(unit__party__in=parties).order_by("name"),
         "areas": area_visible_to(user).filter(agreement=agreement).order_by("name", "pk"),
         "clauses": clause_visible_to(user).filter(agreement=agreement),
     }
