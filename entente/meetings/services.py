@@ -27,12 +27,7 @@ from entente.agreements.selectors import (
 )
 from entente.agreements.services import commitment_create
 from entente.audit.services import audit_record, audited_create, audited_update
-from entente.core.access import (
-    require_coordinator,
-    require_owner_writer,
-    require_writer,
-    visible_to,
-)
+from entente.core.access import require_owner_writer, require_writer, visible_to
 from entente.core.enums import Marking, Scope
 from entente.core.errors import NotFound
 from entente.core.translated import translated_fields
@@ -453,8 +448,10 @@ def decision_to_commitments(
     decision's). Errors are keyed `commitments.<index>.<field>`, the index counting from
     0 in the order given, e.g. {"commitments.1.due_date": [...]}; an error about a
     spec as a whole is keyed `commitments.<index>`.
+
+    Any writer (officer or coordinator) of the party that owns the meeting may do it:
+    contact-cell officers record meetings and their follow-up day to day.
     """
-    require_coordinator(actor)
     require_owner_writer(actor, decision.meeting)
     if not commitments:
         raise ValidationError({"commitments": _("Give at least one commitment.")})

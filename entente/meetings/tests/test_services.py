@@ -815,8 +815,25 @@ def test_decision_to_commitments_is_all_or_nothing(cast, second, errors):
     assert list(decision.commitments.all()) == []
 
 
-@pytest.mark.parametrize("who", ["a_officer", "a_reader", "b_coordinator"])
-def test_decision_to_commitments_is_for_the_owning_coordinator(cast, who):
+def test_decision_to_commitments_by_an_officer_of_the_owning_party(cast):
+    meeting = new_meeting(cast)
+    decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
+    (created,) = services.decision_to_commitments(
+        actor=cast.a_officer,
+        decision=decision,
+        commitments=[{"title": {"en": "Host a course"}, "responsible_party": cast.b}],
+    )
+    assert (created.title_en, created.owning_party, created.responsible_party) == (
+        "Host a course",
+        cast.a,
+        cast.b,
+    )
+    assert list(decision.commitments.all()) == [created]
+    assert events_of(decision) == [("create", "a_officer"), ("commitments", "a_officer")]
+
+
+@pytest.mark.parametrize("who", ["a_reader", "b_officer", "b_coordinator", "c_officer"])
+def test_decision_to_commitments_is_for_writers_of_the_owning_party(cast, who):
     meeting = new_meeting(cast)
     decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
     before = counts()

@@ -1,0 +1,450 @@
+"""Forms of the meeting pages. They check shape only; the services decide policy.
+
+Every form takes the records it offers as choices from the view (parties of the
+agreement, visible contacts, carry-over candidates), so a choice the user may not see is
+never offered, and a forged one is refused as "not one of the available choices".
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from entente.agreements.enums import CommitmentStatus
+from entente.core.enums import Language, Marking, Scope
+from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
+
+# Offered in every meeting form; the zones of the agreement's parties are added to them.
+TIME_ZONES = [
+    "Africa/Casablanca",
+    "Europe/Amsterdam",
+    "Europe/Brussels",
+    "Europe/Paris",
+    "Europe/Madrid",
+    "Europe/London",
+    "UTC",
+]
+
+# How a datetime-local input writes its value.
+LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def time_zone_choices(*extra: str) -> list[tuple[str, str]]:
+    zones = list(dict.fromkeys([*TIME_ZONES, *(z for z in extra if z)]))
+    return [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+def language_label(base, code: str):
+    return format_lazy("{} ({})", base, dict(Language.choices)[code])
+
+
+def language_attrs(code: str) -> dict[str, str]:
+    # Text typed in Arabic runs right to left even on an English page.
+    return {"lang": code, "dir": "auto"}
+
+
+def apply_errors(form: forms.Form, errors: dict[str, list[str]], aliases=None) -> None:
+    """Put a service's errors next to the form's fields; the rest above the form."""
+    aliases = aliases or {}
+    for key, messages in errors.items():
+        field = aliases.get(key, key)
+        if field not in form.fields:
+            field = None
+        for message in messages:
+            form.add_error(field, message)
+
+
+class LocalDateTimeField(forms.Field):
+    """A date and time as written on the wall clock of the meeting's time zone.
+
+    Django's DateTimeField would read it in the server's zone; this keeps it naive,
+    and the service reads it in the time zone chosen on the same form.
+    """
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT_FORMAT)
+    default_error_messages = {"invalid": _("Enter a date and a time.")}
+
+    def to_python(self, value):
+        if isinstance(value, dt.datetime):
+            return value
+        value = (value or "").strip()
+        if not value:
+            return None
+        try:
+            parsed = parse_datetime(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
+
+
+class MeetingForm(forms.Form):
+    """Create or edit a meeting. Titles are given per language."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
+    reference_language = forms.ChoiceField(
+        label=_("Reference language"),
+        choices=Language.choices,
+        initial=Language.EN,
+        help_text=_("The language whose text is authoritative."),
+    )
+    title_ar = forms.CharField(
+        label=language_label(_("Title"), "ar"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs=language_attrs("ar")),
+    )
+    title_fr = forms.CharField(
+        label=language_label(_("Title"), "fr"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs=language_attrs("fr")),
+    )
+    title_en = forms.CharField(
+        label=language_label(_("Title"), "en"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs=language_attrs("en")),
+    )
+    title_nl = forms.CharField(
+        label=language_label(_("Title"), "nl"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs=language_attrs("nl")),
+    )
+    starts_at = LocalDateTimeField(
+        label=_("Starts at"), help_text=_("On the clock of the meeting's time zone.")
+    )
+    ends_at = LocalDateTimeField(
+        label=_("Ends at"), help_text=_("On the clock of the meeting's time zone.")
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=())
+    host_party = forms.ModelChoiceField(label=_("Host party"), queryset=None)
+    place = forms.CharField(label=_("Place"), required=False, max_length=200)
+    online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=Scope.choices,
+        initial=Scope.INTERNAL,
+        help_text=_("Shared: the other parties of the agreement see it."),
+    )
+    marking = forms.ChoiceField(label=_("Marking"), choices=Marking.choices, initial=Marking.AMBER)
+    red_recipients = forms.ModelMultipleChoiceField(
+        label=_("TLP:RED recipients"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only for TLP:RED: the people who may see the meeting."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    # Scope, marking and the reference language have their own doors once created.
+    CREATE_ONLY = ("reference_language", "scope", "marking", "red_recipients")
+
+    def __init__(self, *args, parties, zones=(), recipients=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["host_party"].queryset = parties
+        self.fields["time_zone"].choices = time_zone_choices(*zones)
+        if editing:
+            for name in self.CREATE_ONLY:
+                del self.fields[name]
+            self.fields["version"].required = True
+        else:
+            del self.fields["version"]
+            self.fields["red_recipients"].queryset = recipients
+            self.fields["red_recipients"].label_from_instance = _user_label
+
+    def titles(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(f"title_{code}", "") for code in Language.values}
+
+    def schedule(self) -> dict:
+        names = ("kind", "starts_at", "ends_at", "time_zone", "host_party", "place", "online_url")
+        values = {name: self.cleaned_data[name] for name in names}
+        try:
+            zone = ZoneInfo(values["time_zone"])
+        except (ValueError, KeyError):  # the service names the field
+            return values
+        for name in ("starts_at", "ends_at"):
+            # Read on the meeting's clock, handed on in UTC: the record then compares
+            # equal to what is stored, so an unchanged time is not logged as a change.
+            if timezone.is_naive(values[name]):
+                values[name] = timezone.make_aware(values[name], zone).astimezone(dt.UTC)
+        return values
+
+
+def _user_label(user) -> str:
+    membership = getattr(user, "membership", None)
+    party = f" ({membership.party.code})" if membership else ""
+    return f"{user.get_full_name() or user.get_username()}{party}"
+
+
+class MeetingStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=MeetingStatus.choices)
+    version = forms.IntegerField(min_value=1)
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class _CarryChoice(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, label_from_instance, **kwargs):
+        super().__init__(queryset=None, required=False, **kwargs)
+        self.label_from_instance = label_from_instance
+
+
+def _commitment_label(commitment) -> str:
+    due = commitment.due_date.isoformat() if commitment.due_date else gettext("no due date")
+    status = CommitmentStatus(commitment.status).label
+    if commitment.is_overdue:
+        status = f"{status} · {gettext('Overdue')}"
+    return f"{commitment.title} · {commitment.responsible_party.code} · {due} · {status}"
+
+
+def _decision_label(decision) -> str:
+    meeting = decision.meeting
+    return gettext("%(meeting)s (%(date)s), decision %(number)s: %(text)s") % {
+        "meeting": meeting.title,
+        "date": meeting.starts_at.date().isoformat(),
+        "number": decision.number,
+        "text": decision.text,
+    }
+
+
+class CarryOverForm(forms.Form):
+    """Open commitments and decisions of earlier meetings, to put on the agenda."""
+
+    commitments = _CarryChoice(_commitment_label, label=_("Open commitments"))
+    decisions = _CarryChoice(_decision_label, label=_("Open decisions of earlier meetings"))
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commitments"].queryset = candidates.commitments
+        self.fields["decisions"].queryset = candidates.decisions
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("commitments") and not data.get("decisions"):
+            raise forms.ValidationError(_("Choose at least one item to carry over."))
+        return data
+
+
+class AttendanceForm(forms.Form):
+    contact = forms.ModelChoiceField(label=_("Contact"), queryset=None)
+    status = forms.ChoiceField(
+        label=_("Attendance"), choices=AttendanceStatus.choices, initial=AttendanceStatus.INVITED
+    )
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = contacts
+        self.fields["contact"].label_from_instance = lambda c: f"{c.name} ({c.unit})"
+
+
+class MinutesForm(forms.Form):
+    """The minutes per language; the reference language comes first."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, reference_language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reference_language = reference_language
+        order = [reference_language] + [c for c in Language.values if c != reference_language]
+        for code in order:
+            self.fields[f"minutes_{code}"] = forms.CharField(
+                label=language_label(_("Minutes"), code),
+                required=False,
+                widget=forms.Textarea(
+                    attrs={"rows": 8 if code == reference_language else 4} | language_attrs(code)
+                ),
+            )
+
+    def reference_field(self):
+        return self[f"minutes_{self.reference_language}"]
+
+    def other_fields(self):
+        return [self[f"minutes_{c}"] for c in Language.values if c != self.reference_language]
+
+    def has_translations(self) -> bool:
+        return any(field.value() for field in self.other_fields())
+
+    def minutes(self) -> dict[str, str]:
+        return {code: self.cleaned_data[f"minutes_{code}"] for code in Language.values}
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class DecisionStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=DecisionStatus.choices)
+
+
+class CommitmentRowForm(forms.Form):
+    """One commitment to create from a decision; a row left untouched is skipped."""
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    responsible_party = forms.ModelChoiceField(label=_("Responsible party"), queryset=None)
+    due_date = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    area = forms.ModelChoiceField(
+        label=_("Cooperation area"), queryset=None, required=False, empty_label=_("None")
+    )
+    scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices)
+
+    def __init__(self, *args, parties, areas, default_scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_party"].queryset = parties
+        self.fields["area"].queryset = areas
+        self.fields["scope"].initial = default_scope
+
+
+# What a commitment_create error key means on a row: title_en -> title, ...
+_ROW_ALIASES = {f"title_{code}": "title" for code in Language.values} | {"title": "title"}
+
+
+class CommitmentRows:
+    """A few commitment rows for one decision, all sent at once (all or nothing).
+
+    Rows are numbered from 0 in the page; rows left as they were offered are skipped,
+    so `specs()` gives the filled rows only and `row_of` maps the service's index
+    (counting filled rows) back to the row in the page.
+    """
+
+    MAX_ROWS = 10
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        decision,
+        parties,
+        areas,
+        default_scope,
+        rows=2,
+        initial=(),
+        choices=None,
+    ):
+        self.decision = decision
+        self.prefix = f"d{decision.pk}"
+        self.non_form_errors: list[str] = []
+        if data is not None:
+            rows = _bounded_int(data.get(f"{self.prefix}-rows"), default=rows)
+        initial = list(initial)
+        rows = min(max(rows, len(initial), 1), self.MAX_ROWS)
+        self.forms = [
+            CommitmentRowForm(
+                data,
+                prefix=f"{self.prefix}-{index}",
+                parties=parties,
+                areas=areas,
+                default_scope=default_scope,
+                empty_permitted=True,
+                use_required_attribute=False,
+                initial=initial[index] if index < len(initial) else None,
+            )
+            for index in range(rows)
+        ]
+        self.row_of: list[int] = []
+        self._share_choices({} if choices is None else choices)
+
+    def _share_choices(self, cache: dict) -> None:
+        # Every row offers the same parties and areas: read them once, not per select.
+        for name in ("responsible_party", "area"):
+            if name not in cache:
+                cache[name] = list(self.forms[0].fields[name].choices)
+            for form in self.forms:
+                form.fields[name].choices = cache[name]
+
+    @property
+    def rows(self) -> int:
+        return len(self.forms)
+
+    @property
+    def rows_name(self) -> str:
+        return f"{self.prefix}-rows"
+
+    @property
+    def can_add_row(self) -> bool:
+        return self.rows < self.MAX_ROWS
+
+    def is_valid(self) -> bool:
+        valid = all(form.is_valid() for form in self.forms)
+        self.row_of = [i for i, form in enumerate(self.forms) if form.has_changed()]
+        return valid
+
+    def specs(self, *, reference_language: str) -> list[dict]:
+        specs = []
+        for index in self.row_of:
+            data = self.forms[index].cleaned_data
+            spec = {
+                "title": {reference_language: data["title"]},
+                "reference_language": reference_language,
+                "responsible_party": data["responsible_party"],
+                "scope": data["scope"],
+            }
+            if data.get("due_date"):
+                spec["due_date"] = data["due_date"]
+            if data.get("area"):
+                spec["area"] = data["area"]
+            specs.append(spec)
+        return specs
+
+    def apply_errors(self, errors: dict[str, list[str]]) -> None:
+        """Errors keyed "commitments.<i>.<field>" go next to that row's field."""
+        for key, messages in errors.items():
+            form, field = self._target(key)
+            for message in messages:
+                if form is None:
+                    self.non_form_errors.append(message)
+                else:
+                    form.add_error(field, message)
+
+    def _target(self, key: str):
+        parts = key.split(".", 2)
+        if parts[0] != "commitments" or len(parts) < 2 or not parts[1].isdigit():
+            return None, None
+        position = int(parts[1])
+        if position >= len(self.row_of):
+            return None, None
+        form = self.forms[self.row_of[position]]
+        field = _ROW_ALIASES.get(parts[2], parts[2]) if len(parts) == 3 else NON_FIELD_ERRORS
+        if field not in form.fields:
+            field = None
+        return form, field
+
+    def with_extra_row(self):
+        """The same rows as typed so far, plus an empty one, without error messages."""
+        initial = [
+            {
+                name: form[name].value()
+                for name in form.fields
+                if form[name].value() not in ("", None)
+            }
+            for form in self.forms
+        ]
+        return initial, self.rows + 1
+
+
+def _bounded_int(value, *, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
