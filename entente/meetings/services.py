@@ -130,8 +130,9 @@ def _aware(value, zone: ZoneInfo, field: str) -> dt.datetime:
     if not isinstance(value, dt.datetime):
         raise ValidationError({field: _("Give a date and a time.")})
     if timezone.is_naive(value):
-        return timezone.make_aware(value, zone)
-    return value
+        value = timezone.make_aware(value, zone)
+    # Stored and audited in UTC, as the database gives it back; the zone is kept apart.
+    return value.astimezone(dt.UTC)
 
 
 def _check_schedule(agreement, *, starts_at, ends_at, time_zone, host_party):

@@ -25,7 +25,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from modeltranslation.translator import translator
 
-from entente.accounts.models import Contact, Party
+from entente.accounts.models import Party
+from entente.accounts.selectors import contact_visible_to
 from entente.agreements.selectors import (
     agreement_visible_to,
     area_visible_to,
@@ -33,7 +34,7 @@ from entente.agreements.selectors import (
     get_agreement_for_user,
     require_party_to,
 )
-from entente.core.access import can_write, membership_of, require_writer, visible_to
+from entente.core.access import can_write, membership_of, require_writer
 from entente.core.enums import Language
 from entente.core.errors import ConflictError, ValidationError
 from entente.meetings import services
@@ -95,7 +96,7 @@ def _agreement_parties(agreement):
 def _eligible_contacts(user, meeting):
     """Directory contacts the user may see, of the parties to the meeting's agreement."""
     return (
-        visible_to(Contact.objects.all(), user)
+        contact_visible_to(user)
         .filter(unit__party__agreement_roles__agreement=meeting.agreement_id)
         .select_related("unit__party")
         .order_by("name", "pk")
