@@ -410,13 +410,13 @@ def test_openapi_document_is_3_1_and_documents_problems(client, db):
     document = json.loads(response.content)
     assert document["openapi"] == "3.1.0"
     assert document["info"]["title"] == "Entente API"
-    assert sorted(document["paths"]) == [
+    assert {
         "/api/v1/me",
         "/api/v1/parties",
         "/api/v1/tokens",
         "/api/v1/tokens/{token_id}",
         "/api/v1/units",
-    ]
+    } <= set(document["paths"])
     assert document["paths"]["/api/v1/me"]["get"]["operationId"] == "accounts_me"
     responses = document["paths"]["/api/v1/me"]["get"]["responses"]
     problem_content = {

@@ -1,0 +1,520 @@
+"""Shapes of agreements, their parts, commitments and attachments in the JSON API.
+
+In schemas check shape only (types, lengths, known choices); what is allowed is for the
+services to say. They forbid unknown keys, so a client sending `owning_party`,
+`version`, `status` or an audit field is told so (422) instead of being ignored.
+Other records are named by what the client knows of them: parties by code, users by
+username, everything else by id.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict, field_serializer
+
+from entente.agreements.enums import (
+    AgreementStatus,
+    Certainty,
+    CommitmentKind,
+    CommitmentStatus,
+    DatePrecision,
+    EventKind,
+    InstrumentType,
+    PartyRole,
+    Recurrence,
+    Renewal,
+)
+from entente.core.enums import Language, Marking, Scope
+
+OVERDUE = "overdue"
+
+CENT = Decimal("0.01")
+MAX_INT = 2_147_483_647  # PositiveIntegerField's range on every database
+
+# Codes and usernames are looked up in SQL, and PostgreSQL cannot hold a NUL byte: the
+# patterns keep such values out before they get that far.
+NO_NUL = r"^[^\x00]*$"
+PartyCode = Annotated[str, Field(max_length=32, pattern=r"^[-a-zA-Z0-9_]+$")]
+Username = Annotated[str, Field(max_length=150, pattern=NO_NUL)]
+
+
+def texts_of(record, name: str) -> dict[str, str]:
+    """A translated field as {"ar": ..., "fr": ..., "en": ..., "nl": ...}."""
+    return {lang: getattr(record, f"{name}_{lang}") or "" for lang in Language.values}
+
+
+def cents(value: Decimal | None) -> Decimal | None:
+    """Amounts as stored (two decimals), whether read back or just written: 12 is 12.00."""
+    return None if value is None else value.quantize(CENT)
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def optional(**kwargs: Any) -> Any:
+    """A PATCH field the client may leave out; null only where its type allows it."""
+    return Field(default=None, json_schema_extra=_drop_default, **kwargs)
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- texts in four languages ------------------------------------------------------------
+
+
+class Texts(Schema):
+    """A text in each language; empty where it is not written."""
+
+    ar: str
+    fr: str
+    en: str
+    nl: str
+
+
+class TextsIn(In):
+    """Texts by language; a language left out is left as it is (empty on create)."""
+
+    ar: str = optional(max_length=300)
+    fr: str = optional(max_length=300)
+    en: str = optional(max_length=300)
+    nl: str = optional(max_length=300)
+
+
+class NameTextsIn(In):
+    ar: str = optional(max_length=200)
+    fr: str = optional(max_length=200)
+    en: str = optional(max_length=200)
+    nl: str = optional(max_length=200)
+
+
+class LongTextsIn(In):
+    ar: str = optional()
+    fr: str = optional()
+    en: str = optional()
+    nl: str = optional()
+
+
+# --- what every party-owned record shows ------------------------------------------------
+
+
+class RecordOut(Schema):
+    id: int
+    owning_party: str = Field(description="Code of the party that owns the record.")
+    scope: Scope = Field(description="Shared with the agreement's parties, or internal.")
+    marking: Marking
+    red_recipients: list[str] = Field(
+        description="Usernames of those who see the record while it is TLP:RED."
+    )
+    version: int = Field(description="Goes up by one with every change; the ETag names it.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    is_illustrative: bool = Field(description="Demo data that illustrates the tool; not a fact.")
+
+    @staticmethod
+    def resolve_owning_party(record) -> str:
+        return record.owning_party.code
+
+    @staticmethod
+    def resolve_red_recipients(record) -> list[str]:
+        return sorted(user.get_username() for user in record.red_recipients.all())
+
+
+# --- agreements and their parts ---------------------------------------------------------
+
+
+class AgreementPartyOut(Schema):
+    party: str = Field(description="Party code.")
+    role: PartyRole
+
+    @staticmethod
+    def resolve_party(link) -> str:
+        return link.party.code
+
+
+class SignatoryOut(Schema):
+    party: str = Field(description="Code of the party they signed for.")
+    name: str
+    function: str
+
+    @staticmethod
+    def resolve_party(signatory) -> str:
+        return signatory.party.code
+
+
+class AgreementOut(RecordOut):
+    instrument_type: InstrumentType
+    title: Texts
+    summary: Texts
+    reference_language: Language = Field(description="The language whose text is authoritative.")
+    parties: list[AgreementPartyOut]
+    place: str
+    status: AgreementStatus
+    signed_on: dt.date | None
+    in_force_on: dt.date | None
+    expires_on: dt.date | None
+    duration_months: int | None
+    renewal: Renewal
+    notice_period_days: int | None
+    is_binding: bool
+    parent: int | None = Field(
+        description="The agreement this one amends or implements, when you may see it."
+    )
+    source_references: str
+    urgent_response_hours: int
+    normal_response_days: int
+
+    @staticmethod
+    def resolve_title(agreement) -> dict[str, str]:
+        return texts_of(agreement, "title")
+
+    @staticmethod
+    def resolve_summary(agreement) -> dict[str, str]:
+        return texts_of(agreement, "summary")
+
+    @staticmethod
+    def resolve_parties(agreement) -> list:
+        return sorted(agreement.agreement_parties.all(), key=lambda link: link.party.code)
+
+    @staticmethod
+    def resolve_parent(agreement) -> int | None:
+        return agreement.visible_parent
+
+
+class AgreementEventOut(RecordOut):
+    agreement: int = Field(alias="agreement_id")
+    kind: EventKind
+    date: dt.date
+    date_precision: DatePrecision
+    certainty: Certainty
+    party: str | None = Field(description="Code of the party that took the step, if one did.")
+    source: str = Field(description="Where the date comes from.")
+    note: str
+
+    @staticmethod
+    def resolve_party(event) -> str | None:
+        return event.party.code if event.party_id else None
+
+
+class ClauseOut(RecordOut):
+    agreement: int = Field(alias="agreement_id")
+    number: str
+    heading: Texts
+    text: Texts
+    reference_language: Language
+
+    @staticmethod
+    def resolve_heading(clause) -> dict[str, str]:
+        return texts_of(clause, "heading")
+
+    @staticmethod
+    def resolve_text(clause) -> dict[str, str]:
+        return texts_of(clause, "text")
+
+
+class AreaOut(Schema):
+    """A cooperation area: seen with its agreement, it has no owner of its own."""
+
+    id: int
+    agreement: int = Field(alias="agreement_id")
+    code: str
+    name: Texts
+    reference_language: Language
+
+    @staticmethod
+    def resolve_name(area) -> dict[str, str]:
+        return texts_of(area, "name")
+
+
+class AgreementDetailOut(AgreementOut):
+    signatories: list[SignatoryOut]
+    events: list[AgreementEventOut] = Field(description="The events you may see, by date.")
+    clauses: list[ClauseOut] = Field(description="The clauses you may see, by number.")
+    areas: list[AreaOut]
+
+    @staticmethod
+    def resolve_signatories(agreement) -> list:
+        return list(agreement.signatories.all())
+
+    @staticmethod
+    def resolve_events(agreement) -> list:
+        return agreement.visible_events
+
+    @staticmethod
+    def resolve_clauses(agreement) -> list:
+        return agreement.visible_clauses
+
+    @staticmethod
+    def resolve_areas(agreement) -> list:
+        return agreement.visible_areas
+
+
+class AgreementIn(In):
+    instrument_type: InstrumentType
+    title: TextsIn = Field(description="Required in the reference language.")
+    summary: LongTextsIn | None = None
+    reference_language: Language = Language.EN
+    parties: list[PartyCode] = Field(
+        min_length=2, max_length=50, description="Codes of the parties, your own among them."
+    )
+    place: str = Field(default="", max_length=200)
+    signed_on: dt.date | None = None
+    in_force_on: dt.date | None = None
+    expires_on: dt.date | None = None
+    duration_months: int | None = Field(default=None, ge=0, le=MAX_INT)
+    renewal: Renewal = Renewal.NONE
+    notice_period_days: int | None = Field(default=None, ge=0, le=MAX_INT)
+    is_binding: bool = False
+    parent: int | None = Field(default=None, description="Id of the agreement this one amends.")
+    source_references: str = ""
+    urgent_response_hours: int = Field(default=48, ge=0, le=MAX_INT)
+    normal_response_days: int = Field(default=30, ge=0, le=MAX_INT)
+    scope: Scope = Scope.INTERNAL
+    marking: Marking = Marking.AMBER
+    red_recipients: list[Username] = Field(
+        default=[], max_length=100, description="Usernames; required for TLP:RED."
+    )
+
+
+class AgreementPatch(In):
+    """The fields to change; scope, marking and status change through their actions."""
+
+    instrument_type: InstrumentType = optional()
+    title: TextsIn = optional()
+    summary: LongTextsIn = optional()
+    reference_language: Language = optional()
+    place: str = optional(max_length=200)
+    signed_on: dt.date | None = optional()
+    in_force_on: dt.date | None = optional()
+    expires_on: dt.date | None = optional()
+    duration_months: int | None = optional(ge=0, le=MAX_INT)
+    renewal: Renewal = optional()
+    notice_period_days: int | None = optional(ge=0, le=MAX_INT)
+    is_binding: bool = optional()
+    parent: int | None = optional()
+    source_references: str = optional()
+    urgent_response_hours: int = optional(ge=0, le=MAX_INT)
+    normal_response_days: int = optional(ge=0, le=MAX_INT)
+
+
+class AgreementStatusIn(In):
+    status: AgreementStatus
+
+
+class MarkingIn(In):
+    marking: Marking
+    red_recipients: list[Username] = Field(
+        default=[], max_length=100, description="Usernames; required for TLP:RED."
+    )
+
+
+class AgreementEventIn(In):
+    kind: EventKind
+    date: dt.date
+    date_precision: DatePrecision = DatePrecision.DAY
+    certainty: Certainty = Certainty.CONFIRMED
+    party: PartyCode | None = Field(
+        default=None, description="Code of the party that took the step."
+    )
+    source: str = ""
+    note: str = ""
+    scope: Scope = Scope.SHARED
+    marking: Marking = Marking.GREEN
+
+
+class ClauseIn(In):
+    number: str = Field(min_length=1, max_length=20)
+    heading: TextsIn | None = None
+    text: LongTextsIn | None = None
+    reference_language: Language = Language.EN
+    scope: Scope = Scope.SHARED
+    marking: Marking = Marking.GREEN
+
+
+class AreaIn(In):
+    code: str = Field(min_length=1, max_length=50, pattern=r"^[-a-zA-Z0-9_]+$")
+    name: NameTextsIn = Field(description="Required in the reference language.")
+    reference_language: Language = Language.EN
+
+
+# --- commitments ------------------------------------------------------------------------
+
+
+class CommitmentOut(RecordOut):
+    agreement: int = Field(alias="agreement_id")
+    clauses: list[int] = Field(description="Ids of the clauses it implements that you may see.")
+    area: int | None = Field(alias="area_id")
+    responsible_party: str = Field(description="Party code.")
+    responsible_unit: int | None = Field(alias="responsible_unit_id")
+    responsible_contact: int | None = Field(description="Contact id, when you may see it.")
+    title: Texts
+    description: Texts
+    reference_language: Language
+    kind: CommitmentKind
+    recurrence: Recurrence
+    due_date: dt.date | None
+    status: CommitmentStatus
+    is_overdue: bool = Field(description="Open, with its due date passed.")
+    progress: int = Field(description="Percent done.")
+    indicator: str
+    indicator_unit: str
+    baseline: Decimal | None
+    target: Decimal | None
+    evidence_links: str
+
+    @field_serializer("baseline", "target")
+    def _cents(self, value: Decimal | None) -> Decimal | None:
+        return cents(value)
+
+    @staticmethod
+    def resolve_clauses(commitment) -> list[int]:
+        return sorted(clause.pk for clause in commitment.visible_clauses)
+
+    @staticmethod
+    def resolve_responsible_party(commitment) -> str:
+        return commitment.responsible_party.code
+
+    @staticmethod
+    def resolve_responsible_contact(commitment) -> int | None:
+        return commitment.visible_contact
+
+    @staticmethod
+    def resolve_title(commitment) -> dict[str, str]:
+        return texts_of(commitment, "title")
+
+    @staticmethod
+    def resolve_description(commitment) -> dict[str, str]:
+        return texts_of(commitment, "description")
+
+
+class CommitmentIn(In):
+    title: TextsIn = Field(description="Required in the reference language.")
+    description: LongTextsIn | None = None
+    reference_language: Language = Language.EN
+    responsible_party: PartyCode = Field(description="Party code.")
+    responsible_unit: int | None = None
+    responsible_contact: int | None = None
+    area: int | None = None
+    clauses: list[int] = Field(default=[], max_length=200)
+    kind: CommitmentKind = CommitmentKind.ONE_OFF
+    recurrence: Recurrence = Recurrence.NONE
+    due_date: dt.date | None = None
+    progress: int = Field(default=0, ge=0, le=100)
+    indicator: str = Field(default="", max_length=300)
+    indicator_unit: str = Field(default="", max_length=50)
+    baseline: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
+    target: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
+    evidence_links: str = ""
+    scope: Scope = Scope.INTERNAL
+    marking: Marking = Marking.AMBER
+    red_recipients: list[Username] = Field(
+        default=[], max_length=100, description="Usernames; required for TLP:RED."
+    )
+
+
+class CommitmentPatch(In):
+    """The fields to change; scope, marking and status change through their actions."""
+
+    title: TextsIn = optional()
+    description: LongTextsIn = optional()
+    reference_language: Language = optional()
+    responsible_party: PartyCode = optional()
+    responsible_unit: int | None = optional()
+    responsible_contact: int | None = optional()
+    area: int | None = optional()
+    clauses: list[int] = optional(max_length=200)
+    kind: CommitmentKind = optional()
+    recurrence: Recurrence = optional()
+    due_date: dt.date | None = optional()
+    progress: int = optional(ge=0, le=100)
+    indicator: str = optional(max_length=300)
+    indicator_unit: str = optional(max_length=50)
+    baseline: Decimal | None = optional(max_digits=14, decimal_places=2)
+    target: Decimal | None = optional(max_digits=14, decimal_places=2)
+    evidence_links: str = optional()
+
+
+class CommitmentStatusIn(In):
+    status: CommitmentStatus
+    progress: int | None = Field(
+        default=None, ge=0, le=100, description="Percent done; done always means 100."
+    )
+
+
+class IndicatorValueOut(Schema):
+    id: int
+    period_start: dt.date
+    period_end: dt.date
+    actual: Decimal
+    note: str
+
+    @field_serializer("actual")
+    def _cents(self, value: Decimal) -> Decimal | None:
+        return cents(value)
+
+
+class IndicatorValueIn(In):
+    period_start: dt.date
+    period_end: dt.date
+    actual: Decimal = Field(max_digits=14, decimal_places=2)
+    note: str = Field(default="", max_length=300)
+
+
+# --- attachments ------------------------------------------------------------------------
+
+
+class AttachmentOut(RecordOut):
+    agreement: int = Field(alias="agreement_id")
+    record_type: str = Field(description="The record the file is on, e.g. agreements.commitment.")
+    record_id: int = Field(alias="target_id")
+    filename: str
+    content_type: str
+    size: int = Field(description="In bytes.")
+    sha256: str
+    uploaded_by: str = Field(description="Username.")
+
+    @staticmethod
+    def resolve_record_type(attachment) -> str:
+        return f"{attachment.target_type.app_label}.{attachment.target_type.model}"
+
+    @staticmethod
+    def resolve_uploaded_by(attachment) -> str:
+        return attachment.uploaded_by.get_username()
+
+
+# --- list filters (query parameters) ----------------------------------------------------
+
+
+class AgreementFilters(Schema):
+    status: AgreementStatus | None = None
+    instrument_type: InstrumentType | None = None
+    country: str | None = Field(
+        default=None, pattern=r"^[A-Za-z]{2}$", description="ISO code of a counterpart's country."
+    )
+    q: str | None = Field(
+        default=None, max_length=200, pattern=NO_NUL, description="Words of the title."
+    )
+
+
+# The stored statuses, and the derived one.
+CommitmentStatusFilter = Literal[
+    "planned", "in_progress", "done", "deferred", "cancelled", "overdue"
+]
+
+
+class CommitmentFilters(Schema):
+    agreement: int | None = Field(default=None, description="Agreement id.")
+    area: int | None = Field(default=None, description="Cooperation area id.")
+    responsible_party: PartyCode | None = Field(default=None, description="Party code.")
+    status: CommitmentStatusFilter | None = Field(
+        default=None, description="A stored status, or `overdue`: open and past due."
+    )
+    due_after: dt.date | None = Field(default=None, description="Due on or after this day.")
+    due_before: dt.date | None = Field(default=None, description="Due on or before this day.")
+    marking: Marking | None = None
+    q: str | None = Field(
+        default=None, max_length=200, pattern=NO_NUL, description="Words of the title."
+    )

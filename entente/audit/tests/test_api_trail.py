@@ -1,0 +1,172 @@
+"""The audit API: a record's history for those who see the record, and the chain head."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from entente.accounts.enums import Role
+from entente.agreements import services
+from entente.audit.models import AuditEvent
+from entente.audit.selectors import audit_chain_head
+from entente.core.tests.api_helpers import api_client, iso, problem_body
+from entente.testing import member
+
+AUDIT = "/api/v1/audit"
+
+
+def new_commitment(cast, **kwargs):
+    defaults = {
+        "actor": cast.a_officer,
+        "agreement": cast.agreement,
+        "title": {"en": "Designate a contact cell"},
+        "responsible_party": cast.a,
+        "due_date": dt.date(2030, 6, 30),
+    }
+    return services.commitment_create(**(defaults | kwargs))
+
+
+def event_json(event: AuditEvent) -> dict:
+    return {
+        "seq": event.seq,
+        "at": iso(event.at),
+        "actor": event.actor_name,
+        "action": event.action,
+        "before": event.before,
+        "after": event.after,
+    }
+
+
+def history(record) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(
+            target_type=record._meta.label_lower, target_id=str(record.pk)
+        ).order_by("seq")
+    )
+
+
+def test_trail_of_a_commitment(cast):
+    commitment = new_commitment(cast)
+    services.commitment_change_status(
+        actor=cast.a_officer, commitment=commitment, status="in_progress", expected_version=1
+    )
+    services.record_publish(actor=cast.a_coordinator, record=commitment, expected_version=2)
+    path = f"{AUDIT}/agreements.commitment/{commitment.pk}"
+    response = api_client(cast.a_reader).get(path)
+    assert response.status_code == 200
+    events = history(commitment)
+    assert [(e.action, e.actor_name) for e in events] == [
+        ("create", "a_officer"),
+        ("status", "a_officer"),
+        ("publish", "a_coordinator"),
+    ]
+    assert response.json() == {"items": [event_json(e) for e in events], "next_cursor": None}
+    status = response.json()["items"][1]
+    assert (status["before"]["status"], status["after"]["status"]) == ("planned", "in_progress")
+    # Shared now: the other party sees its history too, the outsider does not.
+    assert api_client(cast.b_officer).get(path).json()["items"] == response.json()["items"]
+    assert api_client(cast.c_officer).get(path).status_code == 404
+
+
+def test_trail_pages_in_sequence(cast):
+    commitment = new_commitment(cast)
+    for version in range(1, 4):
+        services.commitment_update(
+            actor=cast.a_officer, commitment=commitment, expected_version=version, progress=version
+        )
+    client = api_client(cast.a_officer)
+    path = f"{AUDIT}/agreements.commitment/{commitment.pk}"
+    first = client.get(path, {"limit": 3}).json()
+    second = client.get(path, {"limit": 3, "cursor": first["next_cursor"]}).json()
+    assert [e["seq"] for e in first["items"] + second["items"]] == [
+        e.seq for e in history(commitment)
+    ]
+    assert second["next_cursor"] is None
+
+
+def test_trail_is_404_to_those_who_may_not_see_the_record(cast):
+    commitment = new_commitment(cast)  # internal to A
+    for who, path in [
+        ("b_officer", f"{AUDIT}/agreements.commitment/{commitment.pk}"),
+        ("c_officer", f"{AUDIT}/agreements.agreement/{cast.agreement.pk}"),
+        ("a_officer", f"{AUDIT}/agreements.commitment/987654"),
+    ]:
+        response = api_client(getattr(cast, who)).get(path)
+        assert response.status_code == 404
+        assert response.json() == problem_body(404, "Not Found", "No such record.", path)
+
+
+@pytest.mark.parametrize("record_type", ["accounts.apitoken", "audit.auditevent", "nothing"])
+def test_trail_of_an_unknown_record_type_is_404(cast, record_type):
+    path = f"{AUDIT}/{record_type}/1"
+    response = api_client(cast.a_coordinator).get(path)
+    assert response.json() == problem_body(404, "Not Found", "No such record type.", path)
+
+
+def test_trail_of_agreement_parts(cast):
+    clause = services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
+    area = services.area_create(
+        actor=cast.a_coordinator, agreement=cast.agreement, code="drugs", name={"en": "Drugs"}
+    )
+    event = services.agreement_event_record(
+        actor=cast.b_officer, agreement=cast.agreement, kind="signed", date=dt.date(2022, 5, 10)
+    )
+    client = api_client(cast.b_officer)
+    for record_type, record in [
+        ("agreements.clause", clause),
+        ("agreements.cooperationarea", area),
+        ("agreements.agreementevent", event),
+    ]:
+        response = client.get(f"{AUDIT}/{record_type}/{record.pk}")
+        assert response.json() == {
+            "items": [event_json(e) for e in history(record)],
+            "next_cursor": None,
+        }
+        assert [item["action"] for item in response.json()["items"]] == ["create"]
+
+
+def test_chain_head_for_auditors_and_coordinators(cast):
+    auditor = member("a_auditor", cast.a, Role.AUDITOR, cast.a_cell)
+    clients = {
+        who: api_client(user)
+        for who, user in [("auditor", auditor), ("coordinator", cast.b_coordinator)]
+    }
+    new_commitment(cast)
+    seq, digest = audit_chain_head()
+    assert AuditEvent.objects.get(seq=seq).hash == digest
+    for client in clients.values():
+        response = client.get(f"{AUDIT}/head")
+        assert response.status_code == 200
+        assert response.json() == {"seq": seq, "hash": digest}
+
+
+@pytest.mark.parametrize("who", ["a_officer", "a_reader", "c_officer"])
+def test_chain_head_refused_to_others(cast, who):
+    path = f"{AUDIT}/head"
+    response = api_client(getattr(cast, who)).get(path)
+    assert response.status_code == 403
+    assert response.json() == problem_body(
+        403, "Forbidden", "Only auditors and coordinators may read the chain head.", path
+    )
+
+
+def test_audit_needs_authentication(client, cast):
+    for path in (f"{AUDIT}/head", f"{AUDIT}/agreements.agreement/{cast.agreement.pk}"):
+        assert client.get(path).status_code == 401
+
+
+def test_trail_query_count_does_not_grow(cast):
+    commitment = new_commitment(cast)
+    client = api_client(cast.a_officer)
+    path = f"{AUDIT}/agreements.commitment/{commitment.pk}"
+    client.get(path)
+    with CaptureQueriesContext(connection) as few:
+        client.get(path)
+    for version in range(1, 6):
+        services.commitment_update(
+            actor=cast.a_officer, commitment=commitment, expected_version=version, progress=version
+        )
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get(path).json()["items"]) == 6
+    assert len(many) == len(few)

@@ -1,0 +1,57 @@
+"""Helpers for tests of the JSON API: a token client per user, ETags, expected bodies.
+
+    from entente.core.tests.api_helpers import api_client, etag, iso, problem_body
+
+    client = api_client(cast.a_officer)          # every request sends its bearer token
+    response = client.get(f"/api/v1/agreements/{pk}")
+    client.patch(url, {...}, content_type="application/json", HTTP_IF_MATCH=etag(response))
+
+`api_client` creates the token through `token_create`, which writes one audit event
+(accounts.apitoken): make the clients before counting AuditEvent rows.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.test import Client
+
+from entente.accounts.services import token_create
+
+API = "/api/v1"
+
+
+def api_client(user) -> Client:
+    """A test client authenticated as `user` by a fresh personal token (no session)."""
+    _token, raw = token_create(actor=user, name="test")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+def etag(response: HttpResponse) -> str:
+    """The ETag of a response; fails the test when the response carries none."""
+    assert "ETag" in response, f"no ETag in the {response.status_code} response"
+    return response["ETag"]
+
+
+def iso(value: dt.datetime | dt.date | None) -> str | None:
+    """A datetime as the API writes it: UTC, to the millisecond, "Z"; a date as ISO."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC)
+    return DjangoJSONEncoder().default(value)
+
+
+def problem_body(
+    status: int, title: str, detail: str, instance: str, **extra: Any
+) -> dict[str, Any]:
+    """The problem+json body the API answers, e.g. for `assert response.json() == ...`."""
+    return {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extra,
+    }

@@ -1,0 +1,206 @@
+"""Shapes of liaison requests and their threads in the JSON API.
+
+In schemas refuse unknown fields (`extra="forbid"`), so a client can never set the
+owning party, the version, the reference, the deadline, timestamps or audit fields:
+the services set them. Units and cooperation areas are named by id, users by username.
+"""
+
+import datetime as dt
+import math
+from typing import Annotated, Literal
+
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import AfterValidator, AwareDatetime, ConfigDict
+
+from entente.core.enums import Marking, Scope
+from entente.liaison.clock import is_overdue, remaining
+from entente.liaison.enums import MessageKind, Priority, RequestStatus
+
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Username = Annotated[str, Field(min_length=1, max_length=150, pattern=r"^[^\x00]+$")]
+
+
+def _no_nul(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    return value
+
+
+def _plausible(value: dt.datetime) -> dt.datetime:
+    # Far-off years overflow when converted to UTC for comparison.
+    if not 1900 <= value.year <= 2999:
+        raise ValueError("Give a moment between the years 1900 and 2999.")
+    return value
+
+
+AwareMoment = Annotated[AwareDatetime, AfterValidator(_plausible)]
+
+
+class RequestOut(Schema):
+    id: int
+    agreement: int = Field(alias="agreement_id")
+    reference: str
+    from_unit: int = Field(alias="from_unit_id", description="Id of the sending contact cell.")
+    to_unit: int = Field(alias="to_unit_id", description="Id of the receiving contact cell.")
+    from_party: str = Field(description="Code of the sending party.")
+    to_party: str = Field(description="Code of the receiving party.")
+    area: int | None = Field(alias="area_id", description="Id of the cooperation area.")
+    subject: str
+    body: str
+    priority: Priority
+    status: RequestStatus
+    sent_at: dt.datetime
+    due_at: dt.datetime = Field(description="The deadline that applies now.")
+    acknowledged_at: dt.datetime | None
+    paused_at: dt.datetime | None = Field(description="Since when a clarification is awaited.")
+    answered_at: dt.datetime | None = Field(description="When it was answered or refused.")
+    closed_at: dt.datetime | None
+    refusal_reason: str
+    delay_reason: str
+    remaining_seconds: int = Field(
+        description=(
+            "Seconds left before the deadline, negative once it has passed; frozen while "
+            "a clarification is awaited and once answered or refused."
+        )
+    )
+    paused: bool = Field(description="The clock stands still: a clarification is awaited.")
+    overdue: bool = Field(description="Past the deadline with the answer still owed.")
+    owning_party: str = Field(description="Code of the party that owns it: the sender.")
+    scope: Scope
+    marking: Marking
+    red_recipients: list[str] = Field(
+        description="Usernames of those who see the request while it is TLP:RED."
+    )
+    version: int = Field(description="Raised by one on every change; the ETag names it.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    is_illustrative: bool = Field(description="Demo data that illustrates the tool; not a fact.")
+
+    @staticmethod
+    def resolve_from_party(request) -> str:
+        return request.from_unit.party.code
+
+    @staticmethod
+    def resolve_to_party(request) -> str:
+        return request.to_unit.party.code
+
+    @staticmethod
+    def resolve_remaining_seconds(request) -> int:
+        return math.floor(remaining(request, timezone.now()).total_seconds())
+
+    @staticmethod
+    def resolve_paused(request) -> bool:
+        return request.paused_at is not None
+
+    @staticmethod
+    def resolve_overdue(request) -> bool:
+        return is_overdue(request, timezone.now())
+
+    @staticmethod
+    def resolve_owning_party(request) -> str:
+        return request.owning_party.code
+
+    @staticmethod
+    def resolve_red_recipients(request) -> list[str]:
+        return sorted(user.get_username() for user in request.red_recipients.all())
+
+
+class RequestFilters(Schema):
+    box: Literal["inbox", "outbox", "all"] = Field(
+        default="all",
+        description="inbox: sent to your party's cells; outbox: sent by them; all: both.",
+    )
+    agreement: Id | None = None
+    area: Id | None = None
+    status: RequestStatus | None = None
+    priority: Priority | None = None
+    due_after: AwareMoment | None = Field(
+        default=None, description="Requests due at or after this moment."
+    )
+    due_before: AwareMoment | None = Field(
+        default=None, description="Requests due before this moment."
+    )
+    overdue: bool | None = Field(default=None, description="Only overdue requests (true).")
+    marking: Marking | None = None
+    q: Annotated[str, AfterValidator(_no_nul)] | None = Field(
+        default=None, max_length=200, description="Part of the reference or the subject."
+    )
+
+
+class RequestIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    from_unit: Id | None = Field(
+        default=None, description="Your party's sending contact cell; yours by default."
+    )
+    to_unit: Id = Field(description="The other party's receiving contact cell.")
+    subject: str = Field(max_length=300)
+    body: str
+    priority: Priority = Priority.NORMAL
+    area: Id | None = None
+    marking: Marking = Marking.AMBER
+    red_recipients: list[Username] = Field(
+        default=[],
+        max_length=100,
+        description="Usernames who may see a TLP:RED request; one of the receiving party.",
+    )
+
+
+class TextIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str
+
+
+class AnswerIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str
+    delay_reason: str = Field(default="", description="Required once the deadline has passed.")
+
+
+class RefuseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str
+
+
+class MessageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str
+    kind: Literal["message", "note"] = Field(
+        default="message",
+        description="message: both cells see it; note: only your party sees it.",
+    )
+
+
+class MessageOut(Schema):
+    id: int
+    request: int = Field(alias="request_id")
+    author: str = Field(description="The author's username.")
+    kind: MessageKind
+    body: str
+    owning_party: str = Field(description="Code of the author's party.")
+    scope: Scope = Field(description="shared for messages; internal for notes.")
+    marking: Marking = Field(description="The request's marking.")
+    red_recipients: list[str] = Field(
+        description="Usernames of those who see the message while it is TLP:RED."
+    )
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    is_illustrative: bool
+
+    @staticmethod
+    def resolve_author(message) -> str:
+        return message.author.get_username()
+
+    @staticmethod
+    def resolve_owning_party(message) -> str:
+        return message.owning_party.code
+
+    @staticmethod
+    def resolve_red_recipients(message) -> list[str]:
+        return sorted(user.get_username() for user in message.red_recipients.all())

@@ -1,0 +1,390 @@
+"""Shapes of meetings, their agenda, attendance and decisions in the JSON API.
+
+In schemas refuse unknown fields (`extra="forbid"`), so a client can never set the
+owning party, the version, timestamps or audit fields: those are the services' to set.
+Parties are named by code, other records by id, users by username.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, AwareDatetime, ConfigDict
+
+from entente.agreements.enums import CommitmentKind, Recurrence
+from entente.core.enums import Language, Marking, Scope
+from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
+
+# Ids as the database stores them (64-bit), so an oversized one is refused, not a crash.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Slugs, as Party.code is: also keeps NUL bytes, which PostgreSQL refuses, out of queries.
+PartyCode = Annotated[
+    str,
+    Field(min_length=1, max_length=32, pattern=r"^[-a-zA-Z0-9_]+$", description="A party's code."),
+]
+Username = Annotated[str, Field(min_length=1, max_length=150, pattern=r"^[^\x00]+$")]
+
+
+def _no_nul(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    return value
+
+
+def _plausible(value: dt.datetime) -> dt.datetime:
+    # Far-off years overflow when converted to UTC for storage or comparison.
+    if not 1900 <= value.year <= 2999:
+        raise ValueError("Give a moment between the years 1900 and 2999.")
+    return value
+
+
+Moment = Annotated[dt.datetime, AfterValidator(_plausible)]
+AwareMoment = Annotated[AwareDatetime, AfterValidator(_plausible)]
+
+
+# --- texts in several languages ---------------------------------------------------------
+
+
+class Texts(Schema):
+    """A text in each language; empty where it is not written."""
+
+    ar: str
+    fr: str
+    en: str
+    nl: str
+
+
+def texts_of(record, name: str) -> dict[str, str]:
+    return {lang: getattr(record, f"{name}_{lang}", None) or "" for lang in Language.values}
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def optional(**kwargs: Any) -> Any:
+    """A field the client may leave out (PATCH); null only where its type allows it."""
+    return Field(default=None, json_schema_extra=_drop_default, **kwargs)
+
+
+class TextsIn(Schema):
+    """Texts per language; languages left out keep the text they have."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ar: str = optional(max_length=300)
+    fr: str = optional(max_length=300)
+    en: str = optional(max_length=300)
+    nl: str = optional(max_length=300)
+
+
+class LongTextsIn(Schema):
+    """Long texts per language (minutes, descriptions); languages left out keep theirs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ar: str = optional()
+    fr: str = optional()
+    en: str = optional()
+    nl: str = optional()
+
+
+def given_texts(texts: Schema | None) -> dict[str, str]:
+    """Only the languages the client sent, for the services' {"fr": ...} mappings."""
+    return {} if texts is None else texts.model_dump(exclude_unset=True)
+
+
+# --- what every party-owned record shows -------------------------------------------------
+
+
+class OwnedOut(Schema):
+    id: int
+    owning_party: str = Field(description="Code of the party that owns the record.")
+    scope: Scope
+    marking: Marking
+    red_recipients: list[str] = Field(
+        description="Usernames of those who see the record while it is TLP:RED."
+    )
+    version: int = Field(description="Raised by one on every change; the ETag names it.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    is_illustrative: bool = Field(description="Demo data that illustrates the tool; not a fact.")
+
+    @staticmethod
+    def resolve_owning_party(record) -> str:
+        return record.owning_party.code
+
+    @staticmethod
+    def resolve_red_recipients(record) -> list[str]:
+        return sorted(user.get_username() for user in record.red_recipients.all())
+
+
+# --- meetings ---------------------------------------------------------------------------
+
+
+class MeetingOut(OwnedOut):
+    agreement: int = Field(alias="agreement_id")
+    kind: MeetingKind
+    title: Texts
+    reference_language: Language
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    time_zone: str = Field(description="The meeting's own time zone (IANA name).")
+    place: str
+    online_url: str
+    host_party: str = Field(description="Code of the host party.")
+    status: MeetingStatus
+    minutes: Texts
+
+    @staticmethod
+    def resolve_title(meeting) -> dict:
+        return texts_of(meeting, "title")
+
+    @staticmethod
+    def resolve_minutes(meeting) -> dict:
+        return texts_of(meeting, "minutes")
+
+    @staticmethod
+    def resolve_host_party(meeting) -> str:
+        return meeting.host_party.code
+
+
+class AgendaItemOut(Schema):
+    id: int
+    position: int
+    title: str
+    notes: str
+    carried_commitment: int | None = Field(alias="carried_commitment_id")
+    carried_decision: int | None = Field(alias="carried_decision_id")
+
+
+class AgendaItemsOut(Schema):
+    items: list[AgendaItemOut]
+
+
+class AttendanceOut(Schema):
+    contact: int = Field(alias="contact_id")
+    name: str = Field(description="The contact's name.")
+    party: str = Field(description="Code of the contact's party.")
+    status: AttendanceStatus
+
+    @staticmethod
+    def resolve_name(attendance) -> str:
+        return attendance.contact.name
+
+    @staticmethod
+    def resolve_party(attendance) -> str:
+        return attendance.contact.unit.party.code
+
+
+class DecisionOut(Schema):
+    id: int
+    meeting: int = Field(alias="meeting_id")
+    number: int
+    text: str
+    status: DecisionStatus
+    commitments: list[int] = Field(
+        description="Ids of the commitments the decision gave rise to that you may see."
+    )
+
+    @staticmethod
+    def resolve_commitments(decision) -> list[int]:
+        # Set by the API from the reader's visible commitments, never all of them.
+        return decision.visible_commitment_ids
+
+
+class MeetingDetailOut(MeetingOut):
+    agenda_items: list[AgendaItemOut]
+    attendance: list[AttendanceOut]
+    decisions: list[DecisionOut]
+
+    @staticmethod
+    def resolve_agenda_items(meeting) -> list:
+        return meeting.visible_agenda_items
+
+    @staticmethod
+    def resolve_attendance(meeting) -> list:
+        return meeting.visible_attendance
+
+    @staticmethod
+    def resolve_decisions(meeting) -> list:
+        return meeting.visible_decisions
+
+
+class MeetingFilters(Schema):
+    agreement: Id | None = None
+    kind: MeetingKind | None = None
+    status: MeetingStatus | None = None
+    host_party: PartyCode | None = None
+    starts_after: AwareMoment | None = Field(
+        default=None, description="Meetings starting at or after this moment."
+    )
+    starts_before: AwareMoment | None = Field(
+        default=None, description="Meetings starting before this moment."
+    )
+    marking: Marking | None = None
+    q: Annotated[str, AfterValidator(_no_nul)] | None = Field(
+        default=None, max_length=200, description="Words in the title (any language) or place."
+    )
+
+
+class MeetingIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: MeetingKind
+    title: TextsIn = Field(description="Needs the text in the reference language.")
+    reference_language: Language = Language.EN
+    starts_at: Moment = Field(description="Without a UTC offset: in the meeting's zone.")
+    ends_at: Moment
+    time_zone: str = Field(max_length=64, description="IANA name, e.g. Africa/Casablanca.")
+    host_party: PartyCode
+    place: str = Field(default="", max_length=200)
+    online_url: str = Field(default="", max_length=200)
+    scope: Scope = Scope.INTERNAL
+    marking: Marking = Marking.AMBER
+    red_recipients: list[Username] = Field(
+        default=[], max_length=100, description="Usernames who may see a TLP:RED meeting."
+    )
+
+
+class MeetingPatchIn(Schema):
+    """Only the fields sent change; status, minutes, scope and marking have their own doors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: MeetingKind = optional()
+    title: TextsIn = optional()
+    starts_at: Moment = optional()
+    ends_at: Moment = optional()
+    time_zone: str = optional(max_length=64)
+    host_party: PartyCode = optional()
+    place: str = optional(max_length=200)
+    online_url: str = optional(max_length=200)
+
+
+class MeetingStatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: MeetingStatus
+
+
+class MinutesIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    minutes: LongTextsIn = Field(description="The first minutes need the reference language.")
+
+
+class AgendaItemIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(max_length=300)
+    notes: str = ""
+    carried_commitment: Id | None = Field(
+        default=None, description="An open commitment of the meeting's agreement."
+    )
+    carried_decision: Id | None = Field(
+        default=None, description="A decision of an earlier meeting under the agreement."
+    )
+
+
+class CarryOverIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    commitments: list[Id] = Field(default=[], max_length=200)
+    decisions: list[Id] = Field(default=[], max_length=200)
+
+
+class CandidateCommitmentOut(Schema):
+    id: int
+    title: Texts
+    reference_language: Language
+    responsible_party: str
+    due_date: dt.date | None
+    status: str
+
+    @staticmethod
+    def resolve_title(commitment) -> dict:
+        return texts_of(commitment, "title")
+
+    @staticmethod
+    def resolve_responsible_party(commitment) -> str:
+        return commitment.responsible_party.code
+
+
+class CandidateDecisionOut(Schema):
+    id: int
+    meeting: int = Field(alias="meeting_id")
+    number: int
+    text: str
+    status: DecisionStatus
+
+
+class CarryOverCandidatesOut(Schema):
+    commitments: list[CandidateCommitmentOut]
+    decisions: list[CandidateDecisionOut]
+
+
+class AttendanceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: AttendanceStatus
+
+
+class DecisionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str
+
+
+class DecisionStatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: DecisionStatus
+
+
+class CommitmentSpecIn(Schema):
+    """A commitment to create from a decision, under the meeting's agreement."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: TextsIn
+    responsible_party: PartyCode
+    description: LongTextsIn | None = None
+    reference_language: Language = Language.EN
+    kind: CommitmentKind = CommitmentKind.ONE_OFF
+    recurrence: Recurrence = Recurrence.NONE
+    due_date: dt.date | None = None
+    area: Id | None = None
+    responsible_unit: Id | None = None
+    responsible_contact: Id | None = None
+    clauses: list[Id] = Field(default=[], max_length=100)
+    indicator: str = Field(default="", max_length=300)
+    indicator_unit: str = Field(default="", max_length=50)
+    baseline: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
+    target: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
+    evidence_links: str = ""
+    scope: Scope = Scope.INTERNAL
+    marking: Marking = Marking.AMBER
+    red_recipients: list[Username] = Field(default=[], max_length=100)
+
+
+class CreatedCommitmentOut(OwnedOut):
+    agreement: int = Field(alias="agreement_id")
+    title: Texts
+    reference_language: Language
+    responsible_party: str
+    due_date: dt.date | None
+    status: str
+
+    @staticmethod
+    def resolve_title(commitment) -> dict:
+        return texts_of(commitment, "title")
+
+    @staticmethod
+    def resolve_responsible_party(commitment) -> str:
+        return commitment.responsible_party.code
+
+
+class DecisionCommitmentsOut(Schema):
+    commitments: list[CreatedCommitmentOut]

@@ -1,0 +1,211 @@
+"""Shapes of training activities, their participants and the reciprocity ledger in the
+JSON API.
+
+In schemas refuse unknown fields (`extra="forbid"`), so a client can never set the
+owning party, the version, timestamps or audit fields. Parties are named by code.
+"""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, ConfigDict
+
+from entente.core.enums import Language, Marking, Scope
+from entente.training.enums import TrainingKind, TrainingStatus
+
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Slugs, as Party.code is: also keeps NUL bytes, which PostgreSQL refuses, out of queries.
+PartyCode = Annotated[
+    str,
+    Field(min_length=1, max_length=32, pattern=r"^[-a-zA-Z0-9_]+$", description="A party's code."),
+]
+Username = Annotated[str, Field(min_length=1, max_length=150, pattern=r"^[^\x00]+$")]
+
+
+def _no_nul(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    return value
+
+
+class Texts(Schema):
+    """A text in each language; empty where it is not written."""
+
+    ar: str
+    fr: str
+    en: str
+    nl: str
+
+
+def texts_of(record, name: str) -> dict[str, str]:
+    return {lang: getattr(record, f"{name}_{lang}", None) or "" for lang in Language.values}
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def optional(**kwargs: Any) -> Any:
+    """A field the client may leave out (PATCH); null only where its type allows it."""
+    return Field(default=None, json_schema_extra=_drop_default, **kwargs)
+
+
+class TitleIn(Schema):
+    """A title per language; languages left out keep the text they have."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ar: str = optional(max_length=300)
+    fr: str = optional(max_length=300)
+    en: str = optional(max_length=300)
+    nl: str = optional(max_length=300)
+
+
+class TrainingOut(Schema):
+    id: int
+    agreement: int = Field(alias="agreement_id")
+    area: int | None = Field(alias="area_id", description="Id of the cooperation area.")
+    kind: TrainingKind
+    title: Texts
+    reference_language: Language
+    host_party: str = Field(description="Code of the party that hosts the activity.")
+    sending_party: str = Field(description="Code of the party whose officers take part.")
+    starts_on: dt.date
+    ends_on: dt.date
+    place: str
+    status: TrainingStatus
+    evaluation: str
+    owning_party: str = Field(description="Code of the party that owns the record.")
+    scope: Scope
+    marking: Marking
+    red_recipients: list[str] = Field(
+        description="Usernames of those who see the record while it is TLP:RED."
+    )
+    version: int = Field(description="Raised by one on every change; the ETag names it.")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    is_illustrative: bool = Field(description="Demo data that illustrates the tool; not a fact.")
+
+    @staticmethod
+    def resolve_title(training) -> dict:
+        return texts_of(training, "title")
+
+    @staticmethod
+    def resolve_host_party(training) -> str:
+        return training.host_party.code
+
+    @staticmethod
+    def resolve_sending_party(training) -> str:
+        return training.sending_party.code
+
+    @staticmethod
+    def resolve_owning_party(training) -> str:
+        return training.owning_party.code
+
+    @staticmethod
+    def resolve_red_recipients(training) -> list[str]:
+        return sorted(user.get_username() for user in training.red_recipients.all())
+
+
+class ParticipationOut(Schema):
+    party: str = Field(description="Code of the party.")
+    count: int = Field(description="How many of its officers take part.")
+    names: str = Field(description="Optional, one per line.")
+
+    @staticmethod
+    def resolve_party(participation) -> str:
+        return participation.party.code
+
+
+class TrainingDetailOut(TrainingOut):
+    participations: list[ParticipationOut]
+
+    @staticmethod
+    def resolve_participations(training) -> list:
+        return sorted(training.participations.all(), key=lambda p: p.party.code)
+
+
+class TrainingFilters(Schema):
+    agreement: Id | None = None
+    area: Id | None = None
+    party: PartyCode | None = Field(default=None, description="The host or the sending party.")
+    status: TrainingStatus | None = None
+    starts_after: dt.date | None = Field(
+        default=None, description="Activities starting on or after this day."
+    )
+    starts_before: dt.date | None = Field(
+        default=None, description="Activities starting before this day."
+    )
+    marking: Marking | None = None
+    q: Annotated[str, AfterValidator(_no_nul)] | None = Field(
+        default=None, max_length=200, description="Words in the title (any language) or place."
+    )
+
+
+class TrainingIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: TrainingKind
+    title: TitleIn = Field(description="Needs the text in the reference language.")
+    reference_language: Language = Language.EN
+    host_party: PartyCode
+    sending_party: PartyCode
+    starts_on: dt.date
+    ends_on: dt.date
+    area: Id | None = None
+    place: str = Field(default="", max_length=200)
+    scope: Scope = Scope.INTERNAL
+    marking: Marking = Marking.AMBER
+    red_recipients: list[Username] = Field(
+        default=[], max_length=100, description="Usernames who may see a TLP:RED activity."
+    )
+
+
+class TrainingPatchIn(Schema):
+    """Only the fields sent change; status, evaluation, scope and marking have their own
+    doors. `area` may be null to clear it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: TrainingKind = optional()
+    title: TitleIn = optional()
+    reference_language: Language = optional()
+    host_party: PartyCode = optional()
+    sending_party: PartyCode = optional()
+    starts_on: dt.date = optional()
+    ends_on: dt.date = optional()
+    area: Id | None = optional()
+    place: str = optional(max_length=200)
+
+
+class TrainingStatusIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    status: TrainingStatus
+
+
+class ParticipationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(ge=0, le=2**31 - 1, description="How many of the party's officers.")
+    names: str = Field(default="", description="Optional, one per line.")
+
+
+class EvaluationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    evaluation: str
+
+
+class ReciprocityFilters(Schema):
+    agreement: Id | None = Field(default=None, description="Only this agreement's activities.")
+
+
+class BalanceRowOut(Schema):
+    year: int
+    party: str = Field(description="Code of the party.")
+    hosted: int = Field(description="Other parties' officers at held activities it hosted.")
+    sent: int = Field(description="Its officers at held activities another party hosted.")
+    planned_hosted: int = Field(description="As hosted, for planned and confirmed activities.")
+    planned_sent: int = Field(description="As sent, for planned and confirmed activities.")
