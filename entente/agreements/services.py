@@ -162,6 +162,7 @@ def agreement_event_record(
     date: dt.date,
     scope: str = Scope.SHARED,
     marking: str = Marking.GREEN,
+    red_recipients: Iterable = (),
     is_illustrative: bool = False,
     **fields,
 ) -> AgreementEvent:
@@ -169,8 +170,10 @@ def agreement_event_record(
     membership = require_writer(actor)
     require_party_to(actor, agreement)
     refuse_unknown_changes(fields, {"date_precision", "certainty", "party", "source", "note"})
+    recipients = red_recipients_for(actor, marking, red_recipients)
     return audited_create(
         actor=actor,
+        m2m={"red_recipients": recipients},
         instance=AgreementEvent(
             agreement=agreement,
             owning_party_id=membership.party_id,
@@ -194,12 +197,15 @@ def clause_create(
     reference_language: str = "en",
     scope: str = Scope.SHARED,
     marking: str = Marking.GREEN,
+    red_recipients: Iterable = (),
     is_illustrative: bool = False,
 ) -> Clause:
     require_coordinator(actor)
     require_owner_writer(actor, agreement)
+    recipients = red_recipients_for(actor, marking, red_recipients)
     return audited_create(
         actor=actor,
+        m2m={"red_recipients": recipients},
         instance=Clause(
             agreement=agreement,
             owning_party_id=agreement.owning_party_id,

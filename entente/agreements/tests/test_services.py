@@ -426,3 +426,24 @@ def test_commitment_created_red_needs_recipients_and_keeps_author(cast):
         "a_officer",
     ]
     assert list(selectors.commitment_visible_to(cast.a_reader)) == []
+
+
+def test_event_and_clause_created_red_keep_their_author(cast):
+    with pytest.raises(ValidationError) as exc:
+        services.clause_create(
+            actor=cast.a_coordinator, agreement=cast.agreement, number="9", marking="TLP:RED"
+        )
+    assert exc.value.message_dict == {
+        "red_recipients": ["Name at least one recipient for TLP:RED."]
+    }
+    event = services.agreement_event_record(
+        actor=cast.a_officer,
+        agreement=cast.agreement,
+        kind="signed",
+        date=dt.date(2022, 5, 10),
+        marking="TLP:RED",
+        red_recipients=[cast.b_officer],
+    )
+    assert list(selectors.agreement_event_visible_to(cast.a_officer)) == [event]
+    assert list(selectors.agreement_event_visible_to(cast.b_officer)) == [event]
+    assert list(selectors.agreement_event_visible_to(cast.a_reader)) == []
