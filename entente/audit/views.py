@@ -13,7 +13,6 @@ from django.db import models
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -23,7 +22,7 @@ from entente.accounts.models import Party, Unit
 from entente.agreements.models import Agreement, CooperationArea
 from entente.agreements.selectors import agreement_visible_to, area_visible_to
 from entente.audit.selectors import audit_events_for
-from entente.core.errors import NotFound
+from entente.records import get_record_for_user
 
 TRAIL_PAGE_SIZE = 50
 
@@ -39,38 +38,22 @@ def _agreement_page(record) -> str | None:
     return _url("agreements:agreement-detail", record.agreement_id)
 
 
-# "<app_label>.<model>" -> (the record's access helper, the URL of the record's page).
-TRAIL_RECORDS = {
-    "agreements.agreement": (
-        "entente.agreements.selectors.get_agreement_for_user",
-        lambda r: _url("agreements:agreement-detail", r.pk),
-    ),
-    "agreements.agreementevent": (
-        "entente.agreements.selectors.get_agreement_event_for_user",
-        _agreement_page,
-    ),
-    "agreements.clause": ("entente.agreements.selectors.get_clause_for_user", _agreement_page),
-    "agreements.commitment": (
-        "entente.agreements.selectors.get_commitment_for_user",
-        lambda r: _url("agreements:commitment-detail", r.pk),
-    ),
-    "agreements.attachment": (
-        "entente.agreements.selectors.get_attachment_for_user",
-        _agreement_page,
-    ),
-    "meetings.meeting": (
-        "entente.meetings.selectors.get_meeting_for_user",
-        lambda r: _url("meetings:meeting-detail", r.pk),
-    ),
-    "training.trainingactivity": (
-        "entente.training.selectors.get_training_for_user",
-        lambda r: _url("training:training-detail", r.pk),
-    ),
-    "liaison.liaisonrequest": (
-        "entente.liaison.selectors.get_liaison_request_for_user",
-        lambda r: _url("liaison:request-detail", r.pk),
-    ),
+# "<app_label>.<model>" -> the URL of the record's own page; records without a page
+# of their own (events, clauses, attachments...) link to their agreement's page.
+RECORD_PAGES = {
+    "agreements.agreement": lambda r: _url("agreements:agreement-detail", r.pk),
+    "agreements.commitment": lambda r: _url("agreements:commitment-detail", r.pk),
+    "meetings.meeting": lambda r: _url("meetings:meeting-detail", r.pk),
+    "training.trainingactivity": lambda r: _url("training:training-detail", r.pk),
+    "liaison.liaisonrequest": lambda r: _url("liaison:request-detail", r.pk),
 }
+
+
+def _record_page(record_type: str, record) -> str | None:
+    if record_type in RECORD_PAGES:
+        return RECORD_PAGES[record_type](record)
+    return _agreement_page(record) if hasattr(record, "agreement_id") else None
+
 
 ACTIONS = {
     "create": gettext_lazy("Created"),
@@ -101,10 +84,7 @@ BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at"})
 @login_required
 @require_GET
 def record_trail(request, record_type, pk):
-    if record_type not in TRAIL_RECORDS:
-        raise NotFound(_("No such record."))
-    getter, page_url = TRAIL_RECORDS[record_type]
-    record = import_string(getter)(request.user, pk)
+    record = get_record_for_user(request.user, record_type, pk)
     page = Paginator(audit_events_for(record).order_by("-seq"), TRAIL_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -120,7 +100,7 @@ def record_trail(request, record_type, pk):
             "record": record,
             "record_type": record_type,
             "record_kind": type(record)._meta.verbose_name,
-            "record_url": page_url(record),
+            "record_url": _record_page(record_type, record),
             "page": page,
             "events": events,
         },
