@@ -10,7 +10,7 @@ from entente.core.access import membership_of
 # these entries are still being written; each entry switches to its named URL as soon
 # as the app that owns it registers the name, with no change here.
 NAVIGATION = [
-    (_("Dashboard"), "home", "/"),
+    (_("Dashboard"), "reports:dashboard", "/"),
     (_("Portfolio"), "agreements:agreement-list", "/agreements/"),
     (_("Commitments"), "agreements:commitment-list", "/commitments/"),
     (_("Meetings"), "meetings:meeting-list", "/meetings/"),

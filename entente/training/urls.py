@@ -1,5 +1,33 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from entente.training import views
 
 app_name = "training"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("trainings/", views.training_list, name="training-list"),
+    path(
+        "agreements/<int:agreement_pk>/trainings/new/",
+        views.training_create,
+        name="training-create",
+    ),
+    path("trainings/<int:pk>/", views.training_detail, name="training-detail"),
+    path("trainings/<int:pk>/edit/", views.training_edit, name="training-edit"),
+    path("trainings/<int:pk>/status/", views.training_status, name="training-status"),
+    path(
+        "trainings/<int:pk>/participation/",
+        views.training_participation,
+        name="training-participation",
+    ),
+    path("trainings/<int:pk>/evaluation/", views.training_evaluation, name="training-evaluation"),
+    path(
+        "trainings/<int:pk>/attachments/",
+        views.training_attachment_add,
+        name="training-attachment-add",
+    ),
+    path(
+        "trainings/<int:pk>/attachments/<int:attachment_pk>/",
+        views.training_attachment_download,
+        name="training-attachment-download",
+    ),
+]

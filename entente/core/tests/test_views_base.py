@@ -121,18 +121,18 @@ def test_login_then_home_shows_party_and_role(client, cast):
     assert response.status_code == 302
     assert response["Location"] == "/"
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("reports:dashboard"))
 
     assert response.status_code == 200
     page = _page(response)
     assert page.text("session-user") == "a_officer Party: MA-DGSN Role: Contact-cell officer"
-    assert page.text("main") == "Dashboard Dashboard coming."
+    assert [t.name for t in response.templates][:2] == ["reports/dashboard.html", "base.html"]
 
 
 def test_home_shows_coordinator_of_the_other_party(client, cast):
     assert client.login(username="b_coordinator", password=PASSWORD)
 
-    page = _page(client.get(reverse("home")))
+    page = _page(client.get(reverse("reports:dashboard")))
 
     assert page.text("session-user") == "b_coordinator Party: NL-POL Role: Coordinator"
 
@@ -141,7 +141,7 @@ def test_home_for_superuser_without_membership(client, db):
     UserFactory(username="operator", is_superuser=True, is_staff=True)
     assert client.login(username="operator", password=PASSWORD)
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("reports:dashboard"))
 
     assert response.status_code == 200
     assert _page(response).text("session-user") == "operator Operator, no party"
@@ -150,7 +150,7 @@ def test_home_for_superuser_without_membership(client, db):
 def test_home_navigation_marks_the_current_page(client, cast):
     client.force_login(cast.a_reader)
 
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("reports:dashboard")).content.decode()
 
     links = re.findall(r'<li><a href="([^"]+)"( aria-current="page")?>([^<]+)</a></li>', html)
     assert links == [
@@ -165,7 +165,7 @@ def test_home_navigation_marks_the_current_page(client, cast):
 
 
 def test_home_anonymous_is_redirected_to_login(client, db):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("reports:dashboard"))
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/"
@@ -174,7 +174,7 @@ def test_home_anonymous_is_redirected_to_login(client, db):
 def test_pages_send_a_strict_content_security_policy(client, cast):
     client.force_login(cast.a_officer)
 
-    for url in [reverse("login"), reverse("home")]:
+    for url in [reverse("login"), reverse("reports:dashboard")]:
         header = client.get(url)["Content-Security-Policy"]
         directives = dict(d.strip().split(" ", 1) for d in header.split(";"))
         assert directives["script-src"] == "'self'"
@@ -187,7 +187,7 @@ def test_pages_send_a_strict_content_security_policy(client, cast):
 def test_pages_have_no_inline_scripts_styles_or_handlers(client, cast):
     anonymous = [client.get(reverse("login")), client.get("/no-such-page/")]
     client.force_login(cast.a_officer)
-    signed_in = [client.get(reverse("home")), client.get("/no-such-page/")]
+    signed_in = [client.get(reverse("reports:dashboard")), client.get("/no-such-page/")]
 
     for response in anonymous + signed_in:
         html = response.content.decode()
@@ -198,7 +198,7 @@ def test_pages_have_no_inline_scripts_styles_or_handlers(client, cast):
 def test_base_has_landmarks_skip_link_and_language_attributes(client, cast):
     client.force_login(cast.a_officer)
 
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("reports:dashboard")).content.decode()
 
     assert '<html lang="en" dir="ltr">' in html
     assert '<a class="skip-link" href="#main">Skip to main content</a>' in html
@@ -217,7 +217,7 @@ def test_switching_to_arabic_renders_right_to_left(client, cast):
     assert response.status_code == 302
     assert response["Location"] == "/"
 
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("reports:dashboard")).content.decode()
     assert '<html lang="ar" dir="rtl">' in html
     assert '<option value="ar" lang="ar" selected>العربية</option>' in html
 
@@ -231,7 +231,7 @@ def test_sign_out_by_post(client, cast):
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/"
     assert "_auth_user_id" not in client.session
-    assert client.get(reverse("home"))["Location"] == "/accounts/login/?next=/"
+    assert client.get(reverse("reports:dashboard"))["Location"] == "/accounts/login/?next=/"
 
 
 def test_404_page_uses_the_layout(client, cast):

@@ -1,0 +1,333 @@
+"""Dashboard figures and calendar entries, composed from the other apps' selectors.
+
+Nothing here queries a party-owned model directly: every read starts from a
+`<entity>_visible_to(user)` selector, so a user's dashboard and calendar show (and
+count) only what that user may see.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db.models import Avg, Case, Count, IntegerField, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from entente.agreements.enums import OPEN_COMMITMENT_STATUSES, CommitmentStatus
+from entente.agreements.models import Commitment
+from entente.agreements.selectors import commitment_visible_to
+from entente.core.access import membership_of, party_id_of
+from entente.core.enums import Language
+from entente.liaison import clock
+from entente.liaison.enums import RequestStatus
+from entente.liaison.models import LiaisonRequest
+from entente.liaison.selectors import inbox_for, liaison_request_visible_to
+from entente.meetings.enums import MeetingStatus
+from entente.meetings.models import Meeting
+from entente.meetings.selectors import meeting_visible_to
+from entente.training.enums import TrainingStatus
+from entente.training.models import TrainingActivity
+from entente.training.selectors import reciprocity_balance, training_visible_to
+
+DUE_SOON_DAYS = 30
+UPCOMING_LIMIT = 10
+
+
+def zone_of(user) -> ZoneInfo:
+    """The time zone of the user's party; the site's zone for users without one."""
+    membership = membership_of(user)
+    name = membership.party.time_zone if membership else settings.TIME_ZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def _translated(row: dict, prefix: str) -> str:
+    """The text of a translated column in the active language, else the first one set."""
+    order = [get_language() or "en", *settings.MODELTRANSLATION_FALLBACK_LANGUAGES]
+    for lang in dict.fromkeys(order):
+        text = row.get(f"{prefix}_{lang}")
+        if text:
+            return text
+    return ""
+
+
+# --- dashboard ------------------------------------------------------------------------
+
+
+@dataclass
+class WaitingRequest:
+    request: LiaisonRequest
+    remaining: dt.timedelta
+    paused: bool
+    overdue: bool
+
+
+@dataclass
+class Dashboard:
+    overdue: list[Commitment]
+    due_soon: list[Commitment]
+    waiting: list[WaitingRequest]
+    meetings: list[Meeting]
+    trainings: list[TrainingActivity]
+    areas: list[dict]
+    balance: list[dict]
+
+
+def commitments_due(user, *, today: dt.date) -> tuple[list[Commitment], list[Commitment]]:
+    """Open commitments past due, and those due within DUE_SOON_DAYS; the user's own
+    party's first (it is responsible for them), then by due date."""
+    own = party_id_of(user)
+    rows = list(
+        commitment_visible_to(user)
+        .filter(
+            status__in=OPEN_COMMITMENT_STATUSES,
+            due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
+        )
+        .annotate(
+            other_side=Case(
+                When(responsible_party_id=own, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("other_side", "due_date", "pk")
+    )
+    return [c for c in rows if c.due_date < today], [c for c in rows if c.due_date >= today]
+
+
+def requests_waiting_on(user, *, now: dt.datetime) -> list[WaitingRequest]:
+    """Open requests sent to the user's party, nearest deadline first, with their clock."""
+    requests = inbox_for(user).filter(status__in=clock.OPEN_STATUSES)
+    return [
+        WaitingRequest(
+            request=r,
+            remaining=clock.remaining(r, now),
+            paused=r.status == RequestStatus.CLARIFICATION,
+            overdue=clock.is_overdue(r, now),
+        )
+        for r in requests
+    ]
+
+
+def upcoming_meetings(user, *, now: dt.datetime, limit: int = UPCOMING_LIMIT) -> list[Meeting]:
+    return list(
+        meeting_visible_to(user)
+        .filter(ends_at__gte=now)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
+def upcoming_trainings(
+    user, *, today: dt.date, limit: int = UPCOMING_LIMIT
+) -> list[TrainingActivity]:
+    return list(
+        training_visible_to(user)
+        .filter(ends_on__gte=today)
+        .exclude(status=TrainingStatus.CANCELLED)
+        .order_by("starts_on", "pk")[:limit]
+    )
+
+
+def area_progress(user) -> list[dict]:
+    """Visible commitments per agreement and cooperation area, in one grouped query.
+
+    Cancelled commitments are no longer work to do, so they count nowhere. Each row:
+    {"agreement": title, "agreement_id", "area": name or "", "area_id", "total",
+    "done", "progress": average percentage (int)}.
+    """
+    langs = Language.values
+    rows = (
+        commitment_visible_to(user)
+        .exclude(status=CommitmentStatus.CANCELLED)
+        .values(
+            "agreement_id",
+            "area_id",
+            "area__code",
+            *(f"agreement__title_{lang}" for lang in langs),
+            *(f"area__name_{lang}" for lang in langs),
+        )
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=CommitmentStatus.DONE)),
+            average=Avg("progress"),
+        )
+        .order_by()
+    )
+    result = [
+        {
+            "agreement_id": row["agreement_id"],
+            "agreement": _translated(row, "agreement__title"),
+            "area_id": row["area_id"],
+            "area": _translated(row, "area__name"),
+            "total": row["total"],
+            "done": row["done"],
+            "progress": round(row["average"] or 0),
+        }
+        for row in rows
+    ]
+    # Areas in their agreement's order of codes; commitments without an area last.
+    codes = {row["area_id"]: row["area__code"] or "" for row in rows}
+    return sorted(
+        result,
+        key=lambda r: (
+            r["agreement"],
+            r["agreement_id"],
+            r["area_id"] is None,
+            codes[r["area_id"]],
+        ),
+    )
+
+
+def dashboard_for(user, *, now: dt.datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    today = timezone.localtime(now, zone_of(user)).date()
+    overdue, due_soon = commitments_due(user, today=today)
+    return Dashboard(
+        overdue=overdue,
+        due_soon=due_soon,
+        waiting=requests_waiting_on(user, now=now),
+        meetings=upcoming_meetings(user, now=now),
+        trainings=upcoming_trainings(user, today=today),
+        areas=area_progress(user),
+        balance=reciprocity_balance(user),
+    )
+
+
+# --- calendar -------------------------------------------------------------------------
+
+
+@dataclass
+class CalendarEntry:
+    """One thing on one day of the calendar.
+
+    `kind` is meeting, training, commitment or request; `part` says, for a record that
+    spans days, whether this is its start, its end or its continuation from before the
+    period shown. `at` and `ends_at` are aware datetimes for timed entries.
+    """
+
+    kind: str
+    day: dt.date
+    record: object
+    part: str = "start"
+    at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    own_zone: str = ""
+    sort_key: tuple = field(default=(), repr=False)
+
+
+def _days(start: dt.date, end: dt.date, first: dt.date, last: dt.date) -> list[tuple[dt.date, str]]:
+    """The days a span from `start` to `end` is shown on within [first, last]."""
+    days: list[tuple[dt.date, str]] = []
+    if first <= start <= last:
+        days.append((start, "start"))
+    elif start < first <= end:
+        days.append((first, "continues"))
+    if end != start and first <= end <= last and (not days or days[0][0] != end):
+        days.append((end, "end"))
+    return days
+
+
+def _meeting_entries(user, first, last, zone, start_at, end_at) -> list[CalendarEntry]:
+    meetings = (
+        meeting_visible_to(user)
+        .filter(starts_at__lt=end_at, ends_at__gt=start_at)
+        .exclude(status=MeetingStatus.CANCELLED)
+    )
+    entries = []
+    for meeting in meetings:
+        local_start = timezone.localtime(meeting.starts_at, zone)
+        local_end = timezone.localtime(meeting.ends_at, zone)
+        for day, part in _days(local_start.date(), local_end.date(), first, last):
+            entries.append(
+                CalendarEntry(
+                    kind="meeting",
+                    day=day,
+                    record=meeting,
+                    part=part,
+                    at=meeting.starts_at,
+                    ends_at=meeting.ends_at,
+                    own_zone=meeting.time_zone,
+                    sort_key=(
+                        (0, local_start.time(), 0, meeting.pk)
+                        if part == "start"
+                        else (1, dt.time.min, 0, meeting.pk)
+                    ),
+                )
+            )
+    return entries
+
+
+def _training_entries(user, first, last) -> list[CalendarEntry]:
+    trainings = (
+        training_visible_to(user)
+        .filter(starts_on__lte=last, ends_on__gte=first)
+        .exclude(status=TrainingStatus.CANCELLED)
+    )
+    return [
+        CalendarEntry(
+            kind="training",
+            day=day,
+            record=training,
+            part=part,
+            sort_key=(1, dt.time.min, 1, training.pk),
+        )
+        for training in trainings
+        for day, part in _days(training.starts_on, training.ends_on, first, last)
+    ]
+
+
+def _commitment_entries(user, first, last) -> list[CalendarEntry]:
+    commitments = (
+        commitment_visible_to(user)
+        .filter(due_date__gte=first, due_date__lte=last)
+        .exclude(status=CommitmentStatus.CANCELLED)
+    )
+    return [
+        CalendarEntry(
+            kind="commitment", day=c.due_date, record=c, sort_key=(2, dt.time.min, 2, c.pk)
+        )
+        for c in commitments
+    ]
+
+
+def _request_entries(user, zone, start_at, end_at) -> list[CalendarEntry]:
+    requests = liaison_request_visible_to(user).filter(
+        status__in=clock.OPEN_STATUSES, due_at__gte=start_at, due_at__lt=end_at
+    )
+    entries = []
+    for request in requests:
+        local = timezone.localtime(request.due_at, zone)
+        entries.append(
+            CalendarEntry(
+                kind="request",
+                day=local.date(),
+                record=request,
+                at=request.due_at,
+                sort_key=(0, local.time(), 1, request.pk),
+            )
+        )
+    return entries
+
+
+def calendar_entries(
+    user, *, first: dt.date, last: dt.date, zone: ZoneInfo
+) -> dict[dt.date, list[CalendarEntry]]:
+    """Meetings, trainings, commitment due dates and open requests' deadlines the user
+    may see, by day (in `zone`) from `first` to `last` inclusive; days without entries
+    are left out. Within a day: timed entries by time, then trainings, then due dates."""
+    start_at = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
+    end_at = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    entries = [
+        *_meeting_entries(user, first, last, zone, start_at, end_at),
+        *_training_entries(user, first, last),
+        *_commitment_entries(user, first, last),
+        *_request_entries(user, zone, start_at, end_at),
+    ]
+    by_day: dict[dt.date, list[CalendarEntry]] = {}
+    for entry in sorted(entries, key=lambda e: (e.day, e.sort_key)):
+        by_day.setdefault(entry.day, []).append(entry)
+    return by_day

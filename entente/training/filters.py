@@ -1,0 +1,80 @@
+"""The filters of the trainings list, applied to the trainings the user may see."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from entente.accounts.models import Party
+from entente.agreements.selectors import agreement_visible_to, area_visible_to
+from entente.core.enums import Language, Marking
+from entente.training.enums import TrainingStatus
+
+
+def _agreements(request):
+    return agreement_visible_to(request.user).order_by("title", "pk")
+
+
+def _areas(request):
+    return area_visible_to(request.user).select_related("agreement").order_by("code", "pk")
+
+
+def _parties(request):
+    # Parties are public; only those of agreements the user sees are worth offering.
+    agreements = agreement_visible_to(request.user).values("pk")
+    return (
+        Party.objects.filter(agreement_roles__agreement__in=agreements).distinct().order_by("code")
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AreaChoiceFilter(django_filters.ModelChoiceFilter):
+    """Areas carry their agreement's name: two agreements may both have 'Training'."""
+
+    class field_class(django_filters.fields.ModelChoiceField):
+        def label_from_instance(self, obj) -> str:
+            return f"{obj.name} ({obj.agreement})"
+
+
+class TrainingFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    agreement = django_filters.ModelChoiceFilter(
+        queryset=_agreements, label=_("Agreement"), empty_label=_("Any agreement")
+    )
+    area = AreaChoiceFilter(queryset=_areas, label=_("Cooperation area"), empty_label=_("Any area"))
+    party = django_filters.ModelChoiceFilter(
+        queryset=_parties,
+        method="hosted_or_sent_by",
+        label=_("Party (host or sending)"),
+        empty_label=_("Any party"),
+    )
+    status = django_filters.ChoiceFilter(
+        choices=TrainingStatus.choices, label=_("Status"), empty_label=_("Any status")
+    )
+    date_from = django_filters.DateFilter(
+        field_name="ends_on", lookup_expr="gte", label=_("From"), widget=DateInput()
+    )
+    date_to = django_filters.DateFilter(
+        field_name="starts_on", lookup_expr="lte", label=_("Until"), widget=DateInput()
+    )
+    marking = django_filters.ChoiceFilter(
+        choices=Marking.choices, label=_("Marking"), empty_label=_("Any marking")
+    )
+
+    def search(self, queryset, name, value):
+        words = value.split()
+        for word in words[:10]:
+            match = Q(place__icontains=word)
+            for lang in Language.values:
+                match |= Q(**{f"title_{lang}__icontains": word})
+            queryset = queryset.filter(match)
+        return queryset
+
+    def hosted_or_sent_by(self, queryset, name, value):
+        return queryset.filter(Q(host_party=value) | Q(sending_party=value))
