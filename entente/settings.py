@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Needs OTPMiddleware's user.is_verified(); does nothing unless REQUIRE_MFA is on.
     "entente.accounts.mfa.RequireMFAMiddleware",
+    "entente.core.middleware.PartyTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
