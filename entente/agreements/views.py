@@ -68,8 +68,8 @@ from entente.core.access import (
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from entente.liaison.clock import OPEN_STATUSES as OPEN_REQUEST_STATUSES
 from entente.liaison.selectors import liaison_request_visible_to
-from entente.meetings.selectors import meeting_visible_to
-from entente.training.selectors import training_visible_to
+from entente.meetings.selectors import get_meeting_for_user, meeting_visible_to
+from entente.training.selectors import get_training_for_user, training_visible_to
 
 PAGE_SIZE = 25
 SECTION_SIZE = 20
@@ -652,14 +652,22 @@ PUBLISHABLE = {
     "commitment": get_commitment_for_user,
     "clause": get_clause_for_user,
     "event": get_agreement_event_for_user,
+    "meeting": get_meeting_for_user,
+    "training": get_training_for_user,
+}
+
+# Records with a page of their own; clauses and events live on their agreement's page.
+RECORD_PAGES = {
+    "agreement": "agreements:agreement-detail",
+    "commitment": "agreements:commitment-detail",
+    "meeting": "meetings:meeting-detail",
+    "training": "training:training-detail",
 }
 
 
 def _record_url(kind: str, record) -> str:
-    if kind == "commitment":
-        return reverse("agreements:commitment-detail", args=[record.pk])
-    if kind == "agreement":
-        return reverse("agreements:agreement-detail", args=[record.pk])
+    if kind in RECORD_PAGES:
+        return reverse(RECORD_PAGES[kind], args=[record.pk])
     anchor = "#timeline" if kind == "event" else f"#clause-{record.pk}"
     return reverse("agreements:agreement-detail", args=[record.agreement_id]) + anchor
 

@@ -9,7 +9,9 @@ from django.urls import reverse
 from entente.agreements import services
 from entente.agreements.models import AgreementEvent, Clause, Commitment
 from entente.core.enums import Scope
+from entente.meetings import services as meeting_services
 from entente.testing import agreement_between
+from entente.training import services as training_services
 
 
 def url(kind, record) -> str:
@@ -122,3 +124,42 @@ def test_publish_requires_post(client, cast):
     c = internal_commitment(cast)
     client.force_login(cast.a_coordinator)
     assert client.get(url("commitment", c)).status_code == 405
+
+
+def test_publish_meeting_and_training_from_their_pages(client, cast):
+    meeting = meeting_services.meeting_create(
+        actor=cast.a_officer,
+        agreement=cast.agreement,
+        kind="expert_meeting",
+        title={"en": "Draft meeting"},
+        starts_at=dt.datetime(2030, 1, 1, 10, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC),
+        time_zone="Africa/Casablanca",
+        host_party=cast.a,
+    )
+    training = training_services.training_create(
+        actor=cast.a_officer,
+        agreement=cast.agreement,
+        kind="course",
+        title={"en": "Draft course"},
+        host_party=cast.a,
+        sending_party=cast.b,
+        starts_on=dt.date(2030, 2, 1),
+        ends_on=dt.date(2030, 2, 3),
+    )
+    pages = {
+        "meeting": reverse("meetings:meeting-detail", args=[meeting.pk]),
+        "training": reverse("training:training-detail", args=[training.pk]),
+    }
+    client.force_login(cast.a_officer)
+    for kind, record in (("meeting", meeting), ("training", training)):
+        assert url(kind, record) not in client.get(pages[kind]).text
+    client.force_login(cast.b_officer)
+    assert [client.get(page).status_code for page in pages.values()] == [404, 404]
+    client.force_login(cast.a_coordinator)
+    for kind, record in (("meeting", meeting), ("training", training)):
+        assert url(kind, record) in client.get(pages[kind]).text
+        response = client.post(url(kind, record), {"version": 1})
+        assert (response.status_code, response.url) == (302, pages[kind])
+    client.force_login(cast.b_officer)
+    assert [client.get(page).status_code for page in pages.values()] == [200, 200]
