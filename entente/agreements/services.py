@@ -123,19 +123,23 @@ def agreement_change_status(
 ) -> Agreement:
     require_coordinator(actor)
     require_owner_writer(actor, agreement)
-    if status not in AGREEMENT_TRANSITIONS.get(agreement.status, ()):
-        raise ValidationError(
-            {
-                "status": _("An agreement cannot go from %(old)s to %(new)s.")
-                % {"old": agreement.status, "new": status}
-            }
-        )
+
+    def check(current: Agreement) -> None:
+        if status not in AGREEMENT_TRANSITIONS.get(current.status, ()):
+            raise ValidationError(
+                {
+                    "status": _("An agreement cannot go from %(old)s to %(new)s.")
+                    % {"old": current.status, "new": status}
+                }
+            )
+
     return audited_update(
         actor=actor,
         instance=agreement,
         changes={"status": status},
         expected_version=expected_version,
         action="status",
+        check=check,
     )
 
 
@@ -353,13 +357,16 @@ def commitment_change_status(
 ) -> Commitment:
     """Move a commitment along its workflow; done means 100 % progress."""
     require_owner_writer(actor, commitment)
-    if status not in COMMITMENT_TRANSITIONS.get(commitment.status, ()):
-        raise ValidationError(
-            {
-                "status": _("A commitment cannot go from %(old)s to %(new)s.")
-                % {"old": commitment.get_status_display(), "new": status}
-            }
-        )
+
+    def check(current: Commitment) -> None:
+        if status not in COMMITMENT_TRANSITIONS.get(current.status, ()):
+            raise ValidationError(
+                {
+                    "status": _("A commitment cannot go from %(old)s to %(new)s.")
+                    % {"old": current.get_status_display(), "new": status}
+                }
+            )
+
     changes: dict = {"status": status}
     if status == CommitmentStatus.DONE:
         changes["progress"] = 100
@@ -371,6 +378,7 @@ def commitment_change_status(
         changes=changes,
         expected_version=expected_version,
         action="status",
+        check=check,
     )
 
 

@@ -1,7 +1,7 @@
 """Appending to the audit chain, and the audited writes every service builds on."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -94,11 +94,14 @@ def audited_update(
     expected_version: int | None = None,
     action: str = "update",
     m2m: dict[str, Iterable] | None = None,
+    check: Callable[[M], None] | None = None,
 ) -> M:
     """Apply `changes` to the current row if it is still at `expected_version`.
 
     The row is re-read under lock, so a concurrent writer either finished before us
-    (and we see its version) or waits for us. On success the version goes up by one.
+    (and we see its version) or waits for us. `check` validates against that current
+    row (a state transition, say), never against the caller's older copy. On success
+    the version goes up by one.
     """
     model = type(instance)
     with transaction.atomic():
@@ -110,6 +113,8 @@ def audited_update(
                 current_version=version,
                 changed=changes_since(current, expected_version),
             )
+        if check is not None:
+            check(current)
         before = snapshot(current)
         for name, value in changes.items():
             setattr(current, name, value)

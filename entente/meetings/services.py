@@ -189,21 +189,25 @@ def meeting_change_status(
 ) -> Meeting:
     """Mark a meeting held (once it has started), cancelled, or planned again."""
     require_owner_writer(actor, meeting)
-    if status not in MEETING_TRANSITIONS.get(meeting.status, ()):
-        raise ValidationError(
-            {
-                "status": _("A meeting cannot go from %(old)s to %(new)s.")
-                % {"old": meeting.status, "new": status}
-            }
-        )
-    if status == MeetingStatus.HELD and meeting.starts_at > timezone.now():
-        raise ValidationError({"status": _("A meeting cannot be held before it starts.")})
+
+    def check(current: Meeting) -> None:
+        if status not in MEETING_TRANSITIONS.get(current.status, ()):
+            raise ValidationError(
+                {
+                    "status": _("A meeting cannot go from %(old)s to %(new)s.")
+                    % {"old": current.status, "new": status}
+                }
+            )
+        if status == MeetingStatus.HELD and current.starts_at > timezone.now():
+            raise ValidationError({"status": _("A meeting cannot be held before it starts.")})
+
     return audited_update(
         actor=actor,
         instance=meeting,
         changes={"status": status},
         expected_version=expected_version,
         action="status",
+        check=check,
     )
 
 

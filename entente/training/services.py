@@ -153,21 +153,25 @@ def training_change_status(
 ) -> TrainingActivity:
     """Move a training along its workflow; it can be held only once it has started."""
     require_owner_writer(actor, training)
-    if status not in TRAINING_TRANSITIONS.get(training.status, ()):
-        raise ValidationError(
-            {
-                "status": _("A training activity cannot go from %(old)s to %(new)s.")
-                % {"old": training.status, "new": status}
-            }
-        )
-    if status == TrainingStatus.HELD and training.starts_on > timezone.localdate():
-        raise ValidationError({"status": _("An activity that has not started cannot be held.")})
+
+    def check(current: TrainingActivity) -> None:
+        if status not in TRAINING_TRANSITIONS.get(current.status, ()):
+            raise ValidationError(
+                {
+                    "status": _("A training activity cannot go from %(old)s to %(new)s.")
+                    % {"old": current.status, "new": status}
+                }
+            )
+        if status == TrainingStatus.HELD and current.starts_on > timezone.localdate():
+            raise ValidationError({"status": _("An activity that has not started cannot be held.")})
+
     return audited_update(
         actor=actor,
         instance=training,
         changes={"status": status},
         expected_version=expected_version,
         action="status",
+        check=check,
     )
 
 

@@ -447,3 +447,24 @@ def test_event_and_clause_created_red_keep_their_author(cast):
     assert list(selectors.agreement_event_visible_to(cast.a_officer)) == [event]
     assert list(selectors.agreement_event_visible_to(cast.b_officer)) == [event]
     assert list(selectors.agreement_event_visible_to(cast.a_reader)) == []
+
+
+def test_commitment_status_is_checked_against_the_current_row_not_a_stale_copy(cast):
+    stale = new_commitment(cast)
+    services.commitment_change_status(
+        actor=cast.a_officer, commitment=stale, status="cancelled", expected_version=1
+    )
+    with pytest.raises(ConflictError):
+        services.commitment_change_status(
+            actor=cast.a_officer, commitment=stale, status="in_progress", expected_version=1
+        )
+    # Even with the current version, the copy in hand is not what decides the transition.
+    with pytest.raises(ValidationError) as exc:
+        services.commitment_change_status(
+            actor=cast.a_officer, commitment=stale, status="in_progress", expected_version=2
+        )
+    assert exc.value.message_dict == {
+        "status": ["A commitment cannot go from Cancelled to in_progress."]
+    }
+    stale.refresh_from_db()
+    assert stale.status == "cancelled"
