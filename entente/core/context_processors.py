@@ -1,43 +1,33 @@
 """Template context every page of the web UI needs: the main navigation and the
 signed-in user's membership."""
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from entente.core.access import membership_of
 
-# (label, URL name, path used until that URL name exists). The pages behind most of
-# these entries are still being written; each entry switches to its named URL as soon
-# as the app that owns it registers the name, with no change here.
+# (label, URL name of the entry, what the current page's URL name starts with when it
+# belongs to that entry). The audit trail, tokens and sign-in pages belong to none.
 NAVIGATION = [
-    (_("Dashboard"), "reports:dashboard", "/"),
-    (_("Portfolio"), "agreements:agreement-list", "/agreements/"),
-    (_("Commitments"), "agreements:commitment-list", "/commitments/"),
-    (_("Meetings"), "meetings:meeting-list", "/meetings/"),
-    (_("Trainings"), "training:training-list", "/trainings/"),
-    (_("Requests"), "liaison:request-list", "/requests/"),
-    (_("Calendar"), "reports:calendar", "/calendar/"),
+    (_("Dashboard"), "reports:dashboard", "reports:dashboard"),
+    (_("Portfolio"), "agreements:agreement-list", "agreements:agreement-"),
+    (_("Commitments"), "agreements:commitment-list", "agreements:commitment-"),
+    (_("Meetings"), "meetings:meeting-list", "meetings:"),
+    (_("Trainings"), "training:training-list", "training:"),
+    (_("Requests"), "liaison:request-list", "liaison:"),
+    (_("Calendar"), "reports:calendar", "reports:calendar"),
 ]
 
 
-def _href(url_name: str, fallback: str) -> str:
-    try:
-        return reverse(url_name)
-    except NoReverseMatch:
-        return fallback
-
-
-def _is_current(href: str, path: str) -> bool:
-    if href == "/":
-        return path == "/"
-    return path.startswith(href)
-
-
 def navigation(request):
-    path = request.path
-    items = []
-    for label, url_name, fallback in NAVIGATION:
-        href = _href(url_name, fallback)
-        items.append({"label": label, "href": href, "current": _is_current(href, path)})
-    user = getattr(request, "user", None)
-    return {"main_nav": items, "membership": membership_of(user)}
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else ""
+    items = [
+        {
+            "label": label,
+            "href": reverse(url_name),
+            "current": current.startswith(section),
+        }
+        for label, url_name, section in NAVIGATION
+    ]
+    return {"main_nav": items, "membership": membership_of(getattr(request, "user", None))}

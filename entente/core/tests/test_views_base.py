@@ -340,3 +340,26 @@ def test_times_are_shown_in_the_party_time_zone(cast, client, rf):
         PartyTimeZoneMiddleware(view)(request)
     assert seen == ["Africa/Casablanca", "Europe/Amsterdam"]
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("/", ["Dashboard"]),
+        ("/agreements/", ["Portfolio"]),
+        ("/commitments/", ["Commitments"]),
+        ("/requests/", ["Requests"]),
+        ("/calendar/", ["Calendar"]),
+        ("/accounts/tokens/", []),
+    ],
+)
+def test_navigation_marks_the_section_of_the_page(client, cast, path, current):
+    client.force_login(cast.a_officer)
+    items = client.get(path).context["main_nav"]
+    assert [str(item["label"]) for item in items if item["current"]] == current
+
+
+def test_navigation_marks_trainings_on_the_new_training_page_of_an_agreement(client, cast):
+    client.force_login(cast.a_officer)
+    items = client.get(f"/agreements/{cast.agreement.pk}/trainings/new/").context["main_nav"]
+    assert [str(item["label"]) for item in items if item["current"]] == ["Trainings"]
