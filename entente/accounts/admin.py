@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from modeltranslation.admin import TranslationAdmin
 
 from entente.accounts.models import Contact, Membership, Party, Unit
@@ -31,3 +32,9 @@ class MembershipAdmin(AuditedModelAdmin):
     list_display = ["user", "party", "role", "unit"]
     list_filter = ["party", "role"]
     search_fields = ["user__username"]
+
+
+# django-otp's own admin would let the operator delete devices without an audit event;
+# devices are shown read-only here and reset with `entente mfa reset` instead.
+admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, ReadOnlyModelAdmin)

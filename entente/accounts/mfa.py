@@ -85,6 +85,26 @@ def mfa_enrol(*, actor, device: TOTPDevice, code: str) -> TOTPDevice:
     return device
 
 
+def mfa_reset(*, actor, user) -> int:
+    """Remove a user's authenticators (lost phone): they enrol again at next sign-in.
+
+    Only the technical operator may do this; each removal is in the audit chain.
+    """
+    if actor is None or not actor.is_superuser:
+        raise PermissionDenied(_("Only the technical operator may reset a second factor."))
+    with transaction.atomic():
+        devices = list(TOTPDevice.objects.select_for_update().filter(user=user))
+        for device in devices:
+            audit_record(
+                actor=actor,
+                action="mfa_reset",
+                target=device,
+                before={"user": user.get_username(), "confirmed": device.confirmed},
+            )
+            device.delete()
+    return len(devices)
+
+
 def pending_device(user) -> TOTPDevice:
     """The user's unconfirmed authenticator, made on first use; it verifies nothing yet."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()

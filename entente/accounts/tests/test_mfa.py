@@ -2,12 +2,13 @@ import base64
 import json
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from entente.accounts.mfa import mfa_enrol
+from entente.accounts.mfa import mfa_enrol, mfa_reset
 from entente.accounts.services import token_create
 from entente.audit.models import AuditEvent
 from entente.core.errors import PermissionDenied
@@ -290,3 +291,17 @@ def test_session_api_call_after_verification_passes(cast, mfa_on):
     client = signed_in(cast.a_officer)
     client.post(VERIFY, {"otp_token": code_for(device)})
     assert client.get("/api/v1/me").json()["username"] == "a_officer"
+
+
+def test_mfa_reset_by_operator_removes_devices_and_is_audited(cast, django_user_model, capsys):
+    django_user_model.objects.create_superuser("root", password="x")
+    TOTPDevice.objects.create(user=cast.a_officer, name="phone", confirmed=True)
+    with pytest.raises(PermissionDenied):
+        mfa_reset(actor=cast.a_coordinator, user=cast.a_officer)
+    call_command("mfa", "reset", "a_officer", "--operator", "root")
+    assert capsys.readouterr().out.strip() == (
+        "a_officer: 1 authenticator(s) removed; enrol again at sign-in."
+    )
+    assert TOTPDevice.objects.filter(user=cast.a_officer).count() == 0
+    event = AuditEvent.objects.get(action="mfa_reset")
+    assert (event.actor_name, event.before) == ("root", {"user": "a_officer", "confirmed": True})
