@@ -259,6 +259,17 @@ def idempotent(
 
 # ---------------------------------------------------------------- the API class
 
+IF_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string", "minLength": 1},
+    "description": (
+        "The ETag of the version you read (from the record's GET); 412 when the record "
+        "has changed since, 428 without it."
+    ),
+}
+
 
 class EntenteAPI(NinjaAPI):
     """NinjaAPI with problem+json errors, JSON-only bodies, rate limits and token auth.
@@ -313,6 +324,13 @@ class EntenteAPI(NinjaAPI):
         problem_ref = f"#/components/schemas/{Problem.__name__}"
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
+                # Read by require_if_match, not by ninja: documented here, on every
+                # operation that answers 428 without it.
+                responses = operation.get("responses", {})
+                if 428 in responses or "428" in responses:
+                    parameters = operation.setdefault("parameters", [])
+                    if IF_MATCH_PARAMETER not in parameters:
+                        parameters.append(IF_MATCH_PARAMETER)
                 for response in operation.get("responses", {}).values():
                     content = response.get("content", {})
                     for media_type in list(content):

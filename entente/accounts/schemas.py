@@ -3,10 +3,10 @@
 import datetime as dt
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime
 
 from entente.accounts.models import Party
 from entente.core.enums import Language
+from entente.core.http import AwareMoment
 
 
 class MeOut(Schema):
@@ -38,7 +38,7 @@ class TokenCreatedOut(TokenOut):
 
 class TokenIn(Schema):
     name: str = Field(min_length=1, max_length=100, description="What the token is for.")
-    expires_at: AwareDatetime | None = Field(
+    expires_at: AwareMoment | None = Field(
         default=None, description="When it stops working (with a time zone); never if null."
     )
 

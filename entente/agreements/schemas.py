@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_serializer
+from pydantic import AfterValidator, ConfigDict, field_serializer
 
 from entente.agreements.enums import (
     AgreementStatus,
@@ -27,6 +27,7 @@ from entente.agreements.enums import (
     Renewal,
 )
 from entente.core.enums import Language, Marking, Scope
+from entente.core.http import Amount, Boolean, Day, Integer, QueryId, RecordId
 
 OVERDUE = "overdue"
 
@@ -38,6 +39,12 @@ MAX_INT = 2_147_483_647  # PositiveIntegerField's range on every database
 NO_NUL = r"^[^\x00]*$"
 PartyCode = Annotated[str, Field(max_length=32, pattern=r"^[-a-zA-Z0-9_]+$")]
 Username = Annotated[str, Field(max_length=150, pattern=NO_NUL)]
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    return value
 
 
 def texts_of(record, name: str) -> dict[str, str]:
@@ -261,17 +268,19 @@ class AgreementIn(In):
         min_length=2, max_length=50, description="Codes of the parties, your own among them."
     )
     place: str = Field(default="", max_length=200)
-    signed_on: dt.date | None = None
-    in_force_on: dt.date | None = None
-    expires_on: dt.date | None = None
-    duration_months: int | None = Field(default=None, ge=0, le=MAX_INT)
+    signed_on: Day | None = None
+    in_force_on: Day | None = None
+    expires_on: Day | None = None
+    duration_months: Integer | None = Field(default=None, ge=0, le=MAX_INT)
     renewal: Renewal = Renewal.NONE
-    notice_period_days: int | None = Field(default=None, ge=0, le=MAX_INT)
-    is_binding: bool = False
-    parent: int | None = Field(default=None, description="Id of the agreement this one amends.")
+    notice_period_days: Integer | None = Field(default=None, ge=0, le=MAX_INT)
+    is_binding: Boolean = False
+    parent: RecordId | None = Field(
+        default=None, description="Id of the agreement this one amends."
+    )
     source_references: str = ""
-    urgent_response_hours: int = Field(default=48, ge=0, le=MAX_INT)
-    normal_response_days: int = Field(default=30, ge=0, le=MAX_INT)
+    urgent_response_hours: Integer = Field(default=48, ge=0, le=MAX_INT)
+    normal_response_days: Integer = Field(default=30, ge=0, le=MAX_INT)
     scope: Scope = Scope.INTERNAL
     marking: Marking = Marking.AMBER
     red_recipients: list[Username] = Field(
@@ -287,17 +296,17 @@ class AgreementPatch(In):
     summary: LongTextsIn = optional()
     reference_language: Language = optional()
     place: str = optional(max_length=200)
-    signed_on: dt.date | None = optional()
-    in_force_on: dt.date | None = optional()
-    expires_on: dt.date | None = optional()
-    duration_months: int | None = optional(ge=0, le=MAX_INT)
+    signed_on: Day | None = optional()
+    in_force_on: Day | None = optional()
+    expires_on: Day | None = optional()
+    duration_months: Integer | None = optional(ge=0, le=MAX_INT)
     renewal: Renewal = optional()
-    notice_period_days: int | None = optional(ge=0, le=MAX_INT)
-    is_binding: bool = optional()
-    parent: int | None = optional()
+    notice_period_days: Integer | None = optional(ge=0, le=MAX_INT)
+    is_binding: Boolean = optional()
+    parent: RecordId | None = optional()
     source_references: str = optional()
-    urgent_response_hours: int = optional(ge=0, le=MAX_INT)
-    normal_response_days: int = optional(ge=0, le=MAX_INT)
+    urgent_response_hours: Integer = optional(ge=0, le=MAX_INT)
+    normal_response_days: Integer = optional(ge=0, le=MAX_INT)
 
 
 class AgreementStatusIn(In):
@@ -313,7 +322,7 @@ class MarkingIn(In):
 
 class AgreementEventIn(In):
     kind: EventKind
-    date: dt.date
+    date: Day
     date_precision: DatePrecision = DatePrecision.DAY
     certainty: Certainty = Certainty.CONFIRMED
     party: PartyCode | None = Field(
@@ -395,18 +404,18 @@ class CommitmentIn(In):
     description: LongTextsIn | None = None
     reference_language: Language = Language.EN
     responsible_party: PartyCode = Field(description="Party code.")
-    responsible_unit: int | None = None
-    responsible_contact: int | None = None
-    area: int | None = None
-    clauses: list[int] = Field(default=[], max_length=200)
+    responsible_unit: RecordId | None = None
+    responsible_contact: RecordId | None = None
+    area: RecordId | None = None
+    clauses: list[RecordId] = Field(default=[], max_length=200)
     kind: CommitmentKind = CommitmentKind.ONE_OFF
     recurrence: Recurrence = Recurrence.NONE
-    due_date: dt.date | None = None
-    progress: int = Field(default=0, ge=0, le=100)
+    due_date: Day | None = None
+    progress: Integer = Field(default=0, ge=0, le=100)
     indicator: str = Field(default="", max_length=300)
     indicator_unit: str = Field(default="", max_length=50)
-    baseline: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
-    target: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
+    baseline: Amount | None = Field(default=None, max_digits=14, decimal_places=2)
+    target: Amount | None = Field(default=None, max_digits=14, decimal_places=2)
     evidence_links: str = ""
     scope: Scope = Scope.INTERNAL
     marking: Marking = Marking.AMBER
@@ -422,24 +431,24 @@ class CommitmentPatch(In):
     description: LongTextsIn = optional()
     reference_language: Language = optional()
     responsible_party: PartyCode = optional()
-    responsible_unit: int | None = optional()
-    responsible_contact: int | None = optional()
-    area: int | None = optional()
-    clauses: list[int] = optional(max_length=200)
+    responsible_unit: RecordId | None = optional()
+    responsible_contact: RecordId | None = optional()
+    area: RecordId | None = optional()
+    clauses: list[RecordId] = optional(max_length=200)
     kind: CommitmentKind = optional()
     recurrence: Recurrence = optional()
-    due_date: dt.date | None = optional()
-    progress: int = optional(ge=0, le=100)
+    due_date: Day | None = optional()
+    progress: Integer = optional(ge=0, le=100)
     indicator: str = optional(max_length=300)
     indicator_unit: str = optional(max_length=50)
-    baseline: Decimal | None = optional(max_digits=14, decimal_places=2)
-    target: Decimal | None = optional(max_digits=14, decimal_places=2)
+    baseline: Amount | None = optional(max_digits=14, decimal_places=2)
+    target: Amount | None = optional(max_digits=14, decimal_places=2)
     evidence_links: str = optional()
 
 
 class CommitmentStatusIn(In):
     status: CommitmentStatus
-    progress: int | None = Field(
+    progress: Integer | None = Field(
         default=None, ge=0, le=100, description="Percent done; done always means 100."
     )
 
@@ -457,10 +466,11 @@ class IndicatorValueOut(Schema):
 
 
 class IndicatorValueIn(In):
-    period_start: dt.date
-    period_end: dt.date
-    actual: Decimal = Field(max_digits=14, decimal_places=2)
-    note: str = Field(default="", max_length=300)
+    period_start: Day
+    period_end: Day
+    actual: Amount = Field(max_digits=14, decimal_places=2)
+    # The service stores the note as given, and PostgreSQL cannot hold a NUL byte.
+    note: Annotated[str, AfterValidator(_no_nul)] = Field(default="", max_length=300)
 
 
 # --- attachments ------------------------------------------------------------------------
@@ -506,14 +516,14 @@ CommitmentStatusFilter = Literal[
 
 
 class CommitmentFilters(Schema):
-    agreement: int | None = Field(default=None, description="Agreement id.")
-    area: int | None = Field(default=None, description="Cooperation area id.")
+    agreement: QueryId | None = Field(default=None, description="Agreement id.")
+    area: QueryId | None = Field(default=None, description="Cooperation area id.")
     responsible_party: PartyCode | None = Field(default=None, description="Party code.")
     status: CommitmentStatusFilter | None = Field(
         default=None, description="A stored status, or `overdue`: open and past due."
     )
-    due_after: dt.date | None = Field(default=None, description="Due on or after this day.")
-    due_before: dt.date | None = Field(default=None, description="Due on or before this day.")
+    due_after: Day | None = Field(default=None, description="Due on or after this day.")
+    due_before: Day | None = Field(default=None, description="Due on or before this day.")
     marking: Marking | None = None
     q: str | None = Field(
         default=None, max_length=200, pattern=NO_NUL, description="Words of the title."

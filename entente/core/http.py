@@ -11,6 +11,9 @@ If-Match: `require_if_match` answers 428 without it and 412 when it names anothe
 version, and returns the version to pass on to the service as `expected_version`, so
 that a write racing between the check and the service's locked re-read still fails
 (409, ConflictError) instead of overwriting.
+
+Request values whose OpenAPI description must match what is accepted exactly (dates,
+moments, amounts) have their types here: `Day`, `AwareMoment`, `LocalMoment`, `Amount`.
 """
 
 import base64
@@ -18,8 +21,9 @@ import binascii
 import contextlib
 import datetime as dt
 import json
+import re
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.core.exceptions import FieldDoesNotExist
@@ -30,6 +34,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
 
 from entente.core.errors import PreconditionFailed, PreconditionRequired
 from entente.core.models import PartyOwned
@@ -56,6 +69,111 @@ def require_if_match(request: HttpRequest, record: PartyOwned) -> int:
         _("The record has changed since you read it; it is now at %(etag)s.") % {"etag": current},
         current_etag=current,
     )
+
+
+# ---------------------------------------------------------------- request values
+#
+# Pydantic, in its lax mode, also reads numbers as dates (seconds since 1970), `true`
+# and "5" as integers, 0 and "yes" as booleans, and date-times without the "T"; the
+# OpenAPI document promises JSON integers, booleans and RFC 3339 strings. These types
+# accept exactly what the document describes. In JSON bodies, use `Integer`,
+# `Boolean` and `RecordId`; query and path values arrive as text and stay lax.
+
+MAX_ID = 2**63 - 1  # a 64-bit primary key: larger ids cannot even be looked up
+Integer = StrictInt
+Boolean = StrictBool
+RecordId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]  # a record's id as a query value
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Far-off years overflow when a moment is converted to UTC for storage or comparison.
+_YEAR = "(19|2[0-9])[0-9]{2}"
+_TIME = r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?"
+_OFFSET = "([Zz]|[+-][0-9]{2}:[0-9]{2})"
+AWARE_MOMENT_PATTERN = f"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}[Tt]{_TIME}{_OFFSET}$"
+LOCAL_MOMENT_PATTERN = f"^{_YEAR}-[0-9]{{2}}-[0-9]{{2}}[Tt]{_TIME}{_OFFSET}?$"
+
+
+def _day(value: Any) -> Any:
+    if isinstance(value, dt.date) or (isinstance(value, str) and _DAY.fullmatch(value)):
+        return value
+    raise PydanticCustomError("date_format", "Give a date as YYYY-MM-DD.")
+
+
+def _moment(pattern: str, message: str):
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, dt.datetime) or (isinstance(value, str) and compiled.fullmatch(value)):
+            return value
+        raise PydanticCustomError("datetime_format", message)
+
+    return check
+
+
+def _plausible(value: dt.datetime) -> dt.datetime:
+    if not 1900 <= value.year <= 2999:
+        raise PydanticCustomError(
+            "datetime_range", "Give a moment between the years 1900 and 2999."
+        )
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_day)]
+AwareMoment = Annotated[
+    AwareDatetime,
+    # The offset's absence is left to AwareDatetime to name ("should have timezone info").
+    BeforeValidator(
+        _moment(
+            LOCAL_MOMENT_PATTERN,
+            "Give a moment from 1900 to 2999 as YYYY-MM-DDTHH:MM:SS with its UTC offset "
+            "(Z or +HH:MM).",
+        )
+    ),
+    AfterValidator(_plausible),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": AWARE_MOMENT_PATTERN}),
+]
+# Not "date-time": RFC 3339 requires an offset, and a local moment may have none.
+LocalMoment = Annotated[
+    dt.datetime,
+    BeforeValidator(
+        _moment(
+            LOCAL_MOMENT_PATTERN,
+            "Give a moment from 1900 to 2999 as YYYY-MM-DDTHH:MM:SS, with or without a UTC offset.",
+        )
+    ),
+    AfterValidator(_plausible),
+    WithJsonSchema({"type": "string", "pattern": LOCAL_MOMENT_PATTERN}),
+]
+
+AMOUNT_LIMIT = Decimal("999999999999.99")  # max_digits=14, decimal_places=2
+AMOUNT_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"
+
+
+def _amount(value: Any) -> Any:
+    # A number is read through its shortest decimal form (0.1, not 0.1000000000000000055).
+    if isinstance(value, bool):
+        raise PydanticCustomError("decimal_type", "Give an amount as a number or a string.")
+    if isinstance(value, str) and not re.fullmatch(AMOUNT_PATTERN, value):
+        raise PydanticCustomError(
+            "decimal_format", "Give an amount with at most 12 digits and 2 decimals, e.g. 12.50."
+        )
+    return value
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_amount),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": -float(AMOUNT_LIMIT), "maximum": float(AMOUNT_LIMIT)},
+                {"type": "string", "pattern": AMOUNT_PATTERN},
+            ],
+            "description": "At most 12 digits before the decimal point and 2 after.",
+        }
+    ),
+]
 
 
 def _encode_value(value: Any) -> Any:

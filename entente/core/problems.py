@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
@@ -253,6 +254,15 @@ def install_problem_handlers(api) -> None:
     def on_too_big(request, exc: RequestDataTooBig):
         return problem(request, 413, detail=_("The request body is too large."))
 
+    def on_unreadable_body(request, exc: Exception):
+        # A multipart body without its boundary, or with too many parts or fields.
+        return problem(
+            request,
+            400,
+            detail=_("The request body cannot be read: %(reason)s.")
+            % {"reason": str(exc).rstrip(".")},
+        )
+
     def on_unexpected(request, exc: Exception):
         logger.error(
             "Unhandled exception in API %s %s",
@@ -274,6 +284,8 @@ def install_problem_handlers(api) -> None:
         PreconditionRequired: on_precondition_required,
         PreconditionFailed: on_precondition_failed,
         RequestDataTooBig: on_too_big,
+        MultiPartParserError: on_unreadable_body,
+        SuspiciousOperation: on_unreadable_body,
     }
     for exc_class, handler in handlers.items():
         api.add_exception_handler(exc_class, handler)

@@ -11,9 +11,10 @@ from typing import Annotated, Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, ConfigDict
+from pydantic import AfterValidator, ConfigDict
 
 from entente.core.enums import Marking, Scope
+from entente.core.http import AwareMoment, RecordId
 from entente.liaison.clock import is_overdue, remaining
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
 
@@ -25,16 +26,6 @@ def _no_nul(value: str | None) -> str | None:
     if value is not None and "\x00" in value:
         raise ValueError("Null characters are not allowed.")
     return value
-
-
-def _plausible(value: dt.datetime) -> dt.datetime:
-    # Far-off years overflow when converted to UTC for comparison.
-    if not 1900 <= value.year <= 2999:
-        raise ValueError("Give a moment between the years 1900 and 2999.")
-    return value
-
-
-AwareMoment = Annotated[AwareDatetime, AfterValidator(_plausible)]
 
 
 class RequestOut(Schema):
@@ -131,14 +122,14 @@ class RequestFilters(Schema):
 class RequestIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    from_unit: Id | None = Field(
+    from_unit: RecordId | None = Field(
         default=None, description="Your party's sending contact cell; yours by default."
     )
-    to_unit: Id = Field(description="The other party's receiving contact cell.")
+    to_unit: RecordId = Field(description="The other party's receiving contact cell.")
     subject: str = Field(max_length=300)
     body: str
     priority: Priority = Priority.NORMAL
-    area: Id | None = None
+    area: RecordId | None = None
     marking: Marking = Marking.AMBER
     red_recipients: list[Username] = Field(
         default=[],

@@ -6,14 +6,14 @@ Parties are named by code, other records by id, users by username.
 """
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, ConfigDict
+from pydantic import AfterValidator, ConfigDict
 
 from entente.agreements.enums import CommitmentKind, Recurrence
 from entente.core.enums import Language, Marking, Scope
+from entente.core.http import Amount, AwareMoment, Day, LocalMoment, RecordId
 from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
 
 # Ids as the database stores them (64-bit), so an oversized one is refused, not a crash.
@@ -30,17 +30,6 @@ def _no_nul(value: str | None) -> str | None:
     if value is not None and "\x00" in value:
         raise ValueError("Null characters are not allowed.")
     return value
-
-
-def _plausible(value: dt.datetime) -> dt.datetime:
-    # Far-off years overflow when converted to UTC for storage or comparison.
-    if not 1900 <= value.year <= 2999:
-        raise ValueError("Give a moment between the years 1900 and 2999.")
-    return value
-
-
-Moment = Annotated[dt.datetime, AfterValidator(_plausible)]
-AwareMoment = Annotated[AwareDatetime, AfterValidator(_plausible)]
 
 
 # --- texts in several languages ---------------------------------------------------------
@@ -235,8 +224,8 @@ class MeetingIn(Schema):
     kind: MeetingKind
     title: TextsIn = Field(description="Needs the text in the reference language.")
     reference_language: Language = Language.EN
-    starts_at: Moment = Field(description="Without a UTC offset: in the meeting's zone.")
-    ends_at: Moment
+    starts_at: LocalMoment = Field(description="Without a UTC offset: in the meeting's zone.")
+    ends_at: LocalMoment
     time_zone: str = Field(max_length=64, description="IANA name, e.g. Africa/Casablanca.")
     host_party: PartyCode
     place: str = Field(default="", max_length=200)
@@ -255,8 +244,8 @@ class MeetingPatchIn(Schema):
 
     kind: MeetingKind = optional()
     title: TextsIn = optional()
-    starts_at: Moment = optional()
-    ends_at: Moment = optional()
+    starts_at: LocalMoment = optional()
+    ends_at: LocalMoment = optional()
     time_zone: str = optional(max_length=64)
     host_party: PartyCode = optional()
     place: str = optional(max_length=200)
@@ -280,10 +269,10 @@ class AgendaItemIn(Schema):
 
     title: str = Field(max_length=300)
     notes: str = ""
-    carried_commitment: Id | None = Field(
+    carried_commitment: RecordId | None = Field(
         default=None, description="An open commitment of the meeting's agreement."
     )
-    carried_decision: Id | None = Field(
+    carried_decision: RecordId | None = Field(
         default=None, description="A decision of an earlier meeting under the agreement."
     )
 
@@ -291,8 +280,8 @@ class AgendaItemIn(Schema):
 class CarryOverIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    commitments: list[Id] = Field(default=[], max_length=200)
-    decisions: list[Id] = Field(default=[], max_length=200)
+    commitments: list[RecordId] = Field(default=[], max_length=200)
+    decisions: list[RecordId] = Field(default=[], max_length=200)
 
 
 class CandidateCommitmentOut(Schema):
@@ -354,15 +343,15 @@ class CommitmentSpecIn(Schema):
     reference_language: Language = Language.EN
     kind: CommitmentKind = CommitmentKind.ONE_OFF
     recurrence: Recurrence = Recurrence.NONE
-    due_date: dt.date | None = None
-    area: Id | None = None
-    responsible_unit: Id | None = None
-    responsible_contact: Id | None = None
-    clauses: list[Id] = Field(default=[], max_length=100)
+    due_date: Day | None = None
+    area: RecordId | None = None
+    responsible_unit: RecordId | None = None
+    responsible_contact: RecordId | None = None
+    clauses: list[RecordId] = Field(default=[], max_length=100)
     indicator: str = Field(default="", max_length=300)
     indicator_unit: str = Field(default="", max_length=50)
-    baseline: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
-    target: Decimal | None = Field(default=None, max_digits=14, decimal_places=2)
+    baseline: Amount | None = Field(default=None, max_digits=14, decimal_places=2)
+    target: Amount | None = Field(default=None, max_digits=14, decimal_places=2)
     evidence_links: str = ""
     scope: Scope = Scope.INTERNAL
     marking: Marking = Marking.AMBER

@@ -12,6 +12,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
 from entente.core.enums import Language, Marking, Scope
+from entente.core.http import Day, Integer, RecordId
 from entente.training.enums import TrainingKind, TrainingStatus
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -131,10 +132,10 @@ class TrainingFilters(Schema):
     area: Id | None = None
     party: PartyCode | None = Field(default=None, description="The host or the sending party.")
     status: TrainingStatus | None = None
-    starts_after: dt.date | None = Field(
+    starts_after: Day | None = Field(
         default=None, description="Activities starting on or after this day."
     )
-    starts_before: dt.date | None = Field(
+    starts_before: Day | None = Field(
         default=None, description="Activities starting before this day."
     )
     marking: Marking | None = None
@@ -151,9 +152,9 @@ class TrainingIn(Schema):
     reference_language: Language = Language.EN
     host_party: PartyCode
     sending_party: PartyCode
-    starts_on: dt.date
-    ends_on: dt.date
-    area: Id | None = None
+    starts_on: Day
+    ends_on: Day
+    area: RecordId | None = None
     place: str = Field(default="", max_length=200)
     scope: Scope = Scope.INTERNAL
     marking: Marking = Marking.AMBER
@@ -173,9 +174,9 @@ class TrainingPatchIn(Schema):
     reference_language: Language = optional()
     host_party: PartyCode = optional()
     sending_party: PartyCode = optional()
-    starts_on: dt.date = optional()
-    ends_on: dt.date = optional()
-    area: Id | None = optional()
+    starts_on: Day = optional()
+    ends_on: Day = optional()
+    area: RecordId | None = optional()
     place: str = optional(max_length=200)
 
 
@@ -188,7 +189,7 @@ class TrainingStatusIn(Schema):
 class ParticipationIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    count: int = Field(ge=0, le=2**31 - 1, description="How many of the party's officers.")
+    count: Integer = Field(ge=0, le=2**31 - 1, description="How many of the party's officers.")
     names: str = Field(default="", description="Optional, one per line.")
 
 
