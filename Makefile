@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 ENTENTE := $(BIN)/entente
 
 .DEFAULT_GOAL := run
-.PHONY: run test lock clean
+.PHONY: run test contract lock clean
 
 # A demo instance: no second factor at sign-in, unless ENTENTE_REQUIRE_MFA says otherwise.
 run: export ENTENTE_REQUIRE_MFA ?= 0
@@ -22,7 +22,12 @@ test: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(ENTENTE) check
 	$(ENTENTE) makemigrations --check --dry-run
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto -m "not contract"
+
+# The API contract: schemathesis, every role of the demo, 100+ examples per operation
+# (about 5 minutes a role); too long for every `make test`, see README.
+contract: $(VENV)/.installed-dev
+	$(BIN)/pytest -p no:xdist -m contract
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import re_path
 from django.utils import timezone
@@ -38,6 +38,7 @@ from ninja.utils import check_csrf
 
 from entente.accounts.models import IdempotencyKey
 from entente.accounts.selectors import token_authenticate
+from entente.audit.services import write_transaction
 from entente.core.problems import (
     PROBLEM_CONTENT_TYPE,
     ApiProblem,
@@ -218,13 +219,13 @@ def idempotent(
     if not 1 <= len(key) <= 255 or not key.isprintable():
         raise ApiProblem(400, _("Idempotency-Key must be 1 to 255 printable characters."))
     fingerprint = _request_fingerprint(request)
-    with transaction.atomic():
+    with write_transaction():
         IdempotencyKey.objects.filter(
             user=user, key=key, created_at__lt=timezone.now() - IDEMPOTENCY_KEY_TTL
         ).delete()
         try:
             # Claimed first: a concurrent retry waits on this row, then replays it.
-            with transaction.atomic():
+            with write_transaction():
                 record = IdempotencyKey.objects.create(
                     user=user,
                     key=key,

@@ -14,7 +14,6 @@ import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import get_script_prefix, reverse
@@ -26,7 +25,7 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from entente.audit.services import audit_record
+from entente.audit.services import audit_record, write_transaction
 from entente.core.errors import PermissionDenied, ValidationError
 from entente.core.problems import problem
 
@@ -42,7 +41,7 @@ def mfa_check_code(*, device: TOTPDevice, code: str) -> None:
     django-otp counts each wrong code on the device and makes the next attempt wait
     1, 2, 4... seconds, and refuses a code that was already used.
     """
-    with transaction.atomic():
+    with write_transaction():
         # Locked so that two concurrent submissions cannot both use one code.
         current = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         allowed, refusal = current.verify_is_allowed()
@@ -71,7 +70,7 @@ def mfa_enrol(*, actor, device: TOTPDevice, code: str) -> TOTPDevice:
     # Checked outside the enrolment transaction: a wrong code must still count against
     # the device when the enrolment fails.
     mfa_check_code(device=device, code=code)
-    with transaction.atomic():
+    with write_transaction():
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -92,7 +91,7 @@ def mfa_reset(*, actor, user) -> int:
     """
     if actor is None or not actor.is_superuser:
         raise PermissionDenied(_("Only the technical operator may reset a second factor."))
-    with transaction.atomic():
+    with write_transaction():
         devices = list(TOTPDevice.objects.select_for_update().filter(user=user))
         for device in devices:
             audit_record(

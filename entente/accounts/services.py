@@ -10,14 +10,19 @@ import zoneinfo
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entente.accounts.enums import Role
 from entente.accounts.models import ApiToken, Contact, Membership, Party, Unit
 from entente.accounts.selectors import TOKEN_PREFIX, token_hash
-from entente.audit.services import audit_record, audited_create, audited_update, snapshot
+from entente.audit.services import (
+    audit_record,
+    audited_create,
+    audited_update,
+    snapshot,
+    write_transaction,
+)
 from entente.core.access import (
     membership_of,
     red_recipients_for,
@@ -62,7 +67,7 @@ def token_create(
         key_hash=token_hash(raw),
         expires_at=expires_at,
     )
-    with transaction.atomic():
+    with write_transaction():
         validate_instance(token)
         token.save()
         audit_record(actor=actor, action="create", target=token, after=_token_snapshot(token))

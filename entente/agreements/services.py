@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from entente.accounts.models import Party
@@ -35,7 +34,13 @@ from entente.agreements.models import (
     Signatory,
 )
 from entente.agreements.selectors import require_party_to
-from entente.audit.services import audit_record, audited_create, audited_update, snapshot
+from entente.audit.services import (
+    audit_record,
+    audited_create,
+    audited_update,
+    snapshot,
+    write_transaction,
+)
 from entente.core.access import (
     red_recipients_for,
     require_coordinator,
@@ -82,7 +87,7 @@ def agreement_create(
         **fields,
     )
     recipients = red_recipients_for(actor, marking, red_recipients)
-    with transaction.atomic():
+    with write_transaction():
         audited_create(actor=actor, instance=agreement, m2m={"red_recipients": recipients})
         for party in parties:
             AgreementParty.objects.create(agreement=agreement, party=party, role=PartyRole.PARTY)
@@ -394,15 +399,16 @@ def commitment_record_indicator(
     require_owner_writer(actor, commitment)
     if period_end < period_start:
         raise ValidationError({"period_end": _("The period cannot end before it starts.")})
-    with transaction.atomic():
-        value, created = IndicatorValue.objects.select_for_update().get_or_create(
-            commitment=commitment,
-            period_start=period_start,
-            defaults={"period_end": period_end, "actual": actual, "note": note},
+    with write_transaction():
+        value = (
+            IndicatorValue.objects.select_for_update()
+            .filter(commitment=commitment, period_start=period_start)
+            .first()
         )
-        before = None if created else snapshot(value)
-        if not created:
-            value.period_end, value.actual, value.note = period_end, actual, note
+        before = snapshot(value) if value else None
+        if value is None:
+            value = IndicatorValue(commitment=commitment, period_start=period_start)
+        value.period_end, value.actual, value.note = period_end, actual, note
         validate_instance(value)
         value.save()
         audit_record(

@@ -10,7 +10,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import F, OuterRef
 from django.http import FileResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -58,6 +57,7 @@ from entente.agreements.services import (
     commitment_update,
     record_publish,
 )
+from entente.audit.services import write_transaction
 from entente.core.access import (
     can_write,
     membership_of,
@@ -308,7 +308,7 @@ def commitment_bulk_status(request):
     status = form.cleaned_data["status"]
     current = None
     try:
-        with transaction.atomic():
+        with write_transaction():
             for pk, version in versions.items():
                 current = found[pk]
                 commitment_change_status(

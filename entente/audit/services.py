@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -43,6 +44,19 @@ def _lock_chain() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
 
 
+@contextmanager
+def write_transaction():
+    """The transaction of a write: the chain's lock is taken first, before any row lock.
+
+    Every writer appends to the one chain, so on PostgreSQL every writer takes the
+    chain's lock; taking it before anything else gives all writers one lock order, and
+    two of them can never wait on each other (a deadlock) for a row and the chain.
+    """
+    with transaction.atomic():
+        _lock_chain()
+        yield
+
+
 def audit_record(
     *,
     actor,
@@ -77,7 +91,7 @@ def audit_record(
 
 def audited_create(*, actor, instance: M, action: str = "create", m2m: dict | None = None) -> M:
     """Validate and insert `instance`, then record it in the chain (same transaction)."""
-    with transaction.atomic():
+    with write_transaction():
         validate_instance(instance)
         instance.save()
         for name, values in (m2m or {}).items():
@@ -104,7 +118,7 @@ def audited_update(
     the version goes up by one.
     """
     model = type(instance)
-    with transaction.atomic():
+    with write_transaction():
         current = model._default_manager.select_for_update().get(pk=instance.pk)
         version = getattr(current, "version", None)
         if expected_version is not None and version != expected_version:
@@ -136,7 +150,7 @@ def audited_update(
 
 
 def audited_delete(*, actor, instance: models.Model, action: str = "delete") -> None:
-    with transaction.atomic():
+    with write_transaction():
         before = snapshot(instance)
         audit_record(actor=actor, action=action, target=instance, before=before)
         instance.delete()

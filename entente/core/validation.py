@@ -1,6 +1,6 @@
 from collections.abc import Iterable, Mapping
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 from modeltranslation.translator import NotRegistered, translator
@@ -31,7 +31,21 @@ def validate_instance(instance: models.Model) -> None:
             errors.setdefault(field.name, []).append(_("Null characters are not allowed."))
     if errors:
         raise ValidationError(errors)
-    instance.full_clean()
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise ValidationError(_with_unique_errors_on_a_field(error)) from None
+
+
+def _with_unique_errors_on_a_field(error: ValidationError) -> dict:
+    """Django reports a violated multi-field unique constraint on no field; the caller
+    needs a field to show it next to, so it goes on the constraint's last field (the
+    clause's number, the area's code: the one the user typed)."""
+    errors = dict(error.error_dict)
+    for item in errors.pop(NON_FIELD_ERRORS, []):
+        fields = (item.params or {}).get("unique_check") or ()
+        errors.setdefault(fields[-1] if fields else NON_FIELD_ERRORS, []).append(item)
+    return errors
 
 
 # Fields a caller may never set through update services: ownership, history, workflow.

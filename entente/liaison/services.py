@@ -13,14 +13,13 @@ import re
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entente.accounts.models import Membership, Party, Unit
 from entente.agreements.models import Agreement, CooperationArea
 from entente.agreements.selectors import require_party_to
-from entente.audit.services import audited_create, audited_update, changes_since
+from entente.audit.services import audited_create, audited_update, changes_since, write_transaction
 from entente.core.access import require_writer
 from entente.core.enums import Marking, Scope
 from entente.core.errors import ConflictError, ValidationError
@@ -83,7 +82,7 @@ def request_send(
     if marking == Marking.RED and actor not in recipients:
         # The author must keep access to what they mark RED.
         recipients.append(actor)
-    with transaction.atomic():
+    with write_transaction():
         if reference is None:
             reference = _next_reference(membership.party_id, now)
         request = LiaisonRequest(
@@ -172,7 +171,7 @@ def request_acknowledge(
     """The receiving cell confirms it has the request in hand."""
     now = now or timezone.now()
     require_receiver(actor, request)
-    with transaction.atomic():
+    with write_transaction():
         current = _locked(request, expected_version)
         _check_transition(current, S.ACKNOWLEDGED)
         return _update(
@@ -192,7 +191,7 @@ def clarification_ask(
     now = now or timezone.now()
     require_receiver(actor, request)
     _require_text("body", body)
-    with transaction.atomic():
+    with write_transaction():
         current = _locked(request, expected_version)
         _check_transition(current, S.CLARIFICATION)
         updated = _update(
@@ -215,7 +214,7 @@ def clarification_provide(
     now = now or timezone.now()
     require_sender(actor, request)
     _require_text("body", body)
-    with transaction.atomic():
+    with write_transaction():
         current = _locked(request, expected_version)
         if current.status != S.CLARIFICATION:
             raise ValidationError(
@@ -251,7 +250,7 @@ def request_answer(
     now = now or timezone.now()
     require_receiver(actor, request)
     _require_text("body", body)
-    with transaction.atomic():
+    with write_transaction():
         current = _locked(request, expected_version)
         _check_transition(current, S.ANSWERED)
         if now > current.due_at and not delay_reason.strip():
@@ -279,7 +278,7 @@ def request_refuse(
     now = now or timezone.now()
     require_receiver(actor, request)
     _require_text("refusal_reason", refusal_reason)
-    with transaction.atomic():
+    with write_transaction():
         current = _locked(request, expected_version)
         _check_transition(current, S.REFUSED)
         changes = {
@@ -302,7 +301,7 @@ def request_close(
     """The sending cell closes a request that was answered or refused."""
     now = now or timezone.now()
     require_sender(actor, request)
-    with transaction.atomic():
+    with write_transaction():
         current = _locked(request, expected_version)
         _check_transition(current, S.CLOSED)
         return _update(actor, current, {"status": S.CLOSED, "closed_at": now}, "close")
@@ -359,7 +358,7 @@ def message_post(
             {"kind": _("Post a message or an internal note; other kinds come with a status.")}
         )
     _require_text("body", body)
-    with transaction.atomic():
+    with write_transaction():
         return _post(actor, request, kind, body)
 
 

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +25,7 @@ from entente.agreements.selectors import (
     require_party_to,
 )
 from entente.agreements.services import commitment_create
-from entente.audit.services import audit_record, audited_create, audited_update
+from entente.audit.services import audit_record, audited_create, audited_update, write_transaction
 from entente.core.access import require_owner_writer, require_writer, visible_to
 from entente.core.enums import Marking, Scope
 from entente.core.errors import NotFound
@@ -254,7 +253,7 @@ def agenda_item_add(
 ) -> AgendaItem:
     """Append a point to the agenda, possibly carrying an open commitment or decision."""
     require_owner_writer(actor, meeting)
-    with transaction.atomic():
+    with write_transaction():
         meeting = _lock(meeting)
         if carried_commitment is not None:
             _check_carried_commitment(actor, meeting, carried_commitment)
@@ -325,7 +324,7 @@ def agenda_carry_over(
     decisions = list({d.pk: d for d in decisions}.values())
     if not commitments and not decisions:
         raise ValidationError({"commitments": _("Choose at least one item to carry over.")})
-    with transaction.atomic():
+    with write_transaction():
         meeting = _lock(meeting)
         candidates = meeting_carry_over_candidates(actor, meeting)
         _check_candidates(
@@ -391,7 +390,7 @@ def attendance_set(*, actor, meeting: Meeting, contact: Contact, status: str) ->
         raise ValidationError(
             {"status": _("Attendance can be recorded once the meeting has started.")}
         )
-    with transaction.atomic():
+    with write_transaction():
         meeting = _lock(meeting)
         attendance = Attendance.objects.filter(meeting=meeting, contact=contact).first()
         if attendance is None:
@@ -413,7 +412,7 @@ def decision_record(*, actor, meeting: Meeting, text: str) -> Decision:
     """Record a decision the meeting took; decisions are numbered 1, 2, ... per meeting."""
     require_owner_writer(actor, meeting)
     _require_took_place(meeting, "meeting")
-    with transaction.atomic():
+    with write_transaction():
         meeting = _lock(meeting)
         last = meeting.decisions.order_by("-number").values_list("number", flat=True).first()
         return audited_create(
@@ -425,7 +424,7 @@ def decision_record(*, actor, meeting: Meeting, text: str) -> Decision:
 def decision_change_status(*, actor, decision: Decision, status: str) -> Decision:
     """Mark a decision implemented or dropped, or reopen it."""
     require_owner_writer(actor, decision.meeting)
-    with transaction.atomic():
+    with write_transaction():
         current = Decision.objects.select_for_update().get(pk=decision.pk)
         if status not in DECISION_TRANSITIONS.get(current.status, ()):
             raise ValidationError(
@@ -464,7 +463,7 @@ def decision_to_commitments(
         raise ValidationError(
             {"decision": _("A dropped decision does not give rise to commitments.")}
         )
-    with transaction.atomic():
+    with write_transaction():
         created = [
             _commitment_from_spec(actor, decision, index, spec)
             for index, spec in enumerate(commitments)

@@ -8,14 +8,19 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entente.accounts.models import Party
 from entente.agreements.models import Agreement, CooperationArea
 from entente.agreements.selectors import require_party_to
-from entente.audit.services import audit_record, audited_create, audited_update, snapshot
+from entente.audit.services import (
+    audit_record,
+    audited_create,
+    audited_update,
+    snapshot,
+    write_transaction,
+)
 from entente.core.access import red_recipients_for, require_owner_writer, require_writer
 from entente.core.enums import Language, Marking, Scope
 from entente.core.translated import translated_fields
@@ -184,7 +189,7 @@ def participation_set(
         raise ValidationError({"party": _("Only the host and the sending party take part.")})
     if count is None or count < 0:
         raise ValidationError({"count": _("The number of participants cannot be negative.")})
-    with transaction.atomic():
+    with write_transaction():
         participation = (
             TrainingParticipation.objects.select_for_update()
             .filter(activity=training, party=party)

@@ -893,7 +893,7 @@ def test_clause_add_refuses_a_duplicate_number_and_replays_a_key(cast):
     duplicate = post(client, path, {"number": "1"})
     assert duplicate.status_code == 422
     assert duplicate.json()["errors"] == [
-        {"field": None, "message": "Clause with this Agreement and Number already exists."}
+        {"field": "number", "message": "Clause with this Agreement and Number already exists."}
     ]
     assert Clause.objects.count() == 1
 

@@ -468,3 +468,25 @@ def test_commitment_status_is_checked_against_the_current_row_not_a_stale_copy(c
     }
     stale.refresh_from_db()
     assert stale.status == "cancelled"
+
+
+def test_indicator_note_with_nul_is_refused_before_anything_is_written(cast):
+    commitment = new_commitment(cast)
+    with pytest.raises(ValidationError) as exc:
+        services.commitment_record_indicator(
+            actor=cast.a_officer,
+            commitment=commitment,
+            period_start=dt.date(2023, 1, 1),
+            period_end=dt.date(2023, 12, 31),
+            actual=Decimal("1"),
+            note="bad\x00note",
+        )
+    assert exc.value.message_dict == {"note": ["Null characters are not allowed."]}
+    assert commitment.indicator_values.count() == 0
+
+
+def test_duplicate_clause_number_names_the_field(cast):
+    services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
+    with pytest.raises(ValidationError) as exc:
+        services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
+    assert list(exc.value.message_dict) == ["number"]
