@@ -15,17 +15,10 @@ from pydantic import AfterValidator, ConfigDict
 
 from entente.core.enums import Marking, Scope
 from entente.core.http import AwareMoment, RecordId
+from entente.core.schemas import Id, Username
+from entente.core.schemas import no_nul as _no_nul
 from entente.liaison.clock import is_overdue, remaining
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
-
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-Username = Annotated[str, Field(min_length=1, max_length=150, pattern=r"^[^\x00]+$")]
-
-
-def _no_nul(value: str | None) -> str | None:
-    if value is not None and "\x00" in value:
-        raise ValueError("Null characters are not allowed.")
-    return value
 
 
 class RequestOut(Schema):

@@ -6,61 +6,24 @@ owning party, the version, timestamps or audit fields. Parties are named by code
 """
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
 from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Day, Integer, RecordId
+from entente.core.schemas import (
+    Id,
+    PartyCode,
+    Texts,
+    TextsIn,
+    Username,
+    optional,
+    texts_of,
+)
+from entente.core.schemas import no_nul as _no_nul
 from entente.training.enums import TrainingKind, TrainingStatus
-
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-# Slugs, as Party.code is: also keeps NUL bytes, which PostgreSQL refuses, out of queries.
-PartyCode = Annotated[
-    str,
-    Field(min_length=1, max_length=32, pattern=r"^[-a-zA-Z0-9_]+$", description="A party's code."),
-]
-Username = Annotated[str, Field(min_length=1, max_length=150, pattern=r"^[^\x00]+$")]
-
-
-def _no_nul(value: str | None) -> str | None:
-    if value is not None and "\x00" in value:
-        raise ValueError("Null characters are not allowed.")
-    return value
-
-
-class Texts(Schema):
-    """A text in each language; empty where it is not written."""
-
-    ar: str
-    fr: str
-    en: str
-    nl: str
-
-
-def texts_of(record, name: str) -> dict[str, str]:
-    return {lang: getattr(record, f"{name}_{lang}", None) or "" for lang in Language.values}
-
-
-def _drop_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
-def optional(**kwargs: Any) -> Any:
-    """A field the client may leave out (PATCH); null only where its type allows it."""
-    return Field(default=None, json_schema_extra=_drop_default, **kwargs)
-
-
-class TitleIn(Schema):
-    """A title per language; languages left out keep the text they have."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    ar: str = optional(max_length=300)
-    fr: str = optional(max_length=300)
-    en: str = optional(max_length=300)
-    nl: str = optional(max_length=300)
 
 
 class TrainingOut(Schema):
@@ -148,7 +111,7 @@ class TrainingIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     kind: TrainingKind
-    title: TitleIn = Field(description="Needs the text in the reference language.")
+    title: TextsIn = Field(description="Needs the text in the reference language.")
     reference_language: Language = Language.EN
     host_party: PartyCode
     sending_party: PartyCode
@@ -170,7 +133,7 @@ class TrainingPatchIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     kind: TrainingKind = optional()
-    title: TitleIn = optional()
+    title: TextsIn = optional()
     reference_language: Language = optional()
     host_party: PartyCode = optional()
     sending_party: PartyCode = optional()

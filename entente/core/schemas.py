@@ -1,0 +1,56 @@
+"""Pieces of the API's schemas that every app's schemas.py shares."""
+
+from typing import Annotated, Any
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from entente.core.enums import Language
+
+# Ids as the database stores them (64-bit), so an oversized one is refused, not a crash.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Slugs, as Party.code is: also keeps NUL bytes, which PostgreSQL refuses, out of queries.
+PartyCode = Annotated[
+    str,
+    Field(min_length=1, max_length=32, pattern=r"^[-a-zA-Z0-9_]+$", description="A party's code."),
+]
+Username = Annotated[str, Field(min_length=1, max_length=150, pattern=r"^[^\x00]+$")]
+
+
+def no_nul(value: str | None) -> str | None:
+    if value is not None and "\x00" in value:
+        raise ValueError("Null characters are not allowed.")
+    return value
+
+
+class Texts(Schema):
+    """A text in each language; empty where it is not written."""
+
+    ar: str
+    fr: str
+    en: str
+    nl: str
+
+
+def texts_of(record, name: str) -> dict[str, str]:
+    return {lang: getattr(record, f"{name}_{lang}", None) or "" for lang in Language.values}
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def optional(**kwargs: Any) -> Any:
+    """A field the client may leave out (PATCH); null only where its type allows it."""
+    return Field(default=None, json_schema_extra=_drop_default, **kwargs)
+
+
+class TextsIn(Schema):
+    """Texts per language; languages left out keep the text they have."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ar: str = optional(max_length=300)
+    fr: str = optional(max_length=300)
+    en: str = optional(max_length=300)
+    nl: str = optional(max_length=300)
