@@ -10,11 +10,20 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.apps import apps
+from django.db import connection, connections
+from django.db.models.signals import post_migrate
 
 from entente.accounts.enums import Role
 from entente.audit import triggers
 from entente.testing import PartyFactory, UnitFactory, agreement_between, member
+
+
+def pytest_collection_modifyitems(items):
+    """The contract runs (minutes each) first: xdist, handing out one test at a time
+    (`make test` passes --maxschedchunk 1), then fills in with the short tests, so the
+    workers finish together."""
+    items.sort(key=lambda item: item.get_closest_marker("contract") is None)
 
 
 @pytest.fixture
@@ -49,14 +58,26 @@ def cast(db):
 @pytest.fixture(autouse=True)
 def _audit_triggers_allow_flush(request):
     """Live-server and transactional tests empty the database after each test; the
-    append-only triggers would refuse that, so they are lifted only for the flush."""
+    append-only triggers would refuse that, so they are lifted for the flush, and put
+    back when it ends (below), so that every later test sees them as migrations do."""
     if not {"transactional_db", "live_server"} & set(request.fixturenames):
         yield
         return
     request.getfixturevalue("transactional_db")
-    triggers.install(connection)
     yield
     triggers.remove(connection)
+
+
+def _reinstall_audit_triggers(using, **kwargs):
+    # Django's flush ends by sending post_migrate, after pytest-django's teardown has run.
+    triggers.install(connections[using])
+
+
+post_migrate.connect(
+    _reinstall_audit_triggers,
+    sender=apps.get_app_config("audit"),
+    dispatch_uid="entente.tests.reinstall_audit_triggers",
+)
 
 
 @pytest.fixture(autouse=True)

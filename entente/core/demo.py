@@ -63,6 +63,7 @@ USERS = {
     "ma.coordinator": ("MA-DGSN-DGST", Role.COORDINATOR),
     "ma.officer": ("MA-DGSN-DGST", Role.OFFICER),
     "ma.reader": ("MA-DGSN-DGST", Role.READER),
+    "ma.admin": ("MA-DGSN-DGST", Role.PARTY_ADMIN),
     "nl.coordinator": ("NL-POLITIE", Role.COORDINATOR),
     "nl.officer": ("NL-POLITIE", Role.OFFICER),
     "nl.reader": ("NL-POLITIE", Role.READER),

@@ -77,7 +77,10 @@ def test_demo_command_prints_login_with_password_from_environment(db, capsys, mo
     monkeypatch.setenv("ENTENTE_DEMO_PASSWORD", "from-the-environment")
     call_command("demo")
     out = capsys.readouterr().out
-    assert "ma.coordinator, ma.officer, ma.reader, nl.coordinator" in out
+    assert (
+        "  auditor, ma.admin, ma.coordinator, ma.officer, ma.reader, "
+        "nl.coordinator, nl.officer, nl.reader\n"
+    ) in out
     assert "Password: from-the-environment" in out
 
 
