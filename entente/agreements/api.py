@@ -18,7 +18,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -830,7 +830,7 @@ def _upload(request, target, file: UploadedFile | None, response: HttpResponse) 
     attachment = get_attachment_for_user(request.auth, attachment.pk)
     response["Location"] = f"/api/v1/attachments/{attachment.pk}"
     _with_etag(response, attachment)
-    return 201, attachment
+    return Status(201, attachment)
 
 
 UPLOAD = problem_responses(401, 403, 404, 413, 415, 422, 429)
