@@ -69,7 +69,8 @@ def _audit_triggers_allow_flush(request):
 
 
 def _reinstall_audit_triggers(using, **kwargs):
-    # Django's flush ends by sending post_migrate, after pytest-django's teardown has run.
+    # pytest-django's teardown flushes the database, and Django's flush ends by sending
+    # post_migrate (also sent when the test database is migrated: installing is idempotent).
     triggers.install(connections[using])
 
 
