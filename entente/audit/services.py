@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from entente.audit.models import GENESIS_HASH, AuditEvent
 from entente.core.errors import ConflictError
+from entente.core.transitions import Workflow
 from entente.core.validation import validate_instance
 
 M = TypeVar("M", bound=models.Model)
@@ -147,6 +148,36 @@ def audited_update(
             after={k: v for k, v in after.items() if before.get(k) != v},
         )
     return current
+
+
+def audited_transition(
+    *,
+    actor,
+    instance: M,
+    workflow: Workflow,
+    status: str,
+    expected_version: int | None = None,
+    changes: dict[str, Any] | None = None,
+    check: Callable[[M], None] | None = None,
+    action: str = "status",
+) -> M:
+    """Move `instance` to `status` (with any `changes` that go with it) if `workflow`
+    allows it from the status of the locked current row; `check` adds the record's own
+    conditions (a meeting is held only once it has started, say)."""
+
+    def allowed(current: M) -> None:
+        workflow.check(getattr(current, workflow.field), status)
+        if check is not None:
+            check(current)
+
+    return audited_update(
+        actor=actor,
+        instance=instance,
+        changes={workflow.field: status, **(changes or {})},
+        expected_version=expected_version,
+        action=action,
+        check=allowed,
+    )
 
 
 def audited_delete(*, actor, instance: models.Model, action: str = "delete") -> None:

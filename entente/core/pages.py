@@ -1,0 +1,112 @@
+"""What every web page shares: service errors on forms, conflicts, pagination, redirects.
+
+Pages load records through their app's doors and change them through services; what is
+left for a view is showing the outcome. These helpers do that one way for every app:
+a service's `ValidationError` goes next to the field it names, a `ConflictError` is shown
+with what someone else changed (`_conflict.html`), and lists are paginated alike
+(`_pagination.html`).
+"""
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from entente.core.errors import ValidationError
+
+PAGE_SIZE = 25
+
+
+def page_of(request: HttpRequest, queryset: QuerySet, *, size: int = PAGE_SIZE) -> Page:
+    """The page of `queryset` named by `?page=`, the first or last when out of range."""
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def apply_errors(
+    form: forms.BaseForm, exc: ValidationError, aliases: dict[str, str] | None = None
+) -> None:
+    """Show a service's refusal next to the field it names (`aliases` maps a service's
+    field name to the form's), or above the form when no field of the form matches."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for key, messages in exc.message_dict.items():
+        name = (aliases or {}).get(key, key)
+        target = name if name in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+
+
+def first_error(form: forms.BaseForm) -> str:
+    for errors in form.errors.values():
+        return errors[0]
+    return _("The form is not valid.")
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` the form posted when it points into this site; `default` otherwise."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def display(value: Any) -> str:
+    """A value as a person reads it: dates in the reader's format, an em dash for nothing."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    return str(value)
+
+
+def _field_for(model: type[Model], name: str):
+    for field in model._meta.concrete_fields:
+        if name in (field.name, field.attname):
+            return field
+    return None
+
+
+def conflict_rows(record: Model, changed: dict[str, Any]) -> list[dict[str, str]]:
+    """What someone else changed, as {field, value} rows of the record's current values,
+    for `_conflict.html`."""
+    rows = []
+    for name in changed:
+        field = _field_for(type(record), name)
+        if field is None:
+            continue
+        if field.choices:
+            value = getattr(record, f"get_{field.name}_display")()
+        else:
+            value = getattr(record, field.name)
+        rows.append({"field": str(field.verbose_name), "value": display(value)})
+    return rows
+
+
+def rebound(form: forms.BaseForm, version: int, **kwargs: Any) -> forms.BaseForm:
+    """The form as submitted, moved to the record's current version: the user's input is
+    kept and what changed meanwhile is shown, so saving again is a deliberate overwrite."""
+    data = form.data.copy()
+    data["version"] = str(version)
+    again = type(form)(data, **kwargs)
+    again.is_valid()
+    return again
+
+
+class VersionedForm(forms.Form):
+    """A form that changes a versioned record: carries the version it was loaded at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

@@ -1,0 +1,86 @@
+"""Every kind of record, registered once: its model, its access door, its page and API path.
+
+The audit trail, publishing and marking, attachments and search reach records by type
+name ("<app_label>.<model>", the audit event's target type) and id; they find each type
+here, so a record is found through the same door as on its own page. The domain apps
+register their types in `AppConfig.ready()`: this module sits in the bottom layer and
+imports none of them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+
+from entente.core.access import get_visible
+from entente.core.errors import NotFound
+
+Door = Callable[..., Model]  # get_<entity>_for_user(user, pk, *, write=False)
+Visible = Callable[..., QuerySet]  # <entity>_visible_to(user)
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """One registered kind of record."""
+
+    model: type[Model]
+    door: Door
+    visible: Visible
+    api_path: str | None = None  # "/commitments/{id}", relative to the API root
+
+    @property
+    def name(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def label(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+
+_TYPES: dict[str, RecordType] = {}
+
+
+def register_record_type(
+    model: type[Model], *, door: Door, visible: Visible, api_path: str | None = None
+) -> RecordType:
+    """Register `model` (idempotent, so that a re-run `ready()` does no harm)."""
+    entry = RecordType(model=model, door=door, visible=visible, api_path=api_path)
+    _TYPES[entry.name] = entry
+    return entry
+
+
+def record_types() -> list[RecordType]:
+    return sorted(_TYPES.values(), key=lambda entry: entry.name)
+
+
+def record_type(name: str) -> RecordType:
+    """The registered type named `name`; NotFound for any other name."""
+    try:
+        return _TYPES[name]
+    except KeyError:
+        raise NotFound(_("No such record type.")) from None
+
+
+def record_type_of(record: Model | type[Model]) -> RecordType:
+    return record_type(record._meta.label_lower)
+
+
+def get_record_for_user(user, name: str, pk, *, write: bool = False) -> Model:
+    """The record of that type and id through its own door: NotFound when not visible."""
+    return record_type(name).door(user, pk, write=write)
+
+
+def door_from_visible(visible: Visible) -> Door:
+    """A read-only door for a type whose records are never written on their own."""
+
+    def door(user, pk, *, write: bool = False) -> Model:
+        return get_visible(visible(user), pk)
+
+    return door
+
+
+def record_page_url(record: Model) -> str | None:
+    """The page that shows `record`: its own page, or the page of the record it lives on."""
+    url = getattr(record, "get_absolute_url", None)
+    return url() if url is not None else None

@@ -1,0 +1,61 @@
+"""Status workflows as data: which status may follow which, checked in one place.
+
+Each app declares its workflow once (`Workflow(...)` in its `enums.py`); services apply a
+change with `entente.audit.services.audited_transition`, which checks it against the
+locked current row, and pages offer only the statuses `allowed_from` the current one.
+"""
+
+from collections.abc import Mapping
+
+from django.db.models import TextChoices
+from django.utils.functional import Promise
+
+from entente.core.errors import ValidationError
+
+
+class Workflow:
+    """The allowed moves between the statuses of `choices`.
+
+    `message` is the refusal, with `%(old)s` and `%(new)s` for the statuses' labels,
+    e.g. gettext_lazy("A commitment cannot go from %(old)s to %(new)s.").
+    """
+
+    def __init__(
+        self,
+        choices: type[TextChoices],
+        moves: Mapping[str, frozenset[str]],
+        *,
+        message: str | Promise,
+        field: str = "status",
+    ) -> None:
+        self.choices = choices
+        self.moves = {str(old): frozenset(str(new) for new in news) for old, news in moves.items()}
+        self.message = message
+        self.field = field
+
+    def allowed_from(self, current: str) -> frozenset[str]:
+        return self.moves.get(str(current), frozenset())
+
+    def can(self, current: str, new: str) -> bool:
+        return str(new) in self.allowed_from(current)
+
+    def choices_from(self, current: str) -> list[tuple[str, str]]:
+        """(value, label) of the statuses reachable from `current`, in declaration order."""
+        allowed = self.allowed_from(current)
+        return [(value, label) for value, label in self.choices.choices if value in allowed]
+
+    def label(self, status: str) -> str:
+        try:
+            return str(self.choices(status).label)
+        except ValueError:
+            return str(status)
+
+    def check(self, current: str, new: str) -> None:
+        """Refuse a move the workflow does not allow, naming the field."""
+        if not self.can(current, new):
+            raise ValidationError(
+                {
+                    self.field: str(self.message)
+                    % {"old": self.label(current), "new": self.label(new)}
+                }
+            )
