@@ -1,12 +1,12 @@
 """The JSON API root, mounted at /api/v1/: each app adds its router here.
 
 The contract is the OpenAPI 3.1 document at /api/v1/openapi.json (browsable at
-/api/v1/docs); what every operation shares is in entente.api_support.
+/api/v1/docs); what every operation shares is in entente.apikit.
 """
 
 from entente.accounts.api import router as accounts_router
 from entente.agreements.api import router as agreements_router
-from entente.api_support import EntenteAPI
+from entente.apikit.api import EntenteAPI
 from entente.audit.api import router as audit_router
 from entente.liaison.api import router as liaison_router
 from entente.meetings.api import router as meetings_router

@@ -59,8 +59,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "ninja",  # serves the API docs (Swagger UI) from its own static files, no CDN
     "entente.core",
-    "entente.accounts",
     "entente.audit",
+    "entente.apikit",
+    "entente.accounts",
     "entente.agreements",
     "entente.meetings",
     "entente.training",

@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 from entente.accounts.schemas import MeOut, PartyOut, TokenCreatedOut, TokenIn, TokenOut, UnitOut
 from entente.accounts.selectors import get_token_for_user, party_list, token_list_for, unit_list
 from entente.accounts.services import token_create, token_revoke
-from entente.api_support import idempotent
+from entente.apikit.idempotency import idempotent
 from entente.core.access import membership_of
 from entente.core.http import CursorPagination
 from entente.core.problems import problem_responses

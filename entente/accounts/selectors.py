@@ -3,7 +3,9 @@
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 from entente.accounts.enums import Role
 from entente.accounts.models import ApiToken, Contact, Membership, Party, Unit
 from entente.core.access import get_visible, membership_of, require_owner_writer, visible_to
-from entente.core.errors import NotFound
+from entente.core.errors import NotFound, ValidationError
 
 TOKEN_PREFIX = "ent_"
 # Longer than any token we issue; longer input is refused before hashing it.
@@ -86,3 +88,24 @@ def membership_list_for(user) -> QuerySet[Membership]:
     if membership is None or membership.role not in (Role.PARTY_ADMIN, Role.COORDINATOR):
         return Membership.objects.none()
     return Membership.objects.filter(party_id=membership.party_id).select_related("user", "unit")
+
+
+def resolve_users(usernames: Iterable[str], field: str = "red_recipients") -> list:
+    """The active users named in a request field; 422 naming the field and the unknown
+    names otherwise."""
+    wanted = set(usernames)
+    users = list(get_user_model().objects.filter(username__in=wanted, is_active=True))
+    missing = sorted(wanted - {user.get_username() for user in users})
+    if missing:
+        raise ValidationError(
+            {field: _("No such user: %(names)s.") % {"names": ", ".join(missing)}}
+        )
+    return users
+
+
+def resolve_party(code: str, field: str) -> Party:
+    """The party a request field names by code; 422 naming the field otherwise."""
+    party = Party.objects.filter(code=code).first()
+    if party is None:
+        raise ValidationError({field: _("No such party: %(code)s.") % {"code": code}})
+    return party

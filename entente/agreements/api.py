@@ -82,7 +82,7 @@ from entente.agreements.services import (
     record_publish,
     record_set_marking,
 )
-from entente.api_support import idempotent
+from entente.apikit.idempotency import idempotent
 from entente.core.access import party_id_of, require_owner_writer
 from entente.core.enums import Language
 from entente.core.errors import ConflictError, NotFound, PreconditionFailed, ValidationError

@@ -22,7 +22,7 @@ from ninja.pagination import paginate
 
 from entente.accounts.selectors import unit_list
 from entente.agreements.selectors import area_visible_to, get_agreement_for_user, require_party_to
-from entente.api_support import idempotent
+from entente.apikit.idempotency import idempotent
 from entente.core.access import require_writer
 from entente.core.http import CursorPagination, etag_for, require_if_match
 from entente.core.problems import problem_responses

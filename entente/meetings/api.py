@@ -30,7 +30,7 @@ from entente.agreements.selectors import (
     get_agreement_for_user,
     require_party_to,
 )
-from entente.api_support import idempotent
+from entente.apikit.idempotency import idempotent
 from entente.core.access import require_writer
 from entente.core.enums import Language
 from entente.core.http import CursorPagination, etag_for, require_if_match

@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 
 from entente.accounts.selectors import party_list
 from entente.agreements.selectors import area_visible_to, get_agreement_for_user, require_party_to
-from entente.api_support import idempotent
+from entente.apikit.idempotency import idempotent
 from entente.core.access import require_writer
 from entente.core.enums import Language
 from entente.core.errors import NotFound

@@ -9,9 +9,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from entente.accounts.models import ApiToken, IdempotencyKey, Unit
+from entente.accounts.models import ApiToken, Unit
 from entente.accounts.selectors import token_authenticate
 from entente.accounts.services import token_create, token_revoke
+from entente.apikit.models import IdempotencyKey
 from entente.audit.models import AuditEvent
 from entente.core.errors import PermissionDenied, ValidationError
 from entente.testing import UnitFactory

@@ -16,7 +16,7 @@ from ninja import Schema
 from entente.accounts.models import ApiToken
 from entente.accounts.services import token_create
 from entente.agreements.models import Agreement
-from entente.api_support import EntenteAPI
+from entente.apikit.api import EntenteAPI
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from entente.core.http import etag_for, require_if_match
 from entente.core.problems import problem_responses
@@ -346,7 +346,7 @@ def test_bad_query_parameter_is_422(client, cast):
 def frozen_minute(monkeypatch):
     """30.5 s into a minute, so the window cannot roll over during the test."""
     cache.clear()
-    monkeypatch.setattr("entente.api_support.time.time", lambda: 60 * 16_666_667 + 30.5)
+    monkeypatch.setattr("entente.apikit.ratelimit.time.time", lambda: 60 * 16_666_667 + 30.5)
     yield
     cache.clear()
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from entente.accounts.models import IdempotencyKey
+from entente.apikit.models import IdempotencyKey
 from entente.agreements.models import CooperationArea
 from entente.audit.models import AuditEvent
 from entente.core.tests.api_helpers import API, api_client, etag, iso, problem_body

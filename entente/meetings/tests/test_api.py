@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from entente.accounts.models import IdempotencyKey
+from entente.apikit.models import IdempotencyKey
 from entente.agreements import services as agreement_services
 from entente.agreements.models import Commitment
 from entente.audit.models import AuditEvent

@@ -1,0 +1,110 @@
+"""What an endpoint does around its service call, written once.
+
+An endpoint reads as its own specification: load the record through its door, then
+
+    return change(request, response, record, lambda version: service(..., expected_version=version))
+
+for a change (If-Match checked, 412 when another write won the race, the new ETag set),
+or `create(request, model=..., schema=..., action=...)` for a POST that makes a record
+(Idempotency-Key honoured, ETag and Location set). Ids, codes and usernames in the
+request become records through the resolvers, which answer 422 naming the field.
+"""
+
+import json
+from collections.abc import Callable, Collection, Iterable
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Schema
+
+from entente.apikit.idempotency import idempotent
+from entente.core.errors import ConflictError, PreconditionFailed, ValidationError
+from entente.core.http import etag_for, require_if_match
+
+M = TypeVar("M", bound=Model)
+
+
+def with_etag(response: HttpResponse, record: M) -> M:
+    """Name the record's version in the answer's ETag; the record, for returning."""
+    response["ETag"] = etag_for(record)
+    return record
+
+
+@contextmanager
+def still_matching(record: Model):
+    """A change that lost the race between the If-Match check and the service's locked
+    re-read failed the client's precondition all the same: 412, like any stale If-Match,
+    so that a client handles one answer for "someone changed it first"."""
+    try:
+        yield
+    except ConflictError as exc:
+        current = etag_for(type(record)(pk=record.pk, version=exc.current_version))
+        raise PreconditionFailed(
+            _("The record has changed since you read it; it is now at %(etag)s.")
+            % {"etag": current},
+            current_etag=current,
+        ) from exc
+
+
+def change(request: HttpRequest, response: HttpResponse, record: M, apply: Callable[[int], M]) -> M:
+    """Run `apply(version)`, the service call, if If-Match names the record's current
+    version (428 without it, 412 when stale); the changed record, its ETag set."""
+    expected = require_if_match(request, record)
+    with still_matching(record):
+        record = apply(expected)
+    return with_etag(response, record)
+
+
+def create(
+    request: HttpRequest,
+    *,
+    model: type[Model],
+    schema: type[Schema],
+    action: Callable[[], Any],
+    location: str | None = None,
+    redact: Collection[str] = (),
+) -> HttpResponse:
+    """Run `action` (the service call) once per Idempotency-Key and answer 201 with
+    its result, the new record's ETag and, given a `location` like
+    "/api/v1/commitments/{id}", its Location."""
+    response = idempotent(request, status=201, schema=schema, action=action, redact=redact)
+    if response.status_code == 201:
+        # From the body, not the record: a replay has no record at hand.
+        body = json.loads(response.content)
+        if "version" in body:
+            response["ETag"] = etag_for(model(pk=body["id"], version=body["version"]))
+        if location:
+            response["Location"] = location.format(id=body["id"])
+    return response
+
+
+def changes_to(record: Model, changes: dict[str, Any]) -> dict[str, Any]:
+    """The requested changes that differ from the record as it is."""
+    return {name: value for name, value in changes.items() if getattr(record, name) != value}
+
+
+def resolve_one(queryset: QuerySet[M], pk: Any, field: str) -> M | None:
+    """The record `pk` of a visibility-filtered queryset, for the request field naming
+    it; None for None; 422 naming the field when there is no such record to see."""
+    if pk is None:
+        return None
+    record = queryset.filter(pk=pk).first()
+    if record is None:
+        raise ValidationError({field: _("No such record: %(id)s.") % {"id": pk}})
+    return record
+
+
+def resolve_many(queryset: QuerySet[M], ids: Iterable[Any], field: str) -> list[M]:
+    """Every record of `ids` in a visibility-filtered queryset; 422 naming the field
+    and the missing ids otherwise."""
+    wanted = set(ids)
+    records = list(queryset.filter(pk__in=wanted))
+    missing = sorted(wanted - {record.pk for record in records}, key=str)
+    if missing:
+        raise ValidationError(
+            {field: _("No such record: %(ids)s.") % {"ids": ", ".join(map(str, missing))}}
+        )
+    return records
