@@ -13,7 +13,7 @@ request become records through the resolvers, which answer 422 naming the field.
 import json
 from collections.abc import Callable, Collection, Iterable
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -22,10 +22,11 @@ from ninja import Schema
 
 from entente.apikit.idempotency import idempotent
 from entente.core.errors import ConflictError, PreconditionFailed, ValidationError
-from entente.core.http import etag_for, require_if_match
+from entente.core.http import Versioned, etag_for, require_if_match
 from entente.core.problems import problem_responses
 
-M = TypeVar("M", bound=Model)
+M = TypeVar("M", bound=Versioned)
+R = TypeVar("R", bound=Model)
 
 # The problems each kind of operation can answer, for `response={200: ..., **READ}`.
 READ = problem_responses(401, 404, 422, 429)
@@ -42,14 +43,14 @@ def with_etag(response: HttpResponse, record: M) -> M:
 
 
 @contextmanager
-def still_matching(record: Model):
+def still_matching(record: Versioned):
     """A change that lost the race between the If-Match check and the service's locked
     re-read failed the client's precondition all the same: 412, like any stale If-Match,
     so that a client handles one answer for "someone changed it first"."""
     try:
         yield
     except ConflictError as exc:
-        current = etag_for(type(record)(pk=record.pk, version=exc.current_version))
+        current = etag_for(cast(Any, type(record))(pk=record.pk, version=exc.current_version))
         raise PreconditionFailed(
             _("The record has changed since you read it; it is now at %(etag)s.")
             % {"etag": current},
@@ -83,7 +84,7 @@ def create(
         # From the body, not the record: a replay has no record at hand.
         body = json.loads(response.content)
         if "version" in body:
-            response["ETag"] = etag_for(model(pk=body["id"], version=body["version"]))
+            response["ETag"] = etag_for(cast(Any, model)(pk=body["id"], version=body["version"]))
         if location:
             response["Location"] = location.format(id=body["id"])
     return response
@@ -94,7 +95,7 @@ def changes_to(record: Model, changes: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in changes.items() if getattr(record, name) != value}
 
 
-def resolve_one(queryset: QuerySet[M], pk: Any, field: str) -> M | None:
+def resolve_one(queryset: QuerySet[R], pk: Any, field: str) -> R | None:
     """The record `pk` of a visibility-filtered queryset, for the request field naming
     it; None for None; 422 naming the field when there is no such record to see."""
     if pk is None:
@@ -105,7 +106,7 @@ def resolve_one(queryset: QuerySet[M], pk: Any, field: str) -> M | None:
     return record
 
 
-def resolve_many(queryset: QuerySet[M], ids: Iterable[Any], field: str) -> list[M]:
+def resolve_many(queryset: QuerySet[R], ids: Iterable[Any], field: str) -> list[R]:
     """Every record of `ids` in a visibility-filtered queryset; 422 naming the field
     and the missing ids otherwise."""
     wanted = set(ids)

@@ -125,7 +125,7 @@ def audited_update(
         if expected_version is not None and version != expected_version:
             raise ConflictError(
                 expected_version=expected_version,
-                current_version=version,
+                current_version=int(version or 0),
                 changed=changes_since(current, expected_version),
             )
         if check is not None:
@@ -134,7 +134,7 @@ def audited_update(
         for name, value in changes.items():
             setattr(current, name, value)
         if version is not None:
-            current.version = version + 1
+            current.version = version + 1  # type: ignore[attr-defined]  # PartyOwned
         validate_instance(current)
         current.save()
         for name, values in (m2m or {}).items():

@@ -38,7 +38,7 @@ def visible_q(model: type[Model], user) -> Q:
     if party_id is None:
         return Q(pk__in=[])
     manager = model._base_manager
-    path = model.agreement_path
+    path = model.agreement_path  # type: ignore[attr-defined]  # set by PartyOwned
     if path is None:
         shared = Q(scope=Scope.SHARED)
     else:

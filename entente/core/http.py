@@ -23,7 +23,7 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Protocol
 from uuid import UUID
 
 from django.core.exceptions import FieldDoesNotExist
@@ -45,16 +45,23 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from entente.core.errors import PreconditionFailed, PreconditionRequired
-from entente.core.models import PartyOwned
 from entente.core.problems import ApiProblem
 
 
-def etag_for(record: PartyOwned) -> str:
+class Versioned(Protocol):
+    """A record with a version number that every audited update raises by one."""
+
+    pk: Any
+    version: int
+    _meta: ClassVar[Any]
+
+
+def etag_for(record: Versioned) -> str:
     """The strong ETag of the record's current version: `"agreement-12-v3"`."""
     return f'"{record._meta.model_name}-{record.pk}-v{record.version}"'
 
 
-def require_if_match(request: HttpRequest, record: PartyOwned) -> int:
+def require_if_match(request: HttpRequest, record: Versioned) -> int:
     """The version the client last read, checked against `record`; 428 or 412 otherwise."""
     header = request.headers.get("If-Match", "").strip()
     if not header:

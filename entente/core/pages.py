@@ -46,7 +46,7 @@ def apply_errors(
 
 def first_error(form: forms.BaseForm) -> str:
     for errors in form.errors.values():
-        return errors[0]
+        return str(errors[0])
     return _("The form is not valid.")
 
 
@@ -99,7 +99,7 @@ def conflict_rows(record: Model, changed: dict[str, Any]) -> list[dict[str, str]
 def rebound(form: forms.BaseForm, version: int, **kwargs: Any) -> forms.BaseForm:
     """The form as submitted, moved to the record's current version: the user's input is
     kept and what changed meanwhile is shown, so saving again is a deliberate overwrite."""
-    data = form.data.copy()
+    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict when bound
     data["version"] = str(version)
     again = type(form)(data, **kwargs)
     again.is_valid()
