@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "entente.training",
     "entente.liaison",
     "entente.reports",
+    "entente.demo",
 ]
 
 MIDDLEWARE = [

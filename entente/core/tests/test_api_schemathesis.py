@@ -27,7 +27,7 @@ from django.db import connections
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 
 from entente.accounts.services import token_create
-from entente.core.demo import load_demo
+from entente.demo.loader import load_demo
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 SEED = 20250131

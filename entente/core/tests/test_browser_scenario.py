@@ -7,7 +7,7 @@ commitment, but not the Moroccan note. Screenshots land in test-output/ to be lo
 
 import pytest
 
-from entente.core.demo import load_demo
+from entente.demo.loader import load_demo
 from entente.liaison.models import LiaisonRequest
 from entente.meetings.models import Meeting
 

@@ -2,7 +2,7 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from entente.core.demo import load_demo
+from entente.demo.loader import load_demo
 
 
 class Command(BaseCommand):

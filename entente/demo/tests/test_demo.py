@@ -8,7 +8,8 @@ from django.utils import timezone
 from entente.agreements.models import Agreement, AgreementEvent, Commitment
 from entente.audit.models import AuditEvent
 from entente.audit.selectors import audit_chain_verify
-from entente.core.demo import TITLE_EN, load_demo
+from entente.demo.data import TITLE_EN
+from entente.demo.loader import load_demo
 from entente.liaison.models import LiaisonRequest
 from entente.liaison.selectors import inbox_for
 from entente.meetings.models import Meeting
