@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from entente.agreements import services
 from entente.agreements.models import Agreement, AgreementEvent, Clause, CooperationArea
 from entente.audit.models import AuditEvent
-from entente.core.tests.api_helpers import api_client, etag, iso, problem_body
 from entente.testing import PartyFactory, agreement_between
+from entente.tests.api_helpers import api_client, etag, iso, problem_body
 
 AGREEMENTS = "/api/v1/agreements"
 EMPTY = {"ar": "", "fr": "", "en": "", "nl": ""}

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from entente.agreements import services
 from entente.agreements.models import Attachment
 from entente.audit.models import AuditEvent
-from entente.core.tests.api_helpers import api_client, etag, iso, problem_body
+from entente.tests.api_helpers import api_client, etag, iso, problem_body
 
 ATTACHMENTS = "/api/v1/attachments"
 CONTENT = b"Minutes of the joint committee\n"

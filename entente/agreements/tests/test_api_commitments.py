@@ -12,8 +12,8 @@ from entente.agreements import services
 from entente.agreements.enums import CommitmentStatus
 from entente.agreements.models import Commitment, IndicatorValue
 from entente.audit.models import AuditEvent
-from entente.core.tests.api_helpers import api_client, etag, iso, problem_body
 from entente.testing import ContactFactory, UnitFactory, agreement_between
+from entente.tests.api_helpers import api_client, etag, iso, problem_body
 
 COMMITMENTS = "/api/v1/commitments"
 EMPTY = {"ar": "", "fr": "", "en": "", "nl": ""}

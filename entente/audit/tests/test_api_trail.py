@@ -10,8 +10,8 @@ from entente.accounts.enums import Role
 from entente.agreements import services
 from entente.audit.models import AuditEvent
 from entente.audit.selectors import audit_chain_head
-from entente.core.tests.api_helpers import api_client, iso, problem_body
 from entente.testing import member
+from entente.tests.api_helpers import api_client, iso, problem_body
 
 AUDIT = "/api/v1/audit"
 

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from entente.apikit.models import IdempotencyKey
 from entente.agreements.models import CooperationArea
 from entente.audit.models import AuditEvent
-from entente.core.tests.api_helpers import API, api_client, etag, iso, problem_body
 from entente.liaison import services
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
 from entente.testing import UnitFactory, agreement_between
+from entente.tests.api_helpers import API, api_client, etag, iso, problem_body
 
 JSON = "application/json"
 T = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)

@@ -12,10 +12,10 @@ from entente.apikit.models import IdempotencyKey
 from entente.agreements import services as agreement_services
 from entente.agreements.models import Commitment
 from entente.audit.models import AuditEvent
-from entente.core.tests.api_helpers import API, api_client, etag, iso, problem_body
 from entente.meetings import services
 from entente.meetings.models import AgendaItem, Attendance, Decision, Meeting
 from entente.testing import ContactFactory, agreement_between
+from entente.tests.api_helpers import API, api_client, etag, iso, problem_body
 
 JSON = "application/json"
 NOT_FOUND = "No such record."

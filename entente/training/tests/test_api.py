@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from entente.apikit.models import IdempotencyKey
 from entente.agreements.models import CooperationArea
 from entente.audit.models import AuditEvent
-from entente.core.tests.api_helpers import API, api_client, etag, iso, problem_body
 from entente.testing import agreement_between
+from entente.tests.api_helpers import API, api_client, etag, iso, problem_body
 from entente.training.models import TrainingActivity, TrainingParticipation
 from entente.training.services import participation_set, training_change_status, training_create
 

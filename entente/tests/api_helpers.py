@@ -1,6 +1,6 @@
 """Helpers for tests of the JSON API: a token client per user, ETags, expected bodies.
 
-    from entente.core.tests.api_helpers import api_client, etag, iso, problem_body
+    from entente.tests.api_helpers import api_client, etag, iso, problem_body
 
     client = api_client(cast.a_officer)          # every request sends its bearer token
     response = client.get(f"/api/v1/agreements/{pk}")

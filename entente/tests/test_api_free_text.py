@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 
 from entente.agreements import services as agreements
 from entente.api import api
-from entente.core.tests.api_helpers import API, api_client
 from entente.liaison import services as liaison
 from entente.meetings import services as meetings
+from entente.tests.api_helpers import API, api_client
 from entente.training import services as training
 
 EXAMPLES = 12
