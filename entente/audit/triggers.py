@@ -1,7 +1,8 @@
 """Database triggers that refuse UPDATE, DELETE and TRUNCATE on the audit table.
 
-Installed by a migration; tests that must empty the database between runs
-(live-server tests) remove and reinstall them around the flush.
+Migration audit 0002 installs a frozen copy of these statements; tests that must empty
+the database between runs (live-server tests) remove and reinstall them around the
+flush with this live copy, which must stay what the migrations install.
 """
 
 STATEMENTS = {
