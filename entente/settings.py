@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Needs OTPMiddleware's user.is_verified(); does nothing unless REQUIRE_MFA is on.
-    "entente.accounts.mfa.RequireMFAMiddleware",
+    "entente.accounts.middleware.RequireMFAMiddleware",
     "entente.core.middleware.PartyTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

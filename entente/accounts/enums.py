@@ -13,3 +13,8 @@ class Role(models.TextChoices):
 
 
 WRITER_ROLES = frozenset({Role.OFFICER, Role.COORDINATOR})
+
+# The second factor: the name given to a user's authenticator, and the form field (and
+# ValidationError key) that carries its code.
+MFA_DEVICE_NAME = "authenticator"
+MFA_CODE_FIELD = "otp_token"

@@ -1,4 +1,4 @@
-"""Reads of accounts: the directory, memberships and personal API tokens."""
+"""Reads of accounts: the directory, memberships, personal API tokens and the second factor."""
 
 import datetime as dt
 import hashlib
@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from entente.accounts.enums import Role
 from entente.accounts.models import ApiToken, Contact, Membership, Party, Unit
@@ -109,3 +110,15 @@ def resolve_party(code: str, field: str) -> Party:
     if party is None:
         raise ValidationError({field: _("No such party: %(code)s.") % {"code": code}})
     return party
+
+
+def mfa_device_for(user) -> TOTPDevice | None:
+    """The user's confirmed authenticator, the one that checks their codes."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def mfa_verified(user) -> bool:
+    """Whether this session's user has passed the second sign-in step."""
+    # OTPMiddleware installs is_verified; without it no session counts as verified.
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())

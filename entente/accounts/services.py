@@ -1,10 +1,12 @@
-"""Writes to accounts: parties, units, contacts, memberships and personal API tokens.
+"""Writes to accounts: parties, units, contacts, memberships, personal API tokens and
+the second factor (TOTP authenticators).
 
 Every function takes the acting user, checks permission, validates, saves and appends
 an audit event in one transaction (see entente.audit.services).
 """
 
 import datetime as dt
+import math
 import secrets
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -12,8 +14,10 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from entente.accounts.enums import Role
+from entente.accounts.enums import MFA_CODE_FIELD, MFA_DEVICE_NAME, Role
 from entente.accounts.models import ApiToken, Contact, Membership, Party, Unit
 from entente.accounts.selectors import TOKEN_PREFIX, token_hash
 from entente.audit.services import (
@@ -187,3 +191,85 @@ def membership_set(*, actor, user, party: Party, role: str, unit: Unit | None = 
     if existing.party_id != party.pk:
         raise ValidationError({"user": _("This user is a member of another party.")})
     return audited_update(actor=actor, instance=existing, changes={"role": role, "unit": unit})
+
+
+# --- the second factor: TOTP authenticators ---------------------------------------------
+
+
+def mfa_check_code(*, device: TOTPDevice, code: str) -> None:
+    """Accept `code` from `device` or raise ValidationError keyed by the code field.
+
+    django-otp counts each wrong code on the device and makes the next attempt wait
+    1, 2, 4... seconds, and refuses a code that was already used.
+    """
+    with write_transaction():
+        # Locked so that two concurrent submissions cannot both use one code.
+        current = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        allowed, refusal = current.verify_is_allowed()
+        accepted = allowed and current.verify_token(code)
+    if not allowed:
+        wait = max(1, math.ceil((refusal["locked_until"] - timezone.now()).total_seconds()))
+        message = ngettext(
+            "Too many wrong codes. Wait %(seconds)d second, then try again.",
+            "Too many wrong codes. Wait %(seconds)d seconds, then try again.",
+            wait,
+        )
+        raise ValidationError({MFA_CODE_FIELD: message % {"seconds": wait}})
+    if not accepted:
+        raise ValidationError(
+            {
+                MFA_CODE_FIELD: _(
+                    "That code is wrong or has expired. Enter the code your app shows now."
+                )
+            }
+        )
+
+
+def mfa_pending_device(user) -> TOTPDevice:
+    """The user's unconfirmed authenticator, made on first use; it verifies nothing yet."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or TOTPDevice.objects.create(user=user, name=MFA_DEVICE_NAME, confirmed=False)
+
+
+def mfa_enrol(*, actor, device: TOTPDevice, code: str) -> TOTPDevice:
+    """Confirm `actor`'s pending authenticator once it has produced a valid code.
+
+    Records "mfa_enrol" in the audit chain; the device's key never goes there.
+    """
+    if actor is None or device.user_id != actor.pk or device.confirmed:
+        raise PermissionDenied(_("Only its owner may confirm a pending authenticator."))
+    # Checked outside the enrolment transaction: a wrong code must still count against
+    # the device when the enrolment fails.
+    mfa_check_code(device=device, code=code)
+    with write_transaction():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(
+            actor=actor,
+            action="mfa_enrol",
+            target=device,
+            before={"confirmed": False},
+            after={"confirmed": True},
+        )
+    return device
+
+
+def mfa_reset(*, actor, user) -> int:
+    """Remove a user's authenticators (lost phone): they enrol again at next sign-in.
+
+    Only the technical operator may do this; each removal is in the audit chain.
+    """
+    if actor is None or not actor.is_superuser:
+        raise PermissionDenied(_("Only the technical operator may reset a second factor."))
+    with write_transaction():
+        devices = list(TOTPDevice.objects.select_for_update().filter(user=user))
+        for device in devices:
+            audit_record(
+                actor=actor,
+                action="mfa_reset",
+                target=device,
+                before={"user": user.get_username(), "confirmed": device.confirmed},
+            )
+            device.delete()
+    return len(devices)

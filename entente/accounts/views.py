@@ -1,18 +1,128 @@
-"""The user's own personal API tokens: list, create (shown once), revoke."""
+"""The user's own account pages: the second sign-in step and personal API tokens.
 
+After the password, `RequireMFAMiddleware` holds the session at `mfa_setup` (no
+confirmed authenticator yet: enrol one) or `mfa_verify` (enter a code) until django-otp
+marks the session verified.
+"""
+
+import base64
 import datetime as dt
 
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from entente.accounts.forms import TokenCreateForm
-from entente.accounts.selectors import get_token_for_user, token_list_for
-from entente.accounts.services import token_create, token_revoke
+from entente.accounts.enums import MFA_CODE_FIELD
+from entente.accounts.forms import MFACodeForm, TokenCreateForm
+from entente.accounts.selectors import (
+    get_token_for_user,
+    mfa_device_for,
+    mfa_verified,
+    token_list_for,
+)
+from entente.accounts.services import (
+    mfa_check_code,
+    mfa_enrol,
+    mfa_pending_device,
+    token_create,
+    token_revoke,
+)
+
+# --- the second factor --------------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _submit_code(request: HttpRequest, form: MFACodeForm, check) -> bool:
+    """Run `check(code)` on a valid form, putting its refusal on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        check(form.cleaned_data[MFA_CODE_FIELD])
+    except ValidationError as exc:
+        for message in exc.message_dict.get(MFA_CODE_FIELD, exc.messages):
+            form.add_error(MFA_CODE_FIELD, message)
+        return False
+    return True
+
+
+def _qr_data_uri(url: str) -> str:
+    # A data URI in an <img>, because the CSP allows neither inline SVG styles nor scripts.
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathFillImage, border=2)
+    return "data:image/svg+xml;base64," + base64.b64encode(image.to_string()).decode("ascii")
+
+
+def _grouped_secret(device: TOTPDevice) -> str:
+    secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _verified(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
+    # A new session key once the second factor is in, as Django does after the password.
+    request.session.cycle_key()
+    otp_login(request, device)
+    return redirect(_next_url(request))
+
+
+@login_required
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    if mfa_verified(request.user):
+        return redirect(_next_url(request))
+    if user_has_device(request.user):
+        # A second device needs the first one: enrolment is not a way around a code.
+        return redirect(f"{reverse('mfa-verify')}?{urlencode({'next': _next_url(request)})}")
+    device = mfa_pending_device(request.user)
+    form = MFACodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and _submit_code(
+        request, form, lambda code: mfa_enrol(actor=request.user, device=device, code=code)
+    ):
+        device.refresh_from_db()
+        return _verified(request, device)
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "qr_code": _qr_data_uri(device.config_url),
+        "secret": _grouped_secret(device),
+    }
+    return render(request, "accounts/mfa_setup.html", context)
+
+
+@login_required
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    if mfa_verified(request.user):
+        return redirect(_next_url(request))
+    device = mfa_device_for(request.user)
+    if device is None:
+        return redirect(f"{reverse('mfa-setup')}?{urlencode({'next': _next_url(request)})}")
+    form = MFACodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and _submit_code(
+        request, form, lambda code: mfa_check_code(device=device, code=code)
+    ):
+        return _verified(request, device)
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)})
+
+
+# --- personal API tokens: list, create (shown once), revoke --------------------------------
 
 
 @login_required

@@ -8,8 +8,7 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from entente.accounts.mfa import mfa_enrol, mfa_reset
-from entente.accounts.services import token_create
+from entente.accounts.services import mfa_enrol, mfa_reset, token_create
 from entente.audit.models import AuditEvent
 from entente.core.errors import PermissionDenied
 from entente.testing import PASSWORD, UserFactory

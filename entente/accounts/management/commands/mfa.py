@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from entente.accounts.mfa import mfa_reset
+from entente.accounts.services import mfa_reset
 
 
 class Command(BaseCommand):
