@@ -6,21 +6,16 @@ A meeting carries an ETag (its version); its own fields (schedule, status, minut
 change only with If-Match. Agenda items, attendance and decisions are not versioned.
 """
 
-import json
-
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
-from django.utils.translation import gettext as _
 from ninja import Body, Path, Query, Router
 from ninja.pagination import paginate
 
 from entente.accounts.selectors import (
     contact_visible_to,
     get_contact_for_user,
-    party_list,
+    resolve_party,
+    resolve_users,
     unit_list,
 )
 from entente.agreements.selectors import (
@@ -30,13 +25,21 @@ from entente.agreements.selectors import (
     get_agreement_for_user,
     require_party_to,
 )
-from entente.apikit.idempotency import idempotent
+from entente.apikit.endpoints import (
+    CHANGE,
+    CREATE,
+    LIST,
+    READ,
+    change,
+    create,
+    resolve_many,
+    resolve_one,
+    with_etag,
+)
 from entente.core.access import require_writer
-from entente.core.enums import Language
-from entente.core.http import CursorPagination, etag_for, require_if_match
-from entente.core.problems import ApiProblem, problem_responses
+from entente.core.http import CursorPagination
 from entente.meetings import services
-from entente.meetings.models import Decision, Meeting
+from entente.meetings.models import AgendaItem, Decision, Meeting
 from entente.meetings.schemas import (
     AgendaItemIn,
     AgendaItemOut,
@@ -60,101 +63,29 @@ from entente.meetings.schemas import (
     given_texts,
 )
 from entente.meetings.selectors import (
-    agenda_item_visible_to,
-    attendance_visible_to,
     decision_visible_to,
     get_decision_for_user,
     get_meeting_for_user,
     meeting_carry_over_candidates,
+    meeting_parts,
+    meeting_search,
     meeting_visible_to,
+    with_visible_commitments,
 )
 
 router = Router(tags=["meetings"])
-
-READ = problem_responses(401, 404, 422, 429)
-CREATE = problem_responses(400, 401, 403, 404, 413, 415, 422, 429)
-CHANGE = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429)
-
 
 MeetingId = Path(description="The meeting's id.", ge=1, le=2**63 - 1)
 DecisionId = Path(description="The decision's id.", ge=1, le=2**63 - 1)
 
 
-# --- resolving what the client names ------------------------------------------------------
-
-
-def _party(code: str, field: str):
-    party = party_list().filter(code=code).first()
-    if party is None:
-        raise ValidationError({field: _("Unknown party: %(code)s.") % {"code": code}})
-    return party
-
-
-def _users(usernames: list[str], field: str) -> list:
-    users = list(get_user_model().objects.filter(username__in=usernames, is_active=True))
-    unknown = sorted(set(usernames) - {user.get_username() for user in users})
-    if unknown:
-        raise ValidationError(
-            {field: _("Unknown user: %(names)s.") % {"names": ", ".join(unknown)}}
-        )
-    return users
-
-
-def _visible(queryset: QuerySet, pk: int | None, field: str, message: str):
-    if pk is None:
-        return None
-    record = queryset.filter(pk=pk).first()
-    if record is None:
-        raise ValidationError({field: message})
-    return record
-
-
-def _with_etag(response: HttpResponse, record) -> None:
-    response["ETag"] = etag_for(record)
-
-
-def _with_location(response: HttpResponse, url_name: str, key: str) -> HttpResponse:
-    if response.status_code == 201:
-        pk = json.loads(response.content)["id"]
-        response["Location"] = reverse(f"api:{url_name}", kwargs={key: pk})
-    return response
-
-
-def _with_commitment_ids(user, decisions: list[Decision]) -> list[Decision]:
-    """Each decision's commitments that the user may see, in one query."""
-    links = Decision.commitments.through.objects.filter(
-        decision__in=[d.pk for d in decisions],
-        commitment__in=commitment_visible_to(user).values("pk"),
-    ).order_by("commitment_id")
-    ids: dict[int, list[int]] = {}
-    for decision_id, commitment_id in links.values_list("decision_id", "commitment_id"):
-        ids.setdefault(decision_id, []).append(commitment_id)
-    for decision in decisions:
-        decision.visible_commitment_ids = ids.get(decision.pk, [])
-    return decisions
-
-
-def _search(queryset: QuerySet, q: str) -> QuerySet:
-    for word in q.split()[:10]:
-        match = Q(place__icontains=word)
-        for lang in Language.values:
-            match |= Q(**{f"title_{lang}__icontains": word})
-        queryset = queryset.filter(match)
-    return queryset
-
-
 # --- meetings ---------------------------------------------------------------------------
 
 
-@router.get(
-    "/meetings",
-    summary="List meetings",
-    response={200: list[MeetingOut], **problem_responses(401, 422, 429)},
-)
+@router.get("/meetings", summary="List meetings", response={200: list[MeetingOut], **LIST})
 @paginate(CursorPagination, ordering="-starts_at")
 def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]):
     """Meetings you may see, latest start first."""
-    meetings = meeting_visible_to(request.auth).prefetch_related("red_recipients")
     exact = {
         "agreement_id": filters.agreement,
         "kind": filters.kind,
@@ -164,37 +95,22 @@ def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]):
         "starts_at__gte": filters.starts_after,
         "starts_at__lt": filters.starts_before,
     }
+    meetings = meeting_visible_to(request.auth).prefetch_related("red_recipients")
     meetings = meetings.filter(**{k: v for k, v in exact.items() if v is not None})
-    if filters.q:
-        meetings = _search(meetings, filters.q)
-    return meetings
+    return meeting_search(meetings, (filters.q or "").split()[:10])
 
 
 @router.get(
     "/meetings/{meeting_id}",
     summary="Get a meeting",
-    url_name="meeting-detail",
     response={200: MeetingDetailOut, **READ},
 )
 def meeting_detail(request: HttpRequest, response: HttpResponse, meeting_id: int = MeetingId):
     """A meeting with its agenda, attendance and decisions (and the ids of the
     commitments each decision gave rise to), as far as you may see them."""
-    user = request.auth
-    meeting = get_meeting_for_user(user, meeting_id)
-    meeting.visible_agenda_items = list(
-        agenda_item_visible_to(user).filter(meeting=meeting).order_by("position")
-    )
-    meeting.visible_attendance = list(
-        attendance_visible_to(user)
-        .filter(meeting=meeting)
-        .select_related("contact__unit__party")
-        .order_by("contact__name", "pk")
-    )
-    meeting.visible_decisions = _with_commitment_ids(
-        user, list(decision_visible_to(user).filter(meeting=meeting).order_by("number"))
-    )
-    _with_etag(response, meeting)
-    return meeting
+    meeting = get_meeting_for_user(request.auth, meeting_id)
+    meeting.parts = meeting_parts(request.auth, meeting)  # type: ignore[attr-defined]
+    return with_etag(response, meeting)
 
 
 @router.post(
@@ -213,27 +129,21 @@ def meeting_create(
     agreement = get_agreement_for_user(user, agreement_id)
     require_writer(user)
     require_party_to(user, agreement)
-
-    def create() -> Meeting:
-        return services.meeting_create(
+    fields = payload.model_dump(exclude={"title", "host_party", "red_recipients"})
+    return create(
+        request,
+        model=Meeting,
+        schema=MeetingOut,
+        location="/api/v1/meetings/{id}",
+        action=lambda: services.meeting_create(
             actor=user,
             agreement=agreement,
-            kind=payload.kind,
             title=given_texts(payload.title),
-            reference_language=payload.reference_language,
-            starts_at=payload.starts_at,
-            ends_at=payload.ends_at,
-            time_zone=payload.time_zone,
-            host_party=_party(payload.host_party, "host_party"),
-            place=payload.place,
-            online_url=payload.online_url,
-            scope=payload.scope,
-            marking=payload.marking,
-            red_recipients=_users(payload.red_recipients, "red_recipients"),
-        )
-
-    response = idempotent(request, status=201, schema=MeetingOut, action=create)
-    return _with_location(response, "meeting-detail", "meeting_id")
+            host_party=resolve_party(payload.host_party, "host_party"),
+            red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
+            **fields,
+        ),
+    )
 
 
 @router.patch(
@@ -247,26 +157,20 @@ def meeting_update(
     payload: MeetingPatchIn,
     meeting_id: int = MeetingId,
 ):
-    """Change the kind, title, schedule, place or host of a meeting (If-Match)."""
+    """Change the kind, title, schedule, place or host of a meeting (If-Match): only the
+    fields sent, and the title only in the languages sent. Sending none changes nothing."""
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, write=True)
-    version = require_if_match(request, meeting)
-    changes = payload.model_dump(exclude_unset=True)
-    if not changes:
-        raise ApiProblem(
-            422,
-            _("The input is not valid."),
-            errors=[{"field": None, "message": _("Send at least one field to change.")}],
+
+    def update(version: int) -> Meeting:
+        changes = payload.model_dump(exclude_unset=True)
+        if "host_party" in changes:
+            changes["host_party"] = resolve_party(changes["host_party"], "host_party")
+        return services.meeting_update(
+            actor=user, meeting=meeting, expected_version=version, **changes
         )
-    if "title" in changes:
-        changes["title"] = given_texts(payload.title)
-    if "host_party" in changes:
-        changes["host_party"] = _party(changes["host_party"], "host_party")
-    updated = services.meeting_update(
-        actor=user, meeting=meeting, expected_version=version, **changes
-    )
-    _with_etag(response, updated)
-    return updated
+
+    return change(request, response, meeting, update)
 
 
 @router.post(
@@ -282,12 +186,14 @@ def meeting_status(
 ):
     """Mark a meeting held (once it has started) or cancelled, or plan it again (If-Match)."""
     meeting = get_meeting_for_user(request.auth, meeting_id, write=True)
-    version = require_if_match(request, meeting)
-    updated = services.meeting_change_status(
-        actor=request.auth, meeting=meeting, status=payload.status, expected_version=version
+    return change(
+        request,
+        response,
+        meeting,
+        lambda version: services.meeting_change_status(
+            actor=request.auth, meeting=meeting, status=payload.status, expected_version=version
+        ),
     )
-    _with_etag(response, updated)
-    return updated
 
 
 @router.put(
@@ -301,15 +207,17 @@ def meeting_minutes(
     """Record the minutes per language of a meeting that took place (If-Match); the
     languages sent replace theirs, the others are kept."""
     meeting = get_meeting_for_user(request.auth, meeting_id, write=True)
-    version = require_if_match(request, meeting)
-    updated = services.minutes_record(
-        actor=request.auth,
-        meeting=meeting,
-        minutes=given_texts(payload.minutes),
-        expected_version=version,
+    return change(
+        request,
+        response,
+        meeting,
+        lambda version: services.minutes_record(
+            actor=request.auth,
+            meeting=meeting,
+            minutes=given_texts(payload.minutes),
+            expected_version=version,
+        ),
     )
-    _with_etag(response, updated)
-    return updated
 
 
 # --- agenda -----------------------------------------------------------------------------
@@ -325,28 +233,23 @@ def agenda_item_create(request: HttpRequest, payload: AgendaItemIn, meeting_id: 
     agreement or a decision of an earlier meeting."""
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, write=True)
-
-    def create():
-        return services.agenda_item_add(
+    return create(
+        request,
+        model=AgendaItem,
+        schema=AgendaItemOut,
+        action=lambda: services.agenda_item_add(
             actor=user,
             meeting=meeting,
             title=payload.title,
             notes=payload.notes,
-            carried_commitment=_visible(
-                commitment_visible_to(user),
-                payload.carried_commitment,
-                "carried_commitment",
-                _("Choose a commitment of this meeting's agreement."),
+            carried_commitment=resolve_one(
+                commitment_visible_to(user), payload.carried_commitment, "carried_commitment"
             ),
-            carried_decision=_visible(
-                decision_visible_to(user),
-                payload.carried_decision,
-                "carried_decision",
-                _("Choose a decision of an earlier meeting under this agreement."),
+            carried_decision=resolve_one(
+                decision_visible_to(user), payload.carried_decision, "carried_decision"
             ),
-        )
-
-    return idempotent(request, status=201, schema=AgendaItemOut, action=create)
+        ),
+    )
 
 
 @router.get(
@@ -358,8 +261,7 @@ def carry_over_candidates(request: HttpRequest, meeting_id: int = MeetingId):
     """Open commitments of the meeting's agreement and open decisions of its earlier
     meetings that are not on the agenda yet."""
     meeting = get_meeting_for_user(request.auth, meeting_id)
-    candidates = meeting_carry_over_candidates(request.auth, meeting)
-    return {"commitments": candidates.commitments, "decisions": candidates.decisions}
+    return meeting_carry_over_candidates(request.auth, meeting)
 
 
 @router.post(
@@ -372,34 +274,18 @@ def carry_over(request: HttpRequest, payload: CarryOverIn, meeting_id: int = Mee
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, write=True)
 
-    def create() -> dict:
-        commitments = list(commitment_visible_to(user).filter(pk__in=payload.commitments))
-        decisions = list(decision_visible_to(user).filter(pk__in=payload.decisions))
-        # Ids the user may not see are refused like any other non-candidate.
-        if len(commitments) != len(set(payload.commitments)):
-            raise ValidationError(
-                {
-                    "commitments": _(
-                        "Only open commitments of this agreement not yet on the agenda "
-                        "can be carried over."
-                    )
-                }
-            )
-        if len(decisions) != len(set(payload.decisions)):
-            raise ValidationError(
-                {
-                    "decisions": _(
-                        "Only open decisions of earlier meetings not yet on the agenda "
-                        "can be carried over."
-                    )
-                }
-            )
+    def carry() -> dict:
         items = services.agenda_carry_over(
-            actor=user, meeting=meeting, commitments=commitments, decisions=decisions
+            actor=user,
+            meeting=meeting,
+            commitments=resolve_many(
+                commitment_visible_to(user), payload.commitments, "commitments"
+            ),
+            decisions=resolve_many(decision_visible_to(user), payload.decisions, "decisions"),
         )
         return {"items": items}
 
-    return idempotent(request, status=201, schema=AgendaItemsOut, action=create)
+    return create(request, model=AgendaItem, schema=AgendaItemsOut, action=carry)
 
 
 # --- attendance -------------------------------------------------------------------------
@@ -437,12 +323,14 @@ def decision_create(request: HttpRequest, payload: DecisionIn, meeting_id: int =
     """Record a decision of a meeting that took place; decisions are numbered 1, 2, ..."""
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, write=True)
-
-    def create() -> Decision:
-        decision = services.decision_record(actor=user, meeting=meeting, text=payload.text)
-        return _with_commitment_ids(user, [decision])[0]
-
-    return idempotent(request, status=201, schema=DecisionOut, action=create)
+    return create(
+        request,
+        model=Decision,
+        schema=DecisionOut,
+        action=lambda: _decision_out(
+            user, services.decision_record(actor=user, meeting=meeting, text=payload.text)
+        ),
+    )
 
 
 @router.post(
@@ -454,8 +342,13 @@ def decision_status(request: HttpRequest, payload: DecisionStatusIn, decision_id
     """Mark a decision implemented or dropped, or reopen it."""
     user = request.auth
     decision = get_decision_for_user(user, decision_id, write=True)
-    updated = services.decision_change_status(actor=user, decision=decision, status=payload.status)
-    return _with_commitment_ids(user, [updated])[0]
+    return _decision_out(
+        user, services.decision_change_status(actor=user, decision=decision, status=payload.status)
+    )
+
+
+def _decision_out(user, decision: Decision) -> Decision:
+    return with_visible_commitments(user, [decision])[0]
 
 
 @router.post(
@@ -474,12 +367,12 @@ def decision_commitments(
     user = request.auth
     decision = get_decision_for_user(user, decision_id, write=True)
 
-    def create() -> dict:
+    def make() -> dict:
         specs = _commitment_specs(user, payload)
         created = services.decision_to_commitments(actor=user, decision=decision, commitments=specs)
         return {"commitments": created}
 
-    return idempotent(request, status=201, schema=DecisionCommitmentsOut, action=create)
+    return create(request, model=Decision, schema=DecisionCommitmentsOut, action=make)
 
 
 def _commitment_specs(user, payload: list[CommitmentSpecIn]) -> list[dict]:
@@ -497,34 +390,27 @@ def _commitment_specs(user, payload: list[CommitmentSpecIn]) -> list[dict]:
 
 
 def _commitment_spec(user, spec: CommitmentSpecIn) -> dict:
-    given = spec.model_dump(exclude_unset=True)
-    values = dict(given)
+    values = spec.model_dump(exclude_unset=True)
     values["title"] = given_texts(spec.title)
-    if "description" in given:
+    if "description" in values:
         values["description"] = given_texts(spec.description)
-    errors = {}
     lookups = {
-        "responsible_party": lambda code: _party(code, "responsible_party"),
-        "area": lambda pk: _visible(area_visible_to(user), pk, "area", _("Unknown area.")),
-        "responsible_unit": lambda pk: _visible(
-            unit_list(), pk, "responsible_unit", _("Unknown unit.")
+        "responsible_party": lambda code: resolve_party(code, "responsible_party"),
+        "area": lambda pk: resolve_one(area_visible_to(user), pk, "area"),
+        "responsible_unit": lambda pk: resolve_one(unit_list(), pk, "responsible_unit"),
+        "responsible_contact": lambda pk: resolve_one(
+            contact_visible_to(user), pk, "responsible_contact"
         ),
-        "responsible_contact": lambda pk: _visible(
-            contact_visible_to(user), pk, "responsible_contact", _("Unknown contact.")
-        ),
-        "red_recipients": lambda names: _users(names, "red_recipients"),
+        "clauses": lambda ids: resolve_many(clause_visible_to(user), ids, "clauses"),
+        "red_recipients": lambda names: resolve_users(names, "red_recipients"),
     }
+    errors: dict[str, list[str]] = {}
     for name, lookup in lookups.items():
-        if name in given:
+        if name in values:
             try:
-                values[name] = lookup(given[name])
+                values[name] = lookup(values[name])
             except ValidationError as error:
                 errors |= error.message_dict
-    if "clauses" in given:
-        clauses = list(clause_visible_to(user).filter(pk__in=given["clauses"]))
-        if len(clauses) != len(set(given["clauses"])):
-            errors["clauses"] = [_("Unknown clause.")]
-        values["clauses"] = clauses
     if errors:
         raise ValidationError(errors)
     return values

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from entente.core.transitions import Workflow
+
 
 class MeetingKind(models.TextChoices):
     JOINT_COMMITTEE = "joint_committee", _("Joint committee")
@@ -16,11 +18,15 @@ class MeetingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-MEETING_TRANSITIONS: dict[str, frozenset[str]] = {
-    MeetingStatus.PLANNED: frozenset({MeetingStatus.HELD, MeetingStatus.CANCELLED}),
-    MeetingStatus.HELD: frozenset(),
-    MeetingStatus.CANCELLED: frozenset({MeetingStatus.PLANNED}),
-}
+MEETING_WORKFLOW = Workflow(
+    MeetingStatus,
+    {
+        MeetingStatus.PLANNED: frozenset({MeetingStatus.HELD, MeetingStatus.CANCELLED}),
+        MeetingStatus.HELD: frozenset(),
+        MeetingStatus.CANCELLED: frozenset({MeetingStatus.PLANNED}),
+    },
+    message=_("A meeting cannot go from %(old)s to %(new)s."),
+)
 
 
 class AttendanceStatus(models.TextChoices):
@@ -33,3 +39,15 @@ class DecisionStatus(models.TextChoices):
     OPEN = "open", _("Open")
     IMPLEMENTED = "implemented", _("Implemented")
     DROPPED = "dropped", _("Dropped")
+
+
+# A decision may be reopened after it was marked implemented or dropped by mistake.
+DECISION_WORKFLOW = Workflow(
+    DecisionStatus,
+    {
+        DecisionStatus.OPEN: frozenset({DecisionStatus.IMPLEMENTED, DecisionStatus.DROPPED}),
+        DecisionStatus.IMPLEMENTED: frozenset({DecisionStatus.OPEN}),
+        DecisionStatus.DROPPED: frozenset({DecisionStatus.OPEN}),
+    },
+    message=_("A decision cannot go from %(old)s to %(new)s."),
+)

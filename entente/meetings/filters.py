@@ -2,13 +2,14 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Party
 from entente.agreements.selectors import agreement_visible_to
-from entente.core.enums import Language, Marking
+from entente.core.enums import Marking
 from entente.meetings.enums import MeetingKind, MeetingStatus
+from entente.meetings.selectors import meeting_search
 
 # ?sort= value -> (label, ordering). The empty value keeps the selector's order.
 SORTS: dict[str, tuple] = {
@@ -73,10 +74,7 @@ class MeetingFilter(django_filters.FilterSet):
     )
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        match = Q(place__icontains=value)
-        for code in Language.values:
-            match |= Q(**{f"title_{code}__icontains": value})
-        return queryset.filter(match)
+        return meeting_search(queryset, [value])
 
     def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.order_by(*SORTS[value][1])

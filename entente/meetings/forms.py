@@ -9,7 +9,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import format_lazy
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entente.agreements.enums import CommitmentStatus
 from entente.core.enums import Language, Marking, Scope
+from entente.core.pages import VersionedForm
 from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
 
 # Offered in every meeting form; the zones of the agreement's parties are added to them.
@@ -49,15 +50,13 @@ def language_attrs(code: str) -> dict[str, str]:
     return {"lang": code, "dir": "auto"}
 
 
-def apply_errors(form: forms.Form, errors: dict[str, list[str]], aliases=None) -> None:
-    """Put a service's errors next to the form's fields; the rest above the form."""
-    aliases = aliases or {}
-    for key, messages in errors.items():
-        field = aliases.get(key, key)
-        if field not in form.fields:
-            field = None
-        for message in messages:
-            form.add_error(field, message)
+def changed_texts(record, name: str, values: dict[str, str]) -> dict[str, str]:
+    """Only the languages the user changed: an untouched empty translation stays as it is."""
+    return {
+        code: text
+        for code, text in values.items()
+        if text != (getattr(record, f"{name}_{code}") or "")
+    }
 
 
 class LocalDateTimeField(forms.Field):
@@ -85,8 +84,8 @@ class LocalDateTimeField(forms.Field):
         return parsed
 
 
-class MeetingForm(forms.Form):
-    """Create or edit a meeting. Titles are given per language."""
+class MeetingForm(VersionedForm):
+    """Create or edit a meeting (the version only when editing). Titles are per language."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
     reference_language = forms.ChoiceField(
@@ -143,7 +142,6 @@ class MeetingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Only for TLP:RED: the people who may see the meeting."),
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     # Scope, marking and the reference language have their own doors once created.
     CREATE_ONLY = ("reference_language", "scope", "marking", "red_recipients")
@@ -155,14 +153,33 @@ class MeetingForm(forms.Form):
         if editing:
             for name in self.CREATE_ONLY:
                 del self.fields[name]
-            self.fields["version"].required = True
         else:
             del self.fields["version"]
             self.fields["red_recipients"].queryset = recipients
             self.fields["red_recipients"].label_from_instance = _user_label
 
+    @staticmethod
+    def initial_for(meeting) -> dict:
+        """The form's fields as the meeting has them, its times on its own clock."""
+        with timezone.override(meeting.time_zone):
+            times = {
+                name: timezone.localtime(getattr(meeting, name)).strftime(LOCAL_INPUT_FORMAT)
+                for name in ("starts_at", "ends_at")
+            }
+        names = ("kind", "time_zone", "host_party", "place", "online_url", "version")
+        return (
+            times
+            | {name: getattr(meeting, name) for name in names}
+            | {f"title_{code}": getattr(meeting, f"title_{code}") or "" for code in Language.values}
+        )
+
     def titles(self) -> dict[str, str]:
         return {code: self.cleaned_data.get(f"title_{code}", "") for code in Language.values}
+
+    def changes(self, meeting) -> dict:
+        """What meeting_update is to change: the schedule, and the titles edited."""
+        titles = changed_texts(meeting, "title", self.titles())
+        return self.schedule() | ({"title": titles} if titles else {})
 
     def schedule(self) -> dict:
         names = ("kind", "starts_at", "ends_at", "time_zone", "host_party", "place", "online_url")
@@ -185,9 +202,9 @@ def _user_label(user) -> str:
     return f"{user.get_full_name() or user.get_username()}{party}"
 
 
-class MeetingStatusForm(forms.Form):
+class MeetingStatusForm(VersionedForm):
+    # Every status: the service names the move it refuses, and why.
     status = forms.ChoiceField(choices=MeetingStatus.choices)
-    version = forms.IntegerField(min_value=1)
 
 
 class AgendaItemForm(forms.Form):
@@ -253,10 +270,15 @@ class AttendanceForm(forms.Form):
         self.fields["contact"].label_from_instance = lambda c: f"{c.name} ({c.unit})"
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(VersionedForm):
     """The minutes per language; the reference language comes first."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    @classmethod
+    def of(cls, meeting, data=None) -> "MinutesForm":
+        initial = {"version": meeting.version} | {
+            f"minutes_{code}": getattr(meeting, f"minutes_{code}") or "" for code in Language.values
+        }
+        return cls(data, initial=initial, reference_language=meeting.reference_language)
 
     def __init__(self, *args, reference_language: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -280,8 +302,10 @@ class MinutesForm(forms.Form):
     def has_translations(self) -> bool:
         return any(field.value() for field in self.other_fields())
 
-    def minutes(self) -> dict[str, str]:
-        return {code: self.cleaned_data[f"minutes_{code}"] for code in Language.values}
+    def changes(self, meeting) -> dict[str, str]:
+        """The minutes in the languages the user edited."""
+        minutes = {code: self.cleaned_data[f"minutes_{code}"] for code in Language.values}
+        return changed_texts(meeting, "minutes", minutes)
 
 
 class DecisionForm(forms.Form):
@@ -407,8 +431,9 @@ class CommitmentRows:
             specs.append(spec)
         return specs
 
-    def apply_errors(self, errors: dict[str, list[str]]) -> None:
-        """Errors keyed "commitments.<i>.<field>" go next to that row's field."""
+    def apply_errors(self, error: ValidationError) -> None:
+        """A service's errors keyed "commitments.<i>.<field>" go next to that row's field."""
+        errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
         for key, messages in errors.items():
             form, field = self._target(key)
             for message in messages:

@@ -12,6 +12,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
 from entente.agreements.enums import CommitmentKind, Recurrence
+from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, AwareMoment, Day, LocalMoment, RecordId
 from entente.core.schemas import (
@@ -45,35 +46,10 @@ def given_texts(texts: Schema | None) -> dict[str, str]:
     return {} if texts is None else texts.model_dump(exclude_unset=True)
 
 
-# --- what every party-owned record shows -------------------------------------------------
-
-
-class OwnedOut(Schema):
-    id: int
-    owning_party: str = Field(description="Code of the party that owns the record.")
-    scope: Scope
-    marking: Marking
-    red_recipients: list[str] = Field(
-        description="Usernames of those who see the record while it is TLP:RED."
-    )
-    version: int = Field(description="Raised by one on every change; the ETag names it.")
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    is_illustrative: bool = Field(description="Demo data that illustrates the tool; not a fact.")
-
-    @staticmethod
-    def resolve_owning_party(record) -> str:
-        return record.owning_party.code
-
-    @staticmethod
-    def resolve_red_recipients(record) -> list[str]:
-        return sorted(user.get_username() for user in record.red_recipients.all())
-
-
 # --- meetings ---------------------------------------------------------------------------
 
 
-class MeetingOut(OwnedOut):
+class MeetingOut(PartyOwnedOut):
     agreement: int = Field(alias="agreement_id")
     kind: MeetingKind
     title: Texts
@@ -140,8 +116,8 @@ class DecisionOut(Schema):
 
     @staticmethod
     def resolve_commitments(decision) -> list[int]:
-        # Set by the API from the reader's visible commitments, never all of them.
-        return decision.visible_commitment_ids
+        # The reader's visible commitments (selectors.with_visible_commitments), never all.
+        return [commitment.pk for commitment in decision.visible_commitments]
 
 
 class MeetingDetailOut(MeetingOut):
@@ -149,17 +125,18 @@ class MeetingDetailOut(MeetingOut):
     attendance: list[AttendanceOut]
     decisions: list[DecisionOut]
 
+    # `parts`: what the reader may see of them (selectors.meeting_parts), set by the API.
     @staticmethod
     def resolve_agenda_items(meeting) -> list:
-        return meeting.visible_agenda_items
+        return meeting.parts.agenda
 
     @staticmethod
     def resolve_attendance(meeting) -> list:
-        return meeting.visible_attendance
+        return meeting.parts.attendance
 
     @staticmethod
     def resolve_decisions(meeting) -> list:
-        return meeting.visible_decisions
+        return meeting.parts.decisions
 
 
 class MeetingFilters(Schema):
@@ -245,7 +222,9 @@ class CarryOverIn(Schema):
     decisions: list[RecordId] = Field(default=[], max_length=200)
 
 
-class CandidateCommitmentOut(Schema):
+class CommitmentSummaryOut(Schema):
+    """A commitment as a meeting shows it: to carry over, or made from a decision."""
+
     id: int
     title: Texts
     reference_language: Language
@@ -271,7 +250,7 @@ class CandidateDecisionOut(Schema):
 
 
 class CarryOverCandidatesOut(Schema):
-    commitments: list[CandidateCommitmentOut]
+    commitments: list[CommitmentSummaryOut]
     decisions: list[CandidateDecisionOut]
 
 
@@ -319,21 +298,8 @@ class CommitmentSpecIn(Schema):
     red_recipients: list[Username] = Field(default=[], max_length=100)
 
 
-class CreatedCommitmentOut(OwnedOut):
+class CreatedCommitmentOut(CommitmentSummaryOut, PartyOwnedOut):
     agreement: int = Field(alias="agreement_id")
-    title: Texts
-    reference_language: Language
-    responsible_party: str
-    due_date: dt.date | None
-    status: str
-
-    @staticmethod
-    def resolve_title(commitment) -> dict:
-        return texts_of(commitment, "title")
-
-    @staticmethod
-    def resolve_responsible_party(commitment) -> str:
-        return commitment.responsible_party.code
 
 
 class DecisionCommitmentsOut(Schema):

@@ -6,15 +6,19 @@ of a contact, are additionally hidden from users who may not see that record, so
 shared meeting never shows another party's internal commitment or contact.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from entente.accounts.models import Contact
 from entente.agreements.enums import OPEN_COMMITMENT_STATUSES
 from entente.agreements.models import Commitment
 from entente.agreements.selectors import commitment_visible_to
 from entente.core.access import get_visible, require_owner_writer, visible_to
+from entente.core.enums import Language
 from entente.meetings.enums import DecisionStatus
 from entente.meetings.models import AgendaItem, Attendance, Decision, Meeting
 
@@ -33,6 +37,14 @@ def get_meeting_for_user(user, pk, *, write: bool = False) -> Meeting:
     return meeting
 
 
+def meeting_search(meetings: QuerySet[Meeting], words: Iterable[str]) -> QuerySet[Meeting]:
+    """The meetings whose place or title, in any language, holds each of `words`."""
+    columns = ["place", *(f"title_{code}" for code in Language.values)]
+    for word in words:
+        meetings = meetings.filter(reduce(or_, (Q(**{f"{c}__icontains": word}) for c in columns)))
+    return meetings
+
+
 def _visible_meeting_pks(user) -> QuerySet:
     return visible_to(Meeting.objects.all(), user).values("pk")
 
@@ -48,6 +60,17 @@ def get_decision_for_user(user, pk, *, write: bool = False) -> Decision:
     if write:
         require_owner_writer(user, decision.meeting)
     return decision
+
+
+def with_visible_commitments(user, decisions: Iterable[Decision]) -> list[Decision]:
+    """The decisions, each with `visible_commitments`: only those the user may see, as
+    a shared decision can have given rise to an internal commitment of its party."""
+    decisions = list(decisions)
+    commitments = commitment_visible_to(user).order_by("pk")
+    prefetch_related_objects(
+        decisions, Prefetch("commitments", queryset=commitments, to_attr="visible_commitments")
+    )
+    return decisions
 
 
 def agenda_item_visible_to(user) -> QuerySet[AgendaItem]:
@@ -80,6 +103,32 @@ def get_attendance_for_user(user, pk, *, write: bool = False) -> Attendance:
     if write:
         require_owner_writer(user, attendance.meeting)
     return attendance
+
+
+@dataclass(frozen=True)
+class MeetingParts:
+    """What hangs on a meeting, as far as the user may see it."""
+
+    agenda: list[AgendaItem]
+    attendance: list[Attendance]
+    decisions: list[Decision]
+
+
+def meeting_parts(user, meeting: Meeting) -> MeetingParts:
+    """The meeting's agenda, attendance and decisions (with their visible commitments),
+    for its page and its API answer alike."""
+    return MeetingParts(
+        agenda=list(agenda_item_visible_to(user).filter(meeting=meeting).order_by("position")),
+        attendance=list(
+            attendance_visible_to(user)
+            .filter(meeting=meeting)
+            .select_related("contact__unit__party")
+            .order_by("contact__name", "pk")
+        ),
+        decisions=with_visible_commitments(
+            user, decision_visible_to(user).filter(meeting=meeting).order_by("number")
+        ),
+    )
 
 
 @dataclass(frozen=True)

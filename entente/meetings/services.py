@@ -25,26 +25,31 @@ from entente.agreements.selectors import (
     require_party_to,
 )
 from entente.agreements.services import commitment_create
-from entente.audit.services import audit_record, audited_create, audited_update, write_transaction
-from entente.core.access import require_owner_writer, require_writer, visible_to
+from entente.audit.services import (
+    audit_record,
+    audited_create,
+    audited_transition,
+    audited_update,
+    write_transaction,
+)
+from entente.core.access import (
+    red_recipients_for,
+    require_owner_writer,
+    require_writer,
+    visible_to,
+)
 from entente.core.enums import Marking, Scope
 from entente.core.errors import NotFound
 from entente.core.translated import translated_fields
 from entente.meetings.enums import (
-    MEETING_TRANSITIONS,
+    DECISION_WORKFLOW,
+    MEETING_WORKFLOW,
     AttendanceStatus,
     DecisionStatus,
     MeetingStatus,
 )
 from entente.meetings.models import AgendaItem, Attendance, Decision, Meeting
 from entente.meetings.selectors import decision_visible_to, meeting_carry_over_candidates
-
-# A decision may be reopened after it was marked implemented or dropped by mistake.
-DECISION_TRANSITIONS: dict[str, frozenset[str]] = {
-    DecisionStatus.OPEN: frozenset({DecisionStatus.IMPLEMENTED, DecisionStatus.DROPPED}),
-    DecisionStatus.IMPLEMENTED: frozenset({DecisionStatus.OPEN}),
-    DecisionStatus.DROPPED: frozenset({DecisionStatus.OPEN}),
-}
 
 # What meeting_update may change; status, minutes, scope and marking have their own doors.
 MEETING_EDITABLE = frozenset(
@@ -102,20 +107,8 @@ def meeting_create(
         is_illustrative=is_illustrative,
         **translated_fields("title", title, reference_language=reference_language),
     )
-    recipients = _red_recipients(actor, marking, red_recipients)
+    recipients = red_recipients_for(actor, marking, red_recipients)
     return audited_create(actor=actor, instance=meeting, m2m={"red_recipients": recipients})
-
-
-def _red_recipients(actor, marking: str, recipients: Iterable) -> list:
-    recipients = list(recipients)
-    if marking != Marking.RED:
-        return []
-    if not recipients:
-        raise ValidationError({"red_recipients": _("Name at least one recipient for TLP:RED.")})
-    if actor not in recipients:
-        # The author must keep access to what they mark RED.
-        recipients.append(actor)
-    return recipients
 
 
 def _zone(name) -> ZoneInfo:
@@ -149,8 +142,11 @@ def meeting_update(*, actor, meeting: Meeting, expected_version: int, **changes)
     """Change a meeting's kind, title, schedule, place or host.
 
     `title` is given per language ({"fr": ...}) and replaces only those languages.
+    Nothing to change is no change: the meeting is returned as it is, nothing recorded.
     """
     require_owner_writer(actor, meeting)
+    if not changes:
+        return meeting
     refused = sorted(set(changes) - MEETING_EDITABLE)
     if refused:
         raise ValidationError({name: _("This field cannot be changed here.") for name in refused})
@@ -189,24 +185,17 @@ def meeting_change_status(
     """Mark a meeting held (once it has started), cancelled, or planned again."""
     require_owner_writer(actor, meeting)
 
-    def check(current: Meeting) -> None:
-        if status not in MEETING_TRANSITIONS.get(current.status, ()):
-            raise ValidationError(
-                {
-                    "status": _("A meeting cannot go from %(old)s to %(new)s.")
-                    % {"old": current.status, "new": status}
-                }
-            )
+    def started(current: Meeting) -> None:
         if status == MeetingStatus.HELD and current.starts_at > timezone.now():
             raise ValidationError({"status": _("A meeting cannot be held before it starts.")})
 
-    return audited_update(
+    return audited_transition(
         actor=actor,
         instance=meeting,
-        changes={"status": status},
+        workflow=MEETING_WORKFLOW,
+        status=status,
         expected_version=expected_version,
-        action="status",
-        check=check,
+        check=started,
     )
 
 
@@ -424,18 +413,9 @@ def decision_record(*, actor, meeting: Meeting, text: str) -> Decision:
 def decision_change_status(*, actor, decision: Decision, status: str) -> Decision:
     """Mark a decision implemented or dropped, or reopen it."""
     require_owner_writer(actor, decision.meeting)
-    with write_transaction():
-        current = Decision.objects.select_for_update().get(pk=decision.pk)
-        if status not in DECISION_TRANSITIONS.get(current.status, ()):
-            raise ValidationError(
-                {
-                    "status": _("A decision cannot go from %(old)s to %(new)s.")
-                    % {"old": current.status, "new": status}
-                }
-            )
-        return audited_update(
-            actor=actor, instance=current, changes={"status": status}, action="status"
-        )
+    return audited_transition(
+        actor=actor, instance=decision, workflow=DECISION_WORKFLOW, status=status
+    )
 
 
 # Keys of a commitment spec that decision_to_commitments sets itself.

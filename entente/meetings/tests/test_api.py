@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from entente.apikit.models import IdempotencyKey
 from entente.agreements import services as agreement_services
 from entente.agreements.models import Commitment
+from entente.apikit.models import IdempotencyKey
 from entente.audit.models import AuditEvent
 from entente.meetings import services
 from entente.meetings.models import AgendaItem, Attendance, Decision, Meeting
@@ -198,7 +198,7 @@ def test_meeting_create_refuses_fields_the_caller_may_not_set(cast, field):
         ),
         (
             {"host_party": "XX-NONE"},
-            [{"field": "host_party", "message": "Unknown party: XX-NONE."}],
+            [{"field": "host_party", "message": "No such party: XX-NONE."}],
         ),
         (
             {"host_party": "XX-OUT"},
@@ -214,7 +214,7 @@ def test_meeting_create_refuses_fields_the_caller_may_not_set(cast, field):
         ),
         (
             {"marking": "TLP:RED", "red_recipients": ["nobody"]},
-            [{"field": "red_recipients", "message": "Unknown user: nobody."}],
+            [{"field": "red_recipients", "message": "No such user: nobody."}],
         ),
     ],
 )
@@ -590,16 +590,27 @@ def test_meeting_patch_refuses_protected_fields(cast, field):
     assert meeting.version == 1
 
 
-def test_meeting_patch_empty_and_invalid_are_422(cast):
+def test_meeting_patch_empty_changes_nothing_and_records_nothing(cast):
     meeting = new_meeting(cast)
     client = api_client(cast.a_officer)
     tag = f'"meeting-{meeting.pk}-v1"'
     before = counts()
     response = patch(client, meeting_url(meeting), {}, HTTP_IF_MATCH=tag)
-    assert response.status_code == 422
-    assert response.json()["errors"] == [
-        {"field": None, "message": "Send at least one field to change."}
-    ]
+    assert response.status_code == 200
+    assert response["ETag"] == tag
+    assert response.json() == meeting_json(meeting)
+    assert meeting.version == 1
+    assert counts() == before
+    # Even a change of nothing needs the version it was read at.
+    assert patch(client, meeting_url(meeting), {}).status_code == 428
+    assert patch(client, meeting_url(meeting), {}, HTTP_IF_MATCH='"x"').status_code == 412
+
+
+def test_meeting_patch_invalid_is_422(cast):
+    meeting = new_meeting(cast)
+    client = api_client(cast.a_officer)
+    tag = f'"meeting-{meeting.pk}-v1"'
+    before = counts()
     response = patch(
         client, meeting_url(meeting), {"ends_at": "2023-03-14T08:00:00Z"}, HTTP_IF_MATCH=tag
     )
@@ -648,7 +659,7 @@ def test_meeting_status_with_if_match(cast):
     response = post(client, url, {"status": "cancelled"}, HTTP_IF_MATCH=response["ETag"])
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "status", "message": "A meeting cannot go from held to cancelled."}
+        {"field": "status", "message": "A meeting cannot go from Held to Cancelled."}
     ]
     response = post(client, url, {"status": "planned"})
     assert response.status_code == 428
@@ -729,17 +740,11 @@ def test_agenda_item_post_refuses_what_the_user_may_not_carry(cast):
     for body, error in [
         (
             {"title": "X", "carried_commitment": b_internal.pk},
-            {
-                "field": "carried_commitment",
-                "message": "Choose a commitment of this meeting's agreement.",
-            },
+            {"field": "carried_commitment", "message": f"No such record: {b_internal.pk}."},
         ),
         (
             {"title": "X", "carried_decision": 999999},
-            {
-                "field": "carried_decision",
-                "message": "Choose a decision of an earlier meeting under this agreement.",
-            },
+            {"field": "carried_decision", "message": "No such record: 999999."},
         ),
         ({"title": "X\x00"}, {"field": "title", "message": "Null characters are not allowed."}),
         (
@@ -833,10 +838,7 @@ def test_carry_over_refuses_non_candidates_all_or_nothing(cast):
     before = counts()
     response = post(client, url, {"commitments": [commitment.pk, b_internal.pk]})
     assert response.json()["errors"] == [
-        {
-            "field": "commitments",
-            "message": "Only open commitments of this agreement not yet on the agenda can be carried over.",
-        }
+        {"field": "commitments", "message": f"No such record: {b_internal.pk}."}
     ]
     response = post(client, url, {})
     assert response.json()["errors"] == [
@@ -906,7 +908,7 @@ def test_decision_post_and_status(cast):
     assert response.json()["status"] == "implemented"
     response = post(client, url, {"status": "dropped"})
     assert response.json()["errors"] == [
-        {"field": "status", "message": "A decision cannot go from implemented to dropped."}
+        {"field": "status", "message": "A decision cannot go from Implemented to Dropped."}
     ]
     assert post(api_client(cast.a_reader), url, {"status": "open"}).status_code == 403
     assert post(api_client(cast.b_officer), url, {"status": "open"}).status_code == 403
@@ -1012,8 +1014,8 @@ def test_decision_commitments_errors_name_the_spec_and_field_all_or_nothing(cast
         (
             [{"title": {"en": "X"}, "responsible_party": "NOPE", "area": 999999}, good],
             [
-                {"field": "commitments.0.responsible_party", "message": "Unknown party: NOPE."},
-                {"field": "commitments.0.area", "message": "Unknown area."},
+                {"field": "commitments.0.responsible_party", "message": "No such party: NOPE."},
+                {"field": "commitments.0.area", "message": "No such record: 999999."},
             ],
         ),
         (

@@ -243,6 +243,15 @@ def test_meeting_update_detects_stale_version(cast):
     assert counts() == before
 
 
+def test_meeting_update_with_nothing_to_change_records_nothing(cast):
+    meeting = new_meeting(cast)
+    before = counts()
+    same = services.meeting_update(actor=cast.a_officer, meeting=meeting, expected_version=1)
+    assert (same, same.version) == (meeting, 1)
+    assert counts() == before
+    assert events_of(meeting) == [("create", "a_officer")]
+
+
 @pytest.mark.parametrize("who", ["a_reader", "b_officer"])
 def test_meeting_update_refused_to_reader_and_other_party(cast, who):
     meeting = new_meeting(cast)
@@ -250,6 +259,8 @@ def test_meeting_update_refused_to_reader_and_other_party(cast, who):
         services.meeting_update(
             actor=getattr(cast, who), meeting=meeting, expected_version=1, place="Fes"
         )
+    with pytest.raises(PermissionDenied):
+        services.meeting_update(actor=getattr(cast, who), meeting=meeting, expected_version=1)
 
 
 def test_meeting_change_status_held_once_started(cast):
@@ -263,7 +274,7 @@ def test_meeting_change_status_held_once_started(cast):
         services.meeting_change_status(
             actor=cast.a_officer, meeting=held, status="cancelled", expected_version=2
         )
-    assert exc.value.message_dict == {"status": ["A meeting cannot go from held to cancelled."]}
+    assert exc.value.message_dict == {"status": ["A meeting cannot go from Held to Cancelled."]}
 
 
 def test_meeting_change_status_refuses_held_before_start(cast):
@@ -701,7 +712,7 @@ def test_decision_change_status_and_its_transitions(cast):
     with pytest.raises(ValidationError) as exc:
         services.decision_change_status(actor=cast.a_officer, decision=decision, status="dropped")
     assert exc.value.message_dict == {
-        "status": ["A decision cannot go from implemented to dropped."]
+        "status": ["A decision cannot go from Implemented to Dropped."]
     }
     reopened = services.decision_change_status(
         actor=cast.a_officer, decision=decision, status="open"

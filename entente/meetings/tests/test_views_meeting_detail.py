@@ -194,7 +194,7 @@ def test_decision_status_drops_and_reopens(client, cast, meeting):
     response = client.post(url, {"status": "implemented"})
     assert response.status_code == 400
     assert response.context["status_errors"] == [
-        "A decision cannot go from dropped to implemented."
+        "A decision cannot go from Dropped to Implemented."
     ]
 
 
@@ -275,7 +275,9 @@ def test_minutes_edit_stale_version_shows_conflict_and_keeps_the_minutes(client,
         reverse("meetings:minutes-edit", args=[meeting.pk]), minutes_post(meeting, version=2)
     )
     assert response.status_code == 409
-    assert response.context["conflict"] == [("minutes [en]", "The coordinator's minutes.")]
+    assert response.context["conflict"] == [
+        {"field": "minutes [en]", "value": "The coordinator's minutes."}
+    ]
     form = response.context["minutes_form"]
     assert (form["minutes_en"].value(), form["version"].value()) == ("Revised minutes.", "3")
     meeting.refresh_from_db()
@@ -403,7 +405,7 @@ def test_decision_commitments_service_errors_go_to_the_right_row(cast, open_deci
     """The service counts only the rows sent; the page counts every row shown."""
     from entente.core.errors import ValidationError
     from entente.meetings.forms import CommitmentRows
-    from entente.meetings.views import _commitment_rows
+    from entente.meetings.views.meeting_page import _commitment_rows
 
     specs = [
         {"title": {"en": "Fine"}, "responsible_party": cast.a},
@@ -428,7 +430,11 @@ def test_decision_commitments_service_errors_go_to_the_right_row(cast, open_deci
     rows: CommitmentRows = _commitment_rows(cast.a_officer, meeting, open_decision, data)
     assert rows.is_valid()
     assert rows.row_of == [0, 2]
-    rows.apply_errors(exc.value.message_dict | {"commitments.1": ["Whole row."], "decision": ["X"]})
+    rows.apply_errors(
+        ValidationError(
+            exc.value.message_dict | {"commitments.1": ["Whole row."], "decision": ["X"]}
+        )
+    )
     assert [dict(form.errors) for form in rows.forms] == [
         {},
         {},

@@ -251,9 +251,9 @@ def test_meeting_edit_with_a_stale_version_shows_the_conflict_and_keeps_the_reco
     before = AuditEvent.objects.count()
     response = client.post(edit_url(meeting), edit_post(meeting, place="Tangier", version=1))
     assert response.status_code == 409
-    assert response.context["conflict"] == [("place", "Fes")]
+    assert response.context["conflict"] == [{"field": "place", "value": "Fes"}]
     page = response.content.decode()
-    assert "Someone else changed this meeting while you were editing it." in page
+    assert "Not saved: someone else changed this record while you were editing it." in page
     # The user's entry is kept, with the current version to save it deliberately.
     assert (
         response.context["form"]["place"].value(),
@@ -332,7 +332,7 @@ def test_meeting_status_stale_version_is_a_conflict(client, cast):
     client.force_login(cast.a_officer)
     response = client.post(status_url(meeting), {"status": "cancelled", "version": 1})
     assert response.status_code == 409
-    assert response.context["conflict"] == [("place", "Fes")]
+    assert response.context["conflict"] == [{"field": "place", "value": "Fes"}]
     meeting.refresh_from_db()
     assert meeting.status == "planned"
 

@@ -1,0 +1,82 @@
+"""A meeting's agenda: its items, adding one, and carrying over what is still open."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from entente.core.access import can_write
+from entente.meetings import services
+from entente.meetings.forms import AgendaItemForm, CarryOverForm
+from entente.meetings.selectors import (
+    agenda_item_visible_to,
+    get_meeting_for_user,
+    meeting_carry_over_candidates,
+)
+from entente.meetings.views.common import done, saved
+
+
+def _agenda_url(meeting) -> str:
+    return reverse("meetings:meeting-agenda", args=[meeting.pk])
+
+
+@login_required
+@require_http_methods(["GET"])
+def meeting_agenda(request, pk):
+    meeting = get_meeting_for_user(request.user, pk)
+    return _render_agenda(request, meeting)
+
+
+def _render_agenda(request, meeting, *, status=200, **overrides):
+    user = request.user
+    writable = can_write(user, meeting)
+    context = {
+        "meeting": meeting,
+        "can_write": writable,
+        "agenda": agenda_item_visible_to(user).filter(meeting=meeting).order_by("position"),
+    }
+    if writable:
+        candidates = meeting_carry_over_candidates(user, meeting)
+        context |= {
+            "item_form": AgendaItemForm(),
+            "carry_form": CarryOverForm(candidates=candidates),
+        } | overrides
+    return render(request, "meetings/meeting_agenda.html", context, status=status)
+
+
+@login_required
+@require_POST
+def agenda_add(request, pk):
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    form = AgendaItemForm(request.POST)
+    item = saved(
+        form,
+        lambda: services.agenda_item_add(actor=request.user, meeting=meeting, **form.cleaned_data),
+    )
+    if item is None:
+        return _render_agenda(request, meeting, status=400, item_form=form)
+    return done(request, _("The item is on the agenda."), _agenda_url(meeting))
+
+
+@login_required
+@require_POST
+def agenda_carry_over(request, pk):
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    candidates = meeting_carry_over_candidates(request.user, meeting)
+    form = CarryOverForm(request.POST, candidates=candidates)
+    items = saved(
+        form,
+        lambda: services.agenda_carry_over(
+            actor=request.user, meeting=meeting, **form.cleaned_data
+        ),
+    )
+    if items is None:
+        return _render_agenda(request, meeting, status=400, carry_form=form)
+    message = ngettext(
+        "%(count)d item was carried over to the agenda.",
+        "%(count)d items were carried over to the agenda.",
+        len(items),
+    ) % {"count": len(items)}
+    return done(request, message, _agenda_url(meeting))

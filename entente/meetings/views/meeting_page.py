@@ -1,0 +1,267 @@
+"""A meeting's page, and what is done on it: status, attendance, minutes, decisions."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from entente.accounts.selectors import contact_visible_to
+from entente.agreements.selectors import area_visible_to
+from entente.core.access import can_write
+from entente.core.errors import ConflictError, ValidationError
+from entente.core.pages import rebound
+from entente.core.transitions import Workflow
+from entente.meetings import services
+from entente.meetings.enums import (
+    DECISION_WORKFLOW,
+    MEETING_WORKFLOW,
+    DecisionStatus,
+    MeetingStatus,
+)
+from entente.meetings.forms import (
+    AttendanceForm,
+    CommitmentRows,
+    DecisionForm,
+    DecisionStatusForm,
+    MeetingStatusForm,
+    MinutesForm,
+)
+from entente.meetings.models import Meeting
+from entente.meetings.selectors import get_decision_for_user, get_meeting_for_user, meeting_parts
+from entente.meetings.views.common import (
+    agreement_parties,
+    conflict,
+    detail_url,
+    done,
+    saved,
+    user_zone,
+)
+
+# The buttons that move a meeting or a decision on, by the status they move it to.
+STATUS_ACTIONS = {
+    MeetingStatus.HELD: gettext_lazy("Mark as held"),
+    MeetingStatus.CANCELLED: gettext_lazy("Cancel the meeting"),
+    MeetingStatus.PLANNED: gettext_lazy("Plan again"),
+}
+DECISION_ACTIONS = {
+    DecisionStatus.IMPLEMENTED: gettext_lazy("Mark implemented"),
+    DecisionStatus.DROPPED: gettext_lazy("Drop"),
+    DecisionStatus.OPEN: gettext_lazy("Reopen"),
+}
+
+
+def _actions(workflow: Workflow, labels: dict, current: str) -> list[tuple[str, str]]:
+    return [(value, labels[value]) for value, _label in workflow.choices_from(current)]
+
+
+def _url_or_none(name: str, *args) -> str | None:
+    # Pages of other apps are linked once they exist.
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _took_place(meeting: Meeting) -> bool:
+    return meeting.status != MeetingStatus.CANCELLED and meeting.starts_at <= timezone.now()
+
+
+def _eligible_contacts(user, meeting):
+    """Directory contacts the user may see, of the parties to the meeting's agreement."""
+    return (
+        contact_visible_to(user)
+        .filter(unit__party__agreement_roles__agreement=meeting.agreement_id)
+        .select_related("unit__party")
+        .order_by("name", "pk")
+    )
+
+
+def _commitment_rows(user, meeting, decision, data=None, **kwargs) -> CommitmentRows:
+    return CommitmentRows(
+        data,
+        decision=decision,
+        parties=agreement_parties(meeting.agreement),
+        areas=area_visible_to(user).filter(agreement=meeting.agreement_id).order_by("code"),
+        default_scope=meeting.scope,
+        **kwargs,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def meeting_detail(request, pk):
+    meeting = get_meeting_for_user(request.user, pk)
+    return _render_detail(request, meeting)
+
+
+def _render_detail(request, meeting, *, status=200, **overrides):
+    user = request.user
+    writable = can_write(user, meeting)
+    parts = meeting_parts(user, meeting)
+    context = {
+        "meeting": meeting,
+        "can_write": writable,
+        "took_place": _took_place(meeting),
+        "user_zone": user_zone(user),
+        "history_url": _url_or_none("audit:record-trail", "meetings.meeting", meeting.pk),
+        "agenda": parts.agenda,
+        "attendance": parts.attendance,
+        "decisions": parts.decisions,
+        "status_errors": overrides.pop("status_errors", []),
+        "conflict": overrides.pop("conflict", None),
+    }
+    if writable:
+        context |= _detail_forms(user, meeting, parts.decisions) | overrides
+    return render(request, "meetings/meeting_detail.html", context, status=status)
+
+
+def _detail_forms(user, meeting, decisions) -> dict:
+    choices_cache: dict = {}
+    for decision in decisions:
+        decision.actions = _actions(DECISION_WORKFLOW, DECISION_ACTIONS, decision.status)
+        if decision.status == DecisionStatus.OPEN:
+            decision.rows = _commitment_rows(user, meeting, decision, choices=choices_cache)
+    return {
+        "status_actions": _actions(MEETING_WORKFLOW, STATUS_ACTIONS, meeting.status),
+        "attendance_statuses": AttendanceForm.base_fields["status"].choices,
+        "attendance_form": AttendanceForm(contacts=_eligible_contacts(user, meeting)),
+        "decision_form": DecisionForm(),
+        "minutes_form": MinutesForm.of(meeting),
+    }
+
+
+@login_required
+@require_POST
+def meeting_status(request, pk):
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    form = MeetingStatusForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, meeting, status=400, status_errors=[_("Choose a status.")])
+    try:
+        services.meeting_change_status(
+            actor=request.user,
+            meeting=meeting,
+            status=form.cleaned_data["status"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ConflictError as error:
+        meeting = get_meeting_for_user(request.user, pk)
+        changed = conflict(meeting, error.changed)
+        return _render_detail(request, meeting, status=409, conflict=changed)
+    except ValidationError as error:
+        return _render_detail(request, meeting, status=400, status_errors=error.messages)
+    return done(request, _("The meeting's status is changed."), detail_url(meeting))
+
+
+@login_required
+@require_POST
+def attendance_set(request, pk):
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    form = AttendanceForm(request.POST, contacts=_eligible_contacts(request.user, meeting))
+    attendance = saved(
+        form,
+        lambda: services.attendance_set(actor=request.user, meeting=meeting, **form.cleaned_data),
+    )
+    if attendance is None:
+        return _render_detail(request, meeting, status=400, attendance_form=form)
+    return done(request, _("Attendance is recorded."), detail_url(meeting, "attendance"))
+
+
+@login_required
+@require_POST
+def minutes_edit(request, pk):
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    form = MinutesForm.of(meeting, request.POST)
+    try:
+        updated = saved(
+            form,
+            lambda: services.minutes_record(
+                actor=request.user,
+                meeting=meeting,
+                minutes=form.changes(meeting),
+                expected_version=form.cleaned_data["version"],
+            ),
+            {"meeting": "minutes"},
+        )
+    except ConflictError as error:
+        meeting = get_meeting_for_user(request.user, pk)
+        form = rebound(form, error.current_version, reference_language=meeting.reference_language)
+        changed = conflict(meeting, error.changed)
+        return _render_detail(request, meeting, status=409, minutes_form=form, conflict=changed)
+    if updated is None:
+        return _render_detail(request, meeting, status=400, minutes_form=form)
+    return done(request, _("The minutes are saved."), detail_url(meeting, "minutes"))
+
+
+@login_required
+@require_POST
+def decision_create(request, pk):
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    form = DecisionForm(request.POST)
+    decision = saved(
+        form,
+        lambda: services.decision_record(
+            actor=request.user, meeting=meeting, text=form.cleaned_data["text"]
+        ),
+    )
+    if decision is None:
+        return _render_detail(request, meeting, status=400, decision_form=form)
+    return done(request, _("The decision is recorded."), detail_url(meeting, "decisions"))
+
+
+@login_required
+@require_POST
+def decision_status(request, pk):
+    decision = get_decision_for_user(request.user, pk, write=True)
+    meeting = get_meeting_for_user(request.user, decision.meeting_id)
+    form = DecisionStatusForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, meeting, status=400, status_errors=[_("Choose a status.")])
+    try:
+        services.decision_change_status(
+            actor=request.user, decision=decision, status=form.cleaned_data["status"]
+        )
+    except ValidationError as error:
+        return _render_detail(request, meeting, status=400, status_errors=error.messages)
+    return done(request, _("The decision's status is changed."), detail_url(meeting, "decisions"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decision_commitments(request, pk):
+    """Turn a decision into one or more commitments in one step (all or nothing)."""
+    decision = get_decision_for_user(request.user, pk, write=True)
+    meeting = get_meeting_for_user(request.user, decision.meeting_id)
+    if request.method == "GET":
+        rows = _commitment_rows(request.user, meeting, decision)
+        return _render_rows(request, meeting, decision, rows)
+    rows = _commitment_rows(request.user, meeting, decision, request.POST)
+    if "add_row" in request.POST:
+        initial, count = rows.with_extra_row()
+        rows = _commitment_rows(request.user, meeting, decision, initial=initial, rows=count)
+        return _render_rows(request, meeting, decision, rows)
+    if rows.is_valid():
+        try:
+            created = services.decision_to_commitments(
+                actor=request.user,
+                decision=decision,
+                commitments=rows.specs(reference_language=meeting.reference_language),
+            )
+        except ValidationError as error:
+            rows.apply_errors(error)
+        else:
+            message = ngettext(
+                "%(count)d commitment was created from decision %(number)d.",
+                "%(count)d commitments were created from decision %(number)d.",
+                len(created),
+            ) % {"count": len(created), "number": decision.number}
+            return done(request, message, detail_url(meeting, f"decision-{decision.pk}"))
+    return _render_rows(request, meeting, decision, rows, status=400)
+
+
+def _render_rows(request, meeting, decision, rows, *, status=200):
+    context = {"meeting": meeting, "decision": decision, "rows": rows}
+    return render(request, "meetings/decision_commitments.html", context, status=status)
