@@ -41,13 +41,15 @@ def time_zone_choices(*extra: str) -> list[tuple[str, str]]:
     return [(zone, zone.replace("_", " ")) for zone in zones]
 
 
-def language_label(base, code: str):
-    return format_lazy("{} ({})", base, dict(Language.choices)[code])
-
-
-def language_attrs(code: str) -> dict[str, str]:
-    # Text typed in Arabic runs right to left even on an English page.
-    return {"lang": code, "dir": "auto"}
+def language_field(base_label, code: str, *, widget=forms.TextInput, **kwargs) -> forms.CharField:
+    """The text in one language: its label names the language, and text typed in Arabic
+    runs right to left even on an English page."""
+    return forms.CharField(
+        label=format_lazy("{} ({})", base_label, dict(Language.choices)[code]),
+        required=False,
+        widget=widget(attrs=kwargs.pop("attrs", {}) | {"lang": code, "dir": "auto"}),
+        **kwargs,
+    )
 
 
 def changed_texts(record, name: str, values: dict[str, str]) -> dict[str, str]:
@@ -94,30 +96,10 @@ class MeetingForm(VersionedForm):
         initial=Language.EN,
         help_text=_("The language whose text is authoritative."),
     )
-    title_ar = forms.CharField(
-        label=language_label(_("Title"), "ar"),
-        required=False,
-        max_length=300,
-        widget=forms.TextInput(attrs=language_attrs("ar")),
-    )
-    title_fr = forms.CharField(
-        label=language_label(_("Title"), "fr"),
-        required=False,
-        max_length=300,
-        widget=forms.TextInput(attrs=language_attrs("fr")),
-    )
-    title_en = forms.CharField(
-        label=language_label(_("Title"), "en"),
-        required=False,
-        max_length=300,
-        widget=forms.TextInput(attrs=language_attrs("en")),
-    )
-    title_nl = forms.CharField(
-        label=language_label(_("Title"), "nl"),
-        required=False,
-        max_length=300,
-        widget=forms.TextInput(attrs=language_attrs("nl")),
-    )
+    title_ar = language_field(_("Title"), "ar", max_length=300)
+    title_fr = language_field(_("Title"), "fr", max_length=300)
+    title_en = language_field(_("Title"), "en", max_length=300)
+    title_nl = language_field(_("Title"), "nl", max_length=300)
     starts_at = LocalDateTimeField(
         label=_("Starts at"), help_text=_("On the clock of the meeting's time zone.")
     )
@@ -285,12 +267,11 @@ class MinutesForm(VersionedForm):
         self.reference_language = reference_language
         order = [reference_language] + [c for c in Language.values if c != reference_language]
         for code in order:
-            self.fields[f"minutes_{code}"] = forms.CharField(
-                label=language_label(_("Minutes"), code),
-                required=False,
-                widget=forms.Textarea(
-                    attrs={"rows": 8 if code == reference_language else 4} | language_attrs(code)
-                ),
+            self.fields[f"minutes_{code}"] = language_field(
+                _("Minutes"),
+                code,
+                widget=forms.Textarea,
+                attrs={"rows": 8 if code == reference_language else 4},
             )
 
     def reference_field(self):

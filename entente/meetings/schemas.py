@@ -59,7 +59,7 @@ class MeetingOut(PartyOwnedOut):
     time_zone: str = Field(description="The meeting's own time zone (IANA name).")
     place: str
     online_url: str
-    host_party: str = Field(description="Code of the host party.")
+    host_party: str = Field(alias="host_party.code", description="Code of the host party.")
     status: MeetingStatus
     minutes: Texts
 
@@ -70,10 +70,6 @@ class MeetingOut(PartyOwnedOut):
     @staticmethod
     def resolve_minutes(meeting) -> dict:
         return texts_of(meeting, "minutes")
-
-    @staticmethod
-    def resolve_host_party(meeting) -> str:
-        return meeting.host_party.code
 
 
 class AgendaItemOut(Schema):
@@ -91,17 +87,9 @@ class AgendaItemsOut(Schema):
 
 class AttendanceOut(Schema):
     contact: int = Field(alias="contact_id")
-    name: str = Field(description="The contact's name.")
-    party: str = Field(description="Code of the contact's party.")
+    name: str = Field(alias="contact.name", description="The contact's name.")
+    party: str = Field(alias="contact.unit.party.code", description="Code of the contact's party.")
     status: AttendanceStatus
-
-    @staticmethod
-    def resolve_name(attendance) -> str:
-        return attendance.contact.name
-
-    @staticmethod
-    def resolve_party(attendance) -> str:
-        return attendance.contact.unit.party.code
 
 
 class DecisionOut(Schema):
@@ -121,22 +109,10 @@ class DecisionOut(Schema):
 
 
 class MeetingDetailOut(MeetingOut):
-    agenda_items: list[AgendaItemOut]
-    attendance: list[AttendanceOut]
-    decisions: list[DecisionOut]
-
     # `parts`: what the reader may see of them (selectors.meeting_parts), set by the API.
-    @staticmethod
-    def resolve_agenda_items(meeting) -> list:
-        return meeting.parts.agenda
-
-    @staticmethod
-    def resolve_attendance(meeting) -> list:
-        return meeting.parts.attendance
-
-    @staticmethod
-    def resolve_decisions(meeting) -> list:
-        return meeting.parts.decisions
+    agenda_items: list[AgendaItemOut] = Field(alias="parts.agenda")
+    attendance: list[AttendanceOut] = Field(alias="parts.attendance")
+    decisions: list[DecisionOut] = Field(alias="parts.decisions")
 
 
 class MeetingFilters(Schema):
@@ -228,17 +204,13 @@ class CommitmentSummaryOut(Schema):
     id: int
     title: Texts
     reference_language: Language
-    responsible_party: str
+    responsible_party: str = Field(alias="responsible_party.code")
     due_date: dt.date | None
     status: str
 
     @staticmethod
     def resolve_title(commitment) -> dict:
         return texts_of(commitment, "title")
-
-    @staticmethod
-    def resolve_responsible_party(commitment) -> str:
-        return commitment.responsible_party.code
 
 
 class CandidateDecisionOut(Schema):

@@ -25,8 +25,7 @@ def _agenda_url(meeting) -> str:
 @login_required
 @require_http_methods(["GET"])
 def meeting_agenda(request, pk):
-    meeting = get_meeting_for_user(request.user, pk)
-    return _render_agenda(request, meeting)
+    return _render_agenda(request, get_meeting_for_user(request.user, pk))
 
 
 def _render_agenda(request, meeting, *, status=200, **overrides):

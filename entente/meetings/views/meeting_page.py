@@ -1,5 +1,7 @@
 """A meeting's page, and what is done on it: status, attendance, minutes, decisions."""
 
+from functools import partial
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -93,8 +95,7 @@ def _commitment_rows(user, meeting, decision, data=None, **kwargs) -> Commitment
 @login_required
 @require_http_methods(["GET"])
 def meeting_detail(request, pk):
-    meeting = get_meeting_for_user(request.user, pk)
-    return _render_detail(request, meeting)
+    return _render_detail(request, get_meeting_for_user(request.user, pk))
 
 
 def _render_detail(request, meeting, *, status=200, **overrides):
@@ -133,27 +134,43 @@ def _detail_forms(user, meeting, decisions) -> dict:
     }
 
 
-@login_required
-@require_POST
-def meeting_status(request, pk):
-    meeting = get_meeting_for_user(request.user, pk, write=True)
-    form = MeetingStatusForm(request.POST)
+def _posted(request, meeting, form_name: str, form, save, message: str, anchor: str):
+    """A form of the meeting page sent: `save(**cleaned_data)`, then back to the page at
+    `anchor`; the page again with the form and its errors otherwise (400)."""
+    if saved(form, lambda: save(**form.cleaned_data)) is None:
+        return _render_detail(request, meeting, status=400, **{form_name: form})
+    return done(request, message, detail_url(meeting, anchor))
+
+
+def _status_changed(request, meeting, form, change, message: str, anchor: str = ""):
+    """A status button pressed: `change(**cleaned_data)`, then back to the page; the page
+    again saying why not (400), or what someone else changed meanwhile (409)."""
     if not form.is_valid():
         return _render_detail(request, meeting, status=400, status_errors=[_("Choose a status.")])
     try:
-        services.meeting_change_status(
-            actor=request.user,
-            meeting=meeting,
-            status=form.cleaned_data["status"],
-            expected_version=form.cleaned_data["version"],
-        )
+        change(**form.cleaned_data)
     except ConflictError as error:
-        meeting = get_meeting_for_user(request.user, pk)
+        meeting = get_meeting_for_user(request.user, meeting.pk)
         changed = conflict(meeting, error.changed)
         return _render_detail(request, meeting, status=409, conflict=changed)
     except ValidationError as error:
         return _render_detail(request, meeting, status=400, status_errors=error.messages)
-    return done(request, _("The meeting's status is changed."), detail_url(meeting))
+    return done(request, message, detail_url(meeting, anchor))
+
+
+@login_required
+@require_POST
+def meeting_status(request, pk):
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    return _status_changed(
+        request,
+        meeting,
+        MeetingStatusForm(request.POST),
+        lambda status, version: services.meeting_change_status(
+            actor=request.user, meeting=meeting, status=status, expected_version=version
+        ),
+        _("The meeting's status is changed."),
+    )
 
 
 @login_required
@@ -161,13 +178,9 @@ def meeting_status(request, pk):
 def attendance_set(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
     form = AttendanceForm(request.POST, contacts=_eligible_contacts(request.user, meeting))
-    attendance = saved(
-        form,
-        lambda: services.attendance_set(actor=request.user, meeting=meeting, **form.cleaned_data),
-    )
-    if attendance is None:
-        return _render_detail(request, meeting, status=400, attendance_form=form)
-    return done(request, _("Attendance is recorded."), detail_url(meeting, "attendance"))
+    save = partial(services.attendance_set, actor=request.user, meeting=meeting)
+    message = _("Attendance is recorded.")
+    return _posted(request, meeting, "attendance_form", form, save, message, "attendance")
 
 
 @login_required
@@ -200,33 +213,25 @@ def minutes_edit(request, pk):
 @require_POST
 def decision_create(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
-    form = DecisionForm(request.POST)
-    decision = saved(
-        form,
-        lambda: services.decision_record(
-            actor=request.user, meeting=meeting, text=form.cleaned_data["text"]
-        ),
+    save = partial(services.decision_record, actor=request.user, meeting=meeting)
+    message = _("The decision is recorded.")
+    return _posted(
+        request, meeting, "decision_form", DecisionForm(request.POST), save, message, "decisions"
     )
-    if decision is None:
-        return _render_detail(request, meeting, status=400, decision_form=form)
-    return done(request, _("The decision is recorded."), detail_url(meeting, "decisions"))
 
 
 @login_required
 @require_POST
 def decision_status(request, pk):
     decision = get_decision_for_user(request.user, pk, write=True)
-    meeting = get_meeting_for_user(request.user, decision.meeting_id)
-    form = DecisionStatusForm(request.POST)
-    if not form.is_valid():
-        return _render_detail(request, meeting, status=400, status_errors=[_("Choose a status.")])
-    try:
-        services.decision_change_status(
-            actor=request.user, decision=decision, status=form.cleaned_data["status"]
-        )
-    except ValidationError as error:
-        return _render_detail(request, meeting, status=400, status_errors=error.messages)
-    return done(request, _("The decision's status is changed."), detail_url(meeting, "decisions"))
+    return _status_changed(
+        request,
+        get_meeting_for_user(request.user, decision.meeting_id),
+        DecisionStatusForm(request.POST),
+        partial(services.decision_change_status, actor=request.user, decision=decision),
+        _("The decision's status is changed."),
+        "decisions",
+    )
 
 
 @login_required
