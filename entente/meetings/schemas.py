@@ -27,13 +27,18 @@ from entente.core.schemas import (
 from entente.core.schemas import no_nul as _no_nul
 from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
 
+
+class In(Schema):
+    """What a client sends: unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 # --- texts in several languages ---------------------------------------------------------
 
 
-class LongTextsIn(Schema):
+class LongTextsIn(In):
     """Long texts per language (minutes, descriptions); languages left out keep theirs."""
-
-    model_config = ConfigDict(extra="forbid")
 
     ar: str = optional()
     fr: str = optional()
@@ -92,12 +97,15 @@ class AttendanceOut(Schema):
     status: AttendanceStatus
 
 
-class DecisionOut(Schema):
+class DecisionSummaryOut(Schema):
     id: int
     meeting: int = Field(alias="meeting_id")
     number: int
     text: str
     status: DecisionStatus
+
+
+class DecisionOut(DecisionSummaryOut):
     commitments: list[int] = Field(
         description="Ids of the commitments the decision gave rise to that you may see."
     )
@@ -132,9 +140,7 @@ class MeetingFilters(Schema):
     )
 
 
-class MeetingIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class MeetingIn(In):
     kind: MeetingKind
     title: TextsIn = Field(description="Needs the text in the reference language.")
     reference_language: Language = Language.EN
@@ -151,10 +157,8 @@ class MeetingIn(Schema):
     )
 
 
-class MeetingPatchIn(Schema):
+class MeetingPatchIn(In):
     """Only the fields sent change; status, minutes, scope and marking have their own doors."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: MeetingKind = optional()
     title: TextsIn = optional()
@@ -166,21 +170,15 @@ class MeetingPatchIn(Schema):
     online_url: str = optional(max_length=200)
 
 
-class MeetingStatusIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class MeetingStatusIn(In):
     status: MeetingStatus
 
 
-class MinutesIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class MinutesIn(In):
     minutes: LongTextsIn = Field(description="The first minutes need the reference language.")
 
 
-class AgendaItemIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class AgendaItemIn(In):
     title: str = Field(max_length=300)
     notes: str = ""
     carried_commitment: RecordId | None = Field(
@@ -191,9 +189,7 @@ class AgendaItemIn(Schema):
     )
 
 
-class CarryOverIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class CarryOverIn(In):
     commitments: list[RecordId] = Field(default=[], max_length=200)
     decisions: list[RecordId] = Field(default=[], max_length=200)
 
@@ -213,41 +209,25 @@ class CommitmentSummaryOut(Schema):
         return texts_of(commitment, "title")
 
 
-class CandidateDecisionOut(Schema):
-    id: int
-    meeting: int = Field(alias="meeting_id")
-    number: int
-    text: str
-    status: DecisionStatus
-
-
 class CarryOverCandidatesOut(Schema):
     commitments: list[CommitmentSummaryOut]
-    decisions: list[CandidateDecisionOut]
+    decisions: list[DecisionSummaryOut]
 
 
-class AttendanceIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class AttendanceIn(In):
     status: AttendanceStatus
 
 
-class DecisionIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class DecisionIn(In):
     text: str
 
 
-class DecisionStatusIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class DecisionStatusIn(In):
     status: DecisionStatus
 
 
-class CommitmentSpecIn(Schema):
+class CommitmentSpecIn(In):
     """A commitment to create from a decision, under the meeting's agreement."""
-
-    model_config = ConfigDict(extra="forbid")
 
     title: TextsIn
     responsible_party: PartyCode
