@@ -378,7 +378,8 @@ def decision_commitments(
 def _commitment_specs(user, payload: list[CommitmentSpecIn]) -> list[dict]:
     """The specs as commitment_create's arguments, every named record looked up;
     every spec's unknown references are reported at once."""
-    specs, errors = [], {}
+    specs: list[dict] = []
+    errors: dict[str, list[str]] = {}
     for index, spec in enumerate(payload):
         try:
             specs.append(_commitment_spec(user, spec))

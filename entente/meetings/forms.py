@@ -9,7 +9,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import format_lazy
@@ -206,7 +206,7 @@ class _CarryChoice(forms.ModelMultipleChoiceField):
 
 def _commitment_label(commitment) -> str:
     due = commitment.due_date.isoformat() if commitment.due_date else gettext("no due date")
-    status = CommitmentStatus(commitment.status).label
+    status = str(CommitmentStatus(commitment.status).label)
     if commitment.is_overdue:
         status = f"{status} · {gettext('Overdue')}"
     return f"{commitment.title} · {commitment.responsible_party.code} · {due} · {status}"
@@ -431,10 +431,8 @@ class CommitmentRows:
         if position >= len(self.row_of):
             return None, None
         form = self.forms[self.row_of[position]]
-        field = _ROW_ALIASES.get(parts[2], parts[2]) if len(parts) == 3 else NON_FIELD_ERRORS
-        if field not in form.fields:
-            field = None
-        return form, field
+        field = _ROW_ALIASES.get(parts[2], parts[2]) if len(parts) == 3 else None
+        return form, field if field in form.fields else None
 
     def with_extra_row(self):
         """The same rows as typed so far, plus an empty one, without error messages."""

@@ -20,6 +20,7 @@ from entente.meetings import services
 from entente.meetings.enums import (
     DECISION_WORKFLOW,
     MEETING_WORKFLOW,
+    AttendanceStatus,
     DecisionStatus,
     MeetingStatus,
 )
@@ -127,7 +128,7 @@ def _detail_forms(user, meeting, decisions) -> dict:
             decision.rows = _commitment_rows(user, meeting, decision, choices=choices_cache)
     return {
         "status_actions": _actions(MEETING_WORKFLOW, STATUS_ACTIONS, meeting.status),
-        "attendance_statuses": AttendanceForm.base_fields["status"].choices,
+        "attendance_statuses": AttendanceStatus.choices,
         "attendance_form": AttendanceForm(contacts=_eligible_contacts(user, meeting)),
         "decision_form": DecisionForm(),
         "minutes_form": MinutesForm.of(meeting),
