@@ -96,9 +96,13 @@ class RequestFilters(Schema):
     )
 
 
-class RequestIn(Schema):
+class _In(Schema):
+    """A request body: unknown fields are refused, not ignored."""
+
     model_config = ConfigDict(extra="forbid")
 
+
+class RequestIn(_In):
     from_unit: RecordId | None = Field(
         default=None, description="Your party's sending contact cell; yours by default."
     )
@@ -115,28 +119,20 @@ class RequestIn(Schema):
     )
 
 
-class TextIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class TextIn(_In):
     body: str
 
 
-class AnswerIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class AnswerIn(_In):
     body: str
     delay_reason: str = Field(default="", description="Required once the deadline has passed.")
 
 
-class RefuseIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class RefuseIn(_In):
     reason: str
 
 
-class MessageIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class MessageIn(_In):
     body: str
     kind: Literal["message", "note"] = Field(
         default="message",

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
@@ -248,7 +249,7 @@ class Action:
     side: str  # "sender", "receiver" or "either"
     service: Callable
     offered: Callable[[LiaisonRequest], bool]
-    done: str
+    done: str | Promise
 
 
 ACTIONS: dict[str, Action] = {
