@@ -23,7 +23,7 @@ class RecipientsField(forms.ModelMultipleChoiceField):
 class RequestSendForm(forms.Form):
     from_unit = UnitChoiceField(label=_("From"), queryset=None, empty_label=None)
     to_unit = UnitChoiceField(label=_("To"), queryset=None)
-    area = forms.ModelChoiceField(
+    area: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Cooperation area"), queryset=None, required=False, empty_label=_("None")
     )
     priority = forms.ChoiceField(
@@ -115,7 +115,7 @@ class MessagePostForm(VersionedForm):
 
     def __init__(self, *args, own_party: str, other_party: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
+        self.fields["kind"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
             (MessageKind.MESSAGE, _("Both cells (message)")),
             (
                 MessageKind.NOTE,

@@ -144,6 +144,7 @@ def _next_reference(party_id: int, now: dt.datetime) -> str:
     # Locking the party row queues concurrent senders of one party, so two requests
     # never draw the same number.
     party = Party.objects.select_for_update().get(pk=party_id)
+    zone: dt.tzinfo
     try:
         zone = ZoneInfo(party.time_zone)
     except (ZoneInfoNotFoundError, ValueError):

@@ -401,6 +401,6 @@ def request_action(http_request, pk, action: str):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            messages.success(http_request, ACTIONS[action].done)
+            messages.success(http_request, str(ACTIONS[action].done))
             return redirect("liaison:request-detail", pk=request.pk)
     return _render_detail(http_request, request, bound={action: form})
