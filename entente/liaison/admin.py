@@ -6,7 +6,7 @@ from entente.liaison.models import LiaisonMessage, LiaisonRequest
 
 class LiaisonMessageInline(ReadOnlyTabularInline):
     model = LiaisonMessage
-    fields = ["created_at", "kind", "author", "owning_party", "scope", "marking", "body"]
+    fields: list[str] = ["created_at", "kind", "author", "owning_party", "scope", "marking", "body"]
     readonly_fields = fields
 
 

@@ -7,28 +7,35 @@ on the same request at once cannot both succeed. The sending party's writers sen
 clarify and close; the receiving party's writers acknowledge, ask, answer and refuse.
 """
 
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
 
-from entente.accounts.selectors import unit_list
+from entente.accounts.selectors import resolve_users, unit_list
 from entente.agreements.selectors import area_visible_to, get_agreement_for_user, require_party_to
-from entente.apikit.idempotency import idempotent
+from entente.apikit.endpoints import (
+    ACTION,
+    CHANGE,
+    CREATE,
+    LIST,
+    READ,
+    change,
+    create,
+    resolve_one,
+    with_etag,
+)
 from entente.core.access import require_writer
-from entente.core.http import CursorPagination, etag_for, require_if_match
-from entente.core.problems import problem_responses
+from entente.core.errors import ValidationError
+from entente.core.http import CursorPagination
 from entente.liaison import services
 from entente.liaison.enums import WAITING_STATUSES
-from entente.liaison.models import LiaisonRequest
+from entente.liaison.models import LiaisonMessage, LiaisonRequest
 from entente.liaison.schemas import (
     AnswerIn,
     MessageIn,
@@ -49,12 +56,6 @@ from entente.liaison.selectors import (
 
 router = Router(tags=["liaison"])
 
-READ = problem_responses(401, 404, 422, 429)
-CREATE = problem_responses(400, 401, 403, 404, 413, 415, 422, 429)
-ACTION = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429)
-# Acknowledge and close take no body, so its parsing errors (400, 413, 415) cannot occur.
-BARE_ACTION = problem_responses(401, 403, 404, 409, 412, 422, 428, 429)
-
 RequestId = Path(description="The liaison request's id.", ge=1, le=2**63 - 1)
 
 BOXES: dict[str, Callable[..., QuerySet[LiaisonRequest]]] = {
@@ -64,32 +65,13 @@ BOXES: dict[str, Callable[..., QuerySet[LiaisonRequest]]] = {
 }
 
 
-def _visible(queryset: QuerySet, pk: int | None, field: str, message: str):
-    if pk is None:
-        return None
-    record = queryset.filter(pk=pk).first()
-    if record is None:
-        raise ValidationError({field: message})
-    return record
-
-
-def _users(usernames: list[str], field: str) -> list:
-    users = list(get_user_model().objects.filter(username__in=usernames, is_active=True))
-    unknown = sorted(set(usernames) - {user.get_username() for user in users})
-    if unknown:
-        raise ValidationError(
-            {field: _("Unknown user: %(names)s.") % {"names": ", ".join(unknown)}}
-        )
-    return users
-
-
 # --- reading ------------------------------------------------------------------------------
 
 
 @router.get(
     "/requests",
     summary="List liaison requests",
-    response={200: list[RequestOut], **problem_responses(401, 422, 429)},
+    response={200: list[RequestOut], **LIST},
 )
 @paginate(CursorPagination, ordering="-sent_at")
 def request_list(request: HttpRequest, filters: Query[RequestFilters]):
@@ -122,14 +104,11 @@ def request_list(request: HttpRequest, filters: Query[RequestFilters]):
 @router.get(
     "/requests/{request_id}",
     summary="Get a liaison request",
-    url_name="liaison-request-detail",
     response={200: RequestOut, **READ},
 )
 def request_detail(request: HttpRequest, response: HttpResponse, request_id: int = RequestId):
     """A request with its deadline clock: seconds remaining, paused, overdue."""
-    liaison = get_liaison_request_for_user(request.auth, request_id)
-    response["ETag"] = etag_for(liaison)
-    return liaison
+    return with_etag(response, get_liaison_request_for_user(request.auth, request_id))
 
 
 @router.get(
@@ -168,170 +147,111 @@ def request_send(
         from_id = payload.from_unit or membership.unit_id
         if from_id is None:
             raise ValidationError({"from_unit": _("Give the sending contact cell.")})
-        from_unit = _visible(unit_list(), from_id, "from_unit", _("Unknown unit."))
         return services.request_send(
             actor=user,
             agreement=agreement,
-            from_unit=from_unit,
-            to_unit=_visible(unit_list(), payload.to_unit, "to_unit", _("Unknown unit.")),
+            from_unit=resolve_one(unit_list(), from_id, "from_unit"),
+            to_unit=resolve_one(unit_list(), payload.to_unit, "to_unit"),
             subject=payload.subject,
             body=payload.body,
             priority=payload.priority,
-            area=_visible(area_visible_to(user), payload.area, "area", _("Unknown area.")),
+            area=resolve_one(area_visible_to(user), payload.area, "area"),
             marking=payload.marking,
-            red_recipients=_users(payload.red_recipients, "red_recipients"),
+            red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
         )
 
-    response = idempotent(request, status=201, schema=RequestOut, action=send)
-    if response.status_code == 201:
-        pk = json.loads(response.content)["id"]
-        response["Location"] = reverse("api:liaison-request-detail", kwargs={"request_id": pk})
-    return response
+    return create(
+        request,
+        model=LiaisonRequest,
+        schema=RequestOut,
+        action=send,
+        location="/api/v1/requests/{id}",
+    )
 
 
 # --- state changes ------------------------------------------------------------------------
 
 
 def _act(
-    request: HttpRequest,
-    response: HttpResponse,
-    request_id: int,
-    change: Callable[[LiaisonRequest, int], LiaisonRequest],
+    request: HttpRequest, response: HttpResponse, request_id: int, service: Callable, **fields
 ) -> LiaisonRequest:
     """404 unless visible, 403 unless a writer of either cell, 428/412 on If-Match; then
-    the service, which checks the side and the transition."""
+    `service` with the request's `fields`, which checks the side and the transition."""
     liaison = get_liaison_request_for_user(request.auth, request_id, write=True)
-    version = require_if_match(request, liaison)
-    updated = change(liaison, version)
-    response["ETag"] = etag_for(updated)
-    return updated
-
-
-@router.post(
-    "/requests/{request_id}/acknowledge",
-    summary="Acknowledge a request",
-    response={200: RequestOut, **BARE_ACTION},
-)
-def request_acknowledge(request: HttpRequest, response: HttpResponse, request_id: int = RequestId):
-    """The receiving cell confirms it has the request in hand (If-Match)."""
-    return _act(
+    return change(
         request,
         response,
-        request_id,
-        lambda liaison, version: services.request_acknowledge(
-            actor=request.auth, request=liaison, expected_version=version
+        liaison,
+        lambda version: service(
+            actor=request.auth, request=liaison, expected_version=version, **fields
         ),
     )
 
 
-@router.post(
-    "/requests/{request_id}/ask-clarification",
-    summary="Ask for a clarification",
-    response={200: RequestOut, **ACTION},
-)
+def _action(path: str, summary: str, problems: dict = CHANGE):
+    return router.post(
+        f"/requests/{{request_id}}/{path}", summary=summary, response={200: RequestOut, **problems}
+    )
+
+
+@contextmanager
+def _errors_renamed(names: dict[str, str]) -> Iterator[None]:
+    """A service's refusals named by the operation's fields (`names`: service's -> ours)."""
+    try:
+        yield
+    except ValidationError as error:
+        raise ValidationError(
+            {names.get(field, field): messages for field, messages in error.message_dict.items()}
+        ) from None
+
+
+@_action("acknowledge", "Acknowledge a request", ACTION)
+def request_acknowledge(request: HttpRequest, response: HttpResponse, request_id: int = RequestId):
+    """The receiving cell confirms it has the request in hand (If-Match)."""
+    return _act(request, response, request_id, services.request_acknowledge)
+
+
+@_action("ask-clarification", "Ask for a clarification")
 def request_ask_clarification(
     request: HttpRequest, response: HttpResponse, payload: TextIn, request_id: int = RequestId
 ):
     """The receiving cell asks the sender a question; the clock stops until the
     clarification arrives (If-Match)."""
-    return _act(
-        request,
-        response,
-        request_id,
-        lambda liaison, version: services.clarification_ask(
-            actor=request.auth, request=liaison, body=payload.body, expected_version=version
-        ),
-    )
+    return _act(request, response, request_id, services.clarification_ask, body=payload.body)
 
 
-@router.post(
-    "/requests/{request_id}/clarification",
-    summary="Provide the clarification",
-    response={200: RequestOut, **ACTION},
-)
+@_action("clarification", "Provide the clarification")
 def request_clarification(
     request: HttpRequest, response: HttpResponse, payload: TextIn, request_id: int = RequestId
 ):
     """The sending cell answers the question; the clock resumes and the deadline moves
     forward by the time it stood still (If-Match)."""
-    return _act(
-        request,
-        response,
-        request_id,
-        lambda liaison, version: services.clarification_provide(
-            actor=request.auth, request=liaison, body=payload.body, expected_version=version
-        ),
-    )
+    return _act(request, response, request_id, services.clarification_provide, body=payload.body)
 
 
-@router.post(
-    "/requests/{request_id}/answer",
-    summary="Answer a request",
-    response={200: RequestOut, **ACTION},
-)
+@_action("answer", "Answer a request")
 def request_answer(
     request: HttpRequest, response: HttpResponse, payload: AnswerIn, request_id: int = RequestId
 ):
     """The receiving cell answers; after the deadline, `delay_reason` says why (If-Match)."""
-    return _act(
-        request,
-        response,
-        request_id,
-        lambda liaison, version: services.request_answer(
-            actor=request.auth,
-            request=liaison,
-            body=payload.body,
-            delay_reason=payload.delay_reason,
-            expected_version=version,
-        ),
-    )
+    return _act(request, response, request_id, services.request_answer, **payload.model_dump())
 
 
-@router.post(
-    "/requests/{request_id}/refuse",
-    summary="Refuse a request",
-    response={200: RequestOut, **ACTION},
-)
+@_action("refuse", "Refuse a request")
 def request_refuse(
     request: HttpRequest, response: HttpResponse, payload: RefuseIn, request_id: int = RequestId
 ):
     """The receiving cell declines the request and says why (If-Match)."""
-
-    def refuse(liaison: LiaisonRequest, version: int) -> LiaisonRequest:
-        try:
-            return services.request_refuse(
-                actor=request.auth,
-                request=liaison,
-                refusal_reason=payload.reason,
-                expected_version=version,
-            )
-        except ValidationError as error:
-            # The service's refusal_reason is this operation's `reason`.
-            raise ValidationError(
-                {
-                    "reason" if field == "refusal_reason" else field: messages
-                    for field, messages in error.message_dict.items()
-                }
-            ) from None
-
-    return _act(request, response, request_id, refuse)
+    with _errors_renamed({"refusal_reason": "reason"}):
+        return _act(
+            request, response, request_id, services.request_refuse, refusal_reason=payload.reason
+        )
 
 
-@router.post(
-    "/requests/{request_id}/close",
-    summary="Close a request",
-    response={200: RequestOut, **BARE_ACTION},
-)
+@_action("close", "Close a request", ACTION)
 def request_close(request: HttpRequest, response: HttpResponse, request_id: int = RequestId):
     """The sending cell closes a request that was answered or refused (If-Match)."""
-    return _act(
-        request,
-        response,
-        request_id,
-        lambda liaison, version: services.request_close(
-            actor=request.auth, request=liaison, expected_version=version
-        ),
-    )
+    return _act(request, response, request_id, services.request_close)
 
 
 # --- the thread ---------------------------------------------------------------------------
@@ -345,9 +265,9 @@ def request_close(request: HttpRequest, response: HttpResponse, request_id: int 
 def message_post(request: HttpRequest, payload: MessageIn, request_id: int = RequestId):
     """Post a message both cells see, or an internal note only your party sees."""
     liaison = get_liaison_request_for_user(request.auth, request_id, write=True)
-    return idempotent(
+    return create(
         request,
-        status=201,
+        model=LiaisonMessage,
         schema=MessageOut,
         action=lambda: services.message_post(
             actor=request.auth, request=liaison, body=payload.body, kind=payload.kind

@@ -26,7 +26,10 @@ def compute_due_at(agreement, priority: str, sent_at: dt.datetime) -> dt.datetim
 
 
 def resumed_due_at(request, now: dt.datetime) -> dt.datetime:
-    """The deadline once a pending clarification arrives at `now`."""
+    """The deadline once a pending clarification arrives at `now`; the deadline as it is
+    when no clarification is pending."""
+    if request.paused_at is None:
+        return request.due_at
     # A clock set back on a server must not pull the deadline earlier.
     return request.due_at + max(now - request.paused_at, dt.timedelta(0))
 

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from entente.core.transitions import Workflow
+
 
 class Priority(models.TextChoices):
     URGENT = "urgent", _("Urgent")
@@ -18,6 +20,24 @@ class RequestStatus(models.TextChoices):
 
 # Statuses in which the receiving cell still owes an answer.
 WAITING_STATUSES = frozenset({RequestStatus.SENT, RequestStatus.ACKNOWLEDGED})
+
+_S = RequestStatus
+
+REQUEST_WORKFLOW = Workflow(
+    RequestStatus,
+    {
+        _S.SENT: frozenset({_S.ACKNOWLEDGED, _S.CLARIFICATION, _S.ANSWERED, _S.REFUSED}),
+        _S.ACKNOWLEDGED: frozenset({_S.CLARIFICATION, _S.ANSWERED, _S.REFUSED}),
+        # A cell may refuse while still waiting for a clarification that never comes.
+        # The clarification itself returns the request to where it stood when the
+        # question was asked (`services.clarification_provide`): not a move of its own,
+        # or the receiver could "acknowledge" a request whose clock is paused.
+        _S.CLARIFICATION: frozenset({_S.REFUSED}),
+        _S.ANSWERED: frozenset({_S.CLOSED}),
+        _S.REFUSED: frozenset({_S.CLOSED}),
+    },
+    message=_("A request cannot go from %(old)s to %(new)s."),
+)
 
 
 class MessageKind(models.TextChoices):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from entente.core.enums import Marking
+from entente.core.pages import VersionedForm
 from entente.liaison.enums import MessageKind, Priority
 
 
@@ -22,7 +23,7 @@ class RecipientsField(forms.ModelMultipleChoiceField):
 class RequestSendForm(forms.Form):
     from_unit = UnitChoiceField(label=_("From"), queryset=None, empty_label=None)
     to_unit = UnitChoiceField(label=_("To"), queryset=None)
-    area = forms.ModelChoiceField(
+    area: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Cooperation area"), queryset=None, required=False, empty_label=_("None")
     )
     priority = forms.ChoiceField(
@@ -69,21 +70,11 @@ class RequestSendForm(forms.Form):
         }
 
 
-class VersionForm(forms.Form):
-    """An action on a request, taken on the version of it the user saw."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+# Acknowledging and closing need nothing but the version of the request the user saw.
+AcknowledgeForm = CloseForm = VersionedForm
 
 
-class AcknowledgeForm(VersionForm):
-    pass
-
-
-class CloseForm(VersionForm):
-    pass
-
-
-class ClarificationAskForm(VersionForm):
+class ClarificationAskForm(VersionedForm):
     body = forms.CharField(
         label=_("Your question"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -91,11 +82,11 @@ class ClarificationAskForm(VersionForm):
     )
 
 
-class ClarificationProvideForm(VersionForm):
+class ClarificationProvideForm(VersionedForm):
     body = forms.CharField(label=_("Clarification"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class AnswerForm(VersionForm):
+class AnswerForm(VersionedForm):
     body = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 6}))
     delay_reason = forms.CharField(
         label=_("Reason for delay"),
@@ -105,7 +96,7 @@ class AnswerForm(VersionForm):
     )
 
 
-class RefuseForm(VersionForm):
+class RefuseForm(VersionedForm):
     refusal_reason = forms.CharField(
         label=_("Reason for refusal"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -113,7 +104,7 @@ class RefuseForm(VersionForm):
     )
 
 
-class MessagePostForm(VersionForm):
+class MessagePostForm(VersionedForm):
     kind = forms.ChoiceField(
         label=_("Visible to"),
         choices=[(MessageKind.MESSAGE, ""), (MessageKind.NOTE, "")],
@@ -124,7 +115,7 @@ class MessagePostForm(VersionForm):
 
     def __init__(self, *args, own_party: str, other_party: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [
+        self.fields["kind"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
             (MessageKind.MESSAGE, _("Both cells (message)")),
             (
                 MessageKind.NOTE,

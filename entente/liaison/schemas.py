@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
+from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Marking, Scope
 from entente.core.http import AwareMoment, RecordId
 from entente.core.schemas import Id, Username
@@ -21,8 +22,9 @@ from entente.liaison.clock import is_overdue, remaining
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
 
 
-class RequestOut(Schema):
-    id: int
+class RequestOut(PartyOwnedOut):
+    """A liaison request; its owning party is the sender."""
+
     agreement: int = Field(alias="agreement_id")
     reference: str
     from_unit: int = Field(alias="from_unit_id", description="Id of the sending contact cell.")
@@ -50,16 +52,6 @@ class RequestOut(Schema):
     )
     paused: bool = Field(description="The clock stands still: a clarification is awaited.")
     overdue: bool = Field(description="Past the deadline with the answer still owed.")
-    owning_party: str = Field(description="Code of the party that owns it: the sender.")
-    scope: Scope
-    marking: Marking
-    red_recipients: list[str] = Field(
-        description="Usernames of those who see the request while it is TLP:RED."
-    )
-    version: int = Field(description="Raised by one on every change; the ETag names it.")
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    is_illustrative: bool = Field(description="Demo data that illustrates the tool; not a fact.")
 
     @staticmethod
     def resolve_from_party(request) -> str:
@@ -80,14 +72,6 @@ class RequestOut(Schema):
     @staticmethod
     def resolve_overdue(request) -> bool:
         return is_overdue(request, timezone.now())
-
-    @staticmethod
-    def resolve_owning_party(request) -> str:
-        return request.owning_party.code
-
-    @staticmethod
-    def resolve_red_recipients(request) -> list[str]:
-        return sorted(user.get_username() for user in request.red_recipients.all())
 
 
 class RequestFilters(Schema):
@@ -112,9 +96,13 @@ class RequestFilters(Schema):
     )
 
 
-class RequestIn(Schema):
+class _In(Schema):
+    """A request body: unknown fields are refused, not ignored."""
+
     model_config = ConfigDict(extra="forbid")
 
+
+class RequestIn(_In):
     from_unit: RecordId | None = Field(
         default=None, description="Your party's sending contact cell; yours by default."
     )
@@ -131,28 +119,20 @@ class RequestIn(Schema):
     )
 
 
-class TextIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class TextIn(_In):
     body: str
 
 
-class AnswerIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class AnswerIn(_In):
     body: str
     delay_reason: str = Field(default="", description="Required once the deadline has passed.")
 
 
-class RefuseIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class RefuseIn(_In):
     reason: str
 
 
-class MessageIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class MessageIn(_In):
     body: str
     kind: Literal["message", "note"] = Field(
         default="message",
@@ -160,31 +140,15 @@ class MessageIn(Schema):
     )
 
 
-class MessageOut(Schema):
-    id: int
+class MessageOut(PartyOwnedOut):
+    """A thread entry; its owning party is the author's, its marking the request's."""
+
     request: int = Field(alias="request_id")
     author: str = Field(description="The author's username.")
     kind: MessageKind
     body: str
-    owning_party: str = Field(description="Code of the author's party.")
     scope: Scope = Field(description="shared for messages; internal for notes.")
-    marking: Marking = Field(description="The request's marking.")
-    red_recipients: list[str] = Field(
-        description="Usernames of those who see the message while it is TLP:RED."
-    )
-    version: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    is_illustrative: bool
 
     @staticmethod
     def resolve_author(message) -> str:
         return message.author.get_username()
-
-    @staticmethod
-    def resolve_owning_party(message) -> str:
-        return message.owning_party.code
-
-    @staticmethod
-    def resolve_red_recipients(message) -> list[str]:
-        return sorted(user.get_username() for user in message.red_recipients.all())

@@ -94,6 +94,11 @@ def outbox_for(user) -> QuerySet[LiaisonRequest]:
     )
 
 
+def all_for(user) -> QuerySet[LiaisonRequest]:
+    """Every request the user may see, in the order of the inbox and the outbox."""
+    return _open_first(liaison_request_visible_to(user))
+
+
 def message_visible_to(user) -> QuerySet[LiaisonMessage]:
     """Thread entries the user may see, and only on requests the user may see."""
     visible_requests = visible_to(LiaisonRequest.objects.all(), user).values("pk")

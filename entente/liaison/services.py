@@ -3,14 +3,15 @@
 A request belongs to the sending party and is always shared with the receiving one.
 The sending cell sends, clarifies and closes; the receiving cell acknowledges, asks for
 clarification, answers or refuses. Each state change is one function that checks the
-side, validates the transition against the locked current row, updates it at the
-caller's `expected_version` and posts its thread message, all in one transaction.
+side and moves the request along `REQUEST_WORKFLOW` with `audited_transition` (checked
+against the locked current row, at the caller's `expected_version`), posting its thread
+message in the same transaction.
 Every function takes `now` so that callers (and tests) decide what time it is.
 """
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import timezone
@@ -19,27 +20,21 @@ from django.utils.translation import gettext as _
 from entente.accounts.models import Membership, Party, Unit
 from entente.agreements.models import Agreement, CooperationArea
 from entente.agreements.selectors import require_party_to
-from entente.audit.services import audited_create, audited_update, changes_since, write_transaction
+from entente.audit.services import (
+    audited_create,
+    audited_transition,
+    audited_update,
+    write_transaction,
+)
 from entente.core.access import require_writer
 from entente.core.enums import Marking, Scope
-from entente.core.errors import ConflictError, ValidationError
+from entente.core.errors import ValidationError
 from entente.liaison.clock import compute_due_at, resumed_due_at
-from entente.liaison.enums import MessageKind, Priority, RequestStatus
+from entente.liaison.enums import REQUEST_WORKFLOW, MessageKind, Priority, RequestStatus
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
 from entente.liaison.selectors import require_either_side, require_receiver, require_sender
 
 S = RequestStatus
-
-# The statuses each status may be reached from. Leaving a clarification is handled by
-# `clarification_provide`, which returns the request to where it was before.
-ALLOWED_FROM: dict[str, frozenset[str]] = {
-    S.ACKNOWLEDGED: frozenset({S.SENT}),
-    S.CLARIFICATION: frozenset({S.SENT, S.ACKNOWLEDGED}),
-    S.ANSWERED: frozenset({S.SENT, S.ACKNOWLEDGED}),
-    # A cell may refuse while still waiting for a clarification that never comes.
-    S.REFUSED: frozenset({S.SENT, S.ACKNOWLEDGED, S.CLARIFICATION}),
-    S.CLOSED: frozenset({S.ANSWERED, S.REFUSED}),
-}
 
 POSTABLE_KINDS = frozenset({MessageKind.MESSAGE, MessageKind.NOTE})
 
@@ -149,6 +144,7 @@ def _next_reference(party_id: int, now: dt.datetime) -> str:
     # Locking the party row queues concurrent senders of one party, so two requests
     # never draw the same number.
     party = Party.objects.select_for_update().get(pk=party_id)
+    zone: dt.tzinfo
     try:
         zone = ZoneInfo(party.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
@@ -171,12 +167,9 @@ def request_acknowledge(
     """The receiving cell confirms it has the request in hand."""
     now = now or timezone.now()
     require_receiver(actor, request)
-    with write_transaction():
-        current = _locked(request, expected_version)
-        _check_transition(current, S.ACKNOWLEDGED)
-        return _update(
-            actor, current, {"status": S.ACKNOWLEDGED, "acknowledged_at": now}, "acknowledge"
-        )
+    return _move(
+        actor, request, expected_version, S.ACKNOWLEDGED, "acknowledge", {"acknowledged_at": now}
+    )
 
 
 def clarification_ask(
@@ -191,14 +184,15 @@ def clarification_ask(
     now = now or timezone.now()
     require_receiver(actor, request)
     _require_text("body", body)
-    with write_transaction():
-        current = _locked(request, expected_version)
-        _check_transition(current, S.CLARIFICATION)
-        updated = _update(
-            actor, current, {"status": S.CLARIFICATION, "paused_at": now}, "clarification_ask"
-        )
-        _post(actor, updated, MessageKind.CLARIFICATION_QUESTION, body)
-    return updated
+    return _move(
+        actor,
+        request,
+        expected_version,
+        S.CLARIFICATION,
+        "clarification_ask",
+        {"paused_at": now},
+        post=(MessageKind.CLARIFICATION_QUESTION, body),
+    )
 
 
 def clarification_provide(
@@ -215,26 +209,41 @@ def clarification_provide(
     require_sender(actor, request)
     _require_text("body", body)
     with write_transaction():
-        current = _locked(request, expected_version)
-        if current.status != S.CLARIFICATION:
-            raise ValidationError(
-                {
-                    "status": _(
-                        "A clarification can be provided only while one is asked; "
-                        "the request is %(old)s."
-                    )
-                    % {"old": S(current.status).label}
-                }
-            )
+        current = _as_it_is(request)
         changes = {
-            # Back to where the request stood when the question was asked.
+            # Back to where the request stood when the question was asked: a return, not
+            # a move of `REQUEST_WORKFLOW`.
             "status": S.ACKNOWLEDGED if current.acknowledged_at else S.SENT,
             "due_at": resumed_due_at(current, now),
             "paused_at": None,
         }
-        updated = _update(actor, current, changes, "clarification_provide")
+        updated = audited_update(
+            actor=actor,
+            instance=current,
+            changes=changes,
+            expected_version=expected_version,
+            action="clarification_provide",
+            check=_clarification_asked,
+        )
         _post(actor, updated, MessageKind.CLARIFICATION_ANSWER, body)
     return updated
+
+
+def clarification_pending(request: LiaisonRequest) -> bool:
+    return request.status == S.CLARIFICATION
+
+
+def _clarification_asked(current: LiaisonRequest) -> None:
+    if not clarification_pending(current):
+        raise ValidationError(
+            {
+                "status": _(
+                    "A clarification can be provided only while one is asked; "
+                    "the request is %(old)s."
+                )
+                % {"old": REQUEST_WORKFLOW.label(current.status)}
+            }
+        )
 
 
 def request_answer(
@@ -250,17 +259,23 @@ def request_answer(
     now = now or timezone.now()
     require_receiver(actor, request)
     _require_text("body", body)
-    with write_transaction():
-        current = _locked(request, expected_version)
-        _check_transition(current, S.ANSWERED)
+
+    def late_answer_explained(current: LiaisonRequest) -> None:
         if now > current.due_at and not delay_reason.strip():
             raise ValidationError(
                 {"delay_reason": _("The deadline has passed: say why the answer is late.")}
             )
-        changes = {"status": S.ANSWERED, "answered_at": now, "delay_reason": delay_reason}
-        updated = _update(actor, current, changes, "answer")
-        _post(actor, updated, MessageKind.ANSWER, body)
-    return updated
+
+    return _move(
+        actor,
+        request,
+        expected_version,
+        S.ANSWERED,
+        "answer",
+        {"answered_at": now, "delay_reason": delay_reason},
+        check=late_answer_explained,
+        post=(MessageKind.ANSWER, body),
+    )
 
 
 def request_refuse(
@@ -279,20 +294,23 @@ def request_refuse(
     require_receiver(actor, request)
     _require_text("refusal_reason", refusal_reason)
     with write_transaction():
-        current = _locked(request, expected_version)
-        _check_transition(current, S.REFUSED)
+        current = _as_it_is(request)
         changes = {
-            "status": S.REFUSED,
             "refusal_reason": refusal_reason,
             "answered_at": now,
+            # The time spent waiting for a clarification never counts against the cell.
+            "due_at": resumed_due_at(current, now),
             "paused_at": None,
         }
-        if current.paused_at is not None:
-            # The time spent waiting for a clarification never counts against the cell.
-            changes["due_at"] = resumed_due_at(current, now)
-        updated = _update(actor, current, changes, "refuse")
-        _post(actor, updated, MessageKind.REFUSAL, refusal_reason)
-    return updated
+        return _move(
+            actor,
+            current,
+            expected_version,
+            S.REFUSED,
+            "refuse",
+            changes,
+            post=(MessageKind.REFUSAL, refusal_reason),
+        )
 
 
 def request_close(
@@ -301,42 +319,47 @@ def request_close(
     """The sending cell closes a request that was answered or refused."""
     now = now or timezone.now()
     require_sender(actor, request)
+    return _move(actor, request, expected_version, S.CLOSED, "close", {"closed_at": now})
+
+
+def _move(
+    actor,
+    request: LiaisonRequest,
+    expected_version: int,
+    status: str,
+    action: str,
+    changes: dict,
+    *,
+    check: Callable[[LiaisonRequest], None] | None = None,
+    post: tuple[str, str] | None = None,
+) -> LiaisonRequest:
+    """Move the request to `status` with the `changes` that go with it, if the workflow
+    allows it from the locked current row at `expected_version`; `post` (kind, body) is
+    the thread entry that comes with it, in the same transaction."""
     with write_transaction():
-        current = _locked(request, expected_version)
-        _check_transition(current, S.CLOSED)
-        return _update(actor, current, {"status": S.CLOSED, "closed_at": now}, "close")
-
-
-def _locked(request: LiaisonRequest, expected_version: int) -> LiaisonRequest:
-    """The current row, locked, if still at the version the caller saw."""
-    current = LiaisonRequest.objects.select_for_update().get(pk=request.pk)
-    if current.version != expected_version:
-        raise ConflictError(
+        updated = audited_transition(
+            actor=actor,
+            instance=request,
+            workflow=REQUEST_WORKFLOW,
+            status=status,
             expected_version=expected_version,
-            current_version=current.version,
-            changed=changes_since(current, expected_version),
+            changes=changes,
+            check=check,
+            action=action,
         )
-    return current
+        if post is not None:
+            _post(actor, updated, *post)
+    return updated
 
 
-def _check_transition(current: LiaisonRequest, status: str) -> None:
-    if current.status not in ALLOWED_FROM[status]:
-        raise ValidationError(
-            {
-                "status": _("A request cannot go from %(old)s to %(new)s.")
-                % {"old": S(current.status).label, "new": S(status).label}
-            }
-        )
+def _as_it_is(request: LiaisonRequest) -> LiaisonRequest:
+    """The request as it is now, for changes that follow from its current values.
 
-
-def _update(actor, current: LiaisonRequest, changes: dict, action: str) -> LiaisonRequest:
-    return audited_update(
-        actor=actor,
-        instance=current,
-        changes=changes,
-        expected_version=current.version,
-        action=action,
-    )
+    Read inside the write transaction, after the chain's lock that every audited write
+    takes first, so no other write can change it before `audited_update` locks the row;
+    and a row that is not at the caller's expected version is refused there anyway.
+    """
+    return LiaisonRequest.objects.get(pk=request.pk)
 
 
 def _require_text(field: str, value: str) -> None:

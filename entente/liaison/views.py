@@ -9,12 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist
-from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
-from django.utils.text import Truncator, capfirst
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
@@ -29,20 +26,20 @@ from entente.audit.services import changes_since
 from entente.core.access import membership_of, require_writer
 from entente.core.enums import Scope
 from entente.core.errors import ConflictError, ValidationError
+from entente.core.pages import apply_errors, conflict_rows, page_of
 from entente.liaison import forms, services
-from entente.liaison.clock import OPEN_STATUSES, is_overdue, remaining
-from entente.liaison.enums import WAITING_STATUSES, RequestStatus
+from entente.liaison.clock import is_overdue, remaining
+from entente.liaison.enums import REQUEST_WORKFLOW, WAITING_STATUSES, RequestStatus
 from entente.liaison.filters import LiaisonRequestFilter
 from entente.liaison.models import LiaisonRequest
 from entente.liaison.selectors import (
+    all_for,
     get_liaison_request_for_user,
     inbox_for,
-    liaison_request_visible_to,
     messages_for,
     outbox_for,
 )
 
-PAGE_SIZE = 25
 S = RequestStatus
 
 
@@ -105,25 +102,10 @@ def _with_clock(requests, now: dt.datetime) -> list[LiaisonRequest]:
 # --- the list -----------------------------------------------------------------------------
 
 
-def _all_for(user) -> QuerySet[LiaisonRequest]:
-    # The order of inbox_for and outbox_for: open requests first, nearest deadline first.
-    return (
-        liaison_request_visible_to(user)
-        .annotate(
-            finished=Case(
-                When(status__in=OPEN_STATUSES, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        .order_by("finished", "due_at", "pk")
-    )
-
-
 TABS: dict[str, tuple] = {
     "inbox": (gettext_lazy("Inbox"), gettext_lazy("Requests to our contact cells"), inbox_for),
     "outbox": (gettext_lazy("Outbox"), gettext_lazy("Requests our contact cells sent"), outbox_for),
-    "all": (gettext_lazy("All"), gettext_lazy("All requests you may see"), _all_for),
+    "all": (gettext_lazy("All"), gettext_lazy("All requests you may see"), all_for),
 }
 
 
@@ -151,7 +133,7 @@ def request_list(request):
         tab = "inbox"
     caption, box = TABS[tab][1:]
     filterset = LiaisonRequestFilter(request.GET, queryset=box(request.user), request=request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, filterset.qs)
     context = {
         "tab": tab,
         "tabs": [(key, value[0]) for key, value in TABS.items()],
@@ -202,7 +184,7 @@ def request_create(request, pk):
                 actor=request.user, agreement=agreement, **form.cleaned_data
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -217,18 +199,6 @@ def request_create(request, pk):
             return redirect("liaison:request-detail", pk=sent.pk)
     context = {"agreement": agreement, "form": form}
     return render(request, "liaison/request_form.html", context)
-
-
-def add_service_errors(form, exc: ValidationError) -> None:
-    """Show a service's refusal next to the field it names, or above the form."""
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for field, field_messages in exc.message_dict.items():
-        target = field if field in form.fields else None
-        for message in field_messages:
-            form.add_error(target, message)
 
 
 # --- one request --------------------------------------------------------------------------
@@ -251,94 +221,85 @@ def _other_party(party_id: int, request: LiaisonRequest) -> str:
     return request.from_unit.party.code
 
 
-def _post_message(actor, request: LiaisonRequest, data: dict) -> None:
+def _post_message(
+    *, actor, request: LiaisonRequest, expected_version: int, body: str, kind: str
+) -> None:
     # Posting overwrites nothing, but a message written to a request that has moved on
     # may no longer make sense: the author gets to read the new state first.
-    if data["version"] != request.version:
+    if expected_version != request.version:
         raise ConflictError(
-            expected_version=data["version"],
+            expected_version=expected_version,
             current_version=request.version,
-            changed=changes_since(request, data["version"]),
+            changed=changes_since(request, expected_version),
         )
-    services.message_post(actor=actor, request=request, body=data["body"], kind=data["kind"])
+    services.message_post(actor=actor, request=request, body=body, kind=kind)
+
+
+def _can_go(status: str) -> Callable[[LiaisonRequest], bool]:
+    return lambda request: REQUEST_WORKFLOW.can(request.status, status)
 
 
 @dataclass(frozen=True)
 class Action:
+    """What one form on the request's page does: `service(actor=, request=,
+    expected_version=, **the form's other fields)`, offered to the `side` that may when
+    the request is where the action applies (`offered`)."""
+
     form_class: type
     side: str  # "sender", "receiver" or "either"
-    statuses: frozenset
-    run: Callable
-    done: str
+    service: Callable
+    offered: Callable[[LiaisonRequest], bool]
+    done: str | Promise
 
 
 ACTIONS: dict[str, Action] = {
     "acknowledge": Action(
         forms.AcknowledgeForm,
         "receiver",
-        services.ALLOWED_FROM[S.ACKNOWLEDGED],
-        lambda actor, r, d: services.request_acknowledge(
-            actor=actor, request=r, expected_version=d["version"]
-        ),
+        services.request_acknowledge,
+        _can_go(S.ACKNOWLEDGED),
         gettext_lazy("Request acknowledged."),
     ),
     "clarify": Action(
         forms.ClarificationAskForm,
         "receiver",
-        services.ALLOWED_FROM[S.CLARIFICATION],
-        lambda actor, r, d: services.clarification_ask(
-            actor=actor, request=r, body=d["body"], expected_version=d["version"]
-        ),
+        services.clarification_ask,
+        _can_go(S.CLARIFICATION),
         gettext_lazy("Question sent. The clock is paused until the clarification arrives."),
     ),
     "provide": Action(
         forms.ClarificationProvideForm,
         "sender",
-        frozenset({S.CLARIFICATION}),
-        lambda actor, r, d: services.clarification_provide(
-            actor=actor, request=r, body=d["body"], expected_version=d["version"]
-        ),
+        services.clarification_provide,
+        services.clarification_pending,
         gettext_lazy("Clarification sent. The clock runs again."),
     ),
     "answer": Action(
         forms.AnswerForm,
         "receiver",
-        services.ALLOWED_FROM[S.ANSWERED],
-        lambda actor, r, d: services.request_answer(
-            actor=actor,
-            request=r,
-            body=d["body"],
-            delay_reason=d["delay_reason"],
-            expected_version=d["version"],
-        ),
+        services.request_answer,
+        _can_go(S.ANSWERED),
         gettext_lazy("Answer sent."),
     ),
     "refuse": Action(
         forms.RefuseForm,
         "receiver",
-        services.ALLOWED_FROM[S.REFUSED],
-        lambda actor, r, d: services.request_refuse(
-            actor=actor,
-            request=r,
-            refusal_reason=d["refusal_reason"],
-            expected_version=d["version"],
-        ),
+        services.request_refuse,
+        _can_go(S.REFUSED),
         gettext_lazy("Request refused."),
     ),
     "close": Action(
         forms.CloseForm,
         "sender",
-        services.ALLOWED_FROM[S.CLOSED],
-        lambda actor, r, d: services.request_close(
-            actor=actor, request=r, expected_version=d["version"]
-        ),
+        services.request_close,
+        _can_go(S.CLOSED),
         gettext_lazy("Request closed."),
     ),
     "post": Action(
         forms.MessagePostForm,
         "either",
-        frozenset(S.values),
         _post_message,
+        lambda request: True,
         gettext_lazy("Posted."),
     ),
 }
@@ -362,7 +323,7 @@ def _action_forms(http_request, request: LiaisonRequest, bound: dict) -> dict:
     usable = {}
     if side is not None and membership.can_write:
         for name, action in ACTIONS.items():
-            if action.side in (side, "either") and request.status in action.statuses:
+            if action.side in (side, "either") and action.offered(request):
                 usable[name] = bound.get(name) or action.form_class(
                     initial={"version": request.version}, **_form_kwargs(name, request, membership)
                 )
@@ -382,11 +343,13 @@ def _thread(user, request: LiaisonRequest) -> list:
     return entries
 
 
-def _render_detail(http_request, request: LiaisonRequest, *, bound=None, status=200):
+def _render_detail(
+    http_request, request: LiaisonRequest, *, bound=None, conflict=None, conflict_on=None
+):
+    """The request's page. `conflict`, the rows of what someone else changed, is shown
+    with the form of the action `conflict_on`: the post form's in the thread (which htmx
+    swaps in), the others' above the request."""
     now = timezone.now()
-    if status != 200 and http_request.htmx:
-        # htmx swaps only 2xx answers; the status is still told by the page's messages.
-        status = 200
     context = {
         "liaison_request": request,
         "clock_text": clock_text(request, now),
@@ -394,7 +357,11 @@ def _render_detail(http_request, request: LiaisonRequest, *, bound=None, status=
         "thread": _thread(http_request.user, request),
         "forms": _action_forms(http_request, request, bound or {}),
         "user_zone": user_zone(http_request.user),
+        "conflict": conflict,
+        "conflict_on": conflict_on,
     }
+    # htmx swaps only 2xx answers.
+    status = 409 if conflict is not None and not http_request.htmx else 200
     return render(http_request, "liaison/request_detail.html", context, status=status)
 
 
@@ -404,93 +371,36 @@ def request_detail(request, pk):
     return _render_detail(request, get_liaison_request_for_user(request.user, pk))
 
 
-def _conflict_message(request: LiaisonRequest, exc: ConflictError, zone) -> str:
-    changes = []
-    for name in exc.changed:
-        try:
-            field = LiaisonRequest._meta.get_field(name)
-        except FieldDoesNotExist:
-            continue
-        value = getattr(request, field.attname)
-        if field.choices:
-            value = getattr(request, f"get_{field.name}_display")()
-        elif isinstance(value, dt.datetime):
-            value = format_moment(value, zone)
-        elif value in (None, ""):
-            value = "—"
-        changes.append(f"{capfirst(field.verbose_name)}: {Truncator(value).chars(80)}")
-    message = _(
-        "Someone else acted on this request meanwhile. Nothing was changed: check the "
-        "request as it is now and try again."
-    )
-    if changes:
-        message += " " + _("Now: %(changes)s.") % {"changes": "; ".join(changes)}
-    return message
-
-
-def _act(http_request, pk, name: str):
+@login_required
+@require_http_methods(["POST"])
+def request_action(http_request, pk, action: str):
     """Run one action from its form; the page is shown again when it cannot be done."""
     user = http_request.user
     request = get_liaison_request_for_user(user, pk, write=True)
-    action = ACTIONS[name]
-    kwargs = _form_kwargs(name, request, membership_of(user))
-    form = action.form_class(http_request.POST, **kwargs)
+    kwargs = _form_kwargs(action, request, membership_of(user))
+    form_class = ACTIONS[action].form_class
+    form = form_class(http_request.POST, **kwargs)
     if form.is_valid():
+        fields = dict(form.cleaned_data)
         try:
-            action.run(user, request, form.cleaned_data)
+            ACTIONS[action].service(
+                actor=user, request=request, expected_version=fields.pop("version"), **fields
+            )
         except ConflictError as exc:
             current = get_liaison_request_for_user(user, pk)
-            messages.error(http_request, _conflict_message(current, exc, user_zone(user)))
-            # Keep what the user typed, now against the version they have just been shown.
+            # Keep what the user typed, now against the version they are shown.
             data = http_request.POST.copy()
-            data[f"{name}-version"] = str(current.version)
-            retry = action.form_class(data, **kwargs)
-            return _render_detail(http_request, current, bound={name: retry}, status=409)
+            data[form.add_prefix("version")] = str(current.version)
+            return _render_detail(
+                http_request,
+                current,
+                bound={action: form_class(data, **kwargs)},
+                conflict=conflict_rows(current, exc.changed),
+                conflict_on=action,
+            )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_errors(form, exc)
         else:
-            messages.success(http_request, action.done)
+            messages.success(http_request, str(ACTIONS[action].done))
             return redirect("liaison:request-detail", pk=request.pk)
-    return _render_detail(http_request, request, bound={name: form})
-
-
-@login_required
-@require_http_methods(["POST"])
-def request_acknowledge(request, pk):
-    return _act(request, pk, "acknowledge")
-
-
-@login_required
-@require_http_methods(["POST"])
-def request_clarify(request, pk):
-    return _act(request, pk, "clarify")
-
-
-@login_required
-@require_http_methods(["POST"])
-def request_clarification_provide(request, pk):
-    return _act(request, pk, "provide")
-
-
-@login_required
-@require_http_methods(["POST"])
-def request_answer(request, pk):
-    return _act(request, pk, "answer")
-
-
-@login_required
-@require_http_methods(["POST"])
-def request_refuse(request, pk):
-    return _act(request, pk, "refuse")
-
-
-@login_required
-@require_http_methods(["POST"])
-def request_close(request, pk):
-    return _act(request, pk, "close")
-
-
-@login_required
-@require_http_methods(["POST"])
-def message_post(request, pk):
-    return _act(request, pk, "post")
+    return _render_detail(http_request, request, bound={action: form})

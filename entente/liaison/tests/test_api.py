@@ -10,8 +10,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from entente.apikit.models import IdempotencyKey
 from entente.agreements.models import CooperationArea
+from entente.apikit.models import IdempotencyKey
 from entente.audit.models import AuditEvent
 from entente.liaison import services
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
@@ -221,7 +221,13 @@ def test_request_send_refuses_fields_the_caller_may_not_set(cast, field):
                 }
             ],
         ),
-        ({"to_unit": 987654}, [{"field": "to_unit", "message": "Unknown unit."}]),
+        ({"to_unit": 987654}, [{"field": "to_unit", "message": "No such record: 987654."}]),
+        ({"from_unit": 987654}, [{"field": "from_unit", "message": "No such record: 987654."}]),
+        ({"area": 987654}, [{"field": "area", "message": "No such record: 987654."}]),
+        (
+            {"marking": "TLP:RED", "red_recipients": ["b_officer", "nobody"]},
+            [{"field": "red_recipients", "message": "No such user: nobody."}],
+        ),
         (
             {"subject": "Vehicle\x00"},
             [{"field": "subject", "message": "Null characters are not allowed."}],

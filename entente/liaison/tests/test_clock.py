@@ -57,6 +57,10 @@ def test_resumed_due_at_never_moves_back_when_the_clock_is_behind():
     assert clock.resumed_due_at(request, T + 3 * DAY) == T + 10 * DAY
 
 
+def test_resumed_due_at_without_a_pause_is_the_deadline():
+    assert clock.resumed_due_at(request_at(), T + 3 * DAY) == T + 10 * DAY
+
+
 @pytest.mark.parametrize(
     ("status", "now", "expected"),
     [

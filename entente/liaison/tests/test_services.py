@@ -379,6 +379,18 @@ def test_clarification_provide_returns_an_unacknowledged_request_to_sent(cast):
     assert (request.status, request.due_at) == (RequestStatus.SENT, T + 31 * DAY)
 
 
+def test_request_acknowledge_refused_while_a_clarification_is_pending(cast):
+    request = send(cast)
+    services.clarification_ask(actor=cast.b_officer, request=request, body="?", expected_version=1)
+    before = state(request)
+    with pytest.raises(ValidationError) as exc:
+        services.request_acknowledge(actor=cast.b_officer, request=request, expected_version=2)
+    assert exc.value.message_dict == {
+        "status": ["A request cannot go from Clarification asked to Acknowledged."]
+    }
+    assert state(request) == before
+
+
 def test_clarification_ask_refused_to_the_sender(cast):
     request = send(cast)
     with pytest.raises(PermissionDenied):

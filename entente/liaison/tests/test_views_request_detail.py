@@ -10,6 +10,7 @@ from django.utils import dateformat, timezone
 
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking
+from entente.core.pages import display
 from entente.liaison import services
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
 from entente.liaison.models import LiaisonRequest
@@ -84,6 +85,19 @@ def state(request) -> tuple:
 
 def page_messages(response) -> list[str]:
     return [str(m) for m in response.context["messages"]]
+
+
+def conflict_text(html: str) -> str:
+    match = re.search(r'id="conflict">(.*?)</p>\s*</div>', html, re.DOTALL)
+    assert match, "no conflict shown"
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+
+
+def thread_section(response) -> str:
+    html = response.content.decode()
+    match = re.search(r'<section id="thread".*?</section>', html, re.DOTALL)
+    assert match
+    return match.group(0)
 
 
 @pytest.fixture
@@ -392,10 +406,18 @@ def test_stale_version_shows_the_conflict_and_changes_nothing(client, cast, lr):
     )
 
     assert response.status_code == 409
-    [message] = page_messages(response)
-    assert message.startswith(
-        "Someone else acted on this request meanwhile. Nothing was changed: check the "
-        "request as it is now and try again. Now: Status: Acknowledged; Acknowledged at: "
+    assert page_messages(response) == []
+    lr.refresh_from_db()
+    with timezone.override(ZoneInfo("Europe/Amsterdam")):  # b_officer's party's zone
+        acknowledged_at = display(lr.acknowledged_at)
+    assert response.context["conflict"] == [
+        {"field": "status", "value": "Acknowledged"},
+        {"field": "acknowledged at", "value": acknowledged_at},
+    ]
+    html = response.content.decode()
+    assert conflict_text(html).startswith(
+        "Not saved: someone else changed this record while you were editing it. "
+        "They changed these fields; the current values are: Status Acknowledged Acknowledged at "
     )
     assert state(lr) == before
     # The typed answer is kept, now against the current version.
@@ -411,11 +433,11 @@ def test_stale_version_after_the_action_is_gone_shows_the_conflict_only(client, 
     response = client.post(action_url("request-acknowledge", lr), {"acknowledge-version": 1})
 
     assert response.status_code == 409
-    assert page_messages(response)[0].startswith(
-        "Someone else acted on this request meanwhile. Nothing was changed"
-    )
-    assert len(page_messages(response)) == 1
-    assert forms_on(response.content.decode()) == ["message-post"]
+    assert page_messages(response) == []
+    assert [row["field"] for row in response.context["conflict"]] == ["status", "answered at"]
+    html = response.content.decode()
+    assert conflict_text(html).startswith("Not saved: someone else changed this record")
+    assert forms_on(html) == ["message-post"]
     assert state(lr) == before
 
 
@@ -430,7 +452,9 @@ def test_stale_version_on_a_message_shows_the_conflict(client, cast, lr):
     )
 
     assert response.status_code == 409
-    assert page_messages(response)[0].startswith("Someone else acted on this request meanwhile.")
+    assert response.context["conflict"][0] == {"field": "status", "value": "Acknowledged"}
+    # Shown with the thread's form, where the message was written.
+    assert "Not saved: someone else changed this record" in thread_section(response)
     assert state(lr) == before
 
 
@@ -521,7 +545,7 @@ def test_post_by_htmx_answers_with_the_page_to_pick_the_thread_from(client, cast
         **htmx,
     )
     assert response.status_code == 200
-    assert page_messages(response)[0].startswith("Someone else acted on this request meanwhile.")
+    assert "Not saved: someone else changed this record" in thread_section(response)
     response = client.post(
         action_url("message-post", lr),
         {"post-version": 2, "post-kind": MessageKind.MESSAGE, "post-body": ""},
