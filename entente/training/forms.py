@@ -1,5 +1,7 @@
 """Forms for training activities: they check the shape of the input; the services decide."""
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -55,7 +57,7 @@ class TrainingForm(forms.Form):
     sending_party = PartyChoiceField(label=_("Sending party"), queryset=Party.objects.none())
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
-    area = forms.ModelChoiceField(
+    area: "forms.ModelChoiceField[CooperationArea]" = forms.ModelChoiceField(
         label=_("Cooperation area"), queryset=CooperationArea.objects.none(), required=False
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
@@ -164,7 +166,8 @@ class ParticipationForm(forms.Form):
 
     def __init__(self, *args, training: TrainingActivity, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["party"].queryset = Party.objects.filter(
+        party = cast(PartyChoiceField, self.fields["party"])
+        party.queryset = Party.objects.filter(
             pk__in=[training.host_party_id, training.sending_party_id]
         ).order_by("code")
 

@@ -52,6 +52,7 @@ def nothing_written(call):
 
 def options(html: str, select_id: str) -> list[str]:
     select = re.search(rf'<select [^>]*id="{select_id}"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None, select_id
     return re.findall(r"<option[^>]*>([^<]*)</option>", select[1])
 
 
