@@ -5,25 +5,27 @@ activity carries an ETag (its version); its fields, status and evaluation change
 with If-Match. Participant figures are not versioned.
 """
 
-import json
-
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
 
-from entente.accounts.selectors import party_list
+from entente.accounts.selectors import party_list, resolve_party, resolve_users
 from entente.agreements.selectors import area_visible_to, get_agreement_for_user, require_party_to
-from entente.apikit.idempotency import idempotent
+from entente.apikit.endpoints import (
+    CHANGE,
+    CREATE,
+    LIST,
+    READ,
+    change,
+    create,
+    resolve_one,
+    with_etag,
+)
 from entente.core.access import require_writer
-from entente.core.enums import Language
 from entente.core.errors import NotFound
-from entente.core.http import CursorPagination, etag_for, require_if_match
-from entente.core.problems import ApiProblem, problem_responses
+from entente.core.http import CursorPagination
 from entente.training import services
 from entente.training.models import TrainingActivity, TrainingParticipation
 from entente.training.schemas import (
@@ -42,56 +44,38 @@ from entente.training.schemas import (
 from entente.training.selectors import (
     get_training_for_user,
     reciprocity_balance,
+    training_search,
     training_visible_to,
 )
 
 router = Router(tags=["training"])
 
-READ = problem_responses(401, 404, 422, 429)
-CREATE = problem_responses(400, 401, 403, 404, 413, 415, 422, 429)
-CHANGE = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429)
-
 TrainingId = Path(description="The training activity's id.", ge=1, le=2**63 - 1)
 
 
-def _party(code: str, field: str):
-    party = party_list().filter(code=code).first()
-    if party is None:
-        raise ValidationError({field: _("Unknown party: %(code)s.") % {"code": code}})
-    return party
+def _resolved(user, changes: dict) -> dict:
+    """The changes with the parties and the area the client names as records."""
+    resolved = dict(changes)
+    for field in ("host_party", "sending_party"):
+        if field in resolved:
+            resolved[field] = resolve_party(resolved[field], field)
+    if "area" in resolved:
+        resolved["area"] = resolve_one(area_visible_to(user), resolved["area"], "area")
+    return resolved
 
 
-def _area(user, pk: int | None):
-    if pk is None:
-        return None
-    area = area_visible_to(user).filter(pk=pk).first()
-    if area is None:
-        raise ValidationError({"area": _("Unknown area.")})
-    return area
-
-
-def _users(usernames: list[str], field: str) -> list:
-    users = list(get_user_model().objects.filter(username__in=usernames, is_active=True))
-    unknown = sorted(set(usernames) - {user.get_username() for user in users})
-    if unknown:
-        raise ValidationError(
-            {field: _("Unknown user: %(names)s.") % {"names": ", ".join(unknown)}}
-        )
-    return users
-
-
-def _search(queryset: QuerySet, q: str) -> QuerySet:
-    for word in q.split()[:10]:
-        match = Q(place__icontains=word)
-        for lang in Language.values:
-            match |= Q(**{f"title_{lang}__icontains": word})
-        queryset = queryset.filter(match)
-    return queryset
-
-
-def _answer(response: HttpResponse, training: TrainingActivity) -> TrainingActivity:
-    response["ETag"] = etag_for(training)
-    return training
+def _change(request, response, training_id: int, service, **fields) -> TrainingActivity:
+    """Run `service(**fields)` on the training (its owning party's writers only), under
+    If-Match."""
+    training = get_training_for_user(request.auth, training_id, write=True)
+    return change(
+        request,
+        response,
+        training,
+        lambda version: service(
+            actor=request.auth, training=training, expected_version=version, **fields
+        ),
+    )
 
 
 # --- activities -------------------------------------------------------------------------
@@ -100,7 +84,7 @@ def _answer(response: HttpResponse, training: TrainingActivity) -> TrainingActiv
 @router.get(
     "/trainings",
     summary="List training activities",
-    response={200: list[TrainingOut], **problem_responses(401, 422, 429)},
+    response={200: list[TrainingOut], **LIST},
 )
 @paginate(CursorPagination, ordering="-starts_on")
 def training_list(request: HttpRequest, filters: Query[TrainingFilters]):
@@ -120,7 +104,7 @@ def training_list(request: HttpRequest, filters: Query[TrainingFilters]):
             Q(host_party__code=filters.party) | Q(sending_party__code=filters.party)
         )
     if filters.q:
-        trainings = _search(trainings, filters.q)
+        trainings = training_search(trainings, filters.q)
     return trainings
 
 
@@ -138,7 +122,7 @@ def training_detail(request: HttpRequest, response: HttpResponse, training_id: i
         Prefetch("participations", queryset=TrainingParticipation.objects.select_related("party")),
         "red_recipients",
     )
-    return _answer(response, training)
+    return with_etag(response, training)
 
 
 @router.post(
@@ -156,29 +140,31 @@ def training_create(
     require_writer(user)
     require_party_to(user, agreement)
 
-    def create() -> TrainingActivity:
+    def plan() -> TrainingActivity:
         return services.training_create(
             actor=user,
             agreement=agreement,
             kind=payload.kind,
             title=payload.title.model_dump(exclude_unset=True),
             reference_language=payload.reference_language,
-            host_party=_party(payload.host_party, "host_party"),
-            sending_party=_party(payload.sending_party, "sending_party"),
+            host_party=resolve_party(payload.host_party, "host_party"),
+            sending_party=resolve_party(payload.sending_party, "sending_party"),
             starts_on=payload.starts_on,
             ends_on=payload.ends_on,
-            area=_area(user, payload.area),
+            area=resolve_one(area_visible_to(user), payload.area, "area"),
             place=payload.place,
             scope=payload.scope,
             marking=payload.marking,
-            red_recipients=_users(payload.red_recipients, "red_recipients"),
+            red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
         )
 
-    response = idempotent(request, status=201, schema=TrainingOut, action=create)
-    if response.status_code == 201:
-        pk = json.loads(response.content)["id"]
-        response["Location"] = reverse("api:training-detail", kwargs={"training_id": pk})
-    return response
+    return create(
+        request,
+        model=TrainingActivity,
+        schema=TrainingOut,
+        action=plan,
+        location="/api/v1/trainings/{id}",
+    )
 
 
 @router.patch(
@@ -193,26 +179,19 @@ def training_update(
     training_id: int = TrainingId,
 ):
     """Change the kind, title, parties, dates, area or place of an activity (If-Match);
-    a title sent in some languages keeps the others."""
+    a title sent in some languages keeps the others. Sending no field changes nothing."""
     user = request.auth
     training = get_training_for_user(user, training_id, write=True)
-    version = require_if_match(request, training)
     changes = payload.model_dump(exclude_unset=True)
-    if not changes:
-        raise ApiProblem(
-            422,
-            _("The input is not valid."),
-            errors=[{"field": None, "message": _("Send at least one field to change.")}],
+
+    def update(version: int) -> TrainingActivity:
+        if not changes:
+            return training  # as it is: no new version, no audit event
+        return services.training_update(
+            actor=user, training=training, expected_version=version, **_resolved(user, changes)
         )
-    for field in ("host_party", "sending_party"):
-        if field in changes:
-            changes[field] = _party(changes[field], field)
-    if "area" in changes:
-        changes["area"] = _area(user, changes["area"])
-    updated = services.training_update(
-        actor=user, training=training, expected_version=version, **changes
-    )
-    return _answer(response, updated)
+
+    return change(request, response, training, update)
 
 
 @router.post(
@@ -227,12 +206,9 @@ def training_status(
     training_id: int = TrainingId,
 ):
     """Confirm, hold (once it has started), cancel or re-plan an activity (If-Match)."""
-    training = get_training_for_user(request.auth, training_id, write=True)
-    version = require_if_match(request, training)
-    updated = services.training_change_status(
-        actor=request.auth, training=training, status=payload.status, expected_version=version
+    return _change(
+        request, response, training_id, services.training_change_status, status=payload.status
     )
-    return _answer(response, updated)
 
 
 @router.put(
@@ -269,15 +245,13 @@ def training_evaluation(
     training_id: int = TrainingId,
 ):
     """Record how a held activity went (If-Match)."""
-    training = get_training_for_user(request.auth, training_id, write=True)
-    version = require_if_match(request, training)
-    updated = services.training_record_evaluation(
-        actor=request.auth,
-        training=training,
+    return _change(
+        request,
+        response,
+        training_id,
+        services.training_record_evaluation,
         evaluation=payload.evaluation,
-        expected_version=version,
     )
-    return _answer(response, updated)
 
 
 # --- reciprocity ------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from entente.core.transitions import Workflow
+
 
 class TrainingKind(models.TextChoices):
     COURSE = "course", _("Course")
@@ -17,11 +19,15 @@ class TrainingStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-TRAINING_TRANSITIONS: dict[str, frozenset[str]] = {
-    TrainingStatus.PLANNED: frozenset({TrainingStatus.CONFIRMED, TrainingStatus.CANCELLED}),
-    TrainingStatus.CONFIRMED: frozenset(
-        {TrainingStatus.HELD, TrainingStatus.CANCELLED, TrainingStatus.PLANNED}
-    ),
-    TrainingStatus.HELD: frozenset(),
-    TrainingStatus.CANCELLED: frozenset({TrainingStatus.PLANNED}),
-}
+TRAINING_WORKFLOW = Workflow(
+    TrainingStatus,
+    {
+        TrainingStatus.PLANNED: frozenset({TrainingStatus.CONFIRMED, TrainingStatus.CANCELLED}),
+        TrainingStatus.CONFIRMED: frozenset(
+            {TrainingStatus.HELD, TrainingStatus.CANCELLED, TrainingStatus.PLANNED}
+        ),
+        TrainingStatus.HELD: frozenset(),
+        TrainingStatus.CANCELLED: frozenset({TrainingStatus.PLANNED}),
+    },
+    message=_("A training activity cannot go from %(old)s to %(new)s."),
+)

@@ -1,14 +1,15 @@
 """The filters of the trainings list, applied to the trainings the user may see."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Party
 from entente.agreements.selectors import agreement_visible_to, area_visible_to
-from entente.core.enums import Language, Marking
+from entente.core.enums import Marking
 from entente.training.enums import TrainingStatus
+from entente.training.forms import DateInput
+from entente.training.selectors import training_search
 
 
 def _agreements(request):
@@ -25,13 +26,6 @@ def _parties(request):
     return (
         Party.objects.filter(agreement_roles__agreement__in=agreements).distinct().order_by("code")
     )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class AreaChoiceFilter(django_filters.ModelChoiceFilter):
@@ -68,13 +62,7 @@ class TrainingFilter(django_filters.FilterSet):
     )
 
     def search(self, queryset, name, value):
-        words = value.split()
-        for word in words[:10]:
-            match = Q(place__icontains=word)
-            for lang in Language.values:
-                match |= Q(**{f"title_{lang}__icontains": word})
-            queryset = queryset.filter(match)
-        return queryset
+        return training_search(queryset, value)
 
     def hosted_or_sent_by(self, queryset, name, value):
         return queryset.filter(Q(host_party=value) | Q(sending_party=value))

@@ -1,5 +1,7 @@
 """Forms for training activities: they check the shape of the input; the services decide."""
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from entente.accounts.models import Party
 from entente.agreements.models import CooperationArea
 from entente.core.enums import Language, Marking, Scope
-from entente.training.enums import TRAINING_TRANSITIONS, TrainingKind, TrainingStatus
+from entente.core.pages import VersionedForm
+from entente.training.enums import TRAINING_WORKFLOW, TrainingKind, TrainingStatus
 from entente.training.models import TrainingActivity
 
 LANGUAGES = Language.values
@@ -54,7 +57,7 @@ class TrainingForm(forms.Form):
     sending_party = PartyChoiceField(label=_("Sending party"), queryset=Party.objects.none())
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
-    area = forms.ModelChoiceField(
+    area: "forms.ModelChoiceField[CooperationArea]" = forms.ModelChoiceField(
         label=_("Cooperation area"), queryset=CooperationArea.objects.none(), required=False
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
@@ -122,16 +125,7 @@ class TrainingCreateForm(TrainingForm):
         }
 
 
-class VersionField(forms.IntegerField):
-    widget = forms.HiddenInput
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, **kwargs)
-
-
-class TrainingEditForm(TrainingForm):
-    version = VersionField()
-
+class TrainingEditForm(VersionedForm, TrainingForm):
     @classmethod
     def initial_for(cls, training: TrainingActivity) -> dict:
         return {
@@ -148,9 +142,8 @@ class TrainingEditForm(TrainingForm):
         }
 
 
-class TrainingStatusForm(forms.Form):
+class TrainingStatusForm(VersionedForm):
     status = forms.ChoiceField(label=_("New status"), choices=TrainingStatus.choices)
-    version = VersionField()
 
     def __init__(self, *args, training: TrainingActivity, **kwargs):
         kwargs.setdefault("initial", {"version": training.version})
@@ -158,10 +151,7 @@ class TrainingStatusForm(forms.Form):
         # Only the moves open now are offered; any status is accepted, so that a form
         # made stale by someone else's change reaches the version check (a conflict)
         # and a forged move reaches the service, which says why it is refused.
-        allowed = TRAINING_TRANSITIONS.get(training.status, frozenset())
-        self.fields["status"].widget.choices = [
-            (value, label) for value, label in TrainingStatus.choices if value in allowed
-        ]
+        self.fields["status"].widget.choices = TRAINING_WORKFLOW.choices_from(training.status)
 
 
 class ParticipationForm(forms.Form):
@@ -176,18 +166,24 @@ class ParticipationForm(forms.Form):
 
     def __init__(self, *args, training: TrainingActivity, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["party"].queryset = Party.objects.filter(
+        party = cast(PartyChoiceField, self.fields["party"])
+        party.queryset = Party.objects.filter(
             pk__in=[training.host_party_id, training.sending_party_id]
         ).order_by("code")
 
 
-class EvaluationForm(forms.Form):
+class EvaluationForm(VersionedForm):
     evaluation = forms.CharField(
         label=_("Evaluation"),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("How the activity went: what worked, what to change next time."),
     )
-    version = VersionField()
+
+    def __init__(self, *args, training: TrainingActivity, **kwargs):
+        kwargs.setdefault(
+            "initial", {"evaluation": training.evaluation, "version": training.version}
+        )
+        super().__init__(*args, **kwargs)
 
 
 class AttachmentForm(forms.Form):

@@ -11,6 +11,7 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
+from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Day, Integer, RecordId
 from entente.core.schemas import (
@@ -26,8 +27,7 @@ from entente.core.schemas import no_nul as _no_nul
 from entente.training.enums import TrainingKind, TrainingStatus
 
 
-class TrainingOut(Schema):
-    id: int
+class TrainingOut(PartyOwnedOut):
     agreement: int = Field(alias="agreement_id")
     area: int | None = Field(alias="area_id", description="Id of the cooperation area.")
     kind: TrainingKind
@@ -40,16 +40,6 @@ class TrainingOut(Schema):
     place: str
     status: TrainingStatus
     evaluation: str
-    owning_party: str = Field(description="Code of the party that owns the record.")
-    scope: Scope
-    marking: Marking
-    red_recipients: list[str] = Field(
-        description="Usernames of those who see the record while it is TLP:RED."
-    )
-    version: int = Field(description="Raised by one on every change; the ETag names it.")
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    is_illustrative: bool = Field(description="Demo data that illustrates the tool; not a fact.")
 
     @staticmethod
     def resolve_title(training) -> dict:
@@ -62,14 +52,6 @@ class TrainingOut(Schema):
     @staticmethod
     def resolve_sending_party(training) -> str:
         return training.sending_party.code
-
-    @staticmethod
-    def resolve_owning_party(training) -> str:
-        return training.owning_party.code
-
-    @staticmethod
-    def resolve_red_recipients(training) -> list[str]:
-        return sorted(user.get_username() for user in training.red_recipients.all())
 
 
 class ParticipationOut(Schema):

@@ -7,6 +7,7 @@ from django.db.models.functions import ExtractYear
 
 from entente.agreements.models import Agreement
 from entente.core.access import get_visible, require_owner_writer, visible_to
+from entente.core.enums import Language
 from entente.training.enums import TrainingStatus
 from entente.training.models import TrainingActivity, TrainingParticipation
 
@@ -24,6 +25,16 @@ def get_training_for_user(user, pk, *, write: bool = False) -> TrainingActivity:
     if write:
         require_owner_writer(user, training)
     return training
+
+
+def training_search(queryset: QuerySet[TrainingActivity], q: str) -> QuerySet[TrainingActivity]:
+    """The activities with every word of `q` (the first ten) in a title or the place."""
+    for word in q.split()[:10]:
+        match = Q(place__icontains=word)
+        for lang in Language.values:
+            match |= Q(**{f"title_{lang}__icontains": word})
+        queryset = queryset.filter(match)
+    return queryset
 
 
 def reciprocity_balance(user, *, agreement: Agreement | None = None) -> list[dict]:

@@ -17,6 +17,7 @@ from entente.agreements.selectors import require_party_to
 from entente.audit.services import (
     audit_record,
     audited_create,
+    audited_transition,
     audited_update,
     snapshot,
     write_transaction,
@@ -25,7 +26,7 @@ from entente.core.access import red_recipients_for, require_owner_writer, requir
 from entente.core.enums import Language, Marking, Scope
 from entente.core.translated import translated_fields
 from entente.core.validation import validate_instance
-from entente.training.enums import TRAINING_TRANSITIONS, TrainingStatus
+from entente.training.enums import TRAINING_WORKFLOW, TrainingStatus
 from entente.training.models import TrainingActivity, TrainingParticipation
 
 # Ownership, scope, marking, status and evaluation change through their own services.
@@ -160,22 +161,15 @@ def training_change_status(
     require_owner_writer(actor, training)
 
     def check(current: TrainingActivity) -> None:
-        if status not in TRAINING_TRANSITIONS.get(current.status, ()):
-            raise ValidationError(
-                {
-                    "status": _("A training activity cannot go from %(old)s to %(new)s.")
-                    % {"old": current.status, "new": status}
-                }
-            )
         if status == TrainingStatus.HELD and current.starts_on > timezone.localdate():
             raise ValidationError({"status": _("An activity that has not started cannot be held.")})
 
-    return audited_update(
+    return audited_transition(
         actor=actor,
         instance=training,
-        changes={"status": status},
+        workflow=TRAINING_WORKFLOW,
+        status=status,
         expected_version=expected_version,
-        action="status",
         check=check,
     )
 
@@ -216,12 +210,16 @@ def training_record_evaluation(
 ) -> TrainingActivity:
     """Record how a held activity went."""
     require_owner_writer(actor, training)
-    if training.status != TrainingStatus.HELD:
-        raise ValidationError({"evaluation": _("Only a held activity can be evaluated.")})
+
+    def check(current: TrainingActivity) -> None:
+        if current.status != TrainingStatus.HELD:
+            raise ValidationError({"evaluation": _("Only a held activity can be evaluated.")})
+
     return audited_update(
         actor=actor,
         instance=training,
         changes={"evaluation": evaluation.strip()},
         expected_version=expected_version,
         action="evaluation",
+        check=check,
     )

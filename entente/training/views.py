@@ -7,7 +7,6 @@ change goes through entente.training.services (or attachment_add for files).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,11 +20,11 @@ from entente.agreements.selectors import (
     require_party_to,
 )
 from entente.agreements.services import attachment_add
-from entente.audit.services import changes_since
 from entente.core.access import can_write, membership_of, require_writer
 from entente.core.errors import ConflictError, ValidationError
+from entente.core.pages import apply_errors, conflict_rows, page_of, rebound
 from entente.training import services
-from entente.training.enums import TRAINING_TRANSITIONS, TrainingStatus
+from entente.training.enums import TRAINING_WORKFLOW, TrainingStatus
 from entente.training.filters import TrainingFilter
 from entente.training.forms import (
     AttachmentForm,
@@ -37,8 +36,6 @@ from entente.training.forms import (
 )
 from entente.training.models import TrainingActivity
 from entente.training.selectors import get_training_for_user, training_visible_to
-
-PAGE_SIZE = 25
 
 # ?sort= value -> ordering; anything else falls back to the default.
 SORTS = {
@@ -54,26 +51,8 @@ SORTS = {
 DEFAULT_SORT = "-starts_on"
 
 
-def add_service_errors(form, exc: ValidationError) -> None:
-    """Show a service's refusal next to the fields it names; the rest above the form."""
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
-def describe_changes(record, changed: dict) -> list[dict]:
-    """[{"field": label, "value": current value}] for a ConflictError's `changed`."""
-    by_attname = {f.attname: f for f in type(record)._meta.concrete_fields}
-    rows = []
-    for attname in changed:
-        field = by_attname.get(attname)
-        if field is None:
-            continue
-        if field.choices:
-            value = getattr(record, f"get_{field.name}_display")()
-        else:
-            value = getattr(record, field.name)
-        rows.append({"field": field.verbose_name, "value": "" if value is None else value})
-    return rows
+# The attachment views keep this name until they move to entente.attachments.
+add_service_errors = apply_errors
 
 
 # --- list -----------------------------------------------------------------------------
@@ -87,7 +66,7 @@ def training_list(request):
     )
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else DEFAULT_SORT
     trainings = filterset.qs.order_by(*SORTS[sort])
-    page = Paginator(trainings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(request, trainings)
     membership = membership_of(request.user)
     creatable = []
     if membership is not None and membership.can_write:
@@ -117,9 +96,7 @@ def _detail(request, training: TrainingActivity, *, status: int = 200, **forms):
         forms.setdefault("participation_form", ParticipationForm(training=training))
         forms.setdefault(
             "evaluation_form",
-            EvaluationForm(
-                initial={"evaluation": training.evaluation, "version": training.version}
-            ),
+            EvaluationForm(training=training),
         )
     membership = membership_of(request.user)
     if membership is not None and membership.can_write:
@@ -131,7 +108,7 @@ def _detail(request, training: TrainingActivity, *, status: int = 200, **forms):
         "training": training,
         "record": training,
         "can_write": writable,
-        "transitions": bool(TRAINING_TRANSITIONS.get(training.status)),
+        "transitions": bool(TRAINING_WORKFLOW.allowed_from(training.status)),
         "can_evaluate": training.status == TrainingStatus.HELD,
         "participations": training.participations.select_related("party").order_by("party__code"),
         "attachments": attachments.select_related("uploaded_by"),
@@ -146,98 +123,74 @@ def training_detail(request, pk):
     return _detail(request, get_training_for_user(request.user, pk))
 
 
-def _require_version(training: TrainingActivity, version: int) -> None:
-    """A form made stale by someone else's change is a conflict, whatever else it says.
-
-    The services check the workflow before the version, so without this a stale form
-    would be refused as an impossible move instead of showing what changed."""
-    if version != training.version:
-        raise ConflictError(
-            expected_version=version,
-            current_version=training.version,
-            changed=changes_since(training, version),
-        )
+def _conflict(request, pk, exc: ConflictError) -> tuple[TrainingActivity, list[dict]]:
+    """The training as it is now, and what someone else changed since the form was loaded."""
+    current = get_training_for_user(request.user, pk)
+    return current, conflict_rows(current, exc.changed)
 
 
-def _conflict_message(request, training, exc: ConflictError) -> list[dict]:
-    current = get_training_for_user(request.user, training.pk)
-    messages.error(
-        request,
-        _("Someone else changed this training while you were editing it; nothing was saved."),
-    )
-    return describe_changes(current, exc.changed)
+def _detail_form(request, pk, *, name: str, form_class, service, done: str):
+    """One of the detail page's forms posted: `service` called with its fields (the
+    version as `expected_version`) and back to the page, or the page again with the
+    form's errors (400) or with what someone else changed meanwhile (409)."""
+    training = get_training_for_user(request.user, pk, write=True)
+    form = form_class(request.POST, training=training)
+    if form.is_valid():
+        fields = dict(form.cleaned_data)
+        if "version" in fields:
+            fields["expected_version"] = fields.pop("version")
+        try:
+            service(actor=request.user, training=training, **fields)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except ConflictError as exc:
+            current, changes = _conflict(request, pk, exc)
+            # The input is kept; saving it again is a choice made after seeing the change.
+            form = rebound(form, current.version, training=current)
+            return _detail(request, current, status=409, conflict=changes, **{name: form})
+        else:
+            messages.success(request, done)
+            return redirect("training:training-detail", pk=pk)
+    return _detail(request, training, status=400, **{name: form})
 
 
 @login_required
 @require_POST
 def training_status(request, pk):
-    training = get_training_for_user(request.user, pk, write=True)
-    form = TrainingStatusForm(request.POST, training=training)
-    if form.is_valid():
-        try:
-            _require_version(training, form.cleaned_data["version"])
-            services.training_change_status(
-                actor=request.user,
-                training=training,
-                status=form.cleaned_data["status"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ConflictError as exc:
-            changes = _conflict_message(request, training, exc)
-            current = get_training_for_user(request.user, pk)
-            return _detail(request, current, status=409, conflict=changes)
-        else:
-            messages.success(request, _("The status was changed."))
-            return redirect("training:training-detail", pk=pk)
-    return _detail(request, training, status=400, status_form=form)
+    return _detail_form(
+        request,
+        pk,
+        name="status_form",
+        form_class=TrainingStatusForm,
+        service=services.training_change_status,
+        done=_("The status was changed."),
+    )
 
 
 @login_required
 @require_POST
 def training_participation(request, pk):
-    training = get_training_for_user(request.user, pk, write=True)
-    form = ParticipationForm(request.POST, training=training)
-    if form.is_valid():
-        try:
-            services.participation_set(actor=request.user, training=training, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The participants were recorded."))
-            return redirect("training:training-detail", pk=pk)
-    return _detail(request, training, status=400, participation_form=form)
+    return _detail_form(
+        request,
+        pk,
+        name="participation_form",
+        form_class=ParticipationForm,
+        service=services.participation_set,
+        done=_("The participants were recorded."),
+    )
 
 
 @login_required
 @require_POST
 def training_evaluation(request, pk):
-    training = get_training_for_user(request.user, pk, write=True)
-    form = EvaluationForm(request.POST)
-    if form.is_valid():
-        try:
-            _require_version(training, form.cleaned_data["version"])
-            services.training_record_evaluation(
-                actor=request.user,
-                training=training,
-                evaluation=form.cleaned_data["evaluation"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ConflictError as exc:
-            changes = _conflict_message(request, training, exc)
-            current = get_training_for_user(request.user, pk)
-            # Keep the user's text; saving it again is a choice made after seeing the change.
-            data = request.POST.copy()
-            data["version"] = str(current.version)
-            form = EvaluationForm(data)
-            return _detail(request, current, status=409, conflict=changes, evaluation_form=form)
-        else:
-            messages.success(request, _("The evaluation was saved."))
-            return redirect("training:training-detail", pk=pk)
-    return _detail(request, training, status=400, evaluation_form=form)
+    return _detail_form(
+        request,
+        pk,
+        name="evaluation_form",
+        form_class=EvaluationForm,
+        service=services.training_record_evaluation,
+        done=_("The evaluation was saved."),
+    )
 
 
 @login_required
@@ -278,6 +231,17 @@ def training_attachment_download(request, pk, attachment_pk):
 # --- create and edit ------------------------------------------------------------------
 
 
+def _form_page(request, form, agreement, *, training=None, conflict=None, status=200):
+    context = {
+        "form": form,
+        "agreement": agreement,
+        "training": training,
+        "creating": training is None,
+        "conflict": conflict,
+    }
+    return render(request, "training/training_form.html", context, status=status)
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def training_create(request, agreement_pk):
@@ -291,17 +255,11 @@ def training_create(request, agreement_pk):
                 actor=request.user, agreement=agreement, **form.service_fields()
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The training was created."))
             return redirect("training:training-detail", pk=training.pk)
-    status = 400 if form.is_bound else 200
-    return render(
-        request,
-        "training/training_form.html",
-        {"form": form, "agreement": agreement, "creating": True},
-        status=status,
-    )
+    return _form_page(request, form, agreement, status=400 if form.is_bound else 200)
 
 
 @login_required
@@ -311,11 +269,7 @@ def training_edit(request, pk):
     agreement = training.agreement
     if request.method != "POST":
         form = TrainingEditForm(initial=TrainingEditForm.initial_for(training), agreement=agreement)
-        return render(
-            request,
-            "training/training_form.html",
-            {"form": form, "agreement": agreement, "training": training},
-        )
+        return _form_page(request, form, agreement, training=training)
     form = TrainingEditForm(request.POST, agreement=agreement)
     conflict = None
     if form.is_valid():
@@ -327,21 +281,14 @@ def training_edit(request, pk):
                 **form.service_fields(),
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            apply_errors(form, exc)
         except ConflictError as exc:
-            conflict = _conflict_message(request, training, exc)
+            current, conflict = _conflict(request, pk, exc)
             # The user's text stays in the form; saving again is a deliberate choice
             # made after seeing what changed, so it carries the current version.
-            data = request.POST.copy()
-            data["version"] = str(exc.current_version)
-            form = TrainingEditForm(data, agreement=agreement)
-            form.is_valid()
+            form = rebound(form, current.version, agreement=agreement)
         else:
             messages.success(request, _("The training was saved."))
             return redirect("training:training-detail", pk=pk)
-    return render(
-        request,
-        "training/training_form.html",
-        {"form": form, "agreement": agreement, "training": training, "conflict": conflict},
-        status=409 if conflict is not None else 400,
-    )
+    status = 409 if conflict is not None else 400
+    return _form_page(request, form, agreement, training=training, conflict=conflict, status=status)

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from entente.apikit.models import IdempotencyKey
 from entente.agreements.models import CooperationArea
+from entente.apikit.models import IdempotencyKey
 from entente.audit.models import AuditEvent
 from entente.testing import agreement_between
 from entente.tests.api_helpers import API, api_client, etag, iso, problem_body
@@ -180,8 +180,8 @@ def test_training_create_refuses_fields_the_caller_may_not_set(cast, field):
             {"host_party": "XX-OUT"},
             [{"field": "host_party", "message": "The host party is not a party to the agreement."}],
         ),
-        ({"host_party": "ZZ"}, [{"field": "host_party", "message": "Unknown party: ZZ."}]),
-        ({"area": 424242}, [{"field": "area", "message": "Unknown area."}]),
+        ({"host_party": "ZZ"}, [{"field": "host_party", "message": "No such party: ZZ."}]),
+        ({"area": 424242}, [{"field": "area", "message": "No such record: 424242."}]),
         (
             {"place": "Rotter\x00dam"},
             [{"field": "place", "message": "Null characters are not allowed."}],
@@ -437,6 +437,19 @@ def test_training_patch_clears_area_with_null(cast):
     assert response.json()["area"] is None
 
 
+def test_training_patch_without_fields_answers_the_activity_unchanged(cast):
+    training = create(cast)
+    client = api_client(cast.a_officer)
+    before = counts()
+    response = send(client, "patch", url_of(training), {})
+    assert response.status_code == 428
+    response = send(client, "patch", url_of(training), {}, HTTP_IF_MATCH=tag_of(training))
+    assert (response.status_code, response["ETag"]) == (200, tag_of(training))
+    assert response.json() == training_json(training)
+    assert training.version == 1
+    assert counts() == before
+
+
 def test_training_patch_preconditions_and_refusals(cast):
     training = create(cast)
     url = url_of(training)
@@ -487,7 +500,7 @@ def test_training_status_moves_along_with_if_match(cast):
     assert response.status_code == 428
     response = send(client, "post", url, {"status": "confirmed"}, HTTP_IF_MATCH=tag_of(training, 2))
     assert response.json()["errors"] == [
-        {"field": "status", "message": "A training activity cannot go from confirmed to confirmed."}
+        {"field": "status", "message": "A training activity cannot go from Confirmed to Confirmed."}
     ]
     reader = api_client(cast.a_reader)
     before = counts()

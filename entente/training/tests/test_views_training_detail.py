@@ -201,7 +201,7 @@ def test_status_impossible_move_is_refused_next_to_the_field(client, cast, share
 
     assert response.status_code == 400
     assert response.context["status_form"].errors == {
-        "status": ["A training activity cannot go from planned to held."]
+        "status": ["A training activity cannot go from Planned to Held."]
     }
 
 
@@ -244,8 +244,10 @@ def test_status_with_a_stale_version_shows_the_conflict(client, cast, shared):
     assert response.status_code == 409
     html = response.content.decode()
     assert text(html, "conflict") == (
-        "This training was changed by someone else Your changes were not saved. "
-        "These are the current values: Status Cancelled"
+        "Not saved: someone else changed this record while you were editing it. "
+        "They changed these fields; the current values are: Status Cancelled "
+        "Your input is kept below and nothing was overwritten. Check it against the current "
+        "values; saving again will replace them with yours."
     )
     assert text(html, "training-status") == "Cancelled"
 
@@ -361,8 +363,10 @@ def test_evaluation_with_a_stale_version_is_a_conflict(client, cast, held):
 
     assert response.status_code == 409
     assert text(response.content.decode(), "conflict") == (
-        "This training was changed by someone else Your changes were not saved. "
-        "These are the current values: Status Held"
+        "Not saved: someone else changed this record while you were editing it. "
+        "They changed these fields; the current values are: Status Held "
+        "Your input is kept below and nothing was overwritten. Check it against the current "
+        "values; saving again will replace them with yours."
     )
     form = response.context["evaluation_form"]
     assert (form["evaluation"].value(), form["version"].value()) == ("Late", "3")

@@ -52,6 +52,7 @@ def nothing_written(call):
 
 def options(html: str, select_id: str) -> list[str]:
     select = re.search(rf'<select [^>]*id="{select_id}"[^>]*>(.*?)</select>', html, re.S)
+    assert select is not None, select_id
     return re.findall(r"<option[^>]*>([^<]*)</option>", select[1])
 
 
@@ -306,9 +307,10 @@ def test_edit_with_a_stale_version_shows_what_changed(client, cast, training):
     assert response.status_code == 409
     html = response.content.decode()
     assert text(html, "conflict") == (
-        "This training was changed by someone else Your changes were not saved. "
-        "These are the current values: Place Casablanca "
-        "Review your entries below; saving again will replace the values above."
+        "Not saved: someone else changed this record while you were editing it. "
+        "They changed these fields; the current values are: Place Casablanca "
+        "Your input is kept below and nothing was overwritten. Check it against the current "
+        "values; saving again will replace them with yours."
     )
     training.refresh_from_db()
     assert (training.title_en, training.place, training.version) == (
