@@ -7,9 +7,9 @@ The contract is the OpenAPI 3.1 document at /api/v1/openapi.json (browsable at
 from entente.accounts.api import router as accounts_router
 from entente.agreements.api import router as agreements_router
 from entente.apikit.api import EntenteAPI
-from entente.audit.api import router as audit_router
 from entente.liaison.api import router as liaison_router
 from entente.meetings.api import router as meetings_router
+from entente.records.api import router as records_router
 from entente.training.api import router as training_router
 
 api = EntenteAPI(
@@ -32,7 +32,8 @@ api = EntenteAPI(
 
 api.add_router("", accounts_router)
 api.add_router("", agreements_router)
-api.add_router("", audit_router)
+# Before meetings, where the audit trail has always been in the document.
+api.add_router("", records_router)
 api.add_router("", meetings_router)
 api.add_router("", training_router)
 api.add_router("", liaison_router)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "entente.meetings",
     "entente.training",
     "entente.liaison",
+    "entente.records",
     "entente.reports",
     "entente.demo",
 ]

@@ -12,6 +12,6 @@ urlpatterns = [
     path("", include("entente.training.urls")),
     path("", include("entente.liaison.urls")),
     path("", include("entente.reports.urls")),
-    path("", include("entente.audit.urls")),
+    path("", include("entente.records.urls")),
     path("api/v1/", api.urls),
 ]

@@ -3,6 +3,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +97,9 @@ class Agreement(Translated, PartyOwned):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("reports:agreement-detail", args=[self.pk])
+
 
 class AgreementParty(models.Model):
     """A party to an agreement, with its role."""
@@ -159,6 +163,9 @@ class AgreementEvent(PartyOwned):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("reports:agreement-detail", args=[self.agreement_id]) + "#timeline"
+
 
 class Clause(Translated, PartyOwned):
     """An article or section of the agreement's text."""
@@ -180,6 +187,9 @@ class Clause(Translated, PartyOwned):
     def __str__(self) -> str:
         return f"{self.number} {self.heading}".strip()
 
+    def get_absolute_url(self) -> str:
+        return reverse("reports:agreement-detail", args=[self.agreement_id]) + f"#clause-{self.pk}"
+
 
 class CooperationArea(Translated):
     """A field of cooperation an agreement covers (its own taxonomy)."""
@@ -198,6 +208,9 @@ class CooperationArea(Translated):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:agreement-detail", args=[self.agreement_id]) + "#about-title"
 
 
 class Attachment(PartyOwned):
@@ -312,6 +325,9 @@ class Commitment(Translated, PartyOwned):
             and self.due_date is not None
             and self.due_date < timezone.localdate()
         )
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:commitment-detail", args=[self.pk])
 
 
 class IndicatorValue(models.Model):

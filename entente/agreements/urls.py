@@ -5,8 +5,6 @@ from entente.agreements import views
 app_name = "agreements"
 
 urlpatterns = [
-    path("agreements/", views.agreement_list, name="agreement-list"),
-    path("agreements/<int:pk>/", views.agreement_detail, name="agreement-detail"),
     path(
         "agreements/<int:pk>/commitments/new/",
         views.commitment_create_view,
@@ -27,5 +25,4 @@ urlpatterns = [
         views.attachment_download,
         name="attachment-download",
     ),
-    path("publish/<str:kind>/<int:pk>/", views.record_publish_view, name="record-publish"),
 ]

@@ -10,7 +10,7 @@ from entente.core.access import membership_of
 # belongs to that entry). The audit trail, tokens and sign-in pages belong to none.
 NAVIGATION = [
     (_("Dashboard"), "reports:dashboard", "reports:dashboard"),
-    (_("Portfolio"), "agreements:agreement-list", "agreements:agreement-"),
+    (_("Portfolio"), "reports:agreement-list", "reports:agreement-"),
     (_("Commitments"), "agreements:commitment-list", "agreements:commitment-"),
     (_("Meetings"), "meetings:meeting-list", "meetings:"),
     (_("Trainings"), "training:training-list", "training:"),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Unit
@@ -78,6 +79,9 @@ class LiaisonRequest(PartyOwned):
     def __str__(self) -> str:
         return f"{self.reference}: {self.subject}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("liaison:request-detail", args=[self.pk])
+
 
 class LiaisonMessage(PartyOwned):
     """One message in a request's thread; internal notes stay with their party."""
@@ -94,3 +98,6 @@ class LiaisonMessage(PartyOwned):
 
     def __str__(self) -> str:
         return f"{self.request.reference} {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("liaison:request-detail", args=[self.request_id]) + f"#message-{self.pk}"

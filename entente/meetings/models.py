@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Contact, Party
@@ -44,6 +45,9 @@ class Meeting(Translated, PartyOwned):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting-detail", args=[self.pk])
+
 
 class Attendance(models.Model):
     """A contact invited to a meeting, and whether they came."""
@@ -66,6 +70,9 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} at {self.meeting}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting-detail", args=[self.meeting_id]) + "#attendance"
 
 
 class AgendaItem(models.Model):
@@ -93,6 +100,9 @@ class AgendaItem(models.Model):
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting-detail", args=[self.meeting_id]) + "#agenda"
+
 
 class Decision(models.Model):
     """A decision taken at a meeting; it may give rise to commitments."""
@@ -117,3 +127,6 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting} #{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting-detail", args=[self.meeting_id]) + f"#decision-{self.pk}"

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Party
@@ -50,6 +51,9 @@ class TrainingActivity(Translated, PartyOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("training:training-detail", args=[self.pk])
 
 
 class TrainingParticipation(models.Model):

@@ -1,59 +1,36 @@
-"""The audit trail of one record: who changed what, and when, per field.
+"""Pages about any record, whatever its app: its audit trail, and publishing it.
 
-Only users who may see the record see its trail: the record is looked up through its
-own `get_<entity>_for_user`, so an unknown type, a record that does not exist and a
-record the user may not see are the same 404.
+A record is named by its type ("<app_label>.<model>", the audit event's target type) and
+id, and found through the door its app registered (`entente.core.registry`): an unknown
+type, a record that does not exist and a record the user may not see are the same 404.
 """
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import models
-from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from modeltranslation.translator import NotRegistered, translator
 
 from entente.accounts.models import Party, Unit
+from entente.agreements.forms import PublishForm
 from entente.agreements.models import Agreement, CooperationArea
 from entente.agreements.selectors import agreement_visible_to, area_visible_to
+from entente.agreements.services import record_publish
 from entente.audit.selectors import audit_events_for
-from entente.records import get_record_for_user
+from entente.core.access import require_coordinator
+from entente.core.errors import ConflictError, NotFound, ValidationError
+from entente.core.pages import first_error, page_of
+from entente.core.registry import get_record_for_user, record_page_url
+
+# --- the audit trail --------------------------------------------------------------------
 
 TRAIL_PAGE_SIZE = 50
-
-
-def _url(name: str, pk) -> str | None:
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:  # that app's page is not there (yet)
-        return None
-
-
-def _agreement_page(record) -> str | None:
-    return _url("agreements:agreement-detail", record.agreement_id)
-
-
-# "<app_label>.<model>" -> the URL of the record's own page; records without a page
-# of their own (events, clauses, attachments...) link to their agreement's page.
-RECORD_PAGES = {
-    "agreements.agreement": lambda r: _url("agreements:agreement-detail", r.pk),
-    "agreements.commitment": lambda r: _url("agreements:commitment-detail", r.pk),
-    "meetings.meeting": lambda r: _url("meetings:meeting-detail", r.pk),
-    "training.trainingactivity": lambda r: _url("training:training-detail", r.pk),
-    "liaison.liaisonrequest": lambda r: _url("liaison:request-detail", r.pk),
-}
-
-
-def _record_page(record_type: str, record) -> str | None:
-    if record_type in RECORD_PAGES:
-        return RECORD_PAGES[record_type](record)
-    return _agreement_page(record) if hasattr(record, "agreement_id") else None
-
 
 ACTIONS = {
     "create": gettext_lazy("Created"),
@@ -84,10 +61,9 @@ BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at"})
 @login_required
 @require_GET
 def record_trail(request, record_type, pk):
+    """Who changed what, and when, per field: for those who may see the record."""
     record = get_record_for_user(request.user, record_type, pk)
-    page = Paginator(audit_events_for(record).order_by("-seq"), TRAIL_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, audit_events_for(record).order_by("-seq"), size=TRAIL_PAGE_SIZE)
     events = list(page.object_list)
     describe = _Describer(type(record), events, request.user)
     for event in events:
@@ -95,12 +71,12 @@ def record_trail(request, record_type, pk):
         event.changes = describe.changes(event)
     return render(
         request,
-        "audit/record_trail.html",
+        "records/record_trail.html",
         {
             "record": record,
             "record_type": record_type,
             "record_kind": type(record)._meta.verbose_name,
-            "record_url": _record_page(record_type, record),
+            "record_url": record_page_url(record),
             "page": page,
             "events": events,
         },
@@ -201,3 +177,47 @@ def _when(field, value: str) -> str:
         return formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
     except ValueError:
         return value
+
+
+# --- publishing -------------------------------------------------------------------------
+
+# The record types a coordinator may share from their pages.
+PUBLISHABLE = frozenset(
+    {
+        "agreements.agreement",
+        "agreements.agreementevent",
+        "agreements.clause",
+        "agreements.commitment",
+        "meetings.meeting",
+        "training.trainingactivity",
+    }
+)
+
+
+@login_required
+@require_POST
+def record_publish_view(request, record_type, pk):
+    """A coordinator shares an internal record of their party with the other parties."""
+    if record_type not in PUBLISHABLE:
+        raise NotFound(_("No such record."))
+    record = get_record_for_user(request.user, record_type, pk, write=True)
+    require_coordinator(request.user)
+    back = record_page_url(record)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(back)
+    try:
+        record_publish(
+            actor=request.user, record=record, expected_version=form.cleaned_data["version"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except ConflictError:
+        messages.error(
+            request,
+            _("The record was changed by someone else meanwhile; review it and publish again."),
+        )
+    else:
+        messages.success(request, _("Published: the other parties to the agreement now see it."))
+    return redirect(back)

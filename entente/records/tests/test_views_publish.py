@@ -10,12 +10,12 @@ from entente.agreements import services
 from entente.agreements.models import AgreementEvent, Clause, Commitment
 from entente.core.enums import Scope
 from entente.meetings import services as meeting_services
-from entente.testing import agreement_between
+from entente.testing import ContactFactory, agreement_between
 from entente.training import services as training_services
 
 
-def url(kind, record) -> str:
-    return reverse("agreements:record-publish", args=[kind, record.pk])
+def url(record_type, record) -> str:
+    return reverse("records:record-publish", args=[record_type, record.pk])
 
 
 def messages_of(response) -> list[str]:
@@ -44,7 +44,7 @@ def test_coordinator_publishes_a_commitment_and_the_other_party_sees_it(client, 
     assert client.get(detail).status_code == 404
     client.force_login(cast.a_coordinator)
     assert client.get(detail).context["can_publish"] is True
-    response = client.post(url("commitment", c), {"version": 1})
+    response = client.post(url("agreements.commitment", c), {"version": 1})
     assert response.status_code == 302
     assert response.url == detail
     assert messages_of(response) == ["Published: the other parties to the agreement now see it."]
@@ -58,8 +58,8 @@ def test_coordinator_publishes_a_commitment_and_the_other_party_sees_it(client, 
 def test_publish_is_403_for_non_coordinators_of_the_owner(client, cast, who):
     c = internal_commitment(cast)
     client.force_login(getattr(cast, who))
-    assert client.post(url("commitment", c), {"version": 1}).status_code == 403
-    assert client.post(url("commitment", c), {}).status_code == 403
+    assert client.post(url("agreements.commitment", c), {"version": 1}).status_code == 403
+    assert client.post(url("agreements.commitment", c), {}).status_code == 403
     c.refresh_from_db()
     assert c.scope == "internal"
 
@@ -67,22 +67,22 @@ def test_publish_is_403_for_non_coordinators_of_the_owner(client, cast, who):
 def test_publish_is_404_for_the_other_partys_coordinator(client, cast):
     c = internal_commitment(cast)
     client.force_login(cast.b_coordinator)
-    assert client.post(url("commitment", c), {"version": 1}).status_code == 404
+    assert client.post(url("agreements.commitment", c), {"version": 1}).status_code == 404
 
 
 def test_publish_of_a_shared_record_or_a_stale_version_says_why(client, cast):
     c = internal_commitment(cast)
     services.commitment_update(actor=cast.a_officer, commitment=c, expected_version=1, progress=5)
     client.force_login(cast.a_coordinator)
-    stale = client.post(url("commitment", c), {"version": 1}, follow=True)
+    stale = client.post(url("agreements.commitment", c), {"version": 1}, follow=True)
     assert shown(stale) == [
         "The record was changed by someone else meanwhile; review it and publish again."
     ]
     assert Commitment.objects.get(pk=c.pk).scope == "internal"
-    missing = client.post(url("commitment", c), {"version": "x"}, follow=True)
+    missing = client.post(url("agreements.commitment", c), {"version": "x"}, follow=True)
     assert shown(missing) == ["The form is missing the record's version; reload the page."]
-    client.post(url("commitment", c), {"version": 2}, follow=True)
-    again = client.post(url("commitment", c), {"version": 3}, follow=True)
+    client.post(url("agreements.commitment", c), {"version": 2}, follow=True)
+    again = client.post(url("agreements.commitment", c), {"version": 3}, follow=True)
     assert shown(again) == ["This record is already shared."]
 
 
@@ -98,11 +98,17 @@ def test_publish_agreement_clause_and_event(client, cast):
         date=dt.date(2024, 1, 1),
         scope=Scope.INTERNAL,
     )
-    page = reverse("agreements:agreement-detail", args=[agreement.pk])
+    page = reverse("reports:agreement-detail", args=[agreement.pk])
     client.force_login(cast.a_coordinator)
-    assert client.post(url("agreement", agreement), {"version": 1}).url == page
-    assert client.post(url("clause", clause), {"version": 1}).url == f"{page}#clause-{clause.pk}"
-    assert client.post(url("event", event), {"version": 1}).url == f"{page}#timeline"
+    assert client.post(url("agreements.agreement", agreement), {"version": 1}).url == page
+    assert (
+        client.post(url("agreements.clause", clause), {"version": 1}).url
+        == f"{page}#clause-{clause.pk}"
+    )
+    assert (
+        client.post(url("agreements.agreementevent", event), {"version": 1}).url
+        == f"{page}#timeline"
+    )
     assert [type(r).objects.get(pk=r.pk).scope for r in (agreement, clause, event)] == [
         "shared",
         "shared",
@@ -115,15 +121,24 @@ def test_publish_agreement_clause_and_event(client, cast):
     assert (Clause.objects.count(), AgreementEvent.objects.count()) == (1, 1)
 
 
-def test_publish_of_an_unknown_kind_is_404(client, cast):
+@pytest.mark.parametrize(
+    "record_type", ["agreement", "meetings.meeting", "accounts.contact", "agreements.signatory"]
+)
+def test_publish_of_an_unknown_or_unpublishable_type_is_404(client, cast, record_type):
+    """Short names are gone, a type is no other type's, and not every type is published."""
+    agreement = agreement_between(cast.a, cast.b, title_en="Draft", scope=Scope.INTERNAL)
+    contact = ContactFactory(unit=cast.a_cell, scope=Scope.INTERNAL)
+    record = contact if record_type == "accounts.contact" else agreement
     client.force_login(cast.a_coordinator)
-    assert client.post(url("meeting", cast.agreement), {"version": 1}).status_code == 404
+    assert client.post(url(record_type, record), {"version": 1}).status_code == 404
+    record.refresh_from_db()
+    assert (record.scope, record.version) == ("internal", 1)
 
 
 def test_publish_requires_post(client, cast):
     c = internal_commitment(cast)
     client.force_login(cast.a_coordinator)
-    assert client.get(url("commitment", c)).status_code == 405
+    assert client.get(url("agreements.commitment", c)).status_code == 405
 
 
 def test_publish_meeting_and_training_from_their_pages(client, cast):
@@ -148,18 +163,19 @@ def test_publish_meeting_and_training_from_their_pages(client, cast):
         ends_on=dt.date(2030, 2, 3),
     )
     pages = {
-        "meeting": reverse("meetings:meeting-detail", args=[meeting.pk]),
-        "training": reverse("training:training-detail", args=[training.pk]),
+        "meetings.meeting": reverse("meetings:meeting-detail", args=[meeting.pk]),
+        "training.trainingactivity": reverse("training:training-detail", args=[training.pk]),
     }
+    records = (("meetings.meeting", meeting), ("training.trainingactivity", training))
     client.force_login(cast.a_officer)
-    for kind, record in (("meeting", meeting), ("training", training)):
-        assert url(kind, record) not in client.get(pages[kind]).text
+    for record_type, record in records:
+        assert url(record_type, record) not in client.get(pages[record_type]).text
     client.force_login(cast.b_officer)
     assert [client.get(page).status_code for page in pages.values()] == [404, 404]
     client.force_login(cast.a_coordinator)
-    for kind, record in (("meeting", meeting), ("training", training)):
-        assert url(kind, record) in client.get(pages[kind]).text
-        response = client.post(url(kind, record), {"version": 1})
-        assert (response.status_code, response.url) == (302, pages[kind])
+    for record_type, record in records:
+        assert url(record_type, record) in client.get(pages[record_type]).text
+        response = client.post(url(record_type, record), {"version": 1})
+        assert (response.status_code, response.url) == (302, pages[record_type])
     client.force_login(cast.b_officer)
     assert [client.get(page).status_code for page in pages.values()] == [200, 200]

@@ -17,7 +17,7 @@ from entente.training import services as training
 
 
 def url(agreement) -> str:
-    return reverse("agreements:agreement-detail", args=[agreement.pk])
+    return reverse("reports:agreement-detail", args=[agreement.pk])
 
 
 def commitment(cast, actor, party, title, *, clauses=(), scope=Scope.SHARED):
@@ -159,12 +159,12 @@ def test_agreement_page_is_404_for_outsiders_and_for_anothers_internal_agreement
     assert client.get(url(internal)).status_code == 404
     client.force_login(cast.a_reader)
     assert client.get(url(internal)).status_code == 200
-    assert client.get(reverse("agreements:agreement-detail", args=[999999])).status_code == 404
+    assert client.get(reverse("reports:agreement-detail", args=[999999])).status_code == 404
 
 
 def test_agreement_page_offers_publishing_to_the_owners_coordinator_only(client, cast):
     internal = agreement_between(cast.a, cast.b, title_en="A draft", scope=Scope.INTERNAL)
-    publish = reverse("agreements:record-publish", args=["agreement", internal.pk])
+    publish = reverse("records:record-publish", args=["agreements.agreement", internal.pk])
     client.force_login(cast.a_coordinator)
     response = client.get(url(internal))
     assert response.context["can_publish"] is True
@@ -220,13 +220,13 @@ def test_pages_carry_no_inline_code_for_the_strict_csp(client, page):
     client.force_login(cast.a_officer)
     urls = [
         url(cast.agreement),
-        reverse("agreements:agreement-list"),
+        reverse("reports:agreement-list"),
         reverse("agreements:commitment-list"),
         reverse("agreements:commitment-detail", args=[commitment_pk]),
         reverse("agreements:commitment-edit", args=[commitment_pk]),
         reverse("agreements:commitment-status", args=[commitment_pk]),
         reverse("agreements:commitment-create", args=[cast.agreement.pk]),
-        reverse("audit:record-trail", args=["agreements.commitment", commitment_pk]),
+        reverse("records:record-trail", args=["agreements.commitment", commitment_pk]),
     ]
     inline = re.compile(r"<script(?![^>]*\bsrc=)|<style[\s>]|\sstyle\s*=|\son[a-z]+\s*=", re.I)
     found = {}

@@ -12,7 +12,7 @@ from entente.core.enums import Scope
 
 
 def trail(record_type: str, pk) -> str:
-    return reverse("audit:record-trail", args=[record_type, pk])
+    return reverse("records:record-trail", args=[record_type, pk])
 
 
 def commitment(cast, *, scope=Scope.SHARED):
@@ -85,7 +85,7 @@ def test_trail_is_linked_from_the_record_pages(client, cast):
     client.force_login(cast.a_officer)
     page = client.get(reverse("agreements:commitment-detail", args=[c.pk]))
     assert trail("agreements.commitment", c.pk) in page.content.decode()
-    page = client.get(reverse("agreements:agreement-detail", args=[cast.agreement.pk]))
+    page = client.get(reverse("reports:agreement-detail", args=[cast.agreement.pk]))
     assert trail("agreements.agreement", cast.agreement.pk) in page.content.decode()
 
 

@@ -12,7 +12,7 @@ from entente.core.enums import Scope
 from entente.liaison import services as liaison
 from entente.testing import PartyFactory, UnitFactory, agreement_between
 
-URL = reverse("agreements:agreement-list")
+URL = reverse("reports:agreement-list")
 
 
 def commitment(cast, actor, party, due, *, scope=Scope.SHARED, agreement=None, title="C"):

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from entente.records import views
+
+app_name = "records"
+
+urlpatterns = [
+    path("audit/<str:record_type>/<int:pk>/", views.record_trail, name="record-trail"),
+    path("publish/<str:record_type>/<int:pk>/", views.record_publish_view, name="record-publish"),
+]
