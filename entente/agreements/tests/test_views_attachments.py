@@ -63,7 +63,7 @@ def test_upload_on_the_agreement_page(client, cast):
     response = upload(client, "agreement", cast.agreement, name="minutes.txt")
     assert response.status_code == 302
     client.force_login(cast.a_officer)
-    page = client.get(reverse("agreements:agreement-detail", args=[cast.agreement.pk]))
+    page = client.get(reverse("reports:agreement-detail", args=[cast.agreement.pk]))
     assert [a.filename for a in page.context["attachments"]] == ["minutes.txt"]
 
 

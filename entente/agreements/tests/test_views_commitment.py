@@ -84,7 +84,7 @@ def test_commitment_page_shows_the_record_with_marking_and_actions(client, cast)
     assert "TLP:GREEN" in html
     assert "Overdue" in html
     assert edit(c) in html
-    assert reverse("audit:record-trail", args=["agreements.commitment", c.pk]) in html
+    assert reverse("records:record-trail", args=["agreements.commitment", c.pk]) in html
     assert response.context["status_form"].fields["status"].choices == [
         ("in_progress", "In progress"),
         ("done", "Done"),

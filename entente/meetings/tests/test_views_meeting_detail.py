@@ -83,7 +83,7 @@ def test_meeting_detail_shows_the_whole_record(client, cast, meeting):
     assert "The parties agreed on a training plan." in page
     assert page.count("Turn into commitments") == 2
     assert "Record a decision" in page
-    history = reverse("audit:record-trail", args=["meetings.meeting", meeting.pk])
+    history = reverse("records:record-trail", args=["meetings.meeting", meeting.pk])
     assert f'href="{history}"' in page
 
 

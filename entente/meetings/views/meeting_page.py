@@ -108,7 +108,7 @@ def _render_detail(request, meeting, *, status=200, **overrides):
         "can_write": writable,
         "took_place": _took_place(meeting),
         "user_zone": user_zone(user),
-        "history_url": _url_or_none("audit:record-trail", "meetings.meeting", meeting.pk),
+        "history_url": _url_or_none("records:record-trail", "meetings.meeting", meeting.pk),
         "agenda": parts.agenda,
         "attendance": parts.attendance,
         "decisions": parts.decisions,
