@@ -6,7 +6,6 @@ from typing import TypeVar
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponseRedirect
-from django.urls import reverse
 from django.utils import timezone
 from modeltranslation.translator import translator
 
@@ -20,8 +19,7 @@ T = TypeVar("T")
 
 
 def detail_url(meeting: Meeting, anchor: str = "") -> str:
-    url = reverse("meetings:meeting-detail", args=[meeting.pk])
-    return f"{url}#{anchor}" if anchor else url
+    return f"{meeting.get_absolute_url()}#{anchor}" if anchor else meeting.get_absolute_url()
 
 
 def saved(form: forms.Form, save: Callable[[], T], aliases=None) -> T | None:

@@ -4,7 +4,6 @@ from functools import partial
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -60,14 +59,6 @@ def _actions(workflow: Workflow, labels: dict, current: str) -> list[tuple[str, 
     return [(value, labels[value]) for value, _label in workflow.choices_from(current)]
 
 
-def _url_or_none(name: str, *args) -> str | None:
-    # Pages of other apps are linked once they exist.
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def _took_place(meeting: Meeting) -> bool:
     return meeting.status != MeetingStatus.CANCELLED and meeting.starts_at <= timezone.now()
 
@@ -108,7 +99,6 @@ def _render_detail(request, meeting, *, status=200, **overrides):
         "can_write": writable,
         "took_place": _took_place(meeting),
         "user_zone": user_zone(user),
-        "history_url": _url_or_none("records:record-trail", "meetings.meeting", meeting.pk),
         "agenda": parts.agenda,
         "attendance": parts.attendance,
         "decisions": parts.decisions,
@@ -264,7 +254,7 @@ def decision_commitments(request, pk):
                 "%(count)d commitments were created from decision %(number)d.",
                 len(created),
             ) % {"count": len(created), "number": decision.number}
-            return done(request, message, detail_url(meeting, f"decision-{decision.pk}"))
+            return done(request, message, decision.get_absolute_url())
     return _render_rows(request, meeting, decision, rows, status=400)
 
 
