@@ -185,14 +185,8 @@ def meeting_status(
     meeting_id: int = MeetingId,
 ):
     """Mark a meeting held (once it has started) or cancelled, or plan it again (If-Match)."""
-    meeting = get_meeting_for_user(request.auth, meeting_id, write=True)
-    return change(
-        request,
-        response,
-        meeting,
-        lambda version: services.meeting_change_status(
-            actor=request.auth, meeting=meeting, status=payload.status, expected_version=version
-        ),
+    return _change(
+        request, response, meeting_id, services.meeting_change_status, status=payload.status
     )
 
 
@@ -206,16 +200,19 @@ def meeting_minutes(
 ):
     """Record the minutes per language of a meeting that took place (If-Match); the
     languages sent replace theirs, the others are kept."""
+    minutes = given_texts(payload.minutes)
+    return _change(request, response, meeting_id, services.minutes_record, minutes=minutes)
+
+
+def _change(request, response, meeting_id: int, service, **values) -> Meeting:
+    """`service(**values)` on the meeting, at the version the client names (If-Match)."""
     meeting = get_meeting_for_user(request.auth, meeting_id, write=True)
     return change(
         request,
         response,
         meeting,
-        lambda version: services.minutes_record(
-            actor=request.auth,
-            meeting=meeting,
-            minutes=given_texts(payload.minutes),
-            expected_version=version,
+        lambda version: service(
+            actor=request.auth, meeting=meeting, expected_version=version, **values
         ),
     )
 
