@@ -43,5 +43,6 @@ class Attachment(PartyOwned):
 
     def get_absolute_url(self) -> str:
         """The page of the record the file is on, at its attachments."""
-        page = record_page_url(self.target) or self.agreement.get_absolute_url()
+        target = self.target
+        page = (target and record_page_url(target)) or self.agreement.get_absolute_url()
         return f"{page}#attachments"
