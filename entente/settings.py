@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "entente.audit",
     "entente.apikit",
     "entente.accounts",
+    "entente.attachments",
     "entente.agreements",
     "entente.meetings",
     "entente.training",

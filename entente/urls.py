@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("entente.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("entente.attachments.urls")),
     path("", include("entente.agreements.urls")),
     path("", include("entente.meetings.urls")),
     path("", include("entente.training.urls")),

@@ -5,7 +5,6 @@ from entente.agreements.models import (
     Agreement,
     AgreementEvent,
     AgreementParty,
-    Attachment,
     Clause,
     Commitment,
     CooperationArea,
@@ -67,12 +66,6 @@ class CommitmentAdmin(ReadOnlyModelAdmin, TranslationAdmin):
     search_fields = ["title_en", "title_fr", "title_ar", "title_nl"]
     inlines = [IndicatorValueInline]
     readonly_fields = OWNED_READONLY
-
-
-@admin.register(Attachment)
-class AttachmentAdmin(ReadOnlyModelAdmin):
-    list_display = ["filename", "agreement", "size", "sha256", "uploaded_by", "created_at"]
-    readonly_fields = [*OWNED_READONLY, "sha256", "size"]
 
 
 for model in (AgreementParty, Signatory, IndicatorValue):

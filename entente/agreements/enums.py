@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from entente.core.transitions import Workflow
+
 
 class InstrumentType(models.TextChoices):
     LETTER_OF_INTENT = "letter_of_intent", _("Letter of intent")
@@ -21,18 +23,24 @@ class AgreementStatus(models.TextChoices):
 
 
 # Lifecycle moves an agreement may make; anything else is refused by the services.
-AGREEMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    AgreementStatus.DRAFT: frozenset({AgreementStatus.SIGNED, AgreementStatus.TERMINATED}),
-    AgreementStatus.SIGNED: frozenset(
-        {AgreementStatus.IN_FORCE, AgreementStatus.TERMINATED, AgreementStatus.EXPIRED}
-    ),
-    AgreementStatus.IN_FORCE: frozenset(
-        {AgreementStatus.SUSPENDED, AgreementStatus.EXPIRED, AgreementStatus.TERMINATED}
-    ),
-    AgreementStatus.SUSPENDED: frozenset({AgreementStatus.IN_FORCE, AgreementStatus.TERMINATED}),
-    AgreementStatus.EXPIRED: frozenset(),
-    AgreementStatus.TERMINATED: frozenset(),
-}
+AGREEMENT_WORKFLOW = Workflow(
+    AgreementStatus,
+    {
+        AgreementStatus.DRAFT: frozenset({AgreementStatus.SIGNED, AgreementStatus.TERMINATED}),
+        AgreementStatus.SIGNED: frozenset(
+            {AgreementStatus.IN_FORCE, AgreementStatus.TERMINATED, AgreementStatus.EXPIRED}
+        ),
+        AgreementStatus.IN_FORCE: frozenset(
+            {AgreementStatus.SUSPENDED, AgreementStatus.EXPIRED, AgreementStatus.TERMINATED}
+        ),
+        AgreementStatus.SUSPENDED: frozenset(
+            {AgreementStatus.IN_FORCE, AgreementStatus.TERMINATED}
+        ),
+        AgreementStatus.EXPIRED: frozenset(),
+        AgreementStatus.TERMINATED: frozenset(),
+    },
+    message=_("An agreement cannot go from %(old)s to %(new)s."),
+)
 
 
 class PartyRole(models.TextChoices):
@@ -97,21 +105,25 @@ class CommitmentStatus(models.TextChoices):
 
 OPEN_COMMITMENT_STATUSES = frozenset({CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS})
 
-COMMITMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    CommitmentStatus.PLANNED: frozenset(
-        {
-            CommitmentStatus.IN_PROGRESS,
-            CommitmentStatus.DONE,
-            CommitmentStatus.DEFERRED,
-            CommitmentStatus.CANCELLED,
-        }
-    ),
-    CommitmentStatus.IN_PROGRESS: frozenset(
-        {CommitmentStatus.DONE, CommitmentStatus.DEFERRED, CommitmentStatus.CANCELLED}
-    ),
-    CommitmentStatus.DEFERRED: frozenset(
-        {CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.CANCELLED}
-    ),
-    CommitmentStatus.DONE: frozenset({CommitmentStatus.IN_PROGRESS}),
-    CommitmentStatus.CANCELLED: frozenset(),
-}
+COMMITMENT_WORKFLOW = Workflow(
+    CommitmentStatus,
+    {
+        CommitmentStatus.PLANNED: frozenset(
+            {
+                CommitmentStatus.IN_PROGRESS,
+                CommitmentStatus.DONE,
+                CommitmentStatus.DEFERRED,
+                CommitmentStatus.CANCELLED,
+            }
+        ),
+        CommitmentStatus.IN_PROGRESS: frozenset(
+            {CommitmentStatus.DONE, CommitmentStatus.DEFERRED, CommitmentStatus.CANCELLED}
+        ),
+        CommitmentStatus.DEFERRED: frozenset(
+            {CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.CANCELLED}
+        ),
+        CommitmentStatus.DONE: frozenset({CommitmentStatus.IN_PROGRESS}),
+        CommitmentStatus.CANCELLED: frozenset(),
+    },
+    message=_("A commitment cannot go from %(old)s to %(new)s."),
+)

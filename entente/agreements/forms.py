@@ -5,12 +5,12 @@ views map the services' `ValidationError`s back onto these forms, next to their 
 """
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from entente.agreements.enums import CommitmentKind, CommitmentStatus, Recurrence
 from entente.core.enums import Language, Marking, Scope
+from entente.core.pages import VersionedForm
 
 LANGUAGES = [code for code, _name in Language.choices]
 
@@ -23,7 +23,8 @@ class DateInput(forms.DateInput):
 
 
 class VersionField(forms.IntegerField):
-    """The version of the record the form was filled in from (optimistic locking)."""
+    """The version of the record the form was filled in from (optimistic locking), with
+    a message that says what to do when it is missing or forged."""
 
     widget = forms.HiddenInput
 
@@ -135,11 +136,11 @@ class CommitmentCreateForm(CommitmentForm):
     )
 
 
-class CommitmentEditForm(CommitmentForm):
+class CommitmentEditForm(CommitmentForm, VersionedForm):
     version = VersionField()
 
 
-class CommitmentStatusForm(forms.Form):
+class CommitmentStatusForm(VersionedForm):
     status = forms.ChoiceField(label=_("New status"), choices=CommitmentStatus.choices)
     progress = forms.IntegerField(
         label=_("Progress (%)"),
@@ -191,16 +192,6 @@ class BulkStatusForm(forms.Form):
                     _("The form is missing a record's version; reload the page.")
                 ) from None
         return versions
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("File"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _(
-            "At most %(mb)d MB. The file takes the scope and marking of the record."
-        ) % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
 
 
 class PublishForm(forms.Form):

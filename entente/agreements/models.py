@@ -1,6 +1,4 @@
-from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -213,36 +211,6 @@ class CooperationArea(Translated):
         return reverse("reports:agreement-detail", args=[self.agreement_id]) + "#about-title"
 
 
-class Attachment(PartyOwned):
-    """A file on any record of an agreement, fingerprinted with its SHA-256."""
-
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="attachments")
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    target_id = models.PositiveBigIntegerField()
-    target = GenericForeignKey("target_type", "target_id")
-    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
-    filename = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-
-    class Meta(PartyOwned.Meta):
-        ordering = ["-created_at"]
-        indexes = [
-            # record page: the attachments of one record
-            models.Index(fields=["target_type", "target_id"], name="agreements_attach_target"),
-        ]
-
-    def __str__(self) -> str:
-        return self.filename
-
-
 class Commitment(Translated, PartyOwned):
     """Who must do what, by when, under an agreement."""
 
@@ -290,7 +258,7 @@ class Commitment(Translated, PartyOwned):
     )
     evidence_links = models.TextField(_("evidence links"), blank=True)
     evidence = GenericRelation(
-        Attachment, content_type_field="target_type", object_id_field="target_id"
+        "attachments.Attachment", content_type_field="target_type", object_id_field="target_id"
     )
 
     class Meta(PartyOwned.Meta):

@@ -1,4 +1,4 @@
-"""Shapes of agreements, their parts, commitments and attachments in the JSON API.
+"""Shapes of agreements, their parts and commitments in the JSON API.
 
 In schemas check shape only (types, lengths, known choices); what is allowed is for the
 services to say. They forbid unknown keys, so a client sending `owning_party`,
@@ -26,30 +26,27 @@ from entente.agreements.enums import (
     Recurrence,
     Renewal,
 )
+from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, Boolean, Day, Integer, QueryId, RecordId
+from entente.core.schemas import (
+    PartyCode,
+    Texts,
+    TextsIn,
+    Username,
+    no_nul,
+    optional,
+    texts_of,
+)
+from entente.core.translated import translated_fields
 
 OVERDUE = "overdue"
 
 CENT = Decimal("0.01")
 MAX_INT = 2_147_483_647  # PositiveIntegerField's range on every database
 
-# Codes and usernames are looked up in SQL, and PostgreSQL cannot hold a NUL byte: the
-# patterns keep such values out before they get that far.
+# Words to search for are looked up in SQL, and PostgreSQL cannot hold a NUL byte.
 NO_NUL = r"^[^\x00]*$"
-PartyCode = Annotated[str, Field(max_length=32, pattern=r"^[-a-zA-Z0-9_]+$")]
-Username = Annotated[str, Field(max_length=150, pattern=NO_NUL)]
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("Null characters are not allowed.")
-    return value
-
-
-def texts_of(record, name: str) -> dict[str, str]:
-    """A translated field as {"ar": ..., "fr": ..., "en": ..., "nl": ...}."""
-    return {lang: getattr(record, f"{name}_{lang}") or "" for lang in Language.values}
 
 
 def cents(value: Decimal | None) -> Decimal | None:
@@ -57,38 +54,32 @@ def cents(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(CENT)
 
 
-def _drop_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
-def optional(**kwargs: Any) -> Any:
-    """A PATCH field the client may leave out; null only where its type allows it."""
-    return Field(default=None, json_schema_extra=_drop_default, **kwargs)
-
-
 class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+def given_texts(texts: Schema | None) -> dict[str, str]:
+    """Only the languages the client sent, for the services' {"fr": ...} mappings."""
+    return {} if texts is None else texts.model_dump(exclude_unset=True)
+
+
+def text_changes(record, changes: dict[str, Any], required: dict[str, bool]) -> dict[str, Any]:
+    """The per-language columns a PATCH changes, taking the texts named in `required`
+    (text name -> whether the reference language must have it) out of `changes`;
+    checked as a whole, so the text in the (possibly new) reference language stays
+    required."""
+    language = changes.get("reference_language", record.reference_language)
+    columns: dict[str, Any] = {}
+    for name, needed in required.items():
+        texts = changes.pop(name, None) or {}
+        if not texts and "reference_language" not in changes:
+            continue
+        merged = texts_of(record, name) | texts
+        columns |= translated_fields(name, merged, reference_language=language, required=needed)
+    return {k: v for k, v in columns.items() if v != (getattr(record, k) or "")}
+
+
 # --- texts in four languages ------------------------------------------------------------
-
-
-class Texts(Schema):
-    """A text in each language; empty where it is not written."""
-
-    ar: str
-    fr: str
-    en: str
-    nl: str
-
-
-class TextsIn(In):
-    """Texts by language; a language left out is left as it is (empty on create)."""
-
-    ar: str = optional(max_length=300)
-    fr: str = optional(max_length=300)
-    en: str = optional(max_length=300)
-    nl: str = optional(max_length=300)
 
 
 class NameTextsIn(In):
@@ -103,31 +94,6 @@ class LongTextsIn(In):
     fr: str = optional()
     en: str = optional()
     nl: str = optional()
-
-
-# --- what every party-owned record shows ------------------------------------------------
-
-
-class RecordOut(Schema):
-    id: int
-    owning_party: str = Field(description="Code of the party that owns the record.")
-    scope: Scope = Field(description="Shared with the agreement's parties, or internal.")
-    marking: Marking
-    red_recipients: list[str] = Field(
-        description="Usernames of those who see the record while it is TLP:RED."
-    )
-    version: int = Field(description="Goes up by one with every change; the ETag names it.")
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    is_illustrative: bool = Field(description="Demo data that illustrates the tool; not a fact.")
-
-    @staticmethod
-    def resolve_owning_party(record) -> str:
-        return record.owning_party.code
-
-    @staticmethod
-    def resolve_red_recipients(record) -> list[str]:
-        return sorted(user.get_username() for user in record.red_recipients.all())
 
 
 # --- agreements and their parts ---------------------------------------------------------
@@ -152,7 +118,7 @@ class SignatoryOut(Schema):
         return signatory.party.code
 
 
-class AgreementOut(RecordOut):
+class AgreementOut(PartyOwnedOut):
     instrument_type: InstrumentType
     title: Texts
     summary: Texts
@@ -191,7 +157,7 @@ class AgreementOut(RecordOut):
         return agreement.visible_parent
 
 
-class AgreementEventOut(RecordOut):
+class AgreementEventOut(PartyOwnedOut):
     agreement: int = Field(alias="agreement_id")
     kind: EventKind
     date: dt.date
@@ -206,7 +172,7 @@ class AgreementEventOut(RecordOut):
         return event.party.code if event.party_id else None
 
 
-class ClauseOut(RecordOut):
+class ClauseOut(PartyOwnedOut):
     agreement: int = Field(alias="agreement_id")
     number: str
     heading: Texts
@@ -352,7 +318,7 @@ class AreaIn(In):
 # --- commitments ------------------------------------------------------------------------
 
 
-class CommitmentOut(RecordOut):
+class CommitmentOut(PartyOwnedOut):
     agreement: int = Field(alias="agreement_id")
     clauses: list[int] = Field(description="Ids of the clauses it implements that you may see.")
     area: int | None = Field(alias="area_id")
@@ -470,29 +436,7 @@ class IndicatorValueIn(In):
     period_end: Day
     actual: Amount = Field(max_digits=14, decimal_places=2)
     # The service stores the note as given, and PostgreSQL cannot hold a NUL byte.
-    note: Annotated[str, AfterValidator(_no_nul)] = Field(default="", max_length=300)
-
-
-# --- attachments ------------------------------------------------------------------------
-
-
-class AttachmentOut(RecordOut):
-    agreement: int = Field(alias="agreement_id")
-    record_type: str = Field(description="The record the file is on, e.g. agreements.commitment.")
-    record_id: int = Field(alias="target_id")
-    filename: str
-    content_type: str
-    size: int = Field(description="In bytes.")
-    sha256: str
-    uploaded_by: str = Field(description="Username.")
-
-    @staticmethod
-    def resolve_record_type(attachment) -> str:
-        return f"{attachment.target_type.app_label}.{attachment.target_type.model}"
-
-    @staticmethod
-    def resolve_uploaded_by(attachment) -> str:
-        return attachment.uploaded_by.get_username()
+    note: Annotated[str, AfterValidator(no_nul)] = Field(default="", max_length=300)
 
 
 # --- list filters (query parameters) ----------------------------------------------------

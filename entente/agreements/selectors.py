@@ -1,6 +1,7 @@
 """Reads of agreements, their parts and commitments, always filtered by visibility."""
 
-from django.contrib.contenttypes.models import ContentType
+from collections.abc import Iterable
+
 from django.db.models import (
     F,
     Func,
@@ -19,7 +20,6 @@ from entente.agreements.models import (
     Agreement,
     AgreementEvent,
     AgreementParty,
-    Attachment,
     Clause,
     Commitment,
     CooperationArea,
@@ -32,7 +32,7 @@ from entente.core.access import (
     require_owner_writer,
     visible_to,
 )
-from entente.core.errors import NotFound, PermissionDenied
+from entente.core.errors import PermissionDenied
 
 
 def agreement_visible_to(user) -> QuerySet[Agreement]:
@@ -104,19 +104,18 @@ def commitment_overdue(user) -> QuerySet[Commitment]:
     )
 
 
-def attachment_visible_to(user) -> QuerySet[Attachment]:
-    return visible_to(Attachment.objects.all(), user).select_related("target_type")
-
-
-def get_attachment_for_user(user, pk, *, write: bool = False) -> Attachment:
-    """An attachment is visible when it and the record it hangs on are both visible."""
-    attachment = get_visible(attachment_visible_to(user), pk)
-    target_model = attachment.target_type.model_class()
-    if not visible_to(target_model._default_manager.filter(pk=attachment.target_id), user).exists():
-        raise NotFound
-    if write:
-        require_owner_writer(user, attachment)
-    return attachment
+def clauses_after_change(
+    user, commitment: Commitment, chosen: Iterable[Clause]
+) -> list[Clause] | None:
+    """The commitment's clauses once the user has chosen among those they see: links to
+    clauses they cannot see are kept; None when that is the list it has now."""
+    current = set(commitment.clauses.values_list("pk", flat=True))
+    seen = clause_visible_to(user).filter(pk__in=current).values_list("pk", flat=True)
+    hidden = current - set(seen)
+    chosen = list(chosen)
+    if {clause.pk for clause in chosen} | hidden == current:
+        return None
+    return chosen + list(commitment.clauses.filter(pk__in=hidden))
 
 
 # --- pages
@@ -185,13 +184,4 @@ def clauses_with_commitments(user, agreement: Agreement) -> QuerySet[Clause]:
                 to_attr="visible_commitments",
             )
         )
-    )
-
-
-def attachments_of(user, record) -> QuerySet[Attachment]:
-    """The visible attachments hanging on `record`, which the caller may see."""
-    return (
-        attachment_visible_to(user)
-        .filter(target_type=ContentType.objects.get_for_model(record), target_id=record.pk)
-        .select_related("uploaded_by")
     )

@@ -5,20 +5,16 @@ an audit event in one transaction (see entente.audit.services).
 """
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from entente.accounts.models import Party
 from entente.agreements.enums import (
-    AGREEMENT_TRANSITIONS,
-    COMMITMENT_TRANSITIONS,
+    AGREEMENT_WORKFLOW,
+    COMMITMENT_WORKFLOW,
     CommitmentStatus,
     PartyRole,
 )
@@ -26,7 +22,6 @@ from entente.agreements.models import (
     Agreement,
     AgreementEvent,
     AgreementParty,
-    Attachment,
     Clause,
     Commitment,
     CooperationArea,
@@ -37,6 +32,7 @@ from entente.agreements.selectors import require_party_to
 from entente.audit.services import (
     audit_record,
     audited_create,
+    audited_transition,
     audited_update,
     snapshot,
     write_transaction,
@@ -126,25 +122,15 @@ def agreement_update(*, actor, agreement: Agreement, expected_version: int, **ch
 def agreement_change_status(
     *, actor, agreement: Agreement, status: str, expected_version: int
 ) -> Agreement:
+    """Move an agreement along its lifecycle (AGREEMENT_WORKFLOW)."""
     require_coordinator(actor)
     require_owner_writer(actor, agreement)
-
-    def check(current: Agreement) -> None:
-        if status not in AGREEMENT_TRANSITIONS.get(current.status, ()):
-            raise ValidationError(
-                {
-                    "status": _("An agreement cannot go from %(old)s to %(new)s.")
-                    % {"old": current.status, "new": status}
-                }
-            )
-
-    return audited_update(
+    return audited_transition(
         actor=actor,
         instance=agreement,
-        changes={"status": status},
+        workflow=AGREEMENT_WORKFLOW,
+        status=status,
         expected_version=expected_version,
-        action="status",
-        check=check,
     )
 
 
@@ -360,30 +346,21 @@ def commitment_change_status(
     expected_version: int,
     progress: int | None = None,
 ) -> Commitment:
-    """Move a commitment along its workflow; done means 100 % progress."""
+    """Move a commitment along its workflow (COMMITMENT_WORKFLOW); done means 100 %
+    progress."""
     require_owner_writer(actor, commitment)
-
-    def check(current: Commitment) -> None:
-        if status not in COMMITMENT_TRANSITIONS.get(current.status, ()):
-            raise ValidationError(
-                {
-                    "status": _("A commitment cannot go from %(old)s to %(new)s.")
-                    % {"old": current.get_status_display(), "new": status}
-                }
-            )
-
-    changes: dict = {"status": status}
+    changes: dict[str, int] = {}
     if status == CommitmentStatus.DONE:
         changes["progress"] = 100
     elif progress is not None:
         changes["progress"] = progress
-    return audited_update(
+    return audited_transition(
         actor=actor,
         instance=commitment,
-        changes=changes,
+        workflow=COMMITMENT_WORKFLOW,
+        status=status,
         expected_version=expected_version,
-        action="status",
-        check=check,
+        changes=changes,
     )
 
 
@@ -453,51 +430,3 @@ def record_set_marking(
         action="marking",
         m2m={"red_recipients": recipients},
     )
-
-
-# --- attachments ------------------------------------------------------------------------
-
-
-def attachment_add(
-    *,
-    actor,
-    target,
-    upload: UploadedFile,
-    scope: str | None = None,
-    marking: str | None = None,
-) -> Attachment:
-    """Attach a file to a record the actor's party may add to; it inherits the record's
-    scope and marking unless told otherwise."""
-    membership = require_writer(actor)
-    agreement = target if isinstance(target, Agreement) else target.agreement
-    require_party_to(actor, agreement)
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is larger than the limit of %(mb)d MB.")
-                % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-            }
-        )
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    attachment = Attachment(
-        agreement=agreement,
-        owning_party_id=membership.party_id,
-        target_type=ContentType.objects.get_for_model(target),
-        target_id=target.pk,
-        filename=(upload.name or "file")[:255],
-        content_type=(upload.content_type or "application/octet-stream")[:100],
-        size=upload.size,
-        sha256=digest.hexdigest(),
-        uploaded_by=actor,
-        scope=scope or target.scope,
-        marking=marking or target.marking,
-    )
-    attachment.file.save(attachment.filename, upload, save=False)
-    try:
-        return audited_create(actor=actor, instance=attachment)
-    except Exception:
-        attachment.file.delete(save=False)
-        raise

@@ -15,14 +15,4 @@ urlpatterns = [
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment-detail"),
     path("commitments/<int:pk>/edit/", views.commitment_edit, name="commitment-edit"),
     path("commitments/<int:pk>/status/", views.commitment_status, name="commitment-status"),
-    path(
-        "attachments/<str:kind>/<int:pk>/upload/",
-        views.attachment_upload,
-        name="attachment-upload",
-    ),
-    path(
-        "attachments/<int:pk>/download/",
-        views.attachment_download,
-        name="attachment-download",
-    ),
 ]

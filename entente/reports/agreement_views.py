@@ -13,18 +13,18 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from entente.agreements.filters import AgreementFilter
-from entente.agreements.forms import AttachmentForm
 from entente.agreements.selectors import (
     agreement_event_visible_to,
     agreement_portfolio,
     agreement_visible_to,
     area_visible_to,
-    attachments_of,
     clauses_with_commitments,
     commitment_visible_to,
     count_of,
     get_agreement_for_user,
 )
+from entente.attachments.forms import AttachmentForm
+from entente.attachments.selectors import attachments_of
 from entente.core.access import membership_of, party_id_of
 from entente.core.pages import page_of
 from entente.liaison.clock import OPEN_STATUSES as OPEN_REQUEST_STATUSES

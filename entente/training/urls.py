@@ -20,14 +20,4 @@ urlpatterns = [
         name="training-participation",
     ),
     path("trainings/<int:pk>/evaluation/", views.training_evaluation, name="training-evaluation"),
-    path(
-        "trainings/<int:pk>/attachments/",
-        views.training_attachment_add,
-        name="training-attachment-add",
-    ),
-    path(
-        "trainings/<int:pk>/attachments/<int:attachment_pk>/",
-        views.training_attachment_download,
-        name="training-attachment-download",
-    ),
 ]

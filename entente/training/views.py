@@ -7,19 +7,16 @@ change goes through entente.training.services (or attachment_add for files).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from entente.agreements.selectors import (
     agreement_visible_to,
-    attachment_visible_to,
     get_agreement_for_user,
-    get_attachment_for_user,
     require_party_to,
 )
-from entente.agreements.services import attachment_add
+from entente.attachments.selectors import attachment_visible_to
 from entente.core.access import can_write, membership_of, require_writer
 from entente.core.errors import ConflictError, ValidationError
 from entente.core.pages import apply_errors, conflict_rows, page_of, rebound
@@ -49,10 +46,6 @@ SORTS = {
     "-host": ("-host_party__code", "starts_on", "pk"),
 }
 DEFAULT_SORT = "-starts_on"
-
-
-# The attachment views keep this name until they move to entente.attachments.
-add_service_errors = apply_errors
 
 
 # --- list -----------------------------------------------------------------------------
@@ -190,41 +183,6 @@ def training_evaluation(request, pk):
         form_class=EvaluationForm,
         service=services.training_record_evaluation,
         done=_("The evaluation was saved."),
-    )
-
-
-@login_required
-@require_POST
-def training_attachment_add(request, pk):
-    training = get_training_for_user(request.user, pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            attachment_add(actor=request.user, target=training, upload=form.cleaned_data["file"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The file was attached."))
-            return redirect("training:training-detail", pk=pk)
-    return _detail(request, training, status=400, attachment_form=form)
-
-
-@login_required
-@require_http_methods(["GET", "HEAD"])
-def training_attachment_download(request, pk, attachment_pk):
-    training = get_training_for_user(request.user, pk)
-    attachment = get_attachment_for_user(request.user, attachment_pk)
-    is_on_training = (
-        attachment.target_type.model_class() is TrainingActivity
-        and attachment.target_id == training.pk
-    )
-    if not is_on_training:
-        raise Http404(_("No such record."))
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
     )
 
 

@@ -557,6 +557,18 @@ def test_agreement_patch_with_nothing_new_keeps_the_version(cast):
     assert AuditEvent.objects.count() == before
 
 
+def test_agreement_patch_without_fields_answers_the_record_and_writes_nothing(cast):
+    client = api_client(cast.a_coordinator)
+    path = f"{AGREEMENTS}/{cast.agreement.pk}"
+    read = client.get(path)
+    before = AuditEvent.objects.count()
+    response = patch(client, path, {}, HTTP_IF_MATCH=etag(read))
+    assert response.status_code == 200
+    assert response.json() == read.json()
+    assert etag(response) == etag(read)
+    assert AuditEvent.objects.count() == before
+
+
 def test_agreement_patch_needs_if_match(cast):
     client = api_client(cast.a_coordinator)
     path = f"{AGREEMENTS}/{cast.agreement.pk}"
@@ -665,7 +677,7 @@ def test_agreement_status_follows_the_lifecycle(cast):
     response = post(client, path, {"status": "draft"}, HTTP_IF_MATCH=etag(response))
     assert response.status_code == 422
     assert response.json() == invalid(
-        path, ("status", "An agreement cannot go from signed to draft.")
+        path, ("status", "An agreement cannot go from Signed to Draft.")
     )
 
 

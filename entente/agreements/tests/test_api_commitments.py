@@ -437,7 +437,7 @@ def test_commitment_create_refuses_links_the_user_may_not_use(cast):
         ),
         ({"responsible_party": "NOPE"}, "responsible_party", "No such party: NOPE."),
         ({"area": foreign_area.pk}, "area", f"No such record: {foreign_area.pk}."),
-        ({"clauses": [424242]}, "clauses", "No such clause: 424242."),
+        ({"clauses": [424242]}, "clauses", "No such record: 424242."),
         (
             {"responsible_unit": cast.a_cell.pk},
             "responsible_unit",
@@ -564,7 +564,20 @@ def test_commitment_patch_keeps_clauses_the_user_cannot_see(cast):
     assert response.json()["clauses"] == [shared.pk]
     assert sorted(commitment.clauses.values_list("pk", flat=True)) == [hidden.pk, shared.pk]
     response = patch(client, path, {"clauses": [hidden.pk]}, HTTP_IF_MATCH=tag(commitment))
-    assert response.json() == invalid(path, ("clauses", f"No such clause: {hidden.pk}."))
+    assert response.json() == invalid(path, ("clauses", f"No such record: {hidden.pk}."))
+
+
+def test_commitment_patch_without_fields_answers_the_record_and_writes_nothing(cast):
+    commitment = new_commitment(cast)
+    client = api_client(cast.a_officer)
+    path = f"{COMMITMENTS}/{commitment.pk}"
+    read = client.get(path)
+    before = AuditEvent.objects.count()
+    response = patch(client, path, {}, HTTP_IF_MATCH=etag(read))
+    assert response.status_code == 200
+    assert response.json() == read.json() == commitment_json(commitment)
+    assert etag(response) == etag(read)
+    assert AuditEvent.objects.count() == before
 
 
 def test_commitment_patch_needs_if_match(cast):
@@ -702,8 +715,33 @@ def test_commitment_status_refusals(cast):
         api_client(cast.a_officer), path, {"status": "planned"}, HTTP_IF_MATCH=tag(commitment)
     )
     assert response.json() == invalid(
-        path, ("status", "A commitment cannot go from Cancelled to planned.")
+        path, ("status", "A commitment cannot go from Cancelled to Planned.")
     )
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "message"),
+    [
+        ("done", "cancelled", "A commitment cannot go from Done to Cancelled."),
+        ("cancelled", "in_progress", "A commitment cannot go from Cancelled to In progress."),
+        ("planned", "planned", "A commitment cannot go from Planned to Planned."),
+    ],
+)
+def test_commitment_status_illegal_move_is_422_naming_status(cast, current, new, message):
+    commitment = new_commitment(cast)
+    if current != "planned":
+        services.commitment_change_status(
+            actor=cast.a_officer, commitment=commitment, status=current, expected_version=1
+        )
+    path = f"{COMMITMENTS}/{commitment.pk}/status"
+    client = api_client(cast.a_officer)
+    before = (AuditEvent.objects.count(), tag(commitment))
+    response = post(client, path, {"status": new}, HTTP_IF_MATCH=tag(commitment))
+    assert response.status_code == 422
+    assert response.json() == invalid(path, ("status", message))
+    assert (AuditEvent.objects.count(), tag(commitment)) == before
+    commitment.refresh_from_db()
+    assert commitment.status == current
 
 
 def test_commitment_publish_by_coordinator(cast):

@@ -222,7 +222,7 @@ def test_bulk_status_is_all_or_nothing(client, cast):
     assert AuditEvent.objects.count() == before
     assert messages_of(response) == [
         "Nothing was changed. “Two” could not be changed: "
-        "A commitment cannot go from Cancelled to in_progress."
+        "A commitment cannot go from Cancelled to In progress."
     ]
 
 

@@ -3,13 +3,11 @@
 import datetime as dt
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from entente.agreements.models import Attachment
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
-from entente.reports.tests.pages import has_id, rows, text
+from entente.reports.tests.pages import rows, text
 from entente.training.models import TrainingActivity, TrainingParticipation
 from entente.training.services import participation_set, training_change_status, training_create
 
@@ -45,6 +43,8 @@ def internal(cast):
 
 
 def url(name, training, *args):
+    if name == "attachment-add":  # the attachments app's, on every record's page
+        return reverse("attachments:upload", args=["training.trainingactivity", training.pk])
     return reverse(f"training:training-{name}", args=[training.pk, *args])
 
 
@@ -380,61 +380,3 @@ def test_evaluation_refused_for_the_reader(client, cast, held):
     )
 
     assert response.status_code == 403
-
-
-# --- attachments --------------------------------------------------------------------------
-
-
-def upload(client, training, content=b"%PDF-1.4 report", name="report.pdf"):
-    file = SimpleUploadedFile(name, content, content_type="application/pdf")
-    return client.post(url("attachment-add", training), {"file": file})
-
-
-def test_attachment_upload_and_download(client, cast, shared):
-    client.force_login(cast.a_officer)
-
-    response = upload(client, shared)
-
-    assert response.status_code == 302
-    attachment = Attachment.objects.get()
-    assert (attachment.filename, attachment.size, attachment.scope) == ("report.pdf", 15, "shared")
-    html = page(client, cast.b_officer, shared)
-    download = url("attachment-download", shared, attachment.pk)
-    assert f'<a href="{download}">report.pdf</a>' in html
-    response = client.get(download)
-    assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 report"
-    assert response["Content-Disposition"] == 'attachment; filename="report.pdf"'
-
-
-def test_attachment_over_the_limit_is_refused_next_to_the_field(client, cast, shared, settings):
-    settings.ATTACHMENT_MAX_BYTES = 10
-    client.force_login(cast.a_officer)
-
-    response = upload(client, shared)
-
-    assert response.status_code == 400
-    assert response.context["attachment_form"].errors == {
-        "file": ["The file is larger than the limit of 0 MB."]
-    }
-    assert Attachment.objects.count() == 0
-
-
-def test_attachment_upload_refused_for_reader_and_outsider(client, cast, shared, internal):
-    client.force_login(cast.a_reader)
-    assert upload(client, shared).status_code == 403
-
-    client.force_login(cast.b_officer)
-    assert upload(client, internal).status_code == 404
-    assert Attachment.objects.count() == 0
-
-
-def test_attachment_download_of_another_record_is_404(client, cast, shared, internal):
-    client.force_login(cast.a_officer)
-    upload(client, internal)
-    attachment = Attachment.objects.get()
-
-    assert client.get(url("attachment-download", shared, attachment.pk)).status_code == 404
-    client.force_login(cast.b_officer)
-    assert client.get(url("attachment-download", internal, attachment.pk)).status_code == 404
-    assert not has_id(page(client, cast.b_officer, shared), "attachments")

@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from entente.agreements import services
-from entente.agreements.models import Attachment
+from entente.attachments.models import Attachment
+from entente.attachments.services import attachment_add
 from entente.audit.models import AuditEvent
 from entente.tests.api_helpers import api_client, etag, iso, problem_body
 
@@ -82,7 +83,7 @@ def test_upload_to_commitment_then_read_and_download(cast):
         "uploaded_by": "a_officer",
     }
     assert [(e.action, e.target_type) for e in AuditEvent.objects.filter(seq__gt=before)] == [
-        ("create", "agreements.attachment")
+        ("create", "attachments.attachment")
     ]
 
     reader = api_client(cast.a_reader)
@@ -169,7 +170,7 @@ def test_upload_needs_multipart_and_a_file(cast):
 
 def test_attachment_on_internal_commitment_is_404_to_the_other_party(cast):
     commitment = new_commitment(cast)
-    attachment = services.attachment_add(
+    attachment = attachment_add(
         actor=cast.a_officer,
         target=commitment,
         upload=SimpleUploadedFile("x.pdf", b"%PDF", content_type="application/pdf"),
@@ -184,7 +185,7 @@ def test_attachment_on_internal_commitment_is_404_to_the_other_party(cast):
 
 def test_attachment_whose_file_is_gone_is_404(cast):
     commitment = new_commitment(cast)
-    attachment = services.attachment_add(
+    attachment = attachment_add(
         actor=cast.a_officer, target=commitment, upload=SimpleUploadedFile("x.txt", b"x")
     )
     attachment.file.delete(save=False)

@@ -1,0 +1,48 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from entente.core.models import PartyOwned
+from entente.core.registry import record_page_url
+
+
+class Attachment(PartyOwned):
+    """A file on a record of an agreement (or the agreement itself), fingerprinted with
+    its SHA-256; seen only by those who see both the file and the record."""
+
+    # By name: the domain apps sit above this one.
+    agreement = models.ForeignKey(
+        "agreements.Agreement", on_delete=models.PROTECT, related_name="attachments"
+    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta(PartyOwned.Meta):
+        ordering = ["-created_at"]
+        indexes = [
+            # record page: the attachments of one record
+            models.Index(fields=["target_type", "target_id"], name="attachments_attach_target"),
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def get_absolute_url(self) -> str:
+        """The page of the record the file is on, at its attachments."""
+        target = self.target
+        page = (target and record_page_url(target)) or self.agreement.get_absolute_url()
+        return f"{page}#attachments"

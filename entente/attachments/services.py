@@ -1,0 +1,62 @@
+"""Attaching a file to a record: the one write of this app, audited like every other."""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from entente.attachments.models import Attachment
+from entente.attachments.selectors import agreement_of, is_party_to
+from entente.audit.services import audited_create
+from entente.core.access import require_writer
+from entente.core.errors import PermissionDenied, ValidationError
+from entente.core.models import PartyOwned
+
+
+def attachment_add(
+    *,
+    actor,
+    target: PartyOwned,
+    upload: UploadedFile,
+    scope: str | None = None,
+    marking: str | None = None,
+) -> Attachment:
+    """Attach a file to a record of an agreement the actor's party is a party to; it
+    takes the record's scope and marking unless told otherwise."""
+    membership = require_writer(actor)
+    agreement = agreement_of(target)
+    if agreement is None or not is_party_to(actor, agreement):
+        raise PermissionDenied(_("Your party is not a party to this agreement."))
+    size = upload.size or 0
+    if size > settings.ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than the limit of %(mb)d MB.")
+                % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+            }
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    attachment = Attachment(
+        agreement=agreement,
+        owning_party_id=membership.party_id,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        filename=(upload.name or "file")[:255],
+        content_type=(upload.content_type or "application/octet-stream")[:100],
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+        scope=scope or target.scope,
+        marking=marking or target.marking,
+    )
+    attachment.file.save(attachment.filename, upload, save=False)
+    try:
+        return audited_create(actor=actor, instance=attachment)
+    except Exception:
+        attachment.file.delete(save=False)
+        raise

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from entente.attachments import views
+
+app_name = "attachments"
+
+urlpatterns = [
+    path(
+        "attachments/<str:record_type>/<int:pk>/upload/",
+        views.attachment_upload,
+        name="upload",
+    ),
+    path("attachments/<int:pk>/download/", views.attachment_download, name="download"),
+]
