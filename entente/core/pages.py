@@ -14,6 +14,7 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.urls import URLPattern, path
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -110,3 +111,8 @@ class VersionedForm(forms.Form):
     """A form that changes a versioned record: carries the version it was loaded at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def page(route: str, view: Any) -> URLPattern:
+    """The URL pattern of a page, named after its view: `meeting_edit` is "meeting-edit"."""
+    return path(route, view, name=view.__name__.replace("_", "-"))
