@@ -17,8 +17,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from entente.agreements.enums import CommitmentStatus
-from entente.core.enums import Language, Marking, Scope
-from entente.core.pages import VersionedForm
+from entente.core.enums import Language, Scope
+from entente.core.pages import VersionedForm, marking_field, scope_field
 from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
 
 # Offered in every meeting form; the zones of the agreement's parties are added to them.
@@ -110,13 +110,8 @@ class MeetingForm(VersionedForm):
     host_party = forms.ModelChoiceField(label=_("Host party"), queryset=None)
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
     online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
-    scope = forms.ChoiceField(
-        label=_("Scope"),
-        choices=Scope.choices,
-        initial=Scope.INTERNAL,
-        help_text=_("Shared: the other parties of the agreement see it."),
-    )
-    marking = forms.ChoiceField(label=_("Marking"), choices=Marking.choices, initial=Marking.AMBER)
+    scope = scope_field(_("Shared: the other parties of the agreement see it."))
+    marking = marking_field()
     red_recipients = forms.ModelMultipleChoiceField(
         label=_("TLP:RED recipients"),
         queryset=None,

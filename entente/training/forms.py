@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Party
 from entente.agreements.models import CooperationArea
-from entente.core.enums import Language, Marking, Scope
-from entente.core.pages import VersionedForm
+from entente.core.enums import Language
+from entente.core.pages import VersionedForm, marking_field, scope_field
 from entente.training.enums import TRAINING_WORKFLOW, TrainingKind, TrainingStatus
 from entente.training.models import TrainingActivity
 
@@ -90,13 +90,10 @@ class TrainingForm(forms.Form):
 
 
 class TrainingCreateForm(TrainingForm):
-    scope = forms.ChoiceField(
-        label=_("Scope"),
-        choices=Scope.choices,
-        initial=Scope.INTERNAL,
-        help_text=_("Internal records stay with your party until a coordinator publishes them."),
+    scope = scope_field(
+        _("Internal records stay with your party until a coordinator publishes them.")
     )
-    marking = forms.ChoiceField(label=_("Marking"), choices=Marking.choices, initial=Marking.AMBER)
+    marking = marking_field()
     red_recipients = RecipientField(
         label=_("TLP:RED recipients"),
         queryset=get_user_model().objects.none(),
