@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from entente.core.enums import Marking, Scope
+from entente.core.enums import Language, Marking, Scope
 from entente.core.errors import ValidationError
 
 PAGE_SIZE = 25
@@ -131,4 +131,14 @@ def marking_field() -> forms.ChoiceField:
     """A new record's TLP marking, AMBER by default."""
     return forms.ChoiceField(
         label=gettext_lazy("Marking"), choices=Marking.choices, initial=Marking.AMBER
+    )
+
+
+def reference_language_field(hint: str) -> forms.ChoiceField:
+    """The language whose text of a new record is authoritative, English by default."""
+    return forms.ChoiceField(
+        label=gettext_lazy("Reference language"),
+        choices=Language.choices,
+        initial=Language.EN,
+        help_text=hint,
     )

@@ -9,7 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from entente.accounts.models import Party
 from entente.agreements.models import CooperationArea
 from entente.core.enums import Language
-from entente.core.pages import VersionedForm, marking_field, scope_field
+from entente.core.pages import (
+    VersionedForm,
+    marking_field,
+    reference_language_field,
+    scope_field,
+)
 from entente.training.enums import TRAINING_WORKFLOW, TrainingKind, TrainingStatus
 from entente.training.models import TrainingActivity
 
@@ -43,11 +48,8 @@ class TrainingForm(forms.Form):
     """The descriptive fields of a training, shared by the create and edit forms."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=TrainingKind.choices)
-    reference_language = forms.ChoiceField(
-        label=_("Reference language"),
-        choices=Language.choices,
-        initial=Language.EN,
-        help_text=_("The language whose title is authoritative; its title is required."),
+    reference_language = reference_language_field(
+        _("The language whose title is authoritative; its title is required.")
     )
     title_en = forms.CharField(label=TITLE_LABELS["en"], max_length=300, required=False)
     title_fr = forms.CharField(label=TITLE_LABELS["fr"], max_length=300, required=False)
