@@ -14,10 +14,13 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.urls import URLPattern, path
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from entente.core.enums import Language, Marking, Scope
 from entente.core.errors import ValidationError
 
 PAGE_SIZE = 25
@@ -110,3 +113,32 @@ class VersionedForm(forms.Form):
     """A form that changes a versioned record: carries the version it was loaded at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+def page(route: str, view: Any) -> URLPattern:
+    """The URL pattern of a page, named after its view: `meeting_edit` is "meeting-edit"."""
+    return path(route, view, name=view.__name__.replace("_", "-"))
+
+
+def scope_field(hint: str) -> forms.ChoiceField:
+    """Who sees a new record: internal by default; `hint` says what sharing means."""
+    return forms.ChoiceField(
+        label=gettext_lazy("Scope"), choices=Scope.choices, initial=Scope.INTERNAL, help_text=hint
+    )
+
+
+def marking_field() -> forms.ChoiceField:
+    """A new record's TLP marking, AMBER by default."""
+    return forms.ChoiceField(
+        label=gettext_lazy("Marking"), choices=Marking.choices, initial=Marking.AMBER
+    )
+
+
+def reference_language_field(hint: str) -> forms.ChoiceField:
+    """The language whose text of a new record is authoritative, English by default."""
+    return forms.ChoiceField(
+        label=gettext_lazy("Reference language"),
+        choices=Language.choices,
+        initial=Language.EN,
+        help_text=hint,
+    )

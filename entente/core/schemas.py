@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from entente.core.enums import Language
 
@@ -21,6 +21,21 @@ def no_nul(value: str | None) -> str | None:
     if value is not None and "\x00" in value:
         raise ValueError("Null characters are not allowed.")
     return value
+
+
+# Free text a client searches with: no NUL bytes, which PostgreSQL refuses.
+NoNul = Annotated[str, AfterValidator(no_nul)]
+
+
+def maybe(description: str, **kwargs: Any) -> Any:
+    """A field the client may leave out (then None), as most filters are."""
+    return Field(default=None, description=description, **kwargs)
+
+
+class In(Schema):
+    """What a client sends: unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class Texts(Schema):

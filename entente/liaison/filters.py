@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entente.agreements.selectors import agreement_visible_to, area_visible_to
 from entente.core.enums import Marking
+from entente.core.filters import any_of, any_record, day_bound, search_box, sort_choice
 from entente.liaison.enums import WAITING_STATUSES, Priority, RequestStatus
 
 # ?sort= value -> (label, ordering). The empty value keeps the selector's order:
@@ -33,47 +34,18 @@ def _areas(request):
 
 
 class LiaisonRequestFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Reference or subject"),
-        method="search",
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-    agreement = django_filters.ModelChoiceFilter(
-        label=_("Agreement"), queryset=_agreements, empty_label=_("Any")
-    )
-    area = django_filters.ModelChoiceFilter(
-        label=_("Cooperation area"), queryset=_areas, empty_label=_("Any")
-    )
-    status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=RequestStatus.choices, empty_label=_("Any")
-    )
-    priority = django_filters.ChoiceFilter(
-        label=_("Priority"), choices=Priority.choices, empty_label=_("Any")
-    )
-    marking = django_filters.ChoiceFilter(
-        label=_("Marking"), choices=Marking.choices, empty_label=_("Any")
-    )
-    due_from = django_filters.DateFilter(
-        label=_("Due from"),
-        field_name="due_at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    due_to = django_filters.DateFilter(
-        label=_("Due until"),
-        field_name="due_at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    q = search_box(_("Reference or subject"))
+    agreement = any_record(_("Agreement"), _agreements)
+    area = any_record(_("Cooperation area"), _areas)
+    status = any_of(_("Status"), RequestStatus.choices)
+    priority = any_of(_("Priority"), Priority.choices)
+    marking = any_of(_("Marking"), Marking.choices)
+    due_from = day_bound(_("Due from"), "due_at", "gte")
+    due_to = day_bound(_("Due until"), "due_at", "lte")
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"), method="only_overdue", widget=forms.CheckboxInput
     )
-    sort = django_filters.ChoiceFilter(
-        label=_("Sort by"),
-        choices=[(key, label) for key, (label, _ordering) in SORTS.items()],
-        empty_label=_("Open first, by deadline"),
-        method="sort_by",
-    )
+    sort = sort_choice(SORTS, _("Open first, by deadline"))
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Q(reference__icontains=value) | Q(subject__icontains=value))
@@ -82,6 +54,3 @@ class LiaisonRequestFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(status__in=WAITING_STATUSES, due_at__lt=timezone.now())
-
-    def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.order_by(*SORTS[value][1])

@@ -4,9 +4,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from entente.core.enums import Marking
-from entente.core.pages import VersionedForm
+from entente.core.pages import VersionedForm, marking_field
 from entente.liaison.enums import MessageKind, Priority
+
+
+def _text(label, *, rows: int = 3, hint="", required: bool = True) -> forms.CharField:
+    """A text of several lines, `rows` high."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=hint,
+    )
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -33,8 +42,8 @@ class RequestSendForm(forms.Form):
         widget=forms.RadioSelect,
     )
     subject = forms.CharField(label=_("Subject"), max_length=300)
-    body = forms.CharField(label=_("Request"), widget=forms.Textarea(attrs={"rows": 8}))
-    marking = forms.ChoiceField(label=_("Marking"), choices=Marking.choices, initial=Marking.AMBER)
+    body = _text(_("Request"), rows=8)
+    marking = marking_field()
     red_recipients = RecipientsField(
         label=_("TLP:RED recipients"),
         queryset=None,
@@ -75,33 +84,27 @@ AcknowledgeForm = CloseForm = VersionedForm
 
 
 class ClarificationAskForm(VersionedForm):
-    body = forms.CharField(
-        label=_("Your question"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("The deadline stands still until the sending cell answers."),
+    body = _text(
+        _("Your question"), hint=_("The deadline stands still until the sending cell answers.")
     )
 
 
 class ClarificationProvideForm(VersionedForm):
-    body = forms.CharField(label=_("Clarification"), widget=forms.Textarea(attrs={"rows": 4}))
+    body = _text(_("Clarification"), rows=4)
 
 
 class AnswerForm(VersionedForm):
-    body = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 6}))
-    delay_reason = forms.CharField(
-        label=_("Reason for delay"),
+    body = _text(_("Answer"), rows=6)
+    delay_reason = _text(
+        _("Reason for delay"),
+        rows=2,
+        hint=_("Required once the deadline has passed."),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required once the deadline has passed."),
     )
 
 
 class RefuseForm(VersionedForm):
-    refusal_reason = forms.CharField(
-        label=_("Reason for refusal"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("The sending cell sees this reason."),
-    )
+    refusal_reason = _text(_("Reason for refusal"), hint=_("The sending cell sees this reason."))
 
 
 class MessagePostForm(VersionedForm):
@@ -111,7 +114,7 @@ class MessagePostForm(VersionedForm):
         initial=MessageKind.MESSAGE,
         widget=forms.RadioSelect,
     )
-    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}))
+    body = _text(_("Message"), rows=4)
 
     def __init__(self, *args, own_party: str, other_party: str, **kwargs):
         super().__init__(*args, **kwargs)

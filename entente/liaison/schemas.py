@@ -7,17 +7,15 @@ the services set them. Units and cooperation areas are named by id, users by use
 
 import datetime as dt
 import math
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
 
 from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Marking, Scope
 from entente.core.http import AwareMoment, RecordId
-from entente.core.schemas import Id, Username
-from entente.core.schemas import no_nul as _no_nul
+from entente.core.schemas import Id, In, NoNul, Username, maybe
 from entente.liaison.clock import is_overdue, remaining
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
 
@@ -83,29 +81,15 @@ class RequestFilters(Schema):
     area: Id | None = None
     status: RequestStatus | None = None
     priority: Priority | None = None
-    due_after: AwareMoment | None = Field(
-        default=None, description="Requests due at or after this moment."
-    )
-    due_before: AwareMoment | None = Field(
-        default=None, description="Requests due before this moment."
-    )
-    overdue: bool | None = Field(default=None, description="Only overdue requests (true).")
+    due_after: AwareMoment | None = maybe("Requests due at or after this moment.")
+    due_before: AwareMoment | None = maybe("Requests due before this moment.")
+    overdue: bool | None = maybe("Only overdue requests (true).")
     marking: Marking | None = None
-    q: Annotated[str, AfterValidator(_no_nul)] | None = Field(
-        default=None, max_length=200, description="Part of the reference or the subject."
-    )
+    q: NoNul | None = maybe("Part of the reference or the subject.", max_length=200)
 
 
-class _In(Schema):
-    """A request body: unknown fields are refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class RequestIn(_In):
-    from_unit: RecordId | None = Field(
-        default=None, description="Your party's sending contact cell; yours by default."
-    )
+class RequestIn(In):
+    from_unit: RecordId | None = maybe("Your party's sending contact cell; yours by default.")
     to_unit: RecordId = Field(description="The other party's receiving contact cell.")
     subject: str = Field(max_length=300)
     body: str
@@ -119,20 +103,20 @@ class RequestIn(_In):
     )
 
 
-class TextIn(_In):
+class TextIn(In):
     body: str
 
 
-class AnswerIn(_In):
+class AnswerIn(In):
     body: str
     delay_reason: str = Field(default="", description="Required once the deadline has passed.")
 
 
-class RefuseIn(_In):
+class RefuseIn(In):
     reason: str
 
 
-class MessageIn(_In):
+class MessageIn(In):
     body: str
     kind: Literal["message", "note"] = Field(
         default="message",

@@ -1,13 +1,13 @@
 """The filters of the meeting list, read from the query string so a view can be shared."""
 
 import django_filters
-from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Party
 from entente.agreements.selectors import agreement_visible_to
 from entente.core.enums import Marking
+from entente.core.filters import any_of, any_record, day_bound, search_box, sort_choice
 from entente.meetings.enums import MeetingKind, MeetingStatus
 from entente.meetings.selectors import meeting_search
 
@@ -33,48 +33,15 @@ def _host_parties(request):
 
 
 class MeetingFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        method="search",
-        help_text=_("Title or place"),
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-    agreement = django_filters.ModelChoiceFilter(
-        label=_("Agreement"), queryset=_agreements, empty_label=_("Any")
-    )
-    kind = django_filters.ChoiceFilter(
-        label=_("Kind"), choices=MeetingKind.choices, empty_label=_("Any")
-    )
-    status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=MeetingStatus.choices, empty_label=_("Any")
-    )
-    host_party = django_filters.ModelChoiceFilter(
-        label=_("Host party"), queryset=_host_parties, empty_label=_("Any")
-    )
-    marking = django_filters.ChoiceFilter(
-        label=_("Marking"), choices=Marking.choices, empty_label=_("Any")
-    )
-    starts_from = django_filters.DateFilter(
-        label=_("From"),
-        field_name="starts_at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    starts_to = django_filters.DateFilter(
-        label=_("Until"),
-        field_name="starts_at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    sort = django_filters.ChoiceFilter(
-        label=_("Sort by"),
-        choices=[(key, label) for key, (label, _ordering) in SORTS.items()],
-        empty_label=_("Newest first"),
-        method="sort_by",
-    )
+    q = search_box(_("Search"), help_text=_("Title or place"))
+    agreement = any_record(_("Agreement"), _agreements)
+    kind = any_of(_("Kind"), MeetingKind.choices)
+    status = any_of(_("Status"), MeetingStatus.choices)
+    host_party = any_record(_("Host party"), _host_parties)
+    marking = any_of(_("Marking"), Marking.choices)
+    starts_from = day_bound(_("From"), "starts_at", "gte")
+    starts_to = day_bound(_("Until"), "starts_at", "lte")
+    sort = sort_choice(SORTS, _("Newest first"))
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return meeting_search(queryset, [value])
-
-    def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.order_by(*SORTS[value][1])

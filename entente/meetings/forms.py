@@ -17,8 +17,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from entente.agreements.enums import CommitmentStatus
-from entente.core.enums import Language, Marking, Scope
-from entente.core.pages import VersionedForm
+from entente.core.enums import Language, Scope
+from entente.core.pages import (
+    VersionedForm,
+    marking_field,
+    reference_language_field,
+    scope_field,
+)
 from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
 
 # Offered in every meeting form; the zones of the agreement's parties are added to them.
@@ -90,12 +95,7 @@ class MeetingForm(VersionedForm):
     """Create or edit a meeting (the version only when editing). Titles are per language."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=MeetingKind.choices)
-    reference_language = forms.ChoiceField(
-        label=_("Reference language"),
-        choices=Language.choices,
-        initial=Language.EN,
-        help_text=_("The language whose text is authoritative."),
-    )
+    reference_language = reference_language_field(_("The language whose text is authoritative."))
     title_ar = language_field(_("Title"), "ar", max_length=300)
     title_fr = language_field(_("Title"), "fr", max_length=300)
     title_en = language_field(_("Title"), "en", max_length=300)
@@ -110,13 +110,8 @@ class MeetingForm(VersionedForm):
     host_party = forms.ModelChoiceField(label=_("Host party"), queryset=None)
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
     online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
-    scope = forms.ChoiceField(
-        label=_("Scope"),
-        choices=Scope.choices,
-        initial=Scope.INTERNAL,
-        help_text=_("Shared: the other parties of the agreement see it."),
-    )
-    marking = forms.ChoiceField(label=_("Marking"), choices=Marking.choices, initial=Marking.AMBER)
+    scope = scope_field(_("Shared: the other parties of the agreement see it."))
+    marking = marking_field()
     red_recipients = forms.ModelMultipleChoiceField(
         label=_("TLP:RED recipients"),
         queryset=None,

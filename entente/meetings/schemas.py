@@ -6,10 +6,8 @@ Parties are named by code, other records by id, users by username.
 """
 
 import datetime as dt
-from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
 
 from entente.agreements.enums import CommitmentKind, Recurrence
 from entente.apikit.schemas import PartyOwnedOut
@@ -17,22 +15,17 @@ from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, AwareMoment, Day, LocalMoment, RecordId
 from entente.core.schemas import (
     Id,
+    In,
+    NoNul,
     PartyCode,
     Texts,
     TextsIn,
     Username,
+    maybe,
     optional,
     texts_of,
 )
-from entente.core.schemas import no_nul as _no_nul
 from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
-
-
-class In(Schema):
-    """What a client sends: unknown fields are refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
-
 
 # --- texts in several languages ---------------------------------------------------------
 
@@ -128,16 +121,10 @@ class MeetingFilters(Schema):
     kind: MeetingKind | None = None
     status: MeetingStatus | None = None
     host_party: PartyCode | None = None
-    starts_after: AwareMoment | None = Field(
-        default=None, description="Meetings starting at or after this moment."
-    )
-    starts_before: AwareMoment | None = Field(
-        default=None, description="Meetings starting before this moment."
-    )
+    starts_after: AwareMoment | None = maybe("Meetings starting at or after this moment.")
+    starts_before: AwareMoment | None = maybe("Meetings starting before this moment.")
     marking: Marking | None = None
-    q: Annotated[str, AfterValidator(_no_nul)] | None = Field(
-        default=None, max_length=200, description="Words in the title (any language) or place."
-    )
+    q: NoNul | None = maybe("Words in the title (any language) or place.", max_length=200)
 
 
 class MeetingIn(In):
@@ -181,11 +168,9 @@ class MinutesIn(In):
 class AgendaItemIn(In):
     title: str = Field(max_length=300)
     notes: str = ""
-    carried_commitment: RecordId | None = Field(
-        default=None, description="An open commitment of the meeting's agreement."
-    )
-    carried_decision: RecordId | None = Field(
-        default=None, description="A decision of an earlier meeting under the agreement."
+    carried_commitment: RecordId | None = maybe("An open commitment of the meeting's agreement.")
+    carried_decision: RecordId | None = maybe(
+        "A decision of an earlier meeting under the agreement."
     )
 
 

@@ -7,10 +7,11 @@ count) only what that user may see.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db.models import Avg, Case, Count, IntegerField, Q, Value, When
+from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -231,11 +232,17 @@ def _days(start: dt.date, end: dt.date, first: dt.date, last: dt.date) -> list[t
     return days
 
 
+def _on_calendar(records: QuerySet, cancelled: str, **within: Any) -> QuerySet:
+    """The records within the calendar's range that were not cancelled."""
+    return records.filter(**within).exclude(status=cancelled)
+
+
 def _meeting_entries(user, first, last, zone, start_at, end_at) -> list[CalendarEntry]:
-    meetings = (
-        meeting_visible_to(user)
-        .filter(starts_at__lt=end_at, ends_at__gt=start_at)
-        .exclude(status=MeetingStatus.CANCELLED)
+    meetings = _on_calendar(
+        meeting_visible_to(user),
+        MeetingStatus.CANCELLED,
+        starts_at__lt=end_at,
+        ends_at__gt=start_at,
     )
     entries = []
     for meeting in meetings:
@@ -262,10 +269,8 @@ def _meeting_entries(user, first, last, zone, start_at, end_at) -> list[Calendar
 
 
 def _training_entries(user, first, last) -> list[CalendarEntry]:
-    trainings = (
-        training_visible_to(user)
-        .filter(starts_on__lte=last, ends_on__gte=first)
-        .exclude(status=TrainingStatus.CANCELLED)
+    trainings = _on_calendar(
+        training_visible_to(user), TrainingStatus.CANCELLED, starts_on__lte=last, ends_on__gte=first
     )
     return [
         CalendarEntry(
@@ -281,10 +286,8 @@ def _training_entries(user, first, last) -> list[CalendarEntry]:
 
 
 def _commitment_entries(user, first, last) -> list[CalendarEntry]:
-    commitments = (
-        commitment_visible_to(user)
-        .filter(due_date__gte=first, due_date__lte=last)
-        .exclude(status=CommitmentStatus.CANCELLED)
+    commitments = _on_calendar(
+        commitment_visible_to(user), CommitmentStatus.CANCELLED, due_date__range=(first, last)
     )
     return [
         CalendarEntry(

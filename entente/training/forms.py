@@ -8,8 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Party
 from entente.agreements.models import CooperationArea
-from entente.core.enums import Language, Marking, Scope
-from entente.core.pages import VersionedForm
+from entente.core.enums import Language
+from entente.core.pages import (
+    VersionedForm,
+    marking_field,
+    reference_language_field,
+    scope_field,
+)
 from entente.training.enums import TRAINING_WORKFLOW, TrainingKind, TrainingStatus
 from entente.training.models import TrainingActivity
 
@@ -43,11 +48,8 @@ class TrainingForm(forms.Form):
     """The descriptive fields of a training, shared by the create and edit forms."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=TrainingKind.choices)
-    reference_language = forms.ChoiceField(
-        label=_("Reference language"),
-        choices=Language.choices,
-        initial=Language.EN,
-        help_text=_("The language whose title is authoritative; its title is required."),
+    reference_language = reference_language_field(
+        _("The language whose title is authoritative; its title is required.")
     )
     title_en = forms.CharField(label=TITLE_LABELS["en"], max_length=300, required=False)
     title_fr = forms.CharField(label=TITLE_LABELS["fr"], max_length=300, required=False)
@@ -90,13 +92,10 @@ class TrainingForm(forms.Form):
 
 
 class TrainingCreateForm(TrainingForm):
-    scope = forms.ChoiceField(
-        label=_("Scope"),
-        choices=Scope.choices,
-        initial=Scope.INTERNAL,
-        help_text=_("Internal records stay with your party until a coordinator publishes them."),
+    scope = scope_field(
+        _("Internal records stay with your party until a coordinator publishes them.")
     )
-    marking = forms.ChoiceField(label=_("Marking"), choices=Marking.choices, initial=Marking.AMBER)
+    marking = marking_field()
     red_recipients = RecipientField(
         label=_("TLP:RED recipients"),
         queryset=get_user_model().objects.none(),

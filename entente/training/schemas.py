@@ -6,24 +6,24 @@ owning party, the version, timestamps or audit fields. Parties are named by code
 """
 
 import datetime as dt
-from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
 
 from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Day, Integer, RecordId
 from entente.core.schemas import (
     Id,
+    In,
+    NoNul,
     PartyCode,
     Texts,
     TextsIn,
     Username,
+    maybe,
     optional,
     texts_of,
 )
-from entente.core.schemas import no_nul as _no_nul
 from entente.training.enums import TrainingKind, TrainingStatus
 
 
@@ -75,23 +75,15 @@ class TrainingDetailOut(TrainingOut):
 class TrainingFilters(Schema):
     agreement: Id | None = None
     area: Id | None = None
-    party: PartyCode | None = Field(default=None, description="The host or the sending party.")
+    party: PartyCode | None = maybe("The host or the sending party.")
     status: TrainingStatus | None = None
-    starts_after: Day | None = Field(
-        default=None, description="Activities starting on or after this day."
-    )
-    starts_before: Day | None = Field(
-        default=None, description="Activities starting before this day."
-    )
+    starts_after: Day | None = maybe("Activities starting on or after this day.")
+    starts_before: Day | None = maybe("Activities starting before this day.")
     marking: Marking | None = None
-    q: Annotated[str, AfterValidator(_no_nul)] | None = Field(
-        default=None, max_length=200, description="Words in the title (any language) or place."
-    )
+    q: NoNul | None = maybe("Words in the title (any language) or place.", max_length=200)
 
 
-class TrainingIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class TrainingIn(In):
     kind: TrainingKind
     title: TextsIn = Field(description="Needs the text in the reference language.")
     reference_language: Language = Language.EN
@@ -108,11 +100,9 @@ class TrainingIn(Schema):
     )
 
 
-class TrainingPatchIn(Schema):
+class TrainingPatchIn(In):
     """Only the fields sent change; status, evaluation, scope and marking have their own
     doors. `area` may be null to clear it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: TrainingKind = optional()
     title: TextsIn = optional()
@@ -125,27 +115,21 @@ class TrainingPatchIn(Schema):
     place: str = optional(max_length=200)
 
 
-class TrainingStatusIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class TrainingStatusIn(In):
     status: TrainingStatus
 
 
-class ParticipationIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class ParticipationIn(In):
     count: Integer = Field(ge=0, le=2**31 - 1, description="How many of the party's officers.")
     names: str = Field(default="", description="Optional, one per line.")
 
 
-class EvaluationIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class EvaluationIn(In):
     evaluation: str
 
 
 class ReciprocityFilters(Schema):
-    agreement: Id | None = Field(default=None, description="Only this agreement's activities.")
+    agreement: Id | None = maybe("Only this agreement's activities.")
 
 
 class BalanceRowOut(Schema):

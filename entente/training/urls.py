@@ -1,23 +1,15 @@
-from django.urls import path
-
+from entente.core.pages import page
 from entente.training import views
 
 app_name = "training"
 
+# Each page's URL is named after its view: views.training_list answers to "training-list".
 urlpatterns = [
-    path("trainings/", views.training_list, name="training-list"),
-    path(
-        "agreements/<int:agreement_pk>/trainings/new/",
-        views.training_create,
-        name="training-create",
-    ),
-    path("trainings/<int:pk>/", views.training_detail, name="training-detail"),
-    path("trainings/<int:pk>/edit/", views.training_edit, name="training-edit"),
-    path("trainings/<int:pk>/status/", views.training_status, name="training-status"),
-    path(
-        "trainings/<int:pk>/participation/",
-        views.training_participation,
-        name="training-participation",
-    ),
-    path("trainings/<int:pk>/evaluation/", views.training_evaluation, name="training-evaluation"),
+    page("trainings/", views.training_list),
+    page("agreements/<int:agreement_pk>/trainings/new/", views.training_create),
+    page("trainings/<int:pk>/", views.training_detail),
+    page("trainings/<int:pk>/edit/", views.training_edit),
+    page("trainings/<int:pk>/status/", views.training_status),
+    page("trainings/<int:pk>/participation/", views.training_participation),
+    page("trainings/<int:pk>/evaluation/", views.training_evaluation),
 ]
