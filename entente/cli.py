@@ -81,7 +81,7 @@ def serve(args: list[str]) -> None:
     _preflight()
 
     from django.conf import settings
-    from waitress.server import create_server
+    from waitress.server import create_server  # type: ignore[import-untyped]
 
     from entente.wsgi import application
 

@@ -70,7 +70,7 @@ def _count(key: str) -> int:
         # On SQLite, settings open every transaction with BEGIN IMMEDIATE, which has
         # already taken the database's write lock; elsewhere the row is locked.
         if connection.features.has_select_for_update:
-            table = connection.ops.quote_name(backend._table)
+            table = connection.ops.quote_name(backend._table)  # type: ignore[attr-defined]
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608

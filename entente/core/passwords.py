@@ -1,6 +1,7 @@
 """The password policy (settings.AUTH_PASSWORD_VALIDATORS) where no form applies it."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -14,7 +15,7 @@ def validate_demo_password(value: str, usernames: Iterable[str] = ()) -> None:
     `entente: error: configuration: ENTENTE_DEMO_PASSWORD is too weak: ...`.
     """
     user_model = get_user_model()
-    users = [user_model(username=name) for name in usernames] or [None]
+    users: list[Any] = [user_model(username=name) for name in usernames] or [None]
     reasons: list[str] = []
     for user in users:
         try:
