@@ -88,6 +88,12 @@ def _trusted_proxies() -> list[str]:
 # X-Forwarded-Proto are believed (entente.core.security.TrustedProxyMiddleware); from
 # anyone else these headers are dropped.
 TRUSTED_PROXIES = _trusted_proxies()
+if HTTPS and not TRUSTED_PROXIES:
+    # Entente does not speak TLS itself: without a proxy whose X-Forwarded-Proto is
+    # believed, every request looks like plain HTTP and is redirected, for ever.
+    raise ImproperlyConfigured(
+        "ENTENTE_HTTPS needs ENTENTE_TRUSTED_PROXIES, the address of the proxy that terminates TLS"
+    )
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

@@ -75,6 +75,12 @@ def test_deploy_check_fails_without_https(tmp_path):
             "ENTENTE_TRUSTED_PROXIES: 'proxy.example.org' is not an IP address or network",
         ),
         (
+            "ENTENTE_TRUSTED_PROXIES",
+            "",
+            "ENTENTE_HTTPS needs ENTENTE_TRUSTED_PROXIES, the address of the proxy that "
+            "terminates TLS",
+        ),
+        (
             "ENTENTE_SESSION_IDLE_MINUTES",
             "0",
             "ENTENTE_SESSION_IDLE_MINUTES must be a whole number above 0, not '0'",
