@@ -77,7 +77,7 @@ def test_demo_password_checked_against_every_demo_username():
 def test_demo_password_reasons_are_not_repeated_per_user():
     with pytest.raises(ImproperlyConfigured) as refused:
         validate_demo_password("123456", ["ma_coordinator", "nl_officer"])
-    assert str(refused.value) == (f"ENTENTE_DEMO_PASSWORD is too weak: {SHORT} {COMMON} {NUMERIC}")
+    assert str(refused.value) == f"ENTENTE_DEMO_PASSWORD is too weak: {SHORT} {COMMON} {NUMERIC}"
 
 
 def test_a_strong_demo_password_passes():
