@@ -262,8 +262,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # sign-in whatever the activity (entente.core.security.SessionLifetimeMiddleware).
 SESSION_IDLE_MINUTES = env_positive_int("SESSION_IDLE_MINUTES", 30)
 SESSION_MAX_HOURS = env_positive_int("SESSION_MAX_HOURS", 12)
-# The cookie and the stored session lapse on the idle timeout unless a request renews them.
+# The cookie and the stored session lapse on the idle timeout; every request renews them.
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -78,9 +78,6 @@ class TrustedProxyMiddleware:
 # Seconds since the epoch, kept in the session (JSON) of a signed-in user.
 SIGNED_IN_AT = "entente_signed_in_at"
 LAST_SEEN_AT = "entente_last_seen_at"
-# Activity renews the session (a write) at most this often: the idle timeout is
-# therefore exact to the minute, not to the second.
-RENEW_EVERY_SECONDS = 60
 
 
 class SessionLifetimeMiddleware:
@@ -89,8 +86,9 @@ class SessionLifetimeMiddleware:
 
     The ended session is emptied before anything reads it, so the request goes on as an
     anonymous one: pages lead to the sign-in page, the API answers 401. The stored
-    session and its cookie lapse on the idle timeout too (SESSION_COOKIE_AGE), so that
-    one left alone is also refused by Django itself.
+    session and its cookie lapse on the idle timeout too (SESSION_COOKIE_AGE, renewed
+    by every request: SESSION_SAVE_EVERY_REQUEST), so that one left alone is also
+    refused by Django itself.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -104,11 +102,9 @@ class SessionLifetimeMiddleware:
         response = self.get_response(request)
         if SESSION_KEY in session:
             # Also just after the sign-in itself, which the view has done by now.
-            if SIGNED_IN_AT not in session:
-                session[SIGNED_IN_AT] = now
-                session[LAST_SEEN_AT] = now
-            elif now - session.get(LAST_SEEN_AT, 0) >= RENEW_EVERY_SECONDS:
-                session[LAST_SEEN_AT] = now
+            session.setdefault(SIGNED_IN_AT, now)
+            # Saved with the session, which every request saves anyway.
+            session[LAST_SEEN_AT] = now
         return response
 
     @staticmethod
