@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
 
 PROG = "entente"
 DEFAULT_BIND = "127.0.0.1:8000"
-DEFAULT_WORKERS = 2
+DEFAULT_THREADS = 8
+# Open connections at most, slow ones included (each holds a file descriptor or more;
+# the service unit in the README raises the limit on those).
+CONNECTION_LIMIT = 1000
+# Seconds of silence after which a connection is closed, a half-sent request's included.
+CHANNEL_TIMEOUT = 60
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -45,58 +51,72 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def serve(args: list[str]) -> None:
-    """Run the web application under gunicorn until interrupted."""
+    """Serve the web application with waitress until interrupted (Ctrl+C or SIGTERM).
+
+    Waitress reads each request whole, head and body, in its event loop before a thread
+    runs it: a client that trickles its request, or sends half of one and waits, holds
+    only a connection (until CHANNEL_TIMEOUT of silence), never one of the threads. A
+    thread-per-connection server (gunicorn's sync and gthread workers) blocks a worker
+    on each such client, with no timeout while the head is incomplete.
+    """
     parser = argparse.ArgumentParser(
-        prog=f"{PROG} serve", description="Serve Entente over HTTP with gunicorn."
+        prog=f"{PROG} serve", description="Serve Entente over HTTP with waitress."
     )
     parser.add_argument(
-        "--bind", default=DEFAULT_BIND, metavar="HOST:PORT", help=f"default {DEFAULT_BIND}"
+        "--bind",
+        default=DEFAULT_BIND,
+        metavar="HOST:PORT",
+        help=f"address to listen on, or unix:PATH for a socket (default {DEFAULT_BIND})",
     )
     parser.add_argument(
-        "--workers", type=int, default=DEFAULT_WORKERS, help=f"default {DEFAULT_WORKERS}"
+        "--threads",
+        type=int,
+        default=DEFAULT_THREADS,
+        help=f"requests handled at once (default {DEFAULT_THREADS})",
     )
     options = parser.parse_args(args)
-    if options.workers < 1:
-        parser.error("--workers must be at least 1")
+    if options.threads < 1:
+        parser.error("--threads must be at least 1")
 
     _preflight()
 
-    from gunicorn.app.base import BaseApplication
+    from django.conf import settings
+    from waitress.server import create_server  # type: ignore[import-untyped]
 
-    class Server(BaseApplication):
-        # Configured from the options below only: no gunicorn.conf.py, no GUNICORN_CMD_ARGS.
-        def __init__(self, settings: dict[str, Any]) -> None:
-            self.settings = settings
-            super().__init__(prog=f"{PROG} serve")
+    from entente.wsgi import application
 
-        def load_config(self) -> None:
-            for key, value in self.settings.items():
-                self.cfg.set(key, value)
-            if "control_socket_disable" in self.cfg.settings:
-                # gunicorn 25.1+ opens a control socket at a fixed path under $HOME by default;
-                # nothing uses it, and two servers on one machine would compete for it.
-                self.cfg.set("control_socket_disable", True)
-
-        def load(self) -> Any:
-            # Runs in each worker, after the fork.
-            from entente.wsgi import application
-
-            return application
-
-    url = options.bind if options.bind.startswith("unix:") else f"http://{options.bind}"
+    if options.bind.startswith("unix:"):
+        # Readable and writable by the group too: the reverse proxy's user joins it.
+        where: dict[str, Any] = {"unix_socket": options.bind[5:], "unix_socket_perms": "660"}
+        url = options.bind
+    else:
+        where = {"listen": options.bind}
+        url = f"http://{options.bind}"
+    server = create_server(
+        application,
+        **where,
+        threads=options.threads,
+        connection_limit=CONNECTION_LIMIT,
+        channel_timeout=CHANNEL_TIMEOUT,
+        # An attachment at its largest, with room for the form around it.
+        max_request_body_size=settings.ATTACHMENT_MAX_BYTES + 1024 * 1024,
+        # The X-Forwarded-* headers are judged by entente.core.security, from
+        # ENTENTE_TRUSTED_PROXIES, for every server alike.
+        clear_untrusted_proxy_headers=False,
+        ident="",  # no Server header
+    )
+    # systemd stops a service with SIGTERM: finish like Ctrl+C, letting running requests end.
+    signal.signal(signal.SIGTERM, _stop)
     print(f"Entente is serving on {url} (press Ctrl+C to stop)", flush=True)
-    Server(
-        {
-            "bind": [options.bind],
-            "workers": options.workers,
-            "proc_name": "entente",
-            "accesslog": "-",
-        }
-    ).run()
+    server.run()
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
 
 
 def _preflight() -> None:
-    """Fail with one clear line before gunicorn starts, rather than in every worker."""
+    """Fail with one clear line before serving, rather than on every request."""
     import django
     from django.conf import settings
     from django.db import connections
@@ -106,7 +126,7 @@ def _preflight() -> None:
         # Raises OperationalError when the database cannot be reached.
         connections["default"].ensure_connection()
     finally:
-        # No connection may be inherited by the forked workers.
+        # The serving threads open their own.
         connections.close_all()
     if not settings.STATIC_ROOT or not Path(settings.STATIC_ROOT).is_dir():
         print(

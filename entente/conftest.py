@@ -85,6 +85,10 @@ post_migrate.connect(
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The database cache (production's) dates its entries by the wall clock, which tests
+    # that stop only time.time() would see expire at once; the rate limit's tests with
+    # that cache (entente/tests/test_security_ratelimit.py) stop every clock.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture(autouse=True)

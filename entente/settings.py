@@ -4,12 +4,14 @@ With nothing set, Entente runs on an embedded SQLite database under ./var and ke
 generated secret key there, so a fresh checkout works without any configuration.
 """
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -23,6 +25,17 @@ def env_bool(name: str, default: bool) -> bool:
     if not value:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str) -> list[str]:
+    return [item.strip() for item in env(name).split(",") if item.strip()]
+
+
+def env_positive_int(name: str, default: int) -> int:
+    value = env(name, str(default)).strip()
+    if not value.isdigit() or int(value) < 1:
+        raise ImproperlyConfigured(f"ENTENTE_{name} must be a whole number above 0, not {value!r}")
+    return int(value)
 
 
 DATA_DIR = Path(env("DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -44,6 +57,45 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 REQUIRE_MFA = env_bool("REQUIRE_MFA", True)
+
+# Behind a TLS-terminating reverse proxy (see README, "Deploying"): cookies only over
+# HTTPS, HSTS for a year, and plain HTTP redirected.
+HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if HTTPS else 0
+# HSTS covers the host that sends it and the names below it, never its parent's others.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# The browsers' preload list binds a whole registrable domain, a decision for its owner
+# rather than for one application on it: no `preload`, and no warning about it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+
+def _trusted_proxies() -> list[str]:
+    networks = []
+    for entry in env_list("TRUSTED_PROXIES"):
+        try:
+            networks.append(str(ipaddress.ip_network(entry, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"ENTENTE_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
+            ) from None
+    return networks
+
+
+# The addresses (or networks) of the reverse proxies whose X-Forwarded-For and
+# X-Forwarded-Proto are believed (entente.core.security.TrustedProxyMiddleware); from
+# anyone else these headers are dropped.
+TRUSTED_PROXIES = _trusted_proxies()
+if HTTPS and not TRUSTED_PROXIES:
+    # Entente does not speak TLS itself: without a proxy whose X-Forwarded-Proto is
+    # believed, every request looks like plain HTTP and is redirected, for ever.
+    raise ImproperlyConfigured(
+        "ENTENTE_HTTPS needs ENTENTE_TRUSTED_PROXIES, the address of the proxy that terminates TLS"
+    )
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     # modeltranslation must come before the admin so its admin integration applies.
@@ -74,9 +126,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address and scheme are settled before anything reads them.
+    "entente.core.security.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "entente.core.security.SessionLifetimeMiddleware",
+    # Outside everything below, so that redirects and refusals are covered too.
+    "entente.core.security.NoStoreWhenSignedInMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -139,10 +196,31 @@ def _database() -> dict[str, Any]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A shared cache in the database, so that every server process counts against one API
+# rate limit; its table is the model entente.core.models.CacheEntry.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "entente_cache",
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+}
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Hashes made before Argon2 still verify, and are rehashed with it at the next sign-in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -181,6 +259,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# A signed-in session ends after this long without a request, and this long after the
+# sign-in whatever the activity (entente.core.security.SessionLifetimeMiddleware).
+SESSION_IDLE_MINUTES = env_positive_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_positive_int("SESSION_MAX_HOURS", 12)
+# The cookie and the stored session lapse on the idle timeout; every request renews them.
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

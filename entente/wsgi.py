@@ -1,4 +1,4 @@
-"""WSGI entry point: `entente serve` (gunicorn) loads `application` from here."""
+"""WSGI entry point: `entente serve` (waitress) serves `application` from here."""
 
 import os
 

@@ -1,8 +1,7 @@
 """At most settings.API_RATE_LIMIT requests a minute per token, per logged-in user, and
 per client address for requests with neither; every request counts, refused ones
-included. Counters live in Django's cache: the default per-process LocMemCache is right
-for one server process; several processes or servers must share a cache (CACHES) for
-the limit to hold across them."""
+included. Counters live in Django's default cache, which settings.CACHES puts in the
+database, so that every server process and every server counts against one budget."""
 
 import hashlib
 import math
@@ -12,7 +11,9 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -41,15 +42,7 @@ def rate_limit_check(request: HttpRequest) -> HttpResponse | None:
         return None
     now = time.time()
     window = int(now // RATE_WINDOW_SECONDS)
-    key = f"entente:api-rate:{_rate_identity(request)}:{window}"
-    # add() then incr() is atomic in every cache backend that matters (LocMem, Redis,
-    # Memcached); a counter evicted in between is simply started again.
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS * 2)
-        count = 1
+    count = _count(f"entente:api-rate:{_rate_identity(request)}:{window}")
     if count <= limit:
         return None
     retry_after = max(1, math.ceil((window + 1) * RATE_WINDOW_SECONDS - now))
@@ -60,6 +53,40 @@ def rate_limit_check(request: HttpRequest) -> HttpResponse | None:
         % {"limit": limit, "seconds": retry_after},
         headers={"Retry-After": str(retry_after)},
     )
+
+
+def _count(key: str) -> int:
+    """Add one to the counter `key` (started at 0 when missing) and return it."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, DatabaseCache):
+        # add() then incr() is atomic in LocMem, Redis and Memcached.
+        return _add_one(key)
+    # The database cache's incr() reads, then writes: two processes could both read 5
+    # and write 6. One transaction that holds the counter's row makes it one step.
+    alias = router.db_for_write(backend.cache_model_class)
+    connection = connections[alias]
+    with transaction.atomic(using=alias):
+        cache.add(key, 0, timeout=RATE_WINDOW_SECONDS * 2)
+        # On SQLite, settings open every transaction with BEGIN IMMEDIATE, which has
+        # already taken the database's write lock; elsewhere the row is locked.
+        if connection.features.has_select_for_update:
+            table = connection.ops.quote_name(backend._table)  # type: ignore[attr-defined]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608
+                    [backend.make_and_validate_key(key)],
+                )
+        return _add_one(key)
+
+
+def _add_one(key: str) -> int:
+    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS * 2)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        # Evicted between add() and incr(): this request starts the count again.
+        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS * 2)
+        return 1
 
 
 def rate_limit(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -85,3 +85,23 @@ class Translated(models.Model):
 
     class Meta:
         abstract = True
+
+
+class CacheEntry(models.Model):
+    """A row of Django's database cache (settings.CACHES), where every server process
+    counts API requests against one shared limit.
+
+    The same columns as `createcachetable` makes, declared here so that `migrate` creates
+    the table and a test database's flush empties it. Only the cache reads and writes it.
+    """
+
+    # "key" is reserved in MySQL; the names are the ones the cache backend queries.
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "entente_cache"
+
+    def __str__(self) -> str:
+        return self.cache_key
