@@ -23,8 +23,6 @@ from entente.agreements.selectors import (
     count_of,
     get_agreement_for_user,
 )
-from entente.attachments.forms import AttachmentForm
-from entente.attachments.selectors import attachments_of
 from entente.core.access import membership_of, party_id_of
 from entente.core.pages import page_of
 from entente.liaison.clock import OPEN_STATUSES as OPEN_REQUEST_STATUSES
@@ -102,8 +100,8 @@ def agreement_detail(request, pk):
     return render_agreement(request, agreement)
 
 
-def render_agreement(request, agreement, *, upload_form=None):
-    """The agreement page; `upload_form` shows a refused upload with its errors."""
+def render_agreement(request, agreement):
+    """The agreement page."""
     user = request.user
     membership = membership_of(user)
     is_party = membership is not None and membership.party_id in _party_ids(agreement)
@@ -141,8 +139,6 @@ def render_agreement(request, agreement, *, upload_form=None):
         "areas": area_visible_to(user).filter(agreement=agreement),
         "parent": related.filter(pk=agreement.parent_id).first() if agreement.parent_id else None,
         "children": list(related.filter(parent=agreement).order_by("title")),
-        "attachments": attachments_of(user, agreement),
-        "upload_form": upload_form or AttachmentForm(),
         "can_add": is_party and membership.can_write,
         "can_publish": is_coordinator
         and agreement.owning_party_id == own

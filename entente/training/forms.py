@@ -183,7 +183,3 @@ class EvaluationForm(VersionedForm):
             "initial", {"evaluation": training.evaluation, "version": training.version}
         )
         super().__init__(*args, **kwargs)
-
-
-class AttachmentForm(forms.Form):
-    file = forms.FileField(label=_("File"))

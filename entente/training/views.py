@@ -1,12 +1,11 @@
 """Pages for training activities: list, detail, create, edit and the workflow forms.
 
 Records come from the selectors (404 when not visible, 403 when not writable) and every
-change goes through entente.training.services (or attachment_add for files).
+change goes through entente.training.services.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,7 +15,6 @@ from entente.agreements.selectors import (
     get_agreement_for_user,
     require_party_to,
 )
-from entente.attachments.selectors import attachment_visible_to
 from entente.core.access import can_write, membership_of, require_writer
 from entente.core.errors import ConflictError, ValidationError
 from entente.core.pages import apply_errors, conflict_rows, page_of, rebound
@@ -24,7 +22,6 @@ from entente.training import services
 from entente.training.enums import TRAINING_WORKFLOW, TrainingStatus
 from entente.training.filters import TrainingFilter
 from entente.training.forms import (
-    AttachmentForm,
     EvaluationForm,
     ParticipationForm,
     TrainingCreateForm,
@@ -91,12 +88,6 @@ def _detail(request, training: TrainingActivity, *, status: int = 200, **forms):
             "evaluation_form",
             EvaluationForm(training=training),
         )
-    membership = membership_of(request.user)
-    if membership is not None and membership.can_write:
-        forms.setdefault("attachment_form", AttachmentForm())
-    attachments = attachment_visible_to(request.user).filter(
-        target_type=ContentType.objects.get_for_model(TrainingActivity), target_id=training.pk
-    )
     context = {
         "training": training,
         "record": training,
@@ -104,7 +95,6 @@ def _detail(request, training: TrainingActivity, *, status: int = 200, **forms):
         "transitions": bool(TRAINING_WORKFLOW.allowed_from(training.status)),
         "can_evaluate": training.status == TrainingStatus.HELD,
         "participations": training.participations.select_related("party").order_by("party__code"),
-        "attachments": attachments.select_related("uploaded_by"),
         **forms,
     }
     return render(request, "training/training_detail.html", context, status=status)

@@ -2,6 +2,8 @@ import os
 
 from django.core.management.base import BaseCommand
 
+from entente.core.passwords import validate_demo_password
+from entente.demo import data
 from entente.demo.loader import load_demo
 
 
@@ -10,6 +12,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         password = os.environ.get("ENTENTE_DEMO_PASSWORD") or None
+        if password:
+            validate_demo_password(password, [*data.USERS, "operator"])
         result = load_demo(password=password)
         if result.created:
             self.stdout.write(self.style.SUCCESS("Demo agreement loaded."))
