@@ -29,6 +29,7 @@ from entente.agreements.models import (
     Signatory,
 )
 from entente.agreements.selectors import require_party_to
+from entente.attachments.services import attachments_follow
 from entente.audit.services import (
     audit_record,
     audited_create,
@@ -403,13 +404,14 @@ def record_publish(*, actor, record, expected_version: int):
     require_owner_writer(actor, record)
     if record.scope == Scope.SHARED:
         raise ValidationError({"scope": _("This record is already shared.")})
-    return audited_update(
+    record = audited_update(
         actor=actor,
         instance=record,
         changes={"scope": Scope.SHARED},
         expected_version=expected_version,
         action="publish",
     )
+    return attachments_follow(actor=actor, record=record)
 
 
 def record_set_marking(
@@ -422,7 +424,7 @@ def record_set_marking(
     if Marking(marking).rank < Marking(record.marking).rank:
         require_coordinator(actor)
     recipients = red_recipients_for(actor, marking, red_recipients)
-    return audited_update(
+    record = audited_update(
         actor=actor,
         instance=record,
         changes={"marking": marking},
@@ -430,3 +432,4 @@ def record_set_marking(
         action="marking",
         m2m={"red_recipients": recipients},
     )
+    return attachments_follow(actor=actor, record=record)

@@ -89,8 +89,9 @@ def agreement_attachment_new(
     request, agreement_id: int, response: HttpResponse, file: UploadedFile = UPLOADED_FILE
 ):
     """Upload a file (multipart/form-data, field `file`) to the agreement; it takes the
-    agreement's scope and marking. Writers of a party to the agreement. Idempotency-Key
-    is not honoured on uploads."""
+    agreement's scope, marking and TLP:RED recipients, follows them when they change, and
+    is seen exactly by those who see the agreement. Writers of a party to the agreement.
+    Idempotency-Key is not honoured on uploads."""
     return _upload(request, "agreements.agreement", agreement_id, file, response)
 
 
@@ -104,8 +105,9 @@ def commitment_attachment_new(
     request, commitment_id: int, response: HttpResponse, file: UploadedFile = UPLOADED_FILE
 ):
     """Upload evidence (multipart/form-data, field `file`) to the commitment; it takes
-    the commitment's scope and marking. Writers of a party to the agreement.
-    Idempotency-Key is not honoured on uploads."""
+    the commitment's scope, marking and TLP:RED recipients, follows them when they change,
+    and is seen exactly by those who see the commitment. Writers of a party to the
+    agreement. Idempotency-Key is not honoured on uploads."""
     return _upload(request, "agreements.commitment", commitment_id, file, response)
 
 
@@ -115,7 +117,8 @@ def commitment_attachment_new(
     response={200: AttachmentOut, **READ},
 )
 def attachment_detail(request, attachment_id: int, response: HttpResponse):
-    """What the file is, its size and SHA-256, and the record it is on."""
+    """What the file is, its size and SHA-256, and the record it is on; 404 unless the
+    record is visible too."""
     return with_etag(response, get_attachment_for_user(request.auth, attachment_id))
 
 

@@ -11,5 +11,5 @@ class AttachmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
-            "At most %(mb)d MB. The file takes the scope and marking of the record."
+            "At most %(mb)d MB. The file takes the scope, marking and recipients of the record."
         ) % {"mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)}

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -8,9 +10,16 @@ from entente.core.models import PartyOwned
 from entente.core.registry import record_page_url
 
 
+def stored_name(instance, filename: str) -> str:
+    """A random name in storage: the uploaded name (kept in `filename` only) would tell
+    whoever sees the storage, a backup or the audit trail what the file is about."""
+    return f"attachments/{uuid.uuid4().hex}"
+
+
 class Attachment(PartyOwned):
     """A file on a record of an agreement (or the agreement itself), fingerprinted with
-    its SHA-256; seen only by those who see both the file and the record."""
+    its SHA-256; seen exactly when its record is, whose scope, marking and recipients it
+    copies (entente.attachments.services.attachments_follow)."""
 
     # By name: the domain apps sit above this one.
     agreement = models.ForeignKey(
@@ -19,7 +28,7 @@ class Attachment(PartyOwned):
     target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     target_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("target_type", "target_id")
-    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=stored_name)
     filename = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size (bytes)"))

@@ -1,30 +1,49 @@
-"""Reads of attachments, always filtered by visibility: a file is seen by those who see
-both the file and the record it is on. The record is found through the record-type
-registry, so it comes through its own door, whatever app it belongs to."""
+"""Reads of attachments, always filtered by visibility: a file is seen exactly when the
+record it is on is seen (and its own copied scope, marking and recipients allow it).
+Records are found through the record-type registry, so each comes through its own
+door, whatever app it belongs to."""
 
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from entente.attachments.models import Attachment
 from entente.core.access import get_visible, membership_of, require_owner_writer, visible_to
 from entente.core.errors import NotFound
 from entente.core.models import PartyOwned
-from entente.core.registry import get_record_for_user
+from entente.core.registry import get_record_for_user, record_types
+
+
+def takes_files(model: type[Model]) -> bool:
+    """Records of an agreement take files; directory records (contacts) and files do not."""
+    return (
+        issubclass(model, PartyOwned)
+        and model is not Attachment
+        and getattr(model, "agreement_path", None) is not None
+    )
+
+
+def on_visible_records(user) -> Q:
+    """Attachments whose record `user` sees, by each record type's own selector."""
+    q = Q(pk__in=[])
+    for entry in record_types():
+        if takes_files(entry.model):
+            q |= Q(
+                target_type=ContentType.objects.get_for_model(entry.model),
+                target_id__in=entry.visible(user).values("pk"),
+            )
+    return q
 
 
 def attachment_visible_to(user) -> QuerySet[Attachment]:
-    return visible_to(Attachment.objects.all(), user).select_related("target_type")
+    attachments = Attachment.objects.filter(on_visible_records(user))
+    return visible_to(attachments, user).select_related("target_type")
 
 
 def get_attachment_for_user(user, pk, *, write: bool = False) -> Attachment:
-    """An attachment is visible when it and the record it hangs on are both visible."""
     attachment = get_visible(attachment_visible_to(user), pk)
-    target_model = attachment.target_type.model_class()
-    if not visible_to(target_model._default_manager.filter(pk=attachment.target_id), user).exists():
-        raise NotFound(_("No such record."))
     if write:
         require_owner_writer(user, attachment)
     return attachment
@@ -64,7 +83,7 @@ def get_attachable_for_user(user, record_type: str, pk) -> PartyOwned:
     through its own door: NotFound when it is not visible, or when records of that
     type belong to no agreement and so take no files."""
     record = get_record_for_user(user, record_type, pk)
-    if not isinstance(record, PartyOwned) or agreement_of(record) is None:
+    if not takes_files(type(record)):
         raise NotFound(_("No such record type."))
     return record
 

@@ -1,4 +1,5 @@
-"""Attaching a file to a record: the one write of this app, audited like every other."""
+"""Attaching a file to a record, and keeping it in step with the record: the writes of
+this app, audited like every other."""
 
 import hashlib
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from entente.attachments.models import Attachment
 from entente.attachments.selectors import agreement_of, is_party_to
-from entente.audit.services import audited_create
+from entente.audit.services import audited_create, audited_update, write_transaction
 from entente.core.access import require_writer
 from entente.core.errors import PermissionDenied, ValidationError
 from entente.core.models import PartyOwned
@@ -20,11 +21,9 @@ def attachment_add(
     actor,
     target: PartyOwned,
     upload: UploadedFile,
-    scope: str | None = None,
-    marking: str | None = None,
 ) -> Attachment:
     """Attach a file to a record of an agreement the actor's party is a party to; it
-    takes the record's scope and marking unless told otherwise."""
+    takes the record's scope, marking and recipients (see `attachments_follow`)."""
     membership = require_writer(actor)
     agreement = agreement_of(target)
     if agreement is None or not is_party_to(actor, agreement):
@@ -51,12 +50,38 @@ def attachment_add(
         size=size,
         sha256=digest.hexdigest(),
         uploaded_by=actor,
-        scope=scope or target.scope,
-        marking=marking or target.marking,
+        scope=target.scope,
+        marking=target.marking,
     )
     attachment.file.save(attachment.filename, upload, save=False)
+    recipients = list(target.red_recipients.all())
     try:
-        return audited_create(actor=actor, instance=attachment)
+        return audited_create(actor=actor, instance=attachment, m2m={"red_recipients": recipients})
     except Exception:
         attachment.file.delete(save=False)
         raise
+
+
+def attachments_follow(*, actor, record: PartyOwned) -> PartyOwned:
+    """Copy the record's scope, marking and recipients onto the files on it, after a
+    change of these (call it with the record the update returned); each file that
+    changes gets its own audit event, "follow". Returns `record`.
+
+    Visibility already follows the record (attachment_visible_to); the copy keeps what a
+    file shows of itself, its trail and any reader of its row true to the record.
+    """
+    kind = ContentType.objects.get_for_model(record)
+    with write_transaction():
+        recipients = set(record.red_recipients.all())
+        files = Attachment.objects.filter(target_type=kind, target_id=record.pk)
+        for attachment in files.prefetch_related("red_recipients"):
+            copy = (attachment.scope, attachment.marking, set(attachment.red_recipients.all()))
+            if copy != (record.scope, record.marking, recipients):
+                audited_update(
+                    actor=actor,
+                    instance=attachment,
+                    changes={"scope": record.scope, "marking": record.marking},
+                    action="follow",
+                    m2m={"red_recipients": recipients},
+                )
+    return record

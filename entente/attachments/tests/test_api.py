@@ -174,8 +174,9 @@ def test_attachment_on_internal_commitment_is_404_to_the_other_party(cast):
         actor=cast.a_officer,
         target=commitment,
         upload=SimpleUploadedFile("x.pdf", b"%PDF", content_type="application/pdf"),
-        scope="shared",  # the attachment is shared, but the record it hangs on is not
     )
+    # The attachment is shared (a copy gone stale), but the record it hangs on is not.
+    Attachment.objects.filter(pk=attachment.pk).update(scope="shared")
     for who in ("b_officer", "c_officer"):
         client = api_client(getattr(cast, who))
         for path in (f"{ATTACHMENTS}/{attachment.pk}", f"{ATTACHMENTS}/{attachment.pk}/content"):

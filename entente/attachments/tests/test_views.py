@@ -178,11 +178,9 @@ def test_upload_is_403_for_readers(client, cast, make):
 def test_upload_and_download_are_404_on_the_other_partys_internal_records(client, cast):
     c = commitment(cast, scope=Scope.INTERNAL)
     attachment = attachment_add(
-        actor=cast.a_officer,
-        target=c,
-        upload=SimpleUploadedFile("note.txt", b"x"),
-        scope=Scope.SHARED,
+        actor=cast.a_officer, target=c, upload=SimpleUploadedFile("note.txt", b"x")
     )
+    Attachment.objects.filter(pk=attachment.pk).update(scope=Scope.SHARED)  # gone stale
     t = training(cast, scope=Scope.INTERNAL)
     on_training = attachment_add(
         actor=cast.a_officer, target=t, upload=SimpleUploadedFile("plan.txt", b"x")
