@@ -64,9 +64,7 @@ def test_content_has_no_admin(client, cast, operator, path):
     assert client.get(path).status_code == 404
 
 
-def test_a_user_change_through_the_admin_is_audited_without_the_password(
-    client, cast, operator
-):
+def test_a_user_change_through_the_admin_is_audited_without_the_password(client, cast, operator):
     user = cast.a_officer
     seq = head()
     response = client.post(

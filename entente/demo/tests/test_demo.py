@@ -90,7 +90,8 @@ def test_demo_operator_can_log_in_to_admin(demo, client):
     response = client.get("/admin/")
     assert response.status_code == 200
     assert "Site administration" in response.text
-    assert client.get("/admin/agreements/commitment/").status_code == 200
+    assert client.get("/admin/accounts/membership/").status_code == 200
+    assert client.get("/admin/agreements/commitment/").status_code == 404  # content: no admin
 
 
 def test_demo_content_user_cannot_use_admin(demo, client):
