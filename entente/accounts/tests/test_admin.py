@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 
 from entente.accounts.enums import Role
 from entente.accounts.models import Contact, Membership
+from entente.agreements.services import commitment_create
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
 from entente.testing import PASSWORD
@@ -167,3 +168,34 @@ def test_a_contact_change_through_the_admin_is_audited_and_versioned(client, cas
         "unit": ["A contact stays with a unit of its own party."]
     }
     assert events_since(seq) == [("admin_update", "accounts.contact", "operator")]
+
+
+def test_a_contact_added_through_the_admin_joins_the_shared_directory(client, cast, operator):
+    seq = head()
+    response = client.post(
+        "/admin/accounts/contact/add/",
+        {"unit": cast.b_cell.pk, "name": "Night desk", "title": "", "email": "", "phone": ""},
+    )
+    assert response.status_code == 302
+    desk = Contact.objects.get()
+    assert (desk.owning_party, desk.scope, desk.marking, desk.version) == (
+        cast.b,
+        Scope.SHARED,
+        Marking.GREEN,
+        1,
+    )
+    assert events_since(seq) == [("admin_create", "accounts.contact", "operator")]
+
+
+def test_the_audit_admin_shows_metadata_not_record_texts(client, cast, operator):
+    commitment_create(
+        actor=cast.a_officer,
+        agreement=cast.agreement,
+        title={"en": "We lack the budget"},
+        responsible_party=cast.a,
+    )
+    event = AuditEvent.objects.get(target_type="agreements.commitment")
+    for path in ("/admin/audit/auditevent/", f"/admin/audit/auditevent/{event.pk}/change/"):
+        response = client.get(path)
+        assert (response.status_code, "We lack the budget" in response.text) == (200, False)
+        assert event.hash in response.text
