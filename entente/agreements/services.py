@@ -404,14 +404,15 @@ def record_publish(*, actor, record, expected_version: int):
     require_owner_writer(actor, record)
     if record.scope == Scope.SHARED:
         raise ValidationError({"scope": _("This record is already shared.")})
-    record = audited_update(
-        actor=actor,
-        instance=record,
-        changes={"scope": Scope.SHARED},
-        expected_version=expected_version,
-        action="publish",
-    )
-    return attachments_follow(actor=actor, record=record)
+    with write_transaction():  # the record's files change with it, or neither does
+        record = audited_update(
+            actor=actor,
+            instance=record,
+            changes={"scope": Scope.SHARED},
+            expected_version=expected_version,
+            action="publish",
+        )
+        return attachments_follow(actor=actor, record=record)
 
 
 def record_set_marking(
@@ -424,12 +425,13 @@ def record_set_marking(
     if Marking(marking).rank < Marking(record.marking).rank:
         require_coordinator(actor)
     recipients = red_recipients_for(actor, marking, red_recipients)
-    record = audited_update(
-        actor=actor,
-        instance=record,
-        changes={"marking": marking},
-        expected_version=expected_version,
-        action="marking",
-        m2m={"red_recipients": recipients},
-    )
-    return attachments_follow(actor=actor, record=record)
+    with write_transaction():  # the record's files change with it, or neither does
+        record = audited_update(
+            actor=actor,
+            instance=record,
+            changes={"marking": marking},
+            expected_version=expected_version,
+            action="marking",
+            m2m={"red_recipients": recipients},
+        )
+        return attachments_follow(actor=actor, record=record)
