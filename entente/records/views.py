@@ -22,11 +22,11 @@ from entente.agreements.forms import PublishForm
 from entente.agreements.models import Agreement, CooperationArea
 from entente.agreements.selectors import agreement_visible_to, area_visible_to
 from entente.agreements.services import record_publish
-from entente.audit.selectors import audit_events_for
 from entente.core.access import require_coordinator
 from entente.core.errors import ConflictError, NotFound, ValidationError
 from entente.core.pages import first_error, page_of
 from entente.core.registry import get_record_for_user, record_page_url
+from entente.records.selectors import HIDDEN, history_for, reads_chain
 
 # --- the audit trail --------------------------------------------------------------------
 
@@ -61,9 +61,9 @@ BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at"})
 @login_required
 @require_GET
 def record_trail(request, record_type, pk):
-    """Who changed what, and when, per field: for those who may see the record."""
+    """Who changed what, and when, per field: the revisions the user may see."""
     record = get_record_for_user(request.user, record_type, pk)
-    page = page_of(request, audit_events_for(record).order_by("-seq"), size=TRAIL_PAGE_SIZE)
+    page = page_of(request, history_for(request.user, record)[::-1], size=TRAIL_PAGE_SIZE)
     events = list(page.object_list)
     describe = _Describer(type(record), events, request.user)
     for event in events:
@@ -77,6 +77,9 @@ def record_trail(request, record_type, pk):
             "record_type": record_type,
             "record_kind": type(record)._meta.verbose_name,
             "record_url": record_page_url(record),
+            # Decisions, agenda items and areas have no marking of their own.
+            "has_marking": hasattr(record, "marking"),
+            "reads_chain": reads_chain(request.user),
             "page": page,
             "events": events,
         },
@@ -157,7 +160,12 @@ class _Describer:
         if isinstance(value, bool):
             return _("Yes") if value else _("No")
         if isinstance(value, list):
-            return ", ".join(str(v) for v in value) or "—"
+            return (
+                ", ".join(_("(not visible to you)") if v == HIDDEN else str(v) for v in value)
+                or "—"
+            )
+        if value == HIDDEN:
+            return _("(not visible to you)")
         field = self._field(key)
         if field is not None and field.is_relation:
             return self.names.get(field.related_model, {}).get(value, f"#{value}")
