@@ -13,16 +13,17 @@ global sequence and hashes, which would let a party count the other's hidden wri
 go only to those who read the chain.
 """
 
+import datetime as dt
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from entente.accounts.enums import Role
+from entente.accounts.models import Party
 from entente.audit.selectors import audit_events_for
 from entente.core.access import membership_of
 from entente.core.enums import Marking, Scope
@@ -40,9 +41,9 @@ class HistoryEntry:
     """One event as its reader may see it (pages add their labels to it)."""
 
     revision: int
-    at: Any
+    at: dt.datetime
     actor_name: str
-    party: Any
+    party: Party | None
     action: str
     before: dict | None
     after: dict | None
