@@ -28,7 +28,7 @@ from entente.audit.selectors import audit_events_for
 from entente.core.access import membership_of
 from entente.core.enums import Marking, Scope
 from entente.core.models import PartyOwned
-from entente.core.registry import record_types
+from entente.core.registry import RecordType, record_types
 
 HIDDEN = "hidden"
 
@@ -109,11 +109,12 @@ def _visible_flags(user, record, events) -> list[bool]:
     return flags
 
 
-def _parent(record: models.Model) -> models.Model | None:
+def _parent(record: models.Model) -> PartyOwned | None:
     """The party-owned record a record without a marking lives on: its first such
     foreign key (the meeting of a decision, the agreement of an area)."""
     for field in record._meta.concrete_fields:
-        if field.many_to_one and issubclass(field.related_model, PartyOwned):
+        related = field.related_model
+        if field.many_to_one and isinstance(related, type) and issubclass(related, PartyOwned):
             return getattr(record, field.name)
     return None
 
@@ -209,8 +210,9 @@ class _Redactor:
 
 def _references(record: models.Model) -> dict:
     """Snapshot key -> registered record type it refers to, for `record`'s model."""
-    types = {entry.model: entry for entry in record_types()}
+    types: dict[object, RecordType] = {entry.model: entry for entry in record_types()}
     refs = {}
+    model: object
     for field in record._meta.get_fields():
         if field.auto_created and not field.concrete:
             continue  # a reverse relation: never in the record's snapshot
