@@ -56,7 +56,9 @@ def _broken(checked: int, prev_hash: str, seq: int, reason: str) -> ChainReport:
 
 
 def audit_events_for(target: models.Model):
-    """The history of one record. Callers check that the user may see `target` first."""
+    """The whole history of one record, drafts and all. Readers never get it as such:
+    pages and the API go through `entente.records.selectors.history_for`, which keeps
+    only what the reader may see."""
     return AuditEvent.objects.filter(
         target_type=target._meta.label_lower, target_id=str(target.pk)
     ).select_related("actor", "party")

@@ -1,28 +1,61 @@
 """JSON API of the audit trail: the history of one record, and the chain's head.
 
 A record's history is shown to those who may see the record, found through the same
-`get_<entity>_for_user` door as the record itself; a type not in the record-type registry
-does not exist for the API. The head of the chain is what a party hands to the other as an
-outside witness, so only auditors and coordinators read it.
+`get_<entity>_for_user` door as the record itself, and read through `history_for`, which
+shows each reader only the revisions and references they may see; a type not in the
+record-type registry does not exist for the API. The chain's head (global sequence and
+hash) is for auditors and the operator, who check the chain.
 """
 
+import base64
+import binascii
+import json
+from typing import Any
+
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.pagination import paginate
 
-from entente.accounts.enums import Role
-from entente.audit.selectors import audit_chain_head, audit_events_for
-from entente.core.access import membership_of
+from entente.audit.selectors import audit_chain_head
 from entente.core.errors import PermissionDenied
 from entente.core.http import CursorPagination
-from entente.core.problems import problem_responses
+from entente.core.problems import ApiProblem, problem_responses
 from entente.core.registry import get_record_for_user
 from entente.records.schemas import AuditEventOut, ChainHeadOut
+from entente.records.selectors import history_for, reads_chain
 
 # The operation ids keep the names they had when this API lived in the audit app.
 router = Router(tags=["audit"])
 
-CHAIN_READERS = frozenset({Role.AUDITOR, Role.COORDINATOR})
+
+class RevisionPagination(CursorPagination):
+    """CursorPagination's contract over a history already filtered for its reader: the
+    cursor holds the last revision shown, never a global sequence number or row id."""
+
+    def encode(self, item: Any) -> str:
+        raw = json.dumps([item.revision]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def _after(self, cursor: str) -> int:
+        try:
+            (revision,) = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+            return int(revision)
+        except (ValueError, TypeError, binascii.Error):
+            raise ApiProblem(
+                422,
+                _("The input is not valid."),
+                errors=[{"field": "query.cursor", "message": _("Invalid cursor.")}],
+            ) from None
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest | None = None, **params
+    ) -> dict[str, Any]:
+        after = self._after(pagination.cursor) if pagination.cursor else 0
+        rest = [entry for entry in queryset if entry.revision > after]
+        page = rest[: pagination.limit]
+        has_more = len(rest) > pagination.limit
+        return {"items": page, "next_cursor": self.encode(page[-1]) if has_more else None}
 
 
 @router.get(
@@ -33,10 +66,10 @@ CHAIN_READERS = frozenset({Role.AUDITOR, Role.COORDINATOR})
 )
 def audit_head(request):
     """The last event's sequence number and hash: hand them over, and any later change
-    to the history up to that point can be detected. Auditors and coordinators only."""
-    membership = membership_of(request.auth)
-    if membership is None or membership.role not in CHAIN_READERS:
-        raise PermissionDenied(_("Only auditors and coordinators may read the chain head."))
+    to the history up to that point can be detected. Auditors and the operator only:
+    the global sequence would let a party count the other's hidden writes."""
+    if not reads_chain(request.auth):
+        raise PermissionDenied(_("Only auditors and the operator may read the chain head."))
     seq, digest = audit_chain_head()
     return {"seq": seq, "hash": digest}
 
@@ -47,8 +80,8 @@ def audit_head(request):
     summary="Read the history of a record",
     response={200: list[AuditEventOut], **problem_responses(401, 404, 422, 429)},
 )
-@paginate(CursorPagination, ordering="seq")
+@paginate(RevisionPagination)
 def audit_trail(request, record_type: str, record_id: int):
-    """Every change to the record, oldest first, with what each changed. `record_type`
-    is the app and model, e.g. `agreements.commitment`."""
-    return audit_events_for(get_record_for_user(request.auth, record_type, record_id))
+    """The changes to the record you may see, oldest first, with what each changed.
+    `record_type` is the app and model, e.g. `agreements.commitment`."""
+    return history_for(request.auth, get_record_for_user(request.auth, record_type, record_id))

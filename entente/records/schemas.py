@@ -7,12 +7,28 @@ from ninja import Field, Schema
 
 
 class AuditEventOut(Schema):
-    seq: int = Field(description="Position in the hash chain.")
+    revision: int = Field(
+        description="This record's revision: 1, 2, 3... over the events you may see, oldest first."
+    )
+    seq: int | None = Field(
+        description="Position in the global hash chain; only for auditors and the operator, "
+        "null for others."
+    )
+    hash: str | None = Field(
+        description="The event's SHA-256 in the chain; only for auditors and the operator, "
+        "null for others."
+    )
     at: dt.datetime
     actor: str = Field(alias="actor_name", description="Username, or `system`.")
     action: str = Field(description="create, update, status, publish, marking, ...")
-    before: dict[str, Any] | None = Field(description="The fields that changed, as they were.")
-    after: dict[str, Any] | None = Field(description="The fields that changed, as they became.")
+    before: dict[str, Any] | None = Field(
+        description="The fields that changed, as they were; null on the first revision you "
+        "see. Records you may not see are named `hidden`."
+    )
+    after: dict[str, Any] | None = Field(
+        description="The fields that changed, as they became. Records you may not see are "
+        "named `hidden`."
+    )
 
 
 class ChainHeadOut(Schema):

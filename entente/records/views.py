@@ -8,7 +8,9 @@ type, a record that does not exist and a record the user may not see are the sam
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -22,11 +24,11 @@ from entente.agreements.forms import PublishForm
 from entente.agreements.models import Agreement, CooperationArea
 from entente.agreements.selectors import agreement_visible_to, area_visible_to
 from entente.agreements.services import record_publish
-from entente.audit.selectors import audit_events_for
 from entente.core.access import require_coordinator
 from entente.core.errors import ConflictError, NotFound, ValidationError
 from entente.core.pages import first_error, page_of
 from entente.core.registry import get_record_for_user, record_page_url
+from entente.records.selectors import HIDDEN, history_for, reads_chain
 
 # --- the audit trail --------------------------------------------------------------------
 
@@ -61,9 +63,9 @@ BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at"})
 @login_required
 @require_GET
 def record_trail(request, record_type, pk):
-    """Who changed what, and when, per field: for those who may see the record."""
+    """Who changed what, and when, per field: the revisions the user may see."""
     record = get_record_for_user(request.user, record_type, pk)
-    page = page_of(request, audit_events_for(record).order_by("-seq"), size=TRAIL_PAGE_SIZE)
+    page = page_of(request, history_for(request.user, record)[::-1], size=TRAIL_PAGE_SIZE)
     events = list(page.object_list)
     describe = _Describer(type(record), events, request.user)
     for event in events:
@@ -77,6 +79,9 @@ def record_trail(request, record_type, pk):
             "record_type": record_type,
             "record_kind": type(record)._meta.verbose_name,
             "record_url": record_page_url(record),
+            # Decisions, agenda items and areas have no marking of their own.
+            "has_marking": hasattr(record, "marking"),
+            "reads_chain": reads_chain(request.user),
             "page": page,
             "events": events,
         },
@@ -86,10 +91,14 @@ def record_trail(request, record_type, pk):
 def _names(user) -> dict:
     """Related model -> function from ids to display names, limited to what `user` sees.
 
-    Parties and units are public; agreements and areas are named only when visible.
-    Other references (contacts, say) stay as bare ids.
+    Parties and units are public, and so are the usernames of TLP:RED recipients to
+    those who read the record; agreements and areas are named only when visible. Other
+    references stay as bare ids (or `hidden`, see records.selectors).
     """
     return {
+        get_user_model(): lambda ids: dict(
+            get_user_model().objects.filter(pk__in=ids).values_list("pk", "username")
+        ),
         Party: lambda ids: dict(Party.objects.filter(pk__in=ids).values_list("pk", "code")),
         Unit: lambda ids: {
             u.pk: str(u) for u in Unit.objects.filter(pk__in=ids).select_related("party")
@@ -107,6 +116,7 @@ class _Describer:
     """Turns an event's before/after snapshots into (field, before, after) rows."""
 
     def __init__(self, model, events, user):
+        self.model = model
         self.fields = {}
         for index, field in enumerate(model._meta.concrete_fields):
             self.fields[field.attname] = (index, field)
@@ -119,7 +129,13 @@ class _Describer:
         self.names = self._resolve(events, _names(user))
 
     def _field(self, key: str):
-        return self.fields.get(key, (0, None))[1]
+        if key in self.fields:
+            return self.fields[key][1]
+        try:  # a list of linked records (a decision's commitments, RED recipients)
+            field = self.model._meta.get_field(key)
+        except FieldDoesNotExist:
+            return None
+        return field if field.many_to_many else None
 
     def _resolve(self, events, resolvers) -> dict:
         """One query per related model for the names of every id the events refer to."""
@@ -128,8 +144,10 @@ class _Describer:
             for snapshot in (event.before or {}, event.after or {}):
                 for key, value in snapshot.items():
                     field = self._field(key)
-                    if field is not None and field.is_relation and isinstance(value, int):
-                        wanted.setdefault(field.related_model, set()).add(value)
+                    if field is not None and field.is_relation:
+                        ids = value if isinstance(value, list) else [value]
+                        ints = {v for v in ids if isinstance(v, int)}
+                        wanted.setdefault(field.related_model, set()).update(ints)
         return {model: resolvers[model](ids) for model, ids in wanted.items() if model in resolvers}
 
     def changes(self, event) -> list[dict]:
@@ -157,7 +175,9 @@ class _Describer:
         if isinstance(value, bool):
             return _("Yes") if value else _("No")
         if isinstance(value, list):
-            return ", ".join(str(v) for v in value) or "—"
+            return ", ".join(self._value(key, v) for v in value) or "—"
+        if value == HIDDEN:
+            return _("(not visible to you)")
         field = self._field(key)
         if field is not None and field.is_relation:
             return self.names.get(field.related_model, {}).get(value, f"#{value}")
