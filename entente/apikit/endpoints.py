@@ -21,19 +21,14 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 
 from entente.apikit.idempotency import idempotent
+
+# Where attachments/api.py still imports it from; the problem sets live in routes.py.
+from entente.apikit.routes import READ  # noqa: F401
 from entente.core.errors import ConflictError, PreconditionFailed, ValidationError
 from entente.core.http import Versioned, etag_for, require_if_match
-from entente.core.problems import problem_responses
 
 M = TypeVar("M", bound=Versioned)
 R = TypeVar("R", bound=Model)
-
-# The problems each kind of operation can answer, for `response={200: ..., **READ}`.
-READ = problem_responses(401, 404, 422, 429)
-LIST = problem_responses(401, 422, 429)
-CREATE = problem_responses(400, 401, 403, 404, 413, 415, 422, 429)
-CHANGE = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429)
-ACTION = problem_responses(401, 403, 404, 409, 412, 422, 428, 429)  # no body to parse
 
 
 def with_etag(response: HttpResponse, record: M) -> M:
