@@ -60,7 +60,7 @@ from entente.agreements.services import (
     area_create,
     clause_create,
 )
-from entente.apikit.endpoints import change, changes_to, create, resolve_one, with_etag
+from entente.apikit.endpoints import change, change_by, changes_to, create, resolve_one, with_etag
 from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
 from entente.core.access import party_id_of, require_owner_writer
 from entente.core.http import CursorPagination
@@ -212,13 +212,13 @@ def agreement_status(
     If-Match; coordinators of the owning party only."""
     user = request.auth
     agreement = get_agreement_for_user(user, agreement_id, write=True)
-    agreement = change(
+    agreement = change_by(
         request,
         response,
         agreement,
-        lambda version: agreement_change_status(
-            actor=user, agreement=agreement, status=payload.status, expected_version=version
-        ),
+        agreement_change_status,
+        agreement=agreement,
+        status=payload.status,
     )
     return _agreement_out(user, agreement)
 

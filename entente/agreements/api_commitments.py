@@ -44,6 +44,7 @@ from entente.agreements.services import (
 )
 from entente.apikit.endpoints import (
     change,
+    change_by,
     changes_to,
     create,
     resolve_many,
@@ -207,17 +208,14 @@ def commitment_status(
     If-Match; writers of the owning party only."""
     user = request.auth
     commitment = get_commitment_for_user(user, commitment_id, write=True)
-    commitment = change(
+    commitment = change_by(
         request,
         response,
         commitment,
-        lambda version: commitment_change_status(
-            actor=user,
-            commitment=commitment,
-            status=payload.status,
-            progress=payload.progress,
-            expected_version=version,
-        ),
+        commitment_change_status,
+        commitment=commitment,
+        status=payload.status,
+        progress=payload.progress,
     )
     return _commitment_out(user, commitment)
 

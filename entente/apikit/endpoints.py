@@ -2,9 +2,10 @@
 
 An endpoint reads as its own specification: load the record through its door, then
 
-    return change(request, response, record, lambda version: service(..., expected_version=version))
+    return change_by(request, response, meeting, services.meeting_change_status,
+                     meeting=meeting, status=payload.status)
 
-for a change (If-Match checked, 412 when another write won the race, the new ETag set),
+(or `change` with a function of the version, for more than one service call) for a change (If-Match checked, 412 when another write won the race, the new ETag set),
 or `create(request, model=..., schema=..., action=...)` for a POST that makes a record
 (Idempotency-Key honoured, ETag and Location set). Ids, codes and usernames in the
 request become records through the resolvers, which answer 422 naming the field.
@@ -60,6 +61,24 @@ def change(request: HttpRequest, response: HttpResponse, record: M, apply: Calla
     with still_matching(record):
         record = apply(expected)
     return with_etag(response, record)
+
+
+def change_by(
+    request: HttpRequest,
+    response: HttpResponse,
+    record: M,
+    service: Callable[..., M],
+    /,
+    **arguments: Any,
+) -> M:
+    """`change` through `service(actor=<the caller>, expected_version=..., **arguments)`,
+    the arguments naming `record` as the service calls it (`meeting=meeting`)."""
+    return change(
+        request,
+        response,
+        record,
+        lambda version: service(actor=request.auth, expected_version=version, **arguments),
+    )
 
 
 def create(

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Path, Schema
 from pydantic import AfterValidator, ConfigDict, Field
 
 from entente.core.enums import Language
@@ -15,6 +15,11 @@ PartyCode = Annotated[
     Field(min_length=1, max_length=32, pattern=r"^[-a-zA-Z0-9_]+$", description="A party's code."),
 ]
 Username = Annotated[str, Field(min_length=1, max_length=150, pattern=r"^[^\x00]+$")]
+
+
+def id_in_path(description: str | None = None) -> Any:
+    """A record's id in the URL, in the database's range as `Id` is."""
+    return Path(description=description, ge=1, le=2**63 - 1)
 
 
 def no_nul(value: str | None) -> str | None:

@@ -14,16 +14,17 @@ from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja.pagination import paginate
 
 from entente.accounts.selectors import resolve_users, unit_list
 from entente.agreements.selectors import area_visible_to, get_agreement_for_user, require_party_to
-from entente.apikit.endpoints import change, create, resolve_one, with_etag
+from entente.apikit.endpoints import change_by, create, resolve_one, with_etag
 from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
 from entente.core.access import require_writer
 from entente.core.errors import ValidationError
 from entente.core.http import CursorPagination
+from entente.core.schemas import id_in_path
 from entente.liaison import services
 from entente.liaison.enums import WAITING_STATUSES
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
@@ -33,6 +34,7 @@ from entente.liaison.schemas import (
     MessageOut,
     RefuseIn,
     RequestFilters,
+    RequestId,
     RequestIn,
     RequestOut,
     TextIn,
@@ -47,7 +49,6 @@ from entente.liaison.selectors import (
 
 router = Router(tags=["liaison"])
 
-RequestId = Path(description="The liaison request's id.", ge=1, le=2**63 - 1)
 
 BOXES: dict[str, Callable[..., QuerySet[LiaisonRequest]]] = {
     "inbox": inbox_for,
@@ -111,7 +112,7 @@ def message_list(request, request_id: int = RequestId):
 @router.post(
     "/agreements/{agreement_id}/requests", **op("Send a liaison request", RequestOut, CREATE, 201)
 )
-def request_send(request, payload: RequestIn, agreement_id: int = Path(ge=1, le=2**63 - 1)):
+def request_send(request, payload: RequestIn, agreement_id: int = id_in_path()):
     """Send a request from one of your party's contact cells to another party's under
     a shared agreement. The reference and the deadline (from the agreement and the
     priority) are set for you."""
@@ -155,14 +156,7 @@ def _act(
     """404 unless visible, 403 unless a writer of either cell, 428/412 on If-Match; then
     `service` with the request's `fields`, which checks the side and the transition."""
     liaison = get_liaison_request_for_user(request.auth, request_id, write=True)
-    return change(
-        request,
-        response,
-        liaison,
-        lambda version: service(
-            actor=request.auth, request=liaison, expected_version=version, **fields
-        ),
-    )
+    return change_by(request, response, liaison, service, request=liaison, **fields)
 
 
 def _action(path: str, summary: str, problems: dict = CHANGE):

@@ -8,7 +8,7 @@ change only with If-Match. Agenda items, attendance and decisions are not versio
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import Body, Path, Query, Router
+from ninja import Body, Query, Router
 from ninja.pagination import paginate
 
 from entente.accounts.selectors import (
@@ -25,10 +25,11 @@ from entente.agreements.selectors import (
     get_agreement_for_user,
     require_party_to,
 )
-from entente.apikit.endpoints import change, create, resolve_many, resolve_one, with_etag
+from entente.apikit.endpoints import change, change_by, create, resolve_many, resolve_one, with_etag
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
 from entente.core.access import require_writer
 from entente.core.http import CursorPagination
+from entente.core.schemas import id_in_path
 from entente.meetings import services
 from entente.meetings.models import AgendaItem, Decision, Meeting
 from entente.meetings.schemas import (
@@ -41,11 +42,13 @@ from entente.meetings.schemas import (
     CarryOverIn,
     CommitmentSpecIn,
     DecisionCommitmentsOut,
+    DecisionId,
     DecisionIn,
     DecisionOut,
     DecisionStatusIn,
     MeetingDetailOut,
     MeetingFilters,
+    MeetingId,
     MeetingIn,
     MeetingOut,
     MeetingPatchIn,
@@ -65,9 +68,6 @@ from entente.meetings.selectors import (
 )
 
 router = Router(tags=["meetings"])
-
-MeetingId = Path(description="The meeting's id.", ge=1, le=2**63 - 1)
-DecisionId = Path(description="The decision's id.", ge=1, le=2**63 - 1)
 
 
 # --- meetings ---------------------------------------------------------------------------
@@ -103,7 +103,7 @@ def meeting_detail(request, response: HttpResponse, meeting_id: int = MeetingId)
 @router.post(
     "/agreements/{agreement_id}/meetings", **op("Schedule a meeting", MeetingOut, CREATE, 201)
 )
-def meeting_create(request, payload: MeetingIn, agreement_id: int = Path(ge=1, le=2**63 - 1)):
+def meeting_create(request, payload: MeetingIn, agreement_id: int = id_in_path()):
     """Schedule a meeting under an agreement your party is a party to; your party owns it.
     Times without a UTC offset are read in the meeting's own time zone."""
     user = request.auth
@@ -172,14 +172,7 @@ def meeting_minutes(
 def _change(request, response, meeting_id: int, service, **values) -> Meeting:
     """`service(**values)` on the meeting, at the version the client names (If-Match)."""
     meeting = get_meeting_for_user(request.auth, meeting_id, write=True)
-    return change(
-        request,
-        response,
-        meeting,
-        lambda version: service(
-            actor=request.auth, meeting=meeting, expected_version=version, **values
-        ),
-    )
+    return change_by(request, response, meeting, service, meeting=meeting, **values)
 
 
 # --- agenda -----------------------------------------------------------------------------
@@ -257,7 +250,7 @@ def attendance_put(
     request,
     payload: AttendanceIn,
     meeting_id: int = MeetingId,
-    contact_id: int = Path(ge=1, le=2**63 - 1),
+    contact_id: int = id_in_path(),
 ):
     """Invite a contact of the directory, or record that they attended or were excused."""
     user = request.auth

@@ -21,11 +21,15 @@ from entente.core.schemas import (
     Texts,
     TextsIn,
     Username,
+    id_in_path,
     maybe,
     optional,
     texts_of,
 )
 from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
+
+MeetingId = id_in_path("The meeting's id.")
+DecisionId = id_in_path("The decision's id.")
 
 # --- texts in several languages ---------------------------------------------------------
 

@@ -13,11 +13,12 @@ from ninja.pagination import paginate
 
 from entente.accounts.selectors import party_list, resolve_party, resolve_users
 from entente.agreements.selectors import area_visible_to, get_agreement_for_user, require_party_to
-from entente.apikit.endpoints import change, create, resolve_one, with_etag
+from entente.apikit.endpoints import change, change_by, create, resolve_one, with_etag
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
 from entente.core.access import require_writer
 from entente.core.errors import NotFound
 from entente.core.http import CursorPagination
+from entente.core.schemas import id_in_path
 from entente.training import services
 from entente.training.models import TrainingActivity, TrainingParticipation
 from entente.training.schemas import (
@@ -28,6 +29,7 @@ from entente.training.schemas import (
     ReciprocityFilters,
     TrainingDetailOut,
     TrainingFilters,
+    TrainingId,
     TrainingIn,
     TrainingOut,
     TrainingPatchIn,
@@ -41,8 +43,6 @@ from entente.training.selectors import (
 )
 
 router = Router(tags=["training"])
-
-TrainingId = Path(description="The training activity's id.", ge=1, le=2**63 - 1)
 
 
 def _resolved(user, changes: dict) -> dict:
@@ -60,14 +60,7 @@ def _change(request, response, training_id: int, service, **fields) -> TrainingA
     """Run `service(**fields)` on the training (its owning party's writers only), under
     If-Match."""
     training = get_training_for_user(request.auth, training_id, write=True)
-    return change(
-        request,
-        response,
-        training,
-        lambda version: service(
-            actor=request.auth, training=training, expected_version=version, **fields
-        ),
-    )
+    return change_by(request, response, training, service, training=training, **fields)
 
 
 # --- activities -------------------------------------------------------------------------
@@ -116,7 +109,7 @@ def training_detail(request, response: HttpResponse, training_id: int = Training
     "/agreements/{agreement_id}/trainings",
     **op("Plan a training activity", TrainingOut, CREATE, 201),
 )
-def training_create(request, payload: TrainingIn, agreement_id: int = Path(ge=1, le=2**63 - 1)):
+def training_create(request, payload: TrainingIn, agreement_id: int = id_in_path()):
     """Plan a training activity under an agreement your party is a party to; your party
     owns it."""
     user = request.auth

@@ -20,11 +20,14 @@ from entente.core.schemas import (
     Texts,
     TextsIn,
     Username,
+    id_in_path,
     maybe,
     optional,
     texts_of,
 )
 from entente.training.enums import TrainingKind, TrainingStatus
+
+TrainingId = id_in_path("The training activity's id.")
 
 
 class TrainingOut(PartyOwnedOut):
