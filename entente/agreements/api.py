@@ -170,13 +170,7 @@ def agreement_new(request, payload: AgreementIn):
         )
         return _agreement_out(user, agreement)
 
-    return create(
-        request,
-        model=Agreement,
-        schema=AgreementDetailOut,
-        action=action,
-        location="/api/v1/agreements/{id}",
-    )
+    return create(request, model=Agreement, schema=AgreementDetailOut, action=action)
 
 
 @router.patch("/agreements/{agreement_id}", **op("Change an agreement", AgreementDetailOut, CHANGE))

@@ -158,13 +158,7 @@ def commitment_new(request, agreement_id: int, payload: CommitmentIn):
         )
         return _commitment_out(user, commitment)
 
-    return create(
-        request,
-        model=Commitment,
-        schema=CommitmentOut,
-        action=action,
-        location="/api/v1/commitments/{id}",
-    )
+    return create(request, model=Commitment, schema=CommitmentOut, action=action)
 
 
 @router.patch("/commitments/{commitment_id}", **op("Change a commitment", CommitmentOut, CHANGE))

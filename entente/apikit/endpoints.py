@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 
 from entente.apikit.idempotency import idempotent
-
-# Where attachments/api.py still imports it from; the problem sets live in routes.py.
-from entente.apikit.routes import READ  # noqa: F401
+from entente.apikit.routes import READ  # noqa: F401  (attachments/api.py imports it here)
 from entente.core.errors import ConflictError, PreconditionFailed, ValidationError
 from entente.core.http import Versioned, etag_for, require_if_match
+from entente.core.registry import record_types
+
+API_ROOT = "/api/v1"  # where entente/urls.py mounts the API
 
 M = TypeVar("M", bound=Versioned)
 R = TypeVar("R", bound=Model)
@@ -87,20 +88,20 @@ def create(
     model: type[Model],
     schema: type[Schema],
     action: Callable[[], Any],
-    location: str | None = None,
     redact: Collection[str] = (),
 ) -> HttpResponse:
     """Run `action` (the service call) once per Idempotency-Key and answer 201 with
-    its result, the new record's ETag and, given a `location` like
-    "/api/v1/commitments/{id}", its Location."""
+    its result, the new record's ETag and, where its type has an API path in the record
+    registry, its Location."""
     response = idempotent(request, status=201, schema=schema, action=action, redact=redact)
     if response.status_code == 201:
         # From the body, not the record: a replay has no record at hand.
         body = json.loads(response.content)
         if "version" in body:
             response["ETag"] = etag_for(cast(Any, model)(pk=body["id"], version=body["version"]))
-        if location:
-            response["Location"] = location.format(id=body["id"])
+        path = next((t.api_path for t in record_types() if t.model is model), None)
+        if path:
+            response["Location"] = API_ROOT + path.format(id=body["id"])
     return response
 
 

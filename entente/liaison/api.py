@@ -138,13 +138,7 @@ def request_send(request, payload: RequestIn, agreement_id: int = id_in_path()):
             red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
         )
 
-    return create(
-        request,
-        model=LiaisonRequest,
-        schema=RequestOut,
-        action=send,
-        location="/api/v1/requests/{id}",
-    )
+    return create(request, model=LiaisonRequest, schema=RequestOut, action=send)
 
 
 # --- state changes ------------------------------------------------------------------------
@@ -228,11 +222,10 @@ def request_close(request, response: HttpResponse, request_id: int = RequestId):
 def message_post(request, payload: MessageIn, request_id: int = RequestId):
     """Post a message both cells see, or an internal note only your party sees."""
     liaison = get_liaison_request_for_user(request.auth, request_id, write=True)
-    return create(
-        request,
-        model=LiaisonMessage,
-        schema=MessageOut,
-        action=lambda: services.message_post(
+
+    def post() -> LiaisonMessage:
+        return services.message_post(
             actor=request.auth, request=liaison, body=payload.body, kind=payload.kind
-        ),
-    )
+        )
+
+    return create(request, model=LiaisonMessage, schema=MessageOut, action=post)

@@ -111,20 +111,18 @@ def meeting_create(request, payload: MeetingIn, agreement_id: int = id_in_path()
     require_writer(user)
     require_party_to(user, agreement)
     fields = payload.model_dump(exclude={"title", "host_party", "red_recipients"})
-    return create(
-        request,
-        model=Meeting,
-        schema=MeetingOut,
-        location="/api/v1/meetings/{id}",
-        action=lambda: services.meeting_create(
+
+    def schedule() -> Meeting:
+        return services.meeting_create(
             actor=user,
             agreement=agreement,
             title=given_texts(payload.title),
             host_party=resolve_party(payload.host_party, "host_party"),
             red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
             **fields,
-        ),
-    )
+        )
+
+    return create(request, model=Meeting, schema=MeetingOut, action=schedule)
 
 
 @router.patch("/meetings/{meeting_id}", **op("Change a meeting", MeetingOut, CHANGE))
@@ -186,11 +184,9 @@ def agenda_item_create(request, payload: AgendaItemIn, meeting_id: int = Meeting
     agreement or a decision of an earlier meeting."""
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, write=True)
-    return create(
-        request,
-        model=AgendaItem,
-        schema=AgendaItemOut,
-        action=lambda: services.agenda_item_add(
+
+    def add() -> AgendaItem:
+        return services.agenda_item_add(
             actor=user,
             meeting=meeting,
             title=payload.title,
@@ -201,8 +197,9 @@ def agenda_item_create(request, payload: AgendaItemIn, meeting_id: int = Meeting
             carried_decision=resolve_one(
                 decision_visible_to(user), payload.carried_decision, "carried_decision"
             ),
-        ),
-    )
+        )
+
+    return create(request, model=AgendaItem, schema=AgendaItemOut, action=add)
 
 
 @router.get(
@@ -271,14 +268,12 @@ def decision_create(request, payload: DecisionIn, meeting_id: int = MeetingId):
     """Record a decision of a meeting that took place; decisions are numbered 1, 2, ..."""
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, write=True)
-    return create(
-        request,
-        model=Decision,
-        schema=DecisionOut,
-        action=lambda: _decision_out(
-            user, services.decision_record(actor=user, meeting=meeting, text=payload.text)
-        ),
-    )
+
+    def record() -> Decision:
+        decision = services.decision_record(actor=user, meeting=meeting, text=payload.text)
+        return _decision_out(user, decision)
+
+    return create(request, model=Decision, schema=DecisionOut, action=record)
 
 
 @router.post(

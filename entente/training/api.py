@@ -135,13 +135,7 @@ def training_create(request, payload: TrainingIn, agreement_id: int = id_in_path
             red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
         )
 
-    return create(
-        request,
-        model=TrainingActivity,
-        schema=TrainingOut,
-        action=plan,
-        location="/api/v1/trainings/{id}",
-    )
+    return create(request, model=TrainingActivity, schema=TrainingOut, action=plan)
 
 
 @router.patch("/trainings/{training_id}", **op("Change a training activity", TrainingOut, CHANGE))
