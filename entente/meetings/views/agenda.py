@@ -1,13 +1,12 @@
 """A meeting's agenda: its items, adding one, and carrying over what is still open."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
 
 from entente.core.access import can_write
+from entente.core.pages import done, saved, signed_in
 from entente.meetings import services
 from entente.meetings.forms import AgendaItemForm, CarryOverForm
 from entente.meetings.selectors import (
@@ -15,15 +14,13 @@ from entente.meetings.selectors import (
     get_meeting_for_user,
     meeting_carry_over_candidates,
 )
-from entente.meetings.views.common import done, saved
 
 
 def _agenda_url(meeting) -> str:
     return reverse("meetings:meeting-agenda", args=[meeting.pk])
 
 
-@login_required
-@require_http_methods(["GET"])
+@signed_in("GET")
 def meeting_agenda(request, pk):
     return _render_agenda(request, get_meeting_for_user(request.user, pk))
 
@@ -45,8 +42,7 @@ def _render_agenda(request, meeting, *, status=200, **overrides):
     return render(request, "meetings/meeting_agenda.html", context, status=status)
 
 
-@login_required
-@require_POST
+@signed_in("POST")
 def agenda_add(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
     form = AgendaItemForm(request.POST)
@@ -59,8 +55,7 @@ def agenda_add(request, pk):
     return done(request, _("The item is on the agenda."), _agenda_url(meeting))
 
 
-@login_required
-@require_POST
+@signed_in("POST")
 def agenda_carry_over(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
     candidates = meeting_carry_over_candidates(request.user, meeting)
