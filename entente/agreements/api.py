@@ -287,23 +287,9 @@ def clause_list(request, agreement_id: int):
 @router.post("/agreements/{agreement_id}/clauses", **op("Add a clause", ClauseOut, CREATE, 201))
 def clause_new(request, agreement_id: int, payload: ClauseIn):
     """An article of the agreement's text. Coordinators of the owning party only."""
-    user = request.auth
-    agreement = get_agreement_for_user(user, agreement_id)
-    return create(
-        request,
-        model=Clause,
-        schema=ClauseOut,
-        action=lambda: clause_create(
-            actor=user,
-            agreement=agreement,
-            number=payload.number,
-            heading=given_texts(payload.heading),
-            text=given_texts(payload.text),
-            reference_language=payload.reference_language,
-            scope=payload.scope,
-            marking=payload.marking,
-        ),
-    )
+    fields = payload.model_dump(exclude={"heading", "text"})
+    texts = {"heading": given_texts(payload.heading), "text": given_texts(payload.text)}
+    return _add(request, agreement_id, clause_create, Clause, ClauseOut, **fields, **texts)
 
 
 @router.get(
@@ -322,17 +308,18 @@ def area_list(request, agreement_id: int):
 )
 def area_new(request, agreement_id: int, payload: AreaIn):
     """A field of cooperation of the agreement. Coordinators of the owning party only."""
+    fields = payload.model_dump(exclude={"name"}) | {"name": given_texts(payload.name)}
+    return _add(request, agreement_id, area_create, CooperationArea, AreaOut, **fields)
+
+
+def _add(request, agreement_id: int, service, model, schema, **fields) -> HttpResponse:
+    """`service(**fields)` for the caller under the agreement (404 unless they see it),
+    once per Idempotency-Key."""
     user = request.auth
     agreement = get_agreement_for_user(user, agreement_id)
     return create(
         request,
-        model=CooperationArea,
-        schema=AreaOut,
-        action=lambda: area_create(
-            actor=user,
-            agreement=agreement,
-            code=payload.code,
-            name=given_texts(payload.name),
-            reference_language=payload.reference_language,
-        ),
+        model=model,
+        schema=schema,
+        action=lambda: service(actor=user, agreement=agreement, **fields),
     )

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, field_serializer
+from pydantic import AfterValidator, field_serializer
 
 from entente.agreements.enums import (
     AgreementStatus,
@@ -30,6 +30,7 @@ from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, Boolean, Day, Integer, QueryId, RecordId
 from entente.core.schemas import (
+    In,
     PartyCode,
     Texts,
     TextsIn,
@@ -52,10 +53,6 @@ NO_NUL = r"^[^\x00]*$"
 def cents(value: Decimal | None) -> Decimal | None:
     """Amounts as stored (two decimals), whether read back or just written: 12 is 12.00."""
     return None if value is None else value.quantize(CENT)
-
-
-class In(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 def given_texts(texts: Schema | None) -> dict[str, str]:
@@ -100,22 +97,14 @@ class LongTextsIn(In):
 
 
 class AgreementPartyOut(Schema):
-    party: str = Field(description="Party code.")
+    party: str = Field(alias="party.code", description="Party code.")
     role: PartyRole
-
-    @staticmethod
-    def resolve_party(link) -> str:
-        return link.party.code
 
 
 class SignatoryOut(Schema):
-    party: str = Field(description="Code of the party they signed for.")
+    party: str = Field(alias="party.code", description="Code of the party they signed for.")
     name: str
     function: str
-
-    @staticmethod
-    def resolve_party(signatory) -> str:
-        return signatory.party.code
 
 
 class AgreementOut(PartyOwnedOut):

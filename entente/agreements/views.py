@@ -143,8 +143,7 @@ def _bulk_failure(commitment, exc) -> str:
 
 @signed_in("GET")
 def commitment_detail(request, pk):
-    commitment = get_commitment_for_user(request.user, pk)
-    return _render_commitment(request, commitment)
+    return _render_commitment(request, get_commitment_for_user(request.user, pk))
 
 
 def _render_commitment(request, commitment):

@@ -58,13 +58,9 @@ class TrainingOut(PartyOwnedOut):
 
 
 class ParticipationOut(Schema):
-    party: str = Field(description="Code of the party.")
+    party: str = Field(alias="party.code", description="Code of the party.")
     count: int = Field(description="How many of its officers take part.")
     names: str = Field(description="Optional, one per line.")
-
-    @staticmethod
-    def resolve_party(participation) -> str:
-        return participation.party.code
 
 
 class TrainingDetailOut(TrainingOut):

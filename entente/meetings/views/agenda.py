@@ -26,15 +26,14 @@ def meeting_agenda(request, pk):
 
 
 def _render_agenda(request, meeting, *, status=200, **overrides):
-    user = request.user
-    writable = can_write(user, meeting)
+    agenda = agenda_item_visible_to(request.user).filter(meeting=meeting)
     context = {
         "meeting": meeting,
-        "can_write": writable,
-        "agenda": agenda_item_visible_to(user).filter(meeting=meeting).order_by("position"),
+        "can_write": can_write(request.user, meeting),
+        "agenda": agenda.order_by("position"),
     }
-    if writable:
-        candidates = meeting_carry_over_candidates(user, meeting)
+    if context["can_write"]:
+        candidates = meeting_carry_over_candidates(request.user, meeting)
         context |= {
             "item_form": AgendaItemForm(),
             "carry_form": CarryOverForm(candidates=candidates),

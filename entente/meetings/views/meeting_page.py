@@ -166,17 +166,16 @@ def attendance_set(request, pk):
 def minutes_edit(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
     form = MinutesForm.of(meeting, request.POST)
-    try:
-        updated = saved(
-            form,
-            lambda: services.minutes_record(
-                actor=request.user,
-                meeting=meeting,
-                minutes=form.changes(meeting),
-                expected_version=form.cleaned_data["version"],
-            ),
-            {"meeting": "minutes"},
+
+    def record():
+        version = form.cleaned_data["version"]
+        minutes = form.changes(meeting)
+        return services.minutes_record(
+            actor=request.user, meeting=meeting, minutes=minutes, expected_version=version
         )
+
+    try:
+        updated = saved(form, record, {"meeting": "minutes"})
     except ConflictError as error:
         meeting = get_meeting_for_user(request.user, pk)
         form = rebound(form, error.current_version, reference_language=meeting.reference_language)
