@@ -78,7 +78,9 @@ def change_by(
         request,
         response,
         record,
-        lambda version: service(actor=request.auth, expected_version=version, **arguments),
+        lambda version: service(
+            actor=cast(Any, request).auth, expected_version=version, **arguments
+        ),
     )
 
 

@@ -7,7 +7,7 @@ change only with If-Match. Agenda items, attendance and decisions are not versio
 """
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Body, Query, Router
 from ninja.pagination import paginate
 
@@ -297,7 +297,7 @@ def _decision_out(user, decision: Decision) -> Decision:
     **op("Turn a decision into commitments", DecisionCommitmentsOut, CREATE, 201),
 )
 def decision_commitments(
-    request: HttpRequest,
+    request,
     payload: list[CommitmentSpecIn] = Body(..., max_length=50),  # noqa: B008
     decision_id: int = DecisionId,
 ):

@@ -4,8 +4,12 @@ Records come from the selectors (404 when not visible, 403 when not writable) an
 change goes through entente.training.services.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
+from django.forms import BaseForm
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -111,7 +115,7 @@ def _conflict(request, pk, exc: ConflictError) -> tuple[TrainingActivity, list[d
 
 # The forms on an activity's page, each posted to trainings/<pk>/<name>/ (URL name
 # "training-<name>"): the form, the service it calls, and what is said when it is done.
-DETAIL_FORMS = {
+DETAIL_FORMS: dict[str, tuple[Callable[..., BaseForm], Callable[..., object], Promise]] = {
     "status": (
         TrainingStatusForm,
         services.training_change_status,
@@ -154,7 +158,7 @@ def training_form(request, pk, which: str):
                 request, current, status=409, conflict=changes, **{f"{which}_form": form}
             )
         else:
-            messages.success(request, done)
+            messages.success(request, str(done))
             return redirect("training:training-detail", pk=pk)
     return _detail(request, training, status=400, **{f"{which}_form": form})
 
