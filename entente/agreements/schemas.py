@@ -14,18 +14,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import AfterValidator, field_serializer
 
-from entente.agreements.enums import (
-    AgreementStatus,
-    Certainty,
-    CommitmentKind,
-    CommitmentStatus,
-    DatePrecision,
-    EventKind,
-    InstrumentType,
-    PartyRole,
-    Recurrence,
-    Renewal,
-)
+from entente.agreements import enums
 from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, Boolean, Day, Integer, QueryId, RecordId
@@ -98,7 +87,7 @@ class LongTextsIn(In):
 
 class AgreementPartyOut(Schema):
     party: str = Field(alias="party.code", description="Party code.")
-    role: PartyRole
+    role: enums.PartyRole
 
 
 class SignatoryOut(Schema):
@@ -108,18 +97,18 @@ class SignatoryOut(Schema):
 
 
 class AgreementOut(PartyOwnedOut):
-    instrument_type: InstrumentType
+    instrument_type: enums.InstrumentType
     title: Texts
     summary: Texts
     reference_language: Language = Field(description="The language whose text is authoritative.")
     parties: list[AgreementPartyOut]
     place: str
-    status: AgreementStatus
+    status: enums.AgreementStatus
     signed_on: dt.date | None
     in_force_on: dt.date | None
     expires_on: dt.date | None
     duration_months: int | None
-    renewal: Renewal
+    renewal: enums.Renewal
     notice_period_days: int | None
     is_binding: bool
     parent: int | None = Field(
@@ -148,10 +137,10 @@ class AgreementOut(PartyOwnedOut):
 
 class AgreementEventOut(PartyOwnedOut):
     agreement: int = Field(alias="agreement_id")
-    kind: EventKind
+    kind: enums.EventKind
     date: dt.date
-    date_precision: DatePrecision
-    certainty: Certainty
+    date_precision: enums.DatePrecision
+    certainty: enums.Certainty
     party: str | None = Field(description="Code of the party that took the step, if one did.")
     source: str = Field(description="Where the date comes from.")
     note: str
@@ -215,7 +204,7 @@ class AgreementDetailOut(AgreementOut):
 
 
 class AgreementIn(In):
-    instrument_type: InstrumentType
+    instrument_type: enums.InstrumentType
     title: TextsIn = Field(description="Required in the reference language.")
     summary: LongTextsIn | None = None
     reference_language: Language = Language.EN
@@ -227,7 +216,7 @@ class AgreementIn(In):
     in_force_on: Day | None = None
     expires_on: Day | None = None
     duration_months: Integer | None = Field(default=None, ge=0, le=MAX_INT)
-    renewal: Renewal = Renewal.NONE
+    renewal: enums.Renewal = enums.Renewal.NONE
     notice_period_days: Integer | None = Field(default=None, ge=0, le=MAX_INT)
     is_binding: Boolean = False
     parent: RecordId | None = Field(
@@ -246,7 +235,7 @@ class AgreementIn(In):
 class AgreementPatch(In):
     """The fields to change; scope, marking and status change through their actions."""
 
-    instrument_type: InstrumentType = optional()
+    instrument_type: enums.InstrumentType = optional()
     title: TextsIn = optional()
     summary: LongTextsIn = optional()
     reference_language: Language = optional()
@@ -255,7 +244,7 @@ class AgreementPatch(In):
     in_force_on: Day | None = optional()
     expires_on: Day | None = optional()
     duration_months: Integer | None = optional(ge=0, le=MAX_INT)
-    renewal: Renewal = optional()
+    renewal: enums.Renewal = optional()
     notice_period_days: Integer | None = optional(ge=0, le=MAX_INT)
     is_binding: Boolean = optional()
     parent: RecordId | None = optional()
@@ -265,7 +254,7 @@ class AgreementPatch(In):
 
 
 class AgreementStatusIn(In):
-    status: AgreementStatus
+    status: enums.AgreementStatus
 
 
 class MarkingIn(In):
@@ -276,10 +265,10 @@ class MarkingIn(In):
 
 
 class AgreementEventIn(In):
-    kind: EventKind
+    kind: enums.EventKind
     date: Day
-    date_precision: DatePrecision = DatePrecision.DAY
-    certainty: Certainty = Certainty.CONFIRMED
+    date_precision: enums.DatePrecision = enums.DatePrecision.DAY
+    certainty: enums.Certainty = enums.Certainty.CONFIRMED
     party: PartyCode | None = Field(
         default=None, description="Code of the party that took the step."
     )
@@ -317,10 +306,10 @@ class CommitmentOut(PartyOwnedOut):
     title: Texts
     description: Texts
     reference_language: Language
-    kind: CommitmentKind
-    recurrence: Recurrence
+    kind: enums.CommitmentKind
+    recurrence: enums.Recurrence
     due_date: dt.date | None
-    status: CommitmentStatus
+    status: enums.CommitmentStatus
     is_overdue: bool = Field(description="Open, with its due date passed.")
     progress: int = Field(description="Percent done.")
     indicator: str
@@ -363,8 +352,8 @@ class CommitmentIn(In):
     responsible_contact: RecordId | None = None
     area: RecordId | None = None
     clauses: list[RecordId] = Field(default=[], max_length=200)
-    kind: CommitmentKind = CommitmentKind.ONE_OFF
-    recurrence: Recurrence = Recurrence.NONE
+    kind: enums.CommitmentKind = enums.CommitmentKind.ONE_OFF
+    recurrence: enums.Recurrence = enums.Recurrence.NONE
     due_date: Day | None = None
     progress: Integer = Field(default=0, ge=0, le=100)
     indicator: str = Field(default="", max_length=300)
@@ -390,8 +379,8 @@ class CommitmentPatch(In):
     responsible_contact: RecordId | None = optional()
     area: RecordId | None = optional()
     clauses: list[RecordId] = optional(max_length=200)
-    kind: CommitmentKind = optional()
-    recurrence: Recurrence = optional()
+    kind: enums.CommitmentKind = optional()
+    recurrence: enums.Recurrence = optional()
     due_date: Day | None = optional()
     progress: Integer = optional(ge=0, le=100)
     indicator: str = optional(max_length=300)
@@ -402,7 +391,7 @@ class CommitmentPatch(In):
 
 
 class CommitmentStatusIn(In):
-    status: CommitmentStatus
+    status: enums.CommitmentStatus
     progress: Integer | None = Field(
         default=None, ge=0, le=100, description="Percent done; done always means 100."
     )
@@ -432,8 +421,8 @@ class IndicatorValueIn(In):
 
 
 class AgreementFilters(Schema):
-    status: AgreementStatus | None = None
-    instrument_type: InstrumentType | None = None
+    status: enums.AgreementStatus | None = None
+    instrument_type: enums.InstrumentType | None = None
     country: str | None = Field(
         default=None, pattern=r"^[A-Za-z]{2}$", description="ISO code of a counterpart's country."
     )
