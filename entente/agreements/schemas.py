@@ -27,6 +27,7 @@ from entente.core.schemas import (
     no_nul,
     optional,
     texts_of,
+    texts_resolver,
 )
 from entente.core.translated import translated_fields
 
@@ -118,13 +119,8 @@ class AgreementOut(PartyOwnedOut):
     urgent_response_hours: int
     normal_response_days: int
 
-    @staticmethod
-    def resolve_title(agreement) -> dict[str, str]:
-        return texts_of(agreement, "title")
-
-    @staticmethod
-    def resolve_summary(agreement) -> dict[str, str]:
-        return texts_of(agreement, "summary")
+    resolve_title = texts_resolver("title")
+    resolve_summary = texts_resolver("summary")
 
     @staticmethod
     def resolve_parties(agreement) -> list:
@@ -157,13 +153,8 @@ class ClauseOut(PartyOwnedOut):
     text: Texts
     reference_language: Language
 
-    @staticmethod
-    def resolve_heading(clause) -> dict[str, str]:
-        return texts_of(clause, "heading")
-
-    @staticmethod
-    def resolve_text(clause) -> dict[str, str]:
-        return texts_of(clause, "text")
+    resolve_heading = texts_resolver("heading")
+    resolve_text = texts_resolver("text")
 
 
 class AreaOut(Schema):
@@ -175,9 +166,7 @@ class AreaOut(Schema):
     name: Texts
     reference_language: Language
 
-    @staticmethod
-    def resolve_name(area) -> dict[str, str]:
-        return texts_of(area, "name")
+    resolve_name = texts_resolver("name")
 
 
 class AgreementDetailOut(AgreementOut):
@@ -334,13 +323,8 @@ class CommitmentOut(PartyOwnedOut):
     def resolve_responsible_contact(commitment) -> int | None:
         return commitment.visible_contact
 
-    @staticmethod
-    def resolve_title(commitment) -> dict[str, str]:
-        return texts_of(commitment, "title")
-
-    @staticmethod
-    def resolve_description(commitment) -> dict[str, str]:
-        return texts_of(commitment, "description")
+    resolve_title = texts_resolver("title")
+    resolve_description = texts_resolver("description")
 
 
 class CommitmentIn(In):

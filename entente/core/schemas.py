@@ -56,6 +56,12 @@ def texts_of(record, name: str) -> dict[str, str]:
     return {lang: getattr(record, f"{name}_{lang}", None) or "" for lang in Language.values}
 
 
+def texts_resolver(name: str) -> Any:
+    """`resolve_title = texts_resolver("title")`: an output schema's `Texts` field read
+    from the record's columns of each language (title_ar, title_fr, ...)."""
+    return staticmethod(lambda record: texts_of(record, name))
+
+
 def _drop_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
 

@@ -24,7 +24,7 @@ from entente.core.schemas import (
     id_in_path,
     maybe,
     optional,
-    texts_of,
+    texts_resolver,
 )
 from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
 
@@ -65,13 +65,8 @@ class MeetingOut(PartyOwnedOut):
     status: MeetingStatus
     minutes: Texts
 
-    @staticmethod
-    def resolve_title(meeting) -> dict:
-        return texts_of(meeting, "title")
-
-    @staticmethod
-    def resolve_minutes(meeting) -> dict:
-        return texts_of(meeting, "minutes")
+    resolve_title = texts_resolver("title")
+    resolve_minutes = texts_resolver("minutes")
 
 
 class AgendaItemOut(Schema):
@@ -193,9 +188,7 @@ class CommitmentSummaryOut(Schema):
     due_date: dt.date | None
     status: str
 
-    @staticmethod
-    def resolve_title(commitment) -> dict:
-        return texts_of(commitment, "title")
+    resolve_title = texts_resolver("title")
 
 
 class CarryOverCandidatesOut(Schema):

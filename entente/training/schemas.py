@@ -23,7 +23,7 @@ from entente.core.schemas import (
     id_in_path,
     maybe,
     optional,
-    texts_of,
+    texts_resolver,
 )
 from entente.training.enums import TrainingKind, TrainingStatus
 
@@ -44,9 +44,7 @@ class TrainingOut(PartyOwnedOut):
     status: TrainingStatus
     evaluation: str
 
-    @staticmethod
-    def resolve_title(training) -> dict:
-        return texts_of(training, "title")
+    resolve_title = texts_resolver("title")
 
     @staticmethod
     def resolve_host_party(training) -> str:
