@@ -5,10 +5,13 @@ An endpoint reads as its own specification: load the record through its door, th
     return change_by(request, response, meeting, services.meeting_change_status,
                      meeting=meeting, status=payload.status)
 
-(or `change` with a function of the version, for more than one service call) for a change (If-Match checked, 412 when another write won the race, the new ETag set),
-or `create(request, model=..., schema=..., action=...)` for a POST that makes a record
-(Idempotency-Key honoured, ETag and Location set). Ids, codes and usernames in the
-request become records through the resolvers, which answer 422 naming the field.
+for a change (If-Match checked, 412 when another write won the race, the new ETag set;
+`change` takes a function of the version instead, for more than one service call), or
+`create(request, model=..., schema=..., action=...)` for a POST that makes a record
+(Idempotency-Key honoured, ETag set, and Location where the record registry knows its
+API path). Ids, codes and usernames in the request become records through the
+resolvers, which answer 422 naming the field. How a route is documented (its summary
+and the problems it answers) is in routes.py.
 """
 
 import json

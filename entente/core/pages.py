@@ -1,4 +1,5 @@
-"""What every web page shares: service errors on forms, conflicts, pagination, redirects.
+"""What every web page shares: who may open it, service errors on forms, conflicts,
+pagination, redirects.
 
 Pages load records through their app's doors and change them through services; what is
 left for a view is showing the outcome. These helpers do that one way for every app:
