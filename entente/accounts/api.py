@@ -8,14 +8,20 @@ from entente.accounts.schemas import MeOut, PartyOut, TokenCreatedOut, TokenIn, 
 from entente.accounts.selectors import get_token_for_user, party_list, token_list_for, unit_list
 from entente.accounts.services import token_create, token_revoke
 from entente.apikit.idempotency import idempotent
+from entente.apikit.routes import LIST, op
 from entente.core.access import membership_of
 from entente.core.http import CursorPagination
 from entente.core.problems import problem_responses
 
 router = Router(tags=["accounts"])
 
+# A token is created from the request body alone (no record to find), and only its owner
+# revokes it (no body, no version).
+TOKEN_CREATE = problem_responses(400, 401, 403, 415, 422, 429)
+TOKEN_REVOKE = problem_responses(401, 403, 404, 429)
 
-@router.get("/me", summary="Who am I", response={200: MeOut, **problem_responses(401, 429)})
+
+@router.get("/me", **op("Who am I", MeOut, problem_responses(401, 429)))
 def me(request):
     """The user the request is authenticated as, their party and role."""
     user = request.auth
@@ -27,22 +33,14 @@ def me(request):
     }
 
 
-@router.get(
-    "/tokens",
-    summary="List my tokens",
-    response={200: list[TokenOut], **problem_responses(401, 422, 429)},
-)
+@router.get("/tokens", **op("List my tokens", list[TokenOut], LIST))
 @paginate(CursorPagination, ordering="-created_at")
 def token_list(request):
     """Your personal API tokens, newest first, revoked and expired ones included."""
     return token_list_for(request.auth)
 
 
-@router.post(
-    "/tokens",
-    summary="Create a token",
-    response={201: TokenCreatedOut, **problem_responses(400, 401, 403, 415, 422, 429)},
-)
+@router.post("/tokens", **op("Create a token", TokenCreatedOut, TOKEN_CREATE, 201))
 def token_new(request, payload: TokenIn):
     """Create a personal API token. The answer is the only time the token is shown."""
 
@@ -56,33 +54,21 @@ def token_new(request, payload: TokenIn):
     return idempotent(request, status=201, schema=TokenCreatedOut, action=create, redact={"token"})
 
 
-@router.delete(
-    "/tokens/{token_id}",
-    summary="Revoke a token",
-    response={204: None, **problem_responses(401, 403, 404, 429)},
-)
+@router.delete("/tokens/{token_id}", **op("Revoke a token", None, TOKEN_REVOKE, 204))
 def token_delete(request, token_id: int):
     """Revoke one of your tokens; it stops working at once."""
     token_revoke(actor=request.auth, token=get_token_for_user(request.auth, token_id))
     return HttpResponse(status=204)
 
 
-@router.get(
-    "/parties",
-    summary="List parties",
-    response={200: list[PartyOut], **problem_responses(401, 422, 429)},
-)
+@router.get("/parties", **op("List parties", list[PartyOut], LIST))
 @paginate(CursorPagination, ordering="code")
 def parties(request):
     """Every party known to this instance (parties are public)."""
     return party_list()
 
 
-@router.get(
-    "/units",
-    summary="List units",
-    response={200: list[UnitOut], **problem_responses(401, 422, 429)},
-)
+@router.get("/units", **op("List units", list[UnitOut], LIST))
 @paginate(CursorPagination, ordering="name")
 def units(request):
     """Every organisational unit of every party; contact cells are flagged."""

@@ -61,10 +61,6 @@ class PartyOut(Schema):
 
 class UnitOut(Schema):
     id: int
-    party: str = Field(description="Code of the unit's party.")
+    party: str = Field(alias="party.code", description="Code of the unit's party.")
     name: str
     is_contact_cell: bool
-
-    @staticmethod
-    def resolve_party(unit) -> str:
-        return unit.party.code

@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -40,6 +39,7 @@ from entente.accounts.services import (
     token_create,
     token_revoke,
 )
+from entente.core.pages import signed_in
 
 # --- the second factor --------------------------------------------------------------------
 
@@ -125,8 +125,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 # --- personal API tokens: list, create (shown once), revoke --------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@signed_in("GET", "POST")
 def token_list(request):
     form = TokenCreateForm(request.POST or None)
     created = None
@@ -152,8 +151,7 @@ def token_list(request):
     )
 
 
-@login_required
-@require_POST
+@signed_in("POST")
 def token_revoke_view(request, pk):
     token = get_token_for_user(request.user, pk)
     token_revoke(actor=request.user, token=token)

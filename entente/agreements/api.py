@@ -60,18 +60,8 @@ from entente.agreements.services import (
     area_create,
     clause_create,
 )
-from entente.apikit.endpoints import (
-    ACTION,
-    CHANGE,
-    CREATE,
-    LIST,
-    READ,
-    change,
-    changes_to,
-    create,
-    resolve_one,
-    with_etag,
-)
+from entente.apikit.endpoints import change, change_by, changes_to, create, resolve_one, with_etag
+from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
 from entente.core.access import party_id_of, require_owner_writer
 from entente.core.http import CursorPagination
 from entente.core.translated import translated_fields
@@ -128,7 +118,7 @@ def _agreement_out(user, agreement: Any) -> Agreement:
 # --- agreements -------------------------------------------------------------------------
 
 
-@router.get("/agreements", summary="List agreements", response={200: list[AgreementOut], **LIST})
+@router.get("/agreements", **op("List agreements", list[AgreementOut], LIST))
 @paginate(CursorPagination, ordering="-signed_order")
 def agreement_list(request, filters: Query[AgreementFilters]):
     """The agreements you may see, latest signed first (unsigned ones last)."""
@@ -147,11 +137,7 @@ def agreement_list(request, filters: Query[AgreementFilters]):
     return queryset
 
 
-@router.get(
-    "/agreements/{agreement_id}",
-    summary="Read an agreement",
-    response={200: AgreementDetailOut, **READ},
-)
+@router.get("/agreements/{agreement_id}", **op("Read an agreement", AgreementDetailOut, READ))
 def agreement_detail(request, agreement_id: int, response: HttpResponse):
     """The agreement with its parties, signatories, and the events, clauses and areas you
     may see. The ETag names its version, for If-Match on changes."""
@@ -159,9 +145,7 @@ def agreement_detail(request, agreement_id: int, response: HttpResponse):
     return _agreement_out(request.auth, with_etag(response, agreement))
 
 
-@router.post(
-    "/agreements", summary="Record an agreement", response={201: AgreementDetailOut, **CREATE}
-)
+@router.post("/agreements", **op("Record an agreement", AgreementDetailOut, CREATE, 201))
 def agreement_new(request, payload: AgreementIn):
     """A new agreement owned by your party, which must be one of its parties.
     Coordinators only."""
@@ -186,20 +170,10 @@ def agreement_new(request, payload: AgreementIn):
         )
         return _agreement_out(user, agreement)
 
-    return create(
-        request,
-        model=Agreement,
-        schema=AgreementDetailOut,
-        action=action,
-        location="/api/v1/agreements/{id}",
-    )
+    return create(request, model=Agreement, schema=AgreementDetailOut, action=action)
 
 
-@router.patch(
-    "/agreements/{agreement_id}",
-    summary="Change an agreement",
-    response={200: AgreementDetailOut, **CHANGE},
-)
+@router.patch("/agreements/{agreement_id}", **op("Change an agreement", AgreementDetailOut, CHANGE))
 def agreement_patch(request, agreement_id: int, payload: AgreementPatch, response: HttpResponse):
     """Change the fields sent, and only those; sent unchanged, nothing is written. Needs
     If-Match; coordinators of the owning party only. Texts are merged by language."""
@@ -223,8 +197,7 @@ def agreement_patch(request, agreement_id: int, payload: AgreementPatch, respons
 
 @router.post(
     "/agreements/{agreement_id}/status",
-    summary="Change an agreement's status",
-    response={200: AgreementDetailOut, **CHANGE},
+    **op("Change an agreement's status", AgreementDetailOut, CHANGE),
 )
 def agreement_status(
     request, agreement_id: int, payload: AgreementStatusIn, response: HttpResponse
@@ -233,21 +206,19 @@ def agreement_status(
     If-Match; coordinators of the owning party only."""
     user = request.auth
     agreement = get_agreement_for_user(user, agreement_id, write=True)
-    agreement = change(
+    agreement = change_by(
         request,
         response,
         agreement,
-        lambda version: agreement_change_status(
-            actor=user, agreement=agreement, status=payload.status, expected_version=version
-        ),
+        agreement_change_status,
+        agreement=agreement,
+        status=payload.status,
     )
     return _agreement_out(user, agreement)
 
 
 @router.post(
-    "/agreements/{agreement_id}/publish",
-    summary="Share an agreement",
-    response={200: AgreementDetailOut, **ACTION},
+    "/agreements/{agreement_id}/publish", **op("Share an agreement", AgreementDetailOut, ACTION)
 )
 def agreement_publish(request, agreement_id: int, response: HttpResponse):
     """Share an internal agreement with its other parties. Needs If-Match; coordinators
@@ -259,8 +230,7 @@ def agreement_publish(request, agreement_id: int, response: HttpResponse):
 
 @router.post(
     "/agreements/{agreement_id}/marking",
-    summary="Change an agreement's marking",
-    response={200: AgreementDetailOut, **CHANGE},
+    **op("Change an agreement's marking", AgreementDetailOut, CHANGE),
 )
 def agreement_marking(request, agreement_id: int, payload: MarkingIn, response: HttpResponse):
     """Set the TLP marking; only coordinators lower it. TLP:RED needs recipients (you are
@@ -276,8 +246,7 @@ def agreement_marking(request, agreement_id: int, payload: MarkingIn, response: 
 
 @router.get(
     "/agreements/{agreement_id}/events",
-    summary="List an agreement's events",
-    response={200: list[AgreementEventOut], **READ},
+    **op("List an agreement's events", list[AgreementEventOut], READ),
 )
 @paginate(CursorPagination, ordering="date")
 def agreement_event_list(request, agreement_id: int):
@@ -288,8 +257,7 @@ def agreement_event_list(request, agreement_id: int):
 
 @router.post(
     "/agreements/{agreement_id}/events",
-    summary="Record an agreement event",
-    response={201: AgreementEventOut, **CREATE},
+    **op("Record an agreement event", AgreementEventOut, CREATE, 201),
 )
 def agreement_event_new(request, agreement_id: int, payload: AgreementEventIn):
     """A dated step (signed, ratified, entered into force...), owned by your party, which
@@ -307,9 +275,7 @@ def agreement_event_new(request, agreement_id: int, payload: AgreementEventIn):
 
 
 @router.get(
-    "/agreements/{agreement_id}/clauses",
-    summary="List an agreement's clauses",
-    response={200: list[ClauseOut], **READ},
+    "/agreements/{agreement_id}/clauses", **op("List an agreement's clauses", list[ClauseOut], READ)
 )
 @paginate(CursorPagination, ordering="number")
 def clause_list(request, agreement_id: int):
@@ -318,36 +284,17 @@ def clause_list(request, agreement_id: int):
     return _clauses(request.auth).filter(agreement=agreement)
 
 
-@router.post(
-    "/agreements/{agreement_id}/clauses",
-    summary="Add a clause",
-    response={201: ClauseOut, **CREATE},
-)
+@router.post("/agreements/{agreement_id}/clauses", **op("Add a clause", ClauseOut, CREATE, 201))
 def clause_new(request, agreement_id: int, payload: ClauseIn):
     """An article of the agreement's text. Coordinators of the owning party only."""
-    user = request.auth
-    agreement = get_agreement_for_user(user, agreement_id)
-    return create(
-        request,
-        model=Clause,
-        schema=ClauseOut,
-        action=lambda: clause_create(
-            actor=user,
-            agreement=agreement,
-            number=payload.number,
-            heading=given_texts(payload.heading),
-            text=given_texts(payload.text),
-            reference_language=payload.reference_language,
-            scope=payload.scope,
-            marking=payload.marking,
-        ),
-    )
+    fields = payload.model_dump(exclude={"heading", "text"})
+    texts = {"heading": given_texts(payload.heading), "text": given_texts(payload.text)}
+    return _add(request, agreement_id, clause_create, Clause, ClauseOut, **fields, **texts)
 
 
 @router.get(
     "/agreements/{agreement_id}/areas",
-    summary="List an agreement's cooperation areas",
-    response={200: list[AreaOut], **READ},
+    **op("List an agreement's cooperation areas", list[AreaOut], READ),
 )
 @paginate(CursorPagination, ordering="code")
 def area_list(request, agreement_id: int):
@@ -357,23 +304,22 @@ def area_list(request, agreement_id: int):
 
 
 @router.post(
-    "/agreements/{agreement_id}/areas",
-    summary="Add a cooperation area",
-    response={201: AreaOut, **CREATE},
+    "/agreements/{agreement_id}/areas", **op("Add a cooperation area", AreaOut, CREATE, 201)
 )
 def area_new(request, agreement_id: int, payload: AreaIn):
     """A field of cooperation of the agreement. Coordinators of the owning party only."""
+    fields = payload.model_dump(exclude={"name"}) | {"name": given_texts(payload.name)}
+    return _add(request, agreement_id, area_create, CooperationArea, AreaOut, **fields)
+
+
+def _add(request, agreement_id: int, service, model, schema, **fields) -> HttpResponse:
+    """`service(**fields)` for the caller under the agreement (404 unless they see it),
+    once per Idempotency-Key."""
     user = request.auth
     agreement = get_agreement_for_user(user, agreement_id)
     return create(
         request,
-        model=CooperationArea,
-        schema=AreaOut,
-        action=lambda: area_create(
-            actor=user,
-            agreement=agreement,
-            code=payload.code,
-            name=given_texts(payload.name),
-            reference_language=payload.reference_language,
-        ),
+        model=model,
+        schema=schema,
+        action=lambda: service(actor=user, agreement=agreement, **fields),
     )

@@ -6,17 +6,12 @@ from django.http import HttpResponse
 from entente.accounts.selectors import resolve_users
 from entente.agreements.schemas import MarkingIn
 from entente.agreements.services import record_publish, record_set_marking
-from entente.apikit.endpoints import change
+from entente.apikit.endpoints import change, change_by
 
 
 def publish(request, response: HttpResponse, record):
     """Share an internal record with its agreement's other parties (If-Match checked)."""
-    return change(
-        request,
-        response,
-        record,
-        lambda version: record_publish(actor=request.auth, record=record, expected_version=version),
-    )
+    return change_by(request, response, record, record_publish, record=record)
 
 
 def set_marking(request, response: HttpResponse, record, payload: MarkingIn):

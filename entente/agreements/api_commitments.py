@@ -43,18 +43,15 @@ from entente.agreements.services import (
     commitment_update,
 )
 from entente.apikit.endpoints import (
-    ACTION,
-    CHANGE,
-    CREATE,
-    LIST,
-    READ,
     change,
+    change_by,
     changes_to,
     create,
     resolve_many,
     resolve_one,
     with_etag,
 )
+from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
 from entente.core.http import CursorPagination
 
 router = Router(tags=["commitments"])
@@ -106,7 +103,7 @@ def _links(user, agreement: Agreement, data: dict[str, Any]) -> dict[str, Any]:
     return {name: resolve(data[name]) for name, resolve in resolvers.items() if name in data}
 
 
-@router.get("/commitments", summary="List commitments", response={200: list[CommitmentOut], **LIST})
+@router.get("/commitments", **op("List commitments", list[CommitmentOut], LIST))
 @paginate(CursorPagination, ordering="due_order")
 def commitment_list(request, filters: Query[CommitmentFilters]):
     """The commitments you may see, soonest due first (undated ones last). `status`
@@ -131,11 +128,7 @@ def commitment_list(request, filters: Query[CommitmentFilters]):
     return queryset
 
 
-@router.get(
-    "/commitments/{commitment_id}",
-    summary="Read a commitment",
-    response={200: CommitmentOut, **READ},
-)
+@router.get("/commitments/{commitment_id}", **op("Read a commitment", CommitmentOut, READ))
 def commitment_detail(request, commitment_id: int, response: HttpResponse):
     """The commitment; the ETag names its version, for If-Match on changes."""
     commitment = get_commitment_for_user(request.auth, commitment_id)
@@ -143,9 +136,7 @@ def commitment_detail(request, commitment_id: int, response: HttpResponse):
 
 
 @router.post(
-    "/agreements/{agreement_id}/commitments",
-    summary="Add a commitment",
-    response={201: CommitmentOut, **CREATE},
+    "/agreements/{agreement_id}/commitments", **op("Add a commitment", CommitmentOut, CREATE, 201)
 )
 def commitment_new(request, agreement_id: int, payload: CommitmentIn):
     """A new commitment under the agreement, owned by your party, which must be one of
@@ -167,20 +158,10 @@ def commitment_new(request, agreement_id: int, payload: CommitmentIn):
         )
         return _commitment_out(user, commitment)
 
-    return create(
-        request,
-        model=Commitment,
-        schema=CommitmentOut,
-        action=action,
-        location="/api/v1/commitments/{id}",
-    )
+    return create(request, model=Commitment, schema=CommitmentOut, action=action)
 
 
-@router.patch(
-    "/commitments/{commitment_id}",
-    summary="Change a commitment",
-    response={200: CommitmentOut, **CHANGE},
-)
+@router.patch("/commitments/{commitment_id}", **op("Change a commitment", CommitmentOut, CHANGE))
 def commitment_patch(request, commitment_id: int, payload: CommitmentPatch, response: HttpResponse):
     """Change the fields sent, and only those; sent unchanged, nothing is written. Needs
     If-Match; writers of the owning party only. Texts are merged by language; `clauses`
@@ -212,8 +193,7 @@ def commitment_patch(request, commitment_id: int, payload: CommitmentPatch, resp
 
 @router.post(
     "/commitments/{commitment_id}/status",
-    summary="Change a commitment's status",
-    response={200: CommitmentOut, **CHANGE},
+    **op("Change a commitment's status", CommitmentOut, CHANGE),
 )
 def commitment_status(
     request, commitment_id: int, payload: CommitmentStatusIn, response: HttpResponse
@@ -222,25 +202,20 @@ def commitment_status(
     If-Match; writers of the owning party only."""
     user = request.auth
     commitment = get_commitment_for_user(user, commitment_id, write=True)
-    commitment = change(
+    commitment = change_by(
         request,
         response,
         commitment,
-        lambda version: commitment_change_status(
-            actor=user,
-            commitment=commitment,
-            status=payload.status,
-            progress=payload.progress,
-            expected_version=version,
-        ),
+        commitment_change_status,
+        commitment=commitment,
+        status=payload.status,
+        progress=payload.progress,
     )
     return _commitment_out(user, commitment)
 
 
 @router.post(
-    "/commitments/{commitment_id}/publish",
-    summary="Share a commitment",
-    response={200: CommitmentOut, **ACTION},
+    "/commitments/{commitment_id}/publish", **op("Share a commitment", CommitmentOut, ACTION)
 )
 def commitment_publish(request, commitment_id: int, response: HttpResponse):
     """Share an internal commitment with the agreement's other parties. Needs If-Match;
@@ -252,8 +227,7 @@ def commitment_publish(request, commitment_id: int, response: HttpResponse):
 
 @router.post(
     "/commitments/{commitment_id}/marking",
-    summary="Change a commitment's marking",
-    response={200: CommitmentOut, **CHANGE},
+    **op("Change a commitment's marking", CommitmentOut, CHANGE),
 )
 def commitment_marking(request, commitment_id: int, payload: MarkingIn, response: HttpResponse):
     """Set the TLP marking; only coordinators lower it. TLP:RED needs recipients (you are
@@ -265,8 +239,7 @@ def commitment_marking(request, commitment_id: int, payload: MarkingIn, response
 
 @router.get(
     "/commitments/{commitment_id}/indicator-values",
-    summary="List a commitment's indicator values",
-    response={200: list[IndicatorValueOut], **READ},
+    **op("List a commitment's indicator values", list[IndicatorValueOut], READ),
 )
 @paginate(CursorPagination, ordering="period_start")
 def indicator_value_list(request, commitment_id: int):
@@ -277,8 +250,7 @@ def indicator_value_list(request, commitment_id: int):
 
 @router.post(
     "/commitments/{commitment_id}/indicator-values",
-    summary="Record an indicator value",
-    response={201: IndicatorValueOut, **CREATE},
+    **op("Record an indicator value", IndicatorValueOut, CREATE, 201),
 )
 def indicator_value_new(request, commitment_id: int, payload: IndicatorValueIn):
     """The indicator's value for a period; a value already recorded for the period's start

@@ -25,6 +25,7 @@ from entente.agreements.selectors import (
 )
 from entente.core.access import party_id_of
 from entente.core.enums import Marking
+from entente.core.filters import any_of, any_record
 
 OVERDUE = "overdue"
 
@@ -64,12 +65,8 @@ class AgreementFilter(django_filters.FilterSet):
     country = django_filters.ChoiceFilter(
         label=_("Counterpart country"), method="counterpart_country", empty_label=_("Any")
     )
-    status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=AgreementStatus.choices, empty_label=_("Any")
-    )
-    instrument_type = django_filters.ChoiceFilter(
-        label=_("Instrument type"), choices=InstrumentType.choices, empty_label=_("Any")
-    )
+    status = any_of(_("Status"), AgreementStatus.choices)
+    instrument_type = any_of(_("Instrument type"), InstrumentType.choices)
     sort = SortFilter(
         empty_label=_("Default (latest signed)"),
         choices=[
@@ -116,15 +113,9 @@ def _parties(request):
 
 class CommitmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search titles"), method="search")
-    agreement = django_filters.ModelChoiceFilter(
-        label=_("Agreement"), queryset=_visible_agreements, empty_label=_("Any")
-    )
-    area = django_filters.ModelChoiceFilter(
-        label=_("Cooperation area"), queryset=_visible_areas, empty_label=_("Any")
-    )
-    responsible_party = django_filters.ModelChoiceFilter(
-        label=_("Responsible party"), queryset=_parties, empty_label=_("Any")
-    )
+    agreement = any_record(_("Agreement"), _visible_agreements)
+    area = any_record(_("Cooperation area"), _visible_areas)
+    responsible_party = any_record(_("Responsible party"), _parties)
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[*CommitmentStatus.choices, (OVERDUE, _("Overdue"))],
@@ -137,9 +128,7 @@ class CommitmentFilter(django_filters.FilterSet):
     due_to = django_filters.DateFilter(
         label=_("Due until"), field_name="due_date", lookup_expr="lte", widget=DateInput
     )
-    marking = django_filters.ChoiceFilter(
-        label=_("Marking"), choices=Marking.choices, empty_label=_("Any")
-    )
+    marking = any_of(_("Marking"), Marking.choices)
     sort = SortFilter(
         empty_label=_("Due date, soonest first"),
         choices=[

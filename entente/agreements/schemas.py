@@ -12,24 +12,14 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict, field_serializer
+from pydantic import AfterValidator, field_serializer
 
-from entente.agreements.enums import (
-    AgreementStatus,
-    Certainty,
-    CommitmentKind,
-    CommitmentStatus,
-    DatePrecision,
-    EventKind,
-    InstrumentType,
-    PartyRole,
-    Recurrence,
-    Renewal,
-)
+from entente.agreements import enums
 from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, Boolean, Day, Integer, QueryId, RecordId
 from entente.core.schemas import (
+    In,
     PartyCode,
     Texts,
     TextsIn,
@@ -37,6 +27,7 @@ from entente.core.schemas import (
     no_nul,
     optional,
     texts_of,
+    texts_resolver,
 )
 from entente.core.translated import translated_fields
 
@@ -52,10 +43,6 @@ NO_NUL = r"^[^\x00]*$"
 def cents(value: Decimal | None) -> Decimal | None:
     """Amounts as stored (two decimals), whether read back or just written: 12 is 12.00."""
     return None if value is None else value.quantize(CENT)
-
-
-class In(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 def given_texts(texts: Schema | None) -> dict[str, str]:
@@ -100,37 +87,29 @@ class LongTextsIn(In):
 
 
 class AgreementPartyOut(Schema):
-    party: str = Field(description="Party code.")
-    role: PartyRole
-
-    @staticmethod
-    def resolve_party(link) -> str:
-        return link.party.code
+    party: str = Field(alias="party.code", description="Party code.")
+    role: enums.PartyRole
 
 
 class SignatoryOut(Schema):
-    party: str = Field(description="Code of the party they signed for.")
+    party: str = Field(alias="party.code", description="Code of the party they signed for.")
     name: str
     function: str
 
-    @staticmethod
-    def resolve_party(signatory) -> str:
-        return signatory.party.code
-
 
 class AgreementOut(PartyOwnedOut):
-    instrument_type: InstrumentType
+    instrument_type: enums.InstrumentType
     title: Texts
     summary: Texts
     reference_language: Language = Field(description="The language whose text is authoritative.")
     parties: list[AgreementPartyOut]
     place: str
-    status: AgreementStatus
+    status: enums.AgreementStatus
     signed_on: dt.date | None
     in_force_on: dt.date | None
     expires_on: dt.date | None
     duration_months: int | None
-    renewal: Renewal
+    renewal: enums.Renewal
     notice_period_days: int | None
     is_binding: bool
     parent: int | None = Field(
@@ -140,13 +119,8 @@ class AgreementOut(PartyOwnedOut):
     urgent_response_hours: int
     normal_response_days: int
 
-    @staticmethod
-    def resolve_title(agreement) -> dict[str, str]:
-        return texts_of(agreement, "title")
-
-    @staticmethod
-    def resolve_summary(agreement) -> dict[str, str]:
-        return texts_of(agreement, "summary")
+    resolve_title = texts_resolver("title")
+    resolve_summary = texts_resolver("summary")
 
     @staticmethod
     def resolve_parties(agreement) -> list:
@@ -159,10 +133,10 @@ class AgreementOut(PartyOwnedOut):
 
 class AgreementEventOut(PartyOwnedOut):
     agreement: int = Field(alias="agreement_id")
-    kind: EventKind
+    kind: enums.EventKind
     date: dt.date
-    date_precision: DatePrecision
-    certainty: Certainty
+    date_precision: enums.DatePrecision
+    certainty: enums.Certainty
     party: str | None = Field(description="Code of the party that took the step, if one did.")
     source: str = Field(description="Where the date comes from.")
     note: str
@@ -179,13 +153,8 @@ class ClauseOut(PartyOwnedOut):
     text: Texts
     reference_language: Language
 
-    @staticmethod
-    def resolve_heading(clause) -> dict[str, str]:
-        return texts_of(clause, "heading")
-
-    @staticmethod
-    def resolve_text(clause) -> dict[str, str]:
-        return texts_of(clause, "text")
+    resolve_heading = texts_resolver("heading")
+    resolve_text = texts_resolver("text")
 
 
 class AreaOut(Schema):
@@ -197,9 +166,7 @@ class AreaOut(Schema):
     name: Texts
     reference_language: Language
 
-    @staticmethod
-    def resolve_name(area) -> dict[str, str]:
-        return texts_of(area, "name")
+    resolve_name = texts_resolver("name")
 
 
 class AgreementDetailOut(AgreementOut):
@@ -226,7 +193,7 @@ class AgreementDetailOut(AgreementOut):
 
 
 class AgreementIn(In):
-    instrument_type: InstrumentType
+    instrument_type: enums.InstrumentType
     title: TextsIn = Field(description="Required in the reference language.")
     summary: LongTextsIn | None = None
     reference_language: Language = Language.EN
@@ -238,7 +205,7 @@ class AgreementIn(In):
     in_force_on: Day | None = None
     expires_on: Day | None = None
     duration_months: Integer | None = Field(default=None, ge=0, le=MAX_INT)
-    renewal: Renewal = Renewal.NONE
+    renewal: enums.Renewal = enums.Renewal.NONE
     notice_period_days: Integer | None = Field(default=None, ge=0, le=MAX_INT)
     is_binding: Boolean = False
     parent: RecordId | None = Field(
@@ -257,7 +224,7 @@ class AgreementIn(In):
 class AgreementPatch(In):
     """The fields to change; scope, marking and status change through their actions."""
 
-    instrument_type: InstrumentType = optional()
+    instrument_type: enums.InstrumentType = optional()
     title: TextsIn = optional()
     summary: LongTextsIn = optional()
     reference_language: Language = optional()
@@ -266,7 +233,7 @@ class AgreementPatch(In):
     in_force_on: Day | None = optional()
     expires_on: Day | None = optional()
     duration_months: Integer | None = optional(ge=0, le=MAX_INT)
-    renewal: Renewal = optional()
+    renewal: enums.Renewal = optional()
     notice_period_days: Integer | None = optional(ge=0, le=MAX_INT)
     is_binding: Boolean = optional()
     parent: RecordId | None = optional()
@@ -276,7 +243,7 @@ class AgreementPatch(In):
 
 
 class AgreementStatusIn(In):
-    status: AgreementStatus
+    status: enums.AgreementStatus
 
 
 class MarkingIn(In):
@@ -287,10 +254,10 @@ class MarkingIn(In):
 
 
 class AgreementEventIn(In):
-    kind: EventKind
+    kind: enums.EventKind
     date: Day
-    date_precision: DatePrecision = DatePrecision.DAY
-    certainty: Certainty = Certainty.CONFIRMED
+    date_precision: enums.DatePrecision = enums.DatePrecision.DAY
+    certainty: enums.Certainty = enums.Certainty.CONFIRMED
     party: PartyCode | None = Field(
         default=None, description="Code of the party that took the step."
     )
@@ -328,10 +295,10 @@ class CommitmentOut(PartyOwnedOut):
     title: Texts
     description: Texts
     reference_language: Language
-    kind: CommitmentKind
-    recurrence: Recurrence
+    kind: enums.CommitmentKind
+    recurrence: enums.Recurrence
     due_date: dt.date | None
-    status: CommitmentStatus
+    status: enums.CommitmentStatus
     is_overdue: bool = Field(description="Open, with its due date passed.")
     progress: int = Field(description="Percent done.")
     indicator: str
@@ -356,13 +323,8 @@ class CommitmentOut(PartyOwnedOut):
     def resolve_responsible_contact(commitment) -> int | None:
         return commitment.visible_contact
 
-    @staticmethod
-    def resolve_title(commitment) -> dict[str, str]:
-        return texts_of(commitment, "title")
-
-    @staticmethod
-    def resolve_description(commitment) -> dict[str, str]:
-        return texts_of(commitment, "description")
+    resolve_title = texts_resolver("title")
+    resolve_description = texts_resolver("description")
 
 
 class CommitmentIn(In):
@@ -374,8 +336,8 @@ class CommitmentIn(In):
     responsible_contact: RecordId | None = None
     area: RecordId | None = None
     clauses: list[RecordId] = Field(default=[], max_length=200)
-    kind: CommitmentKind = CommitmentKind.ONE_OFF
-    recurrence: Recurrence = Recurrence.NONE
+    kind: enums.CommitmentKind = enums.CommitmentKind.ONE_OFF
+    recurrence: enums.Recurrence = enums.Recurrence.NONE
     due_date: Day | None = None
     progress: Integer = Field(default=0, ge=0, le=100)
     indicator: str = Field(default="", max_length=300)
@@ -401,8 +363,8 @@ class CommitmentPatch(In):
     responsible_contact: RecordId | None = optional()
     area: RecordId | None = optional()
     clauses: list[RecordId] = optional(max_length=200)
-    kind: CommitmentKind = optional()
-    recurrence: Recurrence = optional()
+    kind: enums.CommitmentKind = optional()
+    recurrence: enums.Recurrence = optional()
     due_date: Day | None = optional()
     progress: Integer = optional(ge=0, le=100)
     indicator: str = optional(max_length=300)
@@ -413,7 +375,7 @@ class CommitmentPatch(In):
 
 
 class CommitmentStatusIn(In):
-    status: CommitmentStatus
+    status: enums.CommitmentStatus
     progress: Integer | None = Field(
         default=None, ge=0, le=100, description="Percent done; done always means 100."
     )
@@ -443,8 +405,8 @@ class IndicatorValueIn(In):
 
 
 class AgreementFilters(Schema):
-    status: AgreementStatus | None = None
-    instrument_type: InstrumentType | None = None
+    status: enums.AgreementStatus | None = None
+    instrument_type: enums.InstrumentType | None = None
     country: str | None = Field(
         default=None, pattern=r"^[A-Za-z]{2}$", description="ISO code of a counterpart's country."
     )

@@ -5,12 +5,12 @@ from entente.agreements import views
 app_name = "agreements"
 
 urlpatterns = [
+    path("commitments/", views.commitment_list, name="commitment-list"),
     path(
         "agreements/<int:pk>/commitments/new/",
         views.commitment_create_view,
         name="commitment-create",
     ),
-    path("commitments/", views.commitment_list, name="commitment-list"),
     path("commitments/bulk-status/", views.commitment_bulk_status, name="commitment-bulk-status"),
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment-detail"),
     path("commitments/<int:pk>/edit/", views.commitment_edit, name="commitment-edit"),

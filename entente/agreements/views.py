@@ -7,13 +7,11 @@ only through the services; a service's ValidationError is shown next to its fiel
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from entente.accounts.models import Party, Unit
 from entente.accounts.selectors import contact_visible_to
@@ -55,13 +53,13 @@ from entente.core.pages import (
     page_of,
     rebound,
     safe_next,
+    signed_in,
 )
 
 # --- commitment list and bulk status change ---------------------------------------------
 
 
-@login_required
-@require_GET
+@signed_in("GET")
 def commitment_list(request):
     user = request.user
     queryset = commitment_visible_to(user).order_by(F("due_date").asc(nulls_last=True), "pk")
@@ -85,8 +83,7 @@ def commitment_list(request):
     )
 
 
-@login_required
-@require_POST
+@signed_in("POST")
 def commitment_bulk_status(request):
     """Change the status of every selected commitment, or of none of them."""
     require_writer(request.user)
@@ -144,11 +141,9 @@ def _bulk_failure(commitment, exc) -> str:
 # --- commitment pages -------------------------------------------------------------------
 
 
-@login_required
-@require_GET
+@signed_in("GET")
 def commitment_detail(request, pk):
-    commitment = get_commitment_for_user(request.user, pk)
-    return _render_commitment(request, commitment)
+    return _render_commitment(request, get_commitment_for_user(request.user, pk))
 
 
 def _render_commitment(request, commitment):
@@ -211,8 +206,7 @@ def _texts(form, name: str) -> dict[str, str]:
     return {code: text for code, text in form.texts(name).items() if text.strip()}
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@signed_in("GET", "POST")
 def commitment_create_view(request, pk):
     agreement = get_agreement_for_user(request.user, pk)
     require_writer(request.user)
@@ -279,8 +273,7 @@ def _changes(commitment, data: dict) -> dict:
     return changes
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@signed_in("GET", "POST")
 def commitment_edit(request, pk):
     commitment = get_commitment_for_user(request.user, pk, write=True)
     choices = _form_choices(request.user, commitment.agreement)
@@ -326,8 +319,7 @@ def commitment_edit(request, pk):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@signed_in("GET", "POST")
 def commitment_status(request, pk):
     commitment = get_commitment_for_user(request.user, pk, write=True)
     conflict, status = None, 200

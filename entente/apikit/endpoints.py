@@ -2,12 +2,16 @@
 
 An endpoint reads as its own specification: load the record through its door, then
 
-    return change(request, response, record, lambda version: service(..., expected_version=version))
+    return change_by(request, response, meeting, services.meeting_change_status,
+                     meeting=meeting, status=payload.status)
 
-for a change (If-Match checked, 412 when another write won the race, the new ETag set),
-or `create(request, model=..., schema=..., action=...)` for a POST that makes a record
-(Idempotency-Key honoured, ETag and Location set). Ids, codes and usernames in the
-request become records through the resolvers, which answer 422 naming the field.
+for a change (If-Match checked, 412 when another write won the race, the new ETag set;
+`change` takes a function of the version instead, for more than one service call), or
+`create(request, model=..., schema=..., action=...)` for a POST that makes a record
+(Idempotency-Key honoured, ETag set, and Location where the record registry knows its
+API path). Ids, codes and usernames in the request become records through the
+resolvers, which answer 422 naming the field. How a route is documented (its summary
+and the problems it answers) is in routes.py.
 """
 
 import json
@@ -21,19 +25,15 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 
 from entente.apikit.idempotency import idempotent
+from entente.apikit.routes import READ  # noqa: F401  (attachments/api.py imports it here)
 from entente.core.errors import ConflictError, PreconditionFailed, ValidationError
 from entente.core.http import Versioned, etag_for, require_if_match
-from entente.core.problems import problem_responses
+from entente.core.registry import record_types
+
+API_ROOT = "/api/v1"  # where entente/urls.py mounts the API
 
 M = TypeVar("M", bound=Versioned)
 R = TypeVar("R", bound=Model)
-
-# The problems each kind of operation can answer, for `response={200: ..., **READ}`.
-READ = problem_responses(401, 404, 422, 429)
-LIST = problem_responses(401, 422, 429)
-CREATE = problem_responses(400, 401, 403, 404, 413, 415, 422, 429)
-CHANGE = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429)
-ACTION = problem_responses(401, 403, 404, 409, 412, 422, 428, 429)  # no body to parse
 
 
 def with_etag(response: HttpResponse, record: M) -> M:
@@ -67,26 +67,46 @@ def change(request: HttpRequest, response: HttpResponse, record: M, apply: Calla
     return with_etag(response, record)
 
 
+def change_by(
+    request: HttpRequest,
+    response: HttpResponse,
+    record: M,
+    service: Callable[..., M],
+    /,
+    **arguments: Any,
+) -> M:
+    """`change` through `service(actor=<the caller>, expected_version=..., **arguments)`,
+    the arguments naming `record` as the service calls it (`meeting=meeting`)."""
+    return change(
+        request,
+        response,
+        record,
+        lambda version: service(
+            actor=cast(Any, request).auth, expected_version=version, **arguments
+        ),
+    )
+
+
 def create(
     request: HttpRequest,
     *,
     model: type[Model],
     schema: type[Schema],
     action: Callable[[], Any],
-    location: str | None = None,
     redact: Collection[str] = (),
 ) -> HttpResponse:
     """Run `action` (the service call) once per Idempotency-Key and answer 201 with
-    its result, the new record's ETag and, given a `location` like
-    "/api/v1/commitments/{id}", its Location."""
+    its result, the new record's ETag and, where its type has an API path in the record
+    registry, its Location."""
     response = idempotent(request, status=201, schema=schema, action=action, redact=redact)
     if response.status_code == 201:
         # From the body, not the record: a replay has no record at hand.
         body = json.loads(response.content)
         if "version" in body:
             response["ETag"] = etag_for(cast(Any, model)(pk=body["id"], version=body["version"]))
-        if location:
-            response["Location"] = location.format(id=body["id"])
+        path = next((t.api_path for t in record_types() if t.model is model), None)
+        if path:
+            response["Location"] = API_ROOT + path.format(id=body["id"])
     return response
 
 

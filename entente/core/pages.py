@@ -1,4 +1,5 @@
-"""What every web page shares: service errors on forms, conflicts, pagination, redirects.
+"""What every web page shares: who may open it, service errors on forms, conflicts,
+pagination, redirects.
 
 Pages load records through their app's doors and change them through services; what is
 left for a view is showing the outcome. These helpers do that one way for every app:
@@ -8,22 +9,38 @@ with what someone else changed (`_conflict.html`), and lists are paginated alike
 """
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import URLPattern, path
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
 
 from entente.core.enums import Language, Marking, Scope
 from entente.core.errors import ValidationError
 
 PAGE_SIZE = 25
+
+T = TypeVar("T")
+
+
+def signed_in(*methods: str) -> Callable[[Callable], Callable]:
+    """A page for signed-in users (others are sent to sign in) that answers only the
+    HTTP `methods` (405 for any other): `@signed_in("GET", "POST")`."""
+
+    def decorate(view: Callable) -> Callable:
+        return login_required(require_http_methods(list(methods))(view))
+
+    return decorate
 
 
 def page_of(request: HttpRequest, queryset: QuerySet, *, size: int = PAGE_SIZE) -> Page:
@@ -40,11 +57,29 @@ def apply_errors(
         for message in exc.messages:
             form.add_error(None, message)
         return
-    for key, messages in exc.message_dict.items():
+    for key, refusals in exc.message_dict.items():
         name = (aliases or {}).get(key, key)
         target = name if name in form.fields else None
-        for message in messages:
+        for message in refusals:
             form.add_error(target, message)
+
+
+def saved(form: forms.BaseForm, save: Callable[[], T], aliases=None) -> T | None:
+    """What `save` (the service call) returns when the form is valid and the service
+    accepts it; None otherwise, the service's refusal put on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return save()
+    except ValidationError as error:
+        apply_errors(form, error, aliases)
+        return None
+
+
+def done(request: HttpRequest, message: str, url: str) -> HttpResponseRedirect:
+    """Back to `url` after a change, saying what was done."""
+    messages.success(request, message)
+    return HttpResponseRedirect(url)
 
 
 def first_error(form: forms.BaseForm) -> str:

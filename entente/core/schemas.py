@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from ninja import Schema
+from ninja import Path, Schema
 from pydantic import AfterValidator, ConfigDict, Field
 
 from entente.core.enums import Language
@@ -15,6 +15,11 @@ PartyCode = Annotated[
     Field(min_length=1, max_length=32, pattern=r"^[-a-zA-Z0-9_]+$", description="A party's code."),
 ]
 Username = Annotated[str, Field(min_length=1, max_length=150, pattern=r"^[^\x00]+$")]
+
+
+def id_in_path(description: str | None = None) -> Any:
+    """A record's id in the URL, in the database's range as `Id` is."""
+    return Path(description=description, ge=1, le=2**63 - 1)
 
 
 def no_nul(value: str | None) -> str | None:
@@ -49,6 +54,12 @@ class Texts(Schema):
 
 def texts_of(record, name: str) -> dict[str, str]:
     return {lang: getattr(record, f"{name}_{lang}", None) or "" for lang in Language.values}
+
+
+def texts_resolver(name: str) -> Any:
+    """`resolve_title = texts_resolver("title")`: an output schema's `Texts` field read
+    from the record's columns of each language (title_ar, title_fr, ...)."""
+    return staticmethod(lambda record: texts_of(record, name))
 
 
 def _drop_default(schema: dict[str, Any]) -> None:

@@ -11,28 +11,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router
+from ninja import Query, Router
 from ninja.pagination import paginate
 
 from entente.accounts.selectors import resolve_users, unit_list
 from entente.agreements.selectors import area_visible_to, get_agreement_for_user, require_party_to
-from entente.apikit.endpoints import (
-    ACTION,
-    CHANGE,
-    CREATE,
-    LIST,
-    READ,
-    change,
-    create,
-    resolve_one,
-    with_etag,
-)
+from entente.apikit.endpoints import change_by, create, resolve_one, with_etag
+from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
 from entente.core.access import require_writer
 from entente.core.errors import ValidationError
 from entente.core.http import CursorPagination
+from entente.core.schemas import id_in_path
 from entente.liaison import services
 from entente.liaison.enums import WAITING_STATUSES
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
@@ -42,6 +34,7 @@ from entente.liaison.schemas import (
     MessageOut,
     RefuseIn,
     RequestFilters,
+    RequestId,
     RequestIn,
     RequestOut,
     TextIn,
@@ -56,7 +49,6 @@ from entente.liaison.selectors import (
 
 router = Router(tags=["liaison"])
 
-RequestId = Path(description="The liaison request's id.", ge=1, le=2**63 - 1)
 
 BOXES: dict[str, Callable[..., QuerySet[LiaisonRequest]]] = {
     "inbox": inbox_for,
@@ -68,13 +60,9 @@ BOXES: dict[str, Callable[..., QuerySet[LiaisonRequest]]] = {
 # --- reading ------------------------------------------------------------------------------
 
 
-@router.get(
-    "/requests",
-    summary="List liaison requests",
-    response={200: list[RequestOut], **LIST},
-)
+@router.get("/requests", **op("List liaison requests", list[RequestOut], LIST))
 @paginate(CursorPagination, ordering="-sent_at")
-def request_list(request: HttpRequest, filters: Query[RequestFilters]):
+def request_list(request, filters: Query[RequestFilters]):
     """Requests you may see, in your inbox, your outbox or both; newest first."""
     requests = (
         BOXES[filters.box](request.auth)
@@ -101,23 +89,17 @@ def request_list(request: HttpRequest, filters: Query[RequestFilters]):
     return requests
 
 
-@router.get(
-    "/requests/{request_id}",
-    summary="Get a liaison request",
-    response={200: RequestOut, **READ},
-)
-def request_detail(request: HttpRequest, response: HttpResponse, request_id: int = RequestId):
+@router.get("/requests/{request_id}", **op("Get a liaison request", RequestOut, READ))
+def request_detail(request, response: HttpResponse, request_id: int = RequestId):
     """A request with its deadline clock: seconds remaining, paused, overdue."""
     return with_etag(response, get_liaison_request_for_user(request.auth, request_id))
 
 
 @router.get(
-    "/requests/{request_id}/messages",
-    summary="List a request's thread",
-    response={200: list[MessageOut], **READ},
+    "/requests/{request_id}/messages", **op("List a request's thread", list[MessageOut], READ)
 )
 @paginate(CursorPagination, ordering="created_at")
-def message_list(request: HttpRequest, request_id: int = RequestId):
+def message_list(request, request_id: int = RequestId):
     """The request's thread as you may see it, oldest first: messages of both cells and
     your own party's internal notes, never the other party's notes."""
     liaison = get_liaison_request_for_user(request.auth, request_id)
@@ -128,13 +110,9 @@ def message_list(request: HttpRequest, request_id: int = RequestId):
 
 
 @router.post(
-    "/agreements/{agreement_id}/requests",
-    summary="Send a liaison request",
-    response={201: RequestOut, **CREATE},
+    "/agreements/{agreement_id}/requests", **op("Send a liaison request", RequestOut, CREATE, 201)
 )
-def request_send(
-    request: HttpRequest, payload: RequestIn, agreement_id: int = Path(ge=1, le=2**63 - 1)
-):
+def request_send(request, payload: RequestIn, agreement_id: int = id_in_path()):
     """Send a request from one of your party's contact cells to another party's under
     a shared agreement. The reference and the deadline (from the agreement and the
     priority) are set for you."""
@@ -160,38 +138,23 @@ def request_send(
             red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
         )
 
-    return create(
-        request,
-        model=LiaisonRequest,
-        schema=RequestOut,
-        action=send,
-        location="/api/v1/requests/{id}",
-    )
+    return create(request, model=LiaisonRequest, schema=RequestOut, action=send)
 
 
 # --- state changes ------------------------------------------------------------------------
 
 
 def _act(
-    request: HttpRequest, response: HttpResponse, request_id: int, service: Callable, **fields
+    request, response: HttpResponse, request_id: int, service: Callable, **fields
 ) -> LiaisonRequest:
     """404 unless visible, 403 unless a writer of either cell, 428/412 on If-Match; then
     `service` with the request's `fields`, which checks the side and the transition."""
     liaison = get_liaison_request_for_user(request.auth, request_id, write=True)
-    return change(
-        request,
-        response,
-        liaison,
-        lambda version: service(
-            actor=request.auth, request=liaison, expected_version=version, **fields
-        ),
-    )
+    return change_by(request, response, liaison, service, request=liaison, **fields)
 
 
 def _action(path: str, summary: str, problems: dict = CHANGE):
-    return router.post(
-        f"/requests/{{request_id}}/{path}", summary=summary, response={200: RequestOut, **problems}
-    )
+    return router.post(f"/requests/{{request_id}}/{path}", **op(summary, RequestOut, problems))
 
 
 @contextmanager
@@ -206,14 +169,14 @@ def _errors_renamed(names: dict[str, str]) -> Iterator[None]:
 
 
 @_action("acknowledge", "Acknowledge a request", ACTION)
-def request_acknowledge(request: HttpRequest, response: HttpResponse, request_id: int = RequestId):
+def request_acknowledge(request, response: HttpResponse, request_id: int = RequestId):
     """The receiving cell confirms it has the request in hand (If-Match)."""
     return _act(request, response, request_id, services.request_acknowledge)
 
 
 @_action("ask-clarification", "Ask for a clarification")
 def request_ask_clarification(
-    request: HttpRequest, response: HttpResponse, payload: TextIn, request_id: int = RequestId
+    request, response: HttpResponse, payload: TextIn, request_id: int = RequestId
 ):
     """The receiving cell asks the sender a question; the clock stops until the
     clarification arrives (If-Match)."""
@@ -222,7 +185,7 @@ def request_ask_clarification(
 
 @_action("clarification", "Provide the clarification")
 def request_clarification(
-    request: HttpRequest, response: HttpResponse, payload: TextIn, request_id: int = RequestId
+    request, response: HttpResponse, payload: TextIn, request_id: int = RequestId
 ):
     """The sending cell answers the question; the clock resumes and the deadline moves
     forward by the time it stood still (If-Match)."""
@@ -230,17 +193,13 @@ def request_clarification(
 
 
 @_action("answer", "Answer a request")
-def request_answer(
-    request: HttpRequest, response: HttpResponse, payload: AnswerIn, request_id: int = RequestId
-):
+def request_answer(request, response: HttpResponse, payload: AnswerIn, request_id: int = RequestId):
     """The receiving cell answers; after the deadline, `delay_reason` says why (If-Match)."""
     return _act(request, response, request_id, services.request_answer, **payload.model_dump())
 
 
 @_action("refuse", "Refuse a request")
-def request_refuse(
-    request: HttpRequest, response: HttpResponse, payload: RefuseIn, request_id: int = RequestId
-):
+def request_refuse(request, response: HttpResponse, payload: RefuseIn, request_id: int = RequestId):
     """The receiving cell declines the request and says why (If-Match)."""
     with _errors_renamed({"refusal_reason": "reason"}):
         return _act(
@@ -249,7 +208,7 @@ def request_refuse(
 
 
 @_action("close", "Close a request", ACTION)
-def request_close(request: HttpRequest, response: HttpResponse, request_id: int = RequestId):
+def request_close(request, response: HttpResponse, request_id: int = RequestId):
     """The sending cell closes a request that was answered or refused (If-Match)."""
     return _act(request, response, request_id, services.request_close)
 
@@ -258,18 +217,15 @@ def request_close(request: HttpRequest, response: HttpResponse, request_id: int 
 
 
 @router.post(
-    "/requests/{request_id}/messages",
-    summary="Post to a request's thread",
-    response={201: MessageOut, **CREATE},
+    "/requests/{request_id}/messages", **op("Post to a request's thread", MessageOut, CREATE, 201)
 )
-def message_post(request: HttpRequest, payload: MessageIn, request_id: int = RequestId):
+def message_post(request, payload: MessageIn, request_id: int = RequestId):
     """Post a message both cells see, or an internal note only your party sees."""
     liaison = get_liaison_request_for_user(request.auth, request_id, write=True)
-    return create(
-        request,
-        model=LiaisonMessage,
-        schema=MessageOut,
-        action=lambda: services.message_post(
+
+    def post() -> LiaisonMessage:
+        return services.message_post(
             actor=request.auth, request=liaison, body=payload.body, kind=payload.kind
-        ),
-    )
+        )
+
+    return create(request, model=LiaisonMessage, schema=MessageOut, action=post)

@@ -15,9 +15,11 @@ from ninja import Field, Schema
 from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Marking, Scope
 from entente.core.http import AwareMoment, RecordId
-from entente.core.schemas import Id, In, NoNul, Username, maybe
+from entente.core.schemas import Id, In, NoNul, Username, id_in_path, maybe
 from entente.liaison.clock import is_overdue, remaining
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
+
+RequestId = id_in_path("The liaison request's id.")
 
 
 class RequestOut(PartyOwnedOut):

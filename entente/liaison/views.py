@@ -8,13 +8,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import dateformat, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods
 
 from entente.accounts.selectors import unit_list
 from entente.agreements.selectors import (
@@ -26,7 +24,7 @@ from entente.audit.services import changes_since
 from entente.core.access import membership_of, require_writer
 from entente.core.enums import Scope
 from entente.core.errors import ConflictError, ValidationError
-from entente.core.pages import apply_errors, conflict_rows, page_of
+from entente.core.pages import apply_errors, conflict_rows, page_of, signed_in
 from entente.liaison import forms, services
 from entente.liaison.clock import is_overdue, remaining
 from entente.liaison.enums import REQUEST_WORKFLOW, WAITING_STATUSES, RequestStatus
@@ -125,8 +123,7 @@ def _agreements_to_send_under(user):
 MORE_FILTERS = ["agreement", "area", "priority", "marking", "due_from", "due_to", "overdue"]
 
 
-@login_required
-@require_http_methods(["GET"])
+@signed_in("GET")
 def request_list(request):
     tab = request.GET.get("tab")
     if tab not in TABS:
@@ -168,8 +165,7 @@ def _send_choices(agreement, membership) -> dict:
     }
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@signed_in("GET", "POST")
 def request_create(request, pk):
     agreement = get_agreement_for_user(request.user, pk)
     membership = require_writer(request.user)
@@ -365,14 +361,12 @@ def _render_detail(
     return render(http_request, "liaison/request_detail.html", context, status=status)
 
 
-@login_required
-@require_http_methods(["GET"])
+@signed_in("GET")
 def request_detail(request, pk):
     return _render_detail(request, get_liaison_request_for_user(request.user, pk))
 
 
-@login_required
-@require_http_methods(["POST"])
+@signed_in("POST")
 def request_action(http_request, pk, action: str):
     """Run one action from its form; the page is shown again when it cannot be done."""
     user = http_request.user

@@ -7,8 +7,8 @@ change only with If-Match. Agenda items, attendance and decisions are not versio
 """
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from ninja import Body, Path, Query, Router
+from django.http import HttpResponse
+from ninja import Body, Query, Router
 from ninja.pagination import paginate
 
 from entente.accounts.selectors import (
@@ -25,19 +25,11 @@ from entente.agreements.selectors import (
     get_agreement_for_user,
     require_party_to,
 )
-from entente.apikit.endpoints import (
-    CHANGE,
-    CREATE,
-    LIST,
-    READ,
-    change,
-    create,
-    resolve_many,
-    resolve_one,
-    with_etag,
-)
+from entente.apikit.endpoints import change, change_by, create, resolve_many, resolve_one, with_etag
+from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
 from entente.core.access import require_writer
 from entente.core.http import CursorPagination
+from entente.core.schemas import id_in_path
 from entente.meetings import services
 from entente.meetings.models import AgendaItem, Decision, Meeting
 from entente.meetings.schemas import (
@@ -50,11 +42,13 @@ from entente.meetings.schemas import (
     CarryOverIn,
     CommitmentSpecIn,
     DecisionCommitmentsOut,
+    DecisionId,
     DecisionIn,
     DecisionOut,
     DecisionStatusIn,
     MeetingDetailOut,
     MeetingFilters,
+    MeetingId,
     MeetingIn,
     MeetingOut,
     MeetingPatchIn,
@@ -75,16 +69,13 @@ from entente.meetings.selectors import (
 
 router = Router(tags=["meetings"])
 
-MeetingId = Path(description="The meeting's id.", ge=1, le=2**63 - 1)
-DecisionId = Path(description="The decision's id.", ge=1, le=2**63 - 1)
-
 
 # --- meetings ---------------------------------------------------------------------------
 
 
-@router.get("/meetings", summary="List meetings", response={200: list[MeetingOut], **LIST})
+@router.get("/meetings", **op("List meetings", list[MeetingOut], LIST))
 @paginate(CursorPagination, ordering="-starts_at")
-def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]):
+def meeting_list(request, filters: Query[MeetingFilters]):
     """Meetings you may see, latest start first."""
     exact = {
         "agreement_id": filters.agreement,
@@ -100,12 +91,8 @@ def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]):
     return meeting_search(meetings, (filters.q or "").split()[:10])
 
 
-@router.get(
-    "/meetings/{meeting_id}",
-    summary="Get a meeting",
-    response={200: MeetingDetailOut, **READ},
-)
-def meeting_detail(request: HttpRequest, response: HttpResponse, meeting_id: int = MeetingId):
+@router.get("/meetings/{meeting_id}", **op("Get a meeting", MeetingDetailOut, READ))
+def meeting_detail(request, response: HttpResponse, meeting_id: int = MeetingId):
     """A meeting with its agenda, attendance and decisions (and the ids of the
     commitments each decision gave rise to), as far as you may see them."""
     meeting = get_meeting_for_user(request.auth, meeting_id)
@@ -114,15 +101,9 @@ def meeting_detail(request: HttpRequest, response: HttpResponse, meeting_id: int
 
 
 @router.post(
-    "/agreements/{agreement_id}/meetings",
-    summary="Schedule a meeting",
-    response={201: MeetingOut, **CREATE},
+    "/agreements/{agreement_id}/meetings", **op("Schedule a meeting", MeetingOut, CREATE, 201)
 )
-def meeting_create(
-    request: HttpRequest,
-    payload: MeetingIn,
-    agreement_id: int = Path(ge=1, le=2**63 - 1),
-):
+def meeting_create(request, payload: MeetingIn, agreement_id: int = id_in_path()):
     """Schedule a meeting under an agreement your party is a party to; your party owns it.
     Times without a UTC offset are read in the meeting's own time zone."""
     user = request.auth
@@ -130,32 +111,23 @@ def meeting_create(
     require_writer(user)
     require_party_to(user, agreement)
     fields = payload.model_dump(exclude={"title", "host_party", "red_recipients"})
-    return create(
-        request,
-        model=Meeting,
-        schema=MeetingOut,
-        location="/api/v1/meetings/{id}",
-        action=lambda: services.meeting_create(
+
+    def schedule() -> Meeting:
+        return services.meeting_create(
             actor=user,
             agreement=agreement,
             title=given_texts(payload.title),
             host_party=resolve_party(payload.host_party, "host_party"),
             red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
             **fields,
-        ),
-    )
+        )
+
+    return create(request, model=Meeting, schema=MeetingOut, action=schedule)
 
 
-@router.patch(
-    "/meetings/{meeting_id}",
-    summary="Change a meeting",
-    response={200: MeetingOut, **CHANGE},
-)
+@router.patch("/meetings/{meeting_id}", **op("Change a meeting", MeetingOut, CHANGE))
 def meeting_update(
-    request: HttpRequest,
-    response: HttpResponse,
-    payload: MeetingPatchIn,
-    meeting_id: int = MeetingId,
+    request, response: HttpResponse, payload: MeetingPatchIn, meeting_id: int = MeetingId
 ):
     """Change the kind, title, schedule, place or host of a meeting (If-Match): only the
     fields sent, and the title only in the languages sent. Sending none changes nothing."""
@@ -173,16 +145,9 @@ def meeting_update(
     return change(request, response, meeting, update)
 
 
-@router.post(
-    "/meetings/{meeting_id}/status",
-    summary="Change a meeting's status",
-    response={200: MeetingOut, **CHANGE},
-)
+@router.post("/meetings/{meeting_id}/status", **op("Change a meeting's status", MeetingOut, CHANGE))
 def meeting_status(
-    request: HttpRequest,
-    response: HttpResponse,
-    payload: MeetingStatusIn,
-    meeting_id: int = MeetingId,
+    request, response: HttpResponse, payload: MeetingStatusIn, meeting_id: int = MeetingId
 ):
     """Mark a meeting held (once it has started) or cancelled, or plan it again (If-Match)."""
     return _change(
@@ -191,12 +156,10 @@ def meeting_status(
 
 
 @router.put(
-    "/meetings/{meeting_id}/minutes",
-    summary="Record a meeting's minutes",
-    response={200: MeetingOut, **CHANGE},
+    "/meetings/{meeting_id}/minutes", **op("Record a meeting's minutes", MeetingOut, CHANGE)
 )
 def meeting_minutes(
-    request: HttpRequest, response: HttpResponse, payload: MinutesIn, meeting_id: int = MeetingId
+    request, response: HttpResponse, payload: MinutesIn, meeting_id: int = MeetingId
 ):
     """Record the minutes per language of a meeting that took place (If-Match); the
     languages sent replace theirs, the others are kept."""
@@ -207,34 +170,23 @@ def meeting_minutes(
 def _change(request, response, meeting_id: int, service, **values) -> Meeting:
     """`service(**values)` on the meeting, at the version the client names (If-Match)."""
     meeting = get_meeting_for_user(request.auth, meeting_id, write=True)
-    return change(
-        request,
-        response,
-        meeting,
-        lambda version: service(
-            actor=request.auth, meeting=meeting, expected_version=version, **values
-        ),
-    )
+    return change_by(request, response, meeting, service, meeting=meeting, **values)
 
 
 # --- agenda -----------------------------------------------------------------------------
 
 
 @router.post(
-    "/meetings/{meeting_id}/agenda-items",
-    summary="Add an agenda item",
-    response={201: AgendaItemOut, **CREATE},
+    "/meetings/{meeting_id}/agenda-items", **op("Add an agenda item", AgendaItemOut, CREATE, 201)
 )
-def agenda_item_create(request: HttpRequest, payload: AgendaItemIn, meeting_id: int = MeetingId):
+def agenda_item_create(request, payload: AgendaItemIn, meeting_id: int = MeetingId):
     """Append a point to the agenda, possibly carrying an open commitment of the
     agreement or a decision of an earlier meeting."""
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, write=True)
-    return create(
-        request,
-        model=AgendaItem,
-        schema=AgendaItemOut,
-        action=lambda: services.agenda_item_add(
+
+    def add() -> AgendaItem:
+        return services.agenda_item_add(
             actor=user,
             meeting=meeting,
             title=payload.title,
@@ -245,16 +197,16 @@ def agenda_item_create(request: HttpRequest, payload: AgendaItemIn, meeting_id: 
             carried_decision=resolve_one(
                 decision_visible_to(user), payload.carried_decision, "carried_decision"
             ),
-        ),
-    )
+        )
+
+    return create(request, model=AgendaItem, schema=AgendaItemOut, action=add)
 
 
 @router.get(
     "/meetings/{meeting_id}/carry-over-candidates",
-    summary="List what may be carried over",
-    response={200: CarryOverCandidatesOut, **READ},
+    **op("List what may be carried over", CarryOverCandidatesOut, READ),
 )
-def carry_over_candidates(request: HttpRequest, meeting_id: int = MeetingId):
+def carry_over_candidates(request, meeting_id: int = MeetingId):
     """Open commitments of the meeting's agreement and open decisions of its earlier
     meetings that are not on the agenda yet."""
     meeting = get_meeting_for_user(request.auth, meeting_id)
@@ -263,10 +215,9 @@ def carry_over_candidates(request: HttpRequest, meeting_id: int = MeetingId):
 
 @router.post(
     "/meetings/{meeting_id}/carry-over",
-    summary="Carry items over to the agenda",
-    response={201: AgendaItemsOut, **CREATE},
+    **op("Carry items over to the agenda", AgendaItemsOut, CREATE, 201),
 )
-def carry_over(request: HttpRequest, payload: CarryOverIn, meeting_id: int = MeetingId):
+def carry_over(request, payload: CarryOverIn, meeting_id: int = MeetingId):
     """Put chosen carry-over candidates on the agenda, one item each, all or nothing."""
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, write=True)
@@ -290,14 +241,13 @@ def carry_over(request: HttpRequest, payload: CarryOverIn, meeting_id: int = Mee
 
 @router.put(
     "/meetings/{meeting_id}/attendance/{contact_id}",
-    summary="Invite a contact or record attendance",
-    response={200: AttendanceOut, **CREATE},
+    **op("Invite a contact or record attendance", AttendanceOut, CREATE),
 )
 def attendance_put(
-    request: HttpRequest,
+    request,
     payload: AttendanceIn,
     meeting_id: int = MeetingId,
-    contact_id: int = Path(ge=1, le=2**63 - 1),
+    contact_id: int = id_in_path(),
 ):
     """Invite a contact of the directory, or record that they attended or were excused."""
     user = request.auth
@@ -312,30 +262,24 @@ def attendance_put(
 
 
 @router.post(
-    "/meetings/{meeting_id}/decisions",
-    summary="Record a decision",
-    response={201: DecisionOut, **CREATE},
+    "/meetings/{meeting_id}/decisions", **op("Record a decision", DecisionOut, CREATE, 201)
 )
-def decision_create(request: HttpRequest, payload: DecisionIn, meeting_id: int = MeetingId):
+def decision_create(request, payload: DecisionIn, meeting_id: int = MeetingId):
     """Record a decision of a meeting that took place; decisions are numbered 1, 2, ..."""
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, write=True)
-    return create(
-        request,
-        model=Decision,
-        schema=DecisionOut,
-        action=lambda: _decision_out(
-            user, services.decision_record(actor=user, meeting=meeting, text=payload.text)
-        ),
-    )
+
+    def record() -> Decision:
+        decision = services.decision_record(actor=user, meeting=meeting, text=payload.text)
+        return _decision_out(user, decision)
+
+    return create(request, model=Decision, schema=DecisionOut, action=record)
 
 
 @router.post(
-    "/decisions/{decision_id}/status",
-    summary="Change a decision's status",
-    response={200: DecisionOut, **CREATE},
+    "/decisions/{decision_id}/status", **op("Change a decision's status", DecisionOut, CREATE)
 )
-def decision_status(request: HttpRequest, payload: DecisionStatusIn, decision_id: int = DecisionId):
+def decision_status(request, payload: DecisionStatusIn, decision_id: int = DecisionId):
     """Mark a decision implemented or dropped, or reopen it."""
     user = request.auth
     decision = get_decision_for_user(user, decision_id, write=True)
@@ -350,11 +294,10 @@ def _decision_out(user, decision: Decision) -> Decision:
 
 @router.post(
     "/decisions/{decision_id}/commitments",
-    summary="Turn a decision into commitments",
-    response={201: DecisionCommitmentsOut, **CREATE},
+    **op("Turn a decision into commitments", DecisionCommitmentsOut, CREATE, 201),
 )
 def decision_commitments(
-    request: HttpRequest,
+    request,
     payload: list[CommitmentSpecIn] = Body(..., max_length=50),  # noqa: B008
     decision_id: int = DecisionId,
 ):

@@ -21,11 +21,15 @@ from entente.core.schemas import (
     Texts,
     TextsIn,
     Username,
+    id_in_path,
     maybe,
     optional,
-    texts_of,
+    texts_resolver,
 )
 from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
+
+MeetingId = id_in_path("The meeting's id.")
+DecisionId = id_in_path("The decision's id.")
 
 # --- texts in several languages ---------------------------------------------------------
 
@@ -61,13 +65,8 @@ class MeetingOut(PartyOwnedOut):
     status: MeetingStatus
     minutes: Texts
 
-    @staticmethod
-    def resolve_title(meeting) -> dict:
-        return texts_of(meeting, "title")
-
-    @staticmethod
-    def resolve_minutes(meeting) -> dict:
-        return texts_of(meeting, "minutes")
+    resolve_title = texts_resolver("title")
+    resolve_minutes = texts_resolver("minutes")
 
 
 class AgendaItemOut(Schema):
@@ -189,9 +188,7 @@ class CommitmentSummaryOut(Schema):
     due_date: dt.date | None
     status: str
 
-    @staticmethod
-    def resolve_title(commitment) -> dict:
-        return texts_of(commitment, "title")
+    resolve_title = texts_resolver("title")
 
 
 class CarryOverCandidatesOut(Schema):

@@ -6,11 +6,9 @@ Records come only through the selectors (`*_visible_to`, `get_*_for_user`).
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import F, OuterRef
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
 
 from entente.agreements.filters import AgreementFilter
 from entente.agreements.selectors import (
@@ -24,7 +22,7 @@ from entente.agreements.selectors import (
     get_agreement_for_user,
 )
 from entente.core.access import membership_of, party_id_of
-from entente.core.pages import page_of
+from entente.core.pages import page_of, signed_in
 from entente.liaison.clock import OPEN_STATUSES as OPEN_REQUEST_STATUSES
 from entente.liaison.selectors import liaison_request_visible_to
 from entente.meetings.selectors import meeting_visible_to
@@ -60,8 +58,7 @@ def _party_ids(agreement) -> set[int]:
 # --- portfolio --------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
+@signed_in("GET")
 def agreement_list(request):
     user = request.user
     open_requests = liaison_request_visible_to(user).filter(
@@ -93,8 +90,7 @@ def agreement_list(request):
 # --- agreement page ---------------------------------------------------------------------
 
 
-@login_required
-@require_GET
+@signed_in("GET")
 def agreement_detail(request, pk):
     agreement = get_agreement_for_user(request.user, pk)
     return render_agreement(request, agreement)

@@ -5,15 +5,14 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
 
 from entente.core.access import membership_of
+from entente.core.pages import signed_in
 from entente.reports.selectors import calendar_entries, dashboard_for, zone_of
 
 MONTH_PARAM = re.compile(r"^(\d{4})-(\d{2})$")
@@ -67,8 +66,7 @@ def remaining_text(remaining: dt.timedelta) -> str:
     return _("%s left") % duration_text(remaining)
 
 
-@login_required
-@require_http_methods(["GET", "HEAD"])
+@signed_in("GET", "HEAD")
 def dashboard(request):
     membership = membership_of(request.user)
     if membership is None:
@@ -126,8 +124,7 @@ def _entry_view(entry, zone: ZoneInfo) -> dict:
     return {"entry": entry, "record": entry.record, "kind": entry.kind, "times": times}
 
 
-@login_required
-@require_http_methods(["GET", "HEAD"])
+@signed_in("GET", "HEAD")
 def calendar(request):
     zone = zone_of(request.user)
     today = timezone.localtime(timezone.now(), zone).date()

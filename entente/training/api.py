@@ -6,26 +6,19 @@ with If-Match. Participant figures are not versioned.
 """
 
 from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
 from ninja.pagination import paginate
 
 from entente.accounts.selectors import party_list, resolve_party, resolve_users
 from entente.agreements.selectors import area_visible_to, get_agreement_for_user, require_party_to
-from entente.apikit.endpoints import (
-    CHANGE,
-    CREATE,
-    LIST,
-    READ,
-    change,
-    create,
-    resolve_one,
-    with_etag,
-)
+from entente.apikit.endpoints import change, change_by, create, resolve_one, with_etag
+from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
 from entente.core.access import require_writer
 from entente.core.errors import NotFound
 from entente.core.http import CursorPagination
+from entente.core.schemas import id_in_path
 from entente.training import services
 from entente.training.models import TrainingActivity, TrainingParticipation
 from entente.training.schemas import (
@@ -36,6 +29,7 @@ from entente.training.schemas import (
     ReciprocityFilters,
     TrainingDetailOut,
     TrainingFilters,
+    TrainingId,
     TrainingIn,
     TrainingOut,
     TrainingPatchIn,
@@ -49,8 +43,6 @@ from entente.training.selectors import (
 )
 
 router = Router(tags=["training"])
-
-TrainingId = Path(description="The training activity's id.", ge=1, le=2**63 - 1)
 
 
 def _resolved(user, changes: dict) -> dict:
@@ -68,26 +60,15 @@ def _change(request, response, training_id: int, service, **fields) -> TrainingA
     """Run `service(**fields)` on the training (its owning party's writers only), under
     If-Match."""
     training = get_training_for_user(request.auth, training_id, write=True)
-    return change(
-        request,
-        response,
-        training,
-        lambda version: service(
-            actor=request.auth, training=training, expected_version=version, **fields
-        ),
-    )
+    return change_by(request, response, training, service, training=training, **fields)
 
 
 # --- activities -------------------------------------------------------------------------
 
 
-@router.get(
-    "/trainings",
-    summary="List training activities",
-    response={200: list[TrainingOut], **LIST},
-)
+@router.get("/trainings", **op("List training activities", list[TrainingOut], LIST))
 @paginate(CursorPagination, ordering="-starts_on")
-def training_list(request: HttpRequest, filters: Query[TrainingFilters]):
+def training_list(request, filters: Query[TrainingFilters]):
     """Training activities you may see, latest start first."""
     trainings = training_visible_to(request.auth).prefetch_related("red_recipients")
     exact = {
@@ -110,11 +91,10 @@ def training_list(request: HttpRequest, filters: Query[TrainingFilters]):
 
 @router.get(
     "/trainings/{training_id}",
-    summary="Get a training activity",
     url_name="training-detail",
-    response={200: TrainingDetailOut, **READ},
+    **op("Get a training activity", TrainingDetailOut, READ),
 )
-def training_detail(request: HttpRequest, response: HttpResponse, training_id: int = TrainingId):
+def training_detail(request, response: HttpResponse, training_id: int = TrainingId):
     """A training activity with the participants each party sends or hosts."""
     training = get_training_for_user(request.auth, training_id)
     prefetch_related_objects(
@@ -127,12 +107,9 @@ def training_detail(request: HttpRequest, response: HttpResponse, training_id: i
 
 @router.post(
     "/agreements/{agreement_id}/trainings",
-    summary="Plan a training activity",
-    response={201: TrainingOut, **CREATE},
+    **op("Plan a training activity", TrainingOut, CREATE, 201),
 )
-def training_create(
-    request: HttpRequest, payload: TrainingIn, agreement_id: int = Path(ge=1, le=2**63 - 1)
-):
+def training_create(request, payload: TrainingIn, agreement_id: int = id_in_path()):
     """Plan a training activity under an agreement your party is a party to; your party
     owns it."""
     user = request.auth
@@ -158,25 +135,12 @@ def training_create(
             red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
         )
 
-    return create(
-        request,
-        model=TrainingActivity,
-        schema=TrainingOut,
-        action=plan,
-        location="/api/v1/trainings/{id}",
-    )
+    return create(request, model=TrainingActivity, schema=TrainingOut, action=plan)
 
 
-@router.patch(
-    "/trainings/{training_id}",
-    summary="Change a training activity",
-    response={200: TrainingOut, **CHANGE},
-)
+@router.patch("/trainings/{training_id}", **op("Change a training activity", TrainingOut, CHANGE))
 def training_update(
-    request: HttpRequest,
-    response: HttpResponse,
-    payload: TrainingPatchIn,
-    training_id: int = TrainingId,
+    request, response: HttpResponse, payload: TrainingPatchIn, training_id: int = TrainingId
 ):
     """Change the kind, title, parties, dates, area or place of an activity (If-Match);
     a title sent in some languages keeps the others. Sending no field changes nothing."""
@@ -196,14 +160,10 @@ def training_update(
 
 @router.post(
     "/trainings/{training_id}/status",
-    summary="Change a training activity's status",
-    response={200: TrainingOut, **CHANGE},
+    **op("Change a training activity's status", TrainingOut, CHANGE),
 )
 def training_status(
-    request: HttpRequest,
-    response: HttpResponse,
-    payload: TrainingStatusIn,
-    training_id: int = TrainingId,
+    request, response: HttpResponse, payload: TrainingStatusIn, training_id: int = TrainingId
 ):
     """Confirm, hold (once it has started), cancel or re-plan an activity (If-Match)."""
     return _change(
@@ -213,11 +173,10 @@ def training_status(
 
 @router.put(
     "/trainings/{training_id}/participations/{party_code}",
-    summary="Record a party's participants",
-    response={200: ParticipationOut, **CREATE},
+    **op("Record a party's participants", ParticipationOut, CREATE),
 )
 def participation_put(
-    request: HttpRequest,
+    request,
     payload: ParticipationIn,
     training_id: int = TrainingId,
     party_code: str = Path(max_length=32, pattern=r"^[-a-zA-Z0-9_]+$"),
@@ -235,14 +194,10 @@ def participation_put(
 
 @router.put(
     "/trainings/{training_id}/evaluation",
-    summary="Record a training activity's evaluation",
-    response={200: TrainingOut, **CHANGE},
+    **op("Record a training activity's evaluation", TrainingOut, CHANGE),
 )
 def training_evaluation(
-    request: HttpRequest,
-    response: HttpResponse,
-    payload: EvaluationIn,
-    training_id: int = TrainingId,
+    request, response: HttpResponse, payload: EvaluationIn, training_id: int = TrainingId
 ):
     """Record how a held activity went (If-Match)."""
     return _change(
@@ -257,12 +212,8 @@ def training_evaluation(
 # --- reciprocity ------------------------------------------------------------------------
 
 
-@router.get(
-    "/reciprocity",
-    summary="Reciprocity balance",
-    response={200: list[BalanceRowOut], **READ},
-)
-def reciprocity(request: HttpRequest, filters: Query[ReciprocityFilters]):
+@router.get("/reciprocity", **op("Reciprocity balance", list[BalanceRowOut], READ))
+def reciprocity(request, filters: Query[ReciprocityFilters]):
     """Officers each party hosted and sent, per year, counting only the activities you
     may see (never cancelled ones); rows by year, then party code."""
     agreement = None

@@ -20,11 +20,14 @@ from entente.core.schemas import (
     Texts,
     TextsIn,
     Username,
+    id_in_path,
     maybe,
     optional,
-    texts_of,
+    texts_resolver,
 )
 from entente.training.enums import TrainingKind, TrainingStatus
+
+TrainingId = id_in_path("The training activity's id.")
 
 
 class TrainingOut(PartyOwnedOut):
@@ -41,9 +44,7 @@ class TrainingOut(PartyOwnedOut):
     status: TrainingStatus
     evaluation: str
 
-    @staticmethod
-    def resolve_title(training) -> dict:
-        return texts_of(training, "title")
+    resolve_title = texts_resolver("title")
 
     @staticmethod
     def resolve_host_party(training) -> str:
@@ -55,13 +56,9 @@ class TrainingOut(PartyOwnedOut):
 
 
 class ParticipationOut(Schema):
-    party: str = Field(description="Code of the party.")
+    party: str = Field(alias="party.code", description="Code of the party.")
     count: int = Field(description="How many of its officers take part.")
     names: str = Field(description="Optional, one per line.")
-
-    @staticmethod
-    def resolve_party(participation) -> str:
-        return participation.party.code
 
 
 class TrainingDetailOut(TrainingOut):

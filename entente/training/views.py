@@ -4,11 +4,14 @@ Records come from the selectors (404 when not visible, 403 when not writable) an
 change goes through entente.training.services.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.forms import BaseForm
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
 
 from entente.agreements.selectors import (
     agreement_visible_to,
@@ -17,7 +20,7 @@ from entente.agreements.selectors import (
 )
 from entente.core.access import can_write, membership_of, require_writer
 from entente.core.errors import ConflictError, ValidationError
-from entente.core.pages import apply_errors, conflict_rows, page_of, rebound
+from entente.core.pages import apply_errors, conflict_rows, page_of, rebound, signed_in
 from entente.training import services
 from entente.training.enums import TRAINING_WORKFLOW, TrainingStatus
 from entente.training.filters import TrainingFilter
@@ -48,8 +51,7 @@ DEFAULT_SORT = "-starts_on"
 # --- list -----------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "HEAD"])
+@signed_in("GET", "HEAD")
 def training_list(request):
     filterset = TrainingFilter(
         request.GET or None, queryset=training_visible_to(request.user), request=request
@@ -100,8 +102,7 @@ def _detail(request, training: TrainingActivity, *, status: int = 200, **forms):
     return render(request, "training/training_detail.html", context, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "HEAD"])
+@signed_in("GET", "HEAD")
 def training_detail(request, pk):
     return _detail(request, get_training_for_user(request.user, pk))
 
@@ -112,10 +113,33 @@ def _conflict(request, pk, exc: ConflictError) -> tuple[TrainingActivity, list[d
     return current, conflict_rows(current, exc.changed)
 
 
-def _detail_form(request, pk, *, name: str, form_class, service, done: str):
-    """One of the detail page's forms posted: `service` called with its fields (the
+# The forms on an activity's page, each posted to trainings/<pk>/<name>/ (URL name
+# "training-<name>"): the form, the service it calls, and what is said when it is done.
+DETAIL_FORMS: dict[str, tuple[Callable[..., BaseForm], Callable[..., object], Promise]] = {
+    "status": (
+        TrainingStatusForm,
+        services.training_change_status,
+        gettext_lazy("The status was changed."),
+    ),
+    "participation": (
+        ParticipationForm,
+        services.participation_set,
+        gettext_lazy("The participants were recorded."),
+    ),
+    "evaluation": (
+        EvaluationForm,
+        services.training_record_evaluation,
+        gettext_lazy("The evaluation was saved."),
+    ),
+}
+
+
+@signed_in("POST")
+def training_form(request, pk, which: str):
+    """One of the detail page's forms posted: its service called with its fields (the
     version as `expected_version`) and back to the page, or the page again with the
     form's errors (400) or with what someone else changed meanwhile (409)."""
+    form_class, service, done = DETAIL_FORMS[which]
     training = get_training_for_user(request.user, pk, write=True)
     form = form_class(request.POST, training=training)
     if form.is_valid():
@@ -130,50 +154,13 @@ def _detail_form(request, pk, *, name: str, form_class, service, done: str):
             current, changes = _conflict(request, pk, exc)
             # The input is kept; saving it again is a choice made after seeing the change.
             form = rebound(form, current.version, training=current)
-            return _detail(request, current, status=409, conflict=changes, **{name: form})
+            return _detail(
+                request, current, status=409, conflict=changes, **{f"{which}_form": form}
+            )
         else:
-            messages.success(request, done)
+            messages.success(request, str(done))
             return redirect("training:training-detail", pk=pk)
-    return _detail(request, training, status=400, **{name: form})
-
-
-@login_required
-@require_POST
-def training_status(request, pk):
-    return _detail_form(
-        request,
-        pk,
-        name="status_form",
-        form_class=TrainingStatusForm,
-        service=services.training_change_status,
-        done=_("The status was changed."),
-    )
-
-
-@login_required
-@require_POST
-def training_participation(request, pk):
-    return _detail_form(
-        request,
-        pk,
-        name="participation_form",
-        form_class=ParticipationForm,
-        service=services.participation_set,
-        done=_("The participants were recorded."),
-    )
-
-
-@login_required
-@require_POST
-def training_evaluation(request, pk):
-    return _detail_form(
-        request,
-        pk,
-        name="evaluation_form",
-        form_class=EvaluationForm,
-        service=services.training_record_evaluation,
-        done=_("The evaluation was saved."),
-    )
+    return _detail(request, training, status=400, **{f"{which}_form": form})
 
 
 # --- create and edit ------------------------------------------------------------------
@@ -190,8 +177,7 @@ def _form_page(request, form, agreement, *, training=None, conflict=None, status
     return render(request, "training/training_form.html", context, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
+@signed_in("GET", "HEAD", "POST")
 def training_create(request, agreement_pk):
     agreement = get_agreement_for_user(request.user, agreement_pk)
     require_writer(request.user)
@@ -210,8 +196,7 @@ def training_create(request, agreement_pk):
     return _form_page(request, form, agreement, status=400 if form.is_bound else 200)
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
+@signed_in("GET", "HEAD", "POST")
 def training_edit(request, pk):
     training = get_training_for_user(request.user, pk, write=True)
     agreement = training.agreement

@@ -1,13 +1,12 @@
 """A meeting's agenda: its items, adding one, and carrying over what is still open."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
 
 from entente.core.access import can_write
+from entente.core.pages import done, saved, signed_in
 from entente.meetings import services
 from entente.meetings.forms import AgendaItemForm, CarryOverForm
 from entente.meetings.selectors import (
@@ -15,29 +14,26 @@ from entente.meetings.selectors import (
     get_meeting_for_user,
     meeting_carry_over_candidates,
 )
-from entente.meetings.views.common import done, saved
 
 
 def _agenda_url(meeting) -> str:
     return reverse("meetings:meeting-agenda", args=[meeting.pk])
 
 
-@login_required
-@require_http_methods(["GET"])
+@signed_in("GET")
 def meeting_agenda(request, pk):
     return _render_agenda(request, get_meeting_for_user(request.user, pk))
 
 
 def _render_agenda(request, meeting, *, status=200, **overrides):
-    user = request.user
-    writable = can_write(user, meeting)
+    agenda = agenda_item_visible_to(request.user).filter(meeting=meeting)
     context = {
         "meeting": meeting,
-        "can_write": writable,
-        "agenda": agenda_item_visible_to(user).filter(meeting=meeting).order_by("position"),
+        "can_write": can_write(request.user, meeting),
+        "agenda": agenda.order_by("position"),
     }
-    if writable:
-        candidates = meeting_carry_over_candidates(user, meeting)
+    if context["can_write"]:
+        candidates = meeting_carry_over_candidates(request.user, meeting)
         context |= {
             "item_form": AgendaItemForm(),
             "carry_form": CarryOverForm(candidates=candidates),
@@ -45,8 +41,7 @@ def _render_agenda(request, meeting, *, status=200, **overrides):
     return render(request, "meetings/meeting_agenda.html", context, status=status)
 
 
-@login_required
-@require_POST
+@signed_in("POST")
 def agenda_add(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
     form = AgendaItemForm(request.POST)
@@ -59,8 +54,7 @@ def agenda_add(request, pk):
     return done(request, _("The item is on the agenda."), _agenda_url(meeting))
 
 
-@login_required
-@require_POST
+@signed_in("POST")
 def agenda_carry_over(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
     candidates = meeting_carry_over_candidates(request.user, meeting)

@@ -2,18 +2,16 @@
 
 from functools import partial
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
 
 from entente.accounts.selectors import contact_visible_to
 from entente.agreements.selectors import area_visible_to
 from entente.core.access import can_write
 from entente.core.errors import ConflictError, ValidationError
-from entente.core.pages import rebound
+from entente.core.pages import done, rebound, saved, signed_in
 from entente.core.transitions import Workflow
 from entente.meetings import services
 from entente.meetings.enums import (
@@ -33,14 +31,7 @@ from entente.meetings.forms import (
 )
 from entente.meetings.models import Meeting
 from entente.meetings.selectors import get_decision_for_user, get_meeting_for_user, meeting_parts
-from entente.meetings.views.common import (
-    agreement_parties,
-    conflict,
-    detail_url,
-    done,
-    saved,
-    user_zone,
-)
+from entente.meetings.views.common import agreement_parties, conflict, detail_url, user_zone
 
 # The buttons that move a meeting or a decision on, by the status they move it to.
 STATUS_ACTIONS = {
@@ -84,8 +75,7 @@ def _commitment_rows(user, meeting, decision, data=None, **kwargs) -> Commitment
     )
 
 
-@login_required
-@require_http_methods(["GET"])
+@signed_in("GET")
 def meeting_detail(request, pk):
     return _render_detail(request, get_meeting_for_user(request.user, pk))
 
@@ -149,8 +139,7 @@ def _status_changed(request, meeting, form, change, message: str, anchor: str = 
     return done(request, message, detail_url(meeting, anchor))
 
 
-@login_required
-@require_POST
+@signed_in("POST")
 def meeting_status(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
     return _status_changed(
@@ -164,8 +153,7 @@ def meeting_status(request, pk):
     )
 
 
-@login_required
-@require_POST
+@signed_in("POST")
 def attendance_set(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
     form = AttendanceForm(request.POST, contacts=_eligible_contacts(request.user, meeting))
@@ -174,22 +162,20 @@ def attendance_set(request, pk):
     return _posted(request, meeting, "attendance_form", form, save, message, "attendance")
 
 
-@login_required
-@require_POST
+@signed_in("POST")
 def minutes_edit(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
     form = MinutesForm.of(meeting, request.POST)
-    try:
-        updated = saved(
-            form,
-            lambda: services.minutes_record(
-                actor=request.user,
-                meeting=meeting,
-                minutes=form.changes(meeting),
-                expected_version=form.cleaned_data["version"],
-            ),
-            {"meeting": "minutes"},
+
+    def record():
+        version = form.cleaned_data["version"]
+        minutes = form.changes(meeting)
+        return services.minutes_record(
+            actor=request.user, meeting=meeting, minutes=minutes, expected_version=version
         )
+
+    try:
+        updated = saved(form, record, {"meeting": "minutes"})
     except ConflictError as error:
         meeting = get_meeting_for_user(request.user, pk)
         form = rebound(form, error.current_version, reference_language=meeting.reference_language)
@@ -200,8 +186,7 @@ def minutes_edit(request, pk):
     return done(request, _("The minutes are saved."), detail_url(meeting, "minutes"))
 
 
-@login_required
-@require_POST
+@signed_in("POST")
 def decision_create(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
     save = partial(services.decision_record, actor=request.user, meeting=meeting)
@@ -211,8 +196,7 @@ def decision_create(request, pk):
     )
 
 
-@login_required
-@require_POST
+@signed_in("POST")
 def decision_status(request, pk):
     decision = get_decision_for_user(request.user, pk, write=True)
     return _status_changed(
@@ -225,8 +209,7 @@ def decision_status(request, pk):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@signed_in("GET", "POST")
 def decision_commitments(request, pk):
     """Turn a decision into one or more commitments in one step (all or nothing)."""
     decision = get_decision_for_user(request.user, pk, write=True)

@@ -1,10 +1,8 @@
 """The meeting list, and the forms that schedule and edit a meeting."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from entente.agreements.selectors import (
     agreement_visible_to,
@@ -14,23 +12,15 @@ from entente.agreements.selectors import (
 from entente.core.access import membership_of, require_writer
 from entente.core.enums import Language
 from entente.core.errors import ConflictError
-from entente.core.pages import page_of, rebound
+from entente.core.pages import done, page_of, rebound, saved, signed_in
 from entente.meetings import services
 from entente.meetings.filters import DEFAULT_ORDER, MeetingFilter
 from entente.meetings.forms import MeetingForm
 from entente.meetings.selectors import get_meeting_for_user, meeting_visible_to
-from entente.meetings.views.common import (
-    agreement_parties,
-    conflict,
-    detail_url,
-    done,
-    saved,
-    user_zone,
-)
+from entente.meetings.views.common import agreement_parties, conflict, detail_url, user_zone
 
 
-@login_required
-@require_http_methods(["GET"])
+@signed_in("GET")
 def meeting_list(request):
     queryset = meeting_visible_to(request.user).order_by(*DEFAULT_ORDER)
     filterset = MeetingFilter(request.GET or None, queryset=queryset, request=request)
@@ -66,8 +56,7 @@ def _render_form(request, form, agreement, meeting=None, *, conflict=None, statu
     return render(request, "meetings/meeting_form.html", context, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@signed_in("GET", "POST")
 def meeting_create(request, agreement_pk):
     agreement = get_agreement_for_user(request.user, agreement_pk)
     membership = require_writer(request.user)
@@ -104,8 +93,7 @@ def meeting_create(request, agreement_pk):
     return _render_form(request, form, agreement, status=400 if form.errors else 200)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@signed_in("GET", "POST")
 def meeting_edit(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
     choices = _form_choices(meeting.agreement, meeting.time_zone) | {"editing": True}
