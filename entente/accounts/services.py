@@ -28,8 +28,8 @@ from entente.audit.services import (
     write_transaction,
 )
 from entente.core.access import (
+    check_marking_change,
     membership_of,
-    red_recipients_for,
     require_owner_writer,
     require_writer,
 )
@@ -161,7 +161,7 @@ def contact_create(
         marking=marking,
         **fields,
     )
-    recipients = red_recipients_for(actor, marking, red_recipients)
+    recipients = check_marking_change(actor, contact, marking, red_recipients)
     return audited_create(actor=actor, instance=contact, m2m={"red_recipients": recipients})
 
 

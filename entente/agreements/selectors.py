@@ -28,8 +28,8 @@ from entente.core.access import (
     get_visible,
     membership_of,
     party_id_of,
-    require_coordinator,
     require_owner_writer,
+    require_visible,
     visible_to,
 )
 from entente.core.errors import PermissionDenied
@@ -43,13 +43,14 @@ def get_agreement_for_user(user, pk, *, write: bool = False) -> Agreement:
     """Managing an agreement itself (its text, parties, status) is for coordinators."""
     agreement = get_visible(agreement_visible_to(user), pk)
     if write:
-        require_coordinator(user)
-        require_owner_writer(user, agreement)
+        require_owner_writer(user, agreement, coordinator=True)
     return agreement
 
 
 def require_party_to(user, agreement: Agreement) -> None:
-    """Records under an agreement are created only by writers of one of its parties."""
+    """Records under an agreement are created only by writers of one of its parties, and
+    under an agreement they may see (404 otherwise, as for any record they may not see)."""
+    require_visible(user, agreement)
     membership = membership_of(user)
     if (
         membership is None

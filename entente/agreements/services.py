@@ -39,7 +39,7 @@ from entente.audit.services import (
     write_transaction,
 )
 from entente.core.access import (
-    red_recipients_for,
+    check_marking_change,
     require_coordinator,
     require_owner_writer,
     require_writer,
@@ -83,7 +83,7 @@ def agreement_create(
         **translated_fields("title", title, reference_language=reference_language),
         **fields,
     )
-    recipients = red_recipients_for(actor, marking, red_recipients)
+    recipients = check_marking_change(actor, agreement, marking, red_recipients, parties=parties)
     with write_transaction():
         audited_create(actor=actor, instance=agreement, m2m={"red_recipients": recipients})
         for party in parties:
@@ -110,8 +110,7 @@ def _check_dates(fields: Mapping) -> None:
 
 
 def agreement_update(*, actor, agreement: Agreement, expected_version: int, **changes) -> Agreement:
-    require_coordinator(actor)
-    require_owner_writer(actor, agreement)
+    require_owner_writer(actor, agreement, coordinator=True)
     refuse_unknown_changes(changes, editable_fields(Agreement))
     merged = {k: getattr(agreement, k) for k in ("signed_on", "in_force_on", "expires_on")}
     _check_dates(merged | changes)
@@ -124,8 +123,7 @@ def agreement_change_status(
     *, actor, agreement: Agreement, status: str, expected_version: int
 ) -> Agreement:
     """Move an agreement along its lifecycle (AGREEMENT_WORKFLOW)."""
-    require_coordinator(actor)
-    require_owner_writer(actor, agreement)
+    require_owner_writer(actor, agreement, coordinator=True)
     return audited_transition(
         actor=actor,
         instance=agreement,
@@ -138,8 +136,7 @@ def agreement_change_status(
 def signatory_add(
     *, actor, agreement: Agreement, party: Party, name: str, function: str = ""
 ) -> Signatory:
-    require_coordinator(actor)
-    require_owner_writer(actor, agreement)
+    require_owner_writer(actor, agreement, coordinator=True)
     if not agreement.agreement_parties.filter(party=party).exists():
         raise ValidationError(
             {"party": _("The signatory's party is not a party to the agreement.")}
@@ -163,24 +160,21 @@ def agreement_event_record(
     **fields,
 ) -> AgreementEvent:
     """A dated lifecycle step, with its precision, certainty and source."""
-    membership = require_writer(actor)
     require_party_to(actor, agreement)
+    membership = require_writer(actor)
     refuse_unknown_changes(fields, {"date_precision", "certainty", "party", "source", "note"})
-    recipients = red_recipients_for(actor, marking, red_recipients)
-    return audited_create(
-        actor=actor,
-        m2m={"red_recipients": recipients},
-        instance=AgreementEvent(
-            agreement=agreement,
-            owning_party_id=membership.party_id,
-            kind=kind,
-            date=date,
-            scope=scope,
-            marking=marking,
-            is_illustrative=is_illustrative,
-            **fields,
-        ),
+    event = AgreementEvent(
+        agreement=agreement,
+        owning_party_id=membership.party_id,
+        kind=kind,
+        date=date,
+        scope=scope,
+        marking=marking,
+        is_illustrative=is_illustrative,
+        **fields,
     )
+    recipients = check_marking_change(actor, event, marking, red_recipients)
+    return audited_create(actor=actor, instance=event, m2m={"red_recipients": recipients})
 
 
 def clause_create(
@@ -196,28 +190,22 @@ def clause_create(
     red_recipients: Iterable = (),
     is_illustrative: bool = False,
 ) -> Clause:
-    require_coordinator(actor)
-    require_owner_writer(actor, agreement)
-    recipients = red_recipients_for(actor, marking, red_recipients)
-    return audited_create(
-        actor=actor,
-        m2m={"red_recipients": recipients},
-        instance=Clause(
-            agreement=agreement,
-            owning_party_id=agreement.owning_party_id,
-            number=number,
-            reference_language=reference_language,
-            scope=scope,
-            marking=marking,
-            is_illustrative=is_illustrative,
-            **translated_fields(
-                "heading", heading, reference_language=reference_language, required=False
-            ),
-            **translated_fields(
-                "text", text, reference_language=reference_language, required=False
-            ),
+    require_owner_writer(actor, agreement, coordinator=True)
+    clause = Clause(
+        agreement=agreement,
+        owning_party_id=agreement.owning_party_id,
+        number=number,
+        reference_language=reference_language,
+        scope=scope,
+        marking=marking,
+        is_illustrative=is_illustrative,
+        **translated_fields(
+            "heading", heading, reference_language=reference_language, required=False
         ),
+        **translated_fields("text", text, reference_language=reference_language, required=False),
     )
+    recipients = check_marking_change(actor, clause, marking, red_recipients)
+    return audited_create(actor=actor, instance=clause, m2m={"red_recipients": recipients})
 
 
 def area_create(
@@ -228,8 +216,7 @@ def area_create(
     name: Mapping[str, str],
     reference_language: str = "en",
 ) -> CooperationArea:
-    require_coordinator(actor)
-    require_owner_writer(actor, agreement)
+    require_owner_writer(actor, agreement, coordinator=True)
     return audited_create(
         actor=actor,
         instance=CooperationArea(
@@ -260,8 +247,8 @@ def commitment_create(
     **fields,
 ) -> Commitment:
     """A new commitment under an agreement, owned by the actor's party."""
-    membership = require_writer(actor)
     require_party_to(actor, agreement)
+    membership = require_writer(actor)
     refuse_unknown_changes(fields, editable_fields(Commitment, "title", "description"))
     clauses = list(clauses)
     _check_commitment_links(agreement, responsible_party, clauses, fields)
@@ -280,7 +267,7 @@ def commitment_create(
         **fields,
     )
     _check_recurrence(commitment)
-    recipients = red_recipients_for(actor, marking, red_recipients)
+    recipients = check_marking_change(actor, commitment, marking, red_recipients)
     return audited_create(
         actor=actor, instance=commitment, m2m={"clauses": clauses, "red_recipients": recipients}
     )
@@ -400,8 +387,7 @@ def commitment_record_indicator(
 
 def record_publish(*, actor, record, expected_version: int):
     """A coordinator shares an internal draft of their party with the other parties."""
-    require_coordinator(actor)
-    require_owner_writer(actor, record)
+    require_owner_writer(actor, record, coordinator=True)
     if record.scope == Scope.SHARED:
         raise ValidationError({"scope": _("This record is already shared.")})
     with write_transaction():  # the record's files change with it, or neither does
@@ -418,13 +404,9 @@ def record_publish(*, actor, record, expected_version: int):
 def record_set_marking(
     *, actor, record, marking: str, expected_version: int, red_recipients: Iterable = ()
 ):
-    """Change a record's TLP marking; only coordinators may lower it."""
+    """Change a record's TLP marking and recipients (see `check_marking_change`)."""
     require_owner_writer(actor, record)
-    if marking not in Marking.values:
-        raise ValidationError({"marking": _("Unknown marking.")})
-    if Marking(marking).rank < Marking(record.marking).rank:
-        require_coordinator(actor)
-    recipients = red_recipients_for(actor, marking, red_recipients)
+    recipients = check_marking_change(actor, record, marking, red_recipients, marking_action=True)
     with write_transaction():  # the record's files change with it, or neither does
         record = audited_update(
             actor=actor,

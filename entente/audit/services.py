@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from entente.audit.models import GENESIS_HASH, AuditEvent
 from entente.core.errors import ConflictError
+from entente.core.models import PartyOwned
 from entente.core.transitions import Workflow
 from entente.core.validation import validate_instance
 
@@ -21,7 +22,9 @@ _CHAIN_LOCK_ID = 0x656E74656E7465
 
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
-    """The record's concrete field values as plain JSON values."""
+    """The record's concrete field values as plain JSON values; for a party-owned record
+    also `red_recipients`, the sorted ids of its TLP:RED recipients, so that every change
+    of who may read it is in the chain."""
     values = {
         field.attname: field.value_from_object(instance)
         for field in instance._meta.concrete_fields
@@ -30,6 +33,8 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     for field in instance._meta.concrete_fields:
         if isinstance(field, models.FileField):
             values[field.attname] = field.value_from_object(instance).name or ""
+    if isinstance(instance, PartyOwned) and instance.pk is not None:
+        values["red_recipients"] = sorted(instance.red_recipients.values_list("pk", flat=True))
     return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
 
 

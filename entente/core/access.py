@@ -1,9 +1,18 @@
 """The one rule for who sees and who changes a party-owned record (DESIGN.md).
 
-A user of party P sees a record when it is owned by P, or when it is shared and P is
-a party to the record's agreement; a TLP:RED record additionally only when the user is
-a named recipient. Only writers (officers, coordinators) of the owning party change it.
-Every `<entity>_visible_to` selector and `get_<entity>_for_user` helper is built on
+A user of party P sees a record when its own rule holds and its parent is visible to
+them (an agreement for most records, the request for a thread message):
+
+- its own rule: the record is owned by P, or shared (an agreement: shared and P is a
+  party to it; a child: shared with whoever sees its parent; a contact: with everyone);
+  and a TLP:RED record only when the user is a named recipient or a coordinator of the
+  owning party (whose coordinators are never locked out of their party's records);
+- its parent: the same rule, recursively, so a TLP:RED agreement hides its children.
+
+Only writers (officers, coordinators) of the owning party change a record, and only the
+owning party's coordinators raise it to TLP:RED or TLP:AMBER+STRICT, lower its marking
+or narrow its recipients (`check_marking_change`). Every `<entity>_visible_to` selector
+and `get_<entity>_for_user` helper, and every service that takes a parent, is built on
 these functions.
 """
 
@@ -15,6 +24,9 @@ from django.utils.translation import gettext as _
 
 from entente.core.enums import Marking, Scope
 from entente.core.errors import NotFound, PermissionDenied
+
+# Markings that narrow who may read a record to a few: set by owning coordinators only.
+RESTRICTED_MARKINGS = frozenset({Marking.RED, Marking.AMBER_STRICT})
 
 
 def membership_of(user):
@@ -32,24 +44,33 @@ def party_id_of(user) -> int | None:
     return membership.party_id if membership else None
 
 
+def parent_of(model: type[Model]) -> str | None:
+    """The field holding the record's parent: the first step of its `agreement_path`
+    ("agreement", "request"), None for agreements and contacts."""
+    path = model.agreement_path  # type: ignore[attr-defined]  # set by PartyOwned
+    return path.split("__")[0] if path else None
+
+
 def visible_q(model: type[Model], user) -> Q:
-    """A filter for the records of `model` that `user` may see."""
-    party_id = party_id_of(user)
-    if party_id is None:
+    """A filter for the records of `model` that `user` may see (see the module's rule)."""
+    membership = membership_of(user)
+    if membership is None:
         return Q(pk__in=[])
     manager = model._base_manager
-    path = model.agreement_path  # type: ignore[attr-defined]  # set by PartyOwned
-    if path is None:
-        shared = Q(scope=Scope.SHARED)
-    else:
-        prefix = f"{path}__" if path else ""
-        # A shared child is seen only through an agreement that is itself shared.
-        agreements_of_party = manager.filter(
-            **{f"{prefix}agreement_parties__party": party_id, f"{prefix}scope": Scope.SHARED}
-        )
-        shared = Q(scope=Scope.SHARED, pk__in=agreements_of_party.values("pk"))
-    recipient = Q(pk__in=manager.filter(red_recipients=user).values("pk"))
-    return (Q(owning_party=party_id) | shared) & (~Q(marking=Marking.RED) | recipient)
+    party_id = membership.party_id
+    shared = Q(scope=Scope.SHARED)
+    if model.agreement_path == "":  # type: ignore[attr-defined]  # the agreement itself
+        shared &= Q(pk__in=manager.filter(agreement_parties__party=party_id).values("pk"))
+    readable = ~Q(marking=Marking.RED) | Q(pk__in=manager.filter(red_recipients=user).values("pk"))
+    if membership.is_coordinator:
+        readable |= Q(owning_party=party_id)
+    rule = (Q(owning_party=party_id) | shared) & readable
+    parent = parent_of(model)
+    if parent is None:
+        return rule
+    parent_model = model._meta.get_field(parent).related_model
+    parents = parent_model._base_manager.filter(visible_q(parent_model, user))
+    return rule & Q(**{f"{parent}__in": parents.values("pk")})
 
 
 def visible_to(queryset: QuerySet, user) -> QuerySet:
@@ -62,6 +83,15 @@ def get_visible(queryset: QuerySet, pk):
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("No such record.")) from None
+
+
+def require_visible(user, record: Model) -> None:
+    """NotFound unless `user` may see `record`, whatever door it came through: a service
+    handed a parent (an agreement, a meeting, a request) checks it here first, so that a
+    parent the actor may not see stays unknown to them (404, never 403)."""
+    model = type(record)
+    if not model._base_manager.filter(visible_q(model, user), pk=record.pk).exists():
+        raise NotFound(_("No such record."))
 
 
 def require_writer(user):
@@ -79,30 +109,121 @@ def require_coordinator(user):
     return membership
 
 
-def require_owner_writer(user, record) -> None:
-    """Only writers of the owning party change a record."""
-    membership = require_writer(user)
+def require_owner_writer(user, record, *, coordinator: bool = False) -> None:
+    """Only writers (with `coordinator`, only coordinators) of the owning party change a
+    record, and only one they may see: a service may be handed a record that did not come
+    through a selector, and one the user may not see stays unknown to them (404)."""
+    require_visible(user, record)
+    _require_owning(user, record, coordinator=coordinator)
+
+
+def _require_owning(user, record, *, coordinator: bool = False) -> None:
+    membership = require_coordinator(user) if coordinator else require_writer(user)
     if record.owning_party_id != membership.party_id:
         raise PermissionDenied(_("Only the party that owns this record may change it."))
 
 
 def can_write(user, record) -> bool:
+    """Whether the user may change a record they are shown (so already visible to them)."""
     try:
-        require_owner_writer(user, record)
+        _require_owning(user, record)
     except PermissionDenied:
         return False
     return True
 
 
-def red_recipients_for(actor, marking: str, recipients: Iterable) -> list:
-    """The recipients a record keeps: none unless RED, and then the author among them.
+def agreement_of(record: Model):
+    """The agreement a record belongs to (following its `agreement_path`), or None."""
+    path = getattr(record, "agreement_path", None)
+    if path is None:
+        return None
+    agreement = record
+    for name in filter(None, path.split("__")):
+        agreement = getattr(agreement, name)
+    return agreement
 
-    A RED record nobody may see would be lost, so RED needs at least one recipient, and
-    the author keeps access to what they mark RED.
+
+def check_marking_change(
+    actor,
+    record: Model,
+    marking: str,
+    recipients: Iterable,
+    *,
+    parties: Iterable | None = None,
+    marking_action: bool = False,
+) -> list:
+    """The TLP:RED recipients `record` keeps once `actor` gives it `marking`.
+
+    `record` is the record as it is (unsaved when being created). Raising to TLP:RED or
+    TLP:AMBER+STRICT, lowering, and removing recipients are for the owning party's
+    coordinators: anyone else gets a 403 on the marking action itself (`marking_action`)
+    and a 422 on the field inside a create or update. TLP:RED needs recipients, all of
+    them users of a party to the record's agreement (`parties` when it has none yet);
+    the actor is added, so they keep sight of what they mark.
     """
-    if marking != Marking.RED:
-        return []
+    if marking not in Marking.values:
+        raise ValidationError({"marking": _("Unknown marking.")})
     recipients = list(recipients)
-    if not recipients:
+    if marking == Marking.RED and not recipients:
         raise ValidationError({"red_recipients": _("Name at least one recipient for TLP:RED.")})
-    return recipients if actor in recipients else [*recipients, actor]
+    if marking == Marking.RED and actor not in recipients:
+        recipients.append(actor)
+    if marking != Marking.RED:
+        recipients = []
+    refusal = _coordinators_only(record, Marking(marking), recipients)
+    membership = membership_of(actor)
+    owning_coordinator = (
+        membership is not None
+        and membership.is_coordinator
+        and membership.party_id == record.owning_party_id  # type: ignore[attr-defined]
+    )
+    if refusal is not None and not owning_coordinator:
+        field, message = refusal
+        if marking_action:
+            raise PermissionDenied(message)
+        raise ValidationError({field: message})
+    _check_recipient_parties(record, recipients, parties)
+    return recipients
+
+
+def _coordinators_only(record, marking: Marking, recipients: list) -> tuple[str, str] | None:
+    """The field and reason when the change is for the owning coordinators only."""
+    before = Marking(record.marking) if record.pk else None
+    if marking in RESTRICTED_MARKINGS and marking != before:
+        return "marking", _(
+            "Only a coordinator of the owning party may mark a record %(marking)s."
+        ) % {"marking": marking.label}
+    if before is not None and marking.rank < before.rank:
+        return "marking", _("Only a coordinator of the owning party may lower a marking.")
+    if before == Marking.RED and marking == Marking.RED:
+        kept = {user.pk for user in recipients}
+        if set(record.red_recipients.values_list("pk", flat=True)) - kept:
+            return "red_recipients", _(
+                "Only a coordinator of the owning party may remove a TLP:RED recipient."
+            )
+    return None
+
+
+def _check_recipient_parties(record, recipients: list, parties: Iterable | None) -> None:
+    """Every recipient is a user of a party to the record's agreement (of any party for
+    a record without one, such as a directory contact)."""
+    if not recipients:
+        return
+    users = type(recipients[0])._default_manager.filter(pk__in=[u.pk for u in recipients])
+    if parties is not None:
+        users = users.filter(membership__party__in=list(parties))
+    elif (agreement := agreement_of(record)) is not None:
+        users = users.filter(membership__party__agreement_roles__agreement=agreement)
+    else:
+        users = users.filter(membership__isnull=False)
+    allowed = set(users.values_list("pk", flat=True))
+    outsiders = sorted(u.get_username() for u in recipients if u.pk not in allowed)
+    if outsiders:
+        raise ValidationError(
+            {
+                "red_recipients": _(
+                    "Only users of a party to the agreement may be recipients: %(names)s."
+                )
+                % {"names": ", ".join(outsiders)}
+            }
+        )

@@ -12,10 +12,11 @@ from entente.core.access import (
     get_visible,
     membership_of,
     party_id_of,
+    require_visible,
     require_writer,
     visible_to,
 )
-from entente.core.errors import NotFound, PermissionDenied
+from entente.core.errors import PermissionDenied
 from entente.liaison.clock import OPEN_STATUSES
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
 
@@ -27,10 +28,7 @@ def liaison_request_visible_to(user) -> QuerySet[LiaisonRequest]:
 
 
 def _require_side_writer(user, request: LiaisonRequest, party_id: int, refusal: str) -> None:
-    # Services may be handed a request object that did not come through the selectors;
-    # one that the user may not see (another agreement, TLP:RED) stays unknown to them.
-    if not visible_to(LiaisonRequest.objects.filter(pk=request.pk), user).exists():
-        raise NotFound(_("No such record."))
+    require_visible(user, request)
     membership = require_writer(user)
     if membership.party_id != party_id:
         raise PermissionDenied(refusal)
@@ -100,13 +98,8 @@ def all_for(user) -> QuerySet[LiaisonRequest]:
 
 
 def message_visible_to(user) -> QuerySet[LiaisonMessage]:
-    """Thread entries the user may see, and only on requests the user may see."""
-    visible_requests = visible_to(LiaisonRequest.objects.all(), user).values("pk")
-    return (
-        visible_to(LiaisonMessage.objects.all(), user)
-        .filter(request__in=visible_requests)
-        .select_related("author", "owning_party")
-    )
+    """Thread entries the user may see (on requests the user may see: the rule inherits)."""
+    return visible_to(LiaisonMessage.objects.all(), user).select_related("author", "owning_party")
 
 
 def messages_for(user, request: LiaisonRequest) -> QuerySet[LiaisonMessage]:

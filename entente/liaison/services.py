@@ -26,7 +26,7 @@ from entente.audit.services import (
     audited_update,
     write_transaction,
 )
-from entente.core.access import require_writer
+from entente.core.access import check_marking_change, require_writer
 from entente.core.enums import Marking, Scope
 from entente.core.errors import ValidationError
 from entente.liaison.clock import compute_due_at, resumed_due_at
@@ -65,37 +65,39 @@ def request_send(
     given, is the next one of the sending party for the year (`MA-DGSN-2025-0007`).
     """
     now = now or timezone.now()
-    membership = require_writer(actor)
     require_party_to(actor, agreement)
-    recipients = list(red_recipients)
+    membership = require_writer(actor)
     errors = {
         **_check_units(agreement, membership.party_id, from_unit, to_unit),
-        **_check_options(agreement, area, scope, priority, marking, recipients, to_unit),
+        **_check_options(agreement, area, scope, priority),
     }
     if errors:
         raise ValidationError(errors)
-    if marking == Marking.RED and actor not in recipients:
-        # The author must keep access to what they mark RED.
-        recipients.append(actor)
+    request = LiaisonRequest(
+        agreement=agreement,
+        owning_party_id=membership.party_id,
+        scope=Scope.SHARED,
+        marking=marking,
+        is_illustrative=is_illustrative,
+        from_unit=from_unit,
+        to_unit=to_unit,
+        area=area,
+        subject=subject,
+        body=body,
+        priority=priority,
+        sent_at=now,
+        due_at=compute_due_at(agreement, priority, now),
+    )
+    recipients = check_marking_change(actor, request, marking, red_recipients)
+    receivers = Membership.objects.filter(user__in=recipients, party_id=to_unit.party_id)
+    if marking == Marking.RED and not receivers.exists():
+        raise ValidationError(
+            {"red_recipients": _("Name at least one recipient of the receiving party for TLP:RED.")}
+        )
     with write_transaction():
         if reference is None:
             reference = _next_reference(membership.party_id, now)
-        request = LiaisonRequest(
-            agreement=agreement,
-            owning_party_id=membership.party_id,
-            scope=Scope.SHARED,
-            marking=marking,
-            is_illustrative=is_illustrative,
-            reference=reference.strip(),
-            from_unit=from_unit,
-            to_unit=to_unit,
-            area=area,
-            subject=subject,
-            body=body,
-            priority=priority,
-            sent_at=now,
-            due_at=compute_due_at(agreement, priority, now),
-        )
+        request.reference = reference.strip()
         return audited_create(
             actor=actor, instance=request, action="send", m2m={"red_recipients": recipients}
         )
@@ -116,7 +118,7 @@ def _check_units(agreement, party_id: int, from_unit: Unit, to_unit: Unit) -> di
     return errors
 
 
-def _check_options(agreement, area, scope, priority, marking, recipients, to_unit) -> dict:
+def _check_options(agreement, area, scope, priority) -> dict:
     errors = {}
     if agreement.scope != Scope.SHARED:
         # The receiving party would not see a request under an agreement it cannot see.
@@ -127,16 +129,6 @@ def _check_options(agreement, area, scope, priority, marking, recipients, to_uni
         errors["scope"] = _("A liaison request is shared between the two cells.")
     if priority not in Priority.values:
         errors["priority"] = _("Unknown priority.")
-    if marking not in Marking.values:
-        errors["marking"] = _("Unknown marking.")
-    elif marking == Marking.RED:
-        parties = set(
-            Membership.objects.filter(user__in=recipients).values_list("party_id", flat=True)
-        )
-        if to_unit.party_id not in parties:
-            errors["red_recipients"] = _(
-                "Name at least one recipient of the receiving party for TLP:RED."
-            )
     return errors
 
 

@@ -19,11 +19,7 @@ from django.utils.translation import gettext as _
 
 from entente.accounts.models import Contact, Party
 from entente.agreements.models import Agreement, Commitment
-from entente.agreements.selectors import (
-    agreement_visible_to,
-    commitment_visible_to,
-    require_party_to,
-)
+from entente.agreements.selectors import commitment_visible_to, require_party_to
 from entente.agreements.services import commitment_create
 from entente.audit.services import (
     audit_record,
@@ -33,13 +29,12 @@ from entente.audit.services import (
     write_transaction,
 )
 from entente.core.access import (
-    red_recipients_for,
+    check_marking_change,
     require_owner_writer,
     require_writer,
     visible_to,
 )
 from entente.core.enums import Marking, Scope
-from entente.core.errors import NotFound
 from entente.core.translated import translated_fields
 from entente.meetings.enums import (
     DECISION_WORKFLOW,
@@ -84,10 +79,8 @@ def meeting_create(
 
     Naive times are read in the meeting's own time zone.
     """
-    membership = require_writer(actor)
     require_party_to(actor, agreement)
-    if not agreement_visible_to(actor).filter(pk=agreement.pk).exists():
-        raise NotFound
+    membership = require_writer(actor)
     starts_at, ends_at = _check_schedule(
         agreement, starts_at=starts_at, ends_at=ends_at, time_zone=time_zone, host_party=host_party
     )
@@ -107,7 +100,7 @@ def meeting_create(
         is_illustrative=is_illustrative,
         **translated_fields("title", title, reference_language=reference_language),
     )
-    recipients = red_recipients_for(actor, marking, red_recipients)
+    recipients = check_marking_change(actor, meeting, marking, red_recipients)
     return audited_create(actor=actor, instance=meeting, m2m={"red_recipients": recipients})
 
 

@@ -22,7 +22,7 @@ from entente.audit.services import (
     snapshot,
     write_transaction,
 )
-from entente.core.access import red_recipients_for, require_owner_writer, require_writer
+from entente.core.access import check_marking_change, require_owner_writer, require_writer
 from entente.core.enums import Language, Marking, Scope
 from entente.core.translated import translated_fields
 from entente.core.validation import validate_instance
@@ -65,8 +65,8 @@ def training_create(
     is_illustrative: bool = False,
 ) -> TrainingActivity:
     """A new planned training activity under an agreement, owned by the actor's party."""
-    membership = require_writer(actor)
     require_party_to(actor, agreement)
+    membership = require_writer(actor)
     training = TrainingActivity(
         agreement=agreement,
         owning_party_id=membership.party_id,
@@ -84,7 +84,7 @@ def training_create(
         **translated_fields("title", title, reference_language=reference_language),
     )
     _check_training(training)
-    recipients = red_recipients_for(actor, marking, red_recipients)
+    recipients = check_marking_change(actor, training, marking, red_recipients)
     return audited_create(actor=actor, instance=training, m2m={"red_recipients": recipients})
 
 

@@ -81,14 +81,15 @@ def test_contact_create_refused_for_reader_and_other_party_unit(cast):
 
 def test_contact_red_visible_only_to_recipients(cast):
     contact = services.contact_create(
-        actor=cast.a_officer,
+        actor=cast.a_coordinator,
         unit=cast.a_cell,
         name="Undercover liaison",
         marking="TLP:RED",
-        red_recipients=[cast.a_coordinator],
+        red_recipients=[cast.a_officer],
     )
-    assert list(selectors.contact_visible_to(cast.a_coordinator)) == [contact]
+    assert list(selectors.contact_visible_to(cast.a_officer)) == [contact]
     assert list(selectors.contact_visible_to(cast.a_reader)) == []
+    assert list(selectors.contact_visible_to(cast.b_coordinator)) == []
 
 
 def test_contact_update_detects_stale_version(cast):

@@ -20,6 +20,8 @@ EMPTY = {"ar": "", "fr": "", "en": "", "nl": ""}
 OWNER_ONLY = "Only the party that owns this record may change it."
 NO_CHANGES = "Your role does not allow changes."
 COORDINATORS_ONLY = "Only a coordinator may do this."
+LOWER_REFUSED = "Only a coordinator of the owning party may lower a marking."
+MARK_RED_REFUSED = "Only a coordinator of the owning party may mark a record TLP:RED."
 
 
 def new_commitment(cast, actor=None, **kwargs):
@@ -214,8 +216,9 @@ def test_commitment_list_query_count_does_not_grow(cast):
             title={"en": f"C{i}"},
             clauses=[clause],
             responsible_contact=contact,
+            actor=cast.a_coordinator,
             marking="TLP:RED",
-            red_recipients=[cast.a_reader],
+            red_recipients=[cast.a_officer, cast.a_reader],
         )
     with CaptureQueriesContext(connection) as many:
         body = client.get(COMMITMENTS).json()
@@ -496,11 +499,11 @@ def test_commitment_create_with_idempotency_key_makes_one_record(cast):
 
 def test_commitment_create_red_keeps_the_author(cast):
     response = post(
-        api_client(cast.a_officer),
+        api_client(cast.a_coordinator),
         create_path(cast),
         NEW | {"marking": "TLP:RED", "red_recipients": ["b_officer"], "scope": "shared"},
     )
-    assert response.json()["red_recipients"] == ["a_officer", "b_officer"]
+    assert response.json()["red_recipients"] == ["a_coordinator", "b_officer"]
     path = response["Location"]
     assert api_client(cast.b_officer).get(path).status_code == 200
     assert api_client(cast.b_coordinator).get(path).status_code == 404
@@ -764,30 +767,26 @@ def test_commitment_publish_by_coordinator(cast):
     assert response.json() == invalid(path, ("scope", "This record is already shared."))
 
 
-def test_commitment_marking_raised_by_officer_lowered_by_coordinator(cast):
+def test_commitment_marking_raised_and_lowered_by_the_owning_coordinator_only(cast):
     commitment = new_commitment(cast, scope="shared")
     path = f"{COMMITMENTS}/{commitment.pk}/marking"
-    officer = api_client(cast.a_officer)
-    body = {"marking": "TLP:RED", "red_recipients": ["b_officer"]}
+    officer, coordinator = api_client(cast.a_officer), api_client(cast.a_coordinator)
+    body = {"marking": "TLP:RED", "red_recipients": ["a_officer", "b_officer"]}
     response = post(officer, path, body, HTTP_IF_MATCH=tag(commitment))
+    assert (response.status_code, response.json()["detail"]) == (403, MARK_RED_REFUSED)
+    response = post(coordinator, path, body, HTTP_IF_MATCH=tag(commitment))
     assert response.status_code == 200
     assert (response.json()["marking"], response.json()["red_recipients"]) == (
         "TLP:RED",
-        ["a_officer", "b_officer"],
+        ["a_coordinator", "a_officer", "b_officer"],
     )
     detail = f"{COMMITMENTS}/{commitment.pk}"
     assert api_client(cast.b_officer).get(detail).status_code == 200
     assert api_client(cast.a_reader).get(detail).status_code == 404
     response = post(officer, path, {"marking": "TLP:GREEN"}, HTTP_IF_MATCH=tag(commitment))
-    assert (response.status_code, response.json()["detail"]) == (403, COORDINATORS_ONLY)
-    # The coordinator is not a recipient: a RED record does not exist for them.
-    response = post(
-        api_client(cast.a_coordinator),
-        path,
-        {"marking": "TLP:GREEN"},
-        HTTP_IF_MATCH=tag(commitment),
-    )
-    assert response.status_code == 404
+    assert (response.status_code, response.json()["detail"]) == (403, LOWER_REFUSED)
+    response = post(coordinator, path, {"marking": "TLP:GREEN"}, HTTP_IF_MATCH=tag(commitment))
+    assert (response.status_code, response.json()["red_recipients"]) == (200, [])
 
 
 def test_commitment_marking_refusals(cast):
