@@ -88,12 +88,13 @@ def request_send(
         sent_at=now,
         due_at=compute_due_at(agreement, priority, now),
     )
-    recipients = check_marking_change(actor, request, marking, red_recipients)
+    recipients = list(red_recipients)
     receivers = Membership.objects.filter(user__in=recipients, party_id=to_unit.party_id)
     if marking == Marking.RED and not receivers.exists():
         raise ValidationError(
             {"red_recipients": _("Name at least one recipient of the receiving party for TLP:RED.")}
         )
+    recipients = check_marking_change(actor, request, marking, recipients)
     with write_transaction():
         if reference is None:
             reference = _next_reference(membership.party_id, now)

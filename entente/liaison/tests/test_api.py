@@ -168,19 +168,20 @@ def test_request_send_by_officer_sets_reference_and_deadline(cast):
 def test_request_send_with_explicit_cell_area_and_red(cast):
     area = CooperationArea.objects.create(agreement=cast.agreement, code="cyber", name_en="Cyber")
     second_cell = UnitFactory(party=cast.a, name="Second cell MA")
-    client = api_client(cast.a_officer)
+    client = api_client(cast.a_coordinator)
     body = NEW_REQUEST | {
         "from_unit": second_cell.pk,
         "to_unit": cast.b_cell.pk,
         "area": area.pk,
         "marking": "TLP:RED",
-        "red_recipients": ["b_officer"],
+        "red_recipients": ["a_officer", "b_officer"],
     }
     response = post(client, f"{API}/agreements/{cast.agreement.pk}/requests", body)
     assert response.status_code == 201
     assert (response.json()["from_unit"], response.json()["area"]) == (second_cell.pk, area.pk)
     request = LiaisonRequest.objects.get()
     assert set(request.red_recipients.values_list("username", flat=True)) == {
+        "a_coordinator",
         "a_officer",
         "b_officer",
     }
@@ -239,6 +240,25 @@ def test_request_send_refuses_fields_the_caller_may_not_set(cast, field):
                 {
                     "field": "red_recipients",
                     "message": "Name at least one recipient of the receiving party for TLP:RED.",
+                }
+            ],
+        ),
+        (
+            {"marking": "TLP:RED", "red_recipients": ["b_officer"]},
+            [
+                {
+                    "field": "marking",
+                    "message": "Only a coordinator of the owning party may mark a record TLP:RED.",
+                }
+            ],
+        ),
+        (
+            {"marking": "TLP:AMBER+STRICT"},
+            [
+                {
+                    "field": "marking",
+                    "message": "Only a coordinator of the owning party may mark a record "
+                    "TLP:AMBER+STRICT.",
                 }
             ],
         ),

@@ -133,9 +133,12 @@ def test_request_send_refuses_a_reference_already_taken(cast):
     assert (LiaisonRequest.objects.count(), AuditEvent.objects.count()) == before
 
 
-@pytest.mark.parametrize("who", ["a_reader", "c_officer"])
-def test_request_send_refused_to_readers_and_outsiders(cast, who):
-    with pytest.raises(PermissionDenied):
+# An outsider does not see the agreement: it does not exist for them.
+@pytest.mark.parametrize(
+    ("who", "error"), [("a_reader", PermissionDenied), ("c_officer", NotFound)]
+)
+def test_request_send_refused_to_readers_and_outsiders(cast, who, error):
+    with pytest.raises(error):
         send(cast, actor=getattr(cast, who))
     assert LiaisonRequest.objects.count() == 0
 
@@ -241,12 +244,18 @@ def test_get_request_for_write_refused_to_a_third_party_of_the_agreement(cast):
 
 
 def test_red_request_and_its_thread_visible_only_to_named_recipients(cast):
-    request = send(cast, marking=Marking.RED, red_recipients=[cast.b_officer])
+    request = send(
+        cast,
+        cast.a_coordinator,
+        marking=Marking.RED,
+        red_recipients=[cast.a_officer, cast.b_officer],
+    )
     services.message_post(actor=cast.b_officer, request=request, body="Received.")
-    for user in (cast.a_officer, cast.b_officer):
+    for user in (cast.a_coordinator, cast.a_officer, cast.b_officer):
         assert list(selectors.liaison_request_visible_to(user)) == [request]
         assert thread(user, request) == [("message", "b_officer", "Received.")]
-    for user in (cast.a_coordinator, cast.b_coordinator):
+    # b_coordinator coordinates the message's party, but not the request's.
+    for user in (cast.a_reader, cast.b_coordinator):
         assert list(selectors.liaison_request_visible_to(user)) == []
         assert list(selectors.message_visible_to(user)) == []
         with pytest.raises(NotFound):

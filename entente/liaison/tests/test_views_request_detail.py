@@ -154,11 +154,12 @@ def test_detail_of_another_agreement_is_not_found(client, cast, lr):
 
 
 def test_red_request_is_not_found_for_those_not_named(client, cast):
-    red = send(cast, marking=Marking.RED, red_recipients=[cast.b_officer])
+    red = send(cast, actor=cast.a_coordinator, marking=Marking.RED, red_recipients=[cast.b_officer])
 
     for user, status in [
-        (cast.a_officer, 200),
+        (cast.a_coordinator, 200),
         (cast.b_officer, 200),
+        (cast.a_officer, 404),
         (cast.a_reader, 404),
         (cast.b_coordinator, 404),
     ]:

@@ -160,7 +160,13 @@ def test_list_filters_by_status_priority_marking_and_area(client, cast):
     area = CooperationArea.objects.create(agreement=cast.agreement, code="cyber", name_en="Cyber")
     plain = send(cast, subject="Plain")
     urgent = send(cast, subject="Urgent one", priority=Priority.URGENT)
-    red = send(cast, subject="Red one", marking=Marking.RED, red_recipients=[cast.b_officer])
+    red = send(
+        cast,
+        subject="Red one",
+        actor=cast.a_coordinator,
+        marking=Marking.RED,
+        red_recipients=[cast.a_officer, cast.b_officer],
+    )
     in_area = send(cast, subject="Cyber one", area=area)
     services.request_acknowledge(actor=cast.b_officer, request=plain, expected_version=1)
     client.force_login(cast.a_officer)

@@ -164,13 +164,30 @@ def test_meeting_create_by_officer_answers_the_new_meeting(cast):
 
 
 def test_meeting_create_red_names_recipients(cast):
-    client = api_client(cast.a_officer)
-    body = NEW_MEETING | {"marking": "TLP:RED", "red_recipients": ["a_coordinator"]}
+    client = api_client(cast.a_coordinator)
+    body = NEW_MEETING | {"marking": "TLP:RED", "red_recipients": ["a_officer"]}
     response = post(client, f"{API}/agreements/{cast.agreement.pk}/meetings", body)
     assert response.status_code == 201
     detail = client.get(response["Location"]).json()
     assert detail["red_recipients"] == ["a_coordinator", "a_officer"]
     assert api_client(cast.a_reader).get(response["Location"]).status_code == 404
+
+
+def test_meeting_create_red_by_an_officer_is_422_and_leaves_nothing(cast):
+    client = api_client(cast.a_officer)
+    before = counts()
+    body = NEW_MEETING | {"marking": "TLP:RED", "red_recipients": ["a_officer"]}
+    response = post(client, f"{API}/agreements/{cast.agreement.pk}/meetings", body)
+    assert (response.status_code, response.json()["errors"]) == (
+        422,
+        [
+            {
+                "field": "marking",
+                "message": "Only a coordinator of the owning party may mark a record TLP:RED.",
+            }
+        ],
+    )
+    assert counts() == before
 
 
 @pytest.mark.parametrize(

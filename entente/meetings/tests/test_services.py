@@ -93,10 +93,13 @@ def test_meeting_create_by_the_other_party_is_owned_by_it(cast):
     assert (meeting.owning_party, meeting.host_party) == (cast.b, cast.b)
 
 
-@pytest.mark.parametrize("who", ["a_reader", "c_officer"])
-def test_meeting_create_refused_for_readers_and_outsiders(cast, who):
+# An outsider does not see the agreement: it does not exist for them.
+@pytest.mark.parametrize(
+    ("who", "error"), [("a_reader", PermissionDenied), ("c_officer", NotFound)]
+)
+def test_meeting_create_refused_for_readers_and_outsiders(cast, who, error):
     before = counts()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(error):
         new_meeting(cast, actor=getattr(cast, who))
     assert counts() == before
 
@@ -154,7 +157,9 @@ def test_get_meeting_for_write_refused_to_non_owner_writers(cast, who):
 
 
 def test_meeting_red_is_seen_only_by_named_recipients(cast):
-    red = new_meeting(cast, marking="TLP:RED", red_recipients=[cast.a_coordinator])
+    red = new_meeting(
+        cast, actor=cast.a_coordinator, marking="TLP:RED", red_recipients=[cast.a_officer]
+    )
     assert set(red.red_recipients.all()) == {cast.a_coordinator, cast.a_officer}
     seen_by = {
         name
@@ -843,12 +848,20 @@ def test_decision_to_commitments_by_an_officer_of_the_owning_party(cast):
     assert events_of(decision) == [("create", "a_officer"), ("commitments", "a_officer")]
 
 
-@pytest.mark.parametrize("who", ["a_reader", "b_officer", "b_coordinator", "c_officer"])
-def test_decision_to_commitments_is_for_writers_of_the_owning_party(cast, who):
+@pytest.mark.parametrize(
+    ("who", "error"),
+    [
+        ("a_reader", PermissionDenied),
+        ("b_officer", PermissionDenied),
+        ("b_coordinator", PermissionDenied),
+        ("c_officer", NotFound),
+    ],
+)
+def test_decision_to_commitments_is_for_writers_of_the_owning_party(cast, who, error):
     meeting = new_meeting(cast)
     decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
     before = counts()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(error):
         services.decision_to_commitments(
             actor=getattr(cast, who),
             decision=decision,

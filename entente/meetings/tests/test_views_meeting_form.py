@@ -152,13 +152,27 @@ def test_meeting_create_refuses_a_host_outside_the_agreement(client, cast):
 
 
 def test_meeting_create_red_with_recipients(client, cast):
-    client.force_login(cast.a_officer)
+    client.force_login(cast.a_coordinator)
     client.post(
         create_url(cast.agreement),
-        meeting_post(cast, marking="TLP:RED", red_recipients=[cast.a_coordinator.pk]),
+        meeting_post(cast, marking="TLP:RED", red_recipients=[cast.a_officer.pk]),
     )
     meeting = Meeting.objects.get()
     assert set(meeting.red_recipients.all()) == {cast.a_coordinator, cast.a_officer}
+
+
+def test_meeting_create_red_by_an_officer_is_refused_on_the_marking_field(client, cast):
+    client.force_login(cast.a_officer)
+    events = AuditEvent.objects.count()
+    response = client.post(
+        create_url(cast.agreement),
+        meeting_post(cast, marking="TLP:RED", red_recipients=[cast.a_officer.pk]),
+    )
+    assert (response.status_code, response.context["form"].errors["marking"]) == (
+        400,
+        ["Only a coordinator of the owning party may mark a record TLP:RED."],
+    )
+    assert (Meeting.objects.count(), AuditEvent.objects.count()) == (0, events)
 
 
 def test_meeting_create_is_refused_to_a_reader(client, cast):

@@ -340,12 +340,13 @@ def test_training_detail_with_participations_and_etag(cast):
 
 
 def test_training_detail_red_only_to_recipients(cast):
-    red = create(cast, marking="TLP:RED", red_recipients=[cast.b_officer])
+    red = create(cast, cast.a_coordinator, marking="TLP:RED", red_recipients=[cast.b_officer])
     assert api_client(cast.b_officer).get(url_of(red)).json()["red_recipients"] == [
-        "a_officer",
+        "a_coordinator",
         "b_officer",
     ]
     assert api_client(cast.a_reader).get(url_of(red)).status_code == 404
+    assert api_client(cast.a_officer).get(url_of(red)).status_code == 404
     assert api_client(cast.b_coordinator).get(url_of(red)).status_code == 404
 
 

@@ -66,7 +66,7 @@ def refused_without_trace(call):
         TrainingParticipation.objects.count(),
     )
     events = AuditEvent.objects.count()
-    with pytest.raises((ValidationError, PermissionDenied, ConflictError)) as exc:
+    with pytest.raises((ValidationError, PermissionDenied, NotFound, ConflictError)) as exc:
         call()
     assert TrainingActivity.objects.count() == trainings
     assert TrainingParticipation.objects.count() == participations
@@ -106,7 +106,9 @@ def test_get_training_for_user_write_only_owner_writers(cast):
 
 
 def test_training_visible_to_red_only_named_recipients(cast):
-    training = create(cast, marking=Marking.RED, red_recipients=[cast.a_coordinator])
+    training = create(
+        cast, cast.a_coordinator, marking=Marking.RED, red_recipients=[cast.a_officer]
+    )
     assert set(training.red_recipients.all()) == {cast.a_coordinator, cast.a_officer}
     assert list(training_visible_to(cast.a_coordinator)) == [training]
     assert list(training_visible_to(cast.a_officer)) == [training]
@@ -177,9 +179,12 @@ def test_training_create_by_other_party_owned_by_it(cast):
     assert training.owning_party == cast.b
 
 
-@pytest.mark.parametrize("actor", ["a_reader", "c_officer"])
-def test_training_create_refused_to_reader_and_outsider(cast, actor):
-    refused_without_trace(lambda: create(cast, getattr(cast, actor)))
+# An outsider does not see the agreement: it does not exist for them.
+@pytest.mark.parametrize(
+    ("actor", "error"), [("a_reader", PermissionDenied), ("c_officer", NotFound)]
+)
+def test_training_create_refused_to_reader_and_outsider(cast, actor, error):
+    assert refused_without_trace(lambda: create(cast, getattr(cast, actor))).type is error
 
 
 def test_training_create_ends_before_start_refused(cast):
@@ -292,14 +297,18 @@ def test_training_update_reference_language_needs_its_title(cast):
     assert exc.value.message_dict == {"title_ar": ["Give the text in the reference language."]}
 
 
-@pytest.mark.parametrize("actor", ["a_reader", "b_officer", "c_officer"])
-def test_training_update_refused_to_others(cast, actor):
+@pytest.mark.parametrize(
+    ("actor", "error"),
+    [("a_reader", PermissionDenied), ("b_officer", PermissionDenied), ("c_officer", NotFound)],
+)
+def test_training_update_refused_to_others(cast, actor, error):
     training = create(cast)
-    refused_without_trace(
+    exc = refused_without_trace(
         lambda: training_update(
             actor=getattr(cast, actor), training=training, expected_version=1, place="x"
         )
     )
+    assert exc.type is error
 
 
 def test_training_update_merged_dates_checked(cast):
@@ -555,14 +564,18 @@ def test_participation_set_negative_count_refused(cast):
     assert exc.value.message_dict == {"count": ["The number of participants cannot be negative."]}
 
 
-@pytest.mark.parametrize("actor", ["a_reader", "b_officer", "c_officer"])
-def test_participation_set_refused_to_others(cast, actor):
+@pytest.mark.parametrize(
+    ("actor", "error"),
+    [("a_reader", PermissionDenied), ("b_officer", PermissionDenied), ("c_officer", NotFound)],
+)
+def test_participation_set_refused_to_others(cast, actor, error):
     training = create(cast)
-    refused_without_trace(
+    exc = refused_without_trace(
         lambda: participation_set(
             actor=getattr(cast, actor), training=training, party=cast.b, count=2
         )
     )
+    assert exc.type is error
 
 
 # --- training_record_evaluation ---------------------------------------------------------

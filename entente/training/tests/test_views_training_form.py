@@ -184,7 +184,7 @@ def test_create_bad_input_is_shown_next_to_the_field(client, cast, overrides, er
 
 
 def test_create_red_with_a_recipient_keeps_the_author(client, cast):
-    client.force_login(cast.a_officer)
+    client.force_login(cast.a_coordinator)
 
     client.post(
         create_url(cast.agreement),
@@ -192,7 +192,24 @@ def test_create_red_with_a_recipient_keeps_the_author(client, cast):
     )
 
     training = TrainingActivity.objects.get()
-    assert sorted(u.username for u in training.red_recipients.all()) == ["a_officer", "b_officer"]
+    assert sorted(u.username for u in training.red_recipients.all()) == [
+        "a_coordinator",
+        "b_officer",
+    ]
+
+
+def test_create_red_by_an_officer_is_refused_on_the_marking_field(client, cast):
+    client.force_login(cast.a_officer)
+
+    response = client.post(
+        create_url(cast.agreement),
+        valid(cast, marking="TLP:RED", red_recipients=[cast.a_officer.pk]),
+    )
+
+    assert response.context["form"].errors["marking"] == [
+        "Only a coordinator of the owning party may mark a record TLP:RED."
+    ]
+    assert TrainingActivity.objects.count() == 0
 
 
 def test_create_red_recipients_are_members_of_the_agreement_parties(client, cast):
