@@ -163,14 +163,9 @@ def check_marking_change(
     """
     if marking not in Marking.values:
         raise ValidationError({"marking": _("Unknown marking.")})
-    recipients = list(recipients)
-    if marking == Marking.RED and not recipients:
-        raise ValidationError({"red_recipients": _("Name at least one recipient for TLP:RED.")})
-    if marking == Marking.RED and actor not in recipients:
-        recipients.append(actor)
-    if marking != Marking.RED:
-        recipients = []
-    refusal = _coordinators_only(record, Marking(marking), recipients)
+    named = list(recipients) if marking == Marking.RED else []
+    kept = named if actor in named or not named else [*named, actor]
+    refusal = _coordinators_only(record, Marking(marking), kept)
     membership = membership_of(actor)
     owning_coordinator = (
         membership is not None
@@ -182,8 +177,10 @@ def check_marking_change(
         if marking_action:
             raise PermissionDenied(message)
         raise ValidationError({field: message})
-    _check_recipient_parties(record, recipients, parties)
-    return recipients
+    if marking == Marking.RED and not named:
+        raise ValidationError({"red_recipients": _("Name at least one recipient for TLP:RED.")})
+    _check_recipient_parties(record, kept, parties)
+    return kept
 
 
 def _coordinators_only(record, marking: Marking, recipients: list) -> tuple[str, str] | None:

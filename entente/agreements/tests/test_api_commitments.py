@@ -454,7 +454,7 @@ def test_commitment_create_refuses_links_the_user_may_not_use(cast):
         ({"kind": "recurring"}, "recurrence", "A recurring commitment needs a recurrence."),
         ({"title": {"en": "Nul\x00"}}, "title_en", "Null characters are not allowed."),
         ({"title": {"fr": "Seulement"}}, "title_en", "Give the text in the reference language."),
-        ({"marking": "TLP:RED"}, "red_recipients", "Name at least one recipient for TLP:RED."),
+        ({"marking": "TLP:RED"}, "marking", MARK_RED_REFUSED),
     ]
     client = api_client(cast.a_officer)
     before = AuditEvent.objects.count()

@@ -288,7 +288,7 @@ def test_marking_red_requires_recipients_and_lowering_requires_coordinator(cast)
     commitment = new_commitment(cast, marking="TLP:AMBER")
     with pytest.raises(ValidationError) as exc:
         services.record_set_marking(
-            actor=cast.a_officer, record=commitment, marking="TLP:RED", expected_version=1
+            actor=cast.a_coordinator, record=commitment, marking="TLP:RED", expected_version=1
         )
     assert exc.value.message_dict == {
         "red_recipients": ["Name at least one recipient for TLP:RED."]
@@ -379,7 +379,7 @@ def test_commitment_written_only_in_french(cast):
 
 def test_commitment_created_red_needs_recipients_and_keeps_author(cast):
     with pytest.raises(ValidationError) as exc:
-        new_commitment(cast, marking="TLP:RED")
+        new_commitment(cast, actor=cast.a_coordinator, marking="TLP:RED")
     assert exc.value.message_dict == {
         "red_recipients": ["Name at least one recipient for TLP:RED."]
     }

@@ -122,7 +122,10 @@ def test_meeting_create_refused_under_an_agreement_the_actor_cannot_see(cast):
         ({"starts_at": dt.date(2023, 3, 14)}, {"starts_at": ["Give a date and a time."]}),
         ("host_c", {"host_party": ["The host party is not a party to the agreement."]}),
         ({"title": {"fr": "Comité"}}, {"title_en": ["Give the text in the reference language."]}),
-        ({"marking": "TLP:RED"}, {"red_recipients": ["Name at least one recipient for TLP:RED."]}),
+        (
+            {"marking": "TLP:RED"},
+            {"marking": ["Only a coordinator of the owning party may mark a record TLP:RED."]},
+        ),
     ],
 )
 def test_meeting_create_refuses_invalid_input_and_leaves_nothing(cast, changes, errors):

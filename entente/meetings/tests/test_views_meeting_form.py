@@ -127,7 +127,7 @@ def test_meeting_create_in_casablanca_time(client, cast):
         ),
         (
             {"marking": "TLP:RED"},
-            {"red_recipients": ["Name at least one recipient for TLP:RED."]},
+            {"marking": ["Only a coordinator of the owning party may mark a record TLP:RED."]},
         ),
     ],
 )

@@ -228,7 +228,7 @@ def test_training_create_title_in_reference_language_required(cast):
 
 
 def test_training_create_red_without_recipients_refused(cast):
-    exc = refused_without_trace(lambda: create(cast, marking=Marking.RED))
+    exc = refused_without_trace(lambda: create(cast, cast.a_coordinator, marking=Marking.RED))
     assert exc.value.message_dict == {
         "red_recipients": ["Name at least one recipient for TLP:RED."]
     }

@@ -152,7 +152,7 @@ def test_create_under_an_invisible_agreement_is_404(client, cast):
         ),
         (
             {"marking": "TLP:RED"},
-            {"red_recipients": ["Name at least one recipient for TLP:RED."]},
+            {"marking": ["Only a coordinator of the owning party may mark a record TLP:RED."]},
         ),
         (
             {"host_party": "C"},
