@@ -166,21 +166,20 @@ def check_marking_change(
     named = list(recipients) if marking == Marking.RED else []
     kept = named if actor in named or not named else [*named, actor]
     refusal = _coordinators_only(record, Marking(marking), kept)
-    membership = membership_of(actor)
-    owning_coordinator = (
-        membership is not None
-        and membership.is_coordinator
-        and membership.party_id == record.owning_party_id  # type: ignore[attr-defined]
-    )
-    if refusal is not None and not owning_coordinator:
+    if refusal is not None and not _is_owning_coordinator(actor, record):
         field, message = refusal
-        if marking_action:
-            raise PermissionDenied(message)
-        raise ValidationError({field: message})
+        raise PermissionDenied(message) if marking_action else ValidationError({field: message})
     if marking == Marking.RED and not named:
         raise ValidationError({"red_recipients": _("Name at least one recipient for TLP:RED.")})
     _check_recipient_parties(record, kept, parties)
     return kept
+
+
+def _is_owning_coordinator(user, record) -> bool:
+    membership = membership_of(user)
+    return bool(
+        membership and membership.is_coordinator and membership.party_id == record.owning_party_id
+    )
 
 
 def _coordinators_only(record, marking: Marking, recipients: list) -> tuple[str, str] | None:

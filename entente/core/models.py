@@ -17,9 +17,10 @@ class PartyOwned(TimeStamped):
     """A record a party owns: shared with its agreement's parties or internal to it.
 
     Subclasses set `agreement_path`, the lookup from the record to its agreement
-    ("agreement", "meeting__agreement", or "" for the agreement itself), which the
-    visibility rule in `entente.agreements.access` follows. Subclasses that declare
-    their own Meta must inherit `PartyOwned.Meta` to keep the constraints.
+    ("agreement", "request__agreement", "" for the agreement itself, None for a record
+    of no agreement); its first step is the record's parent, whose visibility the rule
+    in `entente.core.access` requires too. Subclasses that declare their own Meta must
+    inherit `PartyOwned.Meta` to keep the constraints.
     """
 
     agreement_path = "agreement"
