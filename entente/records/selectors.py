@@ -146,7 +146,7 @@ def _access_check(user, record: PartyOwned) -> Callable[[dict], bool]:
     def value(state: dict, key: str):
         if key not in state and key not in current:
             current[key] = list(record.red_recipients.values_list("pk", flat=True))
-        return state.get(key, current[key])
+        return state[key] if key in state else current[key]
 
     def check(state: dict) -> bool:
         if membership is None:

@@ -186,15 +186,17 @@ def detail_pages(red) -> list[str]:
         f"/meetings/{red.meeting.pk}/agenda/",
         f"/trainings/{red.training.pk}/",
         f"/requests/{red.request.pk}/",
+        f"/audit/agreements.commitment/{red.commitment.pk}/",
+        f"/audit/meetings.decision/{red.decision.pk}/",
     ]
 
 
 @pytest.mark.parametrize("name", OUTSIDERS)
 def test_pages_of_the_children_are_not_found(client, cast, red, name):
     client.force_login(cast.a_coordinator)
-    assert [client.get(path).status_code for path in detail_pages(red)] == [200] * 6
+    assert [client.get(path).status_code for path in detail_pages(red)] == [200] * 8
     client.force_login(getattr(cast, name))
-    assert [client.get(path).status_code for path in detail_pages(red)] == [404] * 6
+    assert [client.get(path).status_code for path in detail_pages(red)] == [404] * 8
 
 
 API_LISTS = ["/agreements", "/commitments", "/meetings", "/trainings", "/requests"]
@@ -208,6 +210,8 @@ def api_details(red) -> list[str]:
         f"{API}/trainings/{red.training.pk}",
         f"{API}/requests/{red.request.pk}",
         f"{API}/requests/{red.request.pk}/messages",
+        f"{API}/audit/agreements.commitment/{red.commitment.pk}",
+        f"{API}/audit/meetings.decision/{red.decision.pk}",
     ]
 
 
@@ -227,10 +231,10 @@ def test_api_lists_and_details_hide_the_children(cast, red, name):
         "/trainings": [red.training.pk],
         "/requests": [red.request.pk],
     }
-    assert [recipient.get(path).status_code for path in api_details(red)] == [200] * 6
+    assert [recipient.get(path).status_code for path in api_details(red)] == [200] * 8
     other = api_client(getattr(cast, name))
     assert api_ids(other) == dict.fromkeys(API_LISTS, [])
-    assert [other.get(path).status_code for path in api_details(red)] == [404] * 6
+    assert [other.get(path).status_code for path in api_details(red)] == [404] * 8
 
 
 def rows() -> tuple[int, ...]:
