@@ -17,6 +17,7 @@ these functions.
 """
 
 from collections.abc import Iterable
+from typing import cast
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
@@ -68,7 +69,7 @@ def visible_q(model: type[Model], user) -> Q:
     parent = parent_of(model)
     if parent is None:
         return rule
-    parent_model = model._meta.get_field(parent).related_model
+    parent_model = cast(type[Model], model._meta.get_field(parent).related_model)
     parents = parent_model._base_manager.filter(visible_q(parent_model, user))
     return rule & Q(**{f"{parent}__in": parents.values("pk")})
 

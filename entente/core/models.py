@@ -23,7 +23,7 @@ class PartyOwned(TimeStamped):
     inherit `PartyOwned.Meta` to keep the constraints.
     """
 
-    agreement_path = "agreement"
+    agreement_path: str | None = "agreement"
 
     owning_party = models.ForeignKey(
         "accounts.Party",
