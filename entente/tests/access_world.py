@@ -1,0 +1,277 @@
+"""Records of every kind, scope and marking, each carrying a unique token in its text,
+with the users who may see it, for the generated access matrix (test_access_matrix.py).
+
+Who may see what is written out by hand for every record, from the rule in DESIGN.md
+(own party or shared with a party to the agreement; TLP:RED only for recipients and the
+owning party's coordinators; a record only when its parents are visible), not computed
+by the code under test. Every record is written through the services, so that its
+history exists too.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Model
+from django.utils import timezone
+
+from entente.accounts.enums import Role
+from entente.agreements.services import (
+    agreement_create,
+    agreement_event_record,
+    clause_create,
+    commitment_create,
+    commitment_update,
+    record_publish,
+    record_set_marking,
+)
+from entente.attachments.services import attachment_add
+from entente.core.enums import Marking, Scope
+from entente.liaison.enums import MessageKind
+from entente.liaison.services import message_post, request_send
+from entente.meetings.services import (
+    agenda_item_add,
+    decision_record,
+    meeting_change_status,
+    meeting_create,
+)
+from entente.testing import member
+from entente.training.services import training_create
+
+USERS = ("a_coordinator", "a_officer", "a_reader", "a_auditor", "b_coordinator", "b_officer")
+OUTSIDERS = ("c_officer",)
+A = frozenset({"a_coordinator", "a_officer", "a_reader", "a_auditor"})
+B = frozenset({"b_coordinator", "b_officer"})
+AB = A | B
+
+
+@dataclass
+class Entry:
+    """One record of the world: what kind it is, its token, who may see it."""
+
+    kind: str  # "agreement", "commitment", "meeting", ...
+    record: Model
+    token: str
+    viewers: frozenset[str]
+    extra_tokens: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def token(name: str) -> str:
+    """A word found only where this record's text is shown: "tk" NAME "kt"."""
+    return f"tk{name.upper()}kt"
+
+
+class World:
+    def __init__(self, cast):
+        self.cast = cast
+        self.entries: list[Entry] = []
+        cast.a_auditor = member("a_auditor", cast.a, Role.AUDITOR, cast.a_cell)
+        self.users = {name: getattr(cast, name) for name in USERS + OUTSIDERS}
+
+    def add(self, kind: str, record: Model, name: str, viewers, **extra_tokens) -> Model:
+        self.entries.append(Entry(kind, record, token(name), frozenset(viewers), extra_tokens))
+        return record
+
+    def of_kind(self, kind: str) -> list[Entry]:
+        return [entry for entry in self.entries if entry.kind == kind]
+
+    def forbidden_tokens(self, username: str) -> set[str]:
+        """Every token `username` must never be shown."""
+        hidden = set()
+        for entry in self.entries:
+            if username not in entry.viewers:
+                hidden.add(entry.token)
+            hidden |= {t for t, who in entry.extra_tokens.items() if username not in who}
+        return hidden
+
+
+def build(cast) -> World:
+    world = World(cast)
+    _under_shared_agreement(world, cast)
+    _under_internal_agreement(world, cast)
+    _under_red_agreement(world, cast)
+    return world
+
+
+def _commitment(world, actor, agreement, name, viewers, **fields):
+    record = commitment_create(
+        actor=actor,
+        agreement=agreement,
+        title={"en": f"Commitment {token(name)}"},
+        responsible_party=actor.membership.party,
+        due_date=dt.date(2031, 6, 30),
+        **fields,
+    )
+    return world.add("commitment", record, name, viewers)
+
+
+def _meeting(world, actor, agreement, name, viewers, **fields):
+    start = timezone.now() - dt.timedelta(days=3)
+    record = meeting_create(
+        actor=actor,
+        agreement=agreement,
+        kind="expert_meeting",
+        title={"en": f"Meeting {token(name)}"},
+        starts_at=start.replace(tzinfo=None),
+        ends_at=(start + dt.timedelta(hours=2)).replace(tzinfo=None),
+        time_zone="Africa/Casablanca",
+        host_party=actor.membership.party,
+        place="Rabat",
+        **fields,
+    )
+    world.add("meeting", record, name, viewers)
+    item = agenda_item_add(actor=actor, meeting=record, title=f"Item {token(name + 'item')}")
+    world.add("agendaitem", item, name + "item", viewers)
+    record = meeting_change_status(
+        actor=actor, meeting=record, status="held", expected_version=record.version
+    )
+    decision = decision_record(actor=actor, meeting=record, text=f"Decided {token(name + 'dec')}")
+    world.add("decision", decision, name + "dec", viewers)
+    return record
+
+
+def _training(world, actor, agreement, name, viewers, **fields):
+    other = world.cast.b if actor.membership.party == world.cast.a else world.cast.a
+    record = training_create(
+        actor=actor,
+        agreement=agreement,
+        kind="course",
+        title={"en": f"Training {token(name)}"},
+        host_party=actor.membership.party,
+        sending_party=other,
+        starts_on=dt.date(2031, 7, 6),
+        ends_on=dt.date(2031, 7, 9),
+        **fields,
+    )
+    return world.add("training", record, name, viewers)
+
+
+def _request(world, actor, agreement, name, viewers, **fields):
+    cast = world.cast
+    mine, theirs = (
+        (cast.a_cell, cast.b_cell)
+        if actor.membership.party == cast.a
+        else (cast.b_cell, cast.a_cell)
+    )
+    record = request_send(
+        actor=actor,
+        agreement=agreement,
+        from_unit=mine,
+        to_unit=theirs,
+        subject=f"Request {token(name)}",
+        body="Please answer.",
+        priority="normal",
+        **fields,
+    )
+    world.add("request", record, name, viewers)
+    message = message_post(actor=actor, request=record, body=f"Message {token(name + 'msg')}")
+    world.add("message", message, name + "msg", viewers)
+    return record
+
+
+def _attachment(world, actor, target, name, viewers):
+    upload = SimpleUploadedFile(f"{token(name)}.txt", b"evidence\n", content_type="text/plain")
+    record = attachment_add(actor=actor, target=target, upload=upload)
+    return world.add("attachment", record, name, viewers)
+
+
+def _under_shared_agreement(world, cast):
+    agreement = cast.agreement  # shared, AMBER, owned by A, between A and B
+    world.add("agreement", agreement, "open", AB)
+    agreement.title_en = f"Letter of intent {token('open')}"
+    agreement.save(update_fields=["title_en"])
+    ac, ao, bc, bo = cast.a_coordinator, cast.a_officer, cast.b_coordinator, cast.b_officer
+    shared = {"scope": Scope.SHARED}
+
+    a_internal = _commitment(world, ao, agreement, "ainternal", A)
+    a_shared = _commitment(world, ao, agreement, "ashared", AB, **shared)
+    _commitment(
+        world, ac, agreement, "ared", {"a_coordinator", "a_officer"},
+        marking=Marking.RED, red_recipients=[ao], **shared,
+    )  # fmt: skip
+    _commitment(world, bo, agreement, "binternal", B)
+    _commitment(world, bo, agreement, "bshared", AB, **shared)
+    _attachment(world, ao, a_internal, "fileainternal", A)
+    _attachment(world, ao, a_shared, "fileashared", AB)
+
+    # An internal draft, cleaned up, then published: its first text stays with A.
+    draft = commitment_create(
+        actor=ac,
+        agreement=agreement,
+        title={"en": f"Commitment {token('published')}"},
+        description={"en": f"We lack the budget {token('draft')}"},
+        responsible_party=cast.a,
+        due_date=dt.date(2031, 6, 30),
+    )
+    draft = commitment_update(
+        actor=ac,
+        commitment=draft,
+        expected_version=draft.version,
+        description_en="Funded from the 2031 budget.",
+    )
+    draft = record_publish(actor=ac, record=draft, expected_version=draft.version)
+    world.add("commitment", draft, "published", AB, **{token("draft"): A})
+
+    _meeting(world, ao, agreement, "ameetinternal", A)
+    _meeting(world, ao, agreement, "ameetshared", AB, **shared)
+    _meeting(world, bo, agreement, "bmeetinternal", B)
+    _training(world, ao, agreement, "atraininternal", A)
+    _training(world, bo, agreement, "btrainshared", AB, **shared)
+    _request(world, ao, agreement, "areqshared", AB)
+    request = _request(world, bc, agreement, "breq", AB)
+    note = message_post(
+        actor=bc, request=request, body=f"Note {token('bnote')}", kind=MessageKind.NOTE
+    )
+    world.add("message", note, "bnote", B)
+    event = agreement_event_record(
+        actor=ao, agreement=agreement, kind="signed", date=dt.date(2022, 5, 10),
+        scope=Scope.INTERNAL, note=f"Note {token('aevent')}",
+    )  # fmt: skip
+    world.add("event", event, "aevent", A)
+    clause = clause_create(
+        actor=ac, agreement=agreement, number="9", heading={"en": f"Clause {token('aclause')}"},
+        scope=Scope.INTERNAL,
+    )  # fmt: skip
+    world.add("clause", clause, "aclause", A)
+
+
+def _under_internal_agreement(world, cast):
+    """An agreement A keeps internal: B is a party to it but sees none of it."""
+    ac = cast.a_coordinator
+    agreement = agreement_create(
+        actor=ac,
+        instrument_type="mou",
+        title={"en": f"Draft MoU {token('mou')}"},
+        parties=[cast.a, cast.b],
+    )
+    world.add("agreement", agreement, "mou", A)
+    _commitment(world, ac, agreement, "moushared", A, scope=Scope.SHARED)
+
+
+def _under_red_agreement(world, cast):
+    """A shared agreement marked TLP:RED for a_coordinator and b_officer, after its
+    shared children were written: they are hidden with it from everyone else."""
+    ac, bo = cast.a_coordinator, cast.b_officer
+    agreement = agreement_create(
+        actor=ac,
+        instrument_type="mou",
+        title={"en": f"Sensitive MoU {token('red')}"},
+        parties=[cast.a, cast.b],
+        scope=Scope.SHARED,
+    )
+    few = {"a_coordinator", "b_officer"}
+    shared = {"scope": Scope.SHARED}
+    child = _commitment(world, ac, agreement, "redchild", few, **shared)
+    _attachment(world, ac, child, "fileredchild", few)
+    _meeting(world, ac, agreement, "redmeeting", few, **shared)
+    _training(world, ac, agreement, "redtraining", few, **shared)
+    _request(world, ac, agreement, "redrequest", few)
+    agreement.refresh_from_db()
+    record_set_marking(
+        actor=ac,
+        record=agreement,
+        marking=Marking.RED,
+        expected_version=agreement.version,
+        red_recipients=[ac, bo],
+    )
+    world.add("agreement", agreement, "red", few)
