@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from entente.accounts.enums import Role
 from entente.accounts.models import ApiToken, Contact, Membership, Party, Unit
-from entente.core.access import get_visible, membership_of, require_owner_writer, visible_to
+from entente.core.access import get_owned_for_user, membership_of, visible_to
 from entente.core.errors import NotFound, ValidationError
 
 TOKEN_PREFIX = "ent_"
@@ -77,10 +77,7 @@ def contact_visible_to(user) -> QuerySet[Contact]:
 
 
 def get_contact_for_user(user, pk, *, write: bool = False) -> Contact:
-    contact = get_visible(contact_visible_to(user), pk)
-    if write:
-        require_owner_writer(user, contact)
-    return contact
+    return get_owned_for_user(contact_visible_to(user), user, pk, write=write)
 
 
 def membership_list_for(user) -> QuerySet[Membership]:

@@ -35,6 +35,7 @@ from entente.core.access import (
 )
 from entente.core.enums import Marking, Scope
 from entente.core.errors import PermissionDenied
+from entente.core.models import ownership
 from entente.core.translated import translated_fields
 from entente.core.validation import refuse_unknown_changes, validate_instance
 
@@ -155,10 +156,8 @@ def contact_create(
     refuse_unknown_changes(fields, {"title", "email", "phone", "languages", "user"})
     contact = Contact(
         unit=unit,
-        owning_party_id=membership.party_id,
+        **ownership(membership.party_id, scope, marking),
         name=name.strip(),
-        scope=scope,
-        marking=marking,
         **fields,
     )
     recipients = check_marking_change(actor, contact, marking, red_recipients)

@@ -13,8 +13,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from entente.accounts.models import Party
+from entente.accounts.models import Membership, Party
 from entente.agreements.enums import OPEN_COMMITMENT_STATUSES
 from entente.agreements.models import (
     Agreement,
@@ -25,11 +26,12 @@ from entente.agreements.models import (
     CooperationArea,
 )
 from entente.core.access import (
+    get_owned_for_user,
     get_visible,
-    membership_of,
     party_id_of,
     require_owner_writer,
     require_visible,
+    require_writer,
     visible_to,
 )
 from entente.core.errors import PermissionDenied
@@ -47,16 +49,15 @@ def get_agreement_for_user(user, pk, *, write: bool = False) -> Agreement:
     return agreement
 
 
-def require_party_to(user, agreement: Agreement) -> None:
-    """Records under an agreement are created only by writers of one of its parties, and
-    under an agreement they may see (404 otherwise, as for any record they may not see)."""
+def require_party_to(user, agreement: Agreement) -> Membership:
+    """The membership of a writer of one of the agreement's parties, who alone create
+    records under it, and only under an agreement they may see (404 otherwise, as for
+    any record they may not see)."""
     require_visible(user, agreement)
-    membership = membership_of(user)
-    if (
-        membership is None
-        or not agreement.agreement_parties.filter(party_id=membership.party_id).exists()
-    ):
-        raise PermissionDenied("Your party is not a party to this agreement.")
+    membership = require_writer(user)
+    if not agreement.agreement_parties.filter(party_id=membership.party_id).exists():
+        raise PermissionDenied(_("Your party is not a party to this agreement."))
+    return membership
 
 
 def agreement_event_visible_to(user) -> QuerySet[AgreementEvent]:
@@ -64,10 +65,7 @@ def agreement_event_visible_to(user) -> QuerySet[AgreementEvent]:
 
 
 def get_agreement_event_for_user(user, pk, *, write: bool = False) -> AgreementEvent:
-    event = get_visible(agreement_event_visible_to(user), pk)
-    if write:
-        require_owner_writer(user, event)
-    return event
+    return get_owned_for_user(agreement_event_visible_to(user), user, pk, write=write)
 
 
 def clause_visible_to(user) -> QuerySet[Clause]:
@@ -75,10 +73,7 @@ def clause_visible_to(user) -> QuerySet[Clause]:
 
 
 def get_clause_for_user(user, pk, *, write: bool = False) -> Clause:
-    clause = get_visible(clause_visible_to(user), pk)
-    if write:
-        require_owner_writer(user, clause)
-    return clause
+    return get_owned_for_user(clause_visible_to(user), user, pk, write=write)
 
 
 def area_visible_to(user) -> QuerySet[CooperationArea]:
@@ -93,10 +88,7 @@ def commitment_visible_to(user) -> QuerySet[Commitment]:
 
 
 def get_commitment_for_user(user, pk, *, write: bool = False) -> Commitment:
-    commitment = get_visible(commitment_visible_to(user), pk)
-    if write:
-        require_owner_writer(user, commitment)
-    return commitment
+    return get_owned_for_user(commitment_visible_to(user), user, pk, write=write)
 
 
 def commitment_overdue(user) -> QuerySet[Commitment]:

@@ -42,9 +42,9 @@ from entente.core.access import (
     check_marking_change,
     require_coordinator,
     require_owner_writer,
-    require_writer,
 )
 from entente.core.enums import Marking, Scope
+from entente.core.models import ownership
 from entente.core.translated import translated_fields
 from entente.core.validation import editable_fields, refuse_unknown_changes, validate_instance
 
@@ -74,12 +74,9 @@ def agreement_create(
     refuse_unknown_changes(fields, editable_fields(Agreement))
     _check_dates(fields)
     agreement = Agreement(
-        owning_party_id=membership.party_id,
+        **ownership(membership.party_id, scope, marking, is_illustrative),
         instrument_type=instrument_type,
         reference_language=reference_language,
-        scope=scope,
-        marking=marking,
-        is_illustrative=is_illustrative,
         **translated_fields("title", title, reference_language=reference_language),
         **fields,
     )
@@ -160,17 +157,13 @@ def agreement_event_record(
     **fields,
 ) -> AgreementEvent:
     """A dated lifecycle step, with its precision, certainty and source."""
-    require_party_to(actor, agreement)
-    membership = require_writer(actor)
+    membership = require_party_to(actor, agreement)
     refuse_unknown_changes(fields, {"date_precision", "certainty", "party", "source", "note"})
     event = AgreementEvent(
         agreement=agreement,
-        owning_party_id=membership.party_id,
+        **ownership(membership.party_id, scope, marking, is_illustrative),
         kind=kind,
         date=date,
-        scope=scope,
-        marking=marking,
-        is_illustrative=is_illustrative,
         **fields,
     )
     recipients = check_marking_change(actor, event, marking, red_recipients)
@@ -193,12 +186,9 @@ def clause_create(
     require_owner_writer(actor, agreement, coordinator=True)
     clause = Clause(
         agreement=agreement,
-        owning_party_id=agreement.owning_party_id,
+        **ownership(agreement.owning_party_id, scope, marking, is_illustrative),
         number=number,
         reference_language=reference_language,
-        scope=scope,
-        marking=marking,
-        is_illustrative=is_illustrative,
         **translated_fields(
             "heading", heading, reference_language=reference_language, required=False
         ),
@@ -247,19 +237,15 @@ def commitment_create(
     **fields,
 ) -> Commitment:
     """A new commitment under an agreement, owned by the actor's party."""
-    require_party_to(actor, agreement)
-    membership = require_writer(actor)
+    membership = require_party_to(actor, agreement)
     refuse_unknown_changes(fields, editable_fields(Commitment, "title", "description"))
     clauses = list(clauses)
     _check_commitment_links(agreement, responsible_party, clauses, fields)
     commitment = Commitment(
         agreement=agreement,
-        owning_party_id=membership.party_id,
+        **ownership(membership.party_id, scope, marking, is_illustrative),
         responsible_party=responsible_party,
         reference_language=reference_language,
-        scope=scope,
-        marking=marking,
-        is_illustrative=is_illustrative,
         **translated_fields("title", title, reference_language=reference_language),
         **translated_fields(
             "description", description, reference_language=reference_language, required=False

@@ -209,7 +209,6 @@ def _texts(form, name: str) -> dict[str, str]:
 @signed_in("GET", "POST")
 def commitment_create_view(request, pk):
     agreement = get_agreement_for_user(request.user, pk)
-    require_writer(request.user)
     require_party_to(request.user, agreement)
     choices = _form_choices(request.user, agreement)
     if request.method == "POST":

@@ -3,14 +3,17 @@ record it is on is seen (and its own copied scope, marking and recipients allow 
 Records are found through the record-type registry, so each comes through its own
 door, whatever app it belongs to."""
 
-from typing import Any
-
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from entente.attachments.models import Attachment
-from entente.core.access import get_visible, membership_of, require_owner_writer, visible_to
+from entente.core.access import (
+    agreement_of,
+    get_owned_for_user,
+    membership_of,
+    visible_to,
+)
 from entente.core.errors import NotFound
 from entente.core.models import PartyOwned
 from entente.core.registry import get_record_for_user, record_types
@@ -43,10 +46,7 @@ def attachment_visible_to(user) -> QuerySet[Attachment]:
 
 
 def get_attachment_for_user(user, pk, *, write: bool = False) -> Attachment:
-    attachment = get_visible(attachment_visible_to(user), pk)
-    if write:
-        require_owner_writer(user, attachment)
-    return attachment
+    return get_owned_for_user(attachment_visible_to(user), user, pk, write=write)
 
 
 def attachments_of(user, record: Model) -> QuerySet[Attachment]:
@@ -56,18 +56,6 @@ def attachments_of(user, record: Model) -> QuerySet[Attachment]:
         .filter(target_type=ContentType.objects.get_for_model(record), target_id=record.pk)
         .select_related("uploaded_by")
     )
-
-
-def agreement_of(record: Model) -> Any:
-    """The agreement a record belongs to (following its `agreement_path`), or None for a
-    record that belongs to no agreement, such as a directory contact."""
-    path = getattr(record, "agreement_path", None)
-    if path is None:
-        return None
-    agreement = record
-    for name in filter(None, path.split("__")):
-        agreement = getattr(agreement, name)
-    return agreement
 
 
 def is_party_to(user, agreement) -> bool:

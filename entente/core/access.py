@@ -95,6 +95,16 @@ def require_visible(user, record: Model) -> None:
         raise NotFound(_("No such record."))
 
 
+def get_owned_for_user(queryset: QuerySet, user, pk, *, write: bool = False):
+    """The door of a party-owned record: the record with `pk` in `queryset` (already
+    filtered by visibility), or NotFound; with `write`, only for its owning party's
+    writers (PermissionDenied)."""
+    record = get_visible(queryset, pk)
+    if write:
+        require_owner_writer(user, record)
+    return record
+
+
 def require_writer(user):
     """The membership of a user who may write at all (officer or coordinator)."""
     membership = membership_of(user)

@@ -69,6 +69,16 @@ class PartyOwned(TimeStamped):
         ]
 
 
+def ownership(party_id: int, scope: str, marking: str, is_illustrative: bool = False) -> dict:
+    """The fields a new party-owned record starts with: its owner, scope and marking."""
+    return {
+        "owning_party_id": party_id,
+        "scope": scope,
+        "marking": marking,
+        "is_illustrative": is_illustrative,
+    }
+
+
 class Translated(models.Model):
     """A record whose texts are written in several languages, one of them the reference.
 

@@ -21,7 +21,6 @@ from entente.accounts.selectors import resolve_users, unit_list
 from entente.agreements.selectors import area_visible_to, get_agreement_for_user, require_party_to
 from entente.apikit.endpoints import change_by, create, resolve_one, with_etag
 from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
-from entente.core.access import require_writer
 from entente.core.errors import ValidationError
 from entente.core.http import CursorPagination
 from entente.core.schemas import id_in_path
@@ -118,8 +117,7 @@ def request_send(request, payload: RequestIn, agreement_id: int = id_in_path()):
     priority) are set for you."""
     user = request.auth
     agreement = get_agreement_for_user(user, agreement_id)
-    membership = require_writer(user)
-    require_party_to(user, agreement)
+    membership = require_party_to(user, agreement)
 
     def send() -> LiaisonRequest:
         from_id = payload.from_unit or membership.unit_id

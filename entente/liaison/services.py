@@ -26,9 +26,10 @@ from entente.audit.services import (
     audited_update,
     write_transaction,
 )
-from entente.core.access import check_marking_change, require_writer
+from entente.core.access import check_marking_change
 from entente.core.enums import Marking, Scope
 from entente.core.errors import ValidationError
+from entente.core.models import ownership
 from entente.liaison.clock import compute_due_at, resumed_due_at
 from entente.liaison.enums import REQUEST_WORKFLOW, MessageKind, Priority, RequestStatus
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
@@ -65,8 +66,7 @@ def request_send(
     given, is the next one of the sending party for the year (`MA-DGSN-2025-0007`).
     """
     now = now or timezone.now()
-    require_party_to(actor, agreement)
-    membership = require_writer(actor)
+    membership = require_party_to(actor, agreement)
     errors = {
         **_check_units(agreement, membership.party_id, from_unit, to_unit),
         **_check_options(agreement, area, scope, priority),
@@ -75,10 +75,7 @@ def request_send(
         raise ValidationError(errors)
     request = LiaisonRequest(
         agreement=agreement,
-        owning_party_id=membership.party_id,
-        scope=Scope.SHARED,
-        marking=marking,
-        is_illustrative=is_illustrative,
+        **ownership(membership.party_id, Scope.SHARED, marking, is_illustrative),
         from_unit=from_unit,
         to_unit=to_unit,
         area=area,

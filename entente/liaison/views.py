@@ -21,7 +21,7 @@ from entente.agreements.selectors import (
     require_party_to,
 )
 from entente.audit.services import changes_since
-from entente.core.access import membership_of, require_writer
+from entente.core.access import membership_of
 from entente.core.enums import Scope
 from entente.core.errors import ConflictError, ValidationError
 from entente.core.pages import apply_errors, conflict_rows, page_of, signed_in
@@ -168,8 +168,7 @@ def _send_choices(agreement, membership) -> dict:
 @signed_in("GET", "POST")
 def request_create(request, pk):
     agreement = get_agreement_for_user(request.user, pk)
-    membership = require_writer(request.user)
-    require_party_to(request.user, agreement)
+    membership = require_party_to(request.user, agreement)
     choices = _send_choices(agreement, membership)
     initial = {"from_unit": membership.unit_id}
     data = request.POST if request.method == "POST" else None

@@ -27,7 +27,6 @@ from entente.agreements.selectors import (
 )
 from entente.apikit.endpoints import change, change_by, create, resolve_many, resolve_one, with_etag
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
-from entente.core.access import require_writer
 from entente.core.http import CursorPagination
 from entente.core.schemas import id_in_path
 from entente.meetings import services
@@ -108,7 +107,6 @@ def meeting_create(request, payload: MeetingIn, agreement_id: int = id_in_path()
     Times without a UTC offset are read in the meeting's own time zone."""
     user = request.auth
     agreement = get_agreement_for_user(user, agreement_id)
-    require_writer(user)
     require_party_to(user, agreement)
     fields = payload.model_dump(exclude={"title", "host_party", "red_recipients"})
 

@@ -17,7 +17,7 @@ from entente.accounts.models import Contact
 from entente.agreements.enums import OPEN_COMMITMENT_STATUSES
 from entente.agreements.models import Commitment
 from entente.agreements.selectors import commitment_visible_to
-from entente.core.access import get_visible, require_owner_writer, visible_to
+from entente.core.access import get_owned_for_user, get_visible, require_owner_writer, visible_to
 from entente.core.enums import Language
 from entente.meetings.enums import DecisionStatus
 from entente.meetings.models import AgendaItem, Attendance, Decision, Meeting
@@ -31,10 +31,7 @@ def meeting_visible_to(user) -> QuerySet[Meeting]:
 
 def get_meeting_for_user(user, pk, *, write: bool = False) -> Meeting:
     """404 when the meeting is not visible; 403 on write unless an owning-party writer."""
-    meeting = get_visible(meeting_visible_to(user), pk)
-    if write:
-        require_owner_writer(user, meeting)
-    return meeting
+    return get_owned_for_user(meeting_visible_to(user), user, pk, write=write)
 
 
 def meeting_search(meetings: QuerySet[Meeting], words: Iterable[str]) -> QuerySet[Meeting]:

@@ -31,10 +31,10 @@ from entente.audit.services import (
 from entente.core.access import (
     check_marking_change,
     require_owner_writer,
-    require_writer,
     visible_to,
 )
 from entente.core.enums import Marking, Scope
+from entente.core.models import ownership
 from entente.core.translated import translated_fields
 from entente.meetings.enums import (
     DECISION_WORKFLOW,
@@ -79,14 +79,13 @@ def meeting_create(
 
     Naive times are read in the meeting's own time zone.
     """
-    require_party_to(actor, agreement)
-    membership = require_writer(actor)
+    membership = require_party_to(actor, agreement)
     starts_at, ends_at = _check_schedule(
         agreement, starts_at=starts_at, ends_at=ends_at, time_zone=time_zone, host_party=host_party
     )
     meeting = Meeting(
         agreement=agreement,
-        owning_party_id=membership.party_id,
+        **ownership(membership.party_id, scope, marking, is_illustrative),
         kind=kind,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -95,9 +94,6 @@ def meeting_create(
         place=place.strip(),
         online_url=online_url.strip(),
         reference_language=reference_language,
-        scope=scope,
-        marking=marking,
-        is_illustrative=is_illustrative,
         **translated_fields("title", title, reference_language=reference_language),
     )
     recipients = check_marking_change(actor, meeting, marking, red_recipients)

@@ -15,7 +15,6 @@ from entente.accounts.selectors import party_list, resolve_party, resolve_users
 from entente.agreements.selectors import area_visible_to, get_agreement_for_user, require_party_to
 from entente.apikit.endpoints import change, change_by, create, resolve_one, with_etag
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
-from entente.core.access import require_writer
 from entente.core.errors import NotFound
 from entente.core.http import CursorPagination
 from entente.core.schemas import id_in_path
@@ -114,7 +113,6 @@ def training_create(request, payload: TrainingIn, agreement_id: int = id_in_path
     owns it."""
     user = request.auth
     agreement = get_agreement_for_user(user, agreement_id)
-    require_writer(user)
     require_party_to(user, agreement)
 
     def plan() -> TrainingActivity:

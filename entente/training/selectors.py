@@ -6,7 +6,7 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
 from entente.agreements.models import Agreement
-from entente.core.access import get_visible, require_owner_writer, visible_to
+from entente.core.access import get_owned_for_user, visible_to
 from entente.core.enums import Language
 from entente.training.enums import TrainingStatus
 from entente.training.models import TrainingActivity, TrainingParticipation
@@ -21,10 +21,7 @@ def training_visible_to(user) -> QuerySet[TrainingActivity]:
 
 
 def get_training_for_user(user, pk, *, write: bool = False) -> TrainingActivity:
-    training = get_visible(training_visible_to(user), pk)
-    if write:
-        require_owner_writer(user, training)
-    return training
+    return get_owned_for_user(training_visible_to(user), user, pk, write=write)
 
 
 def training_search(queryset: QuerySet[TrainingActivity], q: str) -> QuerySet[TrainingActivity]:

@@ -22,8 +22,9 @@ from entente.audit.services import (
     snapshot,
     write_transaction,
 )
-from entente.core.access import check_marking_change, require_owner_writer, require_writer
+from entente.core.access import check_marking_change, require_owner_writer
 from entente.core.enums import Language, Marking, Scope
+from entente.core.models import ownership
 from entente.core.translated import translated_fields
 from entente.core.validation import validate_instance
 from entente.training.enums import TRAINING_WORKFLOW, TrainingStatus
@@ -65,11 +66,10 @@ def training_create(
     is_illustrative: bool = False,
 ) -> TrainingActivity:
     """A new planned training activity under an agreement, owned by the actor's party."""
-    require_party_to(actor, agreement)
-    membership = require_writer(actor)
+    membership = require_party_to(actor, agreement)
     training = TrainingActivity(
         agreement=agreement,
-        owning_party_id=membership.party_id,
+        **ownership(membership.party_id, scope, marking, is_illustrative),
         kind=kind,
         reference_language=reference_language,
         host_party=host_party,
@@ -78,9 +78,6 @@ def training_create(
         ends_on=ends_on,
         area=area,
         place=place.strip(),
-        scope=scope,
-        marking=marking,
-        is_illustrative=is_illustrative,
         **translated_fields("title", title, reference_language=reference_language),
     )
     _check_training(training)

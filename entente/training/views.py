@@ -18,7 +18,7 @@ from entente.agreements.selectors import (
     get_agreement_for_user,
     require_party_to,
 )
-from entente.core.access import can_write, membership_of, require_writer
+from entente.core.access import can_write, membership_of
 from entente.core.errors import ConflictError, ValidationError
 from entente.core.pages import apply_errors, conflict_rows, page_of, rebound, signed_in
 from entente.training import services
@@ -180,7 +180,6 @@ def _form_page(request, form, agreement, *, training=None, conflict=None, status
 @signed_in("GET", "HEAD", "POST")
 def training_create(request, agreement_pk):
     agreement = get_agreement_for_user(request.user, agreement_pk)
-    require_writer(request.user)
     require_party_to(request.user, agreement)
     form = TrainingCreateForm(request.POST or None, agreement=agreement)
     if request.method == "POST" and form.is_valid():

@@ -9,7 +9,7 @@ from entente.agreements.selectors import (
     get_agreement_for_user,
     require_party_to,
 )
-from entente.core.access import membership_of, require_writer
+from entente.core.access import membership_of
 from entente.core.enums import Language
 from entente.core.errors import ConflictError
 from entente.core.pages import done, page_of, rebound, saved, signed_in
@@ -59,8 +59,7 @@ def _render_form(request, form, agreement, meeting=None, *, conflict=None, statu
 @signed_in("GET", "POST")
 def meeting_create(request, agreement_pk):
     agreement = get_agreement_for_user(request.user, agreement_pk)
-    membership = require_writer(request.user)
-    require_party_to(request.user, agreement)
+    membership = require_party_to(request.user, agreement)
     choices = _form_choices(agreement)
     recipients = (
         get_user_model()
