@@ -5,7 +5,13 @@ from ninja import Router
 from ninja.pagination import paginate
 
 from entente.accounts.schemas import MeOut, PartyOut, TokenCreatedOut, TokenIn, TokenOut, UnitOut
-from entente.accounts.selectors import get_token_for_user, party_list, token_list_for, unit_list
+from entente.accounts.selectors import (
+    get_token_for_user,
+    party_list,
+    require_token_issuer,
+    token_list_for,
+    unit_list,
+)
 from entente.accounts.services import token_create, token_revoke
 from entente.apikit.idempotency import idempotent
 from entente.apikit.routes import LIST, op
@@ -42,7 +48,12 @@ def token_list(request):
 
 @router.post("/tokens", **op("Create a token", TokenCreatedOut, TOKEN_CREATE, 201))
 def token_new(request, payload: TokenIn):
-    """Create a personal API token. The answer is the only time the token is shown."""
+    """Create a personal API token. The answer is the only time the token is shown.
+
+    Only a signed-in session may do this, once past the second sign-in step when that is
+    required; a request with a token is refused (403).
+    """
+    require_token_issuer(request)
 
     def create():
         token, raw = token_create(

@@ -18,3 +18,5 @@ WRITER_ROLES = frozenset({Role.OFFICER, Role.COORDINATOR})
 # ValidationError key) that carries its code.
 MFA_DEVICE_NAME = "authenticator"
 MFA_CODE_FIELD = "otp_token"
+# The form field (and ValidationError key) of a recovery code, typed instead of a code.
+RECOVERY_CODE_FIELD = "recovery_code"

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from entente.accounts.recovery import recovery_code_normalise
+
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(
@@ -33,5 +35,23 @@ class MFACodeForm(forms.Form):
         if len(code) != 6 or not code.isascii() or not code.isdigit():
             raise forms.ValidationError(
                 _("Enter the 6-digit code that your authenticator app shows.")
+            )
+        return code
+
+
+class RecoveryCodeForm(forms.Form):
+    """One of the recovery codes shown at enrolment; its field is RECOVERY_CODE_FIELD."""
+
+    recovery_code = forms.CharField(
+        label=_("Recovery code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_recovery_code(self) -> str:
+        code = recovery_code_normalise(self.cleaned_data["recovery_code"])
+        if code is None:
+            raise forms.ValidationError(
+                _("Enter a recovery code as it was shown to you, e.g. abcd-efgh-jkmn-pqrs.")
             )
         return code

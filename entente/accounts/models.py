@@ -130,3 +130,30 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} (ent_{self.key_prefix}_…)"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that passes the second sign-in step once, for a lost authenticator.
+
+    Shown once, when made; stored only as a salted SHA-256. A code carries about 79
+    random bits, so a slow password hash would add nothing but time to each check.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    salt = models.CharField(_("salt"), max_length=32, editable=False)
+    code_hash = models.CharField(_("hash"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("recovery code")
+        indexes = [
+            # the unused codes of one user: recovery_code_use, recovery_codes_left
+            models.Index(fields=["user", "used_at"], name="accounts_recoverycode_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'used' if self.used_at else 'unused'})"

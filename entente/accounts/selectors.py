@@ -3,18 +3,21 @@
 import datetime as dt
 import hashlib
 import hmac
+import math
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from entente.accounts.enums import Role
-from entente.accounts.models import ApiToken, Contact, Membership, Party, Unit
+from entente.accounts.models import ApiToken, Contact, Membership, Party, RecoveryCode, Unit
 from entente.core.access import get_owned_for_user, membership_of, visible_to
-from entente.core.errors import NotFound, ValidationError
+from entente.core.errors import NotFound, PermissionDenied, ValidationError
 
 TOKEN_PREFIX = "ent_"
 # Longer than any token we issue; longer input is refused before hashing it.
@@ -119,3 +122,43 @@ def mfa_verified(user) -> bool:
     # OTPMiddleware installs is_verified; without it no session counts as verified.
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
+
+
+def mfa_pending_device_for(user, pk) -> TOTPDevice | None:
+    """The pending authenticator `pk` of `user`, if it is still the one being set up."""
+    if pk is None:
+        return None
+    return TOTPDevice.objects.filter(user=user, pk=pk, confirmed=False).first()
+
+
+def mfa_wait_message(locked_until: dt.datetime) -> str:
+    """How long to wait after too many wrong codes."""
+    wait = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+    message = ngettext(
+        "Too many wrong codes. Wait %(seconds)d second, then try again.",
+        "Too many wrong codes. Wait %(seconds)d seconds, then try again.",
+        wait,
+    )
+    return message % {"seconds": wait}
+
+
+def recovery_codes_left(user) -> int:
+    return RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+
+
+def require_token_issuer(request) -> None:
+    """Refuse (403) a request that may not create an API token.
+
+    Tokens come from a signed-in session, past the second step when it is required, or
+    from the `entente token` command: never from another token, which would let a token
+    outlive or outreach the credential that made it.
+    """
+    scheme, _sep, _credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer":
+        raise PermissionDenied(
+            _("An API token cannot create tokens. Sign in and create one on your tokens page.")
+        )
+    if settings.REQUIRE_MFA and not mfa_verified(request.user):
+        raise PermissionDenied(
+            _("Enter a code from your authenticator app before you create a token.")
+        )

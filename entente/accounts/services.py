@@ -6,20 +6,20 @@ an audit event in one transaction (see entente.audit.services).
 """
 
 import datetime as dt
-import math
 import secrets
 import zoneinfo
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from entente.accounts.enums import MFA_CODE_FIELD, MFA_DEVICE_NAME, Role
 from entente.accounts.models import ApiToken, Contact, Membership, Party, Unit
-from entente.accounts.selectors import TOKEN_PREFIX, token_hash
+from entente.accounts.recovery import recovery_codes_remove, recovery_codes_replace
+from entente.accounts.selectors import TOKEN_PREFIX, mfa_wait_message, token_hash
 from entente.audit.services import (
     audit_record,
     audited_create,
@@ -203,17 +203,13 @@ def mfa_check_code(*, device: TOTPDevice, code: str) -> None:
     """
     with write_transaction():
         # Locked so that two concurrent submissions cannot both use one code.
-        current = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        current = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
+        if current is None:  # replaced by an enrolment in another session, or reset
+            raise ValidationError({MFA_CODE_FIELD: mfa_replaced_message()})
         allowed, refusal = current.verify_is_allowed()
         accepted = allowed and current.verify_token(code)
     if not allowed:
-        wait = max(1, math.ceil((refusal["locked_until"] - timezone.now()).total_seconds()))
-        message = ngettext(
-            "Too many wrong codes. Wait %(seconds)d second, then try again.",
-            "Too many wrong codes. Wait %(seconds)d seconds, then try again.",
-            wait,
-        )
-        raise ValidationError({MFA_CODE_FIELD: message % {"seconds": wait}})
+        raise ValidationError({MFA_CODE_FIELD: mfa_wait_message(refusal["locked_until"])})
     if not accepted:
         raise ValidationError(
             {
@@ -224,16 +220,32 @@ def mfa_check_code(*, device: TOTPDevice, code: str) -> None:
         )
 
 
-def mfa_pending_device(user) -> TOTPDevice:
-    """The user's unconfirmed authenticator, made on first use; it verifies nothing yet."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name=MFA_DEVICE_NAME, confirmed=False)
+def mfa_replaced_message() -> str:
+    return _(
+        "This set-up was replaced by one started in another window or browser. "
+        "Add the key shown now to your app and enter the code it gives."
+    )
 
 
-def mfa_enrol(*, actor, device: TOTPDevice, code: str) -> TOTPDevice:
-    """Confirm `actor`'s pending authenticator once it has produced a valid code.
+def mfa_enrolment_start(*, actor) -> TOTPDevice:
+    """A new pending authenticator for `actor`, to be confirmed by the session that asked.
 
-    Records "mfa_enrol" in the audit chain; the device's key never goes there.
+    Any other pending one is removed: only the latest set-up can be confirmed, so a
+    second session that knows the password cannot confirm a key shown to the first.
+    Nothing is audited: a pending authenticator verifies nothing.
+    """
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied(_("Sign in to set up an authenticator."))
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=actor, name=MFA_DEVICE_NAME, confirmed=False)
+
+
+def mfa_enrol(*, actor, device: TOTPDevice, code: str) -> tuple[TOTPDevice, list[str]]:
+    """Confirm `actor`'s pending authenticator once it has produced a valid code, and
+    give them a set of recovery codes; returns the device and the codes, shown once.
+
+    Records "mfa_enrol" and "mfa_recovery_codes"; the device's key never goes there.
     """
     if actor is None or device.user_id != actor.pk or device.confirmed:
         raise PermissionDenied(_("Only its owner may confirm a pending authenticator."))
@@ -241,7 +253,9 @@ def mfa_enrol(*, actor, device: TOTPDevice, code: str) -> TOTPDevice:
     # the device when the enrolment fails.
     mfa_check_code(device=device, code=code)
     with write_transaction():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        device = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
+        if device is None:
+            raise ValidationError({MFA_CODE_FIELD: mfa_replaced_message()})
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         audit_record(
@@ -251,11 +265,13 @@ def mfa_enrol(*, actor, device: TOTPDevice, code: str) -> TOTPDevice:
             before={"confirmed": False},
             after={"confirmed": True},
         )
-    return device
+        codes = recovery_codes_replace(actor=actor, user=actor)
+    return device, codes
 
 
 def mfa_reset(*, actor, user) -> int:
-    """Remove a user's authenticators (lost phone): they enrol again at next sign-in.
+    """Remove a user's authenticators and recovery codes (lost phone): they enrol again
+    at next sign-in.
 
     Only the technical operator may do this; each removal is in the audit chain.
     """
@@ -271,4 +287,5 @@ def mfa_reset(*, actor, user) -> int:
                 before={"user": user.get_username(), "confirmed": device.confirmed},
             )
             device.delete()
+        recovery_codes_remove(actor=actor, user=user)
     return len(devices)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("mfa/setup/", views.mfa_setup, name="mfa-setup"),
     path("mfa/verify/", views.mfa_verify, name="mfa-verify"),
+    path("mfa/recovery-codes/", views.mfa_recovery_codes, name="mfa-recovery-codes"),
     path("tokens/", views.token_list, name="token-list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token-revoke"),
 ]

@@ -20,28 +20,39 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from entente.accounts.enums import MFA_CODE_FIELD
-from entente.accounts.forms import MFACodeForm, TokenCreateForm
+from entente.accounts.enums import MFA_CODE_FIELD, RECOVERY_CODE_FIELD
+from entente.accounts.forms import MFACodeForm, RecoveryCodeForm, TokenCreateForm
+from entente.accounts.recovery import recovery_code_use, recovery_codes_replace
 from entente.accounts.selectors import (
     get_token_for_user,
     mfa_device_for,
+    mfa_pending_device_for,
     mfa_verified,
+    recovery_codes_left,
+    require_token_issuer,
     token_list_for,
 )
 from entente.accounts.services import (
     mfa_check_code,
     mfa_enrol,
-    mfa_pending_device,
+    mfa_enrolment_start,
+    mfa_replaced_message,
     token_create,
     token_revoke,
 )
 from entente.core.pages import signed_in
 
 # --- the second factor --------------------------------------------------------------------
+
+
+# The pending authenticator that this session's set-up page shows: only this session
+# may confirm it (see mfa_enrolment_start).
+_PENDING = "mfa_pending_device"
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -53,17 +64,17 @@ def _next_url(request: HttpRequest) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
-def _submit_code(request: HttpRequest, form: MFACodeForm, check) -> bool:
-    """Run `check(code)` on a valid form, putting its refusal on the form."""
+def _submit_code(form, check, field: str = MFA_CODE_FIELD) -> tuple[bool, object]:
+    """Run `check(code)` on a valid form: (True, its result), or (False, None) with the
+    refusal put on the form."""
     if not form.is_valid():
-        return False
+        return False, None
     try:
-        check(form.cleaned_data[MFA_CODE_FIELD])
+        return True, check(form.cleaned_data[field])
     except ValidationError as exc:
-        for message in exc.message_dict.get(MFA_CODE_FIELD, exc.messages):
-            form.add_error(MFA_CODE_FIELD, message)
-        return False
-    return True
+        for message in exc.message_dict.get(field, exc.messages):
+            form.add_error(field, message)
+        return False, None
 
 
 def _qr_data_uri(url: str) -> str:
@@ -77,11 +88,22 @@ def _grouped_secret(device: TOTPDevice) -> str:
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
-def _verified(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
+def _mark_verified(request: HttpRequest, device: TOTPDevice) -> None:
     # A new session key once the second factor is in, as Django does after the password.
     request.session.cycle_key()
     otp_login(request, device)
-    return redirect(_next_url(request))
+
+
+def _start_enrolment(request: HttpRequest) -> TOTPDevice:
+    device = mfa_enrolment_start(actor=request.user)
+    request.session[_PENDING] = device.pk
+    return device
+
+
+def _recovery_codes_page(request: HttpRequest, codes: list[str], next_url: str) -> HttpResponse:
+    # Rendered in answer to the POST that made them: they are never shown again.
+    context = {"codes": codes, "next": next_url, "left": len(codes)}
+    return render(request, "accounts/mfa_recovery_codes.html", context)
 
 
 @login_required
@@ -91,13 +113,25 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     if user_has_device(request.user):
         # A second device needs the first one: enrolment is not a way around a code.
         return redirect(f"{reverse('mfa-verify')}?{urlencode({'next': _next_url(request)})}")
-    device = mfa_pending_device(request.user)
+    device = mfa_pending_device_for(request.user, request.session.get(_PENDING))
     form = MFACodeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and _submit_code(
-        request, form, lambda code: mfa_enrol(actor=request.user, device=device, code=code)
-    ):
-        device.refresh_from_db()
-        return _verified(request, device)
+    if request.method == "POST" and device is None:
+        # Another session started a set-up since this page was shown: its key is void.
+        form.is_valid()
+        form.add_error(MFA_CODE_FIELD, mfa_replaced_message())
+    elif request.method == "POST":
+        ok, enrolled = _submit_code(
+            form, lambda code: mfa_enrol(actor=request.user, device=device, code=code)
+        )
+        if ok:
+            device, codes = enrolled
+            del request.session[_PENDING]
+            _mark_verified(request, device)
+            return _recovery_codes_page(request, codes, _next_url(request))
+    # The page shows this session's pending key, or a new one that voids any other.
+    device = mfa_pending_device_for(request.user, request.session.get(_PENDING))
+    if device is None:
+        device = _start_enrolment(request)
     context = {
         "form": form,
         "next": _next_url(request),
@@ -107,6 +141,19 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/mfa_setup.html", context)
 
 
+def _recovery_check(request: HttpRequest, device: TOTPDevice, code: str) -> None:
+    left = recovery_code_use(actor=request.user, device=device, code=code)
+    messages.warning(
+        request,
+        ngettext(
+            "You used a recovery code: %(count)d is left. You can make new ones.",
+            "You used a recovery code: %(count)d are left. You can make new ones.",
+            left,
+        )
+        % {"count": left},
+    )
+
+
 @login_required
 def mfa_verify(request: HttpRequest) -> HttpResponse:
     if mfa_verified(request.user):
@@ -114,12 +161,37 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     device = mfa_device_for(request.user)
     if device is None:
         return redirect(f"{reverse('mfa-setup')}?{urlencode({'next': _next_url(request)})}")
-    form = MFACodeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and _submit_code(
-        request, form, lambda code: mfa_check_code(device=device, code=code)
-    ):
-        return _verified(request, device)
-    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _next_url(request)})
+    post = request.POST if request.method == "POST" else None
+    by_recovery = post is not None and RECOVERY_CODE_FIELD in post
+    form = MFACodeForm(None if by_recovery else post)
+    recovery_form = RecoveryCodeForm(post if by_recovery else None)
+    if by_recovery:
+        ok, _left = _submit_code(
+            recovery_form,
+            lambda code: _recovery_check(request, device, code),
+            field=RECOVERY_CODE_FIELD,
+        )
+    elif post is not None:
+        ok, _none = _submit_code(form, lambda code: mfa_check_code(device=device, code=code))
+    else:
+        ok = False
+    if ok:
+        _mark_verified(request, device)
+        return redirect(_next_url(request))
+    context = {"form": form, "recovery_form": recovery_form, "next": _next_url(request)}
+    return render(request, "accounts/mfa_verify.html", context)
+
+
+@signed_in("GET", "POST")
+def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """How many recovery codes are left; POST makes a new set (the old ones stop working)."""
+    if mfa_device_for(request.user) is None:
+        return redirect("mfa-setup")
+    if request.method == "POST":
+        codes = recovery_codes_replace(actor=request.user, user=request.user)
+        return _recovery_codes_page(request, codes, reverse("mfa-recovery-codes"))
+    context = {"codes": None, "left": recovery_codes_left(request.user)}
+    return render(request, "accounts/mfa_recovery_codes.html", context)
 
 
 # --- personal API tokens: list, create (shown once), revoke --------------------------------
@@ -127,6 +199,8 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 @signed_in("GET", "POST")
 def token_list(request):
+    if request.method == "POST":
+        require_token_issuer(request)
     form = TokenCreateForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():

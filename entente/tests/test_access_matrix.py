@@ -50,6 +50,7 @@ PAGES = {
     "logout": Case(None, ()),  # signs the user out: nothing to see
     "mfa-setup": Case(None),
     "mfa-verify": Case(None),
+    "mfa-recovery-codes": Case(None),
     "token-list": Case(None),
     "token-revoke": Case("token", POST),
     "set_language": Case(None, ()),

@@ -119,25 +119,35 @@ def test_setup_with_garbage_shows_error(cast, mfa_on, code, error):
     assert response.context["form"].errors == {"otp_token": [error]}
 
 
-def test_setup_with_right_code_confirms_device_and_reaches_page(cast, mfa_on):
+def test_setup_with_right_code_confirms_device_and_shows_recovery_codes(cast, mfa_on):
     client = signed_in(cast.a_officer)
     device = pending(client, cast.a_officer)
     events = AuditEvent.objects.count()
-    response = client.post(SETUP, {"otp_token": code_for(device), "next": "/"})
-    assert (response.status_code, response["Location"]) == (302, "/")
+    response = client.post(SETUP, {"otp_token": code_for(device), "next": "/agreements/"})
+    assert response.status_code == 200
+    assert response.templates[0].name == "accounts/mfa_recovery_codes.html"
+    assert len(response.context["codes"]) == 10
+    assert '<a class="button" href="/agreements/">' in response.content.decode()
     assert client.get("/").status_code == 200
     device.refresh_from_db()
     assert device.confirmed is True
-    assert AuditEvent.objects.count() == events + 1
-    event = AuditEvent.objects.latest("seq")
-    assert (event.action, event.actor, event.target_type, event.target_id) == (
+    assert AuditEvent.objects.count() == events + 2
+    enrol, codes = AuditEvent.objects.order_by("seq")[events:]
+    assert (enrol.action, enrol.actor, enrol.target_type, enrol.target_id) == (
         "mfa_enrol",
         cast.a_officer,
         "otp_totp.totpdevice",
         str(device.pk),
     )
-    assert (event.before, event.after) == ({"confirmed": False}, {"confirmed": True})
-    assert device.key not in json.dumps([event.before, event.after])
+    assert (enrol.before, enrol.after) == ({"confirmed": False}, {"confirmed": True})
+    assert device.key not in json.dumps([enrol.before, enrol.after])
+    assert (codes.action, codes.target_type, codes.target_id, codes.before, codes.after) == (
+        "mfa_recovery_codes",
+        "auth.user",
+        str(cast.a_officer.pk),
+        {"unused": 0},
+        {"unused": 10},
+    )
 
 
 def test_setup_with_code_spaced_out_is_accepted(cast, mfa_on):
@@ -145,7 +155,8 @@ def test_setup_with_code_spaced_out_is_accepted(cast, mfa_on):
     device = pending(client, cast.a_officer)
     code = code_for(device)
     response = client.post(SETUP, {"otp_token": f" {code[:3]} {code[3:]} "})
-    assert (response.status_code, response["Location"]) == (302, "/")
+    assert response.templates[0].name == "accounts/mfa_recovery_codes.html"
+    assert client.get("/").status_code == 200
 
 
 def test_setup_with_device_already_confirmed_redirects_to_verify(cast, mfa_on):
