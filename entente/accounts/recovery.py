@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from entente.accounts.enums import RECOVERY_CODE_FIELD
 from entente.accounts.models import RecoveryCode
+from entente.accounts.selectors import mfa_wait_message
 from entente.audit.services import audit_record, write_transaction
 from entente.core.errors import PermissionDenied
 
@@ -84,7 +85,7 @@ def recovery_code_use(*, actor, device: TOTPDevice, code: str) -> int:
         raise PermissionDenied(_("Only its owner may use a recovery code."))
     with write_transaction():
         current = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-        allowed, _refusal = current.verify_is_allowed()
+        allowed, refusal = current.verify_is_allowed()
         match = allowed and _matching(actor, code)
         if match:
             match.used_at = timezone.now()
@@ -102,9 +103,7 @@ def recovery_code_use(*, actor, device: TOTPDevice, code: str) -> int:
         if allowed:
             current.throttle_increment()
     if not allowed:
-        raise ValidationError(
-            {RECOVERY_CODE_FIELD: _("Too many wrong codes. Wait a moment, then try again.")}
-        )
+        raise ValidationError({RECOVERY_CODE_FIELD: mfa_wait_message(refusal["locked_until"])})
     raise ValidationError(
         {RECOVERY_CODE_FIELD: _("That recovery code is wrong or was already used.")}
     )
