@@ -99,6 +99,15 @@ def _require_operator(actor) -> None:
         raise PermissionDenied(_("Only the technical operator may do this."))
 
 
+def _is_party_admin(actor, party_id) -> bool:
+    membership = membership_of(actor)
+    return (
+        membership is not None
+        and membership.party_id == party_id
+        and membership.role == Role.PARTY_ADMIN
+    )
+
+
 def _require_party_admin(actor, party: Party) -> None:
     """The operator, or the party administrator of `party`."""
     if actor is not None and actor.is_superuser:
@@ -273,10 +282,17 @@ def mfa_reset(*, actor, user) -> int:
     """Remove a user's authenticators and recovery codes (lost phone): they enrol again
     at next sign-in.
 
-    Only the technical operator may do this; each removal is in the audit chain.
+    The technical operator, or the party administrator of the user's party, may do this;
+    each removal is in the audit chain.
     """
-    if actor is None or not actor.is_superuser:
-        raise PermissionDenied(_("Only the technical operator may reset a second factor."))
+    membership = membership_of(user)
+    if actor is None or not (
+        actor.is_superuser
+        or (membership is not None and _is_party_admin(actor, membership.party_id))
+    ):
+        raise PermissionDenied(
+            _("Only the party administrator or the technical operator may reset a second factor.")
+        )
     with write_transaction():
         devices = list(TOTPDevice.objects.select_for_update().filter(user=user))
         for device in devices:

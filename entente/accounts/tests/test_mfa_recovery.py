@@ -10,10 +10,11 @@ from django.test import Client
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from entente.accounts.enums import Role
 from entente.accounts.models import ApiToken, RecoveryCode
 from entente.accounts.recovery import recovery_codes_replace
 from entente.accounts.selectors import recovery_codes_left
-from entente.accounts.services import token_create
+from entente.accounts.services import mfa_reset, token_create
 from entente.accounts.tests.test_mfa import (
     SETUP,
     VERIFY,
@@ -23,6 +24,8 @@ from entente.accounts.tests.test_mfa import (
     signed_in,
 )
 from entente.audit.models import AuditEvent
+from entente.core.errors import PermissionDenied
+from entente.testing import member
 
 RECOVERY = "/accounts/mfa/recovery-codes/"
 TOKENS_API = "/api/v1/tokens"
@@ -297,3 +300,23 @@ def test_session_creates_a_token_when_mfa_is_not_required(cast):
     client.force_login(cast.a_officer)
     response = client.post(TOKENS_API, {"name": "laptop"}, content_type="application/json")
     assert response.status_code == 201
+
+
+def test_party_admin_resets_only_their_own_partys_members(cast):
+    admin_a = member("a_admin", cast.a, Role.PARTY_ADMIN)
+    with_codes(cast.a_officer)
+    with_codes(cast.b_officer)
+    for actor, user in [(admin_a, cast.b_officer), (cast.a_coordinator, cast.a_officer)]:
+        with pytest.raises(PermissionDenied) as refused:
+            mfa_reset(actor=actor, user=user)
+        assert str(refused.value) == (
+            "Only the party administrator or the technical operator may reset a second factor."
+        )
+    assert TOTPDevice.objects.count() == 2
+    assert mfa_reset(actor=admin_a, user=cast.a_officer) == 1
+    assert list(TOTPDevice.objects.values_list("user__username", flat=True)) == ["b_officer"]
+    assert set(RecoveryCode.objects.values_list("user__username", flat=True)) == {"b_officer"}
+    assert [
+        (e.actor_name, e.action, e.target_type)
+        for e in AuditEvent.objects.filter(action="mfa_reset").order_by("seq")
+    ] == [("a_admin", "mfa_reset", "otp_totp.totpdevice"), ("a_admin", "mfa_reset", "auth.user")]
