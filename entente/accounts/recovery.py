@@ -102,10 +102,22 @@ def recovery_code_use(*, actor, device: TOTPDevice, code: str) -> int:
             return left
         if allowed:
             current.throttle_increment()
+            audit_failure(actor, current, "mfa_recovery_failure")
     if not allowed:
         raise ValidationError({RECOVERY_CODE_FIELD: mfa_wait_message(refusal["locked_until"])})
     raise ValidationError(
         {RECOVERY_CODE_FIELD: _("That recovery code is wrong or was already used.")}
+    )
+
+
+def audit_failure(actor, device: TOTPDevice, action: str) -> None:
+    """Record a wrong code, inside the transaction that counted it on the device."""
+    # Committed with the throttle's count, though the attempt is refused: brute force shows.
+    audit_record(
+        actor=actor,
+        action=action,
+        target=device,
+        after={"failures": device.throttling_failure_count},
     )
 
 

@@ -18,7 +18,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from entente.accounts.enums import MFA_CODE_FIELD, MFA_DEVICE_NAME, Role
 from entente.accounts.models import ApiToken, Contact, Membership, Party, Unit
-from entente.accounts.recovery import recovery_codes_remove, recovery_codes_replace
+from entente.accounts.recovery import (
+    audit_failure,
+    recovery_codes_remove,
+    recovery_codes_replace,
+)
 from entente.accounts.selectors import TOKEN_PREFIX, mfa_wait_message, token_hash
 from entente.audit.services import (
     audit_record,
@@ -217,6 +221,8 @@ def mfa_check_code(*, device: TOTPDevice, code: str) -> None:
             raise ValidationError({MFA_CODE_FIELD: mfa_replaced_message()})
         allowed, refusal = current.verify_is_allowed()
         accepted = allowed and current.verify_token(code)
+        if allowed and not accepted:
+            audit_failure(current.user, current, "mfa_failure")
     if not allowed:
         raise ValidationError({MFA_CODE_FIELD: mfa_wait_message(refusal["locked_until"])})
     if not accepted:

@@ -97,7 +97,16 @@ def test_setup_with_wrong_code_shows_error(cast, mfa_on):
     assert response.context["form"].errors == {"otp_token": [WRONG_CODE]}
     device.refresh_from_db()
     assert (device.confirmed, device.throttling_failure_count) == (False, 1)
-    assert AuditEvent.objects.count() == events
+    # The wrong code is in the audit chain, the device's key is not.
+    event = AuditEvent.objects.get(seq=events + 1)
+    assert (event.action, event.actor, event.target_id, event.before, event.after) == (
+        "mfa_failure",
+        cast.a_officer,
+        str(device.pk),
+        None,
+        {"failures": 1},
+    )
+    assert AuditEvent.objects.count() == events + 1
     assert client.get("/")["Location"] == f"{SETUP}?next=%2F"
 
 

@@ -159,7 +159,14 @@ def test_recovery_code_passes_verify_once(cast, mfa_on):
     assert response.context["recovery_form"].errors == {"recovery_code": [SPENT]}
     assert response.context["form"].errors == {}
     assert later.get("/")["Location"] == f"{VERIFY}?next=%2F"
-    assert AuditEvent.objects.count() == events + 1
+    failure = AuditEvent.objects.get(seq=events + 2)
+    assert (failure.action, failure.target_type, failure.target_id, failure.after) == (
+        "mfa_recovery_failure",
+        "otp_totp.totpdevice",
+        str(device.pk),
+        {"failures": 1},
+    )
+    assert AuditEvent.objects.count() == events + 2
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
 
