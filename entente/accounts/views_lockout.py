@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from entente.accounts.lockout import (
+    client_address,
     get_member_for_party_admin,
     locked_members,
     locked_until,
@@ -44,7 +45,7 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     sign-in page saying when to try again, the same whichever of the username or the
     address is locked and whether or not the account exists."""
     username = get_client_username(request, credentials)
-    until = locked_until(username=username, ip_address=request.axes_ip_address)
+    until = locked_until(username=username, ip_address=client_address(request))
     if until is None:  # the lock ended between the refusal and this answer
         until = timezone.now()
     messages.error(request, lockout_message(until))

@@ -23,6 +23,7 @@ WRONG = "not the password at all"
 INVALID = (
     "Please enter a correct username and password. Note that both fields may be case-sensitive."
 )
+LOCKOUTS_LINK = 'href="/accounts/lockouts/"'
 LOCKED = "Too many failed sign-in attempts. Try again in 15 minutes, after 08:15 (UTC)."
 
 
@@ -227,6 +228,7 @@ def test_the_party_admin_sees_and_unlocks_a_locked_member(cast, clock, client, a
     fail("a_officer")
     fail("b_officer", address="10.0.0.2")
     client.force_login(a_admin)
+    assert LOCKOUTS_LINK in client.get("/accounts/tokens/").content.decode()
     page = client.get("/accounts/lockouts/")
     assert page.status_code == 200
     assert [(user.username, until) for user, until in page.context["rows"]] == [
@@ -253,6 +255,7 @@ def test_the_party_admin_cannot_unlock_another_partys_member(cast, clock, client
 def test_other_members_may_not_unlock(cast, clock, client):
     fail("a_officer")
     client.force_login(cast.a_coordinator)
+    assert LOCKOUTS_LINK not in client.get("/accounts/tokens/").content.decode()
     assert client.get("/accounts/lockouts/").status_code == 403
     assert client.post(f"/accounts/lockouts/{cast.a_officer.pk}/unlock/").status_code == 403
     assert attempt("a_officer", PASSWORD).status_code == 429
