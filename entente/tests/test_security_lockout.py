@@ -4,7 +4,11 @@ whether the account exists; the party administrator and the operator unlock; eve
 failure, lockout, refusal and unlock is in the audit chain."""
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -12,6 +16,7 @@ from django.contrib.auth import SESSION_KEY
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+import entente
 from entente.accounts.enums import Role
 from entente.audit.models import AuditEvent
 from entente.testing import PASSWORD, UserFactory, member
@@ -260,3 +265,19 @@ def test_other_members_may_not_unlock(cast, clock, client):
     assert client.post(f"/accounts/lockouts/{cast.a_officer.pk}/unlock/").status_code == 403
     assert attempt("a_officer", PASSWORD).status_code == 429
     assert not AuditEvent.objects.filter(action="unlock").exists()
+
+
+def test_the_limit_and_the_window_come_from_the_environment(tmp_path):
+    env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
+    env.update(
+        ENTENTE_DATA_DIR=str(tmp_path),
+        ENTENTE_LOCKOUT_FAILURES="3",
+        ENTENTE_LOCKOUT_MINUTES="7",
+        DJANGO_SETTINGS_MODULE="entente.settings",
+        PYTHONPATH=str(Path(entente.__file__).resolve().parent.parent),
+    )
+    script = "from entente import settings as s; print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME)"
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert (result.returncode, result.stdout) == (0, "3 0:07:00\n")
