@@ -14,7 +14,9 @@ import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 import entente
 from entente.accounts.enums import Role
@@ -281,3 +283,15 @@ def test_the_limit_and_the_window_come_from_the_environment(tmp_path):
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
     )
     assert (result.returncode, result.stdout) == (0, "3 0:07:00\n")
+
+
+def test_the_locked_members_page_queries_do_not_grow_with_members(cast, clock, client, a_admin):
+    client.force_login(a_admin)
+    fail("a_officer")
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get("/accounts/lockouts/").context["rows"]) == 1
+    fail("a_reader", address="10.0.0.2")
+    fail("a_coordinator", address="10.0.0.3")
+    with CaptureQueriesContext(connection) as many:
+        assert len(client.get("/accounts/lockouts/").context["rows"]) == 3
+    assert len(many) == len(few)
