@@ -143,3 +143,10 @@ def test_output():
     folder = Path(__file__).resolve().parent.parent / "test-output"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _lockout_off(settings):
+    """Tests sign in without django-axes (Django's test client signs in with no request,
+    which axes refuses); the lockout tests switch it back on."""
+    settings.AXES_ENABLED = False

@@ -4,6 +4,7 @@ With nothing set, Entente runs on an embedded SQLite database under ./var and ke
 generated secret key there, so a fresh checkout works without any configuration.
 """
 
+import datetime as dt
 import ipaddress
 import os
 import secrets
@@ -110,6 +111,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "axes",  # failed sign-ins and lockouts (entente.accounts.lockout)
     "ninja",  # serves the API docs (Swagger UI) from its own static files, no CDN
     "entente.core",
     "entente.audit",
@@ -146,6 +148,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a refused sign-in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "entente.urls"
@@ -222,6 +226,34 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes refuses a sign-in before the password is checked while the account or the
+# client's address is locked; it needs the request, which every sign-in form passes.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout (entente.accounts.lockout): this many failed sign-ins within the window lock
+# the username, and separately the client's address, until the window has passed since
+# the failure that locked them.
+LOCKOUT_FAILURES = env_positive_int("LOCKOUT_FAILURES", 5)
+LOCKOUT_MINUTES = env_positive_int("LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "entente.accounts.lockout.AuditedAxesHandler"
+AXES_LOCKOUT_CALLABLE = "entente.accounts.views_lockout.lockout_response"
+# REMOTE_ADDR as TrustedProxyMiddleware settled it, never a header of axes' own choosing.
+AXES_CLIENT_IP_CALLABLE = "entente.accounts.lockout.client_address"
+# Attempts refused during a lockout do not extend it, so the time the user is told holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The audit chain is the one record of failures, lockouts and unlocks; axes keeps only the
+# counters it needs, and has no admin pages through which to unlock unaudited.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+# A success clears its username's failures (AuditedAxesHandler.user_logged_in), never
+# its address's: one valid account must not wipe an address's count of guesses.
+AXES_RESET_ON_SUCCESS = False
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"

@@ -6,16 +6,12 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        from entente.accounts import selectors
         from entente.accounts.models import Contact
-        from entente.accounts.selectors import (
-            contact_visible_to,
-            get_contact_for_user,
-            token_authenticate,
-        )
         from entente.apikit.auth import set_token_authenticator
-        from entente.core.registry import register_record_type
+        from entente.core.registry import register_by_convention
 
         # The API toolkit sits below accounts: it is told how tokens are checked.
-        set_token_authenticator(token_authenticate)
+        set_token_authenticator(selectors.token_authenticate)
         # The record types the audit trail reaches by name.
-        register_record_type(Contact, door=get_contact_for_user, visible=contact_visible_to)
+        register_by_convention(selectors, {Contact: "contact"})

@@ -9,11 +9,8 @@ class AttachmentsConfig(AppConfig):
         # The audit trail reaches attachments by name, like every other record.
         from entente.attachments import selectors
         from entente.attachments.models import Attachment
-        from entente.core.registry import register_record_type
+        from entente.core.registry import register_by_convention
 
-        register_record_type(
-            Attachment,
-            door=selectors.get_attachment_for_user,
-            visible=selectors.attachment_visible_to,
-            api_path="/attachments/{id}",
+        register_by_convention(
+            selectors, {Attachment: "attachment"}, {Attachment: "/attachments/{id}"}
         )

@@ -171,7 +171,7 @@ def audited_transition(
     conditions (a meeting is held only once it has started, say)."""
 
     def allowed(current: M) -> None:
-        workflow.check(getattr(current, workflow.field), status)
+        workflow.check_record(current, status)
         if check is not None:
             check(current)
 

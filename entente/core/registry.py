@@ -50,6 +50,19 @@ def register_record_type(
     return entry
 
 
+def register_by_convention(
+    selectors, names: dict[type[Model], str], api_paths: dict[type[Model], str] | None = None
+) -> None:
+    """Register an app's models through the selectors the house convention names:
+    `<name>_visible_to(user)` and `get_<name>_for_user(user, pk, *, write=False)`, or a
+    read-only door made from the former for a type without a door of its own."""
+    for model, name in names.items():
+        visible = getattr(selectors, f"{name}_visible_to")
+        door = getattr(selectors, f"get_{name}_for_user", None) or door_from_visible(visible)
+        path = (api_paths or {}).get(model)
+        register_record_type(model, door=door, visible=visible, api_path=path)
+
+
 def record_types() -> list[RecordType]:
     return sorted(_TYPES.values(), key=lambda entry: entry.name)
 

@@ -5,7 +5,8 @@ change with `entente.audit.services.audited_transition`, which checks it against
 locked current row, and pages offer only the statuses `allowed_from` the current one.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from django.db.models import TextChoices
 from django.utils.functional import Promise
@@ -17,7 +18,9 @@ class Workflow:
     """The allowed moves between the statuses of `choices`.
 
     `message` is the refusal, with `%(old)s` and `%(new)s` for the statuses' labels,
-    e.g. gettext_lazy("A commitment cannot go from %(old)s to %(new)s.").
+    e.g. gettext_lazy("A commitment cannot go from %(old)s to %(new)s."). `requires`
+    names, for a status, a condition the record must meet to reach it and the refusal
+    when it does not (a meeting is held only once it has started).
     """
 
     def __init__(
@@ -27,11 +30,13 @@ class Workflow:
         *,
         message: str | Promise,
         field: str = "status",
+        requires: Mapping[str, tuple[Callable[[Any], bool], str | Promise]] | None = None,
     ) -> None:
         self.choices = choices
         self.moves = {str(old): frozenset(str(new) for new in news) for old, news in moves.items()}
         self.message = message
         self.field = field
+        self.requires = {str(status): rule for status, rule in (requires or {}).items()}
 
     def allowed_from(self, current: str) -> frozenset[str]:
         return self.moves.get(str(current), frozenset())
@@ -59,3 +64,11 @@ class Workflow:
                     % {"old": self.label(current), "new": self.label(new)}
                 }
             )
+
+    def check_record(self, record: Any, new: str) -> None:
+        """Refuse a move from the record's status, or to a status it does not meet the
+        condition of."""
+        self.check(getattr(record, self.field), new)
+        condition, refusal = self.requires.get(str(new), (None, ""))
+        if condition is not None and not condition(record):
+            raise ValidationError({self.field: str(refusal)})

@@ -7,18 +7,12 @@ class LiaisonConfig(AppConfig):
 
     def ready(self) -> None:
         # The record types the audit trail and attachments reach by name.
-        from entente.core.registry import door_from_visible, register_record_type
+        from entente.core.registry import register_by_convention
         from entente.liaison import selectors
         from entente.liaison.models import LiaisonMessage, LiaisonRequest
 
-        register_record_type(
-            LiaisonRequest,
-            door=selectors.get_liaison_request_for_user,
-            visible=selectors.liaison_request_visible_to,
-            api_path="/requests/{id}",
-        )
-        register_record_type(
-            LiaisonMessage,
-            door=door_from_visible(selectors.message_visible_to),
-            visible=selectors.message_visible_to,
+        register_by_convention(
+            selectors,
+            {LiaisonRequest: "liaison_request", LiaisonMessage: "message"},
+            {LiaisonRequest: "/requests/{id}"},
         )

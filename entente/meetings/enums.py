@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entente.core.transitions import Workflow
@@ -26,6 +27,12 @@ MEETING_WORKFLOW = Workflow(
         MeetingStatus.CANCELLED: frozenset({MeetingStatus.PLANNED}),
     },
     message=_("A meeting cannot go from %(old)s to %(new)s."),
+    requires={
+        MeetingStatus.HELD: (
+            lambda meeting: meeting.starts_at <= timezone.now(),
+            _("A meeting cannot be held before it starts."),
+        )
+    },
 )
 
 

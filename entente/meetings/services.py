@@ -173,18 +173,12 @@ def meeting_change_status(
 ) -> Meeting:
     """Mark a meeting held (once it has started), cancelled, or planned again."""
     require_owner_writer(actor, meeting)
-
-    def started(current: Meeting) -> None:
-        if status == MeetingStatus.HELD and current.starts_at > timezone.now():
-            raise ValidationError({"status": _("A meeting cannot be held before it starts.")})
-
     return audited_transition(
         actor=actor,
         instance=meeting,
         workflow=MEETING_WORKFLOW,
         status=status,
         expected_version=expected_version,
-        check=started,
     )
 
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entente.core.transitions import Workflow
@@ -30,4 +31,10 @@ TRAINING_WORKFLOW = Workflow(
         TrainingStatus.CANCELLED: frozenset({TrainingStatus.PLANNED}),
     },
     message=_("A training activity cannot go from %(old)s to %(new)s."),
+    requires={
+        TrainingStatus.HELD: (
+            lambda training: training.starts_on <= timezone.localdate(),
+            _("An activity that has not started cannot be held."),
+        )
+    },
 )

@@ -156,18 +156,12 @@ def training_change_status(
 ) -> TrainingActivity:
     """Move a training along its workflow; it can be held only once it has started."""
     require_owner_writer(actor, training)
-
-    def check(current: TrainingActivity) -> None:
-        if status == TrainingStatus.HELD and current.starts_on > timezone.localdate():
-            raise ValidationError({"status": _("An activity that has not started cannot be held.")})
-
     return audited_transition(
         actor=actor,
         instance=training,
         workflow=TRAINING_WORKFLOW,
         status=status,
         expected_version=expected_version,
-        check=check,
     )
 
 
