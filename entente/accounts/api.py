@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from ninja import Router
 from ninja.pagination import paginate
 
+from entente.accounts.models import ApiToken
 from entente.accounts.schemas import MeOut, PartyOut, TokenCreatedOut, TokenIn, TokenOut, UnitOut
 from entente.accounts.selectors import get_token_for_user, party_list, token_list_for, unit_list
 from entente.accounts.services import token_create, token_revoke
@@ -56,7 +57,13 @@ def token_new(request, payload: TokenIn):
         token.token = raw
         return token
 
-    return idempotent(request, status=201, schema=TokenCreatedOut, action=create, redact={"token"})
+    def reread(ids: list[int]) -> ApiToken:
+        # The token is shown once: a replay answers the record without it.
+        token = get_token_for_user(request.auth, ids[0])
+        token.token = None
+        return token
+
+    return idempotent(request, status=201, schema=TokenCreatedOut, action=create, reread=reread)
 
 
 def _expiry_of_token_used(request):
