@@ -19,7 +19,7 @@ router = Router(tags=["accounts"])
 
 # A token is created from the request body alone (no record to find), and only its owner
 # revokes it (no body, no version; 422 for an id that is not a number).
-TOKEN_CREATE = problem_responses(400, 401, 403, 415, 422, 429)
+TOKEN_CREATE = problem_responses(400, 401, 403, 413, 415, 422, 429)
 TOKEN_REVOKE = problem_responses(401, 403, 404, 422, 429)
 
 

@@ -186,4 +186,21 @@ def test_a_malformed_token_id_answers_a_documented_422(client, cast):
     document = client.get("/api/v1/openapi.json").json()
     operations = document["paths"]["/api/v1/tokens/{token_id}"]
     assert set(operations["delete"]["responses"]) == {"204", "401", "403", "404", "422", "429"}
-    assert set(document["paths"]["/api/v1/tokens"]["post"]["responses"]) >= {"403", "422"}
+    assert set(document["paths"]["/api/v1/tokens"]["post"]["responses"]) == {
+        "201",
+        "400",
+        "401",
+        "403",
+        "413",
+        "415",
+        "422",
+        "429",
+    }
+
+
+def test_a_token_request_too_large_answers_a_documented_413(client, cast):
+    client.force_login(cast.a_officer)
+    body = '{"name": "%s"}' % ("x" * (3 * 1024 * 1024))
+    response = client.post(TOKENS, body, content_type="application/json")
+    assert response.status_code == 413
+    assert ApiToken.objects.count() == 0
