@@ -204,3 +204,5 @@ def test_a_token_request_too_large_answers_a_documented_413(client, cast):
     response = client.post(TOKENS, body, content_type="application/json")
     assert response.status_code == 413
     assert ApiToken.objects.count() == 0
+    document = client.get("/api/v1/openapi.json").json()
+    assert "413" in document["paths"]["/api/v1/tokens"]["post"]["responses"]
