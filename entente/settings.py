@@ -295,6 +295,15 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # sign-in whatever the activity (entente.core.security.SessionLifetimeMiddleware).
 SESSION_IDLE_MINUTES = env_positive_int("SESSION_IDLE_MINUTES", 30)
 SESSION_MAX_HOURS = env_positive_int("SESSION_MAX_HOURS", 12)
+
+# Personal API tokens: the lifetime a token gets when none is asked for, and the longest
+# one may have (see entente.accounts.services.token_create).
+TOKEN_DEFAULT_DAYS = env_positive_int("TOKEN_DEFAULT_DAYS", 90)
+TOKEN_MAX_DAYS = env_positive_int("TOKEN_MAX_DAYS", 365)
+if TOKEN_DEFAULT_DAYS > TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured("ENTENTE_TOKEN_DEFAULT_DAYS must not exceed ENTENTE_TOKEN_MAX_DAYS")
+# How long an Idempotency-Key is honoured; older keys are purged (entente.apikit.idempotency).
+IDEMPOTENCY_HOURS = env_positive_int("IDEMPOTENCY_HOURS", 24)
 # The cookie and the stored session lapse on the idle timeout; every request renews them.
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True

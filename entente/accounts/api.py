@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from ninja import Router
 from ninja.pagination import paginate
 
+from entente.accounts.models import ApiToken
 from entente.accounts.schemas import MeOut, PartyOut, TokenCreatedOut, TokenIn, TokenOut, UnitOut
 from entente.accounts.selectors import (
     get_token_for_user,
@@ -18,13 +19,14 @@ from entente.apikit.routes import LIST, op
 from entente.core.access import membership_of
 from entente.core.http import CursorPagination
 from entente.core.problems import problem_responses
+from entente.core.schemas import id_in_path
 
 router = Router(tags=["accounts"])
 
 # A token is created from the request body alone (no record to find), and only its owner
-# revokes it (no body, no version).
-TOKEN_CREATE = problem_responses(400, 401, 403, 415, 422, 429)
-TOKEN_REVOKE = problem_responses(401, 403, 404, 429)
+# revokes it (no body, no version; 422 for an id that is not a number).
+TOKEN_CREATE = problem_responses(400, 401, 403, 413, 415, 422, 429)
+TOKEN_REVOKE = problem_responses(401, 403, 404, 422, 429)
 
 
 @router.get("/me", **op("Who am I", MeOut, problem_responses(401, 429)))
@@ -57,16 +59,31 @@ def token_new(request, payload: TokenIn):
 
     def create():
         token, raw = token_create(
-            actor=request.auth, name=payload.name, expires_at=payload.expires_at
+            actor=request.auth,
+            name=payload.name,
+            expires_at=payload.expires_at,
+            read_only=payload.read_only,
+            not_after=_expiry_of_token_used(request),
         )
         token.token = raw
         return token
 
-    return idempotent(request, status=201, schema=TokenCreatedOut, action=create, redact={"token"})
+    def reread(ids: list[int]) -> ApiToken:
+        # The token is shown once: a replay answers the record without it.
+        token = get_token_for_user(request.auth, ids[0])
+        token.token = None
+        return token
+
+    return idempotent(request, status=201, schema=TokenCreatedOut, action=create, reread=reread)
+
+
+def _expiry_of_token_used(request):
+    token = getattr(request, "api_token", None)
+    return token.expires_at if token is not None else None
 
 
 @router.delete("/tokens/{token_id}", **op("Revoke a token", None, TOKEN_REVOKE, 204))
-def token_delete(request, token_id: int):
+def token_delete(request, token_id: int = id_in_path()):
     """Revoke one of your tokens; it stops working at once."""
     token_revoke(actor=request.auth, token=get_token_for_user(request.auth, token_id))
     return HttpResponse(status=204)

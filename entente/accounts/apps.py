@@ -12,6 +12,6 @@ class AccountsConfig(AppConfig):
         from entente.core.registry import register_by_convention
 
         # The API toolkit sits below accounts: it is told how tokens are checked.
-        set_token_authenticator(selectors.token_authenticate)
+        set_token_authenticator(selectors.token_for)
         # The record types the audit trail reaches by name.
         register_by_convention(selectors, {Contact: "contact"})

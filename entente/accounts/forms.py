@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.recovery import recovery_code_normalise
@@ -14,9 +15,20 @@ class TokenCreateForm(forms.Form):
         label=_("Expires after (days)"),
         required=False,
         min_value=1,
-        max_value=3650,
-        help_text=_("Leave empty for a token that does not expire."),
+        help_text=_("Leave empty for the default lifetime."),
     )
+    read_only = forms.BooleanField(
+        label=_("Read-only"),
+        required=False,
+        help_text=_("The token may read, but not change anything."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read per form, not at import, so that the settings in force are the ones shown.
+        self.fields["expires_in_days"].help_text = _(
+            "Leave empty for %(default)d days; at most %(max)d."
+        ) % {"default": settings.TOKEN_DEFAULT_DAYS, "max": settings.TOKEN_MAX_DAYS}
 
 
 class MFACodeForm(forms.Form):

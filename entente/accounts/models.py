@@ -107,6 +107,8 @@ class ApiToken(models.Model):
 
     Only the SHA-256 of the token is stored; the token itself is shown once when it is
     created. `key_prefix` is the token's random public part, for telling tokens apart.
+    A token never outlives the credential that made it: it stops working when its owner
+    is deactivated, changes password, or has their membership changed or removed.
     """
 
     user = models.ForeignKey(
@@ -119,6 +121,12 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+    read_only = models.BooleanField(
+        _("read-only"), default=False, help_text=_("Reads only: any change is refused.")
+    )
+    # A fingerprint of the owner's password and membership when the token was made
+    # (accounts.selectors.credential_stamp): a token stops working when either changes.
+    credential_stamp = models.CharField(max_length=64, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

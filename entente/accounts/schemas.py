@@ -25,6 +25,7 @@ class TokenOut(Schema):
     expires_at: dt.datetime | None
     last_used_at: dt.datetime | None = Field(description="To the minute.")
     revoked_at: dt.datetime | None
+    read_only: bool = Field(description="Reads only: any other method answers 403.")
 
 
 class TokenCreatedOut(TokenOut):
@@ -38,8 +39,18 @@ class TokenCreatedOut(TokenOut):
 
 class TokenIn(Schema):
     name: str = Field(min_length=1, max_length=100, description="What the token is for.")
-    expires_at: AwareMoment | None = Field(
-        default=None, description="When it stops working (with a time zone); never if null."
+    # Not nullable: every token expires. Left out, it gets the default lifetime.
+    expires_at: AwareMoment = Field(
+        default=None,
+        description=(
+            "When it stops working (with a time zone); by default after the instance's "
+            "default lifetime (90 days unless configured). Later than the instance's "
+            "maximum (365 days unless configured), or than the expiry of the token that "
+            "sends this request, answers 422."
+        ),
+    )
+    read_only: bool = Field(
+        default=False, description="A token that may only read: any change answers 403."
     )
 
 

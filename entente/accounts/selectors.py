@@ -30,14 +30,25 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def token_authenticate(raw: str):
-    """The active user a token belongs to, or None when it is unknown, revoked or expired."""
+def credential_stamp(user) -> str:
+    """A fingerprint of what a token's owner signed in with and acts as: their password
+    hash (changed by any new password) and their party and role. Not keyed by SECRET_KEY,
+    so rotating that key leaves tokens working."""
+    membership = membership_of(user)
+    party, role = (membership.party_id, membership.role) if membership else ("", "")
+    return hashlib.sha256(f"{user.password}\x00{party}\x00{role}".encode()).hexdigest()
+
+
+def token_for(raw: str) -> ApiToken | None:
+    """The working token `raw` names, with its user; None when it is unknown, revoked or
+    expired, or when its owner was deactivated or their credential changed since."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > TOKEN_MAX_LENGTH:
         return None
     digest = token_hash(raw)
     # The lookup is by the hash of a 256-bit secret, so its timing reveals nothing
-    # useful; the comparison below is constant-time all the same.
-    token = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
+    # useful; the comparison below is constant-time all the same. One query: the
+    # membership comes along for the credential check.
+    token = ApiToken.objects.select_related("user__membership").filter(key_hash=digest).first()
     if token is None or not hmac.compare_digest(token.key_hash, digest):
         return None
     now = timezone.now()
@@ -45,10 +56,18 @@ def token_authenticate(raw: str):
         return None
     if not token.user.is_active:
         return None
+    if not hmac.compare_digest(token.credential_stamp, credential_stamp(token.user)):
+        return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         # Bookkeeping, not a change of the record: not audited.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+def token_authenticate(raw: str):
+    """The active user a working token belongs to, or None (see token_for)."""
+    token = token_for(raw)
+    return token.user if token is not None else None
 
 
 def token_list_for(user) -> QuerySet[ApiToken]:

@@ -10,6 +10,7 @@ import secrets
 import zoneinfo
 from collections.abc import Iterable, Mapping
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +24,12 @@ from entente.accounts.recovery import (
     recovery_codes_remove,
     recovery_codes_replace,
 )
-from entente.accounts.selectors import TOKEN_PREFIX, mfa_wait_message, token_hash
+from entente.accounts.selectors import (
+    TOKEN_PREFIX,
+    credential_stamp,
+    mfa_wait_message,
+    token_hash,
+)
 from entente.audit.services import (
     audit_record,
     audited_create,
@@ -44,8 +50,8 @@ from entente.core.translated import translated_fields
 from entente.core.validation import refuse_unknown_changes, validate_instance
 
 # Never written to the audit chain: the hash of a token is as good as the token
-# for anyone who can try guesses offline.
-_SECRET_FIELDS = frozenset({"key_hash"})
+# for anyone who can try guesses offline; the credential stamp fingerprints a password hash.
+_SECRET_FIELDS = frozenset({"key_hash", "credential_stamp"})
 
 
 def _token_snapshot(token: ApiToken) -> dict:
@@ -53,20 +59,23 @@ def _token_snapshot(token: ApiToken) -> dict:
 
 
 def token_create(
-    *, actor, name: str, expires_at: dt.datetime | None = None
+    *,
+    actor,
+    name: str,
+    expires_at: dt.datetime | None = None,
+    read_only: bool = False,
+    not_after: dt.datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a personal API token for `actor`; returns it with its plaintext, shown once.
 
-    The token reads `ent_<prefix>_<secret>`; only its SHA-256 is stored.
+    The token reads `ent_<prefix>_<secret>`; only its SHA-256 is stored. It expires at
+    `expires_at`, by default settings.TOKEN_DEFAULT_DAYS from now, at most
+    settings.TOKEN_MAX_DAYS from now and never after `not_after` (the expiry of the
+    token the request came with): no token outlives the credential that made it.
     """
     if actor is None or not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied(_("Only an active user may create an API token."))
-    if expires_at is not None:
-        if timezone.is_naive(expires_at):
-            raise ValidationError({"expires_at": [_("Give the expiry with its time zone.")]})
-        if expires_at <= timezone.now():
-            raise ValidationError({"expires_at": [_("The expiry must be in the future.")]})
-        expires_at = expires_at.astimezone(dt.UTC)  # as it reads back, also in the audit
+    expires_at = _token_expiry(expires_at, not_after)
     prefix = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(
@@ -75,12 +84,38 @@ def token_create(
         key_prefix=prefix,
         key_hash=token_hash(raw),
         expires_at=expires_at,
+        read_only=read_only,
+        credential_stamp=credential_stamp(actor),
     )
     with write_transaction():
         validate_instance(token)
         token.save()
         audit_record(actor=actor, action="create", target=token, after=_token_snapshot(token))
     return token, raw
+
+
+def _token_expiry(expires_at: dt.datetime | None, not_after: dt.datetime | None) -> dt.datetime:
+    now = timezone.now()
+    latest = now + dt.timedelta(days=settings.TOKEN_MAX_DAYS)
+    if not_after is not None:
+        latest = min(latest, not_after)
+    if expires_at is None:
+        expires_at = min(now + dt.timedelta(days=settings.TOKEN_DEFAULT_DAYS), latest)
+    elif timezone.is_naive(expires_at):
+        raise ValidationError({"expires_at": [_("Give the expiry with its time zone.")]})
+    if expires_at <= now:
+        raise ValidationError({"expires_at": [_("The expiry must be in the future.")]})
+    if expires_at > latest:
+        message = (
+            _("A token cannot outlive the token that creates it (%(moment)s UTC).")
+            if latest == not_after
+            else _("A token works for at most %(days)d days: expire it by %(moment)s UTC.")
+        )
+        moment = latest.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+        raise ValidationError(
+            {"expires_at": [message % {"days": settings.TOKEN_MAX_DAYS, "moment": moment}]}
+        )
+    return expires_at.astimezone(dt.UTC)  # as it reads back, also in the audit
 
 
 def token_revoke(*, actor, token: ApiToken) -> ApiToken:

@@ -197,32 +197,50 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
 # --- personal API tokens: list, create (shown once), revoke --------------------------------
 
 
+# The new token's plaintext waits in the session for the page after the redirect, which
+# shows it once and forgets it: a reload neither shows it again nor makes another token.
+NEW_TOKEN_SESSION_KEY = "accounts:new_token"
+
+
 @signed_in("GET", "POST")
 def token_list(request):
     if request.method == "POST":
         require_token_issuer(request)
     form = TokenCreateForm(request.POST or None)
-    created = None
-    if request.method == "POST" and form.is_valid():
-        days = form.cleaned_data["expires_in_days"]
-        try:
-            token, created = token_create(
-                actor=request.user,
-                name=form.cleaned_data["name"],
-                expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
-            )
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
-        else:
-            form = TokenCreateForm()
-    status = 400 if request.method == "POST" and form.errors else 200
+    if request.method == "POST" and form.is_valid() and _create_token(request, form):
+        return redirect("token-list")
+    status = 400 if request.method == "POST" else 200
     return render(
         request,
         "accounts/token_list.html",
-        {"tokens": token_list_for(request.user), "form": form, "created": created},
+        {
+            "tokens": token_list_for(request.user),
+            "form": form,
+            "created": request.session.pop(NEW_TOKEN_SESSION_KEY, None),
+        },
         status=status,
     )
+
+
+def _create_token(request, form: TokenCreateForm) -> bool:
+    """Create the token the form asks for, its plaintext kept for the next page; or put
+    the refusal on the form."""
+    days = form.cleaned_data["expires_in_days"]
+    try:
+        _token, raw = token_create(
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            expires_at=timezone.now() + dt.timedelta(days=days) if days else None,
+            read_only=form.cleaned_data["read_only"],
+        )
+    except ValidationError as error:
+        fields = {"expires_at": "expires_in_days"}
+        for field, problems in error.message_dict.items():
+            field = fields.get(field, field)
+            form.add_error(field if field in form.fields else None, problems)
+        return False
+    request.session[NEW_TOKEN_SESSION_KEY] = raw
+    return True
 
 
 @signed_in("POST")

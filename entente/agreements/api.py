@@ -170,7 +170,13 @@ def agreement_new(request, payload: AgreementIn):
         )
         return _agreement_out(user, agreement)
 
-    return create(request, model=Agreement, schema=AgreementDetailOut, action=action)
+    return create(
+        request,
+        model=Agreement,
+        schema=AgreementDetailOut,
+        action=action,
+        reread=lambda ids: _agreement_out(user, get_agreement_for_user(user, ids[0])),
+    )
 
 
 @router.patch("/agreements/{agreement_id}", **op("Change an agreement", AgreementDetailOut, CHANGE))

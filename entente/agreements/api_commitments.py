@@ -52,6 +52,7 @@ from entente.apikit.endpoints import (
     with_etag,
 )
 from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
+from entente.core.access import get_visible
 from entente.core.http import CursorPagination
 
 router = Router(tags=["commitments"])
@@ -158,7 +159,13 @@ def commitment_new(request, agreement_id: int, payload: CommitmentIn):
         )
         return _commitment_out(user, commitment)
 
-    return create(request, model=Commitment, schema=CommitmentOut, action=action)
+    return create(
+        request,
+        model=Commitment,
+        schema=CommitmentOut,
+        action=action,
+        reread=lambda ids: _commitment_out(user, get_commitment_for_user(user, ids[0])),
+    )
 
 
 @router.patch("/commitments/{commitment_id}", **op("Change a commitment", CommitmentOut, CHANGE))
@@ -263,5 +270,9 @@ def indicator_value_new(request, commitment_id: int, payload: IndicatorValueIn):
         schema=IndicatorValueOut,
         action=lambda: commitment_record_indicator(
             actor=user, commitment=commitment, **payload.model_dump()
+        ),
+        # Values have no door of their own: they are seen with their commitment.
+        reread=lambda ids: get_visible(
+            get_commitment_for_user(user, commitment_id).indicator_values.all(), ids[0]
         ),
     )

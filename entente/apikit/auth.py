@@ -15,23 +15,36 @@ from ninja.utils import check_csrf
 from entente.core.problems import ApiProblem
 
 # The accounts app, which keeps the tokens, sets this at start-up (AppConfig.ready):
-# the toolkit sits below it and does not import it.
+# the toolkit sits below it and does not import it. It answers the working token (with
+# `user`, `read_only` and `expires_at`) or None.
 _token_authenticator: Callable[[str], Any] | None = None
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def set_token_authenticator(authenticate: Callable[[str], Any]) -> None:
-    """Name the function that turns a bearer token into its user (or None)."""
+    """Name the function that turns a bearer token into the working token (or None)."""
     global _token_authenticator
     _token_authenticator = authenticate
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer ent_<prefix>_<secret>`, a personal API token."""
+    """`Authorization: Bearer ent_<prefix>_<secret>`, a personal API token.
+
+    A read-only token answers 403 to any unsafe method. The token stays on the request
+    as `request.api_token`, so that a token it creates does not outlive it.
+    """
 
     def authenticate(self, request: HttpRequest, token: str):
         if _token_authenticator is None:
             raise ImproperlyConfigured("No token authenticator: is entente.accounts installed?")
-        return _token_authenticator(token)
+        found = _token_authenticator(token)
+        if found is None:
+            return None
+        if found.read_only and request.method not in SAFE_METHODS:
+            raise ApiProblem(403, _("This token is read-only: it may not change anything."))
+        request.api_token = found  # type: ignore[attr-defined]
+        return found.user
 
 
 class SessionAuth(APIKeyCookie):

@@ -15,7 +15,7 @@ and the problems it answers) is in routes.py.
 """
 
 import json
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
@@ -24,11 +24,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Schema
 
-from entente.apikit.idempotency import idempotent
+from entente.apikit.idempotency import Reread, idempotent
 from entente.apikit.routes import READ  # noqa: F401  (attachments/api.py imports it here)
 from entente.core.errors import ConflictError, PreconditionFailed, ValidationError
 from entente.core.http import Versioned, etag_for, require_if_match
-from entente.core.registry import record_types
+from entente.core.registry import record_type_of, record_types
 
 API_ROOT = "/api/v1"  # where entente/urls.py mounts the API
 
@@ -93,14 +93,20 @@ def create(
     model: type[Model],
     schema: type[Schema],
     action: Callable[[], Any],
-    redact: Collection[str] = (),
+    reread: Reread | None = None,
 ) -> HttpResponse:
     """Run `action` (the service call) once per Idempotency-Key and answer 201 with
     its result, the new record's ETag and, where its type has an API path in the record
-    registry, its Location."""
-    response = idempotent(request, status=201, schema=schema, action=action, redact=redact)
+    registry, its Location.
+
+    A replay answers `reread(ids)`, the records made read again for the caller; by
+    default the one record of `model`, through its door in the record registry.
+    """
+    if reread is None:
+        reread = reread_through_door(request, model)
+    response = idempotent(request, status=201, schema=schema, action=action, reread=reread)
     if response.status_code == 201:
-        # From the body, not the record: a replay has no record at hand.
+        # From the body, first answer or replay alike: the record as the caller sees it.
         body = json.loads(response.content)
         if "version" in body:
             response["ETag"] = etag_for(cast(Any, model)(pk=body["id"], version=body["version"]))
@@ -108,6 +114,12 @@ def create(
         if path:
             response["Location"] = API_ROOT + path.format(id=body["id"])
     return response
+
+
+def reread_through_door(request: HttpRequest, model: type[Model]) -> Reread:
+    """Reads the one record made, of `model`, through its registered door for the caller."""
+    door = record_type_of(model).door  # a model without a door needs its own `reread`
+    return lambda ids: door(cast(Any, request).auth, ids[0])
 
 
 def changes_to(record: Model, changes: dict[str, Any]) -> dict[str, Any]:

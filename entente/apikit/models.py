@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyKey(models.Model):
-    """The remembered answer to a POST sent with an Idempotency-Key header.
+    """What is kept of a POST sent with an Idempotency-Key header, for its retries.
 
-    A retry with the same key and body gets the stored answer instead of a second
-    record. Keys are honoured for 24 hours (IDEMPOTENCY_KEY_TTL in entente.apikit.idempotency).
+    A retry with the same key and body reads the records it made again (by their ids,
+    through their doors) instead of making a second one. No answer body is kept. Keys
+    are honoured for settings.IDEMPOTENCY_HOURS, then deleted (entente.apikit.idempotency).
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -16,7 +17,7 @@ class IdempotencyKey(models.Model):
     path = models.CharField(_("path"), max_length=500)
     request_hash = models.CharField(_("request hash"), max_length=64)
     response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
-    response_body = models.JSONField(_("response body"), null=True)
+    record_ids = models.JSONField(_("ids of the records made"), default=list)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -24,6 +25,10 @@ class IdempotencyKey(models.Model):
             models.UniqueConstraint(
                 fields=["user", "key"], name="%(app_label)s_%(class)s_unique_key"
             ),
+        ]
+        indexes = [
+            # expired keys, deleted on each write: purge_expired_keys()
+            models.Index(fields=["created_at"], name="apikit_idempotency_created"),
         ]
 
     def __str__(self) -> str:

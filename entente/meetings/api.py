@@ -23,6 +23,7 @@ from entente.agreements.selectors import (
     clause_visible_to,
     commitment_visible_to,
     get_agreement_for_user,
+    get_commitment_for_user,
     require_party_to,
 )
 from entente.apikit.endpoints import change, change_by, create, resolve_many, resolve_one, with_etag
@@ -57,6 +58,7 @@ from entente.meetings.schemas import (
 )
 from entente.meetings.selectors import (
     decision_visible_to,
+    get_agenda_item_for_user,
     get_decision_for_user,
     get_meeting_for_user,
     meeting_carry_over_candidates,
@@ -231,7 +233,13 @@ def carry_over(request, payload: CarryOverIn, meeting_id: int = MeetingId):
         )
         return {"items": items}
 
-    return create(request, model=AgendaItem, schema=AgendaItemsOut, action=carry)
+    return create(
+        request,
+        model=AgendaItem,
+        schema=AgendaItemsOut,
+        action=carry,
+        reread=lambda ids: {"items": [get_agenda_item_for_user(user, pk) for pk in ids]},
+    )
 
 
 # --- attendance -------------------------------------------------------------------------
@@ -271,7 +279,13 @@ def decision_create(request, payload: DecisionIn, meeting_id: int = MeetingId):
         decision = services.decision_record(actor=user, meeting=meeting, text=payload.text)
         return _decision_out(user, decision)
 
-    return create(request, model=Decision, schema=DecisionOut, action=record)
+    return create(
+        request,
+        model=Decision,
+        schema=DecisionOut,
+        action=record,
+        reread=lambda ids: _decision_out(user, get_decision_for_user(user, ids[0])),
+    )
 
 
 @router.post(
@@ -310,7 +324,13 @@ def decision_commitments(
         created = services.decision_to_commitments(actor=user, decision=decision, commitments=specs)
         return {"commitments": created}
 
-    return create(request, model=Decision, schema=DecisionCommitmentsOut, action=make)
+    return create(
+        request,
+        model=Decision,
+        schema=DecisionCommitmentsOut,
+        action=make,
+        reread=lambda ids: {"commitments": [get_commitment_for_user(user, pk) for pk in ids]},
+    )
 
 
 def _commitment_specs(user, payload: list[CommitmentSpecIn]) -> list[dict]:

@@ -426,7 +426,7 @@ def test_openapi_document_is_3_1_and_documents_problems(client, db):
     assert responses["401"]["content"] == problem_content
     assert responses["429"]["content"] == problem_content
     post = document["paths"]["/api/v1/tokens"]["post"]["responses"]
-    assert sorted(post) == ["201", "400", "401", "403", "415", "422", "429"]
+    assert sorted(post) == ["201", "400", "401", "403", "413", "415", "422", "429"]
     assert document["components"]["securitySchemes"] == {
         "TokenAuth": {"type": "http", "scheme": "bearer"},
         "SessionAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"},

@@ -1,5 +1,8 @@
+import datetime as dt
 import re
 
+import time_machine
+from django.test import override_settings
 from django.urls import reverse
 
 from entente.accounts.models import ApiToken
@@ -9,15 +12,48 @@ from entente.accounts.services import token_create
 URL = "/accounts/tokens/"
 
 
-def test_token_page_creates_a_token_shown_once(client, cast):
+def new_token(response) -> str | None:
+    found = re.search(
+        r'<code class="token-value" id="new-token-value">(ent_[^<]+)</code>', response.text
+    )
+    return found.group(1) if found else None
+
+
+@time_machine.travel("2030-06-01T00:00:00Z", tick=False)
+def test_token_page_creates_a_token_shown_once_after_a_redirect(client, cast):
     client.force_login(cast.a_reader)
     response = client.post(URL, {"name": "case system", "expires_in_days": "30"})
-    assert response.status_code == 200
-    raw = re.search(r'<code class="token-value">(ent_[^<]+)</code>', response.text).group(1)
+    # Post, redirect, get: a reload of the page that shows the token posts nothing.
+    assert (response.status_code, response.url) == (302, URL)
+    page = client.get(URL)
+    raw = new_token(page)
     assert token_authenticate(raw) == cast.a_reader
     token = ApiToken.objects.get(user=cast.a_reader)
     assert (token.name, raw.startswith(f"ent_{token.key_prefix}_")) == ("case system", True)
-    assert raw not in client.get(URL).text
+    assert token.expires_at - token.created_at == dt.timedelta(days=30)
+    assert 'data-copy="new-token-value"' in page.text
+    # Shown once: the reload shows no token, and no second one was made.
+    reload = client.get(URL)
+    assert (new_token(reload), raw in reload.text) == (None, False)
+    assert ApiToken.objects.count() == 1
+
+
+@override_settings(TOKEN_DEFAULT_DAYS=7, TOKEN_MAX_DAYS=30)
+@time_machine.travel("2030-06-01T00:00:00Z", tick=False)
+def test_token_page_gives_the_default_expiry_and_refuses_beyond_the_maximum(client, cast):
+    client.force_login(cast.a_officer)
+    response = client.post(URL, {"name": "too long", "expires_in_days": "31"})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == ["expires_in_days"]
+    assert errors["expires_in_days"][0].startswith("A token works for at most 30 days")
+    assert ApiToken.objects.count() == 0
+
+    assert client.post(URL, {"name": "default", "read_only": "on"}).status_code == 302
+    token = ApiToken.objects.get()
+    assert token.expires_at - token.created_at == dt.timedelta(days=7)
+    assert token.read_only is True
+    assert "read-only" in client.get(URL).text
 
 
 def test_token_page_lists_only_own_tokens(client, cast):

@@ -35,6 +35,27 @@
     }
   });
 
+  // <button data-copy="ID" data-copied="Copied" hidden>: copies the text of element ID.
+  // Hidden in the page, so that without this script (or a clipboard) no dead button shows.
+  if (navigator.clipboard) {
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-copy]");
+    if (!button) {
+      return;
+    }
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (source && navigator.clipboard) {
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        button.textContent = button.getAttribute("data-copied") || button.textContent;
+      });
+    }
+  });
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a[data-confirm]");
     if (link && !window.confirm(link.getAttribute("data-confirm"))) {

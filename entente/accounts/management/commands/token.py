@@ -19,7 +19,12 @@ class Command(BaseCommand):
         create.add_argument("--user", required=True, help="Username of the token's owner.")
         create.add_argument("--name", required=True, help="What the token is for.")
         create.add_argument(
-            "--expires-days", type=int, help="Days until it stops working (default: never)."
+            "--expires-days",
+            type=int,
+            help="Days until it stops working (default: ENTENTE_TOKEN_DEFAULT_DAYS).",
+        )
+        create.add_argument(
+            "--read-only", action="store_true", help="A token that may read, not change."
         )
         revoke = sub.add_parser("revoke", help="Revoke one of a user's tokens.")
         revoke.add_argument("--user", required=True, help="Username of the token's owner.")
@@ -29,7 +34,7 @@ class Command(BaseCommand):
         owner = _user(user)
         try:
             if verb == "create":
-                self._create(owner, options["name"], options["expires_days"])
+                self._create(owner, options["name"], options["expires_days"], options["read_only"])
             else:
                 token = get_token_for_user(owner, options["id"])
                 token_revoke(actor=owner, token=token)
@@ -41,14 +46,17 @@ class Command(BaseCommand):
         except PermissionDenied as e:
             raise CommandError(str(e)) from None
 
-    def _create(self, owner, name: str, expires_days: int | None) -> None:
+    def _create(self, owner, name: str, expires_days: int | None, read_only: bool) -> None:
         if expires_days is not None and expires_days < 1:
             raise CommandError("--expires-days must be at least 1.")
         expires_at = timezone.now() + dt.timedelta(days=expires_days) if expires_days else None
-        token, raw = token_create(actor=owner, name=name, expires_at=expires_at)
+        token, raw = token_create(
+            actor=owner, name=name, expires_at=expires_at, read_only=read_only
+        )
         self.stderr.write(
             f"Token {token.pk} ({token.name}) for {owner.get_username()}"
-            + (f", expires {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else "")
+            + (", read-only" if read_only else "")
+            + f", expires {token.expires_at:%Y-%m-%d %H:%M} UTC"
             + ". It is shown only now; keep it somewhere safe:"
         )
         self.stdout.write(raw)
