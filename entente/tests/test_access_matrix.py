@@ -53,6 +53,9 @@ PAGES = {
     "mfa-recovery-codes": Case(None),
     "token-list": Case(None),
     "token-revoke": Case("token", POST),
+    "lockout-list": Case(None),
+    # Names a member by their user id, not a record: tests/test_security_lockout.py.
+    "lockout-unlock": Case(None, ()),
     "password_change": Case(None),
     "password_change_done": Case(None),
     "password_reset": Case(None),
