@@ -342,6 +342,9 @@ if EMAIL_URL.startswith("smtp"):
     EMAIL_USE_TLS = _mail.scheme == "smtp+tls"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "entente@localhost")
+# A password reset link works once, and for an hour (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = 60 * 60
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from modeltranslation.admin import TranslationAdmin
 
 from entente.accounts.models import Contact, Membership, Party, Unit
+from entente.accounts.sessions import sessions_end
 from entente.audit.admin import AuditedModelAdmin
 from entente.audit.services import audit_record
 from entente.core.enums import Marking, Scope
@@ -67,9 +68,27 @@ class ContactAdmin(AuditedModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedModelAdmin):
+    """A change of who a member is, or of their party or role, or the membership's
+    removal, signs the people concerned out everywhere."""
+
     list_display = ["user", "party", "role", "unit"]
     list_filter = ["party", "role"]
     search_fields = ["user__username"]
+
+    def save_model(self, request, obj, form, change):
+        old = Membership.objects.get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if old is not None and (old.user_id, old.party_id, old.role) != (
+            obj.user_id,
+            obj.party_id,
+            obj.role,
+        ):
+            for user in {old.user, obj.user}:
+                sessions_end(actor=request.user, user=user, reason="role_changed")
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        sessions_end(actor=request.user, user=obj.user, reason="membership_removed")
 
 
 admin.site.unregister(User)
@@ -88,6 +107,14 @@ class AuditedUserAdmin(AuditedModelAdmin, UserAdmin):
     ]
     list_filter = ["is_staff", "is_superuser", "is_active"]
     filter_horizontal = []
+
+    def save_model(self, request, obj, form, change):
+        flags = ["is_active", "is_staff", "is_superuser"]
+        old = User.objects.values(*flags).get(pk=obj.pk) if change else None
+        super().save_model(request, obj, form, change)
+        if old is not None and old != {flag: getattr(obj, flag) for flag in flags}:
+            reason = "deactivated" if old["is_active"] and not obj.is_active else "role_changed"
+            sessions_end(actor=request.user, user=obj, reason=reason)
 
     def audit_snapshot(self, obj) -> dict:
         # No password hash in the chain; a password change has its own event.

@@ -1,7 +1,9 @@
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from entente.accounts.passwords import password_reset_mailed, password_set
 from entente.accounts.recovery import recovery_code_normalise
 
 
@@ -67,3 +69,37 @@ class RecoveryCodeForm(forms.Form):
                 _("Enter a recovery code as it was shown to you, e.g. abcd-efgh-jkmn-pqrs.")
             )
         return code
+
+
+# --- passwords: Django's forms, writing through entente.accounts.passwords ---------------
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def save(self, commit=True):
+        return password_set(
+            actor=self.user,
+            user=self.user,
+            password=self.cleaned_data["new_password1"],
+            action="password_change",
+        )
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """The new password at the end of a reset by e-mail."""
+
+    def save(self, commit=True):
+        return password_set(
+            actor=self.user,
+            user=self.user,
+            password=self.cleaned_data["new_password1"],
+            action="password_reset",
+        )
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Sends the link only to an active account with this address, and answers the
+    same either way (the view shows one page whatever the address)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        password_reset_mailed(user=context["user"])
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

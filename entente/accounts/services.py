@@ -30,6 +30,7 @@ from entente.accounts.selectors import (
     mfa_wait_message,
     token_hash,
 )
+from entente.accounts.sessions import sessions_end
 from entente.audit.services import (
     audit_record,
     audited_create,
@@ -224,7 +225,8 @@ def contact_update(*, actor, contact: Contact, expected_version: int, **changes)
 
 
 def membership_set(*, actor, user, party: Party, role: str, unit: Unit | None = None) -> Membership:
-    """Give `user` their one membership, or change its role or unit within the party."""
+    """Give `user` their one membership, or change its role or unit within the party; a
+    change of role signs them out everywhere."""
     _require_party_admin(actor, party)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
@@ -237,7 +239,14 @@ def membership_set(*, actor, user, party: Party, role: str, unit: Unit | None = 
         )
     if existing.party_id != party.pk:
         raise ValidationError({"user": _("This user is a member of another party.")})
-    return audited_update(actor=actor, instance=existing, changes={"role": role, "unit": unit})
+    with write_transaction():
+        membership = audited_update(
+            actor=actor, instance=existing, changes={"role": role, "unit": unit}
+        )
+        if existing.role != role:
+            # Their sessions were granted under the old role: they sign in again.
+            sessions_end(actor=actor, user=user, reason="role_changed")
+    return membership
 
 
 # --- the second factor: TOTP authenticators ---------------------------------------------
