@@ -63,7 +63,6 @@ def token_new(request, payload: TokenIn):
             name=payload.name,
             expires_at=payload.expires_at,
             read_only=payload.read_only,
-            not_after=_expiry_of_token_used(request),
         )
         token.token = raw
         return token
@@ -75,11 +74,6 @@ def token_new(request, payload: TokenIn):
         return token
 
     return idempotent(request, status=201, schema=TokenCreatedOut, action=create, reread=reread)
-
-
-def _expiry_of_token_used(request):
-    token = getattr(request, "api_token", None)
-    return token.expires_at if token is not None else None
 
 
 @router.delete("/tokens/{token_id}", **op("Revoke a token", None, TOKEN_REVOKE, 204))

@@ -65,18 +65,18 @@ def token_create(
     name: str,
     expires_at: dt.datetime | None = None,
     read_only: bool = False,
-    not_after: dt.datetime | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a personal API token for `actor`; returns it with its plaintext, shown once.
 
     The token reads `ent_<prefix>_<secret>`; only its SHA-256 is stored. It expires at
     `expires_at`, by default settings.TOKEN_DEFAULT_DAYS from now, at most
-    settings.TOKEN_MAX_DAYS from now and never after `not_after` (the expiry of the
-    token the request came with): no token outlives the credential that made it.
+    settings.TOKEN_MAX_DAYS from now. Tokens come from a signed-in session or the
+    `entente token` command, never from another token, and stop working when their
+    owner's password, role or membership changes (credential_stamp).
     """
     if actor is None or not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied(_("Only an active user may create an API token."))
-    expires_at = _token_expiry(expires_at, not_after)
+    expires_at = _token_expiry(expires_at)
     prefix = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(
@@ -95,11 +95,9 @@ def token_create(
     return token, raw
 
 
-def _token_expiry(expires_at: dt.datetime | None, not_after: dt.datetime | None) -> dt.datetime:
+def _token_expiry(expires_at: dt.datetime | None) -> dt.datetime:
     now = timezone.now()
     latest = now + dt.timedelta(days=settings.TOKEN_MAX_DAYS)
-    if not_after is not None:
-        latest = min(latest, not_after)
     if expires_at is None:
         expires_at = min(now + dt.timedelta(days=settings.TOKEN_DEFAULT_DAYS), latest)
     elif timezone.is_naive(expires_at):
@@ -107,11 +105,7 @@ def _token_expiry(expires_at: dt.datetime | None, not_after: dt.datetime | None)
     if expires_at <= now:
         raise ValidationError({"expires_at": [_("The expiry must be in the future.")]})
     if expires_at > latest:
-        message = (
-            _("A token cannot outlive the token that creates it (%(moment)s UTC).")
-            if latest == not_after
-            else _("A token works for at most %(days)d days: expire it by %(moment)s UTC.")
-        )
+        message = _("A token works for at most %(days)d days: expire it by %(moment)s UTC.")
         moment = latest.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
         raise ValidationError(
             {"expires_at": [message % {"days": settings.TOKEN_MAX_DAYS, "moment": moment}]}

@@ -31,8 +31,7 @@ def set_token_authenticator(authenticate: Callable[[str], Any]) -> None:
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer ent_<prefix>_<secret>`, a personal API token.
 
-    A read-only token answers 403 to any unsafe method. The token stays on the request
-    as `request.api_token`, so that a token it creates does not outlive it.
+    A read-only token answers 403 to any unsafe method.
     """
 
     def authenticate(self, request: HttpRequest, token: str):
@@ -43,7 +42,6 @@ class TokenAuth(HttpBearer):
             return None
         if found.read_only and request.method not in SAFE_METHODS:
             raise ApiProblem(403, _("This token is read-only: it may not change anything."))
-        request.api_token = found  # type: ignore[attr-defined]
         return found.user
 
 

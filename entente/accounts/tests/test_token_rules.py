@@ -70,26 +70,6 @@ def test_a_token_longer_than_the_maximum_or_never_expiring_is_refused(client, ca
     assert AuditEvent.objects.filter(target_type="accounts.apitoken").count() == 1
 
 
-def test_a_token_cannot_make_a_token_that_outlives_it(client, cast):
-    parent, raw = token_create(
-        actor=cast.a_officer, name="short", expires_at=NOW + dt.timedelta(days=1)
-    )
-    later = post_token(
-        client, {"name": "long", "expires_at": "2030-06-03T00:00:00Z"}, **bearer(raw)
-    )
-    assert field_errors(later) == [
-        {
-            "field": "expires_at",
-            "message": "A token cannot outlive the token that creates it (2030-06-02 00:00 UTC).",
-        }
-    ]
-    # By default, the child gets what is left of its parent's life.
-    child = post_token(client, {"name": "default"}, **bearer(raw))
-    assert child.status_code == 201
-    assert child.json()["expires_at"] == "2030-06-02T00:00:00Z"
-    assert ApiToken.objects.count() == 2
-
-
 def test_an_expired_token_answers_401(client, cast):
     _token, raw = token_create(actor=cast.a_officer, name="ci")
     with time_machine.travel(NOW + dt.timedelta(days=90, seconds=1), tick=False):
