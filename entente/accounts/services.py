@@ -6,11 +6,13 @@ an audit event in one transaction (see entente.audit.services).
 """
 
 import datetime as dt
+import re
 import secrets
 import zoneinfo
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +30,7 @@ from entente.accounts.selectors import (
     TOKEN_PREFIX,
     credential_stamp,
     mfa_wait_message,
+    token_for,
     token_hash,
 )
 from entente.accounts.sessions import sessions_end
@@ -349,3 +352,33 @@ def mfa_reset(*, actor, user) -> int:
             device.delete()
         recovery_codes_remove(actor=actor, user=user)
     return len(devices)
+
+
+# --- refused requests ------------------------------------------------------------------
+
+
+def request_refused(*, actor, action: str, target=None, after: dict | None = None) -> None:
+    """Record a refused request (a tampered CSRF token, an unknown or expired API token):
+    by whom when known, against what when known, never with the secret itself."""
+    with write_transaction():
+        audit_record(
+            actor=actor,
+            action=action,
+            target=target if target is not None else get_user_model()(),
+            after=after,
+        )
+
+
+def token_authenticate_or_refuse(raw: str) -> ApiToken | None:
+    """The working token `raw` names (selectors.token_for); a token that does not work is
+    recorded, against the token its prefix names if any (revoked, expired, its owner's
+    credential changed since), and by that prefix only."""
+    token = token_for(raw)
+    if token is None:
+        prefix = raw.removeprefix(TOKEN_PREFIX).split("_", 1)[0]
+        prefix = prefix if re.fullmatch(r"[0-9a-f]{8}", prefix) else ""
+        named = ApiToken.objects.filter(key_prefix=prefix).first() if prefix else None
+        request_refused(
+            actor=None, action="api_token_refused", target=named, after={"prefix": prefix}
+        )
+    return token

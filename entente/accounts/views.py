@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.csrf import csrf_failure as django_csrf_failure
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -42,6 +43,7 @@ from entente.accounts.services import (
     mfa_enrol,
     mfa_enrolment_start,
     mfa_replaced_message,
+    request_refused,
     token_create,
     token_revoke,
 )
@@ -249,3 +251,13 @@ def token_revoke_view(request, pk):
     token_revoke(actor=request.user, token=token)
     messages.success(request, _("The token “%(name)s” no longer works.") % {"name": token.name})
     return redirect("token-list")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form posted with a missing or tampered CSRF token: refused (403) as Django does,
+    and recorded, with who sent it when they are signed in."""
+    user = request.user if request.user.is_authenticated else None
+    request_refused(
+        actor=user, action="csrf_refused", target=user, after={"path": request.path[:200]}
+    )
+    return django_csrf_failure(request, reason)

@@ -302,8 +302,9 @@ def test_token_revoke(client, cast):
     assert token.revoked_at is not None
     assert client.get(ME).status_code == 200  # the session still works
     assert client.get(ME, **bearer(raw)).status_code == 401
-    event = AuditEvent.objects.filter(target_type="accounts.apitoken").last()
-    assert (event.action, event.before, event.after) == (
+    revoke, refused = AuditEvent.objects.filter(target_type="accounts.apitoken").order_by("seq")[1:]
+    assert (refused.action, refused.after) == ("api_token_refused", {"prefix": token.key_prefix})
+    assert (revoke.action, revoke.before, revoke.after) == (
         "revoke",
         {"revoked_at": None},
         {"revoked_at": iso(token.revoked_at)},
