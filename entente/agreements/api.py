@@ -168,14 +168,14 @@ def agreement_new(request, payload: AgreementIn):
             red_recipients=resolve_users(payload.red_recipients),
             **data,
         )
-        return _agreement_out(user, agreement)
+        return agreement
 
     return create(
         request,
         model=Agreement,
         schema=AgreementDetailOut,
         action=action,
-        reread=lambda ids: _agreement_out(user, get_agreement_for_user(user, ids[0])),
+        shape=_agreement_out,
     )
 
 

@@ -157,14 +157,14 @@ def commitment_new(request, agreement_id: int, payload: CommitmentIn):
             red_recipients=resolve_users(payload.red_recipients),
             **data,
         )
-        return _commitment_out(user, commitment)
+        return commitment
 
     return create(
         request,
         model=Commitment,
         schema=CommitmentOut,
         action=action,
-        reread=lambda ids: _commitment_out(user, get_commitment_for_user(user, ids[0])),
+        shape=_commitment_out,
     )
 
 

@@ -94,6 +94,7 @@ def create(
     schema: type[Schema],
     action: Callable[[], Any],
     reread: Reread | None = None,
+    shape: Callable[[Any, Any], Any] | None = None,
 ) -> HttpResponse:
     """Run `action` (the service call) once per Idempotency-Key and answer 201 with
     its result, the new record's ETag and, where its type has an API path in the record
@@ -101,9 +102,13 @@ def create(
 
     A replay answers `reread(ids)`, the records made read again for the caller; by
     default the one record of `model`, through its door in the record registry.
+    `shape(user, record)` adds what the answer shows beyond the record (the parts of it
+    the caller may see), to the first answer and a replay alike.
     """
     if reread is None:
         reread = reread_through_door(request, model)
+    if shape is not None:
+        action, reread = _shaped(cast(Any, request).auth, shape, action, reread)
     response = idempotent(request, status=201, schema=schema, action=action, reread=reread)
     if response.status_code == 201:
         # From the body, first answer or replay alike: the record as the caller sees it.
@@ -114,6 +119,11 @@ def create(
         if path:
             response["Location"] = API_ROOT + path.format(id=body["id"])
     return response
+
+
+def _shaped(user, shape, action: Callable[[], Any], reread: Reread):
+    """`action` and `reread` with `shape(user, record)` applied to what they give."""
+    return (lambda: shape(user, action())), (lambda ids: shape(user, reread(ids)))
 
 
 def reread_through_door(request: HttpRequest, model: type[Model]) -> Reread:

@@ -276,15 +276,14 @@ def decision_create(request, payload: DecisionIn, meeting_id: int = MeetingId):
     meeting = get_meeting_for_user(user, meeting_id, write=True)
 
     def record() -> Decision:
-        decision = services.decision_record(actor=user, meeting=meeting, text=payload.text)
-        return _decision_out(user, decision)
+        return services.decision_record(actor=user, meeting=meeting, text=payload.text)
 
     return create(
         request,
         model=Decision,
         schema=DecisionOut,
         action=record,
-        reread=lambda ids: _decision_out(user, get_decision_for_user(user, ids[0])),
+        shape=_decision_out,
     )
 
 
