@@ -19,7 +19,7 @@ from entente.agreements.enums import (
     Recurrence,
     Renewal,
 )
-from entente.core.models import PartyOwned, Translated
+from entente.core.models import PartyOwned, PublicIdentified, Translated
 
 
 class Agreement(Translated, PartyOwned):
@@ -189,7 +189,7 @@ class Clause(Translated, PartyOwned):
         return reverse("reports:agreement-detail", args=[self.agreement_id]) + f"#clause-{self.pk}"
 
 
-class CooperationArea(Translated):
+class CooperationArea(Translated, PublicIdentified):
     """A field of cooperation an agreement covers (its own taxonomy)."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="areas")
@@ -298,7 +298,7 @@ class Commitment(Translated, PartyOwned):
         return reverse("agreements:commitment-detail", args=[self.pk])
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(PublicIdentified):
     """The measured value of a commitment's indicator for one period."""
 
     commitment = models.ForeignKey(

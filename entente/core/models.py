@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +15,19 @@ class TimeStamped(models.Model):
         abstract = True
 
 
-class PartyOwned(TimeStamped):
+class PublicIdentified(models.Model):
+    """A record addressed outside the database (URLs, API, exports) by a random id, so
+    that nobody can count another party's records from the ids they see, and so that
+    a record keeps its identity when it travels to another instance; the integer
+    primary key stays internal."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class PartyOwned(PublicIdentified, TimeStamped):
     """A record a party owns: shared with its agreement's parties or internal to it.
 
     Subclasses set `agreement_path`, the lookup from the record to its agreement

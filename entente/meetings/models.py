@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Contact, Party
 from entente.agreements.models import Agreement, Commitment
-from entente.core.models import PartyOwned, Translated
+from entente.core.models import PartyOwned, PublicIdentified, Translated
 from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
 
 
@@ -75,7 +75,7 @@ class Attendance(models.Model):
         return reverse("meetings:meeting-detail", args=[self.meeting_id]) + "#attendance"
 
 
-class AgendaItem(models.Model):
+class AgendaItem(PublicIdentified):
     """A point on a meeting's agenda, possibly carried over from an earlier meeting."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
@@ -104,7 +104,7 @@ class AgendaItem(models.Model):
         return reverse("meetings:meeting-detail", args=[self.meeting_id]) + "#agenda"
 
 
-class Decision(models.Model):
+class Decision(PublicIdentified):
     """A decision taken at a meeting; it may give rise to commitments."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")

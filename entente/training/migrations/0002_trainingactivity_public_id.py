@@ -1,0 +1,36 @@
+"""Give existing records a random public id, in the three steps Django's documentation
+gives for a unique field on a table with rows: add it nullable, fill it row by row (one
+uuid4 each, never one default shared by all), then make it unique and required."""
+
+import uuid
+
+from django.db import migrations, models
+
+MODELS = ["trainingactivity"]
+
+
+def fill_public_ids(apps, schema_editor):
+    for name in MODELS:
+        model = apps.get_model("training", name)
+        for pk in model._base_manager.filter(public_id__isnull=True).values_list("pk", flat=True):
+            model._base_manager.filter(pk=pk).update(public_id=uuid.uuid4())
+
+
+class Migration(migrations.Migration):
+    dependencies = [("training", "0001_initial")]
+
+    operations = [
+        migrations.AddField(
+            model_name="trainingactivity",
+            name="public_id",
+            field=models.UUIDField(editable=False, null=True, verbose_name="public id"),
+        ),
+        migrations.RunPython(fill_public_ids, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name="trainingactivity",
+            name="public_id",
+            field=models.UUIDField(
+                default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+            ),
+        ),
+    ]
