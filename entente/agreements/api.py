@@ -64,6 +64,7 @@ from entente.apikit.endpoints import change, change_by, changes_to, create, reso
 from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
 from entente.core.access import party_id_of, require_owner_writer
 from entente.core.http import CursorPagination
+from entente.core.schemas import PublicId
 from entente.core.translated import translated_fields
 
 router = Router(tags=["agreements"])
@@ -73,7 +74,7 @@ TEXTS = {"title": True, "summary": False}
 
 
 def _agreements(user) -> QuerySet[Agreement]:
-    parents = agreement_visible_to(user).filter(pk=OuterRef("parent_id")).values("pk")[:1]
+    parents = agreement_visible_to(user).filter(pk=OuterRef("parent_id")).values("public_id")[:1]
     return (
         agreement_visible_to(user)
         .select_related("owning_party")
@@ -89,7 +90,7 @@ def _agreements(user) -> QuerySet[Agreement]:
 def _events(user) -> QuerySet[AgreementEvent]:
     return (
         agreement_event_visible_to(user)
-        .select_related("owning_party")
+        .select_related("owning_party", "agreement")
         .prefetch_related("red_recipients")
         .order_by("date", "pk")
     )
@@ -98,7 +99,7 @@ def _events(user) -> QuerySet[AgreementEvent]:
 def _clauses(user) -> QuerySet[Clause]:
     return (
         clause_visible_to(user)
-        .select_related("owning_party")
+        .select_related("owning_party", "agreement")
         .prefetch_related("red_recipients")
         .order_by("number", "pk")
     )
@@ -108,7 +109,7 @@ def _agreement_out(user, agreement: Any) -> Agreement:
     """The agreement with the parts the user may see, as AgreementDetailOut shows them."""
     parent = agreement.parent_id
     visible = parent and agreement_visible_to(user).filter(pk=parent).exists()
-    agreement.visible_parent = parent if visible else None
+    agreement.visible_parent = agreement.parent.public_id if visible else None
     agreement.visible_events = list(_events(user).filter(agreement=agreement))
     agreement.visible_clauses = list(_clauses(user).filter(agreement=agreement))
     agreement.visible_areas = list(area_visible_to(user).filter(agreement=agreement))
@@ -138,7 +139,7 @@ def agreement_list(request, filters: Query[AgreementFilters]):
 
 
 @router.get("/agreements/{agreement_id}", **op("Read an agreement", AgreementDetailOut, READ))
-def agreement_detail(request, agreement_id: int, response: HttpResponse):
+def agreement_detail(request, agreement_id: PublicId, response: HttpResponse):
     """The agreement with its parties, signatories, and the events, clauses and areas you
     may see. The ETag names its version, for If-Match on changes."""
     agreement = get_agreement_for_user(request.auth, agreement_id)
@@ -180,7 +181,9 @@ def agreement_new(request, payload: AgreementIn):
 
 
 @router.patch("/agreements/{agreement_id}", **op("Change an agreement", AgreementDetailOut, CHANGE))
-def agreement_patch(request, agreement_id: int, payload: AgreementPatch, response: HttpResponse):
+def agreement_patch(
+    request, agreement_id: PublicId, payload: AgreementPatch, response: HttpResponse
+):
     """Change the fields sent, and only those; sent unchanged, nothing is written. Needs
     If-Match; coordinators of the owning party only. Texts are merged by language."""
     user = request.auth
@@ -206,7 +209,7 @@ def agreement_patch(request, agreement_id: int, payload: AgreementPatch, respons
     **op("Change an agreement's status", AgreementDetailOut, CHANGE),
 )
 def agreement_status(
-    request, agreement_id: int, payload: AgreementStatusIn, response: HttpResponse
+    request, agreement_id: PublicId, payload: AgreementStatusIn, response: HttpResponse
 ):
     """Move the agreement along its lifecycle (draft, signed, in force, ...). Needs
     If-Match; coordinators of the owning party only."""
@@ -226,7 +229,7 @@ def agreement_status(
 @router.post(
     "/agreements/{agreement_id}/publish", **op("Share an agreement", AgreementDetailOut, ACTION)
 )
-def agreement_publish(request, agreement_id: int, response: HttpResponse):
+def agreement_publish(request, agreement_id: PublicId, response: HttpResponse):
     """Share an internal agreement with its other parties. Needs If-Match; coordinators
     of the owning party only."""
     user = request.auth
@@ -238,7 +241,7 @@ def agreement_publish(request, agreement_id: int, response: HttpResponse):
     "/agreements/{agreement_id}/marking",
     **op("Change an agreement's marking", AgreementDetailOut, CHANGE),
 )
-def agreement_marking(request, agreement_id: int, payload: MarkingIn, response: HttpResponse):
+def agreement_marking(request, agreement_id: PublicId, payload: MarkingIn, response: HttpResponse):
     """Set the TLP marking; only coordinators lower it. TLP:RED needs recipients (you are
     added). Needs If-Match."""
     user = request.auth
@@ -255,7 +258,7 @@ def agreement_marking(request, agreement_id: int, payload: MarkingIn, response: 
     **op("List an agreement's events", list[AgreementEventOut], READ),
 )
 @paginate(CursorPagination, ordering="date")
-def agreement_event_list(request, agreement_id: int):
+def agreement_event_list(request, agreement_id: PublicId):
     """The dated steps of the agreement's life that you may see, oldest first."""
     agreement = get_agreement_for_user(request.auth, agreement_id)
     return _events(request.auth).filter(agreement=agreement)
@@ -265,7 +268,7 @@ def agreement_event_list(request, agreement_id: int):
     "/agreements/{agreement_id}/events",
     **op("Record an agreement event", AgreementEventOut, CREATE, 201),
 )
-def agreement_event_new(request, agreement_id: int, payload: AgreementEventIn):
+def agreement_event_new(request, agreement_id: PublicId, payload: AgreementEventIn):
     """A dated step (signed, ratified, entered into force...), owned by your party, which
     must be a party to the agreement. Officers and coordinators."""
     user = request.auth
@@ -284,14 +287,14 @@ def agreement_event_new(request, agreement_id: int, payload: AgreementEventIn):
     "/agreements/{agreement_id}/clauses", **op("List an agreement's clauses", list[ClauseOut], READ)
 )
 @paginate(CursorPagination, ordering="number")
-def clause_list(request, agreement_id: int):
+def clause_list(request, agreement_id: PublicId):
     """The agreement's articles you may see, by number."""
     agreement = get_agreement_for_user(request.auth, agreement_id)
     return _clauses(request.auth).filter(agreement=agreement)
 
 
 @router.post("/agreements/{agreement_id}/clauses", **op("Add a clause", ClauseOut, CREATE, 201))
-def clause_new(request, agreement_id: int, payload: ClauseIn):
+def clause_new(request, agreement_id: PublicId, payload: ClauseIn):
     """An article of the agreement's text. Coordinators of the owning party only."""
     fields = payload.model_dump(exclude={"heading", "text"})
     texts = {"heading": given_texts(payload.heading), "text": given_texts(payload.text)}
@@ -303,7 +306,7 @@ def clause_new(request, agreement_id: int, payload: ClauseIn):
     **op("List an agreement's cooperation areas", list[AreaOut], READ),
 )
 @paginate(CursorPagination, ordering="code")
-def area_list(request, agreement_id: int):
+def area_list(request, agreement_id: PublicId):
     """The fields of cooperation the agreement covers, by code."""
     agreement = get_agreement_for_user(request.auth, agreement_id)
     return area_visible_to(request.auth).filter(agreement=agreement)
@@ -312,13 +315,13 @@ def area_list(request, agreement_id: int):
 @router.post(
     "/agreements/{agreement_id}/areas", **op("Add a cooperation area", AreaOut, CREATE, 201)
 )
-def area_new(request, agreement_id: int, payload: AreaIn):
+def area_new(request, agreement_id: PublicId, payload: AreaIn):
     """A field of cooperation of the agreement. Coordinators of the owning party only."""
     fields = payload.model_dump(exclude={"name"}) | {"name": given_texts(payload.name)}
     return _add(request, agreement_id, area_create, CooperationArea, AreaOut, **fields)
 
 
-def _add(request, agreement_id: int, service, model, schema, **fields) -> HttpResponse:
+def _add(request, agreement_id: PublicId, service, model, schema, **fields) -> HttpResponse:
     """`service(**fields)` for the caller under the agreement (404 unless they see it),
     once per Idempotency-Key."""
     user = request.auth

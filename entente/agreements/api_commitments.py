@@ -54,6 +54,7 @@ from entente.apikit.endpoints import (
 from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
 from entente.core.access import get_visible
 from entente.core.http import CursorPagination
+from entente.core.schemas import PublicId
 
 router = Router(tags=["commitments"])
 
@@ -70,7 +71,7 @@ def _commitments(user) -> QuerySet[Commitment]:
             "red_recipients",
         )
         .annotate(
-            visible_contact=Subquery(contacts.values("pk")[:1]),
+            visible_contact=Subquery(contacts.values("public_id")[:1]),
             # Soonest due first, undated last: a non-null key for the cursor.
             due_order=Coalesce("due_date", Value(dt.date.max)),
         )
@@ -85,7 +86,7 @@ def _commitment_out(user, commitment: Any) -> Commitment:
     commitment.visible_clauses = list(clause_visible_to(user).filter(commitments=commitment))
     contact = commitment.responsible_contact_id
     visible = contact is not None and contact_visible_to(user).filter(pk=contact).exists()
-    commitment.visible_contact = contact if visible else None
+    commitment.visible_contact = commitment.responsible_contact.public_id if visible else None
     return commitment
 
 
@@ -111,8 +112,8 @@ def commitment_list(request, filters: Query[CommitmentFilters]):
     also takes `overdue`: open, with its due date passed."""
     queryset = _commitments(request.auth)
     lookups = {
-        "agreement_id": filters.agreement,
-        "area_id": filters.area,
+        "agreement__public_id": filters.agreement,
+        "area__public_id": filters.area,
         "responsible_party__code": filters.responsible_party,
         "marking": filters.marking,
         "due_date__gte": filters.due_after,
@@ -130,7 +131,7 @@ def commitment_list(request, filters: Query[CommitmentFilters]):
 
 
 @router.get("/commitments/{commitment_id}", **op("Read a commitment", CommitmentOut, READ))
-def commitment_detail(request, commitment_id: int, response: HttpResponse):
+def commitment_detail(request, commitment_id: PublicId, response: HttpResponse):
     """The commitment; the ETag names its version, for If-Match on changes."""
     commitment = get_commitment_for_user(request.auth, commitment_id)
     return _commitment_out(request.auth, with_etag(response, commitment))
@@ -139,7 +140,7 @@ def commitment_detail(request, commitment_id: int, response: HttpResponse):
 @router.post(
     "/agreements/{agreement_id}/commitments", **op("Add a commitment", CommitmentOut, CREATE, 201)
 )
-def commitment_new(request, agreement_id: int, payload: CommitmentIn):
+def commitment_new(request, agreement_id: PublicId, payload: CommitmentIn):
     """A new commitment under the agreement, owned by your party, which must be one of
     its parties. Officers and coordinators."""
     user = request.auth
@@ -169,7 +170,9 @@ def commitment_new(request, agreement_id: int, payload: CommitmentIn):
 
 
 @router.patch("/commitments/{commitment_id}", **op("Change a commitment", CommitmentOut, CHANGE))
-def commitment_patch(request, commitment_id: int, payload: CommitmentPatch, response: HttpResponse):
+def commitment_patch(
+    request, commitment_id: PublicId, payload: CommitmentPatch, response: HttpResponse
+):
     """Change the fields sent, and only those; sent unchanged, nothing is written. Needs
     If-Match; writers of the owning party only. Texts are merged by language; `clauses`
     replaces the list."""
@@ -203,7 +206,7 @@ def commitment_patch(request, commitment_id: int, payload: CommitmentPatch, resp
     **op("Change a commitment's status", CommitmentOut, CHANGE),
 )
 def commitment_status(
-    request, commitment_id: int, payload: CommitmentStatusIn, response: HttpResponse
+    request, commitment_id: PublicId, payload: CommitmentStatusIn, response: HttpResponse
 ):
     """Move the commitment along its workflow; `done` sets progress to 100. Needs
     If-Match; writers of the owning party only."""
@@ -224,7 +227,7 @@ def commitment_status(
 @router.post(
     "/commitments/{commitment_id}/publish", **op("Share a commitment", CommitmentOut, ACTION)
 )
-def commitment_publish(request, commitment_id: int, response: HttpResponse):
+def commitment_publish(request, commitment_id: PublicId, response: HttpResponse):
     """Share an internal commitment with the agreement's other parties. Needs If-Match;
     coordinators of the owning party only."""
     user = request.auth
@@ -236,7 +239,9 @@ def commitment_publish(request, commitment_id: int, response: HttpResponse):
     "/commitments/{commitment_id}/marking",
     **op("Change a commitment's marking", CommitmentOut, CHANGE),
 )
-def commitment_marking(request, commitment_id: int, payload: MarkingIn, response: HttpResponse):
+def commitment_marking(
+    request, commitment_id: PublicId, payload: MarkingIn, response: HttpResponse
+):
     """Set the TLP marking; only coordinators lower it. TLP:RED needs recipients (you are
     added). Needs If-Match; writers of the owning party only."""
     user = request.auth
@@ -249,7 +254,7 @@ def commitment_marking(request, commitment_id: int, payload: MarkingIn, response
     **op("List a commitment's indicator values", list[IndicatorValueOut], READ),
 )
 @paginate(CursorPagination, ordering="period_start")
-def indicator_value_list(request, commitment_id: int):
+def indicator_value_list(request, commitment_id: PublicId):
     """The measured values of the commitment's indicator, by period."""
     commitment = get_commitment_for_user(request.auth, commitment_id)
     return commitment.indicator_values.all()
@@ -259,7 +264,7 @@ def indicator_value_list(request, commitment_id: int):
     "/commitments/{commitment_id}/indicator-values",
     **op("Record an indicator value", IndicatorValueOut, CREATE, 201),
 )
-def indicator_value_new(request, commitment_id: int, payload: IndicatorValueIn):
+def indicator_value_new(request, commitment_id: PublicId, payload: IndicatorValueIn):
     """The indicator's value for a period; a value already recorded for the period's start
     is replaced. Writers of the owning party only."""
     user = request.auth

@@ -113,8 +113,8 @@ def _parties(request):
 
 class CommitmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search titles"), method="search")
-    agreement = any_record(_("Agreement"), _visible_agreements)
-    area = any_record(_("Cooperation area"), _visible_areas)
+    agreement = any_record(_("Agreement"), _visible_agreements, to_field_name="public_id")
+    area = any_record(_("Cooperation area"), _visible_areas, to_field_name="public_id")
     responsible_party = any_record(_("Responsible party"), _parties)
     status = django_filters.ChoiceFilter(
         label=_("Status"),

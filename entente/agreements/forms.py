@@ -53,12 +53,15 @@ class CommitmentForm(forms.Form):
         label=_("Responsible unit"), queryset=None, required=False
     )
     responsible_contact = forms.ModelChoiceField(
-        label=_("Responsible contact"), queryset=None, required=False
+        label=_("Responsible contact"), queryset=None, required=False, to_field_name="public_id"
     )
-    area = forms.ModelChoiceField(label=_("Cooperation area"), queryset=None, required=False)
+    area = forms.ModelChoiceField(
+        label=_("Cooperation area"), queryset=None, required=False, to_field_name="public_id"
+    )
     clauses = forms.ModelMultipleChoiceField(
         label=_("Clauses it implements"),
         queryset=None,
+        to_field_name="public_id",
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -181,8 +184,9 @@ class BulkStatusForm(forms.Form):
         error_messages={"required": _("Choose the new status.")},
     )
 
-    def versions(self, data) -> dict[int, int]:
-        """The version each selected row was displayed at, from its `version-<pk>` input."""
+    def versions(self, data) -> dict[str, int]:
+        """The version each selected row was displayed at, from its `version-<public id>`
+        input."""
         versions = {}
         for pk in self.cleaned_data["selected"]:
             try:

@@ -96,7 +96,7 @@ class Agreement(Translated, PartyOwned):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("reports:agreement-detail", args=[self.pk])
+        return reverse("reports:agreement-detail", args=[self.public_id])
 
 
 class AgreementParty(models.Model):
@@ -162,7 +162,7 @@ class AgreementEvent(PartyOwned):
         return f"{self.get_kind_display()} {self.date}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reports:agreement-detail", args=[self.agreement_id]) + "#timeline"
+        return reverse("reports:agreement-detail", args=[self.agreement.public_id]) + "#timeline"
 
 
 class Clause(Translated, PartyOwned):
@@ -186,7 +186,10 @@ class Clause(Translated, PartyOwned):
         return f"{self.number} {self.heading}".strip()
 
     def get_absolute_url(self) -> str:
-        return reverse("reports:agreement-detail", args=[self.agreement_id]) + f"#clause-{self.pk}"
+        return (
+            reverse("reports:agreement-detail", args=[self.agreement.public_id])
+            + f"#clause-{self.public_id}"
+        )
 
 
 class CooperationArea(Translated, PublicIdentified):
@@ -208,7 +211,7 @@ class CooperationArea(Translated, PublicIdentified):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("reports:agreement-detail", args=[self.agreement_id]) + "#about-title"
+        return reverse("reports:agreement-detail", args=[self.agreement.public_id]) + "#about-title"
 
 
 class Commitment(Translated, PartyOwned):
@@ -295,7 +298,7 @@ class Commitment(Translated, PartyOwned):
         )
 
     def get_absolute_url(self) -> str:
-        return reverse("agreements:commitment-detail", args=[self.pk])
+        return reverse("agreements:commitment-detail", args=[self.public_id])
 
 
 class IndicatorValue(PublicIdentified):

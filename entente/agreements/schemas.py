@@ -17,10 +17,12 @@ from pydantic import AfterValidator, field_serializer
 from entente.agreements import enums
 from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
-from entente.core.http import Amount, Boolean, Day, Integer, QueryId, RecordId
+from entente.core.http import Amount, Boolean, Day, Integer, RecordId
 from entente.core.schemas import (
     In,
     PartyCode,
+    PublicId,
+    PublicRef,
     Texts,
     TextsIn,
     Username,
@@ -112,7 +114,7 @@ class AgreementOut(PartyOwnedOut):
     renewal: enums.Renewal
     notice_period_days: int | None
     is_binding: bool
-    parent: int | None = Field(
+    parent: PublicRef | None = Field(
         description="The agreement this one amends or implements, when you may see it."
     )
     source_references: str
@@ -127,12 +129,12 @@ class AgreementOut(PartyOwnedOut):
         return sorted(agreement.agreement_parties.all(), key=lambda link: link.party.code)
 
     @staticmethod
-    def resolve_parent(agreement) -> int | None:
+    def resolve_parent(agreement):
         return agreement.visible_parent
 
 
 class AgreementEventOut(PartyOwnedOut):
-    agreement: int = Field(alias="agreement_id")
+    agreement: PublicRef
     kind: enums.EventKind
     date: dt.date
     date_precision: enums.DatePrecision
@@ -147,7 +149,7 @@ class AgreementEventOut(PartyOwnedOut):
 
 
 class ClauseOut(PartyOwnedOut):
-    agreement: int = Field(alias="agreement_id")
+    agreement: PublicRef
     number: str
     heading: Texts
     text: Texts
@@ -160,8 +162,8 @@ class ClauseOut(PartyOwnedOut):
 class AreaOut(Schema):
     """A cooperation area: seen with its agreement, it has no owner of its own."""
 
-    id: int
-    agreement: int = Field(alias="agreement_id")
+    id: PublicRef = Field(alias="public_id")
+    agreement: PublicRef
     code: str
     name: Texts
     reference_language: Language
@@ -208,7 +210,7 @@ class AgreementIn(In):
     renewal: enums.Renewal = enums.Renewal.NONE
     notice_period_days: Integer | None = Field(default=None, ge=0, le=MAX_INT)
     is_binding: Boolean = False
-    parent: RecordId | None = Field(
+    parent: PublicId | None = Field(
         default=None, description="Id of the agreement this one amends."
     )
     source_references: str = ""
@@ -236,7 +238,7 @@ class AgreementPatch(In):
     renewal: enums.Renewal = optional()
     notice_period_days: Integer | None = optional(ge=0, le=MAX_INT)
     is_binding: Boolean = optional()
-    parent: RecordId | None = optional()
+    parent: PublicId | None = optional()
     source_references: str = optional()
     urgent_response_hours: Integer = optional(ge=0, le=MAX_INT)
     normal_response_days: Integer = optional(ge=0, le=MAX_INT)
@@ -286,12 +288,14 @@ class AreaIn(In):
 
 
 class CommitmentOut(PartyOwnedOut):
-    agreement: int = Field(alias="agreement_id")
-    clauses: list[int] = Field(description="Ids of the clauses it implements that you may see.")
-    area: int | None = Field(alias="area_id")
+    agreement: PublicRef
+    clauses: list[PublicRef] = Field(
+        description="Ids of the clauses it implements that you may see."
+    )
+    area: PublicRef | None
     responsible_party: str = Field(description="Party code.")
     responsible_unit: int | None = Field(alias="responsible_unit_id")
-    responsible_contact: int | None = Field(description="Contact id, when you may see it.")
+    responsible_contact: PublicRef | None = Field(description="Contact id, when you may see it.")
     title: Texts
     description: Texts
     reference_language: Language
@@ -312,15 +316,15 @@ class CommitmentOut(PartyOwnedOut):
         return cents(value)
 
     @staticmethod
-    def resolve_clauses(commitment) -> list[int]:
-        return sorted(clause.pk for clause in commitment.visible_clauses)
+    def resolve_clauses(commitment) -> list:
+        return [clause.public_id for clause in commitment.visible_clauses]
 
     @staticmethod
     def resolve_responsible_party(commitment) -> str:
         return commitment.responsible_party.code
 
     @staticmethod
-    def resolve_responsible_contact(commitment) -> int | None:
+    def resolve_responsible_contact(commitment):
         return commitment.visible_contact
 
     resolve_title = texts_resolver("title")
@@ -333,9 +337,9 @@ class CommitmentIn(In):
     reference_language: Language = Language.EN
     responsible_party: PartyCode = Field(description="Party code.")
     responsible_unit: RecordId | None = None
-    responsible_contact: RecordId | None = None
-    area: RecordId | None = None
-    clauses: list[RecordId] = Field(default=[], max_length=200)
+    responsible_contact: PublicId | None = None
+    area: PublicId | None = None
+    clauses: list[PublicId] = Field(default=[], max_length=200)
     kind: enums.CommitmentKind = enums.CommitmentKind.ONE_OFF
     recurrence: enums.Recurrence = enums.Recurrence.NONE
     due_date: Day | None = None
@@ -360,9 +364,9 @@ class CommitmentPatch(In):
     reference_language: Language = optional()
     responsible_party: PartyCode = optional()
     responsible_unit: RecordId | None = optional()
-    responsible_contact: RecordId | None = optional()
-    area: RecordId | None = optional()
-    clauses: list[RecordId] = optional(max_length=200)
+    responsible_contact: PublicId | None = optional()
+    area: PublicId | None = optional()
+    clauses: list[PublicId] = optional(max_length=200)
     kind: enums.CommitmentKind = optional()
     recurrence: enums.Recurrence = optional()
     due_date: Day | None = optional()
@@ -382,7 +386,7 @@ class CommitmentStatusIn(In):
 
 
 class IndicatorValueOut(Schema):
-    id: int
+    id: PublicRef = Field(alias="public_id")
     period_start: dt.date
     period_end: dt.date
     actual: Decimal
@@ -422,8 +426,8 @@ CommitmentStatusFilter = Literal[
 
 
 class CommitmentFilters(Schema):
-    agreement: QueryId | None = Field(default=None, description="Agreement id.")
-    area: QueryId | None = Field(default=None, description="Cooperation area id.")
+    agreement: PublicId | None = Field(default=None, description="Agreement id.")
+    area: PublicId | None = Field(default=None, description="Cooperation area id.")
     responsible_party: PartyCode | None = Field(default=None, description="Party code.")
     status: CommitmentStatusFilter | None = Field(
         default=None, description="A stored status, or `overdue`: open and past due."

@@ -7,12 +7,12 @@ app_name = "agreements"
 urlpatterns = [
     path("commitments/", views.commitment_list, name="commitment-list"),
     path(
-        "agreements/<int:pk>/commitments/new/",
+        "agreements/<uuid:pk>/commitments/new/",
         views.commitment_create_view,
         name="commitment-create",
     ),
     path("commitments/bulk-status/", views.commitment_bulk_status, name="commitment-bulk-status"),
-    path("commitments/<int:pk>/", views.commitment_detail, name="commitment-detail"),
-    path("commitments/<int:pk>/edit/", views.commitment_edit, name="commitment-edit"),
-    path("commitments/<int:pk>/status/", views.commitment_status, name="commitment-status"),
+    path("commitments/<uuid:pk>/", views.commitment_detail, name="commitment-detail"),
+    path("commitments/<uuid:pk>/edit/", views.commitment_edit, name="commitment-edit"),
+    path("commitments/<uuid:pk>/status/", views.commitment_status, name="commitment-status"),
 ]

@@ -97,7 +97,8 @@ def commitment_bulk_status(request):
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return redirect(back)
-    found = {c.pk: c for c in commitment_visible_to(request.user).filter(pk__in=versions)}
+    visible = commitment_visible_to(request.user).filter(public_id__in=versions)
+    found = {str(c.public_id): c for c in visible}
     if len(found) != len(versions):
         raise NotFound(_("No such record."))
     status = form.cleaned_data["status"]
@@ -230,7 +231,7 @@ def commitment_create_view(request, pk):
                 apply_errors(form, exc)
             else:
                 messages.success(request, _("Commitment recorded."))
-                return redirect("agreements:commitment-detail", pk=commitment.pk)
+                return redirect("agreements:commitment-detail", pk=commitment.public_id)
     else:
         membership = membership_of(request.user)
         form = CommitmentCreateForm(
@@ -252,7 +253,7 @@ def _edit_initial(commitment) -> dict:
     for code in LANGUAGES:
         initial[f"title_{code}"] = getattr(commitment, f"title_{code}") or ""
         initial[f"description_{code}"] = getattr(commitment, f"description_{code}") or ""
-    initial["clauses"] = list(commitment.clauses.values_list("pk", flat=True))
+    initial["clauses"] = list(commitment.clauses.all())
     initial["version"] = commitment.version
     return initial
 
@@ -284,7 +285,7 @@ def commitment_edit(request, pk):
             clauses = clauses_after_change(request.user, commitment, form.cleaned_data["clauses"])
             if not changes and clauses is None:
                 messages.info(request, _("Nothing was changed."))
-                return redirect("agreements:commitment-detail", pk=commitment.pk)
+                return redirect("agreements:commitment-detail", pk=commitment.public_id)
             try:
                 commitment_update(
                     actor=request.user,
@@ -301,7 +302,7 @@ def commitment_edit(request, pk):
                 form = rebound(form, current.version, **choices)
             else:
                 messages.success(request, _("Commitment saved."))
-                return redirect("agreements:commitment-detail", pk=commitment.pk)
+                return redirect("agreements:commitment-detail", pk=commitment.public_id)
     else:
         form = CommitmentEditForm(initial=_edit_initial(commitment), **choices)
     return render(
@@ -342,7 +343,7 @@ def commitment_status(request, pk):
                 form = rebound(form, current.version)
             else:
                 messages.success(request, _("Status changed."))
-                return redirect("agreements:commitment-detail", pk=commitment.pk)
+                return redirect("agreements:commitment-detail", pk=commitment.public_id)
     else:
         form = CommitmentStatusForm(initial={"version": commitment.version})
         choices = COMMITMENT_WORKFLOW.choices_from(commitment.status)

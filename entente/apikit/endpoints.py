@@ -50,7 +50,9 @@ def still_matching(record: Versioned):
     try:
         yield
     except ConflictError as exc:
-        current = etag_for(cast(Any, type(record))(pk=record.pk, version=exc.current_version))
+        current = etag_for(
+            cast(Any, type(record))(public_id=record.public_id, version=exc.current_version)
+        )
         raise PreconditionFailed(
             _("The record has changed since you read it; it is now at %(etag)s.")
             % {"etag": current},
@@ -114,7 +116,9 @@ def create(
         # From the body, first answer or replay alike: the record as the caller sees it.
         body = json.loads(response.content)
         if "version" in body:
-            response["ETag"] = etag_for(cast(Any, model)(pk=body["id"], version=body["version"]))
+            response["ETag"] = etag_for(
+                cast(Any, model)(public_id=body["id"], version=body["version"])
+            )
         path = next((t.api_path for t in record_types() if t.model is model), None)
         if path:
             response["Location"] = API_ROOT + path.format(id=body["id"])
@@ -137,12 +141,19 @@ def changes_to(record: Model, changes: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in changes.items() if getattr(record, name) != value}
 
 
+def _with_public_ids(queryset: QuerySet[R], ids: Iterable[Any]) -> QuerySet[R]:
+    """Records named by their public id; units, the one kind still named by its key, by pk."""
+    if any(field.name == "public_id" for field in queryset.model._meta.fields):
+        return queryset.filter(public_id__in=ids)
+    return queryset.filter(pk__in=ids)
+
+
 def resolve_one(queryset: QuerySet[R], pk: Any, field: str) -> R | None:
     """The record `pk` of a visibility-filtered queryset, for the request field naming
     it; None for None; 422 naming the field when there is no such record to see."""
     if pk is None:
         return None
-    record = queryset.filter(pk=pk).first()
+    record = _with_public_ids(queryset, [pk]).first()
     if record is None:
         raise ValidationError({field: _("No such record: %(id)s.") % {"id": pk}})
     return record
@@ -152,8 +163,8 @@ def resolve_many(queryset: QuerySet[R], ids: Iterable[Any], field: str) -> list[
     """Every record of `ids` in a visibility-filtered queryset; 422 naming the field
     and the missing ids otherwise."""
     wanted = set(ids)
-    records = list(queryset.filter(pk__in=wanted))
-    missing = sorted(wanted - {record.pk for record in records}, key=str)
+    records = list(_with_public_ids(queryset, wanted))
+    missing = sorted(wanted - {record.public_id for record in records}, key=str)
     if missing:
         raise ValidationError(
             {field: _("No such record: %(ids)s.") % {"ids": ", ".join(map(str, missing))}}

@@ -5,12 +5,13 @@ import datetime as dt
 from ninja import Field, Schema
 
 from entente.core.enums import Marking, Scope
+from entente.core.schemas import PublicRef
 
 
 class PartyOwnedOut(Schema):
     """The fields of `entente.core.models.PartyOwned`, as every record's answer has them."""
 
-    id: int
+    id: PublicRef = Field(alias="public_id", description="The record's id (random, UUIDv4).")
     owning_party: str = Field(description="Code of the party that owns the record.")
     scope: Scope = Field(description="Shared with the agreement's parties, or internal.")
     marking: Marking

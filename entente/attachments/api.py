@@ -17,6 +17,7 @@ from entente.attachments.selectors import get_attachable_for_user, get_attachmen
 from entente.attachments.services import attachment_add
 from entente.core.errors import ValidationError
 from entente.core.problems import ApiProblem, problem_responses
+from entente.core.schemas import PublicId
 
 router = Router(tags=["attachments"])
 
@@ -47,7 +48,9 @@ DOWNLOAD_DOC = {
 }
 
 
-def _upload(request, record_type: str, pk: int, file: UploadedFile | None, response: HttpResponse):
+def _upload(
+    request, record_type: str, pk: PublicId, file: UploadedFile | None, response: HttpResponse
+):
     """Attach `file` to the record of that type and id: 201 with the attachment."""
     record = get_attachable_for_user(request.auth, record_type, pk)
     # The file parameter is optional to ninja so that a body that is not multipart gets
@@ -74,8 +77,8 @@ def _upload(request, record_type: str, pk: int, file: UploadedFile | None, respo
         if too_big:
             raise ApiProblem(413, " ".join(m for e in too_big for m in e.messages)) from exc
         raise
-    attachment = get_attachment_for_user(request.auth, attachment.pk)
-    response["Location"] = f"/api/v1/attachments/{attachment.pk}"
+    attachment = get_attachment_for_user(request.auth, attachment.public_id)
+    response["Location"] = f"/api/v1/attachments/{attachment.public_id}"
     return Status(201, with_etag(response, attachment))
 
 
@@ -86,7 +89,7 @@ def _upload(request, record_type: str, pk: int, file: UploadedFile | None, respo
     openapi_extra=UPLOAD_DOC,
 )
 def agreement_attachment_new(
-    request, agreement_id: int, response: HttpResponse, file: UploadedFile = UPLOADED_FILE
+    request, agreement_id: PublicId, response: HttpResponse, file: UploadedFile = UPLOADED_FILE
 ):
     """Upload a file (multipart/form-data, field `file`) to the agreement; it takes the
     agreement's scope, marking and TLP:RED recipients, follows them when they change, and
@@ -102,7 +105,7 @@ def agreement_attachment_new(
     openapi_extra=UPLOAD_DOC,
 )
 def commitment_attachment_new(
-    request, commitment_id: int, response: HttpResponse, file: UploadedFile = UPLOADED_FILE
+    request, commitment_id: PublicId, response: HttpResponse, file: UploadedFile = UPLOADED_FILE
 ):
     """Upload evidence (multipart/form-data, field `file`) to the commitment; it takes
     the commitment's scope, marking and TLP:RED recipients, follows them when they change,
@@ -116,7 +119,7 @@ def commitment_attachment_new(
     summary="Read an attachment's details",
     response={200: AttachmentOut, **READ},
 )
-def attachment_detail(request, attachment_id: int, response: HttpResponse):
+def attachment_detail(request, attachment_id: PublicId, response: HttpResponse):
     """What the file is, its size and SHA-256, and the record it is on; 404 unless the
     record is visible too."""
     return with_etag(response, get_attachment_for_user(request.auth, attachment_id))
@@ -128,6 +131,6 @@ def attachment_detail(request, attachment_id: int, response: HttpResponse):
     response={200: None, **READ},
     openapi_extra=DOWNLOAD_DOC,
 )
-def attachment_content(request, attachment_id: int):
+def attachment_content(request, attachment_id: PublicId):
     """The file itself, as an attachment; never cached by shared caches."""
     return file_response(get_attachment_for_user(request.auth, attachment_id))

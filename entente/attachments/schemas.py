@@ -3,12 +3,13 @@
 from ninja import Field
 
 from entente.apikit.schemas import PartyOwnedOut
+from entente.core.schemas import PublicRef
 
 
 class AttachmentOut(PartyOwnedOut):
-    agreement: int = Field(alias="agreement_id")
+    agreement: PublicRef
     record_type: str = Field(description="The record the file is on, e.g. agreements.commitment.")
-    record_id: int = Field(alias="target_id")
+    record_id: PublicRef = Field(alias="target")
     filename: str
     content_type: str
     size: int = Field(description="In bytes.")

@@ -42,7 +42,7 @@ def on_visible_records(user) -> Q:
 
 def attachment_visible_to(user) -> QuerySet[Attachment]:
     attachments = Attachment.objects.filter(on_visible_records(user))
-    return visible_to(attachments, user).select_related("target_type")
+    return visible_to(attachments, user).select_related("target_type", "agreement")
 
 
 def get_attachment_for_user(user, pk, *, write: bool = False) -> Attachment:

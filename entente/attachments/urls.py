@@ -6,9 +6,9 @@ app_name = "attachments"
 
 urlpatterns = [
     path(
-        "attachments/<str:record_type>/<int:pk>/upload/",
+        "attachments/<str:record_type>/<uuid:pk>/upload/",
         views.attachment_upload,
         name="upload",
     ),
-    path("attachments/<int:pk>/download/", views.attachment_download, name="download"),
+    path("attachments/<uuid:pk>/download/", views.attachment_download, name="download"),
 ]

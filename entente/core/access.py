@@ -78,11 +78,12 @@ def visible_to(queryset: QuerySet, user) -> QuerySet:
     return queryset.filter(visible_q(queryset.model, user))
 
 
-def get_visible(queryset: QuerySet, pk):
-    """The record with `pk` in an already-filtered queryset, or NotFound."""
+def get_visible(queryset: QuerySet, public_id):
+    """The record with `public_id` (its id outside the database) in an already-filtered
+    queryset, or NotFound; an internal integer key is no address, so it is not found."""
     try:
-        return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        return queryset.get(public_id=public_id)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound(_("No such record.")) from None
 
 
@@ -95,11 +96,11 @@ def require_visible(user, record: Model) -> None:
         raise NotFound(_("No such record."))
 
 
-def get_owned_for_user(queryset: QuerySet, user, pk, *, write: bool = False):
-    """The door of a party-owned record: the record with `pk` in `queryset` (already
-    filtered by visibility), or NotFound; with `write`, only for its owning party's
-    writers (PermissionDenied)."""
-    record = get_visible(queryset, pk)
+def get_owned_for_user(queryset: QuerySet, user, public_id, *, write: bool = False):
+    """The door of a party-owned record: the record with `public_id` in `queryset`
+    (already filtered by visibility), or NotFound; with `write`, only for its owning
+    party's writers (PermissionDenied)."""
+    record = get_visible(queryset, public_id)
     if write:
         require_owner_writer(user, record)
     return record

@@ -23,9 +23,12 @@ def any_of(label: Any, choices: Any) -> django_filters.ChoiceFilter:
     return django_filters.ChoiceFilter(label=label, choices=choices, empty_label=_("Any"))
 
 
-def any_record(label: Any, queryset: Any) -> django_filters.ModelChoiceFilter:
-    """One of `queryset` (a callable of the HTTP request: only what the user may see)."""
-    return django_filters.ModelChoiceFilter(label=label, queryset=queryset, empty_label=_("Any"))
+def any_record(label: Any, queryset: Any, **kwargs: Any) -> django_filters.ModelChoiceFilter:
+    """One of `queryset` (a callable of the HTTP request: only what the user may see);
+    records are chosen by `to_field_name="public_id"`, parties and units by key."""
+    return django_filters.ModelChoiceFilter(
+        label=label, queryset=queryset, empty_label=_("Any"), **kwargs
+    )
 
 
 def day_bound(label: Any, field_name: str, lookup: str) -> django_filters.DateFilter:

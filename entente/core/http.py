@@ -1,6 +1,6 @@
 """HTTP helpers for API operations: ETags and If-Match, and cursor pagination.
 
-ETags are strong: `"<model>-<pk>-v<version>"`, e.g. `"agreement-12-v3"`. They name
+ETags are strong: `"<model>-<public id>-v<version>"`, e.g. `"agreement-6e13f4d9-...-v3"`. They name
 the stored version of a record (PartyOwned.version), which every audited update
 raises by one. Strong, because RFC 9110 (13.1.1) compares If-Match strongly, so a weak
 tag could never match. A `W/` prefix in If-Match is tolerated all the same: reverse
@@ -51,14 +51,14 @@ from entente.core.problems import ApiProblem
 class Versioned(Protocol):
     """A record with a version number that every audited update raises by one."""
 
-    pk: Any
+    public_id: Any
     version: int
     _meta: ClassVar[Any]
 
 
 def etag_for(record: Versioned) -> str:
-    """The strong ETag of the record's current version: `"agreement-12-v3"`."""
-    return f'"{record._meta.model_name}-{record.pk}-v{record.version}"'
+    """The strong ETag of the record's current version: `"agreement-<public id>-v3"`."""
+    return f'"{record._meta.model_name}-{record.public_id}-v{record.version}"'
 
 
 def require_if_match(request: HttpRequest, record: Versioned) -> int:
@@ -192,10 +192,17 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
-class CursorPagination(PaginationBase):
-    """Keyset pagination on one ordering field, with the primary key breaking ties.
+def _tie_breaker(model: type[Model]) -> str:
+    """The unique field that orders rows with equal values: the public id where the
+    model has one, so that a cursor never carries an internal key."""
+    return "public_id" if any(f.name == "public_id" for f in model._meta.fields) else "pk"
 
-    The cursor is opaque to clients: URL-safe base64 of the JSON `[value, pk]` of the
+
+class CursorPagination(PaginationBase):
+    """Keyset pagination on one ordering field, with the public id (or, for a model
+    without one, the primary key) breaking ties.
+
+    The cursor is opaque to clients: URL-safe base64 of the JSON `[value, tie]` of the
     last item of the page. A page never repeats or skips a row because others were
     inserted or deleted meanwhile, and each page is one indexed query whatever its
     depth. The ordering field must be a non-null concrete field (or annotation) of
@@ -223,21 +230,21 @@ class CursorPagination(PaginationBase):
         self.descending = ordering.startswith("-")
         super().__init__(**kwargs)
 
-    def _order_by(self) -> list[str]:
+    def _order_by(self, tie: str) -> list[str]:
         sign = "-" if self.descending else ""
-        fields = [self.field] if self.field == "pk" else [self.field, "pk"]
+        fields = [self.field] if self.field == "pk" else [self.field, tie]
         return [f"{sign}{name}" for name in fields]
 
-    def encode(self, item: Any) -> str:
+    def encode(self, item: Any, tie: str = "pk") -> str:
         value = _encode_value(getattr(item, self.field)) if self.field != "pk" else None
-        raw = json.dumps([value, item.pk], separators=(",", ":")).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        raw = json.dumps([value, _encode_value(getattr(item, tie))], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
-    def decode(self, cursor: str, model: type[Model]) -> tuple[Any, Any]:
+    def decode(self, cursor: str, model: type[Model], tie: str = "pk") -> tuple[Any, Any]:
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            value, pk = json.loads(raw)
-            pk = model._meta.pk.to_python(pk)
+            value, last = json.loads(raw)
+            last = (model._meta.pk if tie == "pk" else model._meta.get_field(tie)).to_python(last)
             if self.field != "pk":
                 # An annotation is not a model field: its value is compared as sent.
                 with contextlib.suppress(FieldDoesNotExist):
@@ -250,26 +257,27 @@ class CursorPagination(PaginationBase):
                 _("The input is not valid."),
                 errors=[{"field": "query.cursor", "message": _("Invalid cursor.")}],
             ) from None
-        return value, pk
+        return value, last
 
     def paginate_queryset(
         self, queryset: QuerySet, pagination: Input, request: HttpRequest | None = None, **params
     ) -> dict[str, Any]:
-        queryset = queryset.order_by(*self._order_by())
+        tie = _tie_breaker(queryset.model)
+        queryset = queryset.order_by(*self._order_by(tie))
         if pagination.cursor:
-            value, pk = self.decode(pagination.cursor, queryset.model)
+            value, last = self.decode(pagination.cursor, queryset.model, tie)
             after = "lt" if self.descending else "gt"
             if self.field == "pk":
-                queryset = queryset.filter(**{f"pk__{after}": pk})
+                queryset = queryset.filter(**{f"pk__{after}": last})
             else:
                 queryset = queryset.filter(
                     Q(**{f"{self.field}__{after}": value})
-                    | Q(**{self.field: value, f"pk__{after}": pk})
+                    | Q(**{self.field: value, f"{tie}__{after}": last})
                 )
         page = list(queryset[: pagination.limit + 1])
         has_more = len(page) > pagination.limit
         page = page[: pagination.limit]
         return {
             "items": page,
-            "next_cursor": self.encode(page[-1]) if has_more else None,
+            "next_cursor": self.encode(page[-1], tie) if has_more else None,
         }

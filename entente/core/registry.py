@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from entente.core.access import get_visible
 from entente.core.errors import NotFound
 
-Door = Callable[..., Model]  # get_<entity>_for_user(user, pk, *, write=False)
+Door = Callable[..., Model]  # get_<entity>_for_user(user, public_id, *, write=False)
 Visible = Callable[..., QuerySet]  # <entity>_visible_to(user)
 
 

@@ -1,14 +1,26 @@
 """Pieces of the API's schemas that every app's schemas.py shares."""
 
 from typing import Annotated, Any
+from uuid import UUID
 
 from ninja import Path, Schema
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from entente.core.enums import Language
 
 # Ids as the database stores them (64-bit), so an oversized one is refused, not a crash.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# A record's id outside the database (its `public_id`), in a path, a query or a body.
+PublicId = UUID
+
+
+def _public_id_of(value: Any) -> Any:
+    return getattr(value, "public_id", value)
+
+
+# In an answer, a reference to another record: the field reads the record itself
+# (`agreement`, not `agreement_id`) and shows its public id, never the internal key.
+PublicRef = Annotated[UUID, BeforeValidator(_public_id_of)]
 # Slugs, as Party.code is: also keeps NUL bytes, which PostgreSQL refuses, out of queries.
 PartyCode = Annotated[
     str,
@@ -18,8 +30,9 @@ Username = Annotated[str, Field(min_length=1, max_length=150, pattern=r"^[^\x00]
 
 
 def id_in_path(description: str | None = None) -> Any:
-    """A record's id in the URL, in the database's range as `Id` is."""
-    return Path(description=description, ge=1, le=2**63 - 1)
+    """A record's public id in the URL (a `PublicId` parameter): one that is no UUID,
+    an internal integer key included, answers 422; an unknown one 404, from its door."""
+    return Path(description=description)
 
 
 def no_nul(value: str | None) -> str | None:

@@ -23,7 +23,7 @@ from entente.apikit.endpoints import change_by, create, resolve_one, with_etag
 from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
 from entente.core.errors import ValidationError
 from entente.core.http import CursorPagination
-from entente.core.schemas import id_in_path
+from entente.core.schemas import PublicId
 from entente.liaison import services
 from entente.liaison.enums import WAITING_STATUSES
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
@@ -69,8 +69,8 @@ def request_list(request, filters: Query[RequestFilters]):
         .prefetch_related("red_recipients")
     )
     exact = {
-        "agreement_id": filters.agreement,
-        "area_id": filters.area,
+        "agreement__public_id": filters.agreement,
+        "area__public_id": filters.area,
         "status": filters.status,
         "priority": filters.priority,
         "marking": filters.marking,
@@ -89,7 +89,7 @@ def request_list(request, filters: Query[RequestFilters]):
 
 
 @router.get("/requests/{request_id}", **op("Get a liaison request", RequestOut, READ))
-def request_detail(request, response: HttpResponse, request_id: int = RequestId):
+def request_detail(request, response: HttpResponse, request_id: PublicId = RequestId):
     """A request with its deadline clock: seconds remaining, paused, overdue."""
     return with_etag(response, get_liaison_request_for_user(request.auth, request_id))
 
@@ -98,7 +98,7 @@ def request_detail(request, response: HttpResponse, request_id: int = RequestId)
     "/requests/{request_id}/messages", **op("List a request's thread", list[MessageOut], READ)
 )
 @paginate(CursorPagination, ordering="created_at")
-def message_list(request, request_id: int = RequestId):
+def message_list(request, request_id: PublicId = RequestId):
     """The request's thread as you may see it, oldest first: messages of both cells and
     your own party's internal notes, never the other party's notes."""
     liaison = get_liaison_request_for_user(request.auth, request_id)
@@ -111,7 +111,7 @@ def message_list(request, request_id: int = RequestId):
 @router.post(
     "/agreements/{agreement_id}/requests", **op("Send a liaison request", RequestOut, CREATE, 201)
 )
-def request_send(request, payload: RequestIn, agreement_id: int = id_in_path()):
+def request_send(request, payload: RequestIn, agreement_id: PublicId):
     """Send a request from one of your party's contact cells to another party's under
     a shared agreement. The reference and the deadline (from the agreement and the
     priority) are set for you."""
@@ -143,7 +143,7 @@ def request_send(request, payload: RequestIn, agreement_id: int = id_in_path()):
 
 
 def _act(
-    request, response: HttpResponse, request_id: int, service: Callable, **fields
+    request, response: HttpResponse, request_id: PublicId, service: Callable, **fields
 ) -> LiaisonRequest:
     """404 unless visible, 403 unless a writer of either cell, 428/412 on If-Match; then
     `service` with the request's `fields`, which checks the side and the transition."""
@@ -167,14 +167,14 @@ def _errors_renamed(names: dict[str, str]) -> Iterator[None]:
 
 
 @_action("acknowledge", "Acknowledge a request", ACTION)
-def request_acknowledge(request, response: HttpResponse, request_id: int = RequestId):
+def request_acknowledge(request, response: HttpResponse, request_id: PublicId = RequestId):
     """The receiving cell confirms it has the request in hand (If-Match)."""
     return _act(request, response, request_id, services.request_acknowledge)
 
 
 @_action("ask-clarification", "Ask for a clarification")
 def request_ask_clarification(
-    request, response: HttpResponse, payload: TextIn, request_id: int = RequestId
+    request, response: HttpResponse, payload: TextIn, request_id: PublicId = RequestId
 ):
     """The receiving cell asks the sender a question; the clock stops until the
     clarification arrives (If-Match)."""
@@ -183,7 +183,7 @@ def request_ask_clarification(
 
 @_action("clarification", "Provide the clarification")
 def request_clarification(
-    request, response: HttpResponse, payload: TextIn, request_id: int = RequestId
+    request, response: HttpResponse, payload: TextIn, request_id: PublicId = RequestId
 ):
     """The sending cell answers the question; the clock resumes and the deadline moves
     forward by the time it stood still (If-Match)."""
@@ -191,13 +191,17 @@ def request_clarification(
 
 
 @_action("answer", "Answer a request")
-def request_answer(request, response: HttpResponse, payload: AnswerIn, request_id: int = RequestId):
+def request_answer(
+    request, response: HttpResponse, payload: AnswerIn, request_id: PublicId = RequestId
+):
     """The receiving cell answers; after the deadline, `delay_reason` says why (If-Match)."""
     return _act(request, response, request_id, services.request_answer, **payload.model_dump())
 
 
 @_action("refuse", "Refuse a request")
-def request_refuse(request, response: HttpResponse, payload: RefuseIn, request_id: int = RequestId):
+def request_refuse(
+    request, response: HttpResponse, payload: RefuseIn, request_id: PublicId = RequestId
+):
     """The receiving cell declines the request and says why (If-Match)."""
     with _errors_renamed({"refusal_reason": "reason"}):
         return _act(
@@ -206,7 +210,7 @@ def request_refuse(request, response: HttpResponse, payload: RefuseIn, request_i
 
 
 @_action("close", "Close a request", ACTION)
-def request_close(request, response: HttpResponse, request_id: int = RequestId):
+def request_close(request, response: HttpResponse, request_id: PublicId = RequestId):
     """The sending cell closes a request that was answered or refused (If-Match)."""
     return _act(request, response, request_id, services.request_close)
 
@@ -217,7 +221,7 @@ def request_close(request, response: HttpResponse, request_id: int = RequestId):
 @router.post(
     "/requests/{request_id}/messages", **op("Post to a request's thread", MessageOut, CREATE, 201)
 )
-def message_post(request, payload: MessageIn, request_id: int = RequestId):
+def message_post(request, payload: MessageIn, request_id: PublicId = RequestId):
     """Post a message both cells see, or an internal note only your party sees."""
     liaison = get_liaison_request_for_user(request.auth, request_id, write=True)
 

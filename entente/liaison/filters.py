@@ -35,8 +35,8 @@ def _areas(request):
 
 class LiaisonRequestFilter(django_filters.FilterSet):
     q = search_box(_("Reference or subject"))
-    agreement = any_record(_("Agreement"), _agreements)
-    area = any_record(_("Cooperation area"), _areas)
+    agreement = any_record(_("Agreement"), _agreements, to_field_name="public_id")
+    area = any_record(_("Cooperation area"), _areas, to_field_name="public_id")
     status = any_of(_("Status"), RequestStatus.choices)
     priority = any_of(_("Priority"), Priority.choices)
     marking = any_of(_("Marking"), Marking.choices)

@@ -33,7 +33,11 @@ class RequestSendForm(forms.Form):
     from_unit = UnitChoiceField(label=_("From"), queryset=None, empty_label=None)
     to_unit = UnitChoiceField(label=_("To"), queryset=None)
     area: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Cooperation area"), queryset=None, required=False, empty_label=_("None")
+        label=_("Cooperation area"),
+        queryset=None,
+        required=False,
+        empty_label=_("None"),
+        to_field_name="public_id",
     )
     priority = forms.ChoiceField(
         label=_("Priority"),

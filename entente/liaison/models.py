@@ -80,7 +80,7 @@ class LiaisonRequest(PartyOwned):
         return f"{self.reference}: {self.subject}"
 
     def get_absolute_url(self) -> str:
-        return reverse("liaison:request-detail", args=[self.pk])
+        return reverse("liaison:request-detail", args=[self.public_id])
 
 
 class LiaisonMessage(PartyOwned):
@@ -100,4 +100,7 @@ class LiaisonMessage(PartyOwned):
         return f"{self.request.reference} {self.get_kind_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("liaison:request-detail", args=[self.request_id]) + f"#message-{self.pk}"
+        return (
+            reverse("liaison:request-detail", args=[self.request.public_id])
+            + f"#message-{self.public_id}"
+        )

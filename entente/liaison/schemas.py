@@ -15,7 +15,7 @@ from ninja import Field, Schema
 from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Marking, Scope
 from entente.core.http import AwareMoment, RecordId
-from entente.core.schemas import Id, In, NoNul, Username, id_in_path, maybe
+from entente.core.schemas import In, NoNul, PublicId, PublicRef, Username, id_in_path, maybe
 from entente.liaison.clock import is_overdue, remaining
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
 
@@ -25,13 +25,13 @@ RequestId = id_in_path("The liaison request's id.")
 class RequestOut(PartyOwnedOut):
     """A liaison request; its owning party is the sender."""
 
-    agreement: int = Field(alias="agreement_id")
+    agreement: PublicRef
     reference: str
     from_unit: int = Field(alias="from_unit_id", description="Id of the sending contact cell.")
     to_unit: int = Field(alias="to_unit_id", description="Id of the receiving contact cell.")
     from_party: str = Field(description="Code of the sending party.")
     to_party: str = Field(description="Code of the receiving party.")
-    area: int | None = Field(alias="area_id", description="Id of the cooperation area.")
+    area: PublicRef | None = Field(description="Id of the cooperation area.")
     subject: str
     body: str
     priority: Priority
@@ -79,8 +79,8 @@ class RequestFilters(Schema):
         default="all",
         description="inbox: sent to your party's cells; outbox: sent by them; all: both.",
     )
-    agreement: Id | None = None
-    area: Id | None = None
+    agreement: PublicId | None = None
+    area: PublicId | None = None
     status: RequestStatus | None = None
     priority: Priority | None = None
     due_after: AwareMoment | None = maybe("Requests due at or after this moment.")
@@ -96,7 +96,7 @@ class RequestIn(In):
     subject: str = Field(max_length=300)
     body: str
     priority: Priority = Priority.NORMAL
-    area: RecordId | None = None
+    area: PublicId | None = None
     marking: Marking = Marking.AMBER
     red_recipients: list[Username] = Field(
         default=[],
@@ -129,7 +129,7 @@ class MessageIn(In):
 class MessageOut(PartyOwnedOut):
     """A thread entry; its owning party is the author's, its marking the request's."""
 
-    request: int = Field(alias="request_id")
+    request: PublicRef
     author: str = Field(description="The author's username.")
     kind: MessageKind
     body: str

@@ -99,7 +99,9 @@ def all_for(user) -> QuerySet[LiaisonRequest]:
 
 def message_visible_to(user) -> QuerySet[LiaisonMessage]:
     """Thread entries the user may see (on requests the user may see: the rule inherits)."""
-    return visible_to(LiaisonMessage.objects.all(), user).select_related("author", "owning_party")
+    return visible_to(LiaisonMessage.objects.all(), user).select_related(
+        "author", "owning_party", "request"
+    )
 
 
 def messages_for(user, request: LiaisonRequest) -> QuerySet[LiaisonMessage]:

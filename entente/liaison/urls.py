@@ -17,10 +17,10 @@ ACTIONS = [
 
 urlpatterns = [
     path("requests/", views.request_list, name="request-list"),
-    path("agreements/<int:pk>/requests/new/", views.request_create, name="request-create"),
-    path("requests/<int:pk>/", views.request_detail, name="request-detail"),
+    path("agreements/<uuid:pk>/requests/new/", views.request_create, name="request-create"),
+    path("requests/<uuid:pk>/", views.request_detail, name="request-detail"),
     *(
-        path(f"requests/<int:pk>/{segment}/", views.request_action, {"action": action}, name=name)
+        path(f"requests/<uuid:pk>/{segment}/", views.request_action, {"action": action}, name=name)
         for segment, action, name in ACTIONS
     ),
 ]

@@ -191,7 +191,7 @@ def request_create(request, pk):
                     "zone": user_zone(request.user),
                 },
             )
-            return redirect("liaison:request-detail", pk=sent.pk)
+            return redirect("liaison:request-detail", pk=sent.public_id)
     context = {"agreement": agreement, "form": form}
     return render(request, "liaison/request_form.html", context)
 
@@ -395,5 +395,5 @@ def request_action(http_request, pk, action: str):
             apply_errors(form, exc)
         else:
             messages.success(http_request, str(ACTIONS[action].done))
-            return redirect("liaison:request-detail", pk=request.pk)
+            return redirect("liaison:request-detail", pk=request.public_id)
     return _render_detail(http_request, request, bound={action: form})

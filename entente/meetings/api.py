@@ -29,7 +29,7 @@ from entente.agreements.selectors import (
 from entente.apikit.endpoints import change, change_by, create, resolve_many, resolve_one, with_etag
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
 from entente.core.http import CursorPagination
-from entente.core.schemas import id_in_path
+from entente.core.schemas import PublicId, id_in_path
 from entente.meetings import services
 from entente.meetings.models import AgendaItem, Decision, Meeting
 from entente.meetings.schemas import (
@@ -79,7 +79,7 @@ router = Router(tags=["meetings"])
 def meeting_list(request, filters: Query[MeetingFilters]):
     """Meetings you may see, latest start first."""
     exact = {
-        "agreement_id": filters.agreement,
+        "agreement__public_id": filters.agreement,
         "kind": filters.kind,
         "status": filters.status,
         "host_party__code": filters.host_party,
@@ -93,7 +93,7 @@ def meeting_list(request, filters: Query[MeetingFilters]):
 
 
 @router.get("/meetings/{meeting_id}", **op("Get a meeting", MeetingDetailOut, READ))
-def meeting_detail(request, response: HttpResponse, meeting_id: int = MeetingId):
+def meeting_detail(request, response: HttpResponse, meeting_id: PublicId = MeetingId):
     """A meeting with its agenda, attendance and decisions (and the ids of the
     commitments each decision gave rise to), as far as you may see them."""
     meeting = get_meeting_for_user(request.auth, meeting_id)
@@ -104,7 +104,7 @@ def meeting_detail(request, response: HttpResponse, meeting_id: int = MeetingId)
 @router.post(
     "/agreements/{agreement_id}/meetings", **op("Schedule a meeting", MeetingOut, CREATE, 201)
 )
-def meeting_create(request, payload: MeetingIn, agreement_id: int = id_in_path()):
+def meeting_create(request, payload: MeetingIn, agreement_id: PublicId):
     """Schedule a meeting under an agreement your party is a party to; your party owns it.
     Times without a UTC offset are read in the meeting's own time zone."""
     user = request.auth
@@ -127,7 +127,7 @@ def meeting_create(request, payload: MeetingIn, agreement_id: int = id_in_path()
 
 @router.patch("/meetings/{meeting_id}", **op("Change a meeting", MeetingOut, CHANGE))
 def meeting_update(
-    request, response: HttpResponse, payload: MeetingPatchIn, meeting_id: int = MeetingId
+    request, response: HttpResponse, payload: MeetingPatchIn, meeting_id: PublicId = MeetingId
 ):
     """Change the kind, title, schedule, place or host of a meeting (If-Match): only the
     fields sent, and the title only in the languages sent. Sending none changes nothing."""
@@ -147,7 +147,7 @@ def meeting_update(
 
 @router.post("/meetings/{meeting_id}/status", **op("Change a meeting's status", MeetingOut, CHANGE))
 def meeting_status(
-    request, response: HttpResponse, payload: MeetingStatusIn, meeting_id: int = MeetingId
+    request, response: HttpResponse, payload: MeetingStatusIn, meeting_id: PublicId = MeetingId
 ):
     """Mark a meeting held (once it has started) or cancelled, or plan it again (If-Match)."""
     return _change(
@@ -159,7 +159,7 @@ def meeting_status(
     "/meetings/{meeting_id}/minutes", **op("Record a meeting's minutes", MeetingOut, CHANGE)
 )
 def meeting_minutes(
-    request, response: HttpResponse, payload: MinutesIn, meeting_id: int = MeetingId
+    request, response: HttpResponse, payload: MinutesIn, meeting_id: PublicId = MeetingId
 ):
     """Record the minutes per language of a meeting that took place (If-Match); the
     languages sent replace theirs, the others are kept."""
@@ -167,7 +167,7 @@ def meeting_minutes(
     return _change(request, response, meeting_id, services.minutes_record, minutes=minutes)
 
 
-def _change(request, response, meeting_id: int, service, **values) -> Meeting:
+def _change(request, response, meeting_id: PublicId, service, **values) -> Meeting:
     """`service(**values)` on the meeting, at the version the client names (If-Match)."""
     meeting = get_meeting_for_user(request.auth, meeting_id, write=True)
     return change_by(request, response, meeting, service, meeting=meeting, **values)
@@ -179,7 +179,7 @@ def _change(request, response, meeting_id: int, service, **values) -> Meeting:
 @router.post(
     "/meetings/{meeting_id}/agenda-items", **op("Add an agenda item", AgendaItemOut, CREATE, 201)
 )
-def agenda_item_create(request, payload: AgendaItemIn, meeting_id: int = MeetingId):
+def agenda_item_create(request, payload: AgendaItemIn, meeting_id: PublicId = MeetingId):
     """Append a point to the agenda, possibly carrying an open commitment of the
     agreement or a decision of an earlier meeting."""
     user = request.auth
@@ -206,7 +206,7 @@ def agenda_item_create(request, payload: AgendaItemIn, meeting_id: int = Meeting
     "/meetings/{meeting_id}/carry-over-candidates",
     **op("List what may be carried over", CarryOverCandidatesOut, READ),
 )
-def carry_over_candidates(request, meeting_id: int = MeetingId):
+def carry_over_candidates(request, meeting_id: PublicId = MeetingId):
     """Open commitments of the meeting's agreement and open decisions of its earlier
     meetings that are not on the agenda yet."""
     meeting = get_meeting_for_user(request.auth, meeting_id)
@@ -217,7 +217,7 @@ def carry_over_candidates(request, meeting_id: int = MeetingId):
     "/meetings/{meeting_id}/carry-over",
     **op("Carry items over to the agenda", AgendaItemsOut, CREATE, 201),
 )
-def carry_over(request, payload: CarryOverIn, meeting_id: int = MeetingId):
+def carry_over(request, payload: CarryOverIn, meeting_id: PublicId = MeetingId):
     """Put chosen carry-over candidates on the agenda, one item each, all or nothing."""
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, write=True)
@@ -252,8 +252,8 @@ def carry_over(request, payload: CarryOverIn, meeting_id: int = MeetingId):
 def attendance_put(
     request,
     payload: AttendanceIn,
-    meeting_id: int = MeetingId,
-    contact_id: int = id_in_path(),
+    meeting_id: PublicId = MeetingId,
+    contact_id: PublicId,
 ):
     """Invite a contact of the directory, or record that they attended or were excused."""
     user = request.auth
@@ -270,7 +270,7 @@ def attendance_put(
 @router.post(
     "/meetings/{meeting_id}/decisions", **op("Record a decision", DecisionOut, CREATE, 201)
 )
-def decision_create(request, payload: DecisionIn, meeting_id: int = MeetingId):
+def decision_create(request, payload: DecisionIn, meeting_id: PublicId = MeetingId):
     """Record a decision of a meeting that took place; decisions are numbered 1, 2, ..."""
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, write=True)
@@ -290,7 +290,7 @@ def decision_create(request, payload: DecisionIn, meeting_id: int = MeetingId):
 @router.post(
     "/decisions/{decision_id}/status", **op("Change a decision's status", DecisionOut, CREATE)
 )
-def decision_status(request, payload: DecisionStatusIn, decision_id: int = DecisionId):
+def decision_status(request, payload: DecisionStatusIn, decision_id: PublicId = DecisionId):
     """Mark a decision implemented or dropped, or reopen it."""
     user = request.auth
     decision = get_decision_for_user(user, decision_id, write=True)
@@ -310,7 +310,7 @@ def _decision_out(user, decision: Decision) -> Decision:
 def decision_commitments(
     request,
     payload: list[CommitmentSpecIn] = Body(..., max_length=50),  # noqa: B008
-    decision_id: int = DecisionId,
+    decision_id: PublicId = DecisionId,
 ):
     """Create one or more commitments under the meeting's agreement from a decision, all
     or nothing. Errors name the commitment by its index in the list:

@@ -34,7 +34,7 @@ def _host_parties(request):
 
 class MeetingFilter(django_filters.FilterSet):
     q = search_box(_("Search"), help_text=_("Title or place"))
-    agreement = any_record(_("Agreement"), _agreements)
+    agreement = any_record(_("Agreement"), _agreements, to_field_name="public_id")
     kind = any_of(_("Kind"), MeetingKind.choices)
     status = any_of(_("Status"), MeetingStatus.choices)
     host_party = any_record(_("Host party"), _host_parties)

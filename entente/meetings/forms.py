@@ -195,7 +195,7 @@ class _CarryChoice(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def __init__(self, label_from_instance, **kwargs):
-        super().__init__(queryset=None, required=False, **kwargs)
+        super().__init__(queryset=None, required=False, to_field_name="public_id", **kwargs)
         self.label_from_instance = label_from_instance
 
 
@@ -236,7 +236,7 @@ class CarryOverForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=None)
+    contact = forms.ModelChoiceField(label=_("Contact"), queryset=None, to_field_name="public_id")
     status = forms.ChoiceField(
         label=_("Attendance"), choices=AttendanceStatus.choices, initial=AttendanceStatus.INVITED
     )
@@ -305,7 +305,11 @@ class CommitmentRowForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     area = forms.ModelChoiceField(
-        label=_("Cooperation area"), queryset=None, required=False, empty_label=_("None")
+        label=_("Cooperation area"),
+        queryset=None,
+        required=False,
+        empty_label=_("None"),
+        to_field_name="public_id",
     )
     scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices)
 
@@ -343,7 +347,7 @@ class CommitmentRows:
         choices=None,
     ):
         self.decision = decision
-        self.prefix = f"d{decision.pk}"
+        self.prefix = f"d{decision.public_id}"
         self.non_form_errors: list[str] = []
         if data is not None:
             rows = _bounded_int(data.get(f"{self.prefix}-rows"), default=rows)

@@ -46,10 +46,10 @@ class Meeting(Translated, PartyOwned):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:meeting-detail", args=[self.pk])
+        return reverse("meetings:meeting-detail", args=[self.public_id])
 
 
-class Attendance(models.Model):
+class Attendance(PublicIdentified):
     """A contact invited to a meeting, and whether they came."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
@@ -72,7 +72,7 @@ class Attendance(models.Model):
         return f"{self.contact} at {self.meeting}"
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:meeting-detail", args=[self.meeting_id]) + "#attendance"
+        return reverse("meetings:meeting-detail", args=[self.meeting.public_id]) + "#attendance"
 
 
 class AgendaItem(PublicIdentified):
@@ -101,7 +101,7 @@ class AgendaItem(PublicIdentified):
         return f"{self.position}. {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:meeting-detail", args=[self.meeting_id]) + "#agenda"
+        return reverse("meetings:meeting-detail", args=[self.meeting.public_id]) + "#agenda"
 
 
 class Decision(PublicIdentified):
@@ -129,4 +129,7 @@ class Decision(PublicIdentified):
         return f"{self.meeting} #{self.number}"
 
     def get_absolute_url(self) -> str:
-        return reverse("meetings:meeting-detail", args=[self.meeting_id]) + f"#decision-{self.pk}"
+        return (
+            reverse("meetings:meeting-detail", args=[self.meeting.public_id])
+            + f"#decision-{self.public_id}"
+        )

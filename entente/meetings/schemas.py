@@ -14,10 +14,11 @@ from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, AwareMoment, Day, LocalMoment, RecordId
 from entente.core.schemas import (
-    Id,
     In,
     NoNul,
     PartyCode,
+    PublicId,
+    PublicRef,
     Texts,
     TextsIn,
     Username,
@@ -52,7 +53,7 @@ def given_texts(texts: Schema | None) -> dict[str, str]:
 
 
 class MeetingOut(PartyOwnedOut):
-    agreement: int = Field(alias="agreement_id")
+    agreement: PublicRef
     kind: MeetingKind
     title: Texts
     reference_language: Language
@@ -70,12 +71,12 @@ class MeetingOut(PartyOwnedOut):
 
 
 class AgendaItemOut(Schema):
-    id: int
+    id: PublicRef = Field(alias="public_id")
     position: int
     title: str
     notes: str
-    carried_commitment: int | None = Field(alias="carried_commitment_id")
-    carried_decision: int | None = Field(alias="carried_decision_id")
+    carried_commitment: PublicRef | None
+    carried_decision: PublicRef | None
 
 
 class AgendaItemsOut(Schema):
@@ -83,29 +84,29 @@ class AgendaItemsOut(Schema):
 
 
 class AttendanceOut(Schema):
-    contact: int = Field(alias="contact_id")
+    contact: PublicRef
     name: str = Field(alias="contact.name", description="The contact's name.")
     party: str = Field(alias="contact.unit.party.code", description="Code of the contact's party.")
     status: AttendanceStatus
 
 
 class DecisionSummaryOut(Schema):
-    id: int
-    meeting: int = Field(alias="meeting_id")
+    id: PublicRef = Field(alias="public_id")
+    meeting: PublicRef
     number: int
     text: str
     status: DecisionStatus
 
 
 class DecisionOut(DecisionSummaryOut):
-    commitments: list[int] = Field(
+    commitments: list[PublicRef] = Field(
         description="Ids of the commitments the decision gave rise to that you may see."
     )
 
     @staticmethod
-    def resolve_commitments(decision) -> list[int]:
+    def resolve_commitments(decision) -> list:
         # The reader's visible commitments (selectors.with_visible_commitments), never all.
-        return [commitment.pk for commitment in decision.visible_commitments]
+        return decision.visible_commitments
 
 
 class MeetingDetailOut(MeetingOut):
@@ -116,7 +117,7 @@ class MeetingDetailOut(MeetingOut):
 
 
 class MeetingFilters(Schema):
-    agreement: Id | None = None
+    agreement: PublicId | None = None
     kind: MeetingKind | None = None
     status: MeetingStatus | None = None
     host_party: PartyCode | None = None
@@ -167,21 +168,21 @@ class MinutesIn(In):
 class AgendaItemIn(In):
     title: str = Field(max_length=300)
     notes: str = ""
-    carried_commitment: RecordId | None = maybe("An open commitment of the meeting's agreement.")
-    carried_decision: RecordId | None = maybe(
+    carried_commitment: PublicId | None = maybe("An open commitment of the meeting's agreement.")
+    carried_decision: PublicId | None = maybe(
         "A decision of an earlier meeting under the agreement."
     )
 
 
 class CarryOverIn(In):
-    commitments: list[RecordId] = Field(default=[], max_length=200)
-    decisions: list[RecordId] = Field(default=[], max_length=200)
+    commitments: list[PublicId] = Field(default=[], max_length=200)
+    decisions: list[PublicId] = Field(default=[], max_length=200)
 
 
 class CommitmentSummaryOut(Schema):
     """A commitment as a meeting shows it: to carry over, or made from a decision."""
 
-    id: int
+    id: PublicRef = Field(alias="public_id")
     title: Texts
     reference_language: Language
     responsible_party: str = Field(alias="responsible_party.code")
@@ -218,10 +219,10 @@ class CommitmentSpecIn(In):
     kind: CommitmentKind = CommitmentKind.ONE_OFF
     recurrence: Recurrence = Recurrence.NONE
     due_date: Day | None = None
-    area: RecordId | None = None
+    area: PublicId | None = None
     responsible_unit: RecordId | None = None
-    responsible_contact: RecordId | None = None
-    clauses: list[RecordId] = Field(default=[], max_length=100)
+    responsible_contact: PublicId | None = None
+    clauses: list[PublicId] = Field(default=[], max_length=100)
     indicator: str = Field(default="", max_length=300)
     indicator_unit: str = Field(default="", max_length=50)
     baseline: Amount | None = Field(default=None, max_digits=14, decimal_places=2)
@@ -233,7 +234,7 @@ class CommitmentSpecIn(In):
 
 
 class CreatedCommitmentOut(CommitmentSummaryOut, PartyOwnedOut):
-    agreement: int = Field(alias="agreement_id")
+    agreement: PublicRef
 
 
 class DecisionCommitmentsOut(Schema):

@@ -22,6 +22,7 @@ from entente.core.errors import PermissionDenied
 from entente.core.http import CursorPagination
 from entente.core.problems import ApiProblem, problem_responses
 from entente.core.registry import get_record_for_user
+from entente.core.schemas import PublicId
 from entente.records.schemas import AuditEventOut, ChainHeadOut
 from entente.records.selectors import history_for, reads_chain
 
@@ -81,7 +82,7 @@ def audit_head(request):
     response={200: list[AuditEventOut], **problem_responses(401, 404, 422, 429)},
 )
 @paginate(RevisionPagination)
-def audit_trail(request, record_type: str, record_id: int):
+def audit_trail(request, record_type: str, record_id: PublicId):
     """The changes to the record you may see, oldest first, with what each changed.
     `record_type` is the app and model, e.g. `agreements.commitment`."""
     return history_for(request.auth, get_record_for_user(request.auth, record_type, record_id))

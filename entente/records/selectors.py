@@ -7,7 +7,8 @@ in order, an event is shown when the record, as that event left it, was visible 
 reader: owned by their party, or shared (and, while TLP:RED, naming the reader, or the
 reader a coordinator of the owning party). A record without a marking of its own (a
 decision, an agenda item) follows its parent (the meeting) the same way. In a shown
-event, references to records the reader may not see become `HIDDEN`, and stored file
+event, references to records are shown by their public ids, those the reader may not
+see become `HIDDEN`, the record's own internal id is its public id, and stored file
 paths are left out. Shown events are numbered per record (revisions); the chain's
 global sequence and hashes, which would let a party count the other's hidden writes,
 go only to those who read the chain.
@@ -165,10 +166,12 @@ def _access_check(user, record: PartyOwned) -> Callable[[dict], bool]:
 
 
 class _Redactor:
-    """Replaces, in snapshots, the ids of records the reader may not see by HIDDEN,
-    and drops stored file paths; one query per referenced model."""
+    """Replaces, in snapshots, the internal ids of records by their public ids, and
+    those of records the reader may not see by HIDDEN, and drops stored file paths; one
+    query per referenced model."""
 
     def __init__(self, user, record: models.Model, events):
+        self.public_id = str(record.public_id) if hasattr(record, "public_id") else None
         self.files = {
             f.attname for f in record._meta.concrete_fields if isinstance(f, models.FileField)
         }
@@ -179,10 +182,14 @@ class _Redactor:
                 for key, value in snapshot.items():
                     if key in self.refs:
                         wanted.setdefault(self.refs[key].model, set()).update(_ids(value))
+        # Internal id -> public id, of the records the reader sees.
         self.visible = {
-            entry.model: set(
-                entry.visible(user).filter(pk__in=wanted[entry.model]).values_list("pk", flat=True)
-            )
+            entry.model: {
+                pk: str(public_id)
+                for pk, public_id in entry.visible(user)
+                .filter(pk__in=wanted[entry.model])
+                .values_list("pk", "public_id")
+            }
             for entry in record_types()
             if entry.model in wanted
         }
@@ -197,15 +204,17 @@ class _Redactor:
         }
 
     def _redact(self, key: str, value):
+        if key == "id":
+            return self.public_id
         entry = self.refs.get(key)
         if entry is None or value is None:
             return value
-        seen = self.visible.get(entry.model, set())
+        seen = self.visible.get(entry.model, {})
         if isinstance(value, list):
-            kept = [v for v in value if v in seen]
+            kept = [seen[v] for v in value if v in seen]
             # One marker however many are hidden: the count is not the reader's either.
             return [*kept, HIDDEN] if len(kept) < len(value) else kept
-        return value if value in seen else HIDDEN
+        return seen.get(value, HIDDEN)
 
 
 def _references(record: models.Model) -> dict:

@@ -5,6 +5,6 @@ from entente.records import views
 app_name = "records"
 
 urlpatterns = [
-    path("audit/<str:record_type>/<int:pk>/", views.record_trail, name="record-trail"),
-    path("publish/<str:record_type>/<int:pk>/", views.record_publish_view, name="record-publish"),
+    path("audit/<str:record_type>/<uuid:pk>/", views.record_trail, name="record-trail"),
+    path("publish/<str:record_type>/<uuid:pk>/", views.record_publish_view, name="record-publish"),
 ]

@@ -92,8 +92,9 @@ def _names(user) -> dict:
     """Related model -> function from ids to display names, limited to what `user` sees.
 
     Parties and units are public, and so are the usernames of TLP:RED recipients to
-    those who read the record; agreements and areas are named only when visible. Other
-    references stay as bare ids (or `hidden`, see records.selectors).
+    those who read the record; agreements and areas, which the history names by public
+    id, are named only when visible. Other references stay as public ids (or `hidden`,
+    see records.selectors).
     """
     return {
         get_user_model(): lambda ids: dict(
@@ -104,10 +105,10 @@ def _names(user) -> dict:
             u.pk: str(u) for u in Unit.objects.filter(pk__in=ids).select_related("party")
         },
         Agreement: lambda ids: {
-            a.pk: a.title for a in agreement_visible_to(user).filter(pk__in=ids)
+            str(a.public_id): a.title for a in agreement_visible_to(user).filter(public_id__in=ids)
         },
         CooperationArea: lambda ids: {
-            a.pk: a.name for a in area_visible_to(user).filter(pk__in=ids)
+            str(a.public_id): a.name for a in area_visible_to(user).filter(public_id__in=ids)
         },
     }
 
@@ -146,8 +147,8 @@ class _Describer:
                     field = self._field(key)
                     if field is not None and field.is_relation:
                         ids = value if isinstance(value, list) else [value]
-                        ints = {v for v in ids if isinstance(v, int)}
-                        wanted.setdefault(field.related_model, set()).update(ints)
+                        known = {v for v in ids if isinstance(v, int | str) and v != HIDDEN}
+                        wanted.setdefault(field.related_model, set()).update(known)
         return {model: resolvers[model](ids) for model, ids in wanted.items() if model in resolvers}
 
     def changes(self, event) -> list[dict]:

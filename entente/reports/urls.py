@@ -8,5 +8,5 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("calendar/", views.calendar, name="calendar"),
     path("agreements/", agreement_views.agreement_list, name="agreement-list"),
-    path("agreements/<int:pk>/", agreement_views.agreement_detail, name="agreement-detail"),
+    path("agreements/<uuid:pk>/", agreement_views.agreement_detail, name="agreement-detail"),
 ]

@@ -17,7 +17,7 @@ from entente.apikit.endpoints import change, change_by, create, resolve_one, wit
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
 from entente.core.errors import NotFound
 from entente.core.http import CursorPagination
-from entente.core.schemas import id_in_path
+from entente.core.schemas import PublicId
 from entente.training import services
 from entente.training.models import TrainingActivity, TrainingParticipation
 from entente.training.schemas import (
@@ -55,7 +55,7 @@ def _resolved(user, changes: dict) -> dict:
     return resolved
 
 
-def _change(request, response, training_id: int, service, **fields) -> TrainingActivity:
+def _change(request, response, training_id: PublicId, service, **fields) -> TrainingActivity:
     """Run `service(**fields)` on the training (its owning party's writers only), under
     If-Match."""
     training = get_training_for_user(request.auth, training_id, write=True)
@@ -71,8 +71,8 @@ def training_list(request, filters: Query[TrainingFilters]):
     """Training activities you may see, latest start first."""
     trainings = training_visible_to(request.auth).prefetch_related("red_recipients")
     exact = {
-        "agreement_id": filters.agreement,
-        "area_id": filters.area,
+        "agreement__public_id": filters.agreement,
+        "area__public_id": filters.area,
         "status": filters.status,
         "marking": filters.marking,
         "starts_on__gte": filters.starts_after,
@@ -93,7 +93,7 @@ def training_list(request, filters: Query[TrainingFilters]):
     url_name="training-detail",
     **op("Get a training activity", TrainingDetailOut, READ),
 )
-def training_detail(request, response: HttpResponse, training_id: int = TrainingId):
+def training_detail(request, response: HttpResponse, training_id: PublicId = TrainingId):
     """A training activity with the participants each party sends or hosts."""
     training = get_training_for_user(request.auth, training_id)
     prefetch_related_objects(
@@ -108,7 +108,7 @@ def training_detail(request, response: HttpResponse, training_id: int = Training
     "/agreements/{agreement_id}/trainings",
     **op("Plan a training activity", TrainingOut, CREATE, 201),
 )
-def training_create(request, payload: TrainingIn, agreement_id: int = id_in_path()):
+def training_create(request, payload: TrainingIn, agreement_id: PublicId):
     """Plan a training activity under an agreement your party is a party to; your party
     owns it."""
     user = request.auth
@@ -138,7 +138,7 @@ def training_create(request, payload: TrainingIn, agreement_id: int = id_in_path
 
 @router.patch("/trainings/{training_id}", **op("Change a training activity", TrainingOut, CHANGE))
 def training_update(
-    request, response: HttpResponse, payload: TrainingPatchIn, training_id: int = TrainingId
+    request, response: HttpResponse, payload: TrainingPatchIn, training_id: PublicId = TrainingId
 ):
     """Change the kind, title, parties, dates, area or place of an activity (If-Match);
     a title sent in some languages keeps the others. Sending no field changes nothing."""
@@ -161,7 +161,7 @@ def training_update(
     **op("Change a training activity's status", TrainingOut, CHANGE),
 )
 def training_status(
-    request, response: HttpResponse, payload: TrainingStatusIn, training_id: int = TrainingId
+    request, response: HttpResponse, payload: TrainingStatusIn, training_id: PublicId = TrainingId
 ):
     """Confirm, hold (once it has started), cancel or re-plan an activity (If-Match)."""
     return _change(
@@ -176,7 +176,7 @@ def training_status(
 def participation_put(
     request,
     payload: ParticipationIn,
-    training_id: int = TrainingId,
+    training_id: PublicId = TrainingId,
     party_code: str = Path(max_length=32, pattern=r"^[-a-zA-Z0-9_]+$"),
 ):
     """How many officers of the host or the sending party take part; replaces any
@@ -195,7 +195,7 @@ def participation_put(
     **op("Record a training activity's evaluation", TrainingOut, CHANGE),
 )
 def training_evaluation(
-    request, response: HttpResponse, payload: EvaluationIn, training_id: int = TrainingId
+    request, response: HttpResponse, payload: EvaluationIn, training_id: PublicId = TrainingId
 ):
     """Record how a held activity went (If-Match)."""
     return _change(

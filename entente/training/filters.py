@@ -39,9 +39,17 @@ class AreaChoiceFilter(django_filters.ModelChoiceFilter):
 class TrainingFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     agreement = django_filters.ModelChoiceFilter(
-        queryset=_agreements, label=_("Agreement"), empty_label=_("Any agreement")
+        queryset=_agreements,
+        label=_("Agreement"),
+        empty_label=_("Any agreement"),
+        to_field_name="public_id",
     )
-    area = AreaChoiceFilter(queryset=_areas, label=_("Cooperation area"), empty_label=_("Any area"))
+    area = AreaChoiceFilter(
+        queryset=_areas,
+        label=_("Cooperation area"),
+        empty_label=_("Any area"),
+        to_field_name="public_id",
+    )
     party = django_filters.ModelChoiceFilter(
         queryset=_parties,
         method="hosted_or_sent_by",

@@ -60,7 +60,10 @@ class TrainingForm(forms.Form):
     starts_on = forms.DateField(label=_("Starts on"), widget=DateInput())
     ends_on = forms.DateField(label=_("Ends on"), widget=DateInput())
     area: "forms.ModelChoiceField[CooperationArea]" = forms.ModelChoiceField(
-        label=_("Cooperation area"), queryset=CooperationArea.objects.none(), required=False
+        label=_("Cooperation area"),
+        queryset=CooperationArea.objects.none(),
+        required=False,
+        to_field_name="public_id",
     )
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
 
@@ -135,7 +138,7 @@ class TrainingEditForm(VersionedForm, TrainingForm):
             "sending_party": training.sending_party_id,
             "starts_on": training.starts_on,
             "ends_on": training.ends_on,
-            "area": training.area_id,
+            "area": training.area,
             "place": training.place,
             "version": training.version,
         }

@@ -53,7 +53,7 @@ class TrainingActivity(Translated, PartyOwned):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("training:training-detail", args=[self.pk])
+        return reverse("training:training-detail", args=[self.public_id])
 
 
 class TrainingParticipation(models.Model):

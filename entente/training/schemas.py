@@ -11,12 +11,13 @@ from ninja import Field, Schema
 
 from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
-from entente.core.http import Day, Integer, RecordId
+from entente.core.http import Day, Integer
 from entente.core.schemas import (
-    Id,
     In,
     NoNul,
     PartyCode,
+    PublicId,
+    PublicRef,
     Texts,
     TextsIn,
     Username,
@@ -31,8 +32,8 @@ TrainingId = id_in_path("The training activity's id.")
 
 
 class TrainingOut(PartyOwnedOut):
-    agreement: int = Field(alias="agreement_id")
-    area: int | None = Field(alias="area_id", description="Id of the cooperation area.")
+    agreement: PublicRef
+    area: PublicRef | None = Field(description="Id of the cooperation area.")
     kind: TrainingKind
     title: Texts
     reference_language: Language
@@ -70,8 +71,8 @@ class TrainingDetailOut(TrainingOut):
 
 
 class TrainingFilters(Schema):
-    agreement: Id | None = None
-    area: Id | None = None
+    agreement: PublicId | None = None
+    area: PublicId | None = None
     party: PartyCode | None = maybe("The host or the sending party.")
     status: TrainingStatus | None = None
     starts_after: Day | None = maybe("Activities starting on or after this day.")
@@ -88,7 +89,7 @@ class TrainingIn(In):
     sending_party: PartyCode
     starts_on: Day
     ends_on: Day
-    area: RecordId | None = None
+    area: PublicId | None = None
     place: str = Field(default="", max_length=200)
     scope: Scope = Scope.INTERNAL
     marking: Marking = Marking.AMBER
@@ -108,7 +109,7 @@ class TrainingPatchIn(In):
     sending_party: PartyCode = optional()
     starts_on: Day = optional()
     ends_on: Day = optional()
-    area: RecordId | None = optional()
+    area: PublicId | None = optional()
     place: str = optional(max_length=200)
 
 
@@ -126,7 +127,7 @@ class EvaluationIn(In):
 
 
 class ReciprocityFilters(Schema):
-    agreement: Id | None = maybe("Only this agreement's activities.")
+    agreement: PublicId | None = maybe("Only this agreement's activities.")
 
 
 class BalanceRowOut(Schema):

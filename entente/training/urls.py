@@ -9,12 +9,12 @@ app_name = "training"
 # the forms on an activity's page after the form: "training-status" (views.DETAIL_FORMS).
 urlpatterns = [
     page("trainings/", views.training_list),
-    page("agreements/<int:agreement_pk>/trainings/new/", views.training_create),
-    page("trainings/<int:pk>/", views.training_detail),
-    page("trainings/<int:pk>/edit/", views.training_edit),
+    page("agreements/<uuid:agreement_pk>/trainings/new/", views.training_create),
+    page("trainings/<uuid:pk>/", views.training_detail),
+    page("trainings/<uuid:pk>/edit/", views.training_edit),
     *(
         path(
-            f"trainings/<int:pk>/{form}/",
+            f"trainings/<uuid:pk>/{form}/",
             views.training_form,
             {"which": form},
             name=f"training-{form}",

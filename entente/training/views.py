@@ -191,7 +191,7 @@ def training_create(request, agreement_pk):
             apply_errors(form, exc)
         else:
             messages.success(request, _("The training was created."))
-            return redirect("training:training-detail", pk=training.pk)
+            return redirect("training:training-detail", pk=training.public_id)
     return _form_page(request, form, agreement, status=400 if form.is_bound else 200)
 
 

@@ -17,7 +17,9 @@ def attachments_panel(context, record) -> dict:
     return {
         "attachments": list(attachments_of(user, record)),
         "form": AttachmentForm() if addable else None,
-        "upload_url": reverse("attachments:upload", args=[record._meta.label_lower, record.pk])
+        "upload_url": reverse(
+            "attachments:upload", args=[record._meta.label_lower, record.public_id]
+        )
         if addable
         else None,
     }

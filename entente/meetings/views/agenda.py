@@ -17,7 +17,7 @@ from entente.meetings.selectors import (
 
 
 def _agenda_url(meeting) -> str:
-    return reverse("meetings:meeting-agenda", args=[meeting.pk])
+    return reverse("meetings:meeting-agenda", args=[meeting.public_id])
 
 
 @signed_in("GET")

@@ -131,7 +131,7 @@ def _status_changed(request, meeting, form, change, message: str, anchor: str = 
     try:
         change(**form.cleaned_data)
     except ConflictError as error:
-        meeting = get_meeting_for_user(request.user, meeting.pk)
+        meeting = get_meeting_for_user(request.user, meeting.public_id)
         changed = conflict(meeting, error.changed)
         return _render_detail(request, meeting, status=409, conflict=changed)
     except ValidationError as error:
@@ -201,7 +201,7 @@ def decision_status(request, pk):
     decision = get_decision_for_user(request.user, pk, write=True)
     return _status_changed(
         request,
-        get_meeting_for_user(request.user, decision.meeting_id),
+        get_meeting_for_user(request.user, decision.meeting.public_id),
         DecisionStatusForm(request.POST),
         partial(services.decision_change_status, actor=request.user, decision=decision),
         _("The decision's status is changed."),
@@ -213,7 +213,7 @@ def decision_status(request, pk):
 def decision_commitments(request, pk):
     """Turn a decision into one or more commitments in one step (all or nothing)."""
     decision = get_decision_for_user(request.user, pk, write=True)
-    meeting = get_meeting_for_user(request.user, decision.meeting_id)
+    meeting = get_meeting_for_user(request.user, decision.meeting.public_id)
     if request.method == "GET":
         rows = _commitment_rows(request.user, meeting, decision)
         return _render_rows(request, meeting, decision, rows)

@@ -6,7 +6,7 @@ import uuid
 
 from django.db import migrations, models
 
-MODELS = ["meeting", "agendaitem", "decision"]
+MODELS = ["meeting", "attendance", "agendaitem", "decision"]
 
 
 def fill_public_ids(apps, schema_editor):
@@ -26,6 +26,11 @@ class Migration(migrations.Migration):
             field=models.UUIDField(editable=False, null=True, verbose_name="public id"),
         ),
         migrations.AddField(
+            model_name="attendance",
+            name="public_id",
+            field=models.UUIDField(editable=False, null=True, verbose_name="public id"),
+        ),
+        migrations.AddField(
             model_name="agendaitem",
             name="public_id",
             field=models.UUIDField(editable=False, null=True, verbose_name="public id"),
@@ -38,6 +43,13 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill_public_ids, migrations.RunPython.noop),
         migrations.AlterField(
             model_name="meeting",
+            name="public_id",
+            field=models.UUIDField(
+                default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="attendance",
             name="public_id",
             field=models.UUIDField(
                 default=uuid.uuid4, editable=False, unique=True, verbose_name="public id"
