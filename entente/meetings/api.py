@@ -29,7 +29,7 @@ from entente.agreements.selectors import (
 from entente.apikit.endpoints import change, change_by, create, resolve_many, resolve_one, with_etag
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
 from entente.core.http import CursorPagination
-from entente.core.schemas import PublicId, id_in_path
+from entente.core.schemas import PublicId
 from entente.meetings import services
 from entente.meetings.models import AgendaItem, Decision, Meeting
 from entente.meetings.schemas import (
@@ -252,8 +252,8 @@ def carry_over(request, payload: CarryOverIn, meeting_id: PublicId = MeetingId):
 def attendance_put(
     request,
     payload: AttendanceIn,
-    meeting_id: PublicId = MeetingId,
     contact_id: PublicId,
+    meeting_id: PublicId = MeetingId,
 ):
     """Invite a contact of the directory, or record that they attended or were excused."""
     user = request.auth
