@@ -4,6 +4,8 @@ Policy (who may, which transitions, which links are allowed) stays in the servic
 views map the services' `ValidationError`s back onto these forms, next to their field.
 """
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -155,26 +157,20 @@ class CommitmentStatusForm(VersionedForm):
     version = VersionField()
 
 
-class PkListField(forms.Field):
-    """A list of record ids from repeated inputs of one name (checkboxes)."""
+class PublicIdListField(forms.Field):
+    """A list of records' public ids from repeated inputs of one name (checkboxes)."""
 
     widget = forms.MultipleHiddenInput
 
-    # Ids beyond a signed 64-bit integer cannot be records, and SQLite refuses to bind them.
-    MAX_ID = 2**63 - 1
-
     def to_python(self, value):
         try:
-            ids = sorted({int(v) for v in value or []})
-        except (TypeError, ValueError):
-            ids = [0]
-        if any(not 1 <= pk <= self.MAX_ID for pk in ids):
-            raise ValidationError(_("The selection is not valid."), code="invalid")
-        return ids
+            return sorted({str(uuid.UUID(v)) for v in value or []})
+        except (TypeError, ValueError, AttributeError):
+            raise ValidationError(_("The selection is not valid."), code="invalid") from None
 
 
 class BulkStatusForm(forms.Form):
-    selected = PkListField(
+    selected = PublicIdListField(
         label=_("Selected commitments"),
         error_messages={"required": _("Select at least one commitment.")},
     )

@@ -78,7 +78,9 @@ def get_clause_for_user(user, pk, *, write: bool = False) -> Clause:
 
 def area_visible_to(user) -> QuerySet[CooperationArea]:
     """Areas have no owner of their own: they are seen with their agreement."""
-    return CooperationArea.objects.filter(agreement__in=agreement_visible_to(user).values("pk"))
+    return CooperationArea.objects.filter(
+        agreement__in=agreement_visible_to(user).values("pk")
+    ).select_related("agreement")
 
 
 def commitment_visible_to(user) -> QuerySet[Commitment]:

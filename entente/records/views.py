@@ -147,8 +147,10 @@ class _Describer:
                     field = self._field(key)
                     if field is not None and field.is_relation:
                         ids = value if isinstance(value, list) else [value]
-                        known = {v for v in ids if isinstance(v, int | str) and v != HIDDEN}
-                        wanted.setdefault(field.related_model, set()).update(known)
+                        # Public ids (text) for records, internal ids for the rest.
+                        public = hasattr(field.related_model, "public_id")
+                        known = {v for v in ids if isinstance(v, str if public else int)}
+                        wanted.setdefault(field.related_model, set()).update(known - {HIDDEN})
         return {model: resolvers[model](ids) for model, ids in wanted.items() if model in resolvers}
 
     def changes(self, event) -> list[dict]:

@@ -20,6 +20,8 @@ from django.test import Client
 from entente.accounts.services import token_create
 
 API = "/api/v1"
+# A well-formed public id that no record has.
+UNKNOWN = "7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a"
 
 
 def api_client(user) -> Client:

@@ -31,7 +31,8 @@ from entente.tests.api_helpers import API, api_client
 pytestmark = pytest.mark.django_db
 
 GET, POST = ("GET",), ("POST",)
-MISSING_ID = 987654321  # no record has it
+MISSING_ID = "00000000-0000-4000-8000-000000000000"  # no record has it
+MISSING_KEY = 987654321  # nor has any token this key (tokens keep integer ids)
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,12 @@ def entries_for(world: World, kind: str | None) -> list[Entry | None]:
 
 
 def record_id(record: Model) -> str:
-    return str(record.pk)
+    """How URLs name the record: its public id (tokens, which are no records, by key)."""
+    return str(getattr(record, "public_id", record.pk))
+
+
+def missing_id(record: Model) -> str:
+    return MISSING_ID if hasattr(record, "public_id") else str(MISSING_KEY)
 
 
 def body_of(response) -> str:
@@ -304,15 +310,15 @@ def page_url(name: str, entry: Entry | None, *, missing: bool = False) -> str:
         if key == "record_type":
             kwargs[key] = entry.record._meta.label_lower
         else:
-            kwargs[key] = MISSING_ID if missing else entry.record.pk
+            kwargs[key] = missing_id(entry.record) if missing else record_id(entry.record)
     return reverse(name, kwargs=kwargs)
 
 
 def post_data(case: Case, entry: Entry, *, missing: bool = False) -> dict:
     data = dict(case.data)
     if case.data:  # the bulk form names its rows in the body, not in the URL
-        pk = MISSING_ID if missing else entry.record.pk
-        data |= {"selected": str(pk), f"version-{pk}": "1"}
+        pk = missing_id(entry.record) if missing else record_id(entry.record)
+        data |= {"selected": pk, f"version-{pk}": "1"}
     return data
 
 
@@ -353,7 +359,7 @@ def api_path(template: str, kind: str | None, entry: Entry | None, *, missing=Fa
             return QUALIFIERS[name]
         if name == "record_type":
             return entry.record._meta.label_lower
-        return str(MISSING_ID) if missing else record_id(entry.record)
+        return missing_id(entry.record) if missing else record_id(entry.record)
 
     return API + re.sub(r"\{(\w+)\}", fill, template)
 
@@ -390,7 +396,7 @@ def sample(schema: dict, components: dict):
 def without_ids(response, entry: Entry) -> tuple[int, str]:
     """Status and body with the record's id (or the missing id) taken out."""
     body = body_of(response)
-    for value in (str(MISSING_ID), record_id(entry.record)):
+    for value in (missing_id(entry.record), record_id(entry.record)):
         body = re.sub(rf"\b{re.escape(value)}\b", "{id}", body)
     return response.status_code, body
 

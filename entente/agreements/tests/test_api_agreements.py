@@ -10,7 +10,7 @@ from entente.agreements import services
 from entente.agreements.models import Agreement, AgreementEvent, Clause, CooperationArea
 from entente.audit.models import AuditEvent
 from entente.testing import PartyFactory, agreement_between
-from entente.tests.api_helpers import api_client, etag, iso, problem_body
+from entente.tests.api_helpers import UNKNOWN, api_client, etag, iso, problem_body
 
 AGREEMENTS = "/api/v1/agreements"
 EMPTY = {"ar": "", "fr": "", "en": "", "nl": ""}
@@ -24,7 +24,7 @@ def record_json(record, **values) -> dict:
     """What every party-owned record shows, read back from the database."""
     record.refresh_from_db()
     return {
-        "id": record.pk,
+        "id": str(record.public_id),
         "owning_party": record.owning_party.code,
         "scope": record.scope,
         "marking": record.marking,
@@ -63,7 +63,7 @@ def agreement_json(agreement, **values) -> dict:
             renewal=agreement.renewal,
             notice_period_days=agreement.notice_period_days,
             is_binding=agreement.is_binding,
-            parent=agreement.parent_id,
+            parent=str(agreement.parent.public_id) if agreement.parent_id else None,
             source_references=agreement.source_references,
             urgent_response_hours=agreement.urgent_response_hours,
             normal_response_days=agreement.normal_response_days,
@@ -80,7 +80,7 @@ def detail_json(agreement, **values) -> dict:
 def event_json(event) -> dict:
     return record_json(
         event,
-        agreement=event.agreement_id,
+        agreement=str(event.agreement.public_id),
         kind=event.kind,
         date=iso(event.date),
         date_precision=event.date_precision,
@@ -94,7 +94,7 @@ def event_json(event) -> dict:
 def clause_json(clause) -> dict:
     return record_json(
         clause,
-        agreement=clause.agreement_id,
+        agreement=str(clause.agreement.public_id),
         number=clause.number,
         heading=texts(en=clause.heading_en or ""),
         text=texts(en=clause.text_en or ""),
@@ -104,8 +104,8 @@ def clause_json(clause) -> dict:
 
 def area_json(area) -> dict:
     return {
-        "id": area.pk,
-        "agreement": area.agreement_id,
+        "id": str(area.public_id),
+        "agreement": str(area.agreement.public_id),
         "code": area.code,
         "name": texts(en=area.name_en or ""),
         "reference_language": area.reference_language,
@@ -192,7 +192,7 @@ def test_agreement_list_shows_cast_agreement_exactly(cast):
     response = api_client(cast.b_officer).get(AGREEMENTS)
     [item] = response.json()["items"]
     assert item == {
-        "id": cast.agreement.pk,
+        "id": str(cast.agreement.public_id),
         "owning_party": "MA-DGSN",
         "scope": "shared",
         "marking": "TLP:AMBER",
@@ -263,7 +263,7 @@ def test_agreement_list_pages_by_signature_then_unsigned(cast, portfolio):
         cursor = body["next_cursor"]
         if cursor is None:
             break
-    assert seen == [a_internal.pk, cast.agreement.pk, unsigned.pk]
+    assert seen == [str(a.public_id) for a in (a_internal, cast.agreement, unsigned)]
 
 
 def test_agreement_list_query_count_does_not_grow(cast):
@@ -278,7 +278,7 @@ def test_agreement_list_query_count_does_not_grow(cast):
     with CaptureQueriesContext(connection) as many:
         body = client.get(AGREEMENTS).json()
     assert len(body["items"]) == 6
-    assert body["items"][1]["parent"] == cast.agreement.pk
+    assert body["items"][1]["parent"] == str(cast.agreement.public_id)
     assert len(many) == len(few)
 
 
@@ -308,15 +308,15 @@ def test_agreement_detail_shows_parts_the_user_may_see(cast):
     )
     parent = agreement_between(cast.a, cast.b, title_en="Framework", scope="internal")
     Agreement.objects.filter(pk=cast.agreement.pk).update(parent=parent)
-    path = f"{AGREEMENTS}/{cast.agreement.pk}"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}"
 
     response = api_client(cast.a_reader).get(path)
     assert response.status_code == 200
-    assert etag(response) == f'"agreement-{cast.agreement.pk}-v1"'
+    assert etag(response) == f'"agreement-{cast.agreement.public_id}-v1"'
     signatory = {"party": "NL-POL", "name": "Head of NL police", "function": ""}
     assert response.json() == detail_json(
         cast.agreement,
-        parent=parent.pk,
+        parent=str(parent.public_id),
         signatories=[signatory],
         events=[event_json(internal_event), event_json(shared_event)],
         clauses=[clause_json(clause)],
@@ -339,12 +339,12 @@ def test_agreement_detail_shows_parts_the_user_may_see(cast):
 def test_agreement_detail_is_404_to_those_who_may_not_see_it(cast, portfolio):
     a_internal = portfolio[0]
     for who, agreement in [("b_coordinator", a_internal), ("c_officer", cast.agreement)]:
-        path = f"{AGREEMENTS}/{agreement.pk}"
+        path = f"{AGREEMENTS}/{agreement.public_id}"
         response = api_client(getattr(cast, who)).get(path)
         assert response.status_code == 404
         assert response["Content-Type"] == "application/problem+json"
         assert response.json() == not_found(path)
-    response = api_client(cast.a_officer).get(f"{AGREEMENTS}/999999999999")
+    response = api_client(cast.a_officer).get(f"{AGREEMENTS}/{UNKNOWN}")
     assert response.status_code == 404
 
 
@@ -366,10 +366,10 @@ def test_agreement_create_by_coordinator(cast):
     response = post(client, AGREEMENTS, NEW | {"summary": {"en": "Police training"}})
     assert response.status_code == 201
     agreement = Agreement.objects.get(title_en="Memorandum")
-    assert response["Location"] == f"{AGREEMENTS}/{agreement.pk}"
-    assert etag(response) == f'"agreement-{agreement.pk}-v1"'
+    assert response["Location"] == f"{AGREEMENTS}/{agreement.public_id}"
+    assert etag(response) == f'"agreement-{agreement.public_id}-v1"'
     assert response.json() == {
-        "id": agreement.pk,
+        "id": str(agreement.public_id),
         "owning_party": "MA-DGSN",
         "scope": "internal",
         "marking": "TLP:AMBER",
@@ -413,7 +413,7 @@ def test_agreement_create_by_coordinator(cast):
 def test_agreement_create_with_parent_and_red_marking(cast):
     client = api_client(cast.a_coordinator)
     body = NEW | {
-        "parent": cast.agreement.pk,
+        "parent": str(cast.agreement.public_id),
         "marking": "TLP:RED",
         "red_recipients": ["a_reader"],
         "scope": "shared",
@@ -421,7 +421,7 @@ def test_agreement_create_with_parent_and_red_marking(cast):
     response = post(client, AGREEMENTS, body)
     assert response.status_code == 201
     assert (response.json()["parent"], response.json()["red_recipients"]) == (
-        cast.agreement.pk,
+        str(cast.agreement.public_id),
         ["a_coordinator", "a_reader"],
     )
     path = f"{AGREEMENTS}/{response.json()['id']}"
@@ -470,7 +470,7 @@ def test_agreement_create_refuses_protected_fields(cast, field):
             [("title_fr", "Give the text in the reference language.")],
         ),
         ({"title": {"fr": "Nul\x00"}}, [("title_fr", "Null characters are not allowed.")]),
-        ({"parent": 999999}, [("parent", "No such record: 999999.")]),
+        ({"parent": UNKNOWN}, [("parent", f"No such record: {UNKNOWN}.")]),
         ({"marking": "TLP:RED"}, [("red_recipients", "Name at least one recipient for TLP:RED.")]),
         (
             {"marking": "TLP:RED", "red_recipients": ["ghost"]},
@@ -518,7 +518,7 @@ def test_agreement_create_with_idempotency_key_makes_one_record(cast):
 
 def test_agreement_patch_changes_only_what_is_sent(cast):
     client = api_client(cast.a_coordinator)
-    path = f"{AGREEMENTS}/{cast.agreement.pk}"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}"
     read = client.get(path)
     response = patch(
         client,
@@ -527,7 +527,7 @@ def test_agreement_patch_changes_only_what_is_sent(cast):
         HTTP_IF_MATCH=etag(read),
     )
     assert response.status_code == 200
-    assert etag(response) == f'"agreement-{cast.agreement.pk}-v2"'
+    assert etag(response) == f'"agreement-{cast.agreement.public_id}-v2"'
     assert response.json() == detail_json(cast.agreement)
     assert response.json()["title"] == texts(
         fr="Lettre d'intention", en="Letter of intent on police cooperation"
@@ -545,7 +545,7 @@ def test_agreement_patch_changes_only_what_is_sent(cast):
 
 def test_agreement_patch_with_nothing_new_keeps_the_version(cast):
     client = api_client(cast.a_coordinator)
-    path = f"{AGREEMENTS}/{cast.agreement.pk}"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}"
     before = AuditEvent.objects.count()
     response = patch(
         client,
@@ -560,7 +560,7 @@ def test_agreement_patch_with_nothing_new_keeps_the_version(cast):
 
 def test_agreement_patch_without_fields_answers_the_record_and_writes_nothing(cast):
     client = api_client(cast.a_coordinator)
-    path = f"{AGREEMENTS}/{cast.agreement.pk}"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}"
     read = client.get(path)
     before = AuditEvent.objects.count()
     response = patch(client, path, {}, HTTP_IF_MATCH=etag(read))
@@ -572,7 +572,7 @@ def test_agreement_patch_without_fields_answers_the_record_and_writes_nothing(ca
 
 def test_agreement_patch_needs_if_match(cast):
     client = api_client(cast.a_coordinator)
-    path = f"{AGREEMENTS}/{cast.agreement.pk}"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}"
     response = patch(client, path, {"place": "Rabat"})
     assert response.status_code == 428
     assert response.json() == problem_body(
@@ -581,12 +581,12 @@ def test_agreement_patch_needs_if_match(cast):
         "Send If-Match with the ETag of the version you read, to change this record.",
         path,
     )
-    stale = f'"agreement-{cast.agreement.pk}-v0"'
+    stale = f'"agreement-{cast.agreement.public_id}-v0"'
     response = patch(client, path, {"place": "Rabat"}, HTTP_IF_MATCH=stale)
     assert response.status_code == 412
-    assert response["ETag"] == f'"agreement-{cast.agreement.pk}-v1"'
+    assert response["ETag"] == f'"agreement-{cast.agreement.public_id}-v1"'
     assert response.json()["detail"] == (
-        f'The record has changed since you read it; it is now at "agreement-{cast.agreement.pk}-v1".'
+        f'The record has changed since you read it; it is now at "agreement-{cast.agreement.public_id}-v1".'
     )
     cast.agreement.refresh_from_db()
     assert (cast.agreement.place, cast.agreement.version) == ("", 1)
@@ -602,8 +602,8 @@ def test_agreement_patch_needs_if_match(cast):
     ],
 )
 def test_agreement_patch_refused(cast, who, status, detail):
-    path = f"{AGREEMENTS}/{cast.agreement.pk}"
-    tag = f'"agreement-{cast.agreement.pk}-v1"'
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}"
+    tag = f'"agreement-{cast.agreement.public_id}-v1"'
     response = patch(api_client(getattr(cast, who)), path, {"place": "X"}, HTTP_IF_MATCH=tag)
     assert response.status_code == status
     assert response.json()["detail"] == detail
@@ -615,8 +615,8 @@ def test_agreement_patch_refused(cast, who, status, detail):
     "field", ["owning_party", "version", "scope", "marking", "status", "created_at", "parties"]
 )
 def test_agreement_patch_refuses_protected_fields(cast, field):
-    path = f"{AGREEMENTS}/{cast.agreement.pk}"
-    tag = f'"agreement-{cast.agreement.pk}-v1"'
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}"
+    tag = f'"agreement-{cast.agreement.public_id}-v1"'
     response = patch(api_client(cast.a_coordinator), path, {field: "x"}, HTTP_IF_MATCH=tag)
     assert response.status_code == 422
     assert response.json()["errors"] == [
@@ -635,21 +635,21 @@ def test_agreement_patch_refuses_protected_fields(cast, field):
 )
 def test_agreement_patch_refuses_invalid_input(cast, body, errors):
     client = api_client(cast.a_coordinator)
-    path = f"{AGREEMENTS}/{cast.agreement.pk}"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}"
     before = AuditEvent.objects.count()
-    response = patch(client, path, body, HTTP_IF_MATCH=f'"agreement-{cast.agreement.pk}-v1"')
+    response = patch(client, path, body, HTTP_IF_MATCH=f'"agreement-{cast.agreement.public_id}-v1"')
     assert response.status_code == 422
     assert response.json() == invalid(path, *errors)
     assert AuditEvent.objects.count() == before
 
 
 def test_agreement_patch_null_for_a_required_field_is_refused(cast):
-    path = f"{AGREEMENTS}/{cast.agreement.pk}"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}"
     response = patch(
         api_client(cast.a_coordinator),
         path,
         {"is_binding": None, "signed_on": None},
-        HTTP_IF_MATCH=f'"agreement-{cast.agreement.pk}-v1"',
+        HTTP_IF_MATCH=f'"agreement-{cast.agreement.public_id}-v1"',
     )
     assert response.status_code == 422
     assert response.json()["errors"] == [
@@ -662,12 +662,12 @@ def test_agreement_patch_null_for_a_required_field_is_refused(cast):
 
 def test_agreement_status_follows_the_lifecycle(cast):
     client = api_client(cast.a_coordinator)
-    path = f"{AGREEMENTS}/{cast.agreement.pk}/status"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}/status"
     response = post(client, path, {"status": "signed"}, HTTP_IF_MATCH=etag(client.get(path[:-7])))
     assert response.status_code == 200
     assert (response.json()["status"], etag(response)) == (
         "signed",
-        f'"agreement-{cast.agreement.pk}-v2"',
+        f'"agreement-{cast.agreement.public_id}-v2"',
     )
     event = AuditEvent.objects.filter(target_type="agreements.agreement").last()
     assert (event.action, event.before["status"], event.after["status"]) == (
@@ -683,8 +683,8 @@ def test_agreement_status_follows_the_lifecycle(cast):
 
 
 def test_agreement_status_refusals(cast):
-    path = f"{AGREEMENTS}/{cast.agreement.pk}/status"
-    tag = f'"agreement-{cast.agreement.pk}-v1"'
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}/status"
+    tag = f'"agreement-{cast.agreement.public_id}-v1"'
     assert post(api_client(cast.a_coordinator), path, {"status": "signed"}).status_code == 428
     response = post(api_client(cast.a_reader), path, {"status": "signed"}, HTTP_IF_MATCH=tag)
     assert (response.status_code, response.json()["detail"]) == (403, COORDINATORS_ONLY)
@@ -697,9 +697,9 @@ def test_agreement_status_refusals(cast):
 
 def test_agreement_publish_shares_it(cast, portfolio):
     a_internal = portfolio[0]
-    path = f"{AGREEMENTS}/{a_internal.pk}/publish"
+    path = f"{AGREEMENTS}/{a_internal.public_id}/publish"
     b_client = api_client(cast.b_officer)
-    assert b_client.get(f"{AGREEMENTS}/{a_internal.pk}").status_code == 404
+    assert b_client.get(f"{AGREEMENTS}/{a_internal.public_id}").status_code == 404
     response = api_client(cast.a_officer).post(path, HTTP_IF_MATCH=etag_of(a_internal))
     assert (response.status_code, response.json()["detail"]) == (403, COORDINATORS_ONLY)
     client = api_client(cast.a_coordinator)
@@ -707,7 +707,7 @@ def test_agreement_publish_shares_it(cast, portfolio):
     response = client.post(path, HTTP_IF_MATCH=etag_of(a_internal))
     assert response.status_code == 200
     assert (response.json()["scope"], response.json()["version"]) == ("shared", 2)
-    assert b_client.get(f"{AGREEMENTS}/{a_internal.pk}").status_code == 200
+    assert b_client.get(f"{AGREEMENTS}/{a_internal.public_id}").status_code == 200
     response = client.post(path, HTTP_IF_MATCH=etag(response))
     assert response.status_code == 422
     assert response.json() == invalid(path, ("scope", "This record is already shared."))
@@ -715,11 +715,11 @@ def test_agreement_publish_shares_it(cast, portfolio):
 
 def etag_of(record) -> str:
     record.refresh_from_db()
-    return f'"{record._meta.model_name}-{record.pk}-v{record.version}"'
+    return f'"{record._meta.model_name}-{record.public_id}-v{record.version}"'
 
 
 def test_agreement_marking_red_hides_it_from_others(cast):
-    path = f"{AGREEMENTS}/{cast.agreement.pk}/marking"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}/marking"
     client = api_client(cast.a_coordinator)
     body = {"marking": "TLP:RED", "red_recipients": ["b_coordinator"]}
     response = post(client, path, body, HTTP_IF_MATCH=etag_of(cast.agreement))
@@ -728,15 +728,15 @@ def test_agreement_marking_red_hides_it_from_others(cast):
         "TLP:RED",
         ["a_coordinator", "b_coordinator"],
     )
-    detail = f"{AGREEMENTS}/{cast.agreement.pk}"
+    detail = f"{AGREEMENTS}/{cast.agreement.public_id}"
     assert api_client(cast.b_coordinator).get(detail).status_code == 200
     assert api_client(cast.b_officer).get(detail).status_code == 404
     assert api_client(cast.a_reader).get(detail).status_code == 404
 
 
 def test_agreement_marking_refusals(cast):
-    path = f"{AGREEMENTS}/{cast.agreement.pk}/marking"
-    tag = f'"agreement-{cast.agreement.pk}-v1"'
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}/marking"
+    tag = f'"agreement-{cast.agreement.public_id}-v1"'
     response = post(api_client(cast.a_reader), path, {"marking": "TLP:RED"}, HTTP_IF_MATCH=tag)
     assert (response.status_code, response.json()["detail"]) == (403, NO_CHANGES)
     response = post(api_client(cast.a_officer), path, {"marking": "TLP:CLEAR"}, HTTP_IF_MATCH=tag)
@@ -757,7 +757,7 @@ def test_agreement_marking_refusals(cast):
 
 
 def test_agreement_events_list_and_record(cast):
-    path = f"{AGREEMENTS}/{cast.agreement.pk}/events"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}/events"
     b_client = api_client(cast.b_officer)
     response = post(
         b_client,
@@ -773,9 +773,9 @@ def test_agreement_events_list_and_record(cast):
     )
     assert response.status_code == 201
     event = AgreementEvent.objects.get()
-    assert etag(response) == f'"agreementevent-{event.pk}-v1"'
+    assert etag(response) == f'"agreementevent-{event.public_id}-v1"'
     assert response.json() == {
-        "id": event.pk,
+        "id": str(event.public_id),
         "owning_party": "NL-POL",
         "scope": "shared",
         "marking": "TLP:GREEN",
@@ -784,7 +784,7 @@ def test_agreement_events_list_and_record(cast):
         "created_at": iso(event.created_at),
         "updated_at": iso(event.updated_at),
         "is_illustrative": False,
-        "agreement": cast.agreement.pk,
+        "agreement": str(cast.agreement.public_id),
         "kind": "ratified",
         "date": "2022-09-01",
         "date_precision": "month",
@@ -809,7 +809,7 @@ def test_agreement_events_list_and_record(cast):
 
 
 def test_agreement_events_refusals(cast):
-    path = f"{AGREEMENTS}/{cast.agreement.pk}/events"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}/events"
     body = {"kind": "signed", "date": "2022-05-10"}
     response = post(api_client(cast.a_reader), path, body)
     assert (response.status_code, response.json()["detail"]) == (403, NO_CHANGES)
@@ -825,7 +825,7 @@ def test_agreement_events_refusals(cast):
 
 def test_agreement_event_record_is_idempotent(cast):
     client = api_client(cast.a_officer)
-    path = f"{AGREEMENTS}/{cast.agreement.pk}/events"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}/events"
     body = {"kind": "signed", "date": "2022-05-10"}
     first = post(client, path, body, HTTP_IDEMPOTENCY_KEY="ev")
     again = post(client, path, body, HTTP_IDEMPOTENCY_KEY="ev")
@@ -838,7 +838,7 @@ def test_agreement_event_record_is_idempotent(cast):
 
 
 def test_clauses_list_and_add(cast):
-    path = f"{AGREEMENTS}/{cast.agreement.pk}/clauses"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}/clauses"
     client = api_client(cast.a_coordinator)
     response = post(
         client,
@@ -852,7 +852,7 @@ def test_clauses_list_and_add(cast):
     assert response.status_code == 201
     clause = Clause.objects.get()
     assert response.json() == {
-        "id": clause.pk,
+        "id": str(clause.public_id),
         "owning_party": "MA-DGSN",
         "scope": "shared",
         "marking": "TLP:GREEN",
@@ -861,7 +861,7 @@ def test_clauses_list_and_add(cast):
         "created_at": iso(clause.created_at),
         "updated_at": iso(clause.updated_at),
         "is_illustrative": False,
-        "agreement": cast.agreement.pk,
+        "agreement": str(cast.agreement.public_id),
         "number": "3",
         "heading": texts(en="Exchange of information"),
         "text": texts(en="The parties"),
@@ -887,7 +887,7 @@ def test_clauses_list_and_add(cast):
     ],
 )
 def test_clause_add_refused(cast, who, status, detail):
-    path = f"{AGREEMENTS}/{cast.agreement.pk}/clauses"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}/clauses"
     response = post(api_client(getattr(cast, who)), path, {"number": "1"})
     assert (response.status_code, response.json()["detail"]) == (status, detail)
     assert Clause.objects.count() == 0
@@ -895,7 +895,7 @@ def test_clause_add_refused(cast, who, status, detail):
 
 def test_clause_add_refuses_a_duplicate_number_and_replays_a_key(cast):
     client = api_client(cast.a_coordinator)
-    path = f"{AGREEMENTS}/{cast.agreement.pk}/clauses"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}/clauses"
     first = post(client, path, {"number": "1"}, HTTP_IDEMPOTENCY_KEY="c1")
     again = post(client, path, {"number": "1"}, HTTP_IDEMPOTENCY_KEY="c1")
     assert (first.status_code, again.status_code, again["Idempotent-Replayed"]) == (
@@ -915,14 +915,14 @@ def test_clause_add_refuses_a_duplicate_number_and_replays_a_key(cast):
 
 
 def test_areas_list_and_add(cast):
-    path = f"{AGREEMENTS}/{cast.agreement.pk}/areas"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}/areas"
     client = api_client(cast.a_coordinator)
     response = post(client, path, {"code": "drugs", "name": {"en": "Drug crime", "fr": "Drogue"}})
     assert response.status_code == 201
     area = CooperationArea.objects.get()
     assert response.json() == {
-        "id": area.pk,
-        "agreement": cast.agreement.pk,
+        "id": str(area.public_id),
+        "agreement": str(cast.agreement.public_id),
         "code": "drugs",
         "name": texts(en="Drug crime", fr="Drogue"),
         "reference_language": "en",
@@ -936,7 +936,7 @@ def test_areas_list_and_add(cast):
 
 
 def test_area_add_refusals(cast):
-    path = f"{AGREEMENTS}/{cast.agreement.pk}/areas"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}/areas"
     body = {"code": "drugs", "name": {"en": "Drug crime"}}
     response = post(api_client(cast.a_reader), path, body)
     assert (response.status_code, response.json()["detail"]) == (403, COORDINATORS_ONLY)
@@ -970,7 +970,7 @@ def _add_part(cast, kind: str, i: int) -> None:
 
 @pytest.mark.parametrize("kind", ["events", "clauses", "areas"])
 def test_agreement_part_lists_query_count_does_not_grow(cast, kind):
-    path = f"{AGREEMENTS}/{cast.agreement.pk}/{kind}"
+    path = f"{AGREEMENTS}/{cast.agreement.public_id}/{kind}"
     client = api_client(cast.a_officer)
     _add_part(cast, kind, 0)
     client.get(path)

@@ -13,7 +13,7 @@ from entente.agreements.enums import CommitmentStatus
 from entente.agreements.models import Commitment, IndicatorValue
 from entente.audit.models import AuditEvent
 from entente.testing import ContactFactory, UnitFactory, agreement_between
-from entente.tests.api_helpers import api_client, etag, iso, problem_body
+from entente.tests.api_helpers import UNKNOWN, api_client, etag, iso, problem_body
 
 COMMITMENTS = "/api/v1/commitments"
 EMPTY = {"ar": "", "fr": "", "en": "", "nl": ""}
@@ -38,7 +38,7 @@ def new_commitment(cast, actor=None, **kwargs):
 def commitment_json(commitment, **values) -> dict:
     commitment.refresh_from_db()
     return {
-        "id": commitment.pk,
+        "id": str(commitment.public_id),
         "owning_party": commitment.owning_party.code,
         "scope": commitment.scope,
         "marking": commitment.marking,
@@ -47,12 +47,16 @@ def commitment_json(commitment, **values) -> dict:
         "created_at": iso(commitment.created_at),
         "updated_at": iso(commitment.updated_at),
         "is_illustrative": False,
-        "agreement": commitment.agreement_id,
-        "clauses": sorted(commitment.clauses.values_list("pk", flat=True)),
-        "area": commitment.area_id,
+        "agreement": str(commitment.agreement.public_id),
+        "clauses": [str(c.public_id) for c in commitment.clauses.order_by("number")],
+        "area": str(commitment.area.public_id) if commitment.area_id else None,
         "responsible_party": commitment.responsible_party.code,
         "responsible_unit": commitment.responsible_unit_id,
-        "responsible_contact": commitment.responsible_contact_id,
+        "responsible_contact": (
+            str(commitment.responsible_contact.public_id)
+            if commitment.responsible_contact_id
+            else None
+        ),
         "title": {lang: getattr(commitment, f"title_{lang}") or "" for lang in EMPTY},
         "description": {lang: getattr(commitment, f"description_{lang}") or "" for lang in EMPTY},
         "reference_language": commitment.reference_language,
@@ -82,7 +86,7 @@ def patch(client, path, body, **headers):
 
 def tag(commitment) -> str:
     commitment.refresh_from_db()
-    return f'"commitment-{commitment.pk}-v{commitment.version}"'
+    return f'"commitment-{commitment.public_id}-v{commitment.version}"'
 
 
 def invalid(path: str, *errors: tuple) -> dict:
@@ -160,7 +164,8 @@ def test_commitment_list_shows_what_each_party_may_see_soonest_first(cast, mix):
 )
 def test_commitment_list_filters(cast, mix, query, titles):
     response = api_client(cast.a_officer).get(COMMITMENTS, query)
-    assert [item["title"]["en"] for item in response.json()["items"]] == titles
+    # Sorted: commitments due the same day come in the order of their random ids.
+    assert sorted(item["title"]["en"] for item in response.json()["items"]) == titles
 
 
 def test_commitment_list_filters_by_agreement_and_area(cast, mix):
@@ -169,12 +174,14 @@ def test_commitment_list_filters_by_agreement_and_area(cast, mix):
     )
     in_area = new_commitment(cast, title={"en": "Joint operation"}, area=area)
     client = api_client(cast.a_officer)
-    response = client.get(COMMITMENTS, {"area": area.pk})
-    assert [item["id"] for item in response.json()["items"]] == [in_area.pk]
-    response = client.get(COMMITMENTS, {"agreement": mix[3].agreement_id})
-    assert [item["id"] for item in response.json()["items"]] == [mix[3].pk]
+    response = client.get(COMMITMENTS, {"area": str(area.public_id)})
+    assert [item["id"] for item in response.json()["items"]] == [str(in_area.public_id)]
+    response = client.get(COMMITMENTS, {"agreement": str(mix[3].agreement.public_id)})
+    assert [item["id"] for item in response.json()["items"]] == [str(mix[3].public_id)]
     # An agreement B may not see filters to nothing rather than failing.
-    response = api_client(cast.b_officer).get(COMMITMENTS, {"agreement": mix[3].agreement_id})
+    response = api_client(cast.b_officer).get(
+        COMMITMENTS, {"agreement": str(mix[3].agreement.public_id)}
+    )
     assert response.json() == {"items": [], "next_cursor": None}
 
 
@@ -199,7 +206,10 @@ def test_commitment_list_pages_by_due_date_undated_last(cast, mix):
         cursor = body["next_cursor"]
         if cursor is None:
             break
-    assert seen == [mix[1].pk, mix[0].pk, mix[3].pk, mix[2].pk]
+    # Soonest due first, undated last; commitments due the same day by their public ids.
+    order = sorted(mix, key=lambda c: (c.due_date or dt.date.max, c.public_id))
+    assert [c.title_en for c in order][::3] == ["Exchange liaison officers", "Host a training"]
+    assert seen == [str(c.public_id) for c in order]
 
 
 def test_commitment_list_query_count_does_not_grow(cast):
@@ -223,8 +233,8 @@ def test_commitment_list_query_count_does_not_grow(cast):
     with CaptureQueriesContext(connection) as many:
         body = client.get(COMMITMENTS).json()
     assert len(body["items"]) == 6
-    assert body["items"][1]["clauses"] == [clause.pk]
-    assert body["items"][1]["responsible_contact"] == contact.pk
+    assert body["items"][1]["clauses"] == [str(clause.public_id)]
+    assert body["items"][1]["responsible_contact"] == str(contact.public_id)
     assert len(many) == len(few)
 
 
@@ -256,12 +266,12 @@ def test_commitment_detail_exact(cast):
         baseline=Decimal("0"),
         target=Decimal("40.5"),
     )
-    path = f"{COMMITMENTS}/{commitment.pk}"
+    path = f"{COMMITMENTS}/{commitment.public_id}"
     response = api_client(cast.a_reader).get(path)
     assert response.status_code == 200
-    assert etag(response) == f'"commitment-{commitment.pk}-v1"'
+    assert etag(response) == f'"commitment-{commitment.public_id}-v1"'
     assert response.json() == {
-        "id": commitment.pk,
+        "id": str(commitment.public_id),
         "owning_party": "MA-DGSN",
         "scope": "shared",
         "marking": "TLP:AMBER",
@@ -270,12 +280,12 @@ def test_commitment_detail_exact(cast):
         "created_at": iso(commitment.created_at),
         "updated_at": iso(commitment.updated_at),
         "is_illustrative": False,
-        "agreement": cast.agreement.pk,
-        "clauses": [shared_clause.pk, hidden_clause.pk],
-        "area": area.pk,
+        "agreement": str(cast.agreement.public_id),
+        "clauses": [str(shared_clause.public_id), str(hidden_clause.public_id)],
+        "area": str(area.public_id),
         "responsible_party": "MA-DGSN",
         "responsible_unit": cast.a_cell.pk,
-        "responsible_contact": internal_contact.pk,
+        "responsible_contact": str(internal_contact.public_id),
         "title": EMPTY
         | {"en": "Designate a contact cell", "fr": "Désigner une cellule de contact"},
         "description": EMPTY,
@@ -294,13 +304,13 @@ def test_commitment_detail_exact(cast):
     }
     # B sees the commitment, but not A's internal clause nor A's internal contact.
     body = api_client(cast.b_officer).get(path).json()
-    assert (body["clauses"], body["responsible_contact"]) == ([shared_clause.pk], None)
+    assert (body["clauses"], body["responsible_contact"]) == ([str(shared_clause.public_id)], None)
 
 
 def test_commitment_detail_is_404_to_those_who_may_not_see_it(cast, mix):
     a_internal, a_shared = mix[0], mix[1]
     for who, commitment in [("b_officer", a_internal), ("c_officer", a_shared)]:
-        path = f"{COMMITMENTS}/{commitment.pk}"
+        path = f"{COMMITMENTS}/{commitment.public_id}"
         response = api_client(getattr(cast, who)).get(path)
         assert response.status_code == 404
         assert response.json() == problem_body(404, "Not Found", "No such record.", path)
@@ -308,7 +318,7 @@ def test_commitment_detail_is_404_to_those_who_may_not_see_it(cast, mix):
 
 def test_commitment_overdue_is_derived_in_the_body(cast):
     commitment = new_commitment(cast, due_date=timezone.localdate() - dt.timedelta(days=1))
-    body = api_client(cast.a_officer).get(f"{COMMITMENTS}/{commitment.pk}").json()
+    body = api_client(cast.a_officer).get(f"{COMMITMENTS}/{commitment.public_id}").json()
     assert (body["status"], body["is_overdue"]) == ("planned", True)
 
 
@@ -324,7 +334,7 @@ NEW = {
 
 
 def create_path(cast) -> str:
-    return f"/api/v1/agreements/{cast.agreement.pk}/commitments"
+    return f"/api/v1/agreements/{cast.agreement.public_id}/commitments"
 
 
 def test_commitment_create_by_officer(cast):
@@ -335,19 +345,19 @@ def test_commitment_create_by_officer(cast):
     client = api_client(cast.a_officer)
     before = AuditEvent.objects.count()
     body = NEW | {
-        "area": area.pk,
-        "clauses": [clause.pk],
+        "area": str(area.public_id),
+        "clauses": [str(clause.public_id)],
         "responsible_unit": cast.b_cell.pk,
         "description": {"en": "At the academy"},
     }
     response = post(client, create_path(cast), body)
     assert response.status_code == 201
     commitment = Commitment.objects.get()
-    assert response["Location"] == f"{COMMITMENTS}/{commitment.pk}"
-    assert etag(response) == f'"commitment-{commitment.pk}-v1"'
+    assert response["Location"] == f"{COMMITMENTS}/{commitment.public_id}"
+    assert etag(response) == f'"commitment-{commitment.public_id}-v1"'
     assert response.json() == commitment_json(commitment)
     assert response.json() | {"created_at": None, "updated_at": None} == {
-        "id": commitment.pk,
+        "id": str(commitment.public_id),
         "owning_party": "MA-DGSN",
         "scope": "internal",
         "marking": "TLP:AMBER",
@@ -356,9 +366,9 @@ def test_commitment_create_by_officer(cast):
         "created_at": None,
         "updated_at": None,
         "is_illustrative": False,
-        "agreement": cast.agreement.pk,
-        "clauses": [clause.pk],
-        "area": area.pk,
+        "agreement": str(cast.agreement.public_id),
+        "clauses": [str(clause.public_id)],
+        "area": str(area.public_id),
         "responsible_party": "NL-POL",
         "responsible_unit": cast.b_cell.pk,
         "responsible_contact": None,
@@ -439,17 +449,21 @@ def test_commitment_create_refuses_links_the_user_may_not_use(cast):
             "The responsible party is not a party to the agreement.",
         ),
         ({"responsible_party": "NOPE"}, "responsible_party", "No such party: NOPE."),
-        ({"area": foreign_area.pk}, "area", f"No such record: {foreign_area.pk}."),
-        ({"clauses": [424242]}, "clauses", "No such record: 424242."),
+        (
+            {"area": str(foreign_area.public_id)},
+            "area",
+            f"No such record: {foreign_area.public_id}.",
+        ),
+        ({"clauses": [UNKNOWN]}, "clauses", f"No such record: {UNKNOWN}."),
         (
             {"responsible_unit": cast.a_cell.pk},
             "responsible_unit",
             "The unit belongs to another party.",
         ),
         (
-            {"responsible_contact": b_internal_contact.pk},
+            {"responsible_contact": str(b_internal_contact.public_id)},
             "responsible_contact",
-            f"No such record: {b_internal_contact.pk}.",
+            f"No such record: {b_internal_contact.public_id}.",
         ),
         ({"kind": "recurring"}, "recurrence", "A recurring commitment needs a recurrence."),
         ({"title": {"en": "Nul\x00"}}, "title_en", "Null characters are not allowed."),
@@ -516,7 +530,7 @@ def test_commitment_create_red_keeps_the_author(cast):
 def test_commitment_patch_changes_only_what_is_sent(cast):
     commitment = new_commitment(cast, description={"en": "Old"})
     client = api_client(cast.a_officer)
-    path = f"{COMMITMENTS}/{commitment.pk}"
+    path = f"{COMMITMENTS}/{commitment.public_id}"
     response = patch(
         client,
         path,
@@ -530,7 +544,7 @@ def test_commitment_patch_changes_only_what_is_sent(cast):
         HTTP_IF_MATCH=etag(client.get(path)),
     )
     assert response.status_code == 200
-    assert etag(response) == f'"commitment-{commitment.pk}-v2"'
+    assert etag(response) == f'"commitment-{commitment.public_id}-v2"'
     assert response.json() == commitment_json(commitment)
     body = response.json()
     assert (body["title"]["nl"], body["title"]["en"], body["description"]["en"]) == (
@@ -561,19 +575,23 @@ def test_commitment_patch_keeps_clauses_the_user_cannot_see(cast):
         cast, actor=cast.b_officer, responsible_party=cast.b, clauses=[hidden]
     )
     client = api_client(cast.b_officer)
-    path = f"{COMMITMENTS}/{commitment.pk}"
-    response = patch(client, path, {"clauses": [shared.pk]}, HTTP_IF_MATCH=tag(commitment))
+    path = f"{COMMITMENTS}/{commitment.public_id}"
+    response = patch(
+        client, path, {"clauses": [str(shared.public_id)]}, HTTP_IF_MATCH=tag(commitment)
+    )
     assert response.status_code == 200
-    assert response.json()["clauses"] == [shared.pk]
+    assert response.json()["clauses"] == [str(shared.public_id)]
     assert sorted(commitment.clauses.values_list("pk", flat=True)) == [hidden.pk, shared.pk]
-    response = patch(client, path, {"clauses": [hidden.pk]}, HTTP_IF_MATCH=tag(commitment))
-    assert response.json() == invalid(path, ("clauses", f"No such record: {hidden.pk}."))
+    response = patch(
+        client, path, {"clauses": [str(hidden.public_id)]}, HTTP_IF_MATCH=tag(commitment)
+    )
+    assert response.json() == invalid(path, ("clauses", f"No such record: {hidden.public_id}."))
 
 
 def test_commitment_patch_without_fields_answers_the_record_and_writes_nothing(cast):
     commitment = new_commitment(cast)
     client = api_client(cast.a_officer)
-    path = f"{COMMITMENTS}/{commitment.pk}"
+    path = f"{COMMITMENTS}/{commitment.public_id}"
     read = client.get(path)
     before = AuditEvent.objects.count()
     response = patch(client, path, {}, HTTP_IF_MATCH=etag(read))
@@ -586,17 +604,20 @@ def test_commitment_patch_without_fields_answers_the_record_and_writes_nothing(c
 def test_commitment_patch_needs_if_match(cast):
     commitment = new_commitment(cast)
     client = api_client(cast.a_officer)
-    path = f"{COMMITMENTS}/{commitment.pk}"
+    path = f"{COMMITMENTS}/{commitment.public_id}"
     response = patch(client, path, {"progress": 10})
     assert (response.status_code, response.json()["title"]) == (428, "Precondition Required")
     response = patch(
-        client, path, {"progress": 10}, HTTP_IF_MATCH=f'"commitment-{commitment.pk}-v7"'
+        client, path, {"progress": 10}, HTTP_IF_MATCH=f'"commitment-{commitment.public_id}-v7"'
     )
     assert response.status_code == 412
-    assert response["ETag"] == f'"commitment-{commitment.pk}-v1"'
+    assert response["ETag"] == f'"commitment-{commitment.public_id}-v1"'
     # Weak tags, as a compressing proxy sends them, and lists of tags are understood.
     response = patch(
-        client, path, {"progress": 10}, HTTP_IF_MATCH=f'"x", W/"commitment-{commitment.pk}-v1"'
+        client,
+        path,
+        {"progress": 10},
+        HTTP_IF_MATCH=f'"x", W/"commitment-{commitment.public_id}-v1"',
     )
     assert response.status_code == 200
     commitment.refresh_from_db()
@@ -613,7 +634,7 @@ def test_commitment_patch_needs_if_match(cast):
 )
 def test_commitment_patch_refused(cast, who, status, detail):
     commitment = new_commitment(cast, scope="shared")
-    path = f"{COMMITMENTS}/{commitment.pk}"
+    path = f"{COMMITMENTS}/{commitment.public_id}"
     response = patch(
         api_client(getattr(cast, who)), path, {"progress": 5}, HTTP_IF_MATCH=tag(commitment)
     )
@@ -637,7 +658,7 @@ def test_commitment_patch_refused(cast, who, status, detail):
 )
 def test_commitment_patch_refuses_protected_fields(cast, field):
     commitment = new_commitment(cast)
-    path = f"{COMMITMENTS}/{commitment.pk}"
+    path = f"{COMMITMENTS}/{commitment.public_id}"
     response = patch(api_client(cast.a_officer), path, {field: "x"}, HTTP_IF_MATCH=tag(commitment))
     assert response.status_code == 422
     assert response.json()["errors"] == [
@@ -648,7 +669,7 @@ def test_commitment_patch_refuses_protected_fields(cast, field):
 def test_commitment_patch_refuses_invalid_values(cast):
     commitment = new_commitment(cast)
     client = api_client(cast.a_officer)
-    path = f"{COMMITMENTS}/{commitment.pk}"
+    path = f"{COMMITMENTS}/{commitment.public_id}"
     before = AuditEvent.objects.count()
     cases = [
         ({"kind": "recurring"}, "recurrence", "A recurring commitment needs a recurrence."),
@@ -675,7 +696,7 @@ def test_commitment_patch_refuses_invalid_values(cast):
 def test_commitment_status_done_sets_progress(cast):
     commitment = new_commitment(cast)
     client = api_client(cast.a_officer)
-    path = f"{COMMITMENTS}/{commitment.pk}/status"
+    path = f"{COMMITMENTS}/{commitment.public_id}/status"
     response = post(
         client, path, {"status": "in_progress", "progress": 40}, HTTP_IF_MATCH=tag(commitment)
     )
@@ -686,7 +707,7 @@ def test_commitment_status_done_sets_progress(cast):
     assert (response.json()["status"], response.json()["progress"], etag(response)) == (
         "done",
         100,
-        f'"commitment-{commitment.pk}-v3"',
+        f'"commitment-{commitment.public_id}-v3"',
     )
     event = AuditEvent.objects.filter(target_type="agreements.commitment").last()
     assert (event.action, event.before["status"], event.after["status"]) == (
@@ -698,7 +719,7 @@ def test_commitment_status_done_sets_progress(cast):
 
 def test_commitment_status_refusals(cast):
     commitment = new_commitment(cast, scope="shared")
-    path = f"{COMMITMENTS}/{commitment.pk}/status"
+    path = f"{COMMITMENTS}/{commitment.public_id}/status"
     body = {"status": "done"}
     assert post(api_client(cast.a_officer), path, body).status_code == 428
     response = post(api_client(cast.a_reader), path, body, HTTP_IF_MATCH=tag(commitment))
@@ -736,7 +757,7 @@ def test_commitment_status_illegal_move_is_422_naming_status(cast, current, new,
         services.commitment_change_status(
             actor=cast.a_officer, commitment=commitment, status=current, expected_version=1
         )
-    path = f"{COMMITMENTS}/{commitment.pk}/status"
+    path = f"{COMMITMENTS}/{commitment.public_id}/status"
     client = api_client(cast.a_officer)
     before = (AuditEvent.objects.count(), tag(commitment))
     response = post(client, path, {"status": new}, HTTP_IF_MATCH=tag(commitment))
@@ -749,8 +770,8 @@ def test_commitment_status_illegal_move_is_422_naming_status(cast, current, new,
 
 def test_commitment_publish_by_coordinator(cast):
     commitment = new_commitment(cast)
-    path = f"{COMMITMENTS}/{commitment.pk}/publish"
-    detail = f"{COMMITMENTS}/{commitment.pk}"
+    path = f"{COMMITMENTS}/{commitment.public_id}/publish"
+    detail = f"{COMMITMENTS}/{commitment.public_id}"
     assert api_client(cast.b_officer).get(detail).status_code == 404
     response = post(api_client(cast.a_officer), path, HTTP_IF_MATCH=tag(commitment))
     assert (response.status_code, response.json()["detail"]) == (403, COORDINATORS_ONLY)
@@ -761,7 +782,7 @@ def test_commitment_publish_by_coordinator(cast):
     response = post(client, path, HTTP_IF_MATCH=tag(commitment))
     assert response.status_code == 200
     assert response.json() == commitment_json(commitment, scope="shared")
-    assert etag(response) == f'"commitment-{commitment.pk}-v2"'
+    assert etag(response) == f'"commitment-{commitment.public_id}-v2"'
     assert api_client(cast.b_officer).get(detail).status_code == 200
     response = post(client, path, HTTP_IF_MATCH=etag(response))
     assert response.json() == invalid(path, ("scope", "This record is already shared."))
@@ -769,7 +790,7 @@ def test_commitment_publish_by_coordinator(cast):
 
 def test_commitment_marking_raised_and_lowered_by_the_owning_coordinator_only(cast):
     commitment = new_commitment(cast, scope="shared")
-    path = f"{COMMITMENTS}/{commitment.pk}/marking"
+    path = f"{COMMITMENTS}/{commitment.public_id}/marking"
     officer, coordinator = api_client(cast.a_officer), api_client(cast.a_coordinator)
     body = {"marking": "TLP:RED", "red_recipients": ["a_officer", "b_officer"]}
     response = post(officer, path, body, HTTP_IF_MATCH=tag(commitment))
@@ -780,7 +801,7 @@ def test_commitment_marking_raised_and_lowered_by_the_owning_coordinator_only(ca
         "TLP:RED",
         ["a_coordinator", "a_officer", "b_officer"],
     )
-    detail = f"{COMMITMENTS}/{commitment.pk}"
+    detail = f"{COMMITMENTS}/{commitment.public_id}"
     assert api_client(cast.b_officer).get(detail).status_code == 200
     assert api_client(cast.a_reader).get(detail).status_code == 404
     response = post(officer, path, {"marking": "TLP:GREEN"}, HTTP_IF_MATCH=tag(commitment))
@@ -791,7 +812,7 @@ def test_commitment_marking_raised_and_lowered_by_the_owning_coordinator_only(ca
 
 def test_commitment_marking_refusals(cast):
     commitment = new_commitment(cast, scope="shared")
-    path = f"{COMMITMENTS}/{commitment.pk}/marking"
+    path = f"{COMMITMENTS}/{commitment.public_id}/marking"
     response = post(
         api_client(cast.a_reader), path, {"marking": "TLP:RED"}, HTTP_IF_MATCH=tag(commitment)
     )
@@ -819,14 +840,14 @@ def test_commitment_marking_refusals(cast):
 
 def test_indicator_values_record_replace_and_list(cast):
     commitment = new_commitment(cast, scope="shared", indicator="officers trained")
-    path = f"{COMMITMENTS}/{commitment.pk}/indicator-values"
+    path = f"{COMMITMENTS}/{commitment.public_id}/indicator-values"
     client = api_client(cast.a_officer)
     body = {"period_start": "2031-01-01", "period_end": "2031-06-30", "actual": "12"}
     response = post(client, path, body)
     assert response.status_code == 201
     value = IndicatorValue.objects.get()
     expected = {
-        "id": value.pk,
+        "id": str(value.public_id),
         "period_start": "2031-01-01",
         "period_end": "2031-06-30",
         "actual": "12.00",
@@ -854,7 +875,7 @@ def test_indicator_values_refusals(cast):
     body = {"period_start": "2031-01-01", "period_end": "2031-06-30", "actual": "1"}
 
     def path(c):
-        return f"{COMMITMENTS}/{c.pk}/indicator-values"
+        return f"{COMMITMENTS}/{c.public_id}/indicator-values"
 
     response = post(api_client(cast.a_reader), path(shared), body)
     assert (response.status_code, response.json()["detail"]) == (403, NO_CHANGES)
@@ -867,7 +888,7 @@ def test_indicator_values_refusals(cast):
     assert response.json() == invalid(
         path(shared), ("period_end", "The period cannot end before it starts.")
     )
-    response = post(client, path(shared), body | {"commitment": shared.pk})
+    response = post(client, path(shared), body | {"commitment": str(shared.public_id)})
     assert response.json()["errors"] == [
         {"field": "body.commitment", "message": "Extra inputs are not permitted"}
     ]
@@ -876,7 +897,7 @@ def test_indicator_values_refusals(cast):
 
 def test_indicator_value_with_idempotency_key_records_once(cast):
     commitment = new_commitment(cast)
-    path = f"{COMMITMENTS}/{commitment.pk}/indicator-values"
+    path = f"{COMMITMENTS}/{commitment.public_id}/indicator-values"
     client = api_client(cast.a_officer)
     body = {"period_start": "2031-01-01", "period_end": "2031-06-30", "actual": "12"}
     before = AuditEvent.objects.count()
@@ -889,7 +910,7 @@ def test_indicator_value_with_idempotency_key_records_once(cast):
 
 def test_unit_of_another_party_is_refused_on_update(cast):
     commitment = new_commitment(cast)
-    path = f"{COMMITMENTS}/{commitment.pk}"
+    path = f"{COMMITMENTS}/{commitment.public_id}"
     unit = UnitFactory(party=cast.c)
     response = patch(
         api_client(cast.a_officer),
@@ -910,7 +931,7 @@ def test_commitment_list_status_filter_takes_every_status(cast, status):
 
 def test_indicator_value_list_query_count_does_not_grow(cast):
     commitment = new_commitment(cast)
-    path = f"{COMMITMENTS}/{commitment.pk}/indicator-values"
+    path = f"{COMMITMENTS}/{commitment.public_id}/indicator-values"
     client = api_client(cast.a_officer)
 
     def record(year: int) -> None:

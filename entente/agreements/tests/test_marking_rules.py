@@ -46,13 +46,13 @@ def post_json(client, path, body, **headers):
 
 def marking_path(record) -> str:
     kind = "agreements" if isinstance(record, Agreement) else "commitments"
-    return f"{API}/{kind}/{record.pk}/marking"
+    return f"{API}/{kind}/{record.public_id}/marking"
 
 
 def set_marking(user, record, marking, *recipients):
     """The marking endpoint as `user` calls it, at the record's current version."""
     record.refresh_from_db()
-    tag = f'"{record._meta.model_name}-{record.pk}-v{record.version}"'
+    tag = f'"{record._meta.model_name}-{record.public_id}-v{record.version}"'
     body = {"marking": marking, "red_recipients": [u.username for u in recipients]}
     return post_json(api_client(user), marking_path(record), body, HTTP_IF_MATCH=tag)
 
@@ -72,7 +72,7 @@ def test_officer_cannot_mark_red_naming_only_themself(cast, kind):
     client = api_client(cast.a_officer)  # its token is audited: made before counting
     before = state(record)
     record.refresh_from_db()
-    tag = f'"{kind}-{record.pk}-v{record.version}"'
+    tag = f'"{kind}-{record.public_id}-v{record.version}"'
     body = {"marking": "TLP:RED", "red_recipients": ["a_officer"]}
     response = post_json(client, marking_path(record), body, HTTP_IF_MATCH=tag)
     assert (response.status_code, response.json()["detail"]) == (403, MARK_RED)
@@ -112,7 +112,7 @@ def test_red_recipients_are_users_of_a_party_to_the_agreement(cast):
     client = api_client(cast.a_coordinator)
     before = state(record)
     record.refresh_from_db()
-    tag = f'"commitment-{record.pk}-v{record.version}"'
+    tag = f'"commitment-{record.public_id}-v{record.version}"'
     body = {"marking": "TLP:RED", "red_recipients": ["b_officer", "c_officer"]}
     response = post_json(client, marking_path(record), body, HTTP_IF_MATCH=tag)
     path = marking_path(record)
@@ -140,7 +140,7 @@ def test_officer_cannot_create_amber_strict_in_the_form(client, cast):
     client.force_login(cast.a_officer)
     events = AuditEvent.objects.count()
     response = client.post(
-        reverse("agreements:commitment-create", args=[cast.agreement.pk]),
+        reverse("agreements:commitment-create", args=[cast.agreement.public_id]),
         {
             "reference_language": "en",
             "title_en": "Exchange liaison officers",
@@ -158,7 +158,7 @@ def test_officer_cannot_create_amber_strict_in_the_form(client, cast):
 def test_officer_cannot_create_red_through_the_api(cast):
     client = api_client(cast.a_officer)
     events = AuditEvent.objects.count()
-    path = f"{API}/agreements/{cast.agreement.pk}/commitments"
+    path = f"{API}/agreements/{cast.agreement.public_id}/commitments"
     body = {
         "title": {"en": "Exchange liaison officers"},
         "responsible_party": "MA-DGSN",
@@ -202,18 +202,20 @@ def test_owning_coordinator_sees_a_red_record_naming_only_the_officer(cast):
     }
     assert seen_by == {"a_coordinator", "a_officer"}
     coordinator = api_client(cast.a_coordinator)
-    assert coordinator.get(f"{API}/commitments/{record.pk}").status_code == 200
+    assert coordinator.get(f"{API}/commitments/{record.public_id}").status_code == 200
     response = set_marking(cast.a_coordinator, record, "TLP:AMBER")
     assert (response.status_code, response.json()["marking"]) == (200, "TLP:AMBER")
-    assert api_client(cast.b_officer).get(f"{API}/commitments/{record.pk}").status_code == 200
+    assert (
+        api_client(cast.b_officer).get(f"{API}/commitments/{record.public_id}").status_code == 200
+    )
 
 
 def test_owning_coordinator_sees_a_red_agreement_naming_only_the_officer(client, cast):
     red_naming_only(cast.agreement, cast.a_officer)
     client.force_login(cast.a_coordinator)
-    assert client.get(f"/agreements/{cast.agreement.pk}/").status_code == 200
+    assert client.get(f"/agreements/{cast.agreement.public_id}/").status_code == 200
     client.force_login(cast.b_coordinator)
-    assert client.get(f"/agreements/{cast.agreement.pk}/").status_code == 404
+    assert client.get(f"/agreements/{cast.agreement.public_id}/").status_code == 404
 
 
 def test_other_partys_coordinator_is_not_an_owning_coordinator(cast):

@@ -171,10 +171,13 @@ def test_agreement_visibility_by_party(cast):
     assert list(selectors.agreement_visible_to(cast.b_officer)) == [cast.agreement]
     assert list(selectors.agreement_visible_to(cast.c_officer)) == []
     with pytest.raises(NotFound):
-        selectors.get_agreement_for_user(cast.b_officer, internal.pk)
+        selectors.get_agreement_for_user(cast.b_officer, internal.public_id)
     with pytest.raises(PermissionDenied):
-        selectors.get_agreement_for_user(cast.a_reader, internal.pk, write=True)
-    assert selectors.get_agreement_for_user(cast.a_coordinator, internal.pk, write=True) == internal
+        selectors.get_agreement_for_user(cast.a_reader, internal.public_id, write=True)
+    assert (
+        selectors.get_agreement_for_user(cast.a_coordinator, internal.public_id, write=True)
+        == internal
+    )
 
 
 def test_agreement_event_records_date_source_and_certainty(cast):
@@ -220,9 +223,9 @@ def test_commitment_create_internal_is_hidden_from_other_party(cast):
     assert list(selectors.commitment_visible_to(cast.a_reader)) == [commitment]
     assert list(selectors.commitment_visible_to(cast.b_officer)) == []
     with pytest.raises(NotFound):
-        selectors.get_commitment_for_user(cast.b_officer, commitment.pk)
+        selectors.get_commitment_for_user(cast.b_officer, commitment.public_id)
     with pytest.raises(NotFound):
-        selectors.get_commitment_for_user(cast.c_officer, commitment.pk)
+        selectors.get_commitment_for_user(cast.c_officer, commitment.public_id)
 
 
 def test_commitment_create_refused_for_reader_and_outsider(cast):
@@ -265,7 +268,7 @@ def test_commitment_publish_shares_it_with_the_other_party(cast):
     assert list(selectors.commitment_visible_to(cast.b_officer)) == [published]
     assert list(selectors.commitment_visible_to(cast.c_officer)) == []
     with pytest.raises(PermissionDenied):
-        selectors.get_commitment_for_user(cast.b_officer, commitment.pk, write=True)
+        selectors.get_commitment_for_user(cast.b_officer, commitment.public_id, write=True)
 
 
 def test_commitment_red_visible_only_to_recipients(cast):

@@ -25,19 +25,19 @@ def commitment(cast, title="Designate a contact cell", *, actor=None, party=None
 
 
 def detail(c) -> str:
-    return reverse("agreements:commitment-detail", args=[c.pk])
+    return reverse("agreements:commitment-detail", args=[c.public_id])
 
 
 def edit(c) -> str:
-    return reverse("agreements:commitment-edit", args=[c.pk])
+    return reverse("agreements:commitment-edit", args=[c.public_id])
 
 
 def status_url(c) -> str:
-    return reverse("agreements:commitment-status", args=[c.pk])
+    return reverse("agreements:commitment-status", args=[c.public_id])
 
 
 def create_url(agreement) -> str:
-    return reverse("agreements:commitment-create", args=[agreement.pk])
+    return reverse("agreements:commitment-create", args=[agreement.public_id])
 
 
 def form_data(cast, **overrides) -> dict:
@@ -84,7 +84,7 @@ def test_commitment_page_shows_the_record_with_marking_and_actions(client, cast)
     assert "TLP:GREEN" in html
     assert "Overdue" in html
     assert edit(c) in html
-    assert reverse("records:record-trail", args=["agreements.commitment", c.pk]) in html
+    assert reverse("records:record-trail", args=["agreements.commitment", c.public_id]) in html
     assert response.context["status_form"].fields["status"].choices == [
         ("in_progress", "In progress"),
         ("done", "Done"),
@@ -100,7 +100,7 @@ def test_commitment_page_for_a_reader_has_no_write_actions(client, cast):
     assert response.status_code == 200
     assert response.context["status_form"] is None
     html = response.content.decode()
-    assert reverse("attachments:upload", args=["agreements.commitment", c.pk]) not in html
+    assert reverse("attachments:upload", args=["agreements.commitment", c.public_id]) not in html
     assert edit(c) not in html
 
 

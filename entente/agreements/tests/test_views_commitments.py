@@ -90,8 +90,8 @@ def test_commitment_list_filters(client, cast):
         assert response.status_code == 200
         return titles(response)
 
-    assert listed(agreement=other.pk) == ["Other agreement"]
-    assert listed(area=area.pk) == ["Train officers"]
+    assert listed(agreement=other.public_id) == ["Other agreement"]
+    assert listed(area=area.public_id) == ["Train officers"]
     assert listed(responsible_party=cast.b.pk) == ["Share routes"]
     assert listed(status="done") == ["Share routes"]
     assert listed(status="overdue") == ["Train officers"]
@@ -187,10 +187,13 @@ def test_commitment_list_query_count_does_not_grow_with_rows(client, cast):
 # --- bulk status change -------------------------------------------------------------------
 
 
+SOME_ID = "5f0c4e8e-2d3b-4c36-9b1e-7d1f2a3b4c5d"  # a well-formed public id
+
+
 def bulk(client, status, *commitments, versions=None):
-    data = {"status": status, "selected": [c.pk for c in commitments], "next": URL + "?q=x"}
+    data = {"status": status, "selected": [c.public_id for c in commitments], "next": URL + "?q=x"}
     for c in commitments:
-        data[f"version-{c.pk}"] = (versions or {}).get(c.pk, c.version)
+        data[f"version-{c.public_id}"] = (versions or {}).get(c.pk, c.version)
     return client.post(BULK, data)
 
 
@@ -272,13 +275,13 @@ def test_bulk_status_on_a_record_the_user_cannot_see_is_404(client, cast):
     [
         ({"status": "done"}, "Select at least one commitment."),
         ({"status": "done", "selected": ["abc"]}, "The selection is not valid."),
-        ({"selected": ["1"]}, "Choose the new status."),
+        ({"selected": [SOME_ID]}, "Choose the new status."),
         (
-            {"status": "done", "selected": ["1"], "version-1": "x"},
+            {"status": "done", "selected": [SOME_ID], f"version-{SOME_ID}": "x"},
             "The form is missing a record's version; reload the page.",
         ),
         (
-            {"status": "nope", "selected": ["1"], "version-1": "1"},
+            {"status": "nope", "selected": [SOME_ID], f"version-{SOME_ID}": "1"},
             "Select a valid choice. nope is not one of the available choices.",
         ),
     ],
