@@ -209,7 +209,7 @@ def test_missing_body_is_422(client, db):
 
 @probe_urls
 def test_change_without_if_match_is_428(client, cast):
-    url = f"/probe/agreements/{cast.agreement.pk}"
+    url = f"/probe/agreements/{cast.agreement.public_id}"
     assert_problem(
         client.patch(url),
         problem(
@@ -223,10 +223,10 @@ def test_change_without_if_match_is_428(client, cast):
 
 @probe_urls
 def test_change_with_stale_if_match_is_412(client, cast):
-    url = f"/probe/agreements/{cast.agreement.pk}"
+    url = f"/probe/agreements/{cast.agreement.public_id}"
     Agreement.objects.filter(pk=cast.agreement.pk).update(version=2)
-    current = f'"agreement-{cast.agreement.pk}-v2"'
-    response = client.patch(url, HTTP_IF_MATCH=f'"agreement-{cast.agreement.pk}-v1"')
+    current = f'"agreement-{cast.agreement.public_id}-v2"'
+    response = client.patch(url, HTTP_IF_MATCH=f'"agreement-{cast.agreement.public_id}-v1"')
     assert_problem(
         response,
         problem(

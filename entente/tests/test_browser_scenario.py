@@ -39,7 +39,7 @@ def test_answer_decision_and_what_the_other_side_sees(live_server, page, test_ou
     sign_in(page, base, "ma.officer")
     page.screenshot(path=test_output / "scenario-dashboard-ma-1440.png", full_page=True)
 
-    page.goto(f"{base}/requests/{request.pk}/")
+    page.goto(f"{base}/requests/{request.public_id}/")
     page.fill("form[aria-labelledby=answer-heading] textarea[name$=body]", ANSWER)
     page.click("form[aria-labelledby=answer-heading] button[type=submit]")
     page.wait_for_selector(f"text={ANSWER}")
@@ -48,12 +48,12 @@ def test_answer_decision_and_what_the_other_side_sees(live_server, page, test_ou
     page.click("form[aria-labelledby=post-heading] button[type=submit]")
     page.wait_for_selector(f"text={NOTE}")
 
-    page.goto(f"{base}/meetings/{meeting.pk}/")
+    page.goto(f"{base}/meetings/{meeting.public_id}/")
     page.fill("#decision-form textarea[name=text]", "Both cells exchange their contact lists.")
     page.click("#decision-form button[type=submit]")
     decision = meeting.decisions.get(text="Both cells exchange their contact lists.")
-    prefix = f"d{decision.pk}-0"
-    page.click(f"#decision-{decision.pk} details.mtg-disclosure summary")
+    prefix = f"d{decision.public_id}-0"
+    page.click(f"#decision-{decision.public_id} details.mtg-disclosure summary")
     page.fill(f"input[name={prefix}-title]", COMMITMENT)
     page.select_option(f"select[name={prefix}-responsible_party]", label="NL-POLITIE")
     page.select_option(f"select[name={prefix}-scope]", value="shared")
@@ -70,7 +70,7 @@ def test_answer_decision_and_what_the_other_side_sees(live_server, page, test_ou
 
     sign_in(page, base, "nl.officer")
     page.screenshot(path=test_output / "scenario-dashboard-nl-1440.png", full_page=True)
-    page.goto(f"{base}/requests/{request.pk}/")
+    page.goto(f"{base}/requests/{request.public_id}/")
     thread = page.locator("#thread").inner_text()
     assert ANSWER in thread
     assert NOTE not in page.content()

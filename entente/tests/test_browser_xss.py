@@ -181,14 +181,14 @@ def store_payloads(cast) -> dict[str, list[str]]:
     lists = ["/", "/agreements/", "/commitments/", "/meetings/", "/trainings/", "/requests/"]
     lists += ["/calendar/"]
     trails = [
-        f"/audit/agreements.commitment/{commitment.pk}/",
-        f"/audit/meetings.meeting/{meeting.pk}/",
-        f"/audit/training.trainingactivity/{training.pk}/",
+        f"/audit/agreements.commitment/{commitment.public_id}/",
+        f"/audit/meetings.meeting/{meeting.public_id}/",
+        f"/audit/training.trainingactivity/{training.public_id}/",
     ]
     forms = [
-        f"/commitments/{commitment.pk}/edit/",
-        f"/meetings/{meeting.pk}/edit/",
-        f"/trainings/{training.pk}/edit/",
+        f"/commitments/{commitment.public_id}/edit/",
+        f"/meetings/{meeting.public_id}/edit/",
+        f"/trainings/{training.public_id}/edit/",
     ]
     return {"a_officer": lists + details + trails + forms, "b_officer": lists + details}
 

@@ -24,7 +24,7 @@ NEW = {
 
 
 def path(cast) -> str:
-    return f"/api/v1/agreements/{cast.agreement.pk}/commitments"
+    return f"/api/v1/agreements/{cast.agreement.public_id}/commitments"
 
 
 def post(client, cast, key: str, body: dict = NEW):
@@ -65,7 +65,7 @@ def test_a_replay_answers_the_same_status_and_location_with_the_record_as_it_is_
     Commitment.objects.filter(pk=commitment.pk).update(progress=50)
     again = post(client, cast, "k-1")
     assert (again.status_code, again["Idempotent-Replayed"]) == (201, "true")
-    assert again["Location"] == first["Location"] == f"/api/v1/commitments/{commitment.pk}"
+    assert again["Location"] == first["Location"] == f"/api/v1/commitments/{commitment.public_id}"
     # Read again, not stored: the replay shows the record as it is now.
     assert (first.json()["progress"], again.json()["progress"]) == (0, 50)
     assert again.json() == first.json() | {"progress": 50}

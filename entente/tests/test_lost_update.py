@@ -44,7 +44,7 @@ def test_concurrent_edits_lose_nothing(live_server, settings):
         actor=officer, agreement=agreement, title={"en": "Shared"}, responsible_party=party_a
     )
     tokens = [token_create(actor=officer, name=f"client {i}")[1] for i in range(CLIENTS)]
-    url = f"{live_server.url}/api/v1/commitments/{commitment.pk}"
+    url = f"{live_server.url}/api/v1/commitments/{commitment.public_id}"
     outcomes: list[list[tuple[int, str, int | None]]] = [[] for _ in range(CLIENTS)]
 
     def client(index: int) -> None:

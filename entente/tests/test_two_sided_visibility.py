@@ -108,27 +108,27 @@ def red(cast):
 
 def seen(user) -> dict[str, list[int]]:
     return {
-        "agreements": [a.pk for a in agreement_visible_to(user)],
-        "commitments": [c.pk for c in commitment_visible_to(user)],
-        "meetings": [m.pk for m in meeting_visible_to(user)],
-        "trainings": [t.pk for t in training_visible_to(user)],
-        "requests": [r.pk for r in liaison_request_visible_to(user)],
-        "messages": [m.pk for m in message_visible_to(user)],
-        "decisions": [d.pk for d in decision_visible_to(user)],
-        "agenda items": [i.pk for i in agenda_item_visible_to(user)],
+        "agreements": [str(a.public_id) for a in agreement_visible_to(user)],
+        "commitments": [str(c.public_id) for c in commitment_visible_to(user)],
+        "meetings": [str(m.public_id) for m in meeting_visible_to(user)],
+        "trainings": [str(t.public_id) for t in training_visible_to(user)],
+        "requests": [str(r.public_id) for r in liaison_request_visible_to(user)],
+        "messages": [str(m.public_id) for m in message_visible_to(user)],
+        "decisions": [str(d.public_id) for d in decision_visible_to(user)],
+        "agenda items": [str(i.public_id) for i in agenda_item_visible_to(user)],
     }
 
 
 def test_selectors_hide_the_children_of_a_red_agreement(cast, red):
     assert seen(cast.a_coordinator) == {
-        "agreements": [red.agreement.pk],
-        "commitments": [red.commitment.pk],
-        "meetings": [red.meeting.pk],
-        "trainings": [red.training.pk],
-        "requests": [red.request.pk],
-        "messages": [red.message.pk],
-        "decisions": [red.decision.pk],
-        "agenda items": [red.item.pk],
+        "agreements": [str(red.agreement.public_id)],
+        "commitments": [str(red.commitment.public_id)],
+        "meetings": [str(red.meeting.public_id)],
+        "trainings": [str(red.training.public_id)],
+        "requests": [str(red.request.public_id)],
+        "messages": [str(red.message.public_id)],
+        "decisions": [str(red.decision.public_id)],
+        "agenda items": [str(red.item.public_id)],
     }
     for name in [*OUTSIDERS, "a_reader", "b_coordinator", "c_officer"]:
         assert seen(getattr(cast, name)) == {key: [] for key in seen(cast.a_coordinator)}, name
@@ -180,14 +180,14 @@ def test_lists_dashboard_and_calendar_do_not_name_the_children(client, cast, red
 
 def detail_pages(red) -> list[str]:
     return [
-        f"/agreements/{red.agreement.pk}/",
-        f"/commitments/{red.commitment.pk}/",
-        f"/meetings/{red.meeting.pk}/",
-        f"/meetings/{red.meeting.pk}/agenda/",
-        f"/trainings/{red.training.pk}/",
-        f"/requests/{red.request.pk}/",
-        f"/audit/agreements.commitment/{red.commitment.pk}/",
-        f"/audit/meetings.decision/{red.decision.pk}/",
+        f"/agreements/{red.agreement.public_id}/",
+        f"/commitments/{red.commitment.public_id}/",
+        f"/meetings/{red.meeting.public_id}/",
+        f"/meetings/{red.meeting.public_id}/agenda/",
+        f"/trainings/{red.training.public_id}/",
+        f"/requests/{red.request.public_id}/",
+        f"/audit/agreements.commitment/{red.commitment.public_id}/",
+        f"/audit/meetings.decision/{red.decision.public_id}/",
     ]
 
 
@@ -204,14 +204,14 @@ API_LISTS = ["/agreements", "/commitments", "/meetings", "/trainings", "/request
 
 def api_details(red) -> list[str]:
     return [
-        f"{API}/agreements/{red.agreement.pk}",
-        f"{API}/commitments/{red.commitment.pk}",
-        f"{API}/meetings/{red.meeting.pk}",
-        f"{API}/trainings/{red.training.pk}",
-        f"{API}/requests/{red.request.pk}",
-        f"{API}/requests/{red.request.pk}/messages",
-        f"{API}/audit/agreements.commitment/{red.commitment.pk}",
-        f"{API}/audit/meetings.decision/{red.decision.pk}",
+        f"{API}/agreements/{red.agreement.public_id}",
+        f"{API}/commitments/{red.commitment.public_id}",
+        f"{API}/meetings/{red.meeting.public_id}",
+        f"{API}/trainings/{red.training.public_id}",
+        f"{API}/requests/{red.request.public_id}",
+        f"{API}/requests/{red.request.public_id}/messages",
+        f"{API}/audit/agreements.commitment/{red.commitment.public_id}",
+        f"{API}/audit/meetings.decision/{red.decision.public_id}",
     ]
 
 
@@ -225,11 +225,11 @@ def api_ids(client) -> dict[str, list[int]]:
 def test_api_lists_and_details_hide_the_children(cast, red, name):
     recipient = api_client(cast.a_coordinator)
     assert api_ids(recipient) == {
-        "/agreements": [red.agreement.pk],
-        "/commitments": [red.commitment.pk],
-        "/meetings": [red.meeting.pk],
-        "/trainings": [red.training.pk],
-        "/requests": [red.request.pk],
+        "/agreements": [str(red.agreement.public_id)],
+        "/commitments": [str(red.commitment.public_id)],
+        "/meetings": [str(red.meeting.public_id)],
+        "/trainings": [str(red.training.public_id)],
+        "/requests": [str(red.request.public_id)],
     }
     assert [recipient.get(path).status_code for path in api_details(red)] == [200] * 8
     other = api_client(getattr(cast, name))
@@ -245,22 +245,22 @@ def rows() -> tuple[int, ...]:
 def creates(red) -> list[tuple[str, dict]]:
     """Every create under the agreement or one of its children, as web and API posts."""
     return [
-        (f"/agreements/{red.agreement.pk}/commitments/new/", {"title_en": "Sneaked in"}),
-        (f"/agreements/{red.agreement.pk}/meetings/new/", {"title_en": "Sneaked in"}),
-        (f"/agreements/{red.agreement.pk}/trainings/new/", {"title_en": "Sneaked in"}),
-        (f"/agreements/{red.agreement.pk}/requests/new/", {"subject": "Sneaked in"}),
-        (f"/meetings/{red.meeting.pk}/agenda/items/", {"title": "Sneaked in"}),
-        (f"/meetings/{red.meeting.pk}/decisions/", {"text": "Sneaked in"}),
-        (f"/decisions/{red.decision.pk}/status/", {"status": "implemented"}),
-        (f"/requests/{red.request.pk}/messages/", {"body": "Sneaked in"}),
+        (f"/agreements/{red.agreement.public_id}/commitments/new/", {"title_en": "Sneaked in"}),
+        (f"/agreements/{red.agreement.public_id}/meetings/new/", {"title_en": "Sneaked in"}),
+        (f"/agreements/{red.agreement.public_id}/trainings/new/", {"title_en": "Sneaked in"}),
+        (f"/agreements/{red.agreement.public_id}/requests/new/", {"subject": "Sneaked in"}),
+        (f"/meetings/{red.meeting.public_id}/agenda/items/", {"title": "Sneaked in"}),
+        (f"/meetings/{red.meeting.public_id}/decisions/", {"text": "Sneaked in"}),
+        (f"/decisions/{red.decision.public_id}/status/", {"status": "implemented"}),
+        (f"/requests/{red.request.public_id}/messages/", {"body": "Sneaked in"}),
         (
-            f"{API}/agreements/{red.agreement.pk}/commitments",
+            f"{API}/agreements/{red.agreement.public_id}/commitments",
             {"title": {"en": "Sneaked in"}, "responsible_party": "MA-DGSN"},
         ),
-        (f"{API}/meetings/{red.meeting.pk}/agenda-items", {"title": "Sneaked in"}),
-        (f"{API}/meetings/{red.meeting.pk}/decisions", {"text": "Sneaked in"}),
-        (f"{API}/decisions/{red.decision.pk}/status", {"status": "implemented"}),
-        (f"{API}/requests/{red.request.pk}/messages", {"body": "Sneaked in"}),
+        (f"{API}/meetings/{red.meeting.public_id}/agenda-items", {"title": "Sneaked in"}),
+        (f"{API}/meetings/{red.meeting.public_id}/decisions", {"text": "Sneaked in"}),
+        (f"{API}/decisions/{red.decision.public_id}/status", {"status": "implemented"}),
+        (f"{API}/requests/{red.request.public_id}/messages", {"body": "Sneaked in"}),
     ]
 
 

@@ -361,5 +361,5 @@ def test_navigation_marks_the_section_of_the_page(client, cast, path, current):
 
 def test_navigation_marks_trainings_on_the_new_training_page_of_an_agreement(client, cast):
     client.force_login(cast.a_officer)
-    items = client.get(f"/agreements/{cast.agreement.pk}/trainings/new/").context["main_nav"]
+    items = client.get(f"/agreements/{cast.agreement.public_id}/trainings/new/").context["main_nav"]
     assert [str(item["label"]) for item in items if item["current"]] == ["Trainings"]

@@ -34,7 +34,7 @@ def upload(client, path, name="minutes.txt", content=CONTENT, content_type="text
 def attachment_json(attachment, **values) -> dict:
     attachment.refresh_from_db()
     return {
-        "id": attachment.pk,
+        "id": str(attachment.public_id),
         "owning_party": attachment.owning_party.code,
         "scope": attachment.scope,
         "marking": attachment.marking,
@@ -43,9 +43,9 @@ def attachment_json(attachment, **values) -> dict:
         "created_at": iso(attachment.created_at),
         "updated_at": iso(attachment.updated_at),
         "is_illustrative": False,
-        "agreement": attachment.agreement_id,
+        "agreement": str(attachment.agreement.public_id),
         "record_type": f"agreements.{attachment.target_type.model}",
-        "record_id": attachment.target_id,
+        "record_id": str(attachment.target.public_id),
         "filename": attachment.filename,
         "content_type": attachment.content_type,
         "size": attachment.size,
@@ -58,13 +58,13 @@ def test_upload_to_commitment_then_read_and_download(cast):
     commitment = new_commitment(cast)
     client = api_client(cast.a_officer)
     before = AuditEvent.objects.count()
-    response = upload(client, f"/api/v1/commitments/{commitment.pk}/attachments")
+    response = upload(client, f"/api/v1/commitments/{commitment.public_id}/attachments")
     assert response.status_code == 201
     attachment = Attachment.objects.get()
-    assert response["Location"] == f"{ATTACHMENTS}/{attachment.pk}"
-    assert etag(response) == f'"attachment-{attachment.pk}-v1"'
+    assert response["Location"] == f"{ATTACHMENTS}/{attachment.public_id}"
+    assert etag(response) == f'"attachment-{attachment.public_id}-v1"'
     assert response.json() == {
-        "id": attachment.pk,
+        "id": str(attachment.public_id),
         "owning_party": "MA-DGSN",
         "scope": "internal",
         "marking": "TLP:AMBER",
@@ -73,9 +73,9 @@ def test_upload_to_commitment_then_read_and_download(cast):
         "created_at": iso(attachment.created_at),
         "updated_at": iso(attachment.updated_at),
         "is_illustrative": False,
-        "agreement": cast.agreement.pk,
+        "agreement": str(cast.agreement.public_id),
         "record_type": "agreements.commitment",
-        "record_id": commitment.pk,
+        "record_id": str(commitment.public_id),
         "filename": "minutes.txt",
         "content_type": "text/plain",
         "size": len(CONTENT),
@@ -87,10 +87,10 @@ def test_upload_to_commitment_then_read_and_download(cast):
     ]
 
     reader = api_client(cast.a_reader)
-    response = reader.get(f"{ATTACHMENTS}/{attachment.pk}")
+    response = reader.get(f"{ATTACHMENTS}/{attachment.public_id}")
     assert response.json() == attachment_json(attachment)
-    assert etag(response) == f'"attachment-{attachment.pk}-v1"'
-    response = reader.get(f"{ATTACHMENTS}/{attachment.pk}/content")
+    assert etag(response) == f'"attachment-{attachment.public_id}-v1"'
+    response = reader.get(f"{ATTACHMENTS}/{attachment.public_id}/content")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == CONTENT
     assert response["Content-Type"] == "text/plain"
@@ -103,7 +103,7 @@ def test_upload_to_commitment_then_read_and_download(cast):
 
 def test_upload_to_agreement_by_the_other_party(cast):
     client = api_client(cast.b_officer)
-    response = upload(client, f"/api/v1/agreements/{cast.agreement.pk}/attachments")
+    response = upload(client, f"/api/v1/agreements/{cast.agreement.public_id}/attachments")
     assert response.status_code == 201
     attachment = Attachment.objects.get()
     assert response.json() == attachment_json(attachment)
@@ -120,7 +120,7 @@ def test_upload_to_agreement_by_the_other_party(cast):
     ],
 )
 def test_upload_refused(cast, who, status, detail):
-    path = f"/api/v1/agreements/{cast.agreement.pk}/attachments"
+    path = f"/api/v1/agreements/{cast.agreement.public_id}/attachments"
     response = upload(api_client(getattr(cast, who)), path)
     assert (response.status_code, response.json()["detail"]) == (status, detail)
     assert Attachment.objects.count() == 0
@@ -128,7 +128,7 @@ def test_upload_refused(cast, who, status, detail):
 
 def test_upload_to_a_commitment_the_user_may_not_see_is_404(cast):
     commitment = new_commitment(cast)  # internal to A
-    path = f"/api/v1/commitments/{commitment.pk}/attachments"
+    path = f"/api/v1/commitments/{commitment.public_id}/attachments"
     response = upload(api_client(cast.b_officer), path)
     assert response.json() == problem_body(404, "Not Found", "No such record.", path)
 
@@ -136,7 +136,7 @@ def test_upload_to_a_commitment_the_user_may_not_see_is_404(cast):
 def test_upload_over_the_limit_is_413(cast, settings):
     settings.ATTACHMENT_MAX_BYTES = 1024 * 1024
     commitment = new_commitment(cast)
-    path = f"/api/v1/commitments/{commitment.pk}/attachments"
+    path = f"/api/v1/commitments/{commitment.public_id}/attachments"
     client = api_client(cast.a_officer)
     before = AuditEvent.objects.count()
     response = upload(client, path, content=b"x" * (1024 * 1024 + 1))
@@ -149,7 +149,7 @@ def test_upload_over_the_limit_is_413(cast, settings):
 
 
 def test_upload_needs_multipart_and_a_file(cast):
-    path = f"/api/v1/agreements/{cast.agreement.pk}/attachments"
+    path = f"/api/v1/agreements/{cast.agreement.public_id}/attachments"
     client = api_client(cast.a_officer)
     response = client.post(path, {"file": "text"}, content_type="application/json")
     assert response.status_code == 415
@@ -179,7 +179,10 @@ def test_attachment_on_internal_commitment_is_404_to_the_other_party(cast):
     Attachment.objects.filter(pk=attachment.pk).update(scope="shared")
     for who in ("b_officer", "c_officer"):
         client = api_client(getattr(cast, who))
-        for path in (f"{ATTACHMENTS}/{attachment.pk}", f"{ATTACHMENTS}/{attachment.pk}/content"):
+        for path in (
+            f"{ATTACHMENTS}/{attachment.public_id}",
+            f"{ATTACHMENTS}/{attachment.public_id}/content",
+        ):
             response = client.get(path)
             assert response.json() == problem_body(404, "Not Found", "No such record.", path)
 
@@ -190,7 +193,7 @@ def test_attachment_whose_file_is_gone_is_404(cast):
         actor=cast.a_officer, target=commitment, upload=SimpleUploadedFile("x.txt", b"x")
     )
     attachment.file.delete(save=False)
-    path = f"{ATTACHMENTS}/{attachment.pk}/content"
+    path = f"{ATTACHMENTS}/{attachment.public_id}/content"
     response = api_client(cast.a_officer).get(path)
     assert response.json() == problem_body(
         404, "Not Found", "The file is missing from storage.", path

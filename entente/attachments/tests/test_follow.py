@@ -33,13 +33,13 @@ def add(actor, record, name="source.txt"):
 
 
 def download(client, attachment) -> int:
-    return client.get(reverse("attachments:download", args=[attachment.pk])).status_code
+    return client.get(reverse("attachments:download", args=[attachment.public_id])).status_code
 
 
 def sees(user, attachment) -> tuple:
     """Whether `user` finds the file in lists, counts, on the web and in the API."""
     listed = list(attachment_visible_to(user).values_list("pk", flat=True)) == [attachment.pk]
-    api = api_client(user).get(f"/api/v1/attachments/{attachment.pk}").status_code
+    api = api_client(user).get(f"/api/v1/attachments/{attachment.public_id}").status_code
     return listed, attachment_visible_to(user).count(), api
 
 
@@ -117,14 +117,14 @@ def test_a_file_is_hidden_with_its_record_whatever_its_own_fields_say(cast):
 def test_a_file_is_stored_under_a_random_name_and_given_back_under_its_own(client, cast):
     commitment = red_commitment(cast)
     file = SimpleUploadedFile("../x/rapport é.pdf", b"evidence", content_type="application/pdf")
-    path = f"/api/v1/commitments/{commitment.pk}/attachments"
+    path = f"/api/v1/commitments/{commitment.public_id}/attachments"
     assert api_client(cast.a_officer).post(path, {"file": file}).status_code == 201
     attachment = Attachment.objects.get()
     assert attachment.filename == "rapport é.pdf"
     assert re.fullmatch(r"attachments/[0-9a-f]{32}", attachment.file.name), attachment.file.name
     assert "rapport" not in attachment.file.name and "pdf" not in attachment.file.name
     client.force_login(cast.a_officer)
-    response = client.get(reverse("attachments:download", args=[attachment.pk]))
+    response = client.get(reverse("attachments:download", args=[attachment.public_id]))
     assert response["Content-Disposition"] == "attachment; filename*=utf-8''rapport%20%C3%A9.pdf"
     assert b"".join(response.streaming_content) == b"evidence"
     other = add(cast.a_officer, commitment, name="../x/rapport é.pdf")

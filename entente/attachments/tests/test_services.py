@@ -41,9 +41,9 @@ def test_attachment_add_fingerprints_and_inherits_scope(cast):
         "attachments.attachment",
         str(attachment.pk),
     )
-    assert selectors.get_attachment_for_user(cast.a_reader, attachment.pk) == attachment
+    assert selectors.get_attachment_for_user(cast.a_reader, attachment.public_id) == attachment
     with pytest.raises(NotFound):
-        selectors.get_attachment_for_user(cast.b_officer, attachment.pk)
+        selectors.get_attachment_for_user(cast.b_officer, attachment.public_id)
 
 
 def test_attachment_on_the_agreement_itself_belongs_to_it(cast):
@@ -84,15 +84,21 @@ def test_attachment_on_shared_record_hidden_when_record_is_internal(cast):
     # A shared copy gone stale (written around the services) still follows the record.
     Attachment.objects.filter(pk=attachment.pk).update(scope="shared")
     with pytest.raises(NotFound):
-        selectors.get_attachment_for_user(cast.b_officer, attachment.pk)
+        selectors.get_attachment_for_user(cast.b_officer, attachment.public_id)
 
 
 def test_attachable_records_come_through_their_door(cast):
     commitment = new_commitment(cast)
-    found = selectors.get_attachable_for_user(cast.a_reader, "agreements.commitment", commitment.pk)
+    found = selectors.get_attachable_for_user(
+        cast.a_reader, "agreements.commitment", commitment.public_id
+    )
     assert found == commitment
     with pytest.raises(NotFound):  # internal to A
-        selectors.get_attachable_for_user(cast.b_officer, "agreements.commitment", commitment.pk)
+        selectors.get_attachable_for_user(
+            cast.b_officer, "agreements.commitment", commitment.public_id
+        )
     with pytest.raises(NotFound) as exc:
-        selectors.get_attachable_for_user(cast.a_officer, "agreements.nothing", commitment.pk)
+        selectors.get_attachable_for_user(
+            cast.a_officer, "agreements.nothing", commitment.public_id
+        )
     assert str(exc.value) == "No such record type."

@@ -51,15 +51,17 @@ def training(cast, *, scope=Scope.SHARED):
 
 
 def page_url(record) -> str:
-    return reverse(PAGES[record._meta.label_lower], args=[record.pk])
+    return reverse(PAGES[record._meta.label_lower], args=[record.public_id])
 
 
 def upload_url(record, record_type=None) -> str:
-    return reverse("attachments:upload", args=[record_type or record._meta.label_lower, record.pk])
+    return reverse(
+        "attachments:upload", args=[record_type or record._meta.label_lower, str(record.public_id)]
+    )
 
 
 def download_url(attachment) -> str:
-    return reverse("attachments:download", args=[attachment.pk])
+    return reverse("attachments:download", args=[attachment.public_id])
 
 
 def upload(client, record, content=b"evidence", name="report.txt", **data):
@@ -220,7 +222,7 @@ def test_an_attachment_has_a_trail_and_links_to_the_page_of_its_record(client, c
     upload(client, c)
     attachment = Attachment.objects.get()
     assert attachment.get_absolute_url() == page_url(c) + "#attachments"
-    trail = reverse("records:record-trail", args=["attachments.attachment", attachment.pk])
+    trail = reverse("records:record-trail", args=["attachments.attachment", attachment.public_id])
     client.force_login(cast.a_reader)
     response = client.get(trail)
     assert (response.status_code, response.context["record_url"]) == (

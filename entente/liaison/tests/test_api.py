@@ -46,14 +46,14 @@ def request_json(request: LiaisonRequest, **clock) -> dict:
     """The request as the API shows it; the clock fields as given."""
     request.refresh_from_db()
     return {
-        "id": request.pk,
-        "agreement": request.agreement_id,
+        "id": str(request.public_id),
+        "agreement": str(request.agreement.public_id),
         "reference": request.reference,
         "from_unit": request.from_unit_id,
         "to_unit": request.to_unit_id,
         "from_party": request.from_unit.party.code,
         "to_party": request.to_unit.party.code,
-        "area": request.area_id,
+        "area": str(request.area.public_id) if request.area_id else None,
         "subject": request.subject,
         "body": request.body,
         "priority": request.priority,
@@ -99,14 +99,14 @@ def post(client, url, body=None, **headers):
 
 
 def url_of(request) -> str:
-    return f"{API}/requests/{request.pk}"
+    return f"{API}/requests/{request.public_id}"
 
 
 def tag_of(request, version: int | None = None) -> str:
     if version is None:
         request.refresh_from_db()
         version = request.version
-    return f'"liaisonrequest-{request.pk}-v{version}"'
+    return f'"liaisonrequest-{request.public_id}-v{version}"'
 
 
 NEW_REQUEST = {
@@ -121,17 +121,17 @@ NEW_REQUEST = {
 
 def test_request_send_by_officer_sets_reference_and_deadline(cast):
     client = api_client(cast.a_officer)
-    url = f"{API}/agreements/{cast.agreement.pk}/requests"
+    url = f"{API}/agreements/{cast.agreement.public_id}/requests"
     response = post(client, url, NEW_REQUEST | {"to_unit": cast.b_cell.pk})
     assert response.status_code == 201
     request = LiaisonRequest.objects.get()
-    assert response["Location"] == f"/api/v1/requests/{request.pk}"
+    assert response["Location"] == f"/api/v1/requests/{request.public_id}"
     body = response.json()
     assert 48 * 3600 - 60 <= body.pop("remaining_seconds") <= 48 * 3600
     year = request.sent_at.astimezone(ZoneInfo("Africa/Casablanca")).year
     assert body == {
-        "id": request.pk,
-        "agreement": cast.agreement.pk,
+        "id": str(request.public_id),
+        "agreement": str(cast.agreement.public_id),
         "reference": f"MA-DGSN-{year}-0001",
         "from_unit": cast.a_cell.pk,
         "to_unit": cast.b_cell.pk,
@@ -172,13 +172,16 @@ def test_request_send_with_explicit_cell_area_and_red(cast):
     body = NEW_REQUEST | {
         "from_unit": second_cell.pk,
         "to_unit": cast.b_cell.pk,
-        "area": area.pk,
+        "area": str(area.public_id),
         "marking": "TLP:RED",
         "red_recipients": ["a_officer", "b_officer"],
     }
-    response = post(client, f"{API}/agreements/{cast.agreement.pk}/requests", body)
+    response = post(client, f"{API}/agreements/{cast.agreement.public_id}/requests", body)
     assert response.status_code == 201
-    assert (response.json()["from_unit"], response.json()["area"]) == (second_cell.pk, area.pk)
+    assert (response.json()["from_unit"], response.json()["area"]) == (
+        second_cell.pk,
+        str(area.public_id),
+    )
     request = LiaisonRequest.objects.get()
     assert set(request.red_recipients.values_list("username", flat=True)) == {
         "a_coordinator",
@@ -198,7 +201,7 @@ def test_request_send_refuses_fields_the_caller_may_not_set(cast, field):
     client = api_client(cast.a_officer)
     before = AuditEvent.objects.count()
     body = NEW_REQUEST | {"to_unit": cast.b_cell.pk, field: "x"}
-    response = post(client, f"{API}/agreements/{cast.agreement.pk}/requests", body)
+    response = post(client, f"{API}/agreements/{cast.agreement.public_id}/requests", body)
     assert response.status_code == 422
     assert response.json()["errors"] == [
         {"field": f"body.{field}", "message": "Extra inputs are not permitted"}
@@ -224,7 +227,10 @@ def test_request_send_refuses_fields_the_caller_may_not_set(cast, field):
         ),
         ({"to_unit": 987654}, [{"field": "to_unit", "message": "No such record: 987654."}]),
         ({"from_unit": 987654}, [{"field": "from_unit", "message": "No such record: 987654."}]),
-        ({"area": 987654}, [{"field": "area", "message": "No such record: 987654."}]),
+        (
+            {"area": "7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a"},
+            [{"field": "area", "message": "No such record: 7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a."}],
+        ),
         (
             {"marking": "TLP:RED", "red_recipients": ["b_officer", "nobody"]},
             [{"field": "red_recipients", "message": "No such user: nobody."}],
@@ -278,7 +284,7 @@ def test_request_send_invalid_input_is_422_and_leaves_nothing(cast, changes, err
         changes = changes | {"to_unit": units[changes["to_unit"]]}
     client = api_client(cast.a_officer)
     before = AuditEvent.objects.count()
-    url = f"{API}/agreements/{cast.agreement.pk}/requests"
+    url = f"{API}/agreements/{cast.agreement.public_id}/requests"
     response = post(client, url, NEW_REQUEST | {"to_unit": cast.b_cell.pk} | changes)
     assert response.status_code == 422
     assert response.json() == problem_body(
@@ -288,7 +294,7 @@ def test_request_send_invalid_input_is_422_and_leaves_nothing(cast, changes, err
 
 
 def test_request_send_refused_to_reader_and_outsider(cast):
-    url = f"{API}/agreements/{cast.agreement.pk}/requests"
+    url = f"{API}/agreements/{cast.agreement.public_id}/requests"
     body = NEW_REQUEST | {"to_unit": cast.b_cell.pk}
     response = post(api_client(cast.a_reader), url, body)
     assert (response.status_code, response.json()) == (
@@ -305,7 +311,7 @@ def test_request_send_refused_to_reader_and_outsider(cast):
 
 def test_request_send_with_idempotency_key_sends_once(cast):
     client = api_client(cast.b_officer)
-    url = f"{API}/agreements/{cast.agreement.pk}/requests"
+    url = f"{API}/agreements/{cast.agreement.public_id}/requests"
     body = NEW_REQUEST | {"to_unit": cast.a_cell.pk}
     first = post(client, url, body, HTTP_IDEMPOTENCY_KEY="r-1")
     again = post(client, url, body, HTTP_IDEMPOTENCY_KEY="r-1")
@@ -331,10 +337,12 @@ def test_request_boxes_per_party(cast):
         assert response.status_code == 200, response.json()
         return [item["id"] for item in response.json()["items"]]
 
-    assert ids(cast.a_reader, box="inbox") == [to_a.pk]
-    assert ids(cast.a_reader, box="outbox") == [to_b.pk]
-    assert ids(cast.a_reader) == [to_a.pk, to_b.pk]
-    assert ids(cast.b_officer, box="inbox") == [to_b.pk]
+    assert ids(cast.a_reader, box="inbox") == [str(to_a.public_id)]
+    assert ids(cast.a_reader, box="outbox") == [str(to_b.public_id)]
+    # Sent at the same moment: in the order of their public ids, last first.
+    both = sorted([to_a, to_b], key=lambda r: r.public_id, reverse=True)
+    assert ids(cast.a_reader) == [str(r.public_id) for r in both]
+    assert ids(cast.b_officer, box="inbox") == [str(to_b.public_id)]
     assert ids(cast.c_officer) == []
     response = api_client(cast.b_officer).get(f"{API}/requests", {"box": "inbox"})
     assert [without_clock(item) for item in response.json()["items"]] == [request_json(to_b)]
@@ -354,18 +362,21 @@ def test_request_list_filters(cast):
         assert response.status_code == 200, response.json()
         return [item["id"] for item in response.json()["items"]]
 
-    assert ids() == [elsewhere.pk, urgent.pk, overdue.pk]
-    assert ids(agreement=other.pk) == [elsewhere.pk]
-    assert ids(area=area.pk) == [urgent.pk]
-    assert ids(status="acknowledged") == [elsewhere.pk]
-    assert ids(priority="urgent") == [urgent.pk]
-    assert ids(marking="TLP:GREEN") == [elsewhere.pk]
-    assert ids(due_before="2025-06-01T00:00:00Z") == [overdue.pk]
-    assert ids(due_after="2025-06-01T00:00:00Z") == [elsewhere.pk, urgent.pk]
-    assert ids(overdue="true") == [overdue.pk]
-    assert ids(overdue="false") == [elsewhere.pk, urgent.pk]
-    assert ids(q="old vehicle") == [overdue.pk]
-    assert ids(q=overdue.reference) == [overdue.pk]
+    assert ids() == [str(elsewhere.public_id), str(urgent.public_id), str(overdue.public_id)]
+    assert ids(agreement=other.public_id) == [str(elsewhere.public_id)]
+    assert ids(area=area.public_id) == [str(urgent.public_id)]
+    assert ids(status="acknowledged") == [str(elsewhere.public_id)]
+    assert ids(priority="urgent") == [str(urgent.public_id)]
+    assert ids(marking="TLP:GREEN") == [str(elsewhere.public_id)]
+    assert ids(due_before="2025-06-01T00:00:00Z") == [str(overdue.public_id)]
+    assert ids(due_after="2025-06-01T00:00:00Z") == [
+        str(elsewhere.public_id),
+        str(urgent.public_id),
+    ]
+    assert ids(overdue="true") == [str(overdue.public_id)]
+    assert ids(overdue="false") == [str(elsewhere.public_id), str(urgent.public_id)]
+    assert ids(q="old vehicle") == [str(overdue.public_id)]
+    assert ids(q=overdue.reference) == [str(overdue.public_id)]
     response = client.get(f"{API}/requests", {"box": "spam", "due_after": "2025-06-01"})
     assert [e["field"] for e in response.json()["errors"]] == ["query.box", "query.due_after"]
 
@@ -429,10 +440,10 @@ def test_b_officer_acknowledges_and_answers_and_a_closes(cast):
     a_client = api_client(cast.a_officer)
     sent = post(
         a_client,
-        f"{API}/agreements/{cast.agreement.pk}/requests",
+        f"{API}/agreements/{cast.agreement.public_id}/requests",
         NEW_REQUEST | {"to_unit": cast.b_cell.pk},
     )
-    request = LiaisonRequest.objects.get(pk=sent.json()["id"])
+    request = LiaisonRequest.objects.get(public_id=sent.json()["id"])
     b_client = api_client(cast.b_officer)
     tag = etag(b_client.get(url_of(request)))
 
@@ -648,8 +659,8 @@ def test_messages_and_notes_each_party_sees_its_own_notes_only(cast):
     assert response.status_code == 201
     message = LiaisonMessage.objects.get()
     assert response.json() == {
-        "id": message.pk,
-        "request": request.pk,
+        "id": str(message.public_id),
+        "request": str(request.public_id),
         "author": "a_officer",
         "kind": "message",
         "body": "Any news?",
@@ -762,7 +773,7 @@ def test_free_text_fields_never_crash(cast):
     def check(text):
         response = post(
             a_client,
-            f"{API}/agreements/{cast.agreement.pk}/requests",
+            f"{API}/agreements/{cast.agreement.public_id}/requests",
             NEW_REQUEST | {"to_unit": cast.b_cell.pk, "subject": text, "body": text},
         )
         assert_answered(response)

@@ -221,26 +221,26 @@ def test_request_visible_to_both_parties_but_not_to_an_outsider(cast):
     request = send(cast)
     for user in (cast.a_reader, cast.b_officer, cast.b_coordinator):
         assert list(selectors.liaison_request_visible_to(user)) == [request]
-        assert selectors.get_liaison_request_for_user(user, request.pk) == request
+        assert selectors.get_liaison_request_for_user(user, request.public_id) == request
     assert list(selectors.liaison_request_visible_to(cast.c_officer)) == []
     with pytest.raises(NotFound):
-        selectors.get_liaison_request_for_user(cast.c_officer, request.pk)
+        selectors.get_liaison_request_for_user(cast.c_officer, request.public_id)
 
 
 def test_get_request_for_write_is_for_writers_of_either_cell(cast):
     request = send(cast)
-    assert selectors.get_liaison_request_for_user(cast.a_officer, request.pk, write=True)
-    assert selectors.get_liaison_request_for_user(cast.b_officer, request.pk, write=True)
+    assert selectors.get_liaison_request_for_user(cast.a_officer, request.public_id, write=True)
+    assert selectors.get_liaison_request_for_user(cast.b_officer, request.public_id, write=True)
     with pytest.raises(PermissionDenied):
-        selectors.get_liaison_request_for_user(cast.a_reader, request.pk, write=True)
+        selectors.get_liaison_request_for_user(cast.a_reader, request.public_id, write=True)
 
 
 def test_get_request_for_write_refused_to_a_third_party_of_the_agreement(cast):
     agreement = agreement_between(cast.a, cast.b, cast.c)
     request = send(cast, agreement=agreement)
-    assert selectors.get_liaison_request_for_user(cast.c_officer, request.pk) == request
+    assert selectors.get_liaison_request_for_user(cast.c_officer, request.public_id) == request
     with pytest.raises(PermissionDenied):
-        selectors.get_liaison_request_for_user(cast.c_officer, request.pk, write=True)
+        selectors.get_liaison_request_for_user(cast.c_officer, request.public_id, write=True)
 
 
 def test_red_request_and_its_thread_visible_only_to_named_recipients(cast):
@@ -259,7 +259,7 @@ def test_red_request_and_its_thread_visible_only_to_named_recipients(cast):
         assert list(selectors.liaison_request_visible_to(user)) == []
         assert list(selectors.message_visible_to(user)) == []
         with pytest.raises(NotFound):
-            selectors.get_liaison_request_for_user(user, request.pk)
+            selectors.get_liaison_request_for_user(user, request.public_id)
     with pytest.raises(NotFound):
         services.request_acknowledge(actor=cast.b_coordinator, request=request, expected_version=1)
 

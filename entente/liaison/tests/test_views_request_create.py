@@ -16,7 +16,7 @@ from entente.testing import UnitFactory
 
 
 def url(cast) -> str:
-    return reverse("liaison:request-create", args=[cast.agreement.pk])
+    return reverse("liaison:request-create", args=[cast.agreement.public_id])
 
 
 def options(html: str, name: str) -> list[tuple[str, str]]:
@@ -52,7 +52,7 @@ def test_create_form_offers_own_cells_and_the_other_partys_cells(client, cast):
         (str(cast.b_cell.pk), "NL-POL – Contact cell NL"),
         (str(second.pk), "NL-POL – Contact cell NL 2"),
     ]
-    assert options(html, "area") == [("", "None"), (str(area.pk), "Cyber")]
+    assert options(html, "area") == [("", "None"), (str(str(area.public_id)), "Cyber")]
     assert "This agreement gives 48 hours for an urgent request and 30 days for a normal one." in (
         html
     )
@@ -66,7 +66,7 @@ def test_create_sends_the_request_and_shows_the_computed_deadline(client, cast):
     response = client.post(url(cast), valid(cast), follow=True)
 
     request = LiaisonRequest.objects.get()
-    assert response.redirect_chain == [(f"/requests/{request.pk}/", 302)]
+    assert response.redirect_chain == [(f"/requests/{request.public_id}/", 302)]
     assert (
         request.owning_party,
         request.scope,
@@ -148,5 +148,10 @@ def test_create_under_an_agreement_of_others_is_not_found(client, cast):
 
     assert client.get(url(cast)).status_code == 404
     assert client.post(url(cast), valid(cast, from_unit=cast.c_cell.pk)).status_code == 404
-    assert client.get(reverse("liaison:request-create", args=[999999])).status_code == 404
+    assert (
+        client.get(
+            reverse("liaison:request-create", args=["7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a"])
+        ).status_code
+        == 404
+    )
     assert LiaisonRequest.objects.count() == 0

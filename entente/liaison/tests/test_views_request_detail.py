@@ -43,11 +43,11 @@ def send(cast, *, ago=DAY, **kwargs) -> LiaisonRequest:
 
 
 def detail(request) -> str:
-    return reverse("liaison:request-detail", args=[request.pk])
+    return reverse("liaison:request-detail", args=[request.public_id])
 
 
 def action_url(name: str, request) -> str:
-    return reverse(f"liaison:{name}", args=[request.pk])
+    return reverse(f"liaison:{name}", args=[request.public_id])
 
 
 def forms_on(html: str) -> list[str]:
@@ -55,9 +55,9 @@ def forms_on(html: str) -> list[str]:
     names = {f"/requests/{{pk}}/{path}/": name for name, path in _PATHS.items()}
     found = []
     for action in re.findall(
-        r'<form method="post" action="(/requests/\d+/[a-z]+/)#[a-z]+-heading"', html
+        r'<form method="post" action="(/requests/[0-9a-f-]{36}/[a-z]+/)#[a-z]+-heading"', html
     ):
-        found.append(names[re.sub(r"/requests/\d+/", "/requests/{pk}/", action)])
+        found.append(names[re.sub(r"/requests/[0-9a-f-]{36}/", "/requests/{pk}/", action)])
     return found
 
 
@@ -150,7 +150,12 @@ def test_detail_of_another_agreement_is_not_found(client, cast, lr):
     client.force_login(cast.c_officer)
 
     assert client.get(detail(lr)).status_code == 404
-    assert client.get(reverse("liaison:request-detail", args=[999999])).status_code == 404
+    assert (
+        client.get(
+            reverse("liaison:request-detail", args=["7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a"])
+        ).status_code
+        == 404
+    )
 
 
 def test_red_request_is_not_found_for_those_not_named(client, cast):
@@ -168,7 +173,7 @@ def test_red_request_is_not_found_for_those_not_named(client, cast):
 
 
 def thread_entries(html: str) -> list[str]:
-    entries = re.findall(r'<li id="message-\d+"[^>]*>(.*?)</li>', html, re.DOTALL)
+    entries = re.findall(r'<li id="message-[0-9a-f-]{36}"[^>]*>(.*?)</li>', html, re.DOTALL)
     return [" ".join(re.sub(r"<[^>]+>", " ", e).split()) for e in entries]
 
 
@@ -561,7 +566,7 @@ def test_liaison_pages_have_no_inline_scripts_styles_or_handlers(client, cast, l
     client.force_login(cast.a_officer)
     pages = [
         reverse("liaison:request-list"),
-        reverse("liaison:request-create", args=[cast.agreement.pk]),
+        reverse("liaison:request-create", args=[cast.agreement.public_id]),
         detail(lr),
     ]
 

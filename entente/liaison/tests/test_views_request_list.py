@@ -40,13 +40,13 @@ def send(cast, sender="a", *, ago=DAY, **kwargs):
 def references(response) -> list[str]:
     assert response.status_code == 200
     return re.findall(
-        r'<a class="mono" href="/requests/\d+/">([^<]+)</a>', response.content.decode()
+        r'<a class="mono" href="/requests/[0-9a-f-]{36}/">([^<]+)</a>', response.content.decode()
     )
 
 
 def row(response, request) -> str:
     html = response.content.decode()
-    match = re.search(rf'<tr id="request-{request.pk}"[^>]*>.*?</tr>', html, re.DOTALL)
+    match = re.search(rf'<tr id="request-{request.public_id}"[^>]*>.*?</tr>', html, re.DOTALL)
     assert match, f"no row for {request.reference}"
     return match.group(0)
 
@@ -177,8 +177,8 @@ def test_list_filters_by_status_priority_marking_and_area(client, cast):
     assert refs(status="acknowledged") == [plain.reference]
     assert refs(priority="urgent") == [urgent.reference]
     assert refs(marking="TLP:RED") == [red.reference]
-    assert refs(area=area.pk) == [in_area.reference]
-    assert refs(agreement=cast.agreement.pk, status="sent", priority="normal") == [
+    assert refs(area=area.public_id) == [in_area.reference]
+    assert refs(agreement=cast.agreement.public_id, status="sent", priority="normal") == [
         red.reference,
         in_area.reference,
     ]
@@ -275,7 +275,7 @@ def test_list_paginates_by_25(client, cast):
 
 
 def test_new_request_is_offered_to_writers_only(client, cast):
-    create = reverse("liaison:request-create", args=[cast.agreement.pk])
+    create = reverse("liaison:request-create", args=[cast.agreement.public_id])
 
     client.force_login(cast.a_officer)
     assert f'<a class="button" href="{create}">New request</a>' in client.get(URL).content.decode()

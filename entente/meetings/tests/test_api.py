@@ -56,8 +56,8 @@ def new_commitment(cast, title, actor=None, **kwargs) -> Commitment:
 def meeting_json(meeting: Meeting) -> dict:
     meeting.refresh_from_db()
     return {
-        "id": meeting.pk,
-        "agreement": meeting.agreement_id,
+        "id": str(meeting.public_id),
+        "agreement": str(meeting.agreement.public_id),
         "kind": meeting.kind,
         "title": {lang: getattr(meeting, f"title_{lang}") or "" for lang in LANGS},
         "reference_language": meeting.reference_language,
@@ -111,7 +111,7 @@ def put(client, url, body, **headers):
 
 
 def meeting_url(meeting) -> str:
-    return f"{API}/meetings/{meeting.pk}"
+    return f"{API}/meetings/{meeting.public_id}"
 
 
 NEW_MEETING = {
@@ -132,13 +132,13 @@ NEW_MEETING = {
 
 def test_meeting_create_by_officer_answers_the_new_meeting(cast):
     client = api_client(cast.a_officer)
-    response = post(client, f"{API}/agreements/{cast.agreement.pk}/meetings", NEW_MEETING)
+    response = post(client, f"{API}/agreements/{cast.agreement.public_id}/meetings", NEW_MEETING)
     assert response.status_code == 201
     meeting = Meeting.objects.get()
-    assert response["Location"] == f"/api/v1/meetings/{meeting.pk}"
+    assert response["Location"] == f"/api/v1/meetings/{meeting.public_id}"
     assert response.json() == {
-        "id": meeting.pk,
-        "agreement": cast.agreement.pk,
+        "id": str(meeting.public_id),
+        "agreement": str(cast.agreement.public_id),
         "kind": "expert_meeting",
         "title": texts(en="Cybercrime experts", fr="Experts cybercriminalité"),
         "reference_language": "en",
@@ -166,7 +166,7 @@ def test_meeting_create_by_officer_answers_the_new_meeting(cast):
 def test_meeting_create_red_names_recipients(cast):
     client = api_client(cast.a_coordinator)
     body = NEW_MEETING | {"marking": "TLP:RED", "red_recipients": ["a_officer"]}
-    response = post(client, f"{API}/agreements/{cast.agreement.pk}/meetings", body)
+    response = post(client, f"{API}/agreements/{cast.agreement.public_id}/meetings", body)
     assert response.status_code == 201
     detail = client.get(response["Location"]).json()
     assert detail["red_recipients"] == ["a_coordinator", "a_officer"]
@@ -177,7 +177,7 @@ def test_meeting_create_red_by_an_officer_is_422_and_leaves_nothing(cast):
     client = api_client(cast.a_officer)
     before = counts()
     body = NEW_MEETING | {"marking": "TLP:RED", "red_recipients": ["a_officer"]}
-    response = post(client, f"{API}/agreements/{cast.agreement.pk}/meetings", body)
+    response = post(client, f"{API}/agreements/{cast.agreement.public_id}/meetings", body)
     assert (response.status_code, response.json()["errors"]) == (
         422,
         [
@@ -198,7 +198,7 @@ def test_meeting_create_refuses_fields_the_caller_may_not_set(cast, field):
     client = api_client(cast.a_officer)
     before = counts()
     body = NEW_MEETING | {field: 7}
-    response = post(client, f"{API}/agreements/{cast.agreement.pk}/meetings", body)
+    response = post(client, f"{API}/agreements/{cast.agreement.public_id}/meetings", body)
     assert response.status_code == 422
     assert response.json()["errors"] == [
         {"field": f"body.{field}", "message": "Extra inputs are not permitted"}
@@ -238,7 +238,7 @@ def test_meeting_create_refuses_fields_the_caller_may_not_set(cast, field):
 def test_meeting_create_invalid_input_is_422_and_leaves_nothing(cast, changes, errors):
     client = api_client(cast.a_officer)
     before = counts()
-    url = f"{API}/agreements/{cast.agreement.pk}/meetings"
+    url = f"{API}/agreements/{cast.agreement.public_id}/meetings"
     response = post(client, url, NEW_MEETING | changes)
     assert response.status_code == 422
     assert response.json() == problem_body(
@@ -248,7 +248,7 @@ def test_meeting_create_invalid_input_is_422_and_leaves_nothing(cast, changes, e
 
 
 def test_meeting_create_refused_to_reader_and_outsider(cast):
-    url = f"{API}/agreements/{cast.agreement.pk}/meetings"
+    url = f"{API}/agreements/{cast.agreement.public_id}/meetings"
     reader, outsider = api_client(cast.a_reader), api_client(cast.c_officer)
     before = counts()
     response = post(reader, url, NEW_MEETING)
@@ -262,7 +262,9 @@ def test_meeting_create_refused_to_reader_and_outsider(cast):
 
 def test_meeting_create_by_the_other_party_is_owned_by_it(cast):
     response = post(
-        api_client(cast.b_officer), f"{API}/agreements/{cast.agreement.pk}/meetings", NEW_MEETING
+        api_client(cast.b_officer),
+        f"{API}/agreements/{cast.agreement.public_id}/meetings",
+        NEW_MEETING,
     )
     assert response.status_code == 201
     assert response.json()["owning_party"] == "NL-POL"
@@ -270,7 +272,7 @@ def test_meeting_create_by_the_other_party_is_owned_by_it(cast):
 
 def test_meeting_create_with_idempotency_key_makes_one_meeting(cast):
     client = api_client(cast.a_officer)
-    url = f"{API}/agreements/{cast.agreement.pk}/meetings"
+    url = f"{API}/agreements/{cast.agreement.public_id}/meetings"
     first = post(client, url, NEW_MEETING, HTTP_IDEMPOTENCY_KEY="m-1")
     again = post(client, url, NEW_MEETING, HTTP_IDEMPOTENCY_KEY="m-1")
     assert (first.status_code, again.status_code) == (201, 201)
@@ -323,17 +325,22 @@ def test_meeting_list_filters(cast):
         assert response.status_code == 200, response.json()
         return [item["id"] for item in response.json()["items"]]
 
-    assert ids() == [call.pk, under_other.pk, first.pk]  # equal starts: newest record first
-    assert ids(agreement=other.pk) == [under_other.pk]
-    assert ids(kind="call") == [call.pk]
-    assert ids(status="held") == [first.pk]
-    assert ids(host_party="NL-POL") == [call.pk]
-    assert ids(marking="TLP:AMBER") == [call.pk]
-    assert ids(starts_after="2024-01-01T00:00:00Z") == [call.pk]
-    assert ids(starts_before="2024-01-01T00:00:00Z") == [under_other.pk, first.pk]
-    assert ids(q="tangier") == [under_other.pk]
-    assert ids(q="rabat") == [under_other.pk, first.pk]
-    assert ids(q="comité rabat") == [first.pk]
+    # Latest start first; equal starts in the order of their public ids, last first.
+    same_start = sorted([under_other, first], key=lambda m: m.public_id, reverse=True)
+    assert ids() == [str(m.public_id) for m in [call, *same_start]]
+    assert ids(agreement=other.public_id) == [str(under_other.public_id)]
+    assert ids(kind="call") == [str(call.public_id)]
+    assert ids(status="held") == [str(first.public_id)]
+    assert ids(host_party="NL-POL") == [str(call.public_id)]
+    assert ids(marking="TLP:AMBER") == [str(call.public_id)]
+    assert ids(starts_after="2024-01-01T00:00:00Z") == [str(call.public_id)]
+    assert ids(starts_before="2024-01-01T00:00:00Z") == [
+        str(under_other.public_id),
+        str(first.public_id),
+    ]
+    assert ids(q="tangier") == [str(under_other.public_id)]
+    assert ids(q="rabat") == [str(under_other.public_id), str(first.public_id)]
+    assert ids(q="comité rabat") == [str(first.public_id)]
     assert ids(q="rabat follow-up") == []
 
 
@@ -365,7 +372,9 @@ def test_meeting_list_pages_with_a_cursor(cast):
     client = api_client(cast.a_officer)
     first = client.get(f"{API}/meetings", {"limit": 2}).json()
     second = client.get(f"{API}/meetings", {"limit": 2, "cursor": first["next_cursor"]}).json()
-    assert [m["id"] for m in first["items"] + second["items"]] == [m.pk for m in meetings[::-1]]
+    assert [m["id"] for m in first["items"] + second["items"]] == [
+        str(m.public_id) for m in meetings[::-1]
+    ]
     assert second["next_cursor"] is None
 
 
@@ -445,10 +454,10 @@ def test_meeting_detail_with_agenda_attendance_and_decisions(cast):
     )
     response = api_client(cast.a_reader).get(meeting_url(meeting))
     assert response.status_code == 200
-    assert response["ETag"] == f'"meeting-{meeting.pk}-v2"'
+    assert response["ETag"] == f'"meeting-{meeting.public_id}-v2"'
     agenda = [
         {
-            "id": item.pk,
+            "id": str(item.public_id),
             "position": 1,
             "title": "Contact lists",
             "notes": "Both cells",
@@ -456,11 +465,11 @@ def test_meeting_detail_with_agenda_attendance_and_decisions(cast):
             "carried_decision": None,
         },
         {
-            "id": carried.pk,
+            "id": str(carried.public_id),
             "position": 2,
             "title": "Exchange contact lists",
             "notes": "",
-            "carried_commitment": open_c.pk,
+            "carried_commitment": str(open_c.public_id),
             "carried_decision": None,
         },
     ]
@@ -468,13 +477,13 @@ def test_meeting_detail_with_agenda_attendance_and_decisions(cast):
         "agenda_items": agenda,
         "attendance": [
             {
-                "contact": a_internal.pk,
+                "contact": str(a_internal.public_id),
                 "name": "Amina Alaoui",
                 "party": "MA-DGSN",
                 "status": "excused",
             },
             {
-                "contact": b_contact.pk,
+                "contact": str(b_contact.public_id),
                 "name": "Jan de Vries",
                 "party": "NL-POL",
                 "status": "attended",
@@ -482,12 +491,12 @@ def test_meeting_detail_with_agenda_attendance_and_decisions(cast):
         ],
         "decisions": [
             {
-                "id": decision.pk,
-                "meeting": meeting.pk,
+                "id": str(decision.public_id),
+                "meeting": str(meeting.public_id),
                 "number": 1,
                 "text": "Exchange lists by May.",
                 "status": "open",
-                "commitments": [shared_c.pk, internal_c.pk],
+                "commitments": [str(shared_c.public_id), str(internal_c.public_id)],
             }
         ],
     }
@@ -495,9 +504,14 @@ def test_meeting_detail_with_agenda_attendance_and_decisions(cast):
     # B sees the shared meeting, but not A's internal contact nor A's internal commitment.
     b_view = api_client(cast.b_officer).get(meeting_url(meeting)).json()
     assert b_view["attendance"] == [
-        {"contact": b_contact.pk, "name": "Jan de Vries", "party": "NL-POL", "status": "attended"}
+        {
+            "contact": str(b_contact.public_id),
+            "name": "Jan de Vries",
+            "party": "NL-POL",
+            "status": "attended",
+        }
     ]
-    assert b_view["decisions"][0]["commitments"] == [shared_c.pk]
+    assert b_view["decisions"][0]["commitments"] == [str(shared_c.public_id)]
     assert b_view["agenda_items"] == agenda
 
 
@@ -549,7 +563,7 @@ def test_meeting_patch_with_if_match_changes_and_answers_the_new_etag(cast):
         HTTP_IF_MATCH=tag,
     )
     assert response.status_code == 200
-    assert response["ETag"] == f'"meeting-{meeting.pk}-v2"'
+    assert response["ETag"] == f'"meeting-{meeting.public_id}-v2"'
     assert response.json() == meeting_json(meeting)
     assert response.json()["title"] == texts(
         en="First joint committee", fr="Premier comité mixte", nl="Eerste gemengde commissie"
@@ -571,18 +585,18 @@ def test_meeting_patch_without_if_match_is_428_and_stale_is_412(cast):
         "Send If-Match with the ETag of the version you read, to change this record.",
         url,
     )
-    stale = f'"meeting-{meeting.pk}-v1"'
+    stale = f'"meeting-{meeting.public_id}-v1"'
     services.meeting_update(
         actor=cast.a_coordinator, meeting=meeting, expected_version=1, place="Oujda"
     )
     before = counts()
     response = patch(client, url, {"place": "Fes"}, HTTP_IF_MATCH=stale)
     assert response.status_code == 412
-    assert response["ETag"] == f'"meeting-{meeting.pk}-v2"'
+    assert response["ETag"] == f'"meeting-{meeting.public_id}-v2"'
     assert response.json() == problem_body(
         412,
         "Precondition Failed",
-        f'The record has changed since you read it; it is now at "meeting-{meeting.pk}-v2".',
+        f'The record has changed since you read it; it is now at "meeting-{meeting.public_id}-v2".',
         url,
     )
     assert counts() == before
@@ -597,7 +611,7 @@ def test_meeting_patch_refuses_protected_fields(cast, field):
         api_client(cast.a_officer),
         meeting_url(meeting),
         {field: "x"},
-        HTTP_IF_MATCH=f'"meeting-{meeting.pk}-v1"',
+        HTTP_IF_MATCH=f'"meeting-{meeting.public_id}-v1"',
     )
     assert response.status_code == 422
     assert response.json()["errors"] == [
@@ -610,7 +624,7 @@ def test_meeting_patch_refuses_protected_fields(cast, field):
 def test_meeting_patch_empty_changes_nothing_and_records_nothing(cast):
     meeting = new_meeting(cast)
     client = api_client(cast.a_officer)
-    tag = f'"meeting-{meeting.pk}-v1"'
+    tag = f'"meeting-{meeting.public_id}-v1"'
     before = counts()
     response = patch(client, meeting_url(meeting), {}, HTTP_IF_MATCH=tag)
     assert response.status_code == 200
@@ -626,7 +640,7 @@ def test_meeting_patch_empty_changes_nothing_and_records_nothing(cast):
 def test_meeting_patch_invalid_is_422(cast):
     meeting = new_meeting(cast)
     client = api_client(cast.a_officer)
-    tag = f'"meeting-{meeting.pk}-v1"'
+    tag = f'"meeting-{meeting.public_id}-v1"'
     before = counts()
     response = patch(
         client, meeting_url(meeting), {"ends_at": "2023-03-14T08:00:00Z"}, HTTP_IF_MATCH=tag
@@ -640,13 +654,13 @@ def test_meeting_patch_invalid_is_422(cast):
 def test_meeting_writes_refused_to_reader_other_party_and_outsider(cast):
     meeting = new_meeting(cast)
     url = meeting_url(meeting)
-    tag = f'"meeting-{meeting.pk}-v1"'
+    tag = f'"meeting-{meeting.public_id}-v1"'
     calls = [
         ("patch", url, {"place": "Fes"}),
         ("post", f"{url}/status", {"status": "cancelled"}),
         ("put", f"{url}/minutes", {"minutes": {"en": "Agreed."}}),
         ("post", f"{url}/agenda-items", {"title": "Point"}),
-        ("post", f"{url}/carry-over", {"commitments": [1]}),
+        ("post", f"{url}/carry-over", {"commitments": [str(meeting.public_id)]}),
         ("post", f"{url}/decisions", {"text": "Decided."}),
     ]
     before = counts()
@@ -667,9 +681,11 @@ def test_meeting_status_with_if_match(cast):
     meeting = new_meeting(cast)
     client = api_client(cast.a_officer)
     url = f"{meeting_url(meeting)}/status"
-    response = post(client, url, {"status": "held"}, HTTP_IF_MATCH=f'"meeting-{meeting.pk}-v1"')
+    response = post(
+        client, url, {"status": "held"}, HTTP_IF_MATCH=f'"meeting-{meeting.public_id}-v1"'
+    )
     assert response.status_code == 200
-    assert response["ETag"] == f'"meeting-{meeting.pk}-v2"'
+    assert response["ETag"] == f'"meeting-{meeting.public_id}-v2"'
     assert response.json() == meeting_json(meeting)
     assert meeting.status == "held"
     before = counts()
@@ -680,7 +696,9 @@ def test_meeting_status_with_if_match(cast):
     ]
     response = post(client, url, {"status": "planned"})
     assert response.status_code == 428
-    response = post(client, url, {"status": "planned"}, HTTP_IF_MATCH=f'"meeting-{meeting.pk}-v1"')
+    response = post(
+        client, url, {"status": "planned"}, HTTP_IF_MATCH=f'"meeting-{meeting.public_id}-v1"'
+    )
     assert response.status_code == 412
     response = post(client, url, {"status": "adjourned"}, HTTP_IF_MATCH="*")
     assert response.json()["errors"] == [
@@ -697,7 +715,7 @@ def test_meeting_minutes_put_per_language(cast):
         client,
         url,
         {"minutes": {"en": "The parties agreed.", "fr": "Les parties ont convenu."}},
-        HTTP_IF_MATCH=f'"meeting-{meeting.pk}-v1"',
+        HTTP_IF_MATCH=f'"meeting-{meeting.public_id}-v1"',
     )
     assert response.status_code == 200
     assert response.json()["minutes"] == texts(
@@ -716,7 +734,7 @@ def test_meeting_minutes_put_per_language(cast):
         {"field": "minutes_en", "message": "Null characters are not allowed."}
     ]
     response = put(
-        client, url, {"minutes": {"en": "Other"}}, HTTP_IF_MATCH=f'"meeting-{meeting.pk}-v2"'
+        client, url, {"minutes": {"en": "Other"}}, HTTP_IF_MATCH=f'"meeting-{meeting.public_id}-v2"'
     )
     assert response.status_code == 412
     assert counts() == before
@@ -734,16 +752,18 @@ def test_agenda_item_post_appends_and_carries(cast):
     assert response.status_code == 201
     first = AgendaItem.objects.get()
     assert response.json() == {
-        "id": first.pk,
+        "id": str(first.public_id),
         "position": 1,
         "title": "Opening",
         "notes": "Welcome",
         "carried_commitment": None,
         "carried_decision": None,
     }
-    response = post(client, url, {"title": "Contact lists", "carried_commitment": commitment.pk})
+    response = post(
+        client, url, {"title": "Contact lists", "carried_commitment": str(commitment.public_id)}
+    )
     assert response.json()["position"] == 2
-    assert response.json()["carried_commitment"] == commitment.pk
+    assert response.json()["carried_commitment"] == str(commitment.public_id)
 
 
 def test_agenda_item_post_refuses_what_the_user_may_not_carry(cast):
@@ -756,12 +776,15 @@ def test_agenda_item_post_refuses_what_the_user_may_not_carry(cast):
     before = counts()
     for body, error in [
         (
-            {"title": "X", "carried_commitment": b_internal.pk},
-            {"field": "carried_commitment", "message": f"No such record: {b_internal.pk}."},
+            {"title": "X", "carried_commitment": str(b_internal.public_id)},
+            {"field": "carried_commitment", "message": f"No such record: {b_internal.public_id}."},
         ),
         (
-            {"title": "X", "carried_decision": 999999},
-            {"field": "carried_decision", "message": "No such record: 999999."},
+            {"title": "X", "carried_decision": "7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a"},
+            {
+                "field": "carried_decision",
+                "message": "No such record: 7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a.",
+            },
         ),
         ({"title": "X\x00"}, {"field": "title", "message": "Null characters are not allowed."}),
         (
@@ -792,7 +815,7 @@ def test_carry_over_candidates_and_carry_over(cast):
     candidates = {
         "commitments": [
             {
-                "id": commitment.pk,
+                "id": str(commitment.public_id),
                 "title": texts(en="Exchange contact lists"),
                 "reference_language": "en",
                 "responsible_party": "MA-DGSN",
@@ -802,8 +825,8 @@ def test_carry_over_candidates_and_carry_over(cast):
         ],
         "decisions": [
             {
-                "id": decision.pk,
-                "meeting": earlier.pk,
+                "id": str(decision.public_id),
+                "meeting": str(earlier.public_id),
                 "number": 1,
                 "text": "Meet again.",
                 "status": "open",
@@ -814,27 +837,27 @@ def test_carry_over_candidates_and_carry_over(cast):
     assert api_client(cast.c_officer).get(url).status_code == 404
 
     officer = api_client(cast.a_officer)
-    body = {"commitments": [commitment.pk], "decisions": [decision.pk]}
+    body = {"commitments": [str(commitment.public_id)], "decisions": [str(decision.public_id)]}
     response = post(officer, f"{meeting_url(meeting)}/carry-over", body, HTTP_IDEMPOTENCY_KEY="c-1")
     assert response.status_code == 201
     items = list(AgendaItem.objects.filter(meeting=meeting).order_by("position"))
     assert response.json() == {
         "items": [
             {
-                "id": items[0].pk,
+                "id": str(items[0].public_id),
                 "position": 1,
                 "title": "Exchange contact lists",
                 "notes": "",
-                "carried_commitment": commitment.pk,
+                "carried_commitment": str(commitment.public_id),
                 "carried_decision": None,
             },
             {
-                "id": items[1].pk,
+                "id": str(items[1].public_id),
                 "position": 2,
                 "title": "Decision 1 of First joint committee",
                 "notes": "Meet again.",
                 "carried_commitment": None,
-                "carried_decision": decision.pk,
+                "carried_decision": str(decision.public_id),
             },
         ]
     }
@@ -853,9 +876,11 @@ def test_carry_over_refuses_non_candidates_all_or_nothing(cast):
     client = api_client(cast.a_officer)
     url = f"{meeting_url(meeting)}/carry-over"
     before = counts()
-    response = post(client, url, {"commitments": [commitment.pk, b_internal.pk]})
+    response = post(
+        client, url, {"commitments": [str(commitment.public_id), str(b_internal.public_id)]}
+    )
     assert response.json()["errors"] == [
-        {"field": "commitments", "message": f"No such record: {b_internal.pk}."}
+        {"field": "commitments", "message": f"No such record: {b_internal.public_id}."}
     ]
     response = post(client, url, {})
     assert response.json()["errors"] == [
@@ -871,11 +896,11 @@ def test_attendance_put_invites_then_records(cast):
     meeting = new_meeting(cast)
     contact = ContactFactory(unit=cast.b_cell, name="Jan de Vries")
     client = api_client(cast.a_officer)
-    url = f"{meeting_url(meeting)}/attendance/{contact.pk}"
+    url = f"{meeting_url(meeting)}/attendance/{contact.public_id}"
     response = put(client, url, {"status": "invited"})
     assert response.status_code == 200
     assert response.json() == {
-        "contact": contact.pk,
+        "contact": str(contact.public_id),
         "name": "Jan de Vries",
         "party": "NL-POL",
         "status": "invited",
@@ -892,12 +917,12 @@ def test_attendance_put_refusals(cast):
     url = f"{meeting_url(meeting)}/attendance"
     officer, reader = api_client(cast.a_officer), api_client(cast.a_reader)
     before = counts()
-    assert put(officer, f"{url}/{b_internal.pk}", {"status": "invited"}).status_code == 404
-    response = put(officer, f"{url}/{c_contact.pk}", {"status": "invited"})
+    assert put(officer, f"{url}/{b_internal.public_id}", {"status": "invited"}).status_code == 404
+    response = put(officer, f"{url}/{c_contact.public_id}", {"status": "invited"})
     assert response.json()["errors"] == [
         {"field": "contact", "message": "The contact's party is not a party to the agreement."}
     ]
-    response = put(reader, f"{url}/{c_contact.pk}", {"status": "invited"})
+    response = put(reader, f"{url}/{c_contact.public_id}", {"status": "invited"})
     assert response.status_code == 403
     assert counts() == before
 
@@ -912,14 +937,14 @@ def test_decision_post_and_status(cast):
     assert response.status_code == 201
     decision = Decision.objects.get()
     assert response.json() == {
-        "id": decision.pk,
-        "meeting": meeting.pk,
+        "id": str(decision.public_id),
+        "meeting": str(meeting.public_id),
         "number": 1,
         "text": "Meet in May.",
         "status": "open",
         "commitments": [],
     }
-    url = f"{API}/decisions/{decision.pk}/status"
+    url = f"{API}/decisions/{decision.public_id}/status"
     response = post(client, url, {"status": "implemented"})
     assert response.status_code == 200
     assert response.json()["status"] == "implemented"
@@ -955,14 +980,14 @@ def test_decision_commitments_creates_all(cast):
         },
         {"title": {"en": "Check the list"}, "responsible_party": "MA-DGSN"},
     ]
-    url = f"{API}/decisions/{decision.pk}/commitments"
+    url = f"{API}/decisions/{decision.public_id}/commitments"
     response = post(client, url, specs, HTTP_IDEMPOTENCY_KEY="d-1")
     assert response.status_code == 201
     send, check = Commitment.objects.order_by("pk")
     expected = [
         {
-            "id": send.pk,
-            "agreement": cast.agreement.pk,
+            "id": str(send.public_id),
+            "agreement": str(cast.agreement.public_id),
             "title": texts(en="Send the list", fr="Envoyer la liste"),
             "reference_language": "en",
             "responsible_party": "NL-POL",
@@ -978,8 +1003,8 @@ def test_decision_commitments_creates_all(cast):
             "is_illustrative": False,
         },
         {
-            "id": check.pk,
-            "agreement": cast.agreement.pk,
+            "id": str(check.public_id),
+            "agreement": str(cast.agreement.public_id),
             "title": texts(en="Check the list"),
             "reference_language": "en",
             "responsible_party": "MA-DGSN",
@@ -1006,7 +1031,7 @@ def test_decision_commitments_errors_name_the_spec_and_field_all_or_nothing(cast
     meeting = new_meeting(cast)
     decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Exchange.")
     client = api_client(cast.a_officer)
-    url = f"{API}/decisions/{decision.pk}/commitments"
+    url = f"{API}/decisions/{decision.public_id}/commitments"
     good = {"title": {"en": "Send the list"}, "responsible_party": "NL-POL"}
     before = counts()
     cases = [
@@ -1029,10 +1054,20 @@ def test_decision_commitments_errors_name_the_spec_and_field_all_or_nothing(cast
             ],
         ),
         (
-            [{"title": {"en": "X"}, "responsible_party": "NOPE", "area": 999999}, good],
+            [
+                {
+                    "title": {"en": "X"},
+                    "responsible_party": "NOPE",
+                    "area": "7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a",
+                },
+                good,
+            ],
             [
                 {"field": "commitments.0.responsible_party", "message": "No such party: NOPE."},
-                {"field": "commitments.0.area", "message": "No such record: 999999."},
+                {
+                    "field": "commitments.0.area",
+                    "message": "No such record: 7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a.",
+                },
             ],
         ),
         (
@@ -1063,7 +1098,7 @@ def test_decision_commitments_errors_name_the_spec_and_field_all_or_nothing(cast
 def test_decision_commitments_refused_to_reader_other_party_and_outsider(cast):
     meeting = new_meeting(cast)
     decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Exchange.")
-    url = f"{API}/decisions/{decision.pk}/commitments"
+    url = f"{API}/decisions/{decision.public_id}/commitments"
     specs = [{"title": {"en": "Send the list"}, "responsible_party": "NL-POL"}]
     before = counts()
     for user, status in [(cast.a_reader, 403), (cast.b_officer, 403), (cast.c_officer, 404)]:
@@ -1102,7 +1137,7 @@ def test_free_text_fields_never_crash(cast):
         assert_answered(
             post(
                 client,
-                f"{API}/agreements/{cast.agreement.pk}/meetings",
+                f"{API}/agreements/{cast.agreement.public_id}/meetings",
                 NEW_MEETING | {"title": {"en": text}, "place": text, "time_zone": text},
             )
         )
@@ -1114,6 +1149,6 @@ def test_free_text_fields_never_crash(cast):
         assert_answered(post(client, f"{url}/decisions", {"text": text}))
         assert_answered(client.get(f"{API}/meetings", {"q": text, "host_party": text[:32]}))
         specs = [{"title": {"en": text}, "responsible_party": "NL-POL", "indicator": text}]
-        assert_answered(post(client, f"{API}/decisions/{decision.pk}/commitments", specs))
+        assert_answered(post(client, f"{API}/decisions/{decision.public_id}/commitments", specs))
 
     check()

@@ -145,18 +145,18 @@ def test_meeting_internal_is_hidden_from_the_other_party(cast):
     assert list(selectors.meeting_visible_to(cast.b_officer)) == [shared]
     assert list(selectors.meeting_visible_to(cast.c_officer)) == []
     with pytest.raises(NotFound):
-        selectors.get_meeting_for_user(cast.b_officer, internal.pk)
+        selectors.get_meeting_for_user(cast.b_officer, internal.public_id)
     with pytest.raises(NotFound):
-        selectors.get_meeting_for_user(cast.c_officer, shared.pk)
-    assert selectors.get_meeting_for_user(cast.b_officer, shared.pk) == shared
-    assert selectors.get_meeting_for_user(cast.a_officer, shared.pk, write=True) == shared
+        selectors.get_meeting_for_user(cast.c_officer, shared.public_id)
+    assert selectors.get_meeting_for_user(cast.b_officer, shared.public_id) == shared
+    assert selectors.get_meeting_for_user(cast.a_officer, shared.public_id, write=True) == shared
 
 
 @pytest.mark.parametrize("who", ["a_reader", "b_officer", "b_coordinator"])
 def test_get_meeting_for_write_refused_to_non_owner_writers(cast, who):
     shared = new_meeting(cast)
     with pytest.raises(PermissionDenied):
-        selectors.get_meeting_for_user(getattr(cast, who), shared.pk, write=True)
+        selectors.get_meeting_for_user(getattr(cast, who), shared.public_id, write=True)
 
 
 def test_meeting_red_is_seen_only_by_named_recipients(cast):
@@ -171,7 +171,7 @@ def test_meeting_red_is_seen_only_by_named_recipients(cast):
     }
     assert seen_by == {"a_coordinator", "a_officer"}
     with pytest.raises(NotFound):
-        selectors.get_meeting_for_user(cast.a_reader, red.pk)
+        selectors.get_meeting_for_user(cast.a_reader, red.public_id)
 
 
 def test_meeting_update_changes_schedule_and_title(cast):
@@ -443,9 +443,9 @@ def test_agenda_item_carrying_an_internal_commitment_is_hidden_from_the_other_pa
     assert list(selectors.agenda_item_visible_to(cast.a_reader)) == [opening, hidden]
     assert list(selectors.agenda_item_visible_to(cast.b_officer)) == [opening]
     with pytest.raises(NotFound):
-        selectors.get_agenda_item_for_user(cast.b_officer, hidden.pk)
+        selectors.get_agenda_item_for_user(cast.b_officer, hidden.public_id)
     with pytest.raises(PermissionDenied):
-        selectors.get_agenda_item_for_user(cast.b_officer, opening.pk, write=True)
+        selectors.get_agenda_item_for_user(cast.b_officer, opening.public_id, write=True)
 
 
 # --- carry-over ---------------------------------------------------------------------------
@@ -663,7 +663,7 @@ def test_attendance_of_an_internal_contact_is_hidden_from_the_other_party(cast):
     assert set(selectors.attendance_visible_to(cast.a_reader)) == {seen, hidden}
     assert list(selectors.attendance_visible_to(cast.b_officer)) == [seen]
     with pytest.raises(NotFound):
-        selectors.get_attendance_for_user(cast.b_officer, hidden.pk)
+        selectors.get_attendance_for_user(cast.b_officer, hidden.public_id)
 
 
 # --- decisions ----------------------------------------------------------------------------
@@ -744,9 +744,9 @@ def test_decision_of_an_internal_meeting_is_hidden_from_the_other_party(cast):
     assert list(selectors.decision_visible_to(cast.b_officer)) == [seen]
     assert list(selectors.decision_visible_to(cast.c_officer)) == []
     with pytest.raises(NotFound):
-        selectors.get_decision_for_user(cast.b_officer, hidden.pk)
+        selectors.get_decision_for_user(cast.b_officer, hidden.public_id)
     with pytest.raises(PermissionDenied):
-        selectors.get_decision_for_user(cast.b_officer, seen.pk, write=True)
+        selectors.get_decision_for_user(cast.b_officer, seen.public_id, write=True)
 
 
 def test_decision_to_commitments_creates_and_links_them_in_one_step(cast):
@@ -780,7 +780,7 @@ def test_decision_to_commitments_creates_and_links_them_in_one_step(cast):
     b_sees = agreement_selectors.commitment_visible_to(cast.b_officer)
     assert list(b_sees.filter(source_decisions=decision)) == [shared]
     with pytest.raises(NotFound):
-        agreement_selectors.get_commitment_for_user(cast.b_officer, internal.pk)
+        agreement_selectors.get_commitment_for_user(cast.b_officer, internal.public_id)
 
 
 @pytest.mark.parametrize(

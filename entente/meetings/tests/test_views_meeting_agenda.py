@@ -12,11 +12,11 @@ from entente.testing import agreement_between
 
 
 def agenda_url(meeting) -> str:
-    return reverse("meetings:meeting-agenda", args=[meeting.pk])
+    return reverse("meetings:meeting-agenda", args=[meeting.public_id])
 
 
 def carry_url(meeting) -> str:
-    return reverse("meetings:agenda-carry-over", args=[meeting.pk])
+    return reverse("meetings:agenda-carry-over", args=[meeting.public_id])
 
 
 def agenda_of(meeting) -> list[tuple]:
@@ -81,7 +81,10 @@ def test_agenda_carry_over_adds_the_chosen_items_and_stops_offering_them(client,
     client.force_login(cast.a_officer)
     response = client.post(
         carry_url(second),
-        {"commitments": [loop["open_commitment"].pk], "decisions": [loop["open_decision"].pk]},
+        {
+            "commitments": [loop["open_commitment"].public_id],
+            "decisions": [loop["open_decision"].public_id],
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == agenda_url(second)
@@ -112,11 +115,13 @@ def test_agenda_carry_over_refuses_an_item_not_offered(client, cast, loop):
     before = AuditEvent.objects.count()
     response = client.post(
         carry_url(loop["second"]),
-        {"commitments": [loop["open_commitment"].pk, hidden.pk]},
+        {"commitments": [loop["open_commitment"].public_id, hidden.public_id]},
     )
     assert response.status_code == 400
     assert response.context["carry_form"].errors == {
-        "commitments": [f"Select a valid choice. {hidden.pk} is not one of the available choices."]
+        "commitments": [
+            f"Select a valid choice. {hidden.public_id} is not one of the available choices."
+        ]
     }
     assert (agenda_of(loop["second"]), AuditEvent.objects.count()) == ([], before)
 
@@ -124,14 +129,14 @@ def test_agenda_carry_over_refuses_an_item_not_offered(client, cast, loop):
 def test_agenda_carry_over_of_a_later_decision_is_refused(client, cast, loop):
     later = loop["second"].decisions.get()
     client.force_login(cast.a_officer)
-    response = client.post(carry_url(loop["first"]), {"decisions": [later.pk]})
+    response = client.post(carry_url(loop["first"]), {"decisions": [str(later.public_id)]})
     assert response.status_code == 400
     assert list(response.context["carry_form"].errors) == ["decisions"]
 
 
 def test_agenda_add_appends_an_item(client, cast, loop):
     client.force_login(cast.a_officer)
-    url = reverse("meetings:agenda-add", args=[loop["second"].pk])
+    url = reverse("meetings:agenda-add", args=[loop["second"].public_id])
     response = client.post(url, {"title": "Any other business", "notes": "Short"})
     assert response.status_code == 302
     assert agenda_of(loop["second"]) == [(1, "Any other business", None, None)]
@@ -139,7 +144,7 @@ def test_agenda_add_appends_an_item(client, cast, loop):
 
 def test_agenda_add_blank_title_error_is_next_to_the_field(client, cast, loop):
     client.force_login(cast.a_officer)
-    url = reverse("meetings:agenda-add", args=[loop["second"].pk])
+    url = reverse("meetings:agenda-add", args=[loop["second"].public_id])
     response = client.post(url, {"title": "  "})
     assert response.status_code == 400
     assert response.context["item_form"].errors == {"title": ["This field is required."]}

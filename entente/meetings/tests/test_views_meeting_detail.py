@@ -12,7 +12,7 @@ from entente.testing import ContactFactory
 
 
 def detail_url(meeting) -> str:
-    return reverse("meetings:meeting-detail", args=[meeting.pk])
+    return reverse("meetings:meeting-detail", args=[meeting.public_id])
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_meeting_detail_shows_the_whole_record(client, cast, meeting):
     assert "The parties agreed on a training plan." in page
     assert page.count("Turn into commitments") == 2
     assert "Record a decision" in page
-    history = reverse("records:record-trail", args=["meetings.meeting", meeting.pk])
+    history = reverse("records:record-trail", args=["meetings.meeting", meeting.public_id])
     assert f'href="{history}"' in page
 
 
@@ -144,7 +144,7 @@ def test_meeting_detail_of_an_internal_meeting_is_not_found_for_the_other_party(
 
 def test_meeting_detail_unknown_meeting_is_not_found(client, cast):
     client.force_login(cast.a_officer)
-    assert client.get("/meetings/999999/").status_code == 404
+    assert client.get("/meetings/7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a/").status_code == 404
 
 
 # --- decisions --------------------------------------------------------------------------
@@ -153,7 +153,7 @@ def test_meeting_detail_unknown_meeting_is_not_found(client, cast):
 def test_decision_create_records_a_decision(client, cast, meeting):
     client.force_login(cast.a_officer)
     response = client.post(
-        reverse("meetings:decision-create", args=[meeting.pk]), {"text": "Meet again in May"}
+        reverse("meetings:decision-create", args=[meeting.public_id]), {"text": "Meet again in May"}
     )
     assert response.status_code == 302
     assert response["Location"] == detail_url(meeting) + "#decisions"
@@ -168,7 +168,7 @@ def test_decision_create_before_the_meeting_shows_the_error(client, cast):
     meeting = future_meeting(cast)
     client.force_login(cast.a_officer)
     response = client.post(
-        reverse("meetings:decision-create", args=[meeting.pk]), {"text": "Too early"}
+        reverse("meetings:decision-create", args=[meeting.public_id]), {"text": "Too early"}
     )
     assert response.status_code == 400
     assert response.context["decision_form"].errors == {
@@ -179,14 +179,16 @@ def test_decision_create_before_the_meeting_shows_the_error(client, cast):
 
 def test_decision_create_blank_text_error_is_next_to_the_field(client, cast, meeting):
     client.force_login(cast.a_officer)
-    response = client.post(reverse("meetings:decision-create", args=[meeting.pk]), {"text": " "})
+    response = client.post(
+        reverse("meetings:decision-create", args=[meeting.public_id]), {"text": " "}
+    )
     assert response.status_code == 400
     assert response.context["decision_form"].errors == {"text": ["This field is required."]}
 
 
 def test_decision_status_drops_and_reopens(client, cast, meeting):
     decision = meeting.decisions.get(number=2)
-    url = reverse("meetings:decision-status", args=[decision.pk])
+    url = reverse("meetings:decision-status", args=[decision.public_id])
     client.force_login(cast.a_officer)
     assert client.post(url, {"status": "dropped"}).status_code == 302
     decision.refresh_from_db()
@@ -203,10 +205,16 @@ def test_decision_status_drops_and_reopens(client, cast, meeting):
 
 def test_attendance_set_invites_and_changes_status(client, cast, meeting):
     contact = ContactFactory(unit=cast.b_cell, name="Eva Jansen")
-    url = reverse("meetings:attendance-set", args=[meeting.pk])
+    url = reverse("meetings:attendance-set", args=[meeting.public_id])
     client.force_login(cast.a_officer)
-    assert client.post(url, {"contact": contact.pk, "status": "invited"}).status_code == 302
-    assert client.post(url, {"contact": contact.pk, "status": "attended"}).status_code == 302
+    assert (
+        client.post(url, {"contact": str(contact.public_id), "status": "invited"}).status_code
+        == 302
+    )
+    assert (
+        client.post(url, {"contact": str(contact.public_id), "status": "attended"}).status_code
+        == 302
+    )
     assert Attendance.objects.get(contact=contact).status == "attended"
 
 
@@ -214,8 +222,8 @@ def test_attendance_set_refuses_an_invisible_contact(client, cast, meeting):
     internal_contact = ContactFactory(unit=cast.b_cell, name="Hidden", scope="internal")
     client.force_login(cast.a_officer)
     response = client.post(
-        reverse("meetings:attendance-set", args=[meeting.pk]),
-        {"contact": internal_contact.pk, "status": "invited"},
+        reverse("meetings:attendance-set", args=[meeting.public_id]),
+        {"contact": str(internal_contact.public_id), "status": "invited"},
     )
     assert response.status_code == 400
     assert response.context["attendance_form"].errors == {
@@ -229,8 +237,8 @@ def test_attendance_attended_before_the_meeting_is_refused_next_to_the_status(cl
     contact = ContactFactory(unit=cast.a_cell)
     client.force_login(cast.a_officer)
     response = client.post(
-        reverse("meetings:attendance-set", args=[meeting.pk]),
-        {"contact": contact.pk, "status": "attended"},
+        reverse("meetings:attendance-set", args=[meeting.public_id]),
+        {"contact": str(contact.public_id), "status": "attended"},
     )
     assert response.status_code == 400
     assert response.context["attendance_form"].errors == {
@@ -252,7 +260,7 @@ def minutes_post(meeting, **changes) -> dict:
 def test_minutes_edit_saves_every_language(client, cast, meeting):
     client.force_login(cast.a_officer)
     response = client.post(
-        reverse("meetings:minutes-edit", args=[meeting.pk]), minutes_post(meeting)
+        reverse("meetings:minutes-edit", args=[meeting.public_id]), minutes_post(meeting)
     )
     assert response.status_code == 302
     meeting.refresh_from_db()
@@ -272,7 +280,7 @@ def test_minutes_edit_stale_version_shows_conflict_and_keeps_the_minutes(client,
     )
     client.force_login(cast.a_officer)
     response = client.post(
-        reverse("meetings:minutes-edit", args=[meeting.pk]), minutes_post(meeting, version=2)
+        reverse("meetings:minutes-edit", args=[meeting.public_id]), minutes_post(meeting, version=2)
     )
     assert response.status_code == 409
     assert response.context["conflict"] == [
@@ -288,7 +296,7 @@ def test_minutes_edit_without_the_reference_text_is_refused_next_to_it(client, c
     meeting = new_meeting(cast)
     client.force_login(cast.a_officer)
     response = client.post(
-        reverse("meetings:minutes-edit", args=[meeting.pk]),
+        reverse("meetings:minutes-edit", args=[meeting.public_id]),
         minutes_post(meeting, minutes_en=""),
     )
     assert response.status_code == 400
@@ -301,7 +309,7 @@ def test_minutes_edit_without_the_reference_text_is_refused_next_to_it(client, c
 
 
 def rows_post(decision, *rows, count=None) -> dict:
-    prefix = f"d{decision.pk}"
+    prefix = f"d{decision.public_id}"
     data = {f"{prefix}-rows": count or len(rows)}
     for index, row in enumerate(rows):
         data |= {f"{prefix}-{index}-{name}": value for name, value in row.items()}
@@ -325,7 +333,7 @@ def open_decision(cast):
 
 
 def commitments_url(decision) -> str:
-    return reverse("meetings:decision-commitments", args=[decision.pk])
+    return reverse("meetings:decision-commitments", args=[decision.public_id])
 
 
 def test_officer_turns_a_decision_into_two_commitments_in_one_post(client, cast, open_decision):
@@ -340,7 +348,7 @@ def test_officer_turns_a_decision_into_two_commitments_in_one_post(client, cast,
     )
     assert response.status_code == 302
     assert response["Location"] == (
-        detail_url(open_decision.meeting) + f"#decision-{open_decision.pk}"
+        detail_url(open_decision.meeting) + f"#decision-{open_decision.public_id}"
     )
     created = list(open_decision.commitments.order_by("pk"))
     assert [
@@ -416,7 +424,7 @@ def test_decision_commitments_service_errors_go_to_the_right_row(cast, open_deci
             actor=cast.a_officer, decision=open_decision, commitments=specs
         )
     meeting = open_decision.meeting
-    prefix = f"d{open_decision.pk}"
+    prefix = f"d{open_decision.public_id}"
     data = {
         f"{prefix}-rows": "3",
         f"{prefix}-0-title": "Fine",
@@ -508,32 +516,32 @@ def post_targets(cast, meeting) -> dict:
     contact = ContactFactory(unit=cast.a_cell)
     return {
         "meeting-edit": (
-            reverse("meetings:meeting-edit", args=[meeting.pk]),
+            reverse("meetings:meeting-edit", args=[meeting.public_id]),
             {"kind": "call", "version": meeting.version},
         ),
         "meeting-status": (
-            reverse("meetings:meeting-status", args=[meeting.pk]),
+            reverse("meetings:meeting-status", args=[meeting.public_id]),
             {"status": "cancelled", "version": meeting.version},
         ),
-        "agenda-add": (reverse("meetings:agenda-add", args=[meeting.pk]), {"title": "X"}),
+        "agenda-add": (reverse("meetings:agenda-add", args=[meeting.public_id]), {"title": "X"}),
         "agenda-carry-over": (
-            reverse("meetings:agenda-carry-over", args=[meeting.pk]),
-            {"decisions": [decision.pk]},
+            reverse("meetings:agenda-carry-over", args=[meeting.public_id]),
+            {"decisions": [str(decision.public_id)]},
         ),
         "attendance-set": (
-            reverse("meetings:attendance-set", args=[meeting.pk]),
-            {"contact": contact.pk, "status": "invited"},
+            reverse("meetings:attendance-set", args=[meeting.public_id]),
+            {"contact": str(contact.public_id), "status": "invited"},
         ),
         "minutes-edit": (
-            reverse("meetings:minutes-edit", args=[meeting.pk]),
+            reverse("meetings:minutes-edit", args=[meeting.public_id]),
             minutes_post(meeting),
         ),
         "decision-create": (
-            reverse("meetings:decision-create", args=[meeting.pk]),
+            reverse("meetings:decision-create", args=[meeting.public_id]),
             {"text": "Forged"},
         ),
         "decision-status": (
-            reverse("meetings:decision-status", args=[decision.pk]),
+            reverse("meetings:decision-status", args=[decision.public_id]),
             {"status": "dropped"},
         ),
         "decision-commitments": (

@@ -13,15 +13,15 @@ UTC = dt.UTC
 
 
 def create_url(agreement) -> str:
-    return reverse("meetings:meeting-create", args=[agreement.pk])
+    return reverse("meetings:meeting-create", args=[agreement.public_id])
 
 
 def edit_url(meeting) -> str:
-    return reverse("meetings:meeting-edit", args=[meeting.pk])
+    return reverse("meetings:meeting-edit", args=[meeting.public_id])
 
 
 def status_url(meeting) -> str:
-    return reverse("meetings:meeting-status", args=[meeting.pk])
+    return reverse("meetings:meeting-status", args=[meeting.public_id])
 
 
 def meeting_post(cast, **changes) -> dict:
@@ -70,7 +70,7 @@ def test_meeting_create_reads_times_in_the_chosen_time_zone(client, cast):
     response = client.post(create_url(cast.agreement), meeting_post(cast))
     meeting = Meeting.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("meetings:meeting-detail", args=[meeting.pk])
+    assert response["Location"] == reverse("meetings:meeting-detail", args=[meeting.public_id])
     # 10:00 in Amsterdam in June (UTC+2) is 08:00 UTC.
     assert (
         meeting.starts_at,

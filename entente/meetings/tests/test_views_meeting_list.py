@@ -134,14 +134,14 @@ def test_meeting_list_filters_by_agreement(client, cast, meetings):
     other = agreement_between(cast.a, cast.b, title_en="Second agreement")
     new_meeting(cast, agreement=other, title={"en": "Under the second agreement"})
     client.force_login(cast.a_officer)
-    response = client.get(URL, {"agreement": other.pk})
+    response = client.get(URL, {"agreement": str(other.public_id)})
     assert titles(response) == ["Under the second agreement"]
 
 
 def test_meeting_list_does_not_offer_an_agreement_the_user_cannot_see(client, cast, meetings):
     hidden = agreement_between(cast.a, cast.b, title_en="A's internal draft", scope="internal")
     client.force_login(cast.b_officer)
-    response = client.get(URL, {"agreement": hidden.pk})
+    response = client.get(URL, {"agreement": str(hidden.public_id)})
     assert response.status_code == 200
     form = response.context["filter"].form
     assert [a.title for a in form.fields["agreement"].queryset] == [cast.agreement.title]
@@ -173,7 +173,7 @@ def test_meeting_list_shows_times_in_the_meeting_and_the_user_zone(client, cast,
 
 
 def test_meeting_list_offers_scheduling_only_to_writers(client, cast, meetings):
-    create = reverse("meetings:meeting-create", args=[cast.agreement.pk])
+    create = reverse("meetings:meeting-create", args=[cast.agreement.public_id])
     client.force_login(cast.a_officer)
     assert create in client.get(URL).content.decode()
     client.force_login(cast.a_reader)

@@ -59,7 +59,7 @@ def test_trail_of_a_commitment(cast):
         actor=cast.a_officer, commitment=commitment, status="in_progress", expected_version=1
     )
     services.record_publish(actor=cast.a_coordinator, record=commitment, expected_version=2)
-    path = f"{AUDIT}/agreements.commitment/{commitment.pk}"
+    path = f"{AUDIT}/agreements.commitment/{commitment.public_id}"
     response = api_client(cast.a_reader).get(path)
     assert response.status_code == 200
     events = history(commitment)
@@ -86,7 +86,7 @@ def test_trail_pages_in_sequence(cast):
             actor=cast.a_officer, commitment=commitment, expected_version=version, progress=version
         )
     client = api_client(cast.a_officer)
-    path = f"{AUDIT}/agreements.commitment/{commitment.pk}"
+    path = f"{AUDIT}/agreements.commitment/{commitment.public_id}"
     first = client.get(path, {"limit": 3}).json()
     second = client.get(path, {"limit": 3, "cursor": first["next_cursor"]}).json()
     assert first["items"] + second["items"] == events_json(history(commitment))
@@ -96,9 +96,9 @@ def test_trail_pages_in_sequence(cast):
 def test_trail_is_404_to_those_who_may_not_see_the_record(cast):
     commitment = new_commitment(cast)  # internal to A
     for who, path in [
-        ("b_officer", f"{AUDIT}/agreements.commitment/{commitment.pk}"),
-        ("c_officer", f"{AUDIT}/agreements.agreement/{cast.agreement.pk}"),
-        ("a_officer", f"{AUDIT}/agreements.commitment/987654"),
+        ("b_officer", f"{AUDIT}/agreements.commitment/{commitment.public_id}"),
+        ("c_officer", f"{AUDIT}/agreements.agreement/{cast.agreement.public_id}"),
+        ("a_officer", f"{AUDIT}/agreements.commitment/7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a"),
     ]:
         response = api_client(getattr(cast, who)).get(path)
         assert response.status_code == 404
@@ -126,7 +126,7 @@ def test_trail_of_agreement_parts(cast):
         ("agreements.cooperationarea", area),
         ("agreements.agreementevent", event),
     ]:
-        response = client.get(f"{AUDIT}/{record_type}/{record.pk}")
+        response = client.get(f"{AUDIT}/{record_type}/{record.public_id}")
         assert response.json() == {"items": events_json(history(record)), "next_cursor": None}
         assert [item["action"] for item in response.json()["items"]] == ["create"]
 
@@ -157,14 +157,14 @@ def test_chain_head_refused_to_others(cast, who):
 
 
 def test_audit_needs_authentication(client, cast):
-    for path in (f"{AUDIT}/head", f"{AUDIT}/agreements.agreement/{cast.agreement.pk}"):
+    for path in (f"{AUDIT}/head", f"{AUDIT}/agreements.agreement/{cast.agreement.public_id}"):
         assert client.get(path).status_code == 401
 
 
 def test_trail_query_count_does_not_grow(cast):
     commitment = new_commitment(cast)
     client = api_client(cast.a_officer)
-    path = f"{AUDIT}/agreements.commitment/{commitment.pk}"
+    path = f"{AUDIT}/agreements.commitment/{commitment.public_id}"
     client.get(path)
     with CaptureQueriesContext(connection) as few:
         client.get(path)

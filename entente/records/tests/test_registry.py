@@ -35,7 +35,7 @@ def test_every_record_type_with_a_trail_is_registered():
 
 
 def test_trail_links_each_record_to_the_page_that_shows_it(client, cast):
-    agreement = reverse("reports:agreement-detail", args=[cast.agreement.pk])
+    agreement = reverse("reports:agreement-detail", args=[cast.agreement.public_id])
     clause = services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
     area = services.area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="drugs", name={"en": "Drugs"}
@@ -59,7 +59,7 @@ def test_trail_links_each_record_to_the_page_that_shows_it(client, cast):
         time_zone="Africa/Casablanca",
         host_party=cast.a,
     )
-    meeting_page = reverse("meetings:meeting-detail", args=[meeting.pk])
+    meeting_page = reverse("meetings:meeting-detail", args=[meeting.public_id])
     item = meetings.agenda_item_add(actor=cast.a_officer, meeting=meeting, title="Routes")
     attendance = meetings.attendance_set(
         actor=cast.a_officer,
@@ -87,26 +87,26 @@ def test_trail_links_each_record_to_the_page_that_shows_it(client, cast):
         body="Please.",
         priority="normal",
     )
-    request_page = reverse("liaison:request-detail", args=[request.pk])
+    request_page = reverse("liaison:request-detail", args=[request.public_id])
     message = liaison.message_post(actor=cast.a_officer, request=request, body="More details.")
     client.force_login(cast.a_officer)
     pages = {
         ("agreements.agreement", cast.agreement.pk): agreement,
-        ("agreements.clause", clause.pk): f"{agreement}#clause-{clause.pk}",
+        ("agreements.clause", clause.pk): f"{agreement}#clause-{clause.public_id}",
         ("agreements.cooperationarea", area.pk): f"{agreement}#about-title",
         ("agreements.agreementevent", event.pk): f"{agreement}#timeline",
         ("agreements.commitment", commitment.pk): reverse(
-            "agreements:commitment-detail", args=[commitment.pk]
+            "agreements:commitment-detail", args=[commitment.public_id]
         ),
         ("meetings.meeting", meeting.pk): meeting_page,
         ("meetings.agendaitem", item.pk): f"{meeting_page}#agenda",
         ("meetings.attendance", attendance.pk): f"{meeting_page}#attendance",
-        ("meetings.decision", decision.pk): f"{meeting_page}#decision-{decision.pk}",
+        ("meetings.decision", decision.pk): f"{meeting_page}#decision-{decision.public_id}",
         ("training.trainingactivity", activity.pk): reverse(
-            "training:training-detail", args=[activity.pk]
+            "training:training-detail", args=[activity.public_id]
         ),
         ("liaison.liaisonrequest", request.pk): request_page,
-        ("liaison.liaisonmessage", message.pk): f"{request_page}#message-{message.pk}",
+        ("liaison.liaisonmessage", message.pk): f"{request_page}#message-{message.public_id}",
         ("accounts.contact", attendance.contact_id): None,  # contacts have no page
     }
     found = {

@@ -24,11 +24,11 @@ DRAFT = "we lack the budget"
 
 
 def trail_url(record) -> str:
-    return reverse("records:record-trail", args=[record._meta.label_lower, record.pk])
+    return reverse("records:record-trail", args=[record._meta.label_lower, str(record.public_id)])
 
 
 def api_url(record) -> str:
-    return f"{AUDIT}/{record._meta.label_lower}/{record.pk}"
+    return f"{AUDIT}/{record._meta.label_lower}/{record.public_id}"
 
 
 def chain_of(record) -> list[AuditEvent]:
@@ -166,11 +166,11 @@ def test_a_decision_names_only_the_commitments_the_reader_may_see(client, cast):
     )
     assert internal.scope == Scope.INTERNAL
     create, commitments = chain_of(decision)
-    assert commitments.after == {"commitments": [internal.pk]}
+    assert commitments.after == {"commitments": [str(internal.public_id)]}
     other = api_client(cast.b_officer).get(api_url(decision)).json()["items"]
     assert other == [shown(create, 1), shown(commitments, 2, after={"commitments": ["hidden"]})]
     owner = api_client(cast.a_reader).get(api_url(decision)).json()["items"]
-    assert owner[1]["after"] == {"commitments": [internal.pk]}
+    assert owner[1]["after"] == {"commitments": [str(internal.public_id)]}
     client.force_login(cast.b_officer)
     page = client.get(trail_url(decision))
     assert page.context["events"][0].changes == [

@@ -15,7 +15,7 @@ from entente.training import services as training_services
 
 
 def url(record_type, record) -> str:
-    return reverse("records:record-publish", args=[record_type, record.pk])
+    return reverse("records:record-publish", args=[record_type, str(record.public_id)])
 
 
 def messages_of(response) -> list[str]:
@@ -39,7 +39,7 @@ def internal_commitment(cast):
 
 def test_coordinator_publishes_a_commitment_and_the_other_party_sees_it(client, cast):
     c = internal_commitment(cast)
-    detail = reverse("agreements:commitment-detail", args=[c.pk])
+    detail = reverse("agreements:commitment-detail", args=[c.public_id])
     client.force_login(cast.b_officer)
     assert client.get(detail).status_code == 404
     client.force_login(cast.a_coordinator)
@@ -98,12 +98,12 @@ def test_publish_agreement_clause_and_event(client, cast):
         date=dt.date(2024, 1, 1),
         scope=Scope.INTERNAL,
     )
-    page = reverse("reports:agreement-detail", args=[agreement.pk])
+    page = reverse("reports:agreement-detail", args=[agreement.public_id])
     client.force_login(cast.a_coordinator)
     assert client.post(url("agreements.agreement", agreement), {"version": 1}).url == page
     assert (
         client.post(url("agreements.clause", clause), {"version": 1}).url
-        == f"{page}#clause-{clause.pk}"
+        == f"{page}#clause-{clause.public_id}"
     )
     assert (
         client.post(url("agreements.agreementevent", event), {"version": 1}).url
@@ -163,8 +163,8 @@ def test_publish_meeting_and_training_from_their_pages(client, cast):
         ends_on=dt.date(2030, 2, 3),
     )
     pages = {
-        "meetings.meeting": reverse("meetings:meeting-detail", args=[meeting.pk]),
-        "training.trainingactivity": reverse("training:training-detail", args=[training.pk]),
+        "meetings.meeting": reverse("meetings:meeting-detail", args=[meeting.public_id]),
+        "training.trainingactivity": reverse("training:training-detail", args=[training.public_id]),
     }
     records = (("meetings.meeting", meeting), ("training.trainingactivity", training))
     client.force_login(cast.a_officer)

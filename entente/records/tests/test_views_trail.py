@@ -77,15 +77,15 @@ def test_trail_shows_who_changed_what_newest_first(client, cast):
     ]
     html = response.content.decode()
     assert "TLP:AMBER" in html  # the marking banner of the record
-    assert reverse("agreements:commitment-detail", args=[c.pk]) in html
+    assert reverse("agreements:commitment-detail", args=[c.public_id]) in html
 
 
 def test_trail_is_linked_from_the_record_pages(client, cast):
     c = commitment(cast)
     client.force_login(cast.a_officer)
-    page = client.get(reverse("agreements:commitment-detail", args=[c.pk]))
+    page = client.get(reverse("agreements:commitment-detail", args=[c.public_id]))
     assert trail("agreements.commitment", c.pk) in page.content.decode()
-    page = client.get(reverse("reports:agreement-detail", args=[cast.agreement.pk]))
+    page = client.get(reverse("reports:agreement-detail", args=[cast.agreement.public_id]))
     assert trail("agreements.agreement", cast.agreement.pk) in page.content.decode()
 
 
@@ -114,7 +114,12 @@ def test_trail_of_an_unknown_record_type_is_404(client, cast, record_type):
 
 def test_trail_of_a_record_that_does_not_exist_is_404(client, cast):
     client.force_login(cast.a_officer)
-    assert client.get(trail("agreements.commitment", 999999)).status_code == 404
+    assert (
+        client.get(
+            trail("agreements.commitment", "7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a")
+        ).status_code
+        == 404
+    )
 
 
 def test_trail_requires_sign_in(client, cast):

@@ -17,7 +17,7 @@ from entente.training import services as training
 
 
 def url(agreement) -> str:
-    return reverse("reports:agreement-detail", args=[agreement.pk])
+    return reverse("reports:agreement-detail", args=[agreement.public_id])
 
 
 def commitment(cast, actor, party, title, *, clauses=(), scope=Scope.SHARED):
@@ -135,7 +135,7 @@ def test_agreement_page_shows_what_the_user_may_see(client, page):
     # A reader may add nothing and publish nothing.
     assert context["can_add"] is False
     assert context["can_publish"] is False
-    assert reverse("agreements:commitment-create", args=[cast.agreement.pk]) not in html
+    assert reverse("agreements:commitment-create", args=[cast.agreement.public_id]) not in html
 
 
 def test_agreement_page_for_the_other_party_shows_its_own_internal_records(client, page):
@@ -159,12 +159,17 @@ def test_agreement_page_is_404_for_outsiders_and_for_anothers_internal_agreement
     assert client.get(url(internal)).status_code == 404
     client.force_login(cast.a_reader)
     assert client.get(url(internal)).status_code == 200
-    assert client.get(reverse("reports:agreement-detail", args=[999999])).status_code == 404
+    assert (
+        client.get(
+            reverse("reports:agreement-detail", args=["7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a"])
+        ).status_code
+        == 404
+    )
 
 
 def test_agreement_page_offers_publishing_to_the_owners_coordinator_only(client, cast):
     internal = agreement_between(cast.a, cast.b, title_en="A draft", scope=Scope.INTERNAL)
-    publish = reverse("records:record-publish", args=["agreements.agreement", internal.pk])
+    publish = reverse("records:record-publish", args=["agreements.agreement", internal.public_id])
     client.force_login(cast.a_coordinator)
     response = client.get(url(internal))
     assert response.context["can_publish"] is True
@@ -225,7 +230,7 @@ def test_pages_carry_no_inline_code_for_the_strict_csp(client, page):
         reverse("agreements:commitment-detail", args=[commitment_pk]),
         reverse("agreements:commitment-edit", args=[commitment_pk]),
         reverse("agreements:commitment-status", args=[commitment_pk]),
-        reverse("agreements:commitment-create", args=[cast.agreement.pk]),
+        reverse("agreements:commitment-create", args=[cast.agreement.public_id]),
         reverse("records:record-trail", args=["agreements.commitment", commitment_pk]),
     ]
     inline = re.compile(r"<script(?![^>]*\bsrc=)|<style[\s>]|\sstyle\s*=|\son[a-z]+\s*=", re.I)

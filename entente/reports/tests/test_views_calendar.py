@@ -142,10 +142,10 @@ def test_calendar_for_a_user_without_membership_explains(client, db):
 def test_calendar_links_each_entry_to_its_page(client, cast, w):
     html = calendar(client, cast.a_officer, view="agenda", **JULY)
 
-    assert f'href="/trainings/{w.planned.pk}/"' in html
-    assert f'href="/meetings/{w.meeting.pk}/"' in html
-    assert f'href="/commitments/{w.due_shared.pk}/"' in html
-    assert f'href="/requests/{w.july_request.pk}/"' in html
+    assert f'href="/trainings/{w.planned.public_id}/"' in html
+    assert f'href="/meetings/{w.meeting.public_id}/"' in html
+    assert f'href="/commitments/{w.due_shared.public_id}/"' in html
+    assert f'href="/requests/{w.july_request.public_id}/"' in html
 
 
 @pytest.mark.parametrize("month", ["2031-13", "July", "0001-01", "2031-7", "2031-07-01"])
@@ -197,9 +197,9 @@ def test_my_pages_have_no_inline_code(client, cast, w):
         reverse("reports:calendar") + "?month=2031-07",
         reverse("reports:calendar") + "?view=agenda&month=2031-07",
         reverse("training:training-list"),
-        reverse("training:training-detail", args=[w.held.pk]),
-        reverse("training:training-edit", args=[w.held.pk]),
-        reverse("training:training-create", args=[cast.agreement.pk]),
+        reverse("training:training-detail", args=[w.held.public_id]),
+        reverse("training:training-edit", args=[w.held.public_id]),
+        reverse("training:training-create", args=[cast.agreement.public_id]),
     ]
     for url in urls:
         response = client.get(url)

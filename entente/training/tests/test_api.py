@@ -55,9 +55,9 @@ def texts(**given) -> dict:
 def training_json(training: TrainingActivity) -> dict:
     training.refresh_from_db()
     return {
-        "id": training.pk,
-        "agreement": training.agreement_id,
-        "area": training.area_id,
+        "id": str(training.public_id),
+        "agreement": str(training.agreement.public_id),
+        "area": str(training.area.public_id) if training.area_id else None,
         "kind": training.kind,
         "title": {lang: getattr(training, f"title_{lang}") or "" for lang in LANGS},
         "reference_language": training.reference_language,
@@ -88,11 +88,11 @@ def counts() -> tuple[int, ...]:
 
 
 def url_of(training) -> str:
-    return f"{API}/trainings/{training.pk}"
+    return f"{API}/trainings/{training.public_id}"
 
 
 def tag_of(training, version: int = 1) -> str:
-    return f'"trainingactivity-{training.pk}-v{version}"'
+    return f'"trainingactivity-{training.public_id}-v{version}"'
 
 
 def send(client, method: str, url: str, body=None, **headers):
@@ -118,15 +118,15 @@ NEW_TRAINING = {
 def test_training_create_by_officer_answers_the_new_activity(cast):
     area = CooperationArea.objects.create(agreement=cast.agreement, code="ports", name_en="Ports")
     client = api_client(cast.a_officer)
-    url = f"{API}/agreements/{cast.agreement.pk}/trainings"
-    response = send(client, "post", url, NEW_TRAINING | {"area": area.pk})
+    url = f"{API}/agreements/{cast.agreement.public_id}/trainings"
+    response = send(client, "post", url, NEW_TRAINING | {"area": str(area.public_id)})
     assert response.status_code == 201
     training = TrainingActivity.objects.get()
-    assert response["Location"] == f"/api/v1/trainings/{training.pk}"
+    assert response["Location"] == f"/api/v1/trainings/{training.public_id}"
     assert response.json() == {
-        "id": training.pk,
-        "agreement": cast.agreement.pk,
-        "area": area.pk,
+        "id": str(training.public_id),
+        "agreement": str(cast.agreement.public_id),
+        "area": str(area.public_id),
         "kind": "study_visit",
         "title": texts(en="Port security visit", fr="Visite sécurité portuaire"),
         "reference_language": "en",
@@ -156,7 +156,7 @@ def test_training_create_by_officer_answers_the_new_activity(cast):
 def test_training_create_refuses_fields_the_caller_may_not_set(cast, field):
     client = api_client(cast.a_officer)
     before = counts()
-    url = f"{API}/agreements/{cast.agreement.pk}/trainings"
+    url = f"{API}/agreements/{cast.agreement.public_id}/trainings"
     response = send(client, "post", url, NEW_TRAINING | {field: 1})
     assert response.status_code == 422
     assert response.json()["errors"] == [
@@ -181,7 +181,10 @@ def test_training_create_refuses_fields_the_caller_may_not_set(cast, field):
             [{"field": "host_party", "message": "The host party is not a party to the agreement."}],
         ),
         ({"host_party": "ZZ"}, [{"field": "host_party", "message": "No such party: ZZ."}]),
-        ({"area": 424242}, [{"field": "area", "message": "No such record: 424242."}]),
+        (
+            {"area": "7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a"},
+            [{"field": "area", "message": "No such record: 7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a."}],
+        ),
         (
             {"place": "Rotter\x00dam"},
             [{"field": "place", "message": "Null characters are not allowed."}],
@@ -204,7 +207,7 @@ def test_training_create_refuses_fields_the_caller_may_not_set(cast, field):
 def test_training_create_invalid_input_is_422_and_leaves_nothing(cast, changes, errors):
     client = api_client(cast.a_officer)
     before = counts()
-    url = f"{API}/agreements/{cast.agreement.pk}/trainings"
+    url = f"{API}/agreements/{cast.agreement.public_id}/trainings"
     response = send(client, "post", url, NEW_TRAINING | changes)
     assert response.status_code == 422
     assert response.json() == problem_body(
@@ -214,7 +217,7 @@ def test_training_create_invalid_input_is_422_and_leaves_nothing(cast, changes, 
 
 
 def test_training_create_refused_to_reader_and_outsider(cast):
-    url = f"{API}/agreements/{cast.agreement.pk}/trainings"
+    url = f"{API}/agreements/{cast.agreement.public_id}/trainings"
     reader, outsider = api_client(cast.a_reader), api_client(cast.c_officer)
     before = counts()
     response = send(reader, "post", url, NEW_TRAINING)
@@ -232,7 +235,7 @@ def test_training_create_refused_to_reader_and_outsider(cast):
 
 def test_training_create_with_idempotency_key_makes_one_activity(cast):
     client = api_client(cast.b_officer)
-    url = f"{API}/agreements/{cast.agreement.pk}/trainings"
+    url = f"{API}/agreements/{cast.agreement.public_id}/trainings"
     first = send(client, "post", url, NEW_TRAINING, HTTP_IDEMPOTENCY_KEY="t-1")
     again = send(client, "post", url, NEW_TRAINING, HTTP_IDEMPOTENCY_KEY="t-1")
     assert (first.status_code, again.status_code, again["Idempotent-Replayed"]) == (
@@ -289,17 +292,21 @@ def test_training_list_filters(cast):
         assert response.status_code == 200, response.json()
         return [item["id"] for item in response.json()["items"]]
 
-    assert ids() == [visit.pk, course.pk, under_other.pk]
-    assert ids(agreement=other.pk) == [under_other.pk]
-    assert ids(area=area.pk) == [course.pk]
-    assert ids(party="NL-POL") == [visit.pk, course.pk, under_other.pk]
+    assert ids() == [str(visit.public_id), str(course.public_id), str(under_other.public_id)]
+    assert ids(agreement=other.public_id) == [str(under_other.public_id)]
+    assert ids(area=area.public_id) == [str(course.public_id)]
+    assert ids(party="NL-POL") == [
+        str(visit.public_id),
+        str(course.public_id),
+        str(under_other.public_id),
+    ]
     assert ids(party="XX-OUT") == []
-    assert ids(status="confirmed") == [course.pk]
-    assert ids(marking="TLP:AMBER") == [visit.pk]
-    assert ids(starts_after="2023-03-06") == [visit.pk, course.pk]
-    assert ids(starts_before="2023-03-06") == [under_other.pk]
-    assert ids(q="port") == [visit.pk]
-    assert ids(q="forensic rabat") == [course.pk]
+    assert ids(status="confirmed") == [str(course.public_id)]
+    assert ids(marking="TLP:AMBER") == [str(visit.public_id)]
+    assert ids(starts_after="2023-03-06") == [str(visit.public_id), str(course.public_id)]
+    assert ids(starts_before="2023-03-06") == [str(under_other.public_id)]
+    assert ids(q="port") == [str(visit.public_id)]
+    assert ids(q="forensic rabat") == [str(course.public_id)]
     response = client.get(f"{API}/trainings", {"status": "done", "q": "\x00"})
     assert [e["field"] for e in response.json()["errors"]] == ["query.status", "query.q"]
 
@@ -387,7 +394,7 @@ def test_reciprocity_rows(cast):
         row(2024, "MA-DGSN", planned_sent=5),
         row(2024, "NL-POL", planned_hosted=5),
     ]
-    response = client.get(f"{API}/reciprocity", {"agreement": cast.agreement.pk})
+    response = client.get(f"{API}/reciprocity", {"agreement": str(cast.agreement.public_id)})
     assert (response.status_code, response.json()) == (200, rows_2023_2024)
     assert client.get(f"{API}/reciprocity").json() == [
         row(2022, "MA-DGSN", hosted=8),
@@ -396,7 +403,7 @@ def test_reciprocity_rows(cast):
     ]
     outsider = api_client(cast.c_officer)
     assert outsider.get(f"{API}/reciprocity").json() == []
-    response = outsider.get(f"{API}/reciprocity", {"agreement": cast.agreement.pk})
+    response = outsider.get(f"{API}/reciprocity", {"agreement": str(cast.agreement.public_id)})
     assert response.status_code == 404
 
 
@@ -622,7 +629,7 @@ def test_free_text_fields_never_crash(cast):
             send(
                 client,
                 "post",
-                f"{API}/agreements/{cast.agreement.pk}/trainings",
+                f"{API}/agreements/{cast.agreement.public_id}/trainings",
                 NEW_TRAINING | {"title": {"en": text}, "place": text},
             )
         )

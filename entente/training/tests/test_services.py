@@ -89,20 +89,20 @@ def test_training_visible_to_shared_and_own_internal(cast):
 
 def test_get_training_for_user_other_party_internal_not_found(cast):
     training = create(cast, scope=Scope.INTERNAL)
-    assert get_training_for_user(cast.a_reader, training.pk) == training
+    assert get_training_for_user(cast.a_reader, training.public_id) == training
     with pytest.raises(NotFound):
-        get_training_for_user(cast.b_officer, training.pk)
+        get_training_for_user(cast.b_officer, training.public_id)
     with pytest.raises(NotFound):
-        get_training_for_user(cast.c_officer, training.pk)
+        get_training_for_user(cast.c_officer, training.public_id)
 
 
 def test_get_training_for_user_write_only_owner_writers(cast):
     training = create(cast)
-    assert get_training_for_user(cast.a_officer, training.pk, write=True) == training
+    assert get_training_for_user(cast.a_officer, training.public_id, write=True) == training
     with pytest.raises(PermissionDenied):
-        get_training_for_user(cast.a_reader, training.pk, write=True)
+        get_training_for_user(cast.a_reader, training.public_id, write=True)
     with pytest.raises(PermissionDenied):
-        get_training_for_user(cast.b_officer, training.pk, write=True)
+        get_training_for_user(cast.b_officer, training.public_id, write=True)
 
 
 def test_training_visible_to_red_only_named_recipients(cast):
@@ -115,7 +115,7 @@ def test_training_visible_to_red_only_named_recipients(cast):
     assert list(training_visible_to(cast.a_reader)) == []
     assert list(training_visible_to(cast.b_officer)) == []
     with pytest.raises(NotFound):
-        get_training_for_user(cast.a_reader, training.pk)
+        get_training_for_user(cast.a_reader, training.public_id)
 
 
 def test_training_visible_to_query_count_does_not_grow(cast, django_assert_num_queries):

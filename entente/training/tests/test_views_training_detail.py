@@ -44,8 +44,8 @@ def internal(cast):
 
 def url(name, training, *args):
     if name == "attachment-add":  # the attachments app's, on every record's page
-        return reverse("attachments:upload", args=["training.trainingactivity", training.pk])
-    return reverse(f"training:training-{name}", args=[training.pk, *args])
+        return reverse("attachments:upload", args=["training.trainingactivity", training.public_id])
+    return reverse(f"training:training-{name}", args=[training.public_id, *args])
 
 
 def page(client, user, training):
@@ -129,7 +129,12 @@ def test_detail_is_404_for_the_outsider_and_for_nothing(client, cast, shared):
     assert client.get(url("detail", shared)).status_code == 404
 
     client.force_login(cast.a_officer)
-    assert client.get(reverse("training:training-detail", args=[999999])).status_code == 404
+    assert (
+        client.get(
+            reverse("training:training-detail", args=["7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a"])
+        ).status_code
+        == 404
+    )
 
 
 # --- status -----------------------------------------------------------------------------

@@ -16,11 +16,11 @@ from entente.training.services import participation_set, training_create, traini
 
 
 def create_url(agreement):
-    return reverse("training:training-create", args=[agreement.pk])
+    return reverse("training:training-create", args=[agreement.public_id])
 
 
 def edit_url(training):
-    return reverse("training:training-edit", args=[training.pk])
+    return reverse("training:training-edit", args=[training.public_id])
 
 
 def valid(cast, **overrides) -> dict:
@@ -85,7 +85,7 @@ def test_create_by_the_officer(client, cast):
 
     training = TrainingActivity.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("training:training-detail", args=[training.pk])
+    assert response["Location"] == reverse("training:training-detail", args=[training.public_id])
     assert {
         "owner": training.owning_party.code,
         "title": (training.title_en, training.title_fr, training.title_nl),
@@ -134,7 +134,12 @@ def test_create_under_an_invisible_agreement_is_404(client, cast):
 
     client.force_login(cast.a_officer)
     assert client.get(create_url(internal_b)).status_code == 404
-    assert client.get(reverse("training:training-create", args=[999999])).status_code == 404
+    assert (
+        client.get(
+            reverse("training:training-create", args=["7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a"])
+        ).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,7 @@ def test_list_for_the_reader_has_no_create_menu(client, cast, trainings):
 def test_list_offers_creation_under_the_agreements_of_the_party(client, cast, trainings):
     html = listing(client, cast.a_officer)
 
-    create = reverse("training:training-create", args=[cast.agreement.pk])
+    create = reverse("training:training-create", args=[cast.agreement.public_id])
     assert f'<a href="{create}">Under {AGREEMENT}</a>' in html
 
 
@@ -182,8 +182,8 @@ def test_list_filters_by_area_agreement_and_party(client, cast, trainings):
     make(cast, cast.a_officer, "With the outsider", dt.date(2022, 1, 3), agreement=other,
          sender=cast.c)  # fmt: skip
 
-    by_area = listing(client, cast.a_officer, area=cyber.pk)
-    by_agreement = listing(client, cast.a_officer, agreement=other.pk)
+    by_area = listing(client, cast.a_officer, area=cyber.public_id)
+    by_agreement = listing(client, cast.a_officer, agreement=other.public_id)
     by_party = listing(client, cast.a_officer, party=cast.c.pk)
 
     assert rows(by_area, "training-table") == [ROW_VISIT, ROW_FORENSIC]
