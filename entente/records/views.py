@@ -57,7 +57,7 @@ ACTIONS = {
 }
 
 # Bookkeeping every write touches; showing it on each event would hide the real changes.
-BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at"})
+BOOKKEEPING = frozenset({"id", "public_id", "version", "created_at", "updated_at"})
 
 
 @login_required

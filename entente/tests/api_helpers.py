@@ -57,3 +57,32 @@ def problem_body(
         "instance": instance,
         **extra,
     }
+
+
+def as_shown(record, snapshot: dict | None) -> dict | None:
+    """An audit snapshot of `record` as its trail shows it to a reader who sees every
+    record it names: the record's own id and its references to other records (foreign
+    keys, lists of them, an attachment's target) as public ids, never internal ones."""
+    if snapshot is None:
+        return None
+    shown = {}
+    for key, value in snapshot.items():
+        model = _referenced_model(record, key)
+        if key == "id":
+            value = str(record.public_id)
+        elif model is not None and hasattr(model, "public_id") and value is not None:
+            ids = value if isinstance(value, list) else [value]
+            found = dict(model._base_manager.filter(pk__in=ids).values_list("pk", "public_id"))
+            public = [str(found[pk]) for pk in ids]
+            value = public if isinstance(value, list) else public[0]
+        shown[key] = value
+    return shown
+
+
+def _referenced_model(record, key: str):
+    if key == "target_id" and hasattr(record, "target_type"):
+        return record.target_type.model_class()
+    for field in record._meta.get_fields():
+        if field.is_relation and key in {field.name, getattr(field, "attname", None)}:
+            return field.related_model if not field.auto_created or field.concrete else None
+    return None

@@ -65,9 +65,9 @@ def test_contact_internal_is_hidden_from_other_party(cast):
     assert list(selectors.contact_visible_to(cast.a_reader).order_by("pk")) == [shared, internal]
     assert list(selectors.contact_visible_to(cast.b_officer)) == [shared]
     with pytest.raises(NotFound):
-        selectors.get_contact_for_user(cast.b_officer, internal.pk)
+        selectors.get_contact_for_user(cast.b_officer, internal.public_id)
     with pytest.raises(PermissionDenied):
-        selectors.get_contact_for_user(cast.b_officer, shared.pk, write=True)
+        selectors.get_contact_for_user(cast.b_officer, shared.public_id, write=True)
 
 
 def test_contact_create_refused_for_reader_and_other_party_unit(cast):

@@ -129,11 +129,14 @@ def test_the_credential_stamp_is_not_in_the_audit(cast):
 def test_a_read_only_token_reads_but_changes_nothing(client, cast):
     token, raw = token_create(actor=cast.a_coordinator, name="dashboard", read_only=True)
     assert client.get(ME, **bearer(raw)).status_code == 200
-    assert client.get(f"/api/v1/agreements/{cast.agreement.pk}", **bearer(raw)).status_code == 200
+    assert (
+        client.get(f"/api/v1/agreements/{cast.agreement.public_id}", **bearer(raw)).status_code
+        == 200
+    )
     refusals = [
         post_token(client, {"name": "more"}, **bearer(raw)),
         client.patch(
-            f"/api/v1/agreements/{cast.agreement.pk}",
+            f"/api/v1/agreements/{cast.agreement.public_id}",
             {"title": "Changed"},
             content_type="application/json",
             HTTP_IF_MATCH='"1"',

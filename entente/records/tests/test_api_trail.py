@@ -10,8 +10,9 @@ from entente.accounts.enums import Role
 from entente.agreements import services
 from entente.audit.models import AuditEvent
 from entente.audit.selectors import audit_chain_head
+from entente.core import registry
 from entente.testing import UserFactory, member
-from entente.tests.api_helpers import api_client, iso, problem_body
+from entente.tests.api_helpers import UNKNOWN, api_client, as_shown, iso, problem_body
 
 AUDIT = "/api/v1/audit"
 
@@ -29,6 +30,9 @@ def new_commitment(cast, **kwargs):
 
 def event_json(event: AuditEvent, revision: int, *, chain: bool = False) -> dict:
     """The event as the API shows it to its owner; `chain` for auditors and the operator."""
+    record = registry.record_type(event.target_type).model._base_manager.get(
+        pk=int(event.target_id)
+    )
     return {
         "revision": revision,
         "seq": event.seq if chain else None,
@@ -36,8 +40,8 @@ def event_json(event: AuditEvent, revision: int, *, chain: bool = False) -> dict
         "at": iso(event.at),
         "actor": event.actor_name,
         "action": event.action,
-        "before": event.before,
-        "after": event.after,
+        "before": as_shown(record, event.before),
+        "after": as_shown(record, event.after),
     }
 
 
@@ -107,7 +111,7 @@ def test_trail_is_404_to_those_who_may_not_see_the_record(cast):
 
 @pytest.mark.parametrize("record_type", ["accounts.apitoken", "audit.auditevent", "nothing"])
 def test_trail_of_an_unknown_record_type_is_404(cast, record_type):
-    path = f"{AUDIT}/{record_type}/1"
+    path = f"{AUDIT}/{record_type}/{UNKNOWN}"
     response = api_client(cast.a_coordinator).get(path)
     assert response.json() == problem_body(404, "Not Found", "No such record type.", path)
 

@@ -91,23 +91,26 @@ def test_trail_links_each_record_to_the_page_that_shows_it(client, cast):
     message = liaison.message_post(actor=cast.a_officer, request=request, body="More details.")
     client.force_login(cast.a_officer)
     pages = {
-        ("agreements.agreement", cast.agreement.pk): agreement,
-        ("agreements.clause", clause.pk): f"{agreement}#clause-{clause.public_id}",
-        ("agreements.cooperationarea", area.pk): f"{agreement}#about-title",
-        ("agreements.agreementevent", event.pk): f"{agreement}#timeline",
-        ("agreements.commitment", commitment.pk): reverse(
+        ("agreements.agreement", cast.agreement.public_id): agreement,
+        ("agreements.clause", clause.public_id): f"{agreement}#clause-{clause.public_id}",
+        ("agreements.cooperationarea", area.public_id): f"{agreement}#about-title",
+        ("agreements.agreementevent", event.public_id): f"{agreement}#timeline",
+        ("agreements.commitment", commitment.public_id): reverse(
             "agreements:commitment-detail", args=[commitment.public_id]
         ),
-        ("meetings.meeting", meeting.pk): meeting_page,
-        ("meetings.agendaitem", item.pk): f"{meeting_page}#agenda",
-        ("meetings.attendance", attendance.pk): f"{meeting_page}#attendance",
-        ("meetings.decision", decision.pk): f"{meeting_page}#decision-{decision.public_id}",
-        ("training.trainingactivity", activity.pk): reverse(
+        ("meetings.meeting", meeting.public_id): meeting_page,
+        ("meetings.agendaitem", item.public_id): f"{meeting_page}#agenda",
+        ("meetings.attendance", attendance.public_id): f"{meeting_page}#attendance",
+        ("meetings.decision", decision.public_id): f"{meeting_page}#decision-{decision.public_id}",
+        ("training.trainingactivity", activity.public_id): reverse(
             "training:training-detail", args=[activity.public_id]
         ),
-        ("liaison.liaisonrequest", request.pk): request_page,
-        ("liaison.liaisonmessage", message.pk): f"{request_page}#message-{message.public_id}",
-        ("accounts.contact", attendance.contact_id): None,  # contacts have no page
+        ("liaison.liaisonrequest", request.public_id): request_page,
+        (
+            "liaison.liaisonmessage",
+            message.public_id,
+        ): f"{request_page}#message-{message.public_id}",
+        ("accounts.contact", attendance.contact.public_id): None,  # contacts have no page
     }
     found = {
         key: client.get(reverse("records:record-trail", args=key)).context["record_url"]

@@ -14,10 +14,11 @@ from entente.accounts.enums import Role
 from entente.agreements import services
 from entente.attachments.services import attachment_add
 from entente.audit.models import AuditEvent
+from entente.core import registry
 from entente.core.enums import Marking, Scope
 from entente.meetings import services as meetings
 from entente.testing import member
-from entente.tests.api_helpers import api_client, iso
+from entente.tests.api_helpers import api_client, as_shown, iso
 
 AUDIT = "/api/v1/audit"
 DRAFT = "we lack the budget"
@@ -40,7 +41,11 @@ def chain_of(record) -> list[AuditEvent]:
 
 
 def shown(event: AuditEvent, revision: int, **overrides) -> dict:
-    """The event as the API shows it to a user who does not read the chain."""
+    """The event as the API shows it to a user who does not read the chain (and sees
+    every record it names: overrides say what they do not see)."""
+    record = registry.record_type(event.target_type).model._base_manager.get(
+        pk=int(event.target_id)
+    )
     item = {
         "revision": revision,
         "seq": None,
@@ -48,8 +53,8 @@ def shown(event: AuditEvent, revision: int, **overrides) -> dict:
         "at": iso(event.at),
         "actor": event.actor_name,
         "action": event.action,
-        "before": event.before,
-        "after": event.after,
+        "before": as_shown(record, event.before),
+        "after": as_shown(record, event.after),
     }
     return item | overrides
 
@@ -166,7 +171,7 @@ def test_a_decision_names_only_the_commitments_the_reader_may_see(client, cast):
     )
     assert internal.scope == Scope.INTERNAL
     create, commitments = chain_of(decision)
-    assert commitments.after == {"commitments": [str(internal.public_id)]}
+    assert commitments.after == {"commitments": [internal.pk]}
     other = api_client(cast.b_officer).get(api_url(decision)).json()["items"]
     assert other == [shown(create, 1), shown(commitments, 2, after={"commitments": ["hidden"]})]
     owner = api_client(cast.a_reader).get(api_url(decision)).json()["items"]
@@ -196,7 +201,8 @@ def test_the_trail_never_shows_a_stored_file_path(cast):
     for user in (cast.a_officer, cast.b_officer):
         (item,) = api_client(user).get(api_url(attachment)).json()["items"]
         assert "file" not in item["after"]
-        assert item["after"] == {k: v for k, v in create.after.items() if k != "file"}
+        shown_after = as_shown(attachment, create.after)
+        assert item["after"] == {k: v for k, v in shown_after.items() if k != "file"}
 
 
 def test_seq_and_hashes_are_shown_to_the_auditor_only(client, cast):

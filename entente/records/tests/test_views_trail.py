@@ -39,7 +39,7 @@ def test_trail_shows_who_changed_what_newest_first(client, cast):
         actor=cast.a_officer, commitment=c, status="in_progress", expected_version=1, progress=20
     )
     client.force_login(cast.a_reader)
-    response = client.get(trail("agreements.commitment", c.pk))
+    response = client.get(trail("agreements.commitment", c.public_id))
     assert response.status_code == 200
     assert summary(response) == [
         (
@@ -84,24 +84,24 @@ def test_trail_is_linked_from_the_record_pages(client, cast):
     c = commitment(cast)
     client.force_login(cast.a_officer)
     page = client.get(reverse("agreements:commitment-detail", args=[c.public_id]))
-    assert trail("agreements.commitment", c.pk) in page.content.decode()
+    assert trail("agreements.commitment", c.public_id) in page.content.decode()
     page = client.get(reverse("reports:agreement-detail", args=[cast.agreement.public_id]))
-    assert trail("agreements.agreement", cast.agreement.pk) in page.content.decode()
+    assert trail("agreements.agreement", cast.agreement.public_id) in page.content.decode()
 
 
 def test_trail_of_a_shared_record_is_seen_by_the_other_party(client, cast):
     c = commitment(cast)
     client.force_login(cast.b_officer)
-    response = client.get(trail("agreements.commitment", c.pk))
+    response = client.get(trail("agreements.commitment", c.public_id))
     assert [e.label for e in response.context["events"]] == ["Created"]
 
 
 def test_trail_of_a_record_the_user_may_not_see_is_404(client, cast):
     c = commitment(cast, scope=Scope.INTERNAL)
     client.force_login(cast.b_officer)
-    assert client.get(trail("agreements.commitment", c.pk)).status_code == 404
+    assert client.get(trail("agreements.commitment", c.public_id)).status_code == 404
     client.force_login(cast.c_officer)
-    assert client.get(trail("agreements.agreement", cast.agreement.pk)).status_code == 404
+    assert client.get(trail("agreements.agreement", cast.agreement.public_id)).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_trail_of_a_record_the_user_may_not_see_is_404(client, cast):
 )
 def test_trail_of_an_unknown_record_type_is_404(client, cast, record_type):
     client.force_login(cast.a_officer)
-    assert client.get(trail(record_type, 1)).status_code == 404
+    assert client.get(trail(record_type, "7d4e2c1a-9b3f-4e5d-8a6c-0f1e2d3c4b5a")).status_code == 404
 
 
 def test_trail_of_a_record_that_does_not_exist_is_404(client, cast):
@@ -123,7 +123,7 @@ def test_trail_of_a_record_that_does_not_exist_is_404(client, cast):
 
 
 def test_trail_requires_sign_in(client, cast):
-    url = trail("agreements.agreement", cast.agreement.pk)
+    url = trail("agreements.agreement", cast.agreement.public_id)
     assert client.get(url).url == f"{reverse('login')}?next={url}"
 
 
@@ -142,7 +142,7 @@ def test_trail_query_count_does_not_grow_with_events(client, cast):
             )
 
     change(1)
-    url = trail("agreements.commitment", c.pk)
+    url = trail("agreements.commitment", c.public_id)
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         assert len(client.get(url).context["events"]) == 2

@@ -221,7 +221,7 @@ def test_pages_carry_no_inline_code_for_the_strict_csp(client, page):
     import re
 
     cast = page
-    commitment_pk = cast.agreement.commitments.first().pk
+    commitment_pk = cast.agreement.commitments.first().public_id
     client.force_login(cast.a_officer)
     urls = [
         url(cast.agreement),
