@@ -19,7 +19,7 @@ from entente.apikit.routes import LIST, op
 from entente.core.access import membership_of
 from entente.core.http import CursorPagination
 from entente.core.problems import problem_responses
-from entente.core.schemas import id_in_path
+from entente.core.schemas import key_in_path
 
 router = Router(tags=["accounts"])
 
@@ -77,7 +77,7 @@ def token_new(request, payload: TokenIn):
 
 
 @router.delete("/tokens/{token_id}", **op("Revoke a token", None, TOKEN_REVOKE, 204))
-def token_delete(request, token_id: int = id_in_path()):
+def token_delete(request, token_id: int = key_in_path()):
     """Revoke one of your tokens; it stops working at once."""
     token_revoke(actor=request.auth, token=get_token_for_user(request.auth, token_id))
     return HttpResponse(status=204)

@@ -29,6 +29,12 @@ PartyCode = Annotated[
 Username = Annotated[str, Field(min_length=1, max_length=150, pattern=r"^[^\x00]+$")]
 
 
+def key_in_path(description: str | None = None) -> Any:
+    """An integer key in the URL (a token's, which is no record), in the database's
+    range as `Id` is, so that an oversized one is refused, not a crash."""
+    return Path(description=description, ge=1, le=2**63 - 1)
+
+
 def id_in_path(description: str | None = None) -> Any:
     """A record's public id in the URL (a `PublicId` parameter): one that is no UUID,
     an internal integer key included, answers 422; an unknown one 404, from its door."""

@@ -7,6 +7,7 @@ selectors and services raise, so the mapping is tested without waiting for them.
 
 import json
 import logging
+import uuid
 
 import pytest
 from django.core.cache import cache
@@ -69,8 +70,8 @@ def thing_create(request, payload: ThingIn):
 
 
 @probe.patch("/agreements/{pk}")
-def agreement_patch(request, pk: int):
-    agreement = Agreement.objects.get(pk=pk)
+def agreement_patch(request, pk: uuid.UUID):
+    agreement = Agreement.objects.get(public_id=pk)
     return {"expected_version": require_if_match(request, agreement)}
 
 
@@ -245,7 +246,7 @@ def test_change_with_stale_if_match_is_412(client, cast):
     ['"agreement-{pk}-v1"', 'W/"agreement-{pk}-v1"', '"other", "agreement-{pk}-v1"', "*"],
 )
 def test_change_with_current_if_match_gives_expected_version(client, cast, if_match):
-    pk = cast.agreement.pk
+    pk = cast.agreement.public_id
     assert etag_for(cast.agreement) == f'"agreement-{pk}-v1"'
     response = client.patch(f"/probe/agreements/{pk}", HTTP_IF_MATCH=if_match.format(pk=pk))
     assert response.json() == {"expected_version": 1}
