@@ -60,7 +60,7 @@ def test_answer_decision_and_what_the_other_side_sees(live_server, page, test_ou
     page.click(f"form:has(input[name={prefix}-title]) button[type=submit]:not([name=add_row])")
     page.wait_for_selector(f"text={COMMITMENT}")
 
-    agreement_url = f"{base}/agreements/{meeting.agreement_id}/"
+    agreement_url = f"{base}/agreements/{meeting.agreement.public_id}/"
     page.goto(agreement_url)
     page.screenshot(path=test_output / "scenario-agreement-ma-1440.png", full_page=True)
     page.set_viewport_size({"width": 360, "height": 800})
