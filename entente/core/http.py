@@ -1,7 +1,7 @@
 """HTTP helpers for API operations: ETags and If-Match, and cursor pagination.
 
-ETags are strong: `"<model>-<public id>-v<version>"`, e.g. `"agreement-6e13f4d9-...-v3"`. They name
-the stored version of a record (PartyOwned.version), which every audited update
+ETags are strong: `"<model>-<public id>-v<version>"`, e.g. `"agreement-6e13f4d9-...-v3"`.
+They name the stored version of a record (PartyOwned.version), which every audited update
 raises by one. Strong, because RFC 9110 (13.1.1) compares If-Match strongly, so a weak
 tag could never match. A `W/` prefix in If-Match is tolerated all the same: reverse
 proxies weaken tags when they compress a response, and the version it names is exact.
