@@ -21,7 +21,7 @@ class LiaisonRequest(PartyOwned):
     agreement = models.ForeignKey(
         Agreement, on_delete=models.PROTECT, related_name="liaison_requests"
     )
-    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    reference = models.CharField(_("reference"), max_length=40)
     from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="sent_requests")
     to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="received_requests")
     area = models.ForeignKey(
@@ -52,6 +52,10 @@ class LiaisonRequest(PartyOwned):
         ordering = ["due_at", "pk"]
         constraints = [
             *PartyOwned.Meta.constraints,
+            # Per agreement: references are numbered per agreement (see request_send).
+            models.UniqueConstraint(
+                fields=["agreement", "reference"], name="%(app_label)s_%(class)s_unique_reference"
+            ),
             models.CheckConstraint(
                 condition=Q(due_at__gt=F("sent_at")), name="%(app_label)s_%(class)s_due_after_sent"
             ),

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from entente.accounts.models import Membership, Party, Unit
@@ -63,7 +64,8 @@ def request_send(
     """Send a request from one of the actor's party's contact cells to another party's.
 
     The deadline follows from the agreement and the priority; the reference, when not
-    given, is the next one of the sending party for the year (`MA-DGSN-2025-0007`).
+    given, is the sending party's next one for the year under this agreement
+    (`MA-DGSN-2025-0007`).
     """
     now = now or timezone.now()
     membership = require_party_to(actor, agreement)
@@ -93,9 +95,11 @@ def request_send(
         )
     recipients = check_marking_change(actor, request, marking, recipients)
     with write_transaction():
-        if reference is None:
-            reference = _next_reference(membership.party_id, now)
-        request.reference = reference.strip()
+        request.reference = (reference or "").strip() or _next_reference(request, now)
+        if LiaisonRequest.objects.filter(agreement=agreement, reference=request.reference).exists():
+            raise ValidationError(
+                {"reference": _("This agreement already has a request with this reference.")}
+            )
         return audited_create(
             actor=actor, instance=request, action="send", m2m={"red_recipients": recipients}
         )
@@ -130,22 +134,34 @@ def _check_options(agreement, area, scope, priority) -> dict:
     return errors
 
 
-def _next_reference(party_id: int, now: dt.datetime) -> str:
+def _next_reference(request: LiaisonRequest, now: dt.datetime) -> str:
+    """The sending party's next reference of the year under the request's agreement.
+
+    Numbered per agreement over requests every reader of the agreement sees, so that no
+    reader meets a gap that counts requests hidden from them (to another party, or
+    TLP:RED); a TLP:RED request draws a random reference instead of a number.
+    """
     # Locking the party row queues concurrent senders of one party, so two requests
     # never draw the same number.
-    party = Party.objects.select_for_update().get(pk=party_id)
+    party = Party.objects.select_for_update().get(pk=request.owning_party_id)
     zone: dt.tzinfo
     try:
         zone = ZoneInfo(party.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         zone = dt.UTC
     prefix = f"{party.code}-{now.astimezone(zone).year}-"
+    if request.marking == Marking.RED:
+        return f"{prefix}R{get_random_string(6, allowed_chars=REFERENCE_LETTERS)}"
     pattern = re.compile(rf"{re.escape(prefix)}(\d+)")
-    taken = LiaisonRequest.objects.filter(reference__startswith=prefix).values_list(
-        "reference", flat=True
-    )
+    taken = LiaisonRequest.objects.filter(
+        agreement=request.agreement_id, reference__startswith=prefix
+    ).values_list("reference", flat=True)
     numbers = [int(m.group(1)) for ref in taken if (m := pattern.fullmatch(ref))]
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+# Easy to read out over the phone: no 0/O or 1/I.
+REFERENCE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 # --- state changes ------------------------------------------------------------------------

@@ -71,7 +71,9 @@ class MeetingOut(PartyOwnedOut):
 
 class AgendaItemOut(Schema):
     id: int
-    position: int
+    position: int = Field(
+        alias="visible_position", description="Its place among the items the reader may see."
+    )
     title: str
     notes: str
     carried_commitment: int | None = Field(alias="carried_commitment_id")

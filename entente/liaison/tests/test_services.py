@@ -1,9 +1,11 @@
 import datetime as dt
+import re
 
 import pytest
 
 from entente.agreements.models import CooperationArea
 from entente.audit.models import AuditEvent
+from entente.core.access import visible_to
 from entente.core.enums import Marking, Scope
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from entente.liaison import selectors, services
@@ -128,9 +130,31 @@ def test_request_send_refuses_a_reference_already_taken(cast):
     with pytest.raises(ValidationError) as exc:
         send(cast, reference="MA-7")
     assert exc.value.message_dict == {
-        "reference": ["Liaison request with this Reference already exists."]
+        "reference": ["This agreement already has a request with this reference."]
     }
     assert (LiaisonRequest.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_request_send_numbers_per_agreement_so_no_reader_counts_hidden_requests(cast):
+    """Party B reads A's requests under their agreement only: a request A sends under
+    another agreement, or marks TLP:RED, must not leave a gap in the numbers B sees."""
+    other = agreement_between(cast.a, cast.c, owner=cast.a)
+    first = send(cast).reference
+    send(cast, agreement=other, to_unit=cast.c_cell)
+    red = send(
+        cast, cast.a_coordinator, marking="TLP:RED", red_recipients=[cast.b_officer]
+    ).reference
+    second = send(cast).reference
+    assert (first, second) == ("MA-DGSN-2025-0001", "MA-DGSN-2025-0002")
+    assert re.fullmatch(r"MA-DGSN-2025-R[A-HJ-NP-Z2-9]{6}", red)
+    assert list(
+        visible_to(LiaisonRequest.objects.all(), cast.b_coordinator).values_list(
+            "reference", flat=True
+        )
+    ) == [first, second]
+    assert send(cast, agreement=other, to_unit=cast.c_cell, reference=" ").reference == (
+        "MA-DGSN-2025-0002"
+    )
 
 
 # An outsider does not see the agreement: it does not exist for them.
