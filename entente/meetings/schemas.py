@@ -11,16 +11,16 @@ from ninja import Field, Schema
 
 from entente.agreements.enums import CommitmentKind, Recurrence
 from entente.apikit.schemas import PartyOwnedOut
-from entente.core.enums import Language, Marking, Scope
+from entente.core.enums import Language, Marking
 from entente.core.http import Amount, AwareMoment, Day, LocalMoment, RecordId
 from entente.core.schemas import (
     Id,
     In,
+    MarkedIn,
     NoNul,
     PartyCode,
     Texts,
     TextsIn,
-    Username,
     id_in_path,
     maybe,
     optional,
@@ -128,7 +128,7 @@ class MeetingFilters(Schema):
     q: NoNul | None = maybe("Words in the title (any language) or place.", max_length=200)
 
 
-class MeetingIn(In):
+class MeetingIn(MarkedIn):
     kind: MeetingKind
     title: TextsIn = Field(description="Needs the text in the reference language.")
     reference_language: Language = Language.EN
@@ -138,11 +138,6 @@ class MeetingIn(In):
     host_party: PartyCode
     place: str = Field(default="", max_length=200)
     online_url: str = Field(default="", max_length=200)
-    scope: Scope = Scope.INTERNAL
-    marking: Marking = Marking.AMBER
-    red_recipients: list[Username] = Field(
-        default=[], max_length=100, description="Usernames who may see a TLP:RED meeting."
-    )
 
 
 class MeetingPatchIn(In):
@@ -210,7 +205,7 @@ class DecisionStatusIn(In):
     status: DecisionStatus
 
 
-class CommitmentSpecIn(In):
+class CommitmentSpecIn(MarkedIn):
     """A commitment to create from a decision, under the meeting's agreement."""
 
     title: TextsIn
@@ -229,9 +224,6 @@ class CommitmentSpecIn(In):
     baseline: Amount | None = Field(default=None, max_digits=14, decimal_places=2)
     target: Amount | None = Field(default=None, max_digits=14, decimal_places=2)
     evidence_links: str = ""
-    scope: Scope = Scope.INTERNAL
-    marking: Marking = Marking.AMBER
-    red_recipients: list[Username] = Field(default=[], max_length=100)
 
 
 class CreatedCommitmentOut(CommitmentSummaryOut, PartyOwnedOut):

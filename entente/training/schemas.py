@@ -10,16 +10,16 @@ import datetime as dt
 from ninja import Field, Schema
 
 from entente.apikit.schemas import PartyOwnedOut
-from entente.core.enums import Language, Marking, Scope
+from entente.core.enums import Language, Marking
 from entente.core.http import Day, Integer, RecordId
 from entente.core.schemas import (
     Id,
     In,
+    MarkedIn,
     NoNul,
     PartyCode,
     Texts,
     TextsIn,
-    Username,
     id_in_path,
     maybe,
     optional,
@@ -80,7 +80,7 @@ class TrainingFilters(Schema):
     q: NoNul | None = maybe("Words in the title (any language) or place.", max_length=200)
 
 
-class TrainingIn(In):
+class TrainingIn(MarkedIn):
     kind: TrainingKind
     title: TextsIn = Field(description="Needs the text in the reference language.")
     reference_language: Language = Language.EN
@@ -90,11 +90,6 @@ class TrainingIn(In):
     ends_on: Day
     area: RecordId | None = None
     place: str = Field(default="", max_length=200)
-    scope: Scope = Scope.INTERNAL
-    marking: Marking = Marking.AMBER
-    red_recipients: list[Username] = Field(
-        default=[], max_length=100, description="Usernames who may see a TLP:RED activity."
-    )
 
 
 class TrainingPatchIn(In):
