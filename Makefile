@@ -27,6 +27,7 @@ test: $(VENV)/.installed-dev
 # The API contract test alone, deeper than in `make test`: schemathesis's coverage phase
 # (every boundary value of every schema) before its fuzzing phase; see README.
 contract: export ENTENTE_SCHEMATHESIS_PHASES ?= coverage,fuzzing
+contract: export ENTENTE_SCHEMATHESIS_EXAMPLES ?= 100
 contract: $(VENV)/.installed-dev
 	$(BIN)/pytest -n auto --maxschedchunk 1 -m contract
 
