@@ -140,11 +140,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the refusal below, which leaves its message for the sign-in page.
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # A cookie that names no live session is refused before anything reads request.user.
+    "entente.accounts.middleware.SessionRefusalMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Needs OTPMiddleware's user.is_verified(); does nothing unless REQUIRE_MFA is on.
     "entente.accounts.middleware.RequireMFAMiddleware",
     "entente.core.middleware.PartyTimeZoneMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +34,7 @@ from entente.accounts.selectors import (
     token_for,
     token_hash,
 )
-from entente.accounts.sessions import sessions_end
+from entente.accounts.sessions import remembered_for, session_key_digest, sessions_end
 from entente.audit.services import (
     audit_record,
     audited_create,
@@ -392,6 +393,24 @@ def request_refused(*, actor, action: str, target=None, after: dict | None = Non
             target=target if target is not None else get_user_model()(),
             after=after,
         )
+
+
+def session_refused(*, key: str, reason: str, user=None, path: str = "") -> bool:
+    """Record a refused session cookie `key` as "session_refused" with `reason` (ended,
+    expired, unknown), against `user` when known; never the key. One event per key while
+    a session could have lived, however often it is replayed: returns whether this was
+    the one."""
+    with write_transaction():
+        # In the event's transaction: the key is marked if and only if the event is written.
+        if not cache.add(f"entente:session-refused:{session_key_digest(key)}", 1, remembered_for()):
+            return False
+        request_refused(
+            actor=None,
+            action="session_refused",
+            target=user,
+            after={"reason": reason, "path": path[:200]},
+        )
+    return True
 
 
 def token_authenticate_or_refuse(raw: str) -> ApiToken | None:
