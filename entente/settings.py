@@ -240,6 +240,9 @@ AUTHENTICATION_BACKENDS = [
 # the failure that locked them.
 LOCKOUT_FAILURES = env_positive_int("LOCKOUT_FAILURES", 5)
 LOCKOUT_MINUTES = env_positive_int("LOCKOUT_MINUTES", 15)
+# Requests for a password reset link, per client address and per e-mail address, an hour;
+# past this no more mail goes out (entente.accounts.passwords.password_reset_allowed).
+RESET_PER_HOUR = env_positive_int("RESET_PER_HOUR", 5)
 AXES_FAILURE_LIMIT = LOCKOUT_FAILURES
 AXES_COOLOFF_TIME = dt.timedelta(minutes=LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
