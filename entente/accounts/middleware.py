@@ -94,7 +94,7 @@ class SessionRefusalMiddleware:
         if request.method in ("GET", "HEAD"):
             messages.warning(request, message)
             return redirect_to_login(request.get_full_path())
-        return render(request, "registration/session_ended.html", status=403)
+        return render(request, "403.html", {"exception": message}, status=403)
 
 
 class RequireMFAMiddleware:
