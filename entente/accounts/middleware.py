@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import get_script_prefix, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -93,6 +93,9 @@ class SessionRefusalMiddleware:
             )
         if request.method in ("GET", "HEAD"):
             messages.warning(request, message)
+            login = resolve_url(settings.LOGIN_URL)
+            if request.path == login:
+                return redirect(login)  # the sign-in page again, not one that returns to it
             return redirect_to_login(request.get_full_path())
         return render(request, "403.html", {"exception": message}, status=403)
 

@@ -173,6 +173,13 @@ def test_another_session_of_a_user_whose_password_changed_is_refused_as_ended(ca
     assert refusals() == [refused(cast.a_officer, "ended")]
 
 
+def test_a_dead_cookie_on_the_sign_in_page_leads_back_to_it_plainly(db):
+    response = replay("madeup" * 6).get(LOGIN, follow=True)
+
+    assert response.redirect_chain == [(LOGIN, 302)]
+    assert messages_on(response) == [ENDED]
+
+
 def test_a_made_up_key_is_refused_as_unknown(db):
     response = replay("madeup" * 6).get("/")
 
