@@ -140,11 +140,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the refusal below, which leaves its message for the sign-in page.
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # A cookie that names no live session is refused before anything reads request.user.
+    "entente.accounts.middleware.SessionRefusalMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Needs OTPMiddleware's user.is_verified(); does nothing unless REQUIRE_MFA is on.
     "entente.accounts.middleware.RequireMFAMiddleware",
     "entente.core.middleware.PartyTimeZoneMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -237,6 +240,9 @@ AUTHENTICATION_BACKENDS = [
 # the failure that locked them.
 LOCKOUT_FAILURES = env_positive_int("LOCKOUT_FAILURES", 5)
 LOCKOUT_MINUTES = env_positive_int("LOCKOUT_MINUTES", 15)
+# Requests for a password reset link, per client address and per e-mail address, an hour;
+# past this no more mail goes out (entente.accounts.passwords.password_reset_allowed).
+RESET_PER_HOUR = env_positive_int("RESET_PER_HOUR", 5)
 AXES_FAILURE_LIMIT = LOCKOUT_FAILURES
 AXES_COOLOFF_TIME = dt.timedelta(minutes=LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
