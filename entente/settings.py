@@ -243,6 +243,9 @@ LOCKOUT_MINUTES = env_positive_int("LOCKOUT_MINUTES", 15)
 # Requests for a password reset link, per client address and per e-mail address, an hour;
 # past this no more mail goes out (entente.accounts.passwords.password_reset_allowed).
 RESET_PER_HOUR = env_positive_int("RESET_PER_HOUR", 5)
+# Audit events of one kind of refused request (csrf_refused, api_token_refused,
+# session_refused) a minute, for all clients together; past it one event says so.
+REFUSALS_PER_MINUTE = env_positive_int("REFUSALS_PER_MINUTE", 60)
 AXES_FAILURE_LIMIT = LOCKOUT_FAILURES
 AXES_COOLOFF_TIME = dt.timedelta(minutes=LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

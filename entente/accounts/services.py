@@ -35,6 +35,7 @@ from entente.accounts.selectors import (
     token_hash,
 )
 from entente.accounts.sessions import remembered_for, session_key_digest, sessions_end
+from entente.apikit.ratelimit import window_count
 from entente.audit.services import (
     audit_record,
     audited_create,
@@ -385,7 +386,20 @@ def mfa_reset(*, actor, user) -> int:
 
 def request_refused(*, actor, action: str, target=None, after: dict | None = None) -> None:
     """Record a refused request (a tampered CSRF token, an unknown or expired API token):
-    by whom when known, against what when known, never with the secret itself."""
+    by whom when known, against what when known, never with the secret itself.
+
+    Anyone can send refused requests, so their events are budgeted: past
+    settings.REFUSALS_PER_MINUTE of one action in a minute, one "refusals_suppressed"
+    event says so and the rest of that minute's go unrecorded (still refused), so that
+    a flood cannot grow the append-only chain without bound.
+    """
+    limit = settings.REFUSALS_PER_MINUTE
+    count = window_count(f"entente:refusals:{action}", 60)
+    if count > limit + 1:
+        return
+    if count == limit + 1:
+        action, after = "refusals_suppressed", {"action": action, "limit": limit}
+        actor = target = None
     with write_transaction():
         audit_record(
             actor=actor,
