@@ -1,8 +1,6 @@
 """Writes to accounts: parties, units, contacts, memberships, personal API tokens and
-the second factor (TOTP authenticators).
-
-Every function takes the acting user, checks permission, validates, saves and appends
-an audit event in one transaction (see entente.audit.services).
+the second factor (TOTP authenticators), through the services the README's
+architecture describes; refused requests are recorded here too.
 """
 
 import datetime as dt
