@@ -74,15 +74,39 @@ def test_demo_is_idempotent(demo):
     assert audit_chain_verify().ok is True
 
 
-def test_demo_command_prints_login_with_password_from_environment(db, capsys, monkeypatch):
+def test_demo_command_prints_each_role_and_what_it_may_do(db, capsys, monkeypatch):
     monkeypatch.setenv("ENTENTE_DEMO_PASSWORD", "from-the-environment")
     call_command("demo")
-    out = capsys.readouterr().out
-    assert (
-        "  auditor, ma.admin, ma.coordinator, ma.officer, ma.reader, "
-        "nl.coordinator, nl.officer, nl.reader\n"
-    ) in out
-    assert "Password: from-the-environment" in out
+    assert capsys.readouterr().out == (
+        "Demo agreement loaded.\n"
+        "Sign in at http://127.0.0.1:8000/ as one of these users:\n"
+        "  ma.reader, nl.reader            Reader: reads what their party may see; "
+        "changes nothing\n"
+        "  ma.officer, nl.officer          Contact-cell officer: also writes their own "
+        "party's records\n"
+        "  ma.coordinator, nl.coordinator  Coordinator: also publishes to the other party, "
+        "sets markings, decides\n"
+        "  ma.admin                        Party administrator: manages their party's people "
+        "and directory\n"
+        "  auditor                         Auditor: reads the audit chain\n"
+        "  operator                        Technical operator: structure only (parties, "
+        "units, people), at /admin/\n"
+        "Password: from-the-environment\n"
+    )
+
+
+def test_demo_command_prints_the_address_it_is_given(db, capsys):
+    call_command("demo", "--url", "http://127.0.0.1:8123/")
+    call_command("demo", "--url", "http://127.0.0.1:8124/")
+    out = capsys.readouterr().out.splitlines()
+    assert [line for line in out if line.startswith("Sign in")] == [
+        "Sign in at http://127.0.0.1:8123/ as one of these users:",
+        "Sign in at http://127.0.0.1:8124/ as one of these users:",
+    ]
+    assert out[-1] == (
+        "Passwords are unchanged; set ENTENTE_DEMO_PASSWORD and run 'entente demo' again "
+        "to reset them."
+    )
 
 
 def test_demo_operator_can_log_in_to_admin(demo, client):
