@@ -83,7 +83,7 @@ lock:
 	mv "$$tmp/dev.lock" requirements-dev.lock; \
 	echo "Wrote requirements.lock and requirements-dev.lock"
 
-# Leaves ./var (the database and uploads) alone.
+# Leaves var/ (the database and uploads) alone.
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache test-output
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
