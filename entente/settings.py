@@ -1,7 +1,7 @@
 """Entente settings, all read from ENTENTE_* environment variables.
 
-With nothing set, Entente runs on an embedded SQLite database under ./var and keeps a
-generated secret key there, so a fresh checkout works without any configuration.
+With nothing set, Entente runs on an embedded SQLite database in the checkout's var/ and
+keeps a generated secret key there, so a fresh checkout works without any configuration.
 """
 
 import datetime as dt
@@ -39,7 +39,24 @@ def env_positive_int(name: str, default: int) -> int:
     return int(value)
 
 
-DATA_DIR = Path(env("DATA_DIR", str(Path.cwd() / "var"))).resolve()
+def _data_dir() -> Path:
+    """ENTENTE_DATA_DIR, or else `var/` in the source tree Entente runs from (the checkout
+    that `make run` installs in editable mode), like Django's own BASE_DIR-relative
+    default. Never the current directory: `entente` run from another folder must find
+    the same database and secret key, not start an empty database beside a new key."""
+    if value := env("DATA_DIR"):
+        return Path(value).resolve()
+    checkout = BASE_DIR.parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "var"
+    # Installed as a package (site-packages), Entente has no folder of its own to write in.
+    raise ImproperlyConfigured(
+        "ENTENTE_DATA_DIR is not set; name the directory for the database, uploaded files "
+        "and secret key (Entente is installed outside its source tree, so it has no var/ there)"
+    )
+
+
+DATA_DIR = _data_dir()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 

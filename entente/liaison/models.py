@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Unit
@@ -96,6 +97,9 @@ class LiaisonMessage(PartyOwned):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=24, choices=MessageKind.choices)
     body = models.TextField(_("message"))
+    # When it was posted, as the posting service says: the moment of the state change it
+    # comes with, so that a clarification question is dated when the clock paused.
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta(PartyOwned.Meta):
         ordering = ["created_at", "pk"]

@@ -197,7 +197,7 @@ def clarification_ask(
         S.CLARIFICATION,
         "clarification_ask",
         {"paused_at": now},
-        post=(MessageKind.CLARIFICATION_QUESTION, body),
+        post=(MessageKind.CLARIFICATION_QUESTION, body, now),
     )
 
 
@@ -231,7 +231,7 @@ def clarification_provide(
             action="clarification_provide",
             check=_clarification_asked,
         )
-        _post(actor, updated, MessageKind.CLARIFICATION_ANSWER, body)
+        _post(actor, updated, MessageKind.CLARIFICATION_ANSWER, body, now)
     return updated
 
 
@@ -280,7 +280,7 @@ def request_answer(
         "answer",
         {"answered_at": now, "delay_reason": delay_reason},
         check=late_answer_explained,
-        post=(MessageKind.ANSWER, body),
+        post=(MessageKind.ANSWER, body, now),
     )
 
 
@@ -315,7 +315,7 @@ def request_refuse(
             S.REFUSED,
             "refuse",
             changes,
-            post=(MessageKind.REFUSAL, refusal_reason),
+            post=(MessageKind.REFUSAL, refusal_reason, now),
         )
 
 
@@ -337,11 +337,11 @@ def _move(
     changes: dict,
     *,
     check: Callable[[LiaisonRequest], None] | None = None,
-    post: tuple[str, str] | None = None,
+    post: tuple[str, str, dt.datetime] | None = None,
 ) -> LiaisonRequest:
     """Move the request to `status` with the `changes` that go with it, if the workflow
-    allows it from the locked current row at `expected_version`; `post` (kind, body) is
-    the thread entry that comes with it, in the same transaction."""
+    allows it from the locked current row at `expected_version`; `post` (kind, body,
+    when) is the thread entry that comes with it, in the same transaction."""
     with write_transaction():
         updated = audited_transition(
             actor=actor,
@@ -377,7 +377,12 @@ def _require_text(field: str, value: str) -> None:
 
 
 def message_post(
-    *, actor, request: LiaisonRequest, body: str, kind: str = MessageKind.MESSAGE
+    *,
+    actor,
+    request: LiaisonRequest,
+    body: str,
+    kind: str = MessageKind.MESSAGE,
+    now: dt.datetime | None = None,
 ) -> LiaisonMessage:
     """Add to a request's thread: a message both cells see, or a note for the author's
     own party only."""
@@ -388,11 +393,11 @@ def message_post(
         )
     _require_text("body", body)
     with write_transaction():
-        return _post(actor, request, kind, body)
+        return _post(actor, request, kind, body, now or timezone.now())
 
 
-def _post(actor, request: LiaisonRequest, kind: str, body: str) -> LiaisonMessage:
-    """A thread entry owned by the author's party, marked like its request."""
+def _post(actor, request: LiaisonRequest, kind: str, body: str, now: dt.datetime) -> LiaisonMessage:
+    """A thread entry owned by the author's party, marked like its request, posted `now`."""
     recipients = list(request.red_recipients.all()) if request.marking == Marking.RED else []
     message = LiaisonMessage(
         request=request,
@@ -403,6 +408,7 @@ def _post(actor, request: LiaisonRequest, kind: str, body: str) -> LiaisonMessag
         scope=Scope.INTERNAL if kind == MessageKind.NOTE else Scope.SHARED,
         marking=request.marking,
         is_illustrative=request.is_illustrative,
+        created_at=now,
     )
     return audited_create(
         actor=actor, instance=message, action="post", m2m={"red_recipients": recipients}

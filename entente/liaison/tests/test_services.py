@@ -2,6 +2,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 
 from entente.agreements.models import CooperationArea
 from entente.audit.models import AuditEvent
@@ -399,6 +400,50 @@ def test_clarification_pauses_the_clock_and_resuming_shifts_due_at_exactly(cast)
         ("clarification_question", "b_officer", "Which date of birth?"),
         ("clarification_answer", "a_officer", "12 May 1990."),
     ]
+
+
+def test_thread_entries_bear_the_time_of_the_state_change_they_come_with(cast):
+    answered = send(cast)
+    answered = services.clarification_ask(
+        actor=cast.b_officer, request=answered, body="Which one?", expected_version=1, now=T + DAY
+    )
+    answered = services.clarification_provide(
+        actor=cast.a_officer,
+        request=answered,
+        body="The first.",
+        expected_version=2,
+        now=T + 2 * DAY,
+    )
+    services.message_post(actor=cast.b_officer, request=answered, body="Noted.", now=T + 3 * DAY)
+    answered = services.request_answer(
+        actor=cast.b_officer,
+        request=answered,
+        body="Confirmed.",
+        expected_version=3,
+        now=T + 4 * DAY,
+    )
+    refused = send(cast, subject="Another check")
+    services.request_refuse(
+        actor=cast.b_officer,
+        request=refused,
+        refusal_reason="Out of scope.",
+        expected_version=1,
+        now=T + 5 * DAY,
+    )
+    assert list(LiaisonMessage.objects.values_list("request__subject", "kind", "created_at")) == [
+        ("Identity check", "clarification_question", T + DAY),
+        ("Identity check", "clarification_answer", T + 2 * DAY),
+        ("Identity check", "message", T + 3 * DAY),
+        ("Identity check", "answer", T + 4 * DAY),
+        ("Another check", "refusal", T + 5 * DAY),
+    ]
+
+
+def test_a_thread_entry_posted_without_a_time_is_posted_now(cast):
+    request = send(cast)
+    before = timezone.now()
+    message = services.message_post(actor=cast.b_officer, request=request, body="Working on it.")
+    assert before <= message.created_at <= timezone.now()
 
 
 def test_clarification_provide_returns_an_unacknowledged_request_to_sent(cast):
