@@ -9,13 +9,19 @@ ENTENTE := $(BIN)/entente
 .DEFAULT_GOAL := run
 .PHONY: run test contract lock clean
 
+# `make run` serves on this port of the loopback interface: `PORT=8001 make run`. Not on
+# other interfaces, as its users sign in without a second factor.
+PORT ?= 8000
+ADDRESS := 127.0.0.1:$(PORT)
+
 # A demo instance: no second factor at sign-in, unless ENTENTE_REQUIRE_MFA says otherwise.
+# The demo prints the address the server is about to answer on, which only make knows.
 run: export ENTENTE_REQUIRE_MFA ?= 0
 run: $(VENV)/.installed
 	$(ENTENTE) migrate --noinput
 	$(ENTENTE) collectstatic --noinput
-	$(ENTENTE) demo
-	$(ENTENTE) serve
+	$(ENTENTE) demo --url http://$(ADDRESS)/
+	$(ENTENTE) serve --bind $(ADDRESS)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -27,6 +33,7 @@ test: $(VENV)/.installed-dev
 # The API contract test alone, deeper than in `make test`: schemathesis's coverage phase
 # (every boundary value of every schema) before its fuzzing phase; see README.
 contract: export ENTENTE_SCHEMATHESIS_PHASES ?= coverage,fuzzing
+contract: export ENTENTE_SCHEMATHESIS_EXAMPLES ?= 100
 contract: $(VENV)/.installed-dev
 	$(BIN)/pytest -n auto --maxschedchunk 1 -m contract
 
@@ -77,7 +84,7 @@ lock:
 	mv "$$tmp/dev.lock" requirements-dev.lock; \
 	echo "Wrote requirements.lock and requirements-dev.lock"
 
-# Leaves ./var (the database and uploads) alone.
+# Leaves var/ (the database and uploads) alone.
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache test-output
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

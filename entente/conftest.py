@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection, connections
 from django.db.models.signals import post_migrate
 
@@ -89,6 +90,9 @@ def _fast_and_isolated(settings, tmp_path):
     # that stop only time.time() would see expire at once; the rate limit's tests with
     # that cache (entente/tests/test_security_ratelimit.py) stop every clock.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Its entries outlive the test (one store per process): counts such as the password
+    # reset limit's would carry over to the next test in the same hour.
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """Entente settings, all read from ENTENTE_* environment variables.
 
-With nothing set, Entente runs on an embedded SQLite database under ./var and keeps a
-generated secret key there, so a fresh checkout works without any configuration.
+With nothing set, Entente runs on an embedded SQLite database in the checkout's var/ and
+keeps a generated secret key there, so a fresh checkout works without any configuration.
 """
 
 import datetime as dt
@@ -39,7 +39,24 @@ def env_positive_int(name: str, default: int) -> int:
     return int(value)
 
 
-DATA_DIR = Path(env("DATA_DIR", str(Path.cwd() / "var"))).resolve()
+def _data_dir() -> Path:
+    """ENTENTE_DATA_DIR, or else `var/` in the source tree Entente runs from (the checkout
+    that `make run` installs in editable mode), like Django's own BASE_DIR-relative
+    default. Never the current directory: `entente` run from another folder must find
+    the same database and secret key, not start an empty database beside a new key."""
+    if value := env("DATA_DIR"):
+        return Path(value).resolve()
+    checkout = BASE_DIR.parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "var"
+    # Installed as a package (site-packages), Entente has no folder of its own to write in.
+    raise ImproperlyConfigured(
+        "ENTENTE_DATA_DIR is not set; name the directory for the database, uploaded files "
+        "and secret key (Entente is installed outside its source tree, so it has no var/ there)"
+    )
+
+
+DATA_DIR = _data_dir()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -140,11 +157,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before the refusal below, which leaves its message for the sign-in page.
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # A cookie that names no live session is refused before anything reads request.user.
+    "entente.accounts.middleware.SessionRefusalMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Needs OTPMiddleware's user.is_verified(); does nothing unless REQUIRE_MFA is on.
     "entente.accounts.middleware.RequireMFAMiddleware",
     "entente.core.middleware.PartyTimeZoneMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -237,6 +257,12 @@ AUTHENTICATION_BACKENDS = [
 # the failure that locked them.
 LOCKOUT_FAILURES = env_positive_int("LOCKOUT_FAILURES", 5)
 LOCKOUT_MINUTES = env_positive_int("LOCKOUT_MINUTES", 15)
+# Requests for a password reset link, per client address and per e-mail address, an hour;
+# past this no more mail goes out (entente.accounts.passwords.password_reset_allowed).
+RESET_PER_HOUR = env_positive_int("RESET_PER_HOUR", 5)
+# Audit events of one kind of refused request (csrf_refused, api_token_refused,
+# session_refused) a minute, for all clients together; past it one event says so.
+REFUSALS_PER_MINUTE = env_positive_int("REFUSALS_PER_MINUTE", 60)
 AXES_FAILURE_LIMIT = LOCKOUT_FAILURES
 AXES_COOLOFF_TIME = dt.timedelta(minutes=LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from entente.accounts.enums import Role
 from entente.accounts.models import Membership, Party
-from entente.accounts.services import _require_operator, _require_party_admin
+from entente.accounts.services import audited_removal, require_admin_of, require_operator
 from entente.audit.services import audit_record, write_transaction
 from entente.core.access import membership_of
 from entente.core.errors import NotFound, PermissionDenied, ValidationError
@@ -112,11 +112,7 @@ def lockout_unlock_user(*, actor, user) -> int:
 
     The party administrator of the user's party or the operator; recorded as "unlock".
     """
-    membership = membership_of(user)
-    if membership is None:
-        _require_operator(actor)
-    else:
-        _require_party_admin(actor, membership.party)
+    require_admin_of(actor, user)
     with write_transaction():
         attempts = AccessAttempt.objects.select_for_update().filter(username=user.get_username())
         failures = sum(attempts.values_list("failures_since_start", flat=True))
@@ -138,22 +134,22 @@ def lockout_unlock_address(*, actor, address: str) -> int:
 
     One "unlock" event per cleared counter (one per username tried from the address).
     """
-    _require_operator(actor)
+    require_operator(actor)
     try:
         address = str(ipaddress.ip_address(address.strip()))
     except ValueError:
         raise ValidationError({"address": _("Give an IP address.")}) from None
     with write_transaction():
-        attempts = list(AccessAttempt.objects.select_for_update().filter(ip_address=address))
-        for attempt in attempts:
-            audit_record(
-                actor=actor,
-                action="unlock",
-                target=attempt,
-                before={"ip_address": address, "failures": attempt.failures_since_start},
-                after={"ip_address": address, "failures": 0},
-            )
-            attempt.delete()
+        attempts = audited_removal(
+            actor=actor,
+            action="unlock",
+            rows=AccessAttempt.objects.select_for_update().filter(ip_address=address),
+            before=lambda attempt: {
+                "ip_address": address,
+                "failures": attempt.failures_since_start,
+            },
+            after=lambda attempt: {"ip_address": address, "failures": 0},
+        )
     return sum(attempt.failures_since_start for attempt in attempts)
 
 

@@ -2,14 +2,17 @@
 with the site's templates (templates/registration/) and forms that audit the change.
 
 The reset answers the same page, with the same status, whether or not an account has
-the address given; a reset link that does not hold is refused with 400, and recorded.
+the address given, and whether or not a message went out: past
+settings.RESET_PER_HOUR requests an hour from one client or for one address, none
+does. A reset link that does not hold is refused with 400, and recorded.
 """
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 
 from entente.accounts.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
-from entente.accounts.passwords import password_reset_link_refused
+from entente.accounts.lockout import client_address
+from entente.accounts.passwords import password_reset_allowed, password_reset_link_refused
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -20,6 +23,14 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     # Plain text; Django's default name ends in .html but is sent as text too.
     email_template_name = "registration/password_reset_email.txt"
+
+    def form_valid(self, form) -> HttpResponse:
+        allowed = password_reset_allowed(
+            email=form.cleaned_data["email"], address=client_address(self.request)
+        )
+        if not allowed:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

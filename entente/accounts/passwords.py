@@ -7,9 +7,15 @@ sessions of the user end with the change: Django signs a session with a hash of 
 password it was opened under.
 """
 
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from entente.apikit.ratelimit import window_count
 from entente.audit.services import audit_record, write_transaction
+
+_HOUR = 3600
 
 
 def password_set(*, actor, user, password: str, action: str):
@@ -39,3 +45,35 @@ def password_reset_link_refused(*, user) -> None:
             target=target,
             after={"reason": "invalid_or_expired_link"},
         )
+
+
+def password_reset_allowed(*, email: str, address: str | None) -> bool:
+    """Count a request for a reset link against the client's address and against the
+    e-mail address asked for: False once either has asked more than
+    settings.RESET_PER_HOUR times this hour, so that no more mail goes out.
+
+    The first refusal of each in the hour is recorded as "password_reset_limited",
+    against the account with that e-mail address if there is one (an unknown address
+    never enters the chain)."""
+    limit = settings.RESET_PER_HOUR
+    email = email.strip().lower()
+    counts = {
+        by: window_count(
+            f"entente:reset-rate:{by}:{hashlib.sha256(value.encode()).hexdigest()[:32]}", _HOUR
+        )
+        for by, value in (("address", address), ("email", email))
+        if value
+    }
+    first_refusals = [by for by, count in counts.items() if count == limit + 1]
+    if first_refusals:
+        users = get_user_model().objects
+        user = users.filter(email__iexact=email).order_by("pk").first() or users.model()
+        with write_transaction():
+            for by in first_refusals:
+                audit_record(
+                    actor=None,
+                    action="password_reset_limited",
+                    target=user,
+                    after={"limited": by, "ip_address": address},
+                )
+    return all(count <= limit for count in counts.values())

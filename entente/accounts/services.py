@@ -1,8 +1,6 @@
 """Writes to accounts: parties, units, contacts, memberships, personal API tokens and
-the second factor (TOTP authenticators).
-
-Every function takes the acting user, checks permission, validates, saves and appends
-an audit event in one transaction (see entente.audit.services).
+the second factor (TOTP authenticators), through the services the README's
+architecture describes; refused requests are recorded here too.
 """
 
 import datetime as dt
@@ -13,6 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +32,8 @@ from entente.accounts.selectors import (
     token_for,
     token_hash,
 )
-from entente.accounts.sessions import sessions_end
+from entente.accounts.sessions import remembered_for, session_key_digest, sessions_end
+from entente.apikit.ratelimit import window_count
 from entente.audit.services import (
     audit_record,
     audited_create,
@@ -131,7 +131,8 @@ def token_revoke(*, actor, token: ApiToken) -> ApiToken:
 # --- the organisation: parties, units, contacts, memberships ----------------------------
 
 
-def _require_operator(actor) -> None:
+def require_operator(actor) -> None:
+    """The technical operator (a superuser); 403 for anyone else."""
     if actor is None or not actor.is_superuser:
         raise PermissionDenied(_("Only the technical operator may do this."))
 
@@ -145,13 +146,43 @@ def _is_party_admin(actor, party_id) -> bool:
     )
 
 
-def _require_party_admin(actor, party: Party) -> None:
-    """The operator, or the party administrator of `party`."""
+def require_party_admin(actor, party: Party) -> None:
+    """The operator, or the party administrator of `party`; 403 for anyone else."""
     if actor is not None and actor.is_superuser:
         return
-    membership = membership_of(actor)
-    if membership is None or membership.party_id != party.pk or membership.role != Role.PARTY_ADMIN:
+    if not _is_party_admin(actor, party.pk):
         raise PermissionDenied(_("Only the party administrator may do this."))
+
+
+def require_admin_of(actor, user, message: str | None = None) -> None:
+    """The operator, or the party administrator of `user`'s party (the operator alone
+    for a user of no party); 403 with `message` for anyone else."""
+    if actor is not None and actor.is_superuser:
+        return
+    membership = membership_of(user)
+    if membership is None or not _is_party_admin(actor, membership.party_id):
+        raise PermissionDenied(
+            message or _("Only the party administrator or the technical operator may do this.")
+        )
+
+
+def audited_removal(*, actor, action: str, rows: Iterable, before, after=None) -> list:
+    """Delete each of `rows`, recording `action` against each with `before(row)` (and
+    `after(row)`), in the caller's transaction, which should hold the rows locked.
+
+    What is recorded is chosen by the caller, never the row's snapshot: a row may hold
+    a secret (an authenticator's key)."""
+    rows = list(rows)
+    for row in rows:
+        audit_record(
+            actor=actor,
+            action=action,
+            target=row,
+            before=before(row),
+            after=after(row) if after is not None else None,
+        )
+        row.delete()
+    return rows
 
 
 def party_create(
@@ -164,7 +195,7 @@ def party_create(
     reference_language: str = "en",
 ) -> Party:
     """Register a new party (a state agency or ministry); operator only."""
-    _require_operator(actor)
+    require_operator(actor)
     if time_zone not in zoneinfo.available_timezones():
         raise ValidationError({"time_zone": _("Unknown time zone.")})
     party = Party(
@@ -180,7 +211,7 @@ def party_create(
 def unit_create(
     *, actor, party: Party, name: str, is_contact_cell: bool = False, email: str = ""
 ) -> Unit:
-    _require_party_admin(actor, party)
+    require_party_admin(actor, party)
     unit = Unit(party=party, name=name.strip(), is_contact_cell=is_contact_cell, email=email)
     return audited_create(actor=actor, instance=unit)
 
@@ -224,7 +255,7 @@ def contact_update(*, actor, contact: Contact, expected_version: int, **changes)
 def membership_set(*, actor, user, party: Party, role: str, unit: Unit | None = None) -> Membership:
     """Give `user` their one membership, or change its role or unit within the party; a
     change of role signs them out everywhere."""
-    _require_party_admin(actor, party)
+    require_party_admin(actor, party)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     if unit is not None and unit.party_id != party.pk:
@@ -332,24 +363,18 @@ def mfa_reset(*, actor, user) -> int:
     The technical operator, or the party administrator of the user's party, may do this;
     each removal is in the audit chain.
     """
-    membership = membership_of(user)
-    if actor is None or not (
-        actor.is_superuser
-        or (membership is not None and _is_party_admin(actor, membership.party_id))
-    ):
-        raise PermissionDenied(
-            _("Only the party administrator or the technical operator may reset a second factor.")
-        )
+    require_admin_of(
+        actor,
+        user,
+        _("Only the party administrator or the technical operator may reset a second factor."),
+    )
     with write_transaction():
-        devices = list(TOTPDevice.objects.select_for_update().filter(user=user))
-        for device in devices:
-            audit_record(
-                actor=actor,
-                action="mfa_reset",
-                target=device,
-                before={"user": user.get_username(), "confirmed": device.confirmed},
-            )
-            device.delete()
+        devices = audited_removal(
+            actor=actor,
+            action="mfa_reset",
+            rows=TOTPDevice.objects.select_for_update().filter(user=user),
+            before=lambda device: {"user": user.get_username(), "confirmed": device.confirmed},
+        )
         recovery_codes_remove(actor=actor, user=user)
     return len(devices)
 
@@ -359,7 +384,20 @@ def mfa_reset(*, actor, user) -> int:
 
 def request_refused(*, actor, action: str, target=None, after: dict | None = None) -> None:
     """Record a refused request (a tampered CSRF token, an unknown or expired API token):
-    by whom when known, against what when known, never with the secret itself."""
+    by whom when known, against what when known, never with the secret itself.
+
+    Anyone can send refused requests, so their events are budgeted: past
+    settings.REFUSALS_PER_MINUTE of one action in a minute, one "refusals_suppressed"
+    event says so and the rest of that minute's go unrecorded (still refused), so that
+    a flood cannot grow the append-only chain without bound.
+    """
+    limit = settings.REFUSALS_PER_MINUTE
+    count = window_count(f"entente:refusals:{action}", 60)
+    if count > limit + 1:
+        return
+    if count == limit + 1:
+        action, after = "refusals_suppressed", {"action": action, "limit": limit}
+        actor = target = None
     with write_transaction():
         audit_record(
             actor=actor,
@@ -367,6 +405,24 @@ def request_refused(*, actor, action: str, target=None, after: dict | None = Non
             target=target if target is not None else get_user_model()(),
             after=after,
         )
+
+
+def session_refused(*, key: str, reason: str, user=None, path: str = "") -> bool:
+    """Record a refused session cookie `key` as "session_refused" with `reason` (ended,
+    expired, unknown), against `user` when known; never the key. One event per key while
+    a session could have lived, however often it is replayed: returns whether this was
+    the one."""
+    with write_transaction():
+        # In the event's transaction: the key is marked if and only if the event is written.
+        if not cache.add(f"entente:session-refused:{session_key_digest(key)}", 1, remembered_for()):
+            return False
+        request_refused(
+            actor=None,
+            action="session_refused",
+            target=user,
+            after={"reason": reason, "path": path[:200]},
+        )
+    return True
 
 
 def token_authenticate_or_refuse(raw: str) -> ApiToken | None:

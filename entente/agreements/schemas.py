@@ -20,12 +20,13 @@ from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, Boolean, Day, Integer, RecordId
 from entente.core.schemas import (
     In,
+    MarkedIn,
     PartyCode,
     PublicId,
     PublicRef,
+    RedRecipients,
     Texts,
     TextsIn,
-    Username,
     no_nul,
     optional,
     texts_of,
@@ -194,7 +195,7 @@ class AgreementDetailOut(AgreementOut):
         return agreement.visible_areas
 
 
-class AgreementIn(In):
+class AgreementIn(MarkedIn):
     instrument_type: enums.InstrumentType
     title: TextsIn = Field(description="Required in the reference language.")
     summary: LongTextsIn | None = None
@@ -216,11 +217,6 @@ class AgreementIn(In):
     source_references: str = ""
     urgent_response_hours: Integer = Field(default=48, ge=0, le=MAX_INT)
     normal_response_days: Integer = Field(default=30, ge=0, le=MAX_INT)
-    scope: Scope = Scope.INTERNAL
-    marking: Marking = Marking.AMBER
-    red_recipients: list[Username] = Field(
-        default=[], max_length=100, description="Usernames; required for TLP:RED."
-    )
 
 
 class AgreementPatch(In):
@@ -250,9 +246,7 @@ class AgreementStatusIn(In):
 
 class MarkingIn(In):
     marking: Marking
-    red_recipients: list[Username] = Field(
-        default=[], max_length=100, description="Usernames; required for TLP:RED."
-    )
+    red_recipients: RedRecipients = []
 
 
 class AgreementEventIn(In):
@@ -331,7 +325,7 @@ class CommitmentOut(PartyOwnedOut):
     resolve_description = texts_resolver("description")
 
 
-class CommitmentIn(In):
+class CommitmentIn(MarkedIn):
     title: TextsIn = Field(description="Required in the reference language.")
     description: LongTextsIn | None = None
     reference_language: Language = Language.EN
@@ -349,11 +343,6 @@ class CommitmentIn(In):
     baseline: Amount | None = Field(default=None, max_digits=14, decimal_places=2)
     target: Amount | None = Field(default=None, max_digits=14, decimal_places=2)
     evidence_links: str = ""
-    scope: Scope = Scope.INTERNAL
-    marking: Marking = Marking.AMBER
-    red_recipients: list[Username] = Field(
-        default=[], max_length=100, description="Usernames; required for TLP:RED."
-    )
 
 
 class CommitmentPatch(In):

@@ -1,7 +1,6 @@
-"""Writes to agreements, their parts and commitments.
-
-Every function takes the acting user, checks permission, validates, saves and appends
-an audit event in one transaction (see entente.audit.services).
+"""Writes to agreements, their parts and commitments (services, as the README's
+architecture describes). The agreement, its signatories, clauses and areas are kept by
+the owning party's coordinators; any party to it records events and commitments.
 """
 
 import datetime as dt

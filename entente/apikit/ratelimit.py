@@ -55,18 +55,27 @@ def rate_limit_check(request: HttpRequest) -> HttpResponse | None:
     )
 
 
-def _count(key: str) -> int:
-    """Add one to the counter `key` (started at 0 when missing) and return it."""
+def window_count(name: str, seconds: int) -> int:
+    """Add one to the counter `name` for the current window of `seconds` (windows start
+    at multiples of `seconds` since the epoch) and return it: one count for every
+    server process, like the API's."""
+    window = int(time.time() // seconds)
+    return _count(f"{name}:{window}", timeout=seconds * 2)
+
+
+def _count(key: str, timeout: int = RATE_WINDOW_SECONDS * 2) -> int:
+    """Add one to the counter `key` (started at 0 when missing) and return it; the counter
+    lapses `timeout` seconds after it started."""
     backend = caches[DEFAULT_CACHE_ALIAS]
     if not isinstance(backend, DatabaseCache):
         # add() then incr() is atomic in LocMem, Redis and Memcached.
-        return _add_one(key)
+        return _add_one(key, timeout)
     # The database cache's incr() reads, then writes: two processes could both read 5
     # and write 6. One transaction that holds the counter's row makes it one step.
     alias = router.db_for_write(backend.cache_model_class)
     connection = connections[alias]
     with transaction.atomic(using=alias):
-        cache.add(key, 0, timeout=RATE_WINDOW_SECONDS * 2)
+        cache.add(key, 0, timeout=timeout)
         # On SQLite, settings open every transaction with BEGIN IMMEDIATE, which has
         # already taken the database's write lock; elsewhere the row is locked.
         if connection.features.has_select_for_update:
@@ -76,16 +85,16 @@ def _count(key: str) -> int:
                     f"SELECT cache_key FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608
                     [backend.make_and_validate_key(key)],
                 )
-        return _add_one(key)
+        return _add_one(key, timeout)
 
 
-def _add_one(key: str) -> int:
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS * 2)
+def _add_one(key: str, timeout: int) -> int:
+    cache.add(key, 0, timeout=timeout)
     try:
         return cache.incr(key)
     except ValueError:
         # Evicted between add() and incr(): this request starts the count again.
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS * 2)
+        cache.set(key, 1, timeout=timeout)
         return 1
 
 

@@ -6,7 +6,7 @@ from uuid import UUID
 from ninja import Path, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
-from entente.core.enums import Language
+from entente.core.enums import Language, Marking, Scope
 
 # Ids as the database stores them (64-bit), so an oversized one is refused, not a crash.
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
@@ -60,6 +60,21 @@ class In(Schema):
     """What a client sends: unknown fields are refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+# Who may see a record marked TLP:RED, by username.
+RedRecipients = Annotated[
+    list[Username],
+    Field(max_length=100, description="Usernames who may see the record; required for TLP:RED."),
+]
+
+
+class MarkedIn(In):
+    """A new record's scope and marking, with who may see it when TLP:RED."""
+
+    scope: Scope = Scope.INTERNAL
+    marking: Marking = Marking.AMBER
+    red_recipients: RedRecipients = []
 
 
 class Texts(Schema):

@@ -84,8 +84,9 @@ class SessionLifetimeMiddleware:
     """End a signed-in session after settings.SESSION_IDLE_MINUTES without a request, and
     settings.SESSION_MAX_HOURS after its sign-in however active it has been.
 
-    The ended session is emptied before anything reads it, so the request goes on as an
-    anonymous one: pages lead to the sign-in page, the API answers 401. The stored
+    The ended session is emptied before anything reads it, and whose it was is left in
+    request.session_ended_for (the user's key) for the refusal further in
+    (entente.accounts.middleware.SessionRefusalMiddleware). The stored
     session and its cookie lapse on the idle timeout too (SESSION_COOKIE_AGE, renewed
     by every request: SESSION_SAVE_EVERY_REQUEST), so that one left alone is also
     refused by Django itself.
@@ -98,6 +99,7 @@ class SessionLifetimeMiddleware:
         session = request.session
         now = int(time.time())
         if SESSION_KEY in session and self._ended(session, now):
+            request.session_ended_for = session[SESSION_KEY]
             session.flush()
         response = self.get_response(request)
         if SESSION_KEY in session:

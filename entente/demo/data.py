@@ -6,7 +6,8 @@ them (clauses' wording, commitments, meetings, trainings, requests) is loaded wi
 through the services.
 
 Dates that move with the calendar are given as `FromToday` (days from the day of
-loading) or `ThisYear` (a day of the current year); request times as `ago` (before now).
+loading) or `NextOn` (the next such day of the year); request times as `ago` (before the
+time of loading), so that what is overdue or paused is the same whenever it is loaded.
 """
 
 import datetime as dt
@@ -31,8 +32,9 @@ class FromToday:
 
 
 @dataclass(frozen=True)
-class ThisYear:
-    """A day of the year in which the demo is loaded."""
+class NextOn:
+    """The next such day of the year, from the day the demo is loaded (that day included),
+    so that a yearly commitment is never overdue because of when the demo was loaded."""
 
     month: int
     day: int
@@ -186,7 +188,7 @@ class CommitmentSpec:
     actor: str
     party: str
     title: str
-    due: dt.date | FromToday | ThisYear
+    due: dt.date | FromToday | NextOn
     status: str = "planned"
     clause: str | None = None  # the clause's number
     area: str | None = None
@@ -240,7 +242,7 @@ COMMITMENTS = (
         "ma.officer",
         MA,
         "Annual joint review of the cooperation",
-        ThisYear(12, 15),
+        NextOn(12, 15),
         recurrence="yearly",
     ),
 )
@@ -322,10 +324,10 @@ TRAININGS = (
 class Step:
     """What happens to a request after it is sent: `action` names a liaison service."""
 
-    action: str  # acknowledge, note, clarify, answer or close
+    action: str  # acknowledge, message, note, clarify, answer or close
     actor: str
     body: str = ""
-    ago: dt.timedelta | None = None  # when, before now; None: at the time of loading
+    ago: dt.timedelta = dt.timedelta(0)  # when, before the time of loading
 
 
 @dataclass(frozen=True)
@@ -335,13 +337,15 @@ class RequestSpec:
     subject: str
     body: str
     priority: str
-    ago: dt.timedelta
+    ago: dt.timedelta  # when it was sent, before the time of loading
     area: str | None = None
     marking: Marking = Marking.AMBER
-    steps: tuple[Step, ...] = ()
+    steps: tuple[Step, ...] = ()  # in the order they happened, each after the last
 
 
-# Requests between the cells: one overdue, one awaiting clarification, one closed, one new.
+# Requests between the cells, in the order they were sent: one overdue each way (past the
+# agreement's 30 days for a normal request), one closed, one new and one awaiting
+# clarification (urgent, 48 hours, the clock paused).
 REQUESTS = (
     RequestSpec(
         "nl.officer",
@@ -353,23 +357,29 @@ REQUESTS = (
         area="firearms",
         steps=(
             Step("acknowledge", "ma.officer", ago=dt.timedelta(days=39)),
-            Step("note", "ma.officer", "Waiting for the regional service; do not share yet."),
+            Step(
+                "note",
+                "ma.officer",
+                "Waiting for the regional service; do not share yet.",
+                ago=dt.timedelta(days=25),
+            ),
         ),
     ),
     RequestSpec(
         "ma.officer",
         MA,
-        "Identification of a suspect in a fraud case",
-        "Can you confirm the identity behind a Dutch phone number?",
-        "urgent",
-        dt.timedelta(hours=20),
+        "Ownership of a company suspected of laundering drug proceeds",
+        "Registration and ownership records of a trading company in Rotterdam.",
+        "normal",
+        dt.timedelta(days=36),
         area="financial",
         steps=(
+            Step("acknowledge", "nl.officer", ago=dt.timedelta(days=35)),
             Step(
-                "clarify",
+                "message",
                 "nl.officer",
-                "Which period does the request cover?",
-                ago=dt.timedelta(hours=6),
+                "The Chamber of Commerce records are requested; we will answer when we have them.",
+                ago=dt.timedelta(days=28),
             ),
         ),
     ),
@@ -387,7 +397,7 @@ REQUESTS = (
                 "Confirmed; details sent through the secure channel.",
                 ago=dt.timedelta(days=18),
             ),
-            Step("close", "nl.officer", ago=dt.timedelta(0)),
+            Step("close", "nl.officer", ago=dt.timedelta(days=17)),
         ),
     ),
     RequestSpec(
@@ -398,6 +408,23 @@ REQUESTS = (
         "normal",
         dt.timedelta(days=3),
         area="terrorism",
+    ),
+    RequestSpec(
+        "ma.officer",
+        MA,
+        "Identification of a suspect in a fraud case",
+        "Can you confirm the identity behind a Dutch phone number?",
+        "urgent",
+        dt.timedelta(hours=20),
+        area="financial",
+        steps=(
+            Step(
+                "clarify",
+                "nl.officer",
+                "Which period does the request cover?",
+                ago=dt.timedelta(hours=6),
+            ),
+        ),
     ),
 )
 

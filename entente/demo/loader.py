@@ -19,7 +19,7 @@ from entente.agreements import services as agreements
 from entente.agreements.models import Agreement
 from entente.core.enums import Marking, Scope
 from entente.demo import data
-from entente.demo.data import ILLUSTRATIVE, FromToday, ThisYear
+from entente.demo.data import ILLUSTRATIVE, FromToday, NextOn
 from entente.liaison import services as liaison
 from entente.liaison.models import LiaisonRequest
 from entente.meetings import services as meetings
@@ -53,11 +53,12 @@ def load_demo(*, password: str | None = None) -> DemoResult:
     return DemoResult(created=True, password=password or generated, usernames=usernames)
 
 
-def _day(value: dt.date | FromToday | ThisYear, today: dt.date) -> dt.date:
+def _day(value: dt.date | FromToday | NextOn, today: dt.date) -> dt.date:
     if isinstance(value, FromToday):
         return today + dt.timedelta(days=value.days)
-    if isinstance(value, ThisYear):
-        return dt.date(today.year, value.month, value.day)
+    if isinstance(value, NextOn):
+        day = dt.date(today.year, value.month, value.day)
+        return day if day >= today else day.replace(year=today.year + 1)
     return value
 
 
@@ -258,10 +259,13 @@ _REQUEST_STEPS: dict[str, Callable[..., LiaisonRequest]] = {
     "answer": liaison.request_answer,
     "close": liaison.request_close,
 }
+# Steps that add to the thread without moving the request.
+_THREAD_STEPS = frozenset({"message", "note"})
 
 
 def _requests(users, units, world, now: dt.datetime) -> None:
-    """Requests between the cells: one overdue, one awaiting clarification, one closed."""
+    """Requests between the cells, each step at its own time before `now`: one overdue
+    each way, one awaiting clarification, one closed, one new."""
     for spec in data.REQUESTS:
         (receiver,) = set(units) - {spec.sender}
         request = liaison.request_send(
@@ -279,9 +283,13 @@ def _requests(users, units, world, now: dt.datetime) -> None:
         )
         for step in spec.steps:
             actor = users[step.actor]
-            if step.action == "note":
+            if step.action in _THREAD_STEPS:
                 liaison.message_post(
-                    actor=actor, request=request, kind="note", body=_illustrative(step.body)
+                    actor=actor,
+                    request=request,
+                    kind=step.action,
+                    body=_illustrative(step.body),
+                    now=now - step.ago,
                 )
                 continue
             text = {"body": _illustrative(step.body)} if step.body else {}
@@ -289,7 +297,7 @@ def _requests(users, units, world, now: dt.datetime) -> None:
                 actor=actor,
                 request=request,
                 expected_version=request.version,
-                now=now - step.ago if step.ago is not None else None,
+                now=now - step.ago,
                 **text,
             )
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Unit
@@ -21,7 +22,7 @@ class LiaisonRequest(PartyOwned):
     agreement = models.ForeignKey(
         Agreement, on_delete=models.PROTECT, related_name="liaison_requests"
     )
-    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    reference = models.CharField(_("reference"), max_length=40)
     from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="sent_requests")
     to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="received_requests")
     area = models.ForeignKey(
@@ -52,6 +53,10 @@ class LiaisonRequest(PartyOwned):
         ordering = ["due_at", "pk"]
         constraints = [
             *PartyOwned.Meta.constraints,
+            # Per agreement: references are numbered per agreement (see request_send).
+            models.UniqueConstraint(
+                fields=["agreement", "reference"], name="%(app_label)s_%(class)s_unique_reference"
+            ),
             models.CheckConstraint(
                 condition=Q(due_at__gt=F("sent_at")), name="%(app_label)s_%(class)s_due_after_sent"
             ),
@@ -92,6 +97,9 @@ class LiaisonMessage(PartyOwned):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=24, choices=MessageKind.choices)
     body = models.TextField(_("message"))
+    # When it was posted, as the posting service says: the moment of the state change it
+    # comes with, so that a clarification question is dated when the clock paused.
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta(PartyOwned.Meta):
         ordering = ["created_at", "pk"]

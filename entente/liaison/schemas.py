@@ -15,7 +15,7 @@ from ninja import Field, Schema
 from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Marking, Scope
 from entente.core.http import AwareMoment, RecordId
-from entente.core.schemas import In, NoNul, PublicId, PublicRef, Username, id_in_path, maybe
+from entente.core.schemas import In, NoNul, PublicId, PublicRef, RedRecipients, id_in_path, maybe
 from entente.liaison.clock import is_overdue, remaining
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
 
@@ -98,9 +98,8 @@ class RequestIn(In):
     priority: Priority = Priority.NORMAL
     area: PublicId | None = None
     marking: Marking = Marking.AMBER
-    red_recipients: list[Username] = Field(
+    red_recipients: RedRecipients = Field(
         default=[],
-        max_length=100,
         description="Usernames who may see a TLP:RED request; one of the receiving party.",
     )
 

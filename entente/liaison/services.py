@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from entente.accounts.models import Membership, Party, Unit
@@ -63,7 +64,8 @@ def request_send(
     """Send a request from one of the actor's party's contact cells to another party's.
 
     The deadline follows from the agreement and the priority; the reference, when not
-    given, is the next one of the sending party for the year (`MA-DGSN-2025-0007`).
+    given, is the sending party's next one for the year under this agreement
+    (`MA-DGSN-2025-0007`).
     """
     now = now or timezone.now()
     membership = require_party_to(actor, agreement)
@@ -93,9 +95,11 @@ def request_send(
         )
     recipients = check_marking_change(actor, request, marking, recipients)
     with write_transaction():
-        if reference is None:
-            reference = _next_reference(membership.party_id, now)
-        request.reference = reference.strip()
+        request.reference = (reference or "").strip() or _next_reference(request, now)
+        if LiaisonRequest.objects.filter(agreement=agreement, reference=request.reference).exists():
+            raise ValidationError(
+                {"reference": _("This agreement already has a request with this reference.")}
+            )
         return audited_create(
             actor=actor, instance=request, action="send", m2m={"red_recipients": recipients}
         )
@@ -130,22 +134,34 @@ def _check_options(agreement, area, scope, priority) -> dict:
     return errors
 
 
-def _next_reference(party_id: int, now: dt.datetime) -> str:
+def _next_reference(request: LiaisonRequest, now: dt.datetime) -> str:
+    """The sending party's next reference of the year under the request's agreement.
+
+    Numbered per agreement over requests every reader of the agreement sees, so that no
+    reader meets a gap that counts requests hidden from them (to another party, or
+    TLP:RED); a TLP:RED request draws a random reference instead of a number.
+    """
     # Locking the party row queues concurrent senders of one party, so two requests
     # never draw the same number.
-    party = Party.objects.select_for_update().get(pk=party_id)
+    party = Party.objects.select_for_update().get(pk=request.owning_party_id)
     zone: dt.tzinfo
     try:
         zone = ZoneInfo(party.time_zone)
     except (ZoneInfoNotFoundError, ValueError):
         zone = dt.UTC
     prefix = f"{party.code}-{now.astimezone(zone).year}-"
+    if request.marking == Marking.RED:
+        return f"{prefix}R{get_random_string(6, allowed_chars=REFERENCE_LETTERS)}"
     pattern = re.compile(rf"{re.escape(prefix)}(\d+)")
-    taken = LiaisonRequest.objects.filter(reference__startswith=prefix).values_list(
-        "reference", flat=True
-    )
+    taken = LiaisonRequest.objects.filter(
+        agreement=request.agreement_id, reference__startswith=prefix
+    ).values_list("reference", flat=True)
     numbers = [int(m.group(1)) for ref in taken if (m := pattern.fullmatch(ref))]
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
+
+
+# Easy to read out over the phone: no 0/O or 1/I.
+REFERENCE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 # --- state changes ------------------------------------------------------------------------
@@ -181,7 +197,7 @@ def clarification_ask(
         S.CLARIFICATION,
         "clarification_ask",
         {"paused_at": now},
-        post=(MessageKind.CLARIFICATION_QUESTION, body),
+        post=(MessageKind.CLARIFICATION_QUESTION, body, now),
     )
 
 
@@ -215,7 +231,7 @@ def clarification_provide(
             action="clarification_provide",
             check=_clarification_asked,
         )
-        _post(actor, updated, MessageKind.CLARIFICATION_ANSWER, body)
+        _post(actor, updated, MessageKind.CLARIFICATION_ANSWER, body, now)
     return updated
 
 
@@ -264,7 +280,7 @@ def request_answer(
         "answer",
         {"answered_at": now, "delay_reason": delay_reason},
         check=late_answer_explained,
-        post=(MessageKind.ANSWER, body),
+        post=(MessageKind.ANSWER, body, now),
     )
 
 
@@ -299,7 +315,7 @@ def request_refuse(
             S.REFUSED,
             "refuse",
             changes,
-            post=(MessageKind.REFUSAL, refusal_reason),
+            post=(MessageKind.REFUSAL, refusal_reason, now),
         )
 
 
@@ -321,11 +337,11 @@ def _move(
     changes: dict,
     *,
     check: Callable[[LiaisonRequest], None] | None = None,
-    post: tuple[str, str] | None = None,
+    post: tuple[str, str, dt.datetime] | None = None,
 ) -> LiaisonRequest:
     """Move the request to `status` with the `changes` that go with it, if the workflow
-    allows it from the locked current row at `expected_version`; `post` (kind, body) is
-    the thread entry that comes with it, in the same transaction."""
+    allows it from the locked current row at `expected_version`; `post` (kind, body,
+    when) is the thread entry that comes with it, in the same transaction."""
     with write_transaction():
         updated = audited_transition(
             actor=actor,
@@ -361,7 +377,12 @@ def _require_text(field: str, value: str) -> None:
 
 
 def message_post(
-    *, actor, request: LiaisonRequest, body: str, kind: str = MessageKind.MESSAGE
+    *,
+    actor,
+    request: LiaisonRequest,
+    body: str,
+    kind: str = MessageKind.MESSAGE,
+    now: dt.datetime | None = None,
 ) -> LiaisonMessage:
     """Add to a request's thread: a message both cells see, or a note for the author's
     own party only."""
@@ -372,11 +393,11 @@ def message_post(
         )
     _require_text("body", body)
     with write_transaction():
-        return _post(actor, request, kind, body)
+        return _post(actor, request, kind, body, now or timezone.now())
 
 
-def _post(actor, request: LiaisonRequest, kind: str, body: str) -> LiaisonMessage:
-    """A thread entry owned by the author's party, marked like its request."""
+def _post(actor, request: LiaisonRequest, kind: str, body: str, now: dt.datetime) -> LiaisonMessage:
+    """A thread entry owned by the author's party, marked like its request, posted `now`."""
     recipients = list(request.red_recipients.all()) if request.marking == Marking.RED else []
     message = LiaisonMessage(
         request=request,
@@ -387,6 +408,7 @@ def _post(actor, request: LiaisonRequest, kind: str, body: str) -> LiaisonMessag
         scope=Scope.INTERNAL if kind == MessageKind.NOTE else Scope.SHARED,
         marking=request.marking,
         is_illustrative=request.is_illustrative,
+        created_at=now,
     )
     return audited_create(
         actor=actor, instance=message, action="post", m2m={"red_recipients": recipients}

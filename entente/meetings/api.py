@@ -186,7 +186,7 @@ def agenda_item_create(request, payload: AgendaItemIn, meeting_id: PublicId = Me
     meeting = get_meeting_for_user(user, meeting_id, write=True)
 
     def add() -> AgendaItem:
-        return services.agenda_item_add(
+        item = services.agenda_item_add(
             actor=user,
             meeting=meeting,
             title=payload.title,
@@ -198,6 +198,7 @@ def agenda_item_create(request, payload: AgendaItemIn, meeting_id: PublicId = Me
                 decision_visible_to(user), payload.carried_decision, "carried_decision"
             ),
         )
+        return get_agenda_item_for_user(user, item.public_id)  # numbered among what user sees
 
     return create(request, model=AgendaItem, schema=AgendaItemOut, action=add)
 
@@ -231,15 +232,12 @@ def carry_over(request, payload: CarryOverIn, meeting_id: PublicId = MeetingId):
             ),
             decisions=resolve_many(decision_visible_to(user), payload.decisions, "decisions"),
         )
-        return {"items": items}
+        return reread([item.public_id for item in items])
 
-    return create(
-        request,
-        model=AgendaItem,
-        schema=AgendaItemsOut,
-        action=carry,
-        reread=lambda ids: {"items": [get_agenda_item_for_user(user, pk) for pk in ids]},
-    )
+    def reread(ids) -> dict:  # numbered among what user sees
+        return {"items": [get_agenda_item_for_user(user, pk) for pk in ids]}
+
+    return create(request, model=AgendaItem, schema=AgendaItemsOut, action=carry, reread=reread)
 
 
 # --- attendance -------------------------------------------------------------------------

@@ -11,17 +11,17 @@ from ninja import Field, Schema
 
 from entente.agreements.enums import CommitmentKind, Recurrence
 from entente.apikit.schemas import PartyOwnedOut
-from entente.core.enums import Language, Marking, Scope
+from entente.core.enums import Language, Marking
 from entente.core.http import Amount, AwareMoment, Day, LocalMoment, RecordId
 from entente.core.schemas import (
     In,
+    MarkedIn,
     NoNul,
     PartyCode,
     PublicId,
     PublicRef,
     Texts,
     TextsIn,
-    Username,
     id_in_path,
     maybe,
     optional,
@@ -72,7 +72,9 @@ class MeetingOut(PartyOwnedOut):
 
 class AgendaItemOut(Schema):
     id: PublicRef = Field(alias="public_id")
-    position: int
+    position: int = Field(
+        alias="visible_position", description="Its place among the items the reader may see."
+    )
     title: str
     notes: str
     carried_commitment: PublicRef | None
@@ -127,7 +129,7 @@ class MeetingFilters(Schema):
     q: NoNul | None = maybe("Words in the title (any language) or place.", max_length=200)
 
 
-class MeetingIn(In):
+class MeetingIn(MarkedIn):
     kind: MeetingKind
     title: TextsIn = Field(description="Needs the text in the reference language.")
     reference_language: Language = Language.EN
@@ -137,11 +139,6 @@ class MeetingIn(In):
     host_party: PartyCode
     place: str = Field(default="", max_length=200)
     online_url: str = Field(default="", max_length=200)
-    scope: Scope = Scope.INTERNAL
-    marking: Marking = Marking.AMBER
-    red_recipients: list[Username] = Field(
-        default=[], max_length=100, description="Usernames who may see a TLP:RED meeting."
-    )
 
 
 class MeetingPatchIn(In):
@@ -209,7 +206,7 @@ class DecisionStatusIn(In):
     status: DecisionStatus
 
 
-class CommitmentSpecIn(In):
+class CommitmentSpecIn(MarkedIn):
     """A commitment to create from a decision, under the meeting's agreement."""
 
     title: TextsIn
@@ -228,9 +225,6 @@ class CommitmentSpecIn(In):
     baseline: Amount | None = Field(default=None, max_digits=14, decimal_places=2)
     target: Amount | None = Field(default=None, max_digits=14, decimal_places=2)
     evidence_links: str = ""
-    scope: Scope = Scope.INTERNAL
-    marking: Marking = Marking.AMBER
-    red_recipients: list[Username] = Field(default=[], max_length=100)
 
 
 class CreatedCommitmentOut(CommitmentSummaryOut, PartyOwnedOut):

@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 
 from entente.accounts.models import Contact
 from entente.agreements.enums import OPEN_COMMITMENT_STATUSES
@@ -71,13 +80,28 @@ def with_visible_commitments(user, decisions: Iterable[Decision]) -> list[Decisi
 
 
 def agenda_item_visible_to(user) -> QuerySet[AgendaItem]:
+    """The agenda items `user` may see, each numbered among them (`visible_position`):
+    the stored position counts hidden items too, so showing it would reveal them."""
+    visible = _agenda_items_visible_to(user)
+    rank = (
+        visible.filter(meeting=OuterRef("meeting"), position__lte=OuterRef("position"))
+        .order_by()
+        .values("meeting")
+        .annotate(rank=Count("pk"))
+        .values("rank")
+    )
+    return visible.annotate(visible_position=Subquery(rank)).select_related(
+        "meeting", "carried_commitment", "carried_decision"
+    )
+
+
+def _agenda_items_visible_to(user) -> QuerySet[AgendaItem]:
     commitments = visible_to(Commitment.objects.all(), user).values("pk")
     decisions = Decision.objects.filter(meeting__in=_visible_meeting_pks(user)).values("pk")
     return (
         AgendaItem.objects.filter(meeting__in=_visible_meeting_pks(user))
         .filter(Q(carried_commitment__isnull=True) | Q(carried_commitment__in=commitments))
         .filter(Q(carried_decision__isnull=True) | Q(carried_decision__in=decisions))
-        .select_related("meeting", "carried_commitment", "carried_decision")
     )
 
 

@@ -1,8 +1,7 @@
 """Writes to meetings, their agenda, attendance, minutes and decisions.
 
-Every function takes the acting user, checks permission, validates, saves and appends
-an audit event in one transaction (see entente.audit.services). Only writers of the
-party that owns a meeting change it or anything on it.
+Services as the README's architecture describes: only writers of the party that owns
+a meeting change it or anything on it.
 
 Agenda items, attendance and decisions are audited against themselves ("create",
 "status", ...), not against their meeting, and do not change the meeting's version:

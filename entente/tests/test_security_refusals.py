@@ -77,3 +77,27 @@ def test_a_working_token_records_nothing(cast):
     _token, raw = token_create(actor=cast.a_officer, name="ci")
     assert Client().get(ME, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
     assert refusals("api_token_refused") == []
+
+
+def test_a_flood_of_refusals_is_recorded_up_to_the_budget_then_once(db, settings):
+    """Anyone may send forged tokens: past the budget a minute, one event says so, and
+    the chain stops growing, while every request is still refused."""
+    settings.REFUSALS_PER_MINUTE = 3
+    with time_machine.travel(dt.datetime(2026, 1, 5, 9, 0, 10, tzinfo=dt.UTC), tick=False):
+        statuses = [
+            Client().get(ME, HTTP_AUTHORIZATION=f"Bearer ent_{n:08x}_x").status_code
+            for n in range(6)
+        ]
+        assert Client(enforce_csrf_checks=True).post("/accounts/login/").status_code == 403
+    assert statuses == [401] * 6
+    assert [e.after for e in refusals("api_token_refused")] == [
+        {"prefix": "00000000"},
+        {"prefix": "00000001"},
+        {"prefix": "00000002"},
+    ]
+    [suppressed] = refusals("refusals_suppressed")
+    assert suppressed.after == {"action": "api_token_refused", "limit": 3}
+    assert len(refusals("csrf_refused")) == 1  # each kind has its own budget
+    with time_machine.travel(dt.datetime(2026, 1, 5, 9, 1, 10, tzinfo=dt.UTC), tick=False):
+        Client().get(ME, HTTP_AUTHORIZATION="Bearer ent_0000000a_x")
+    assert len(refusals("api_token_refused")) == 4  # a new minute, a new budget

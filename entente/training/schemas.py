@@ -10,17 +10,17 @@ import datetime as dt
 from ninja import Field, Schema
 
 from entente.apikit.schemas import PartyOwnedOut
-from entente.core.enums import Language, Marking, Scope
+from entente.core.enums import Language, Marking
 from entente.core.http import Day, Integer
 from entente.core.schemas import (
     In,
+    MarkedIn,
     NoNul,
     PartyCode,
     PublicId,
     PublicRef,
     Texts,
     TextsIn,
-    Username,
     id_in_path,
     maybe,
     optional,
@@ -81,7 +81,7 @@ class TrainingFilters(Schema):
     q: NoNul | None = maybe("Words in the title (any language) or place.", max_length=200)
 
 
-class TrainingIn(In):
+class TrainingIn(MarkedIn):
     kind: TrainingKind
     title: TextsIn = Field(description="Needs the text in the reference language.")
     reference_language: Language = Language.EN
@@ -91,11 +91,6 @@ class TrainingIn(In):
     ends_on: Day
     area: PublicId | None = None
     place: str = Field(default="", max_length=200)
-    scope: Scope = Scope.INTERNAL
-    marking: Marking = Marking.AMBER
-    red_recipients: list[Username] = Field(
-        default=[], max_length=100, description="Usernames who may see a TLP:RED activity."
-    )
 
 
 class TrainingPatchIn(In):

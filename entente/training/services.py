@@ -1,7 +1,6 @@
-"""Writes to training activities and their participants.
-
-Every function takes the acting user, checks permission, validates, saves and appends
-an audit event in one transaction (see entente.audit.services).
+"""Writes to training activities and their participants, each a service as the
+README's architecture describes; a training is changed only by its owning party's
+writers, and held only once it has started.
 """
 
 import datetime as dt

@@ -1,9 +1,12 @@
 import datetime as dt
+import re
 
 import pytest
+from django.utils import timezone
 
 from entente.agreements.models import CooperationArea
 from entente.audit.models import AuditEvent
+from entente.core.access import visible_to
 from entente.core.enums import Marking, Scope
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 from entente.liaison import selectors, services
@@ -128,9 +131,31 @@ def test_request_send_refuses_a_reference_already_taken(cast):
     with pytest.raises(ValidationError) as exc:
         send(cast, reference="MA-7")
     assert exc.value.message_dict == {
-        "reference": ["Liaison request with this Reference already exists."]
+        "reference": ["This agreement already has a request with this reference."]
     }
     assert (LiaisonRequest.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_request_send_numbers_per_agreement_so_no_reader_counts_hidden_requests(cast):
+    """Party B reads A's requests under their agreement only: a request A sends under
+    another agreement, or marks TLP:RED, must not leave a gap in the numbers B sees."""
+    other = agreement_between(cast.a, cast.c, owner=cast.a)
+    first = send(cast).reference
+    send(cast, agreement=other, to_unit=cast.c_cell)
+    red = send(
+        cast, cast.a_coordinator, marking="TLP:RED", red_recipients=[cast.b_officer]
+    ).reference
+    second = send(cast).reference
+    assert (first, second) == ("MA-DGSN-2025-0001", "MA-DGSN-2025-0002")
+    assert re.fullmatch(r"MA-DGSN-2025-R[A-HJ-NP-Z2-9]{6}", red)
+    assert list(
+        visible_to(LiaisonRequest.objects.all(), cast.b_coordinator).values_list(
+            "reference", flat=True
+        )
+    ) == [first, second]
+    assert send(cast, agreement=other, to_unit=cast.c_cell, reference=" ").reference == (
+        "MA-DGSN-2025-0002"
+    )
 
 
 # An outsider does not see the agreement: it does not exist for them.
@@ -375,6 +400,50 @@ def test_clarification_pauses_the_clock_and_resuming_shifts_due_at_exactly(cast)
         ("clarification_question", "b_officer", "Which date of birth?"),
         ("clarification_answer", "a_officer", "12 May 1990."),
     ]
+
+
+def test_thread_entries_bear_the_time_of_the_state_change_they_come_with(cast):
+    answered = send(cast)
+    answered = services.clarification_ask(
+        actor=cast.b_officer, request=answered, body="Which one?", expected_version=1, now=T + DAY
+    )
+    answered = services.clarification_provide(
+        actor=cast.a_officer,
+        request=answered,
+        body="The first.",
+        expected_version=2,
+        now=T + 2 * DAY,
+    )
+    services.message_post(actor=cast.b_officer, request=answered, body="Noted.", now=T + 3 * DAY)
+    answered = services.request_answer(
+        actor=cast.b_officer,
+        request=answered,
+        body="Confirmed.",
+        expected_version=3,
+        now=T + 4 * DAY,
+    )
+    refused = send(cast, subject="Another check")
+    services.request_refuse(
+        actor=cast.b_officer,
+        request=refused,
+        refusal_reason="Out of scope.",
+        expected_version=1,
+        now=T + 5 * DAY,
+    )
+    assert list(LiaisonMessage.objects.values_list("request__subject", "kind", "created_at")) == [
+        ("Identity check", "clarification_question", T + DAY),
+        ("Identity check", "clarification_answer", T + 2 * DAY),
+        ("Identity check", "message", T + 3 * DAY),
+        ("Identity check", "answer", T + 4 * DAY),
+        ("Another check", "refusal", T + 5 * DAY),
+    ]
+
+
+def test_a_thread_entry_posted_without_a_time_is_posted_now(cast):
+    request = send(cast)
+    before = timezone.now()
+    message = services.message_post(actor=cast.b_officer, request=request, body="Working on it.")
+    assert before <= message.created_at <= timezone.now()
 
 
 def test_clarification_provide_returns_an_unacknowledged_request_to_sent(cast):

@@ -1149,3 +1149,30 @@ def test_free_text_fields_never_crash(cast):
         assert_answered(post(client, f"{API}/decisions/{decision.public_id}/commitments", specs))
 
     check()
+
+
+def test_agenda_positions_count_only_the_items_the_reader_sees(client, cast):
+    """An item carrying party A's internal commitment is hidden from party B, and so is
+    its place: B's agenda is numbered 1, 2, not 1, 3."""
+    meeting = new_meeting(cast)
+    internal = new_commitment(cast, "Budget", scope="internal", marking="TLP:AMBER")
+    for title, carried in (("Opening", None), ("Budget", internal), ("Training", None)):
+        services.agenda_item_add(
+            actor=cast.a_officer, meeting=meeting, title=title, carried_commitment=carried
+        )
+
+    def positions(user) -> list:
+        items = api_client(user).get(meeting_url(meeting)).json()["agenda_items"]
+        return [(i["position"], i["title"]) for i in items]
+
+    assert positions(cast.a_officer) == [(1, "Opening"), (2, "Budget"), (3, "Training")]
+    assert positions(cast.b_officer) == [(1, "Opening"), (2, "Training")]
+    client.force_login(cast.b_officer)
+    page = client.get(f"/meetings/{meeting.public_id}/agenda/").content.decode()
+    assert '<li value="1">' in page and '<li value="2">' in page
+    assert '<li value="3">' not in page
+    created = post(
+        api_client(cast.a_officer), f"{meeting_url(meeting)}/agenda-items", {"title": "Closing"}
+    )
+    assert created.json()["position"] == 4
+    assert positions(cast.b_officer)[-1] == (3, "Closing")

@@ -17,7 +17,7 @@ def fill_public_ids(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("liaison", "0001_initial")]
+    dependencies = [("liaison", "0003_message_dated_by_its_service")]
 
     operations = [
         migrations.AddField(
