@@ -4,8 +4,9 @@ A row holds only the record's words, made comparable (`search_words`): lower cas
 without accents or Arabic vowel marks, split on anything that is not a letter or a
 digit. Queries go through the same function, so both database engines, and every
 language, match the same way. The full-text index over `document` is made by migration
-0002 for each engine: a GIN index on PostgreSQL, an FTS5 table kept in step by triggers
-on SQLite (a later migration that rebuilds this table on SQLite must recreate them).
+0002 for each engine, outside the ORM's sight: on PostgreSQL a generated `tsvector`
+column with a GIN index, on SQLite an FTS5 table kept in step by triggers (a later
+migration that rebuilds this table on SQLite must recreate them).
 
 A row says nothing about who may see its record: every query intersects the hits with
 the record type's `visible(user)` queryset, so a row of a record since deleted, or

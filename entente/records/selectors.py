@@ -23,8 +23,6 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.db.models import FloatField, Q, QuerySet, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast
 
 from entente.accounts.enums import Role
 from entente.accounts.models import Party
@@ -269,32 +267,28 @@ def search_hits(user, words: list[str]) -> QuerySet[SearchEntry]:
 
 
 def _matching(hits: QuerySet[SearchEntry], words: list[str]) -> QuerySet[SearchEntry]:
-    # Each word is quoted whole; search_words leaves no character that could end the
-    # quote or be read as an operator.
+    # The full-text columns are the migration's, unknown to the ORM (records.models).
+    # Each word is quoted whole and passed as a parameter; search_words leaves no
+    # character that could end the quote or be read as an operator.
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-        vector = SearchVector("document", config="simple")  # the GIN index's expression
-        query = SearchQuery(
-            " & ".join(f"'{word}':*" for word in words), search_type="raw", config="simple"
+        query = " & ".join(f"'{word}':*" for word in words)
+        return hits.extra(
+            where=["records_searchentry.vector @@ to_tsquery('simple', %s)"],
+            params=[query],
+            select={"rank": "ts_rank(records_searchentry.vector, to_tsquery('simple', %s))"},
+            select_params=[query],
         )
-        rank = Cast(SearchRank(vector, query), FloatField())
-        return hits.alias(vector=vector).filter(vector=query).annotate(rank=rank)
     if connection.vendor == "sqlite":
-        match = " ".join(f'"{word}"*' for word in words)
-        # Constant SQL; the words go in as a parameter.
-        found = RawSQL(
-            "SELECT rowid FROM records_searchentry_fts WHERE records_searchentry_fts MATCH %s",
-            [match],
+        # A join, so that bm25 is computed in the scan that matches (lower is better).
+        return hits.extra(
+            tables=["records_searchentry_fts"],
+            where=[
+                "records_searchentry_fts.rowid = records_searchentry.id",
+                "records_searchentry_fts MATCH %s",
+            ],
+            params=[" ".join(f'"{word}"*' for word in words)],
+            select={"rank": "-bm25(records_searchentry_fts)"},
         )
-        rank = RawSQL(
-            # bm25 is lower for better matches.
-            "SELECT -bm25(records_searchentry_fts) FROM records_searchentry_fts"
-            " WHERE records_searchentry_fts MATCH %s AND rowid = records_searchentry.id",
-            [match],
-            output_field=FloatField(),
-        )
-        return hits.filter(pk__in=found).annotate(rank=rank)
     for word in words:  # any other database: no index, no ranking
         hits = hits.filter(document__contains=word)
     return hits.annotate(rank=Value(0.0, output_field=FloatField()))
