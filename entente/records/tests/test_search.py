@@ -3,15 +3,23 @@ every audited write, any input is answered without a server error, and the numbe
 queries does not grow with the number of hits."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from entente.agreements.models import Commitment
-from entente.agreements.services import commitment_create, commitment_update, record_publish
+from entente.agreements.services import (
+    clause_create,
+    commitment_create,
+    commitment_update,
+    record_publish,
+)
+from entente.audit.services import audited_delete
 from entente.core.enums import Scope
 from entente.liaison.services import request_send
 from entente.meetings.services import agenda_item_add, decision_record, meeting_create
@@ -387,3 +395,25 @@ def test_search_query_count_does_not_grow_with_hits(cast):
     )
     assert len(search_hits(cast.a_officer, ["harbour"])) == 18
     assert many == few
+
+
+def test_search_forgets_a_deleted_record(cast):
+    clause = clause_create(
+        actor=cast.a_coordinator,
+        agreement=cast.agreement,
+        number="12",
+        heading={"en": "Extradition requests"},
+        scope=Scope.SHARED,
+    )
+    assert found(cast.b_officer, "extradition") == [key(clause)]
+    audited_delete(actor=cast.a_coordinator, instance=clause)
+    assert SearchEntry.objects.filter(target_type="agreements.clause").count() == 0
+
+
+def test_reindex_command_rebuilds_the_index(cast):
+    record = commitment(cast, title={"en": "Cyber crime desk"})
+    SearchEntry.objects.all().delete()
+    out = StringIO()
+    call_command("reindex", stdout=out)
+    assert out.getvalue() == "Search index rebuilt: 2 record(s).\n"  # and the agreement
+    assert found(cast.b_officer, "cyber desk") == [key(record)]
