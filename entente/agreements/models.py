@@ -27,6 +27,8 @@ class Agreement(Translated, PartyOwned):
 
     agreement_path = ""  # the agreement itself
 
+    search_fields = ("title", "summary", "place", "source_references")
+
     instrument_type = models.CharField(
         _("instrument type"), max_length=24, choices=InstrumentType.choices
     )
@@ -140,6 +142,8 @@ class Signatory(models.Model):
 class AgreementEvent(PartyOwned):
     """A dated step in an agreement's life, with how sure we are of the date and why."""
 
+    search_fields = ("source", "note")
+
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
     date = models.DateField(_("date"))
@@ -168,6 +172,8 @@ class AgreementEvent(PartyOwned):
 class Clause(Translated, PartyOwned):
     """An article or section of the agreement's text."""
 
+    search_fields = ("number", "heading", "text")
+
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="clauses")
     number = models.CharField(_("number"), max_length=20)
     heading = models.CharField(_("heading"), max_length=300, blank=True)
@@ -195,6 +201,8 @@ class Clause(Translated, PartyOwned):
 class CooperationArea(Translated, PublicIdentified):
     """A field of cooperation an agreement covers (its own taxonomy)."""
 
+    search_fields = ("code", "name")
+
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="areas")
     code = models.SlugField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=200)
@@ -216,6 +224,8 @@ class CooperationArea(Translated, PublicIdentified):
 
 class Commitment(Translated, PartyOwned):
     """Who must do what, by when, under an agreement."""
+
+    search_fields = ("title", "description", "indicator")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="commitments")
     clauses = models.ManyToManyField(Clause, blank=True, related_name="commitments")

@@ -21,6 +21,8 @@ class Attachment(PartyOwned):
     its SHA-256; seen exactly when its record is, whose scope, marking and recipients it
     copies (entente.attachments.services.attachments_follow)."""
 
+    search_fields = ("filename",)
+
     # By name: the domain apps sit above this one.
     agreement = models.ForeignKey(
         "agreements.Agreement", on_delete=models.PROTECT, related_name="attachments"

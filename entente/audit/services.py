@@ -12,6 +12,7 @@ from django.utils import timezone
 from entente.audit.models import GENESIS_HASH, AuditEvent
 from entente.core.errors import ConflictError
 from entente.core.models import PartyOwned
+from entente.core.registry import record_written
 from entente.core.transitions import Workflow
 from entente.core.validation import validate_instance
 
@@ -92,6 +93,8 @@ def audit_record(
     )
     event.hash = event.compute_hash()
     event.save()
+    # A delete is recorded before the row goes: only its "before" is known.
+    record_written(target, deleted=before is not None and after is None)
     return event
 
 

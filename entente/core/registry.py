@@ -40,6 +40,10 @@ class RecordType:
 
 _TYPES: dict[str, RecordType] = {}
 
+# Called with (record, deleted) for every audited write of a record; see `record_written`.
+WriteHook = Callable[[Model, bool], None]
+_WRITE_HOOKS: list[WriteHook] = []
+
 
 def register_record_type(
     model: type[Model], *, door: Door, visible: Visible, api_path: str | None = None
@@ -61,6 +65,19 @@ def register_by_convention(
         door = getattr(selectors, f"get_{name}_for_user", None) or door_from_visible(visible)
         path = (api_paths or {}).get(model)
         register_record_type(model, door=door, visible=visible, api_path=path)
+
+
+def on_record_written(hook: WriteHook) -> None:
+    """Have `hook` called inside the transaction of every audited write (idempotent):
+    how the search index, above the audit layer, keeps in step with it."""
+    if hook not in _WRITE_HOOKS:
+        _WRITE_HOOKS.append(hook)
+
+
+def record_written(record: Model, *, deleted: bool = False) -> None:
+    """Tell the hooks that `record` was written, or (`deleted`) is about to be deleted."""
+    for hook in _WRITE_HOOKS:
+        hook(record, deleted)
 
 
 def record_types() -> list[RecordType]:

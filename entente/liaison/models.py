@@ -19,6 +19,8 @@ class LiaisonRequest(PartyOwned):
     forward by the time spent waiting.
     """
 
+    search_fields = ("reference", "subject", "body", "refusal_reason", "delay_reason")
+
     agreement = models.ForeignKey(
         Agreement, on_delete=models.PROTECT, related_name="liaison_requests"
     )
@@ -92,6 +94,7 @@ class LiaisonMessage(PartyOwned):
     """One message in a request's thread; internal notes stay with their party."""
 
     agreement_path = "request__agreement"
+    search_fields = ("body",)
 
     request = models.ForeignKey(LiaisonRequest, on_delete=models.PROTECT, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -12,6 +12,8 @@ from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind
 class Meeting(Translated, PartyOwned):
     """A joint committee, expert meeting, visit or call held under an agreement."""
 
+    search_fields = ("title", "place", "minutes")
+
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="meetings")
     kind = models.CharField(_("kind"), max_length=24, choices=MeetingKind.choices)
     title = models.CharField(_("title"), max_length=300)
@@ -78,6 +80,8 @@ class Attendance(PublicIdentified):
 class AgendaItem(PublicIdentified):
     """A point on a meeting's agenda, possibly carried over from an earlier meeting."""
 
+    search_fields = ("title", "notes")
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("title"), max_length=300)
@@ -106,6 +110,8 @@ class AgendaItem(PublicIdentified):
 
 class Decision(PublicIdentified):
     """A decision taken at a meeting; it may give rise to commitments."""
+
+    search_fields = ("text",)
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="decisions")
     number = models.PositiveSmallIntegerField(_("number"))

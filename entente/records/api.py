@@ -1,4 +1,5 @@
-"""JSON API of the audit trail: the history of one record, and the chain's head.
+"""JSON API of the audit trail (the history of one record, and the chain's head) and of
+the global search.
 
 A record's history is shown to those who may see the record, found through the same
 `get_<entity>_for_user` door as the record itself, and read through `history_for`, which
@@ -12,19 +13,22 @@ import binascii
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Query, Router
 from ninja.pagination import paginate
 
+from entente.apikit.routes import LIST, op
 from entente.audit.selectors import audit_chain_head
 from entente.core.errors import PermissionDenied
 from entente.core.http import CursorPagination
 from entente.core.problems import ApiProblem, problem_responses
 from entente.core.registry import get_record_for_user
 from entente.core.schemas import PublicId
-from entente.records.schemas import AuditEventOut, ChainHeadOut
-from entente.records.selectors import history_for, reads_chain
+from entente.records.models import query_words
+from entente.records.schemas import AuditEventOut, ChainHeadOut, SearchFilters, SearchHitOut
+from entente.records.selectors import history_for, reads_chain, search_hits, search_results
 
 # The operation ids keep the names they had when this API lived in the audit app.
 router = Router(tags=["audit"])
@@ -86,3 +90,60 @@ def audit_trail(request, record_type: str, record_id: PublicId):
     """The changes to the record you may see, oldest first, with what each changed.
     `record_type` is the app and model, e.g. `agreements.commitment`."""
     return history_for(request.auth, get_record_for_user(request.auth, record_type, record_id))
+
+
+class SearchPagination(CursorPagination):
+    """CursorPagination's contract over search hits, best first. The cursor holds only
+    how many hits came before: an index row's id would count every party's writes."""
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest | None = None, **params
+    ) -> dict[str, Any]:
+        offset = self._offset(pagination.cursor) if pagination.cursor else 0
+        rows = list(queryset[offset : offset + pagination.limit + 1])
+        page = rows[: pagination.limit]
+        has_more = len(rows) > pagination.limit
+        return {
+            "items": search_results(request.auth, page),  # type: ignore[union-attr]
+            "next_cursor": self._encode(offset + len(page)) if has_more else None,
+        }
+
+    @staticmethod
+    def _encode(offset: int) -> str:
+        raw = json.dumps([offset]).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @staticmethod
+    def _offset(cursor: str) -> int:
+        try:
+            (offset,) = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+            if isinstance(offset, int) and not isinstance(offset, bool) and offset >= 0:
+                return offset
+        except (ValueError, TypeError, binascii.Error):
+            pass
+        raise ApiProblem(
+            422,
+            _("The input is not valid."),
+            errors=[{"field": "query.cursor", "message": _("Invalid cursor.")}],
+        )
+
+
+@router.get(
+    "/search",
+    operation_id="records_search",
+    tags=["search"],
+    **op("Search every record you may see", list[SearchHitOut], LIST),
+)
+@paginate(SearchPagination)
+def search(request, filters: Query[SearchFilters]):
+    """The records you may see whose texts (titles, references, texts in every language,
+    file names) hold every word of `q`, best match first."""
+    try:
+        words = query_words(filters.q)
+    except ValidationError as error:
+        raise ApiProblem(
+            422,
+            _("The input is not valid."),
+            errors=[{"field": "query.q", "message": error.messages[0]}],
+        ) from None
+    return search_hits(request.auth, words)

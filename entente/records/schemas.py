@@ -1,9 +1,12 @@
-"""Shapes of the audit trail in the JSON API."""
+"""Shapes of the audit trail and the global search in the JSON API."""
 
 import datetime as dt
 from typing import Any
+from uuid import UUID
 
 from ninja import Field, Schema
+
+from entente.records.models import QUERY_MAX_LENGTH
 
 
 class AuditEventOut(Schema):
@@ -34,3 +37,23 @@ class AuditEventOut(Schema):
 class ChainHeadOut(Schema):
     seq: int = Field(description="Sequence number of the last event; 0 for an empty chain.")
     hash: str = Field(description="Its SHA-256, which every earlier event feeds into.")
+
+
+class SearchFilters(Schema):
+    q: str = Field(
+        max_length=QUERY_MAX_LENGTH,
+        # PostgreSQL cannot hold a NUL byte.
+        pattern=r"^[^\x00]*$",
+        description="Words to look for, in any language: every word must appear in the "
+        "record's texts, and the start of a word is enough. At least one word of two "
+        "letters or digits.",
+    )
+
+
+class SearchHitOut(Schema):
+    type: str = Field(
+        description="The record's type, as in the audit trail's path: `agreements.commitment`."
+    )
+    id: UUID = Field(description="The record's public id, as in its own path in this API.")
+    title: str
+    url: str | None = Field(description="The page that shows the record, if it has one.")

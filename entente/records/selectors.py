@@ -16,12 +16,14 @@ go only to those who read the chain.
 
 import datetime as dt
 from bisect import bisect_right
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
+from django.db.models import FloatField, Q, QuerySet, Value
 
 from entente.accounts.enums import Role
 from entente.accounts.models import Party
@@ -29,7 +31,8 @@ from entente.audit.selectors import audit_events_for
 from entente.core.access import membership_of
 from entente.core.enums import Marking, Scope
 from entente.core.models import PartyOwned
-from entente.core.registry import RecordType, record_types
+from entente.core.registry import RecordType, record_page_url, record_types
+from entente.records.models import SearchEntry
 
 HIDDEN = "hidden"
 
@@ -244,3 +247,155 @@ def _ids(value) -> list:
     if isinstance(value, list):
         return [v for v in value if isinstance(v, int)]
     return [value] if isinstance(value, int) else []
+
+
+# --- global search -------------------------------------------------------------------------
+#
+# The index (records.models.SearchEntry) finds the rows holding every word; each row
+# counts only when its record is in its type's `visible(user)` queryset, so what is
+# found, counted and shown is what the user may see, in one query whatever the number
+# of hits. The page's records are then loaded through the same querysets, one query a
+# type.
+
+
+def searchable_types() -> list[RecordType]:
+    """The registered record types whose models name their texts in `search_fields`."""
+    return [entry for entry in record_types() if getattr(entry.model, "search_fields", None)]
+
+
+def search_hits(user, words: list[str]) -> QuerySet[SearchEntry]:
+    """The index rows of records `user` may see with a word starting with each of `words`
+    (letters and digits only, as `search_words` gives them), best match first."""
+    visible = Q(pk__in=[])
+    for entry in searchable_types():
+        visible |= Q(target_type=entry.name, target_id__in=entry.visible(user).values("pk"))
+    hits = SearchEntry.objects.filter(visible)
+    if not words:
+        return hits.none()
+    return _matching(hits, words).order_by("-rank", "-pk")
+
+
+def _matching(hits: QuerySet[SearchEntry], words: list[str]) -> QuerySet[SearchEntry]:
+    # The full-text columns are the migration's, unknown to the ORM (records.models).
+    # Each word is quoted whole and passed as a parameter; search_words leaves no
+    # character that could end the quote or be read as an operator.
+    if connection.vendor == "postgresql":
+        query = " & ".join(f"'{word}':*" for word in words)
+        return hits.extra(
+            where=["records_searchentry.vector @@ to_tsquery('simple', %s)"],
+            params=[query],
+            select={"rank": "ts_rank(records_searchentry.vector, to_tsquery('simple', %s))"},
+            select_params=[query],
+        )
+    if connection.vendor == "sqlite":
+        # A join, so that bm25 is computed in the scan that matches (lower is better).
+        return hits.extra(
+            tables=["records_searchentry_fts"],
+            where=[
+                "records_searchentry_fts.rowid = records_searchentry.id",
+                "records_searchentry_fts MATCH %s",
+            ],
+            params=[" ".join(f'"{word}"*' for word in words)],
+            select={"rank": "-bm25(records_searchentry_fts)"},
+        )
+    for word in words:  # any other database: no index, no ranking
+        hits = hits.filter(document__contains=word)
+    return hits.annotate(rank=Value(0.0, output_field=FloatField()))
+
+
+@dataclass
+class SearchResult:
+    """One record found, with what a result list shows of it."""
+
+    type: str  # "agreements.commitment", as in the audit trail's paths
+    label: str
+    record: models.Model
+    title: str
+    url: str | None
+    agreement: models.Model | None
+    marked: PartyOwned | None  # the record whose marking and scope it carries
+
+    @property
+    def id(self):
+        """The id the API gives the record."""
+        return getattr(self.record, "public_id", self.record.pk)
+
+
+def search_results(user, hits: Iterable[SearchEntry]) -> list[SearchResult]:
+    """The records of `hits` (a page of `search_hits`), in order, loaded through their
+    types' `visible(user)` querysets: one query a type, however many hits."""
+    hits = list(hits)
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for hit in hits:
+        wanted[hit.target_type].append(hit.target_id)
+    types = {entry.name: entry for entry in searchable_types()}
+    found: dict[tuple[str, int], models.Model] = {}
+    for name, ids in wanted.items():
+        if name in types:
+            for record in _loaded(types[name], user, ids):
+                found[(name, record.pk)] = record
+    results = []
+    for hit in hits:
+        record = found.get((hit.target_type, hit.target_id))
+        if record is not None:
+            results.append(_result(types[hit.target_type], record))
+    return results
+
+
+def _marked_path(model: type[models.Model]) -> str | None:
+    """The lookup from a record to the record whose marking it carries: itself ("") when
+    party-owned, else its parent (a decision's meeting); None when neither."""
+    if issubclass(model, PartyOwned):
+        return ""
+    for field in model._meta.concrete_fields:
+        related = field.related_model
+        if field.many_to_one and isinstance(related, type) and issubclass(related, PartyOwned):
+            return field.name
+    return None
+
+
+def _agreement_path(model: type[models.Model]) -> str | None:
+    """The lookup from a record to its agreement ("" for an agreement), or None."""
+    marked = _marked_path(model)
+    if marked is None:
+        return None
+    owner = model._meta.get_field(marked).related_model if marked else model
+    path = owner.agreement_path  # type: ignore[union-attr]
+    if path is None:
+        return None
+    return "__".join(filter(None, [marked, path]))
+
+
+def _follow(record: models.Model, path: str | None):
+    if path is None:
+        return None
+    for name in filter(None, path.split("__")):
+        record = getattr(record, name)
+    return record
+
+
+def _loaded(entry: RecordType, user, ids: list[int]) -> QuerySet:
+    model = entry.model
+    marked, agreement = _marked_path(model), _agreement_path(model)
+    related = [path for path in (marked, agreement) if path]
+    if marked is not None:
+        related.append("__".join(filter(None, [marked, "owning_party"])))
+    generic = [
+        field.name for field in model._meta.private_fields if isinstance(field, GenericForeignKey)
+    ]
+    return (
+        entry.visible(user).filter(pk__in=ids).select_related(*related).prefetch_related(*generic)
+    )
+
+
+def _result(entry: RecordType, record: models.Model) -> SearchResult:
+    model = type(record)
+    return SearchResult(
+        type=entry.name,
+        label=entry.label,
+        record=record,
+        title=str(record),
+        url=record_page_url(record),
+        agreement=_follow(record, _agreement_path(model)),
+        marked=_follow(record, _marked_path(model)),
+    )

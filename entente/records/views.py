@@ -1,4 +1,5 @@
-"""Pages about any record, whatever its app: its audit trail, and publishing it.
+"""Pages about any record, whatever its app: its audit trail, publishing it, and the
+global search.
 
 A record is named by its type ("<app_label>.<model>", the audit event's target type) and
 id, and found through the door its app registered (`entente.core.registry`): an unknown
@@ -26,9 +27,33 @@ from entente.agreements.selectors import agreement_visible_to, area_visible_to
 from entente.agreements.services import record_publish
 from entente.core.access import require_coordinator
 from entente.core.errors import ConflictError, NotFound, ValidationError
-from entente.core.pages import first_error, page_of
+from entente.core.pages import first_error, page_of, signed_in
 from entente.core.registry import get_record_for_user, record_page_url
-from entente.records.selectors import HIDDEN, history_for, reads_chain
+from entente.records.forms import SearchForm
+from entente.records.selectors import (
+    HIDDEN,
+    history_for,
+    reads_chain,
+    search_hits,
+    search_results,
+)
+
+# --- global search ----------------------------------------------------------------------
+
+
+@signed_in("GET")
+def record_search(request):
+    """Every record the user may see with the words asked for, best match first."""
+    asked = request.GET.get("q", "").strip()
+    form = SearchForm({"q": asked} if asked else None)
+    page = results = None
+    if form.is_valid():
+        page = page_of(request, search_hits(request.user, form.cleaned_data["q"]))
+        results = search_results(request.user, page.object_list)
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"form": form, "asked": asked, "page": page, "results": results}
+    return render(request, "records/record_search.html", context, status=status)
+
 
 # --- the audit trail --------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ class Case:
     kind: str | None
     methods: tuple[str, ...] = GET
     data: tuple[tuple[str, str], ...] = ()
+    query: tuple[tuple[str, str], ...] = ()  # sent with GET
 
 
 # Every named page. Kinds: a kind of Entry, "record" for any registered record type.
@@ -109,6 +110,8 @@ PAGES = {
     "reports:agreement-detail": Case("agreement"),
     "records:record-trail": Case("record"),
     "records:record-publish": Case("record", POST),
+    # The start of every token: the search finds every record of the world.
+    "records:record-search": Case(None, query=(("q", "tk"),)),
 }
 
 # Every API operation, as "METHOD /path" under /api/v1: the kind of record its first path
@@ -180,7 +183,11 @@ API_OPERATIONS = {
     "POST /requests/{request_id}/answer": "request",
     "POST /requests/{request_id}/refuse": "request",
     "POST /requests/{request_id}/close": "request",
+    "GET /search": None,
 }
+
+# Query values sent with an operation's GET.
+API_QUERIES = {"GET /search": {"q": "tk", "limit": 200}}
 
 # Path parameters that only qualify the record the first one names.
 QUALIFIERS = {"contact_id": "1", "party_code": "NL-POL"}
@@ -334,7 +341,7 @@ def test_pages(world, username):
             url = page_url(name, entry) if entry else reverse(name)
             sees = entry is None or username in entry.viewers
             if "GET" in case.methods:
-                response = client.get(url)
+                response = client.get(url, dict(case.query))
                 findings.hidden_not_shown(world, username, response, f"GET {url}")
                 findings.seen_as(sees, response, f"GET {url}")
             if "POST" in case.methods and not sees:
@@ -413,16 +420,17 @@ def test_api(world, username, client):
         for entry in entries_for(world, kind):
             sees = entry is None or username in entry.viewers
             if method == "GET":
-                _api_read(findings, world, username, api, template, kind, entry)
+                query = API_QUERIES.get(key, {})
+                _api_read(findings, world, username, api, template, kind, entry, query)
             elif not sees:  # writes to visible records are the apps' own tests
                 body = minimal_body(operation, components)
                 _api_write(findings, api, method, template, kind, entry, body)
     findings.verdict(username)
 
 
-def _api_read(findings, world, username, api, template, kind, entry) -> None:
+def _api_read(findings, world, username, api, template, kind, entry, query) -> None:
     url = api_path(template, kind, entry)
-    response = api.get(url)
+    response = api.get(url, query)
     findings.hidden_not_shown(world, username, response, f"GET {url}")
     if entry is None:
         findings.check(response.status_code < 500, f"GET {url}", f"answers {response.status_code}")

@@ -12,6 +12,8 @@ from entente.training.enums import TrainingKind, TrainingStatus
 class TrainingActivity(Translated, PartyOwned):
     """A course, visit, workshop, secondment or conference one party hosts for another."""
 
+    search_fields = ("title", "place", "evaluation")
+
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="trainings")
     area = models.ForeignKey(
         CooperationArea, null=True, blank=True, on_delete=models.PROTECT, related_name="trainings"
