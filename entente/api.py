@@ -7,6 +7,7 @@ The contract is the OpenAPI 3.1 document at /api/v1/openapi.json (browsable at
 from entente.accounts.api import router as accounts_router
 from entente.agreements.api import router as agreements_router
 from entente.agreements.api_commitments import router as commitments_router
+from entente.agreements.api_reports import router as reports_router
 from entente.apikit.api import EntenteAPI
 from entente.attachments.api import router as attachments_router
 from entente.liaison.api import router as liaison_router
@@ -35,6 +36,7 @@ api = EntenteAPI(
 api.add_router("", accounts_router)
 api.add_router("", agreements_router)
 api.add_router("", commitments_router)
+api.add_router("", reports_router)
 api.add_router("", attachments_router)
 # Before meetings, where the audit trail has always been in the document.
 api.add_router("", records_router)

@@ -14,6 +14,7 @@ class AgreementsConfig(AppConfig):
             Clause,
             Commitment,
             CooperationArea,
+            ProgressReport,
         )
         from entente.core.registry import register_by_convention
 
@@ -25,6 +26,11 @@ class AgreementsConfig(AppConfig):
                 Clause: "clause",
                 CooperationArea: "area",
                 Commitment: "commitment",
+                ProgressReport: "progress_report",
             },
-            {Agreement: "/agreements/{id}", Commitment: "/commitments/{id}"},
+            {
+                Agreement: "/agreements/{id}",
+                Commitment: "/commitments/{id}",
+                ProgressReport: "/reports/{id}",
+            },
         )

@@ -127,3 +127,23 @@ COMMITMENT_WORKFLOW = Workflow(
     },
     message=_("A commitment cannot go from %(old)s to %(new)s."),
 )
+
+
+class ReportStatus(models.TextChoices):
+    """Where a progress report stands with the commitment's owner."""
+
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    ANSWERED = "answered", _("Answered")
+
+
+# The owner answers a report once: by accepting it, or with a note.
+REPORT_WORKFLOW = Workflow(
+    ReportStatus,
+    {
+        ReportStatus.SUBMITTED: frozenset({ReportStatus.ACCEPTED, ReportStatus.ANSWERED}),
+        ReportStatus.ACCEPTED: frozenset(),
+        ReportStatus.ANSWERED: frozenset(),
+    },
+    message=_("A report cannot go from %(old)s to %(new)s."),
+)

@@ -146,13 +146,80 @@ class CommitmentEditForm(CommitmentForm, VersionedForm):
 
 
 class CommitmentStatusForm(VersionedForm):
-    status = forms.ChoiceField(label=_("New status"), choices=CommitmentStatus.choices)
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=CommitmentStatus.choices,
+        required=False,
+        help_text=_("Leave empty to update the progress alone."),
+    )
     progress = forms.IntegerField(
         label=_("Progress (%)"),
         min_value=0,
         max_value=100,
         required=False,
         help_text=_("Leave empty to keep the current progress. Done means 100 %."),
+    )
+    version = VersionField()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("status") and cleaned.get("progress") is None and not self.errors:
+            raise ValidationError(_("Choose a new status or give the progress."))
+        return cleaned
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input, as Django's documentation builds it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class ProgressReportForm(forms.Form):
+    """A report of the responsible party: its shape; the workflow and who may report are
+    the service's to check."""
+
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100)
+    proposed_status = forms.ChoiceField(
+        label=_("Proposed status"),
+        required=False,
+        help_text=_("The owner applies it when accepting the report."),
+    )
+    period_start = forms.DateField(label=_("Period start"), required=False, widget=DateInput)
+    period_end = forms.DateField(label=_("Period end"), required=False, widget=DateInput)
+    indicator_value = forms.DecimalField(
+        label=_("Indicator value"), max_digits=14, decimal_places=2, required=False
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=Scope.choices,
+        help_text=_("Internal reports stay with your party; the owner sees shared ones."),
+    )
+    files = MultipleFileField(label=_("Evidence files"), required=False)
+
+    def __init__(self, *args, statuses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposed_status"].choices = [("", _("No change")), *statuses]
+
+
+class ReportAnswerForm(VersionedForm):
+    """The owner's answer to a report: required to answer, optional when accepting."""
+
+    answer = forms.CharField(
+        label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = VersionField()
 

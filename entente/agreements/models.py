@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import F, Q
@@ -18,6 +19,7 @@ from entente.agreements.enums import (
     PartyRole,
     Recurrence,
     Renewal,
+    ReportStatus,
 )
 from entente.core.models import PartyOwned, PublicIdentified, Translated
 
@@ -336,3 +338,89 @@ class IndicatorValue(PublicIdentified):
 
     def __str__(self) -> str:
         return f"{self.commitment}: {self.actual} ({self.period_start})"
+
+
+class ProgressReport(PartyOwned):
+    """The responsible party's report on a commitment: progress, a proposed status, an
+    indicator value and evidence, owned by the reporter's party and answered by the
+    commitment's owner, who accepts it onto the commitment or answers it with a note."""
+
+    agreement_path = "commitment__agreement"
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"))
+    proposed_status = models.CharField(
+        _("proposed status"),
+        max_length=16,
+        choices=CommitmentStatus.choices,
+        blank=True,
+        default="",
+    )
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    indicator_value = models.DecimalField(
+        _("indicator value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    evidence = GenericRelation(
+        "attachments.Attachment", content_type_field="target_type", object_id_field="target_id"
+    )
+
+    class Meta(PartyOwned.Meta):
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            *PartyOwned.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="%(app_label)s_%(class)s_progress_max_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(proposed_status__in=["", *CommitmentStatus.values]),
+                name="%(app_label)s_%(class)s_proposed_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+            # An indicator value is for a period: all three, or none.
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True, period_end__isnull=True)
+                & Q(indicator_value__isnull=True)
+                | Q(period_start__isnull=False, period_end__gte=F("period_start"))
+                & Q(indicator_value__isnull=False),
+                name="%(app_label)s_%(class)s_indicator_period",
+            ),
+        ]
+        indexes = [
+            # commitment page: the timeline of its reports, newest first
+            models.Index(fields=["commitment", "-created_at"], name="agreements_report_timeline"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Report on %(commitment)s, %(progress)s %%") % {
+            "commitment": self.commitment,
+            "progress": self.progress,
+        }
+
+    def get_absolute_url(self) -> str:
+        return reverse("agreements:commitment-detail", args=[self.commitment_id]) + (
+            f"#report-{self.pk}"
+        )

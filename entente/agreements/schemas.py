@@ -394,6 +394,71 @@ class IndicatorValueIn(In):
     note: Annotated[str, AfterValidator(no_nul)] = Field(default="", max_length=300)
 
 
+# --- progress reports -------------------------------------------------------------------
+
+
+class ProgressReportOut(PartyOwnedOut):
+    """A report of the responsible party on a commitment; `owning_party` is the
+    reporter's party."""
+
+    commitment: int = Field(alias="commitment_id")
+    reporter: str = Field(description="Username of the reporter.")
+    progress: int = Field(description="Percent done, as reported.")
+    proposed_status: enums.CommitmentStatus | None = Field(
+        description="The status the reporter proposes; applied when the owner accepts."
+    )
+    period_start: dt.date | None
+    period_end: dt.date | None
+    indicator_value: Decimal | None = Field(description="The indicator's value for the period.")
+    note: str
+    status: enums.ReportStatus
+    answer: str = Field(description="The owner's answer.")
+    answered_by: str | None = Field(description="Username of who accepted or answered it.")
+    answered_at: dt.datetime | None
+    evidence: list[int] = Field(description="Ids of the attached files you may see.")
+
+    @field_serializer("indicator_value")
+    def _cents(self, value: Decimal | None) -> Decimal | None:
+        return cents(value)
+
+    @staticmethod
+    def resolve_reporter(report) -> str:
+        return report.reporter.get_username()
+
+    @staticmethod
+    def resolve_proposed_status(report) -> str | None:
+        return report.proposed_status or None
+
+    @staticmethod
+    def resolve_answered_by(report) -> str | None:
+        return report.answered_by.get_username() if report.answered_by else None
+
+    @staticmethod
+    def resolve_evidence(report) -> list[int]:
+        return [attachment.pk for attachment in report.visible_evidence]
+
+
+class ProgressReportIn(In):
+    progress: Integer = Field(ge=0, le=100, description="Percent done.")
+    proposed_status: enums.CommitmentStatus | None = Field(
+        default=None,
+        description="A status the commitment's workflow allows from its current one.",
+    )
+    period_start: Day | None = None
+    period_end: Day | None = None
+    indicator_value: Amount | None = Field(default=None, max_digits=14, decimal_places=2)
+    note: Annotated[str, AfterValidator(no_nul)] = Field(default="", max_length=10_000)
+    scope: Scope | None = Field(
+        default=None, description="Shared with the commitment's owner by default when it is."
+    )
+
+
+class ReportAnswerIn(In):
+    answer: Annotated[str, AfterValidator(no_nul)] = Field(
+        default="", max_length=10_000, description="Required to answer; optional to accept."
+    )
+
+
 # --- list filters (query parameters) ----------------------------------------------------
 
 

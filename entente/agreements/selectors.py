@@ -24,10 +24,13 @@ from entente.agreements.models import (
     Clause,
     Commitment,
     CooperationArea,
+    ProgressReport,
 )
+from entente.attachments.selectors import attachment_visible_to
 from entente.core.access import (
     get_owned_for_user,
     get_visible,
+    membership_of,
     party_id_of,
     require_owner_writer,
     require_visible,
@@ -91,6 +94,64 @@ def commitment_visible_to(user) -> QuerySet[Commitment]:
 
 def get_commitment_for_user(user, pk, *, write: bool = False) -> Commitment:
     return get_owned_for_user(commitment_visible_to(user), user, pk, write=write)
+
+
+def require_responsible_writer(user, commitment: Commitment) -> None:
+    """Only writers of the party responsible for a commitment report on it, whoever owns
+    it, and only on one they may see (404 otherwise)."""
+    require_visible(user, commitment)
+    membership = require_writer(user)
+    if membership.party_id != commitment.responsible_party_id:
+        raise PermissionDenied(_("Only the party responsible for this commitment reports on it."))
+
+
+def can_report(user, commitment: Commitment) -> bool:
+    """Whether the user is offered the report form on a commitment they are shown."""
+    membership = membership_of(user)
+    return bool(
+        membership
+        and membership.can_write
+        and membership.party_id == commitment.responsible_party_id
+    )
+
+
+def require_commitment_owner(user, commitment: Commitment) -> None:
+    """Only writers of the party that owns a commitment accept or answer its reports."""
+    require_visible(user, commitment)
+    membership = require_writer(user)
+    if membership.party_id != commitment.owning_party_id:
+        raise PermissionDenied(
+            _("Only the party that owns the commitment accepts or answers its reports.")
+        )
+
+
+def progress_report_visible_to(user) -> QuerySet[ProgressReport]:
+    """Reports the user may see: their own party's, and the shared ones on commitments
+    they see (the rule inherits from the commitment)."""
+    return visible_to(ProgressReport.objects.all(), user).select_related(
+        "owning_party", "reporter", "answered_by"
+    )
+
+
+def get_progress_report_for_user(user, pk, *, write: bool = False) -> ProgressReport:
+    return get_owned_for_user(progress_report_visible_to(user), user, pk, write=write)
+
+
+def reports_of(user, commitment: Commitment) -> QuerySet[ProgressReport]:
+    """The commitment's reports the user may see, newest first, with the files on each
+    that the user may see in `visible_evidence`."""
+    return (
+        progress_report_visible_to(user)
+        .filter(commitment=commitment)
+        .order_by("-created_at", "-pk")
+        .prefetch_related(
+            Prefetch(
+                "evidence",
+                queryset=attachment_visible_to(user).order_by("created_at", "pk"),
+                to_attr="visible_evidence",
+            )
+        )
+    )
 
 
 def commitment_overdue(user) -> QuerySet[Commitment]:

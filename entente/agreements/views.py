@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from entente.accounts.models import Party, Unit
 from entente.accounts.selectors import contact_visible_to
-from entente.agreements.enums import COMMITMENT_WORKFLOW, CommitmentStatus
+from entente.agreements.enums import COMMITMENT_WORKFLOW, CommitmentStatus, ReportStatus
 from entente.agreements.filters import CommitmentFilter
 from entente.agreements.forms import (
     LANGUAGES,
@@ -23,21 +23,31 @@ from entente.agreements.forms import (
     CommitmentCreateForm,
     CommitmentEditForm,
     CommitmentStatusForm,
+    ProgressReportForm,
     PublishForm,
+    ReportAnswerForm,
 )
 from entente.agreements.selectors import (
     area_visible_to,
+    can_report,
     clause_visible_to,
     clauses_after_change,
     commitment_visible_to,
     get_agreement_for_user,
     get_commitment_for_user,
+    get_progress_report_for_user,
+    reports_of,
+    require_commitment_owner,
     require_party_to,
+    require_responsible_writer,
 )
 from entente.agreements.services import (
     commitment_change_status,
     commitment_create,
     commitment_update,
+    progress_report_accept,
+    progress_report_answer,
+    progress_report_submit,
 )
 from entente.audit.services import write_transaction
 from entente.core.access import (
@@ -49,10 +59,12 @@ from entente.core.errors import ConflictError, NotFound, PermissionDenied, Valid
 from entente.core.pages import (
     apply_errors,
     conflict_rows,
+    done,
     first_error,
     page_of,
     rebound,
     safe_next,
+    saved,
     signed_in,
 )
 
@@ -147,15 +159,35 @@ def commitment_detail(request, pk):
     return _render_commitment(request, get_commitment_for_user(request.user, pk))
 
 
-def _render_commitment(request, commitment):
+def _render_commitment(request, commitment, *, status=200, **overrides):
+    """The commitment's page; `overrides` put a form sent with its errors in place of
+    the empty one (a report, an answer to report `answered`)."""
     user = request.user
     membership = membership_of(user)
     writable = can_write(user, commitment)
     choices = COMMITMENT_WORKFLOW.choices_from(commitment.status)
     status_form = None
-    if writable and choices:
+    if writable:
         status_form = CommitmentStatusForm(initial={"version": commitment.version})
-        status_form.fields["status"].choices = choices
+        status_form.fields["status"].choices = [("", _("Keep the status")), *choices]
+    reports = list(reports_of(user, commitment))
+    answered = overrides.pop("answered", None)
+    for report in reports:
+        if writable and report.status == ReportStatus.SUBMITTED:
+            report.answer_form = (
+                overrides.pop("answer_form")
+                if answered == report.pk
+                else ReportAnswerForm(
+                    initial={"version": report.version}, auto_id=f"report-{report.pk}-%s"
+                )
+            )
+    report_form = None
+    if can_report(user, commitment):
+        report_form = overrides.pop("report_form", None) or ProgressReportForm(
+            initial={"scope": commitment.scope, "progress": commitment.progress},
+            statuses=choices,
+            auto_id="report-%s",
+        )
     contact = None
     if commitment.responsible_contact_id:
         contact = contact_visible_to(user).filter(pk=commitment.responsible_contact_id).first()
@@ -169,8 +201,84 @@ def _render_commitment(request, commitment):
         "status_form": status_form,
         "can_publish": writable and membership.is_coordinator and commitment.scope == "internal",
         "publish_form": PublishForm(initial={"version": commitment.version}),
+        "reports": reports,
+        "report_form": report_form,
+        **overrides,
     }
-    return render(request, "agreements/commitment_detail.html", context)
+    return render(request, "agreements/commitment_detail.html", context, status=status)
+
+
+def _reports_url(commitment, anchor: str = "reports") -> str:
+    return reverse("agreements:commitment-detail", args=[commitment.pk]) + f"#{anchor}"
+
+
+@signed_in("POST")
+def progress_report_create(request, pk):
+    """The responsible party reports on the commitment, with its evidence files."""
+    commitment = get_commitment_for_user(request.user, pk)
+    require_responsible_writer(request.user, commitment)
+    form = ProgressReportForm(
+        request.POST,
+        request.FILES,
+        statuses=COMMITMENT_WORKFLOW.choices_from(commitment.status),
+        auto_id="report-%s",
+    )
+    report = saved(
+        form,
+        lambda: progress_report_submit(
+            actor=request.user, commitment=commitment, **form.cleaned_data
+        ),
+    )
+    if report is None:
+        return _render_commitment(request, commitment, status=400, report_form=form)
+    return done(request, _("Your report is sent."), _reports_url(commitment, f"report-{report.pk}"))
+
+
+def _answer_report(request, pk, service, message: str):
+    """Accept or answer a report: `service` with the form's answer and version; the
+    commitment's page again with the refusal (400) or what changed meanwhile (409)."""
+    report = get_progress_report_for_user(request.user, pk)
+    commitment = report.commitment
+    require_commitment_owner(request.user, commitment)
+    form = ReportAnswerForm(request.POST, auto_id=f"report-{report.pk}-%s")
+    try:
+        answered = saved(
+            form,
+            lambda: service(
+                actor=request.user,
+                report=report,
+                answer=form.cleaned_data["answer"],
+                expected_version=form.cleaned_data["version"],
+            ),
+        )
+    except ConflictError as exc:
+        current = get_progress_report_for_user(request.user, pk)
+        return _render_commitment(
+            request,
+            commitment,
+            status=409,
+            conflict=conflict_rows(current, exc.changed),
+        )
+    if answered is None:
+        return _render_commitment(
+            request, commitment, status=400, answered=report.pk, answer_form=form
+        )
+    return done(request, message, _reports_url(commitment, f"report-{report.pk}"))
+
+
+@signed_in("POST")
+def progress_report_accept_view(request, pk):
+    return _answer_report(
+        request,
+        pk,
+        progress_report_accept,
+        _("The report is accepted and applied to the commitment."),
+    )
+
+
+@signed_in("POST")
+def progress_report_answer_view(request, pk):
+    return _answer_report(request, pk, progress_report_answer, _("Your answer is sent."))
 
 
 def _form_choices(user, agreement) -> dict:
@@ -328,13 +436,21 @@ def commitment_status(request, pk):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                commitment_change_status(
-                    actor=request.user,
-                    commitment=commitment,
-                    status=data["status"],
-                    progress=data["progress"],
-                    expected_version=data["version"],
-                )
+                if data["status"]:
+                    commitment_change_status(
+                        actor=request.user,
+                        commitment=commitment,
+                        status=data["status"],
+                        progress=data["progress"],
+                        expected_version=data["version"],
+                    )
+                else:  # the progress alone, the status kept
+                    commitment_update(
+                        actor=request.user,
+                        commitment=commitment,
+                        progress=data["progress"],
+                        expected_version=data["version"],
+                    )
             except ValidationError as exc:
                 apply_errors(form, exc)
             except ConflictError as exc:
@@ -342,12 +458,14 @@ def commitment_status(request, pk):
                 conflict, status = conflict_rows(current, exc.changed), 409
                 form = rebound(form, current.version)
             else:
-                messages.success(request, _("Status changed."))
+                messages.success(
+                    request, _("Status changed.") if data["status"] else _("Progress saved.")
+                )
                 return redirect("agreements:commitment-detail", pk=commitment.public_id)
     else:
         form = CommitmentStatusForm(initial={"version": commitment.version})
         choices = COMMITMENT_WORKFLOW.choices_from(commitment.status)
-        form.fields["status"].choices = choices or CommitmentStatus.choices
+        form.fields["status"].choices = [("", _("Keep the status")), *choices]
     return render(
         request,
         "agreements/commitment_status.html",

@@ -114,6 +114,22 @@ def commitment_attachment_new(
     return _upload(request, "agreements.commitment", commitment_id, file, response)
 
 
+@router.post(
+    "/reports/{report_id}/attachments",
+    summary="Attach evidence to a progress report",
+    response={201: AttachmentOut, **UPLOAD},
+    openapi_extra=UPLOAD_DOC,
+)
+def report_attachment_new(
+    request, report_id: int, response: HttpResponse, file: UploadedFile = UPLOADED_FILE
+):
+    """Upload evidence (multipart/form-data, field `file`) to a progress report; it takes
+    the report's scope, marking and TLP:RED recipients and is seen exactly by those who
+    see the report. Writers of a party to the agreement. Idempotency-Key is not honoured
+    on uploads."""
+    return _upload(request, "agreements.progressreport", report_id, file, response)
+
+
 @router.get(
     "/attachments/{attachment_id}",
     summary="Read an attachment's details",

@@ -56,4 +56,5 @@ class Attachment(PartyOwned):
         """The page of the record the file is on, at its attachments."""
         target = self.target
         page = (target and record_page_url(target)) or self.agreement.get_absolute_url()
-        return f"{page}#attachments"
+        # A record shown inside another's page (a report) already names its place there.
+        return page if "#" in page else f"{page}#attachments"

@@ -86,6 +86,7 @@ def test_commitment_page_shows_the_record_with_marking_and_actions(client, cast)
     assert edit(c) in html
     assert reverse("records:record-trail", args=["agreements.commitment", c.public_id]) in html
     assert response.context["status_form"].fields["status"].choices == [
+        ("", "Keep the status"),
         ("in_progress", "In progress"),
         ("done", "Done"),
         ("deferred", "Deferred"),
