@@ -536,7 +536,6 @@ def _answered(actor, report, status: str, expected_version: int, answer: str) ->
         status=status,
         expected_version=expected_version,
         changes={"answer": answer, "answered_by": actor, "answered_at": timezone.now()},
-        action=status,
     )
 
 
