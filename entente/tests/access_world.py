@@ -22,6 +22,7 @@ from entente.agreements.services import (
     clause_create,
     commitment_create,
     commitment_update,
+    progress_report_submit,
     record_publish,
     record_set_marking,
 )
@@ -175,6 +176,27 @@ def _attachment(world, actor, target, name, viewers):
     return world.add("attachment", record, name, viewers)
 
 
+def _reported(world, actor, agreement, name, viewers, **report_fields):
+    """A commitment of A's coordinator that B is responsible for, and B's report on it."""
+    cast = world.cast
+    commitment = commitment_create(
+        actor=cast.a_coordinator,
+        agreement=agreement,
+        title={"en": f"Commitment {token(name)}"},
+        responsible_party=cast.b,
+        scope=Scope.SHARED,
+    )
+    world.add("commitment", commitment, name, viewers)
+    report = progress_report_submit(
+        actor=actor,
+        commitment=commitment,
+        progress=50,
+        note=f"Report {token(name + 'report')}",
+        **report_fields,
+    )
+    return world.add("report", report, name + "report", viewers)
+
+
 def _under_shared_agreement(world, cast):
     agreement = cast.agreement  # shared, AMBER, owned by A, between A and B
     world.add("agreement", agreement, "open", AB)
@@ -193,6 +215,18 @@ def _under_shared_agreement(world, cast):
     _commitment(world, bo, agreement, "bshared", AB, **shared)
     _attachment(world, ao, a_internal, "fileainternal", A)
     _attachment(world, ao, a_shared, "fileashared", AB)
+
+    # B reports on A's commitment: a shared report, and one B keeps internal.
+    _reported(world, bo, agreement, "bresponsible", AB)
+    internal = progress_report_submit(
+        actor=bc,
+        commitment=world.of_kind("commitment")[-1].record,
+        progress=20,
+        note=f"Report {token('binternalreport')}",
+        scope=Scope.INTERNAL,
+    )
+    world.add("report", internal, "binternalreport", B)
+    _attachment(world, bo, internal, "filebinternalreport", B)
 
     # An internal draft, cleaned up, then published: its first text stays with A.
     draft = commitment_create(
@@ -266,6 +300,7 @@ def _under_red_agreement(world, cast):
     _meeting(world, ac, agreement, "redmeeting", few, **shared)
     _training(world, ac, agreement, "redtraining", few, **shared)
     _request(world, ac, agreement, "redrequest", few)
+    _reported(world, bo, agreement, "redresponsible", few)
     agreement.refresh_from_db()
     record_set_marking(
         actor=ac,
