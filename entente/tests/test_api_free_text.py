@@ -65,6 +65,20 @@ def _commitment(cast):
     )
 
 
+def _report(cast):
+    """B's report on a commitment of A's that B is responsible for."""
+    commitment = agreements.commitment_create(
+        actor=cast.a_officer,
+        agreement=cast.agreement,
+        title={"en": "Train officers"},
+        responsible_party=cast.b,
+        scope="shared",
+    )
+    return agreements.progress_report_submit(
+        actor=cast.b_officer, commitment=commitment, progress=30
+    )
+
+
 def _meeting(cast):
     return meetings.meeting_create(
         actor=cast.a_officer,
@@ -209,6 +223,27 @@ OPERATIONS = {
             "a_officer",
             lambda c: f"/commitments/{_commitment(c).public_id}/indicator-values",
             lambda c: {"period_start": "2023-01-01", "period_end": "2023-06-30", "actual": "3"},
+        ),
+        Operation(
+            "POST",
+            "/commitments/{commitment_id}/reports",
+            "b_officer",
+            lambda c: f"/commitments/{_report(c).commitment_id}/reports",
+            lambda c: {"progress": 40, "note": "Held."},
+        ),
+        Operation(
+            "POST",
+            "/reports/{report_id}/accept",
+            "a_officer",
+            lambda c: f"/reports/{_report(c).pk}/accept",
+            lambda c: {"answer": "Thanks."},
+        ),
+        Operation(
+            "POST",
+            "/reports/{report_id}/answer",
+            "a_officer",
+            lambda c: f"/reports/{_report(c).pk}/answer",
+            lambda c: {"answer": "Which dates?"},
         ),
         Operation(
             "POST",
@@ -371,6 +406,9 @@ FIELDS: dict[str, list[str]] = {
         "evidence_links",
     ],
     "POST /commitments/{commitment_id}/indicator-values": ["note"],
+    "POST /commitments/{commitment_id}/reports": ["note"],
+    "POST /reports/{report_id}/accept": ["answer"],
+    "POST /reports/{report_id}/answer": ["answer"],
     "POST /agreements/{agreement_id}/meetings": [
         *_per_language("title"),
         "time_zone",
