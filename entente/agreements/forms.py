@@ -219,7 +219,10 @@ class ReportAnswerForm(VersionedForm):
     """The owner's answer to a report: required to answer, optional when accepting."""
 
     answer = forms.CharField(
-        label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Answer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to answer; optional when accepting."),
     )
     version = VersionField()
 

@@ -113,7 +113,11 @@ def test_the_responsible_party_reports_then_attaches_evidence(cast):
     response = client.post(f"{API}/reports/{made.pk}/attachments", {"file": upload})
     assert response.status_code == 201
     attachment = Attachment.objects.get()
-    assert (attachment.target, attachment.owning_party, attachment.scope) == (made, cast.b, "shared")
+    assert (attachment.target, attachment.owning_party, attachment.scope) == (
+        made,
+        cast.b,
+        "shared",
+    )
     for who in ("a_reader", "b_officer"):
         answer = api_client(getattr(cast, who)).get(f"{API}/reports/{made.pk}")
         assert answer.json() == report_json(made, evidence=[attachment.pk])
