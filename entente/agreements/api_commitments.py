@@ -208,8 +208,9 @@ def commitment_patch(
 def commitment_status(
     request, commitment_id: PublicId, payload: CommitmentStatusIn, response: HttpResponse
 ):
-    """Move the commitment along its workflow; `done` sets progress to 100. Needs
-    If-Match; writers of the owning party only."""
+    """Move the commitment along its workflow; `done` sets progress to 100 (with any
+    other `progress`, 422). To change the progress alone, PATCH it. Needs If-Match;
+    writers of the owning party only."""
     user = request.auth
     commitment = get_commitment_for_user(user, commitment_id, write=True)
     commitment = change_by(

@@ -149,7 +149,8 @@ def reports_of(user, commitment: Commitment) -> QuerySet[ProgressReport]:
                 "evidence",
                 queryset=attachment_visible_to(user).order_by("created_at", "pk"),
                 to_attr="visible_evidence",
-            )
+            ),
+            "red_recipients",
         )
     )
 

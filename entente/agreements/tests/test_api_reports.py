@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from entente.accounts.enums import Role
 from entente.agreements import services
@@ -194,6 +196,23 @@ def test_the_list_shows_each_party_what_it_may_see_newest_first(cast):
     assert api_client(cast.c_officer).get(path).status_code == 404
     response = api_client(cast.a_officer).get(f"{API}/reports/{internal.pk}")
     assert (response.status_code, response.json()["detail"]) == (404, "No such record.")
+
+
+def test_the_list_reads_the_same_number_of_queries_for_more_reports(cast):
+    commitment = a_commitment(cast)
+    upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4\n", content_type="application/pdf")
+    report(cast, commitment, files=[upload])
+    client = api_client(cast.a_officer)
+    client.get(reports_path(commitment))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reports_path(commitment))
+    for name in ("b.pdf", "c.pdf", "d.pdf"):
+        upload = SimpleUploadedFile(name, b"%PDF-1.4\n", content_type="application/pdf")
+        report(cast, commitment, files=[upload])
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(reports_path(commitment)).json()
+    assert [len(item["evidence"]) for item in body["items"]] == [1, 1, 1, 1]
+    assert len(many) == len(few)
 
 
 # --- the owner's answer -----------------------------------------------------------------

@@ -135,6 +135,8 @@ def test_the_timeline_shows_reports_newest_first_with_their_files(client, cast):
     html = response.content.decode()
     assert "Budget is short." not in html
     assert "NL-POL, b_officer" in html
+    trail = reverse("records:record-trail", args=["agreements.progressreport", second.pk])
+    assert f'href="{trail}"' in html
     assert "100 % done; proposed status: Done" in html
     assert "Indicator: 40.00 for" in html
     attachment = Attachment.objects.get()
