@@ -129,7 +129,7 @@ def progress_report_visible_to(user) -> QuerySet[ProgressReport]:
     """Reports the user may see: their own party's, and the shared ones on commitments
     they see (the rule inherits from the commitment)."""
     return visible_to(ProgressReport.objects.all(), user).select_related(
-        "owning_party", "reporter", "answered_by"
+        "commitment", "owning_party", "reporter", "answered_by"
     )
 
 
