@@ -21,7 +21,7 @@ from entente.agreements.services import (
 from entente.apikit.endpoints import change_by, create, with_etag
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
 from entente.core.http import CursorPagination
-from entente.core.schemas import id_in_path
+from entente.core.schemas import PublicId, id_in_path
 
 router = Router(tags=["reports"])
 
@@ -39,7 +39,7 @@ def _shown(user, report: ProgressReport) -> ProgressReport:
     **op("List a commitment's progress reports", list[ProgressReportOut], LIST),
 )
 @paginate(CursorPagination, ordering="-created_at")
-def report_list(request, commitment_id: int = CommitmentId):
+def report_list(request, commitment_id: PublicId = CommitmentId):
     """The commitment's reports you may see, newest first: your party's, and the shared
     ones of the other party."""
     return reports_of(request.auth, get_commitment_for_user(request.auth, commitment_id))
@@ -49,7 +49,7 @@ def report_list(request, commitment_id: int = CommitmentId):
     "/commitments/{commitment_id}/reports",
     **op("Report progress on a commitment", ProgressReportOut, CREATE, 201),
 )
-def report_new(request, payload: ProgressReportIn, commitment_id: int = CommitmentId):
+def report_new(request, payload: ProgressReportIn, commitment_id: PublicId = CommitmentId):
     """A report of the party responsible for the commitment, whoever owns it, owned by
     your party; shared with the owner when the commitment is shared, unless `scope`
     says `internal`. Officers and coordinators of the responsible party. Attach
@@ -68,7 +68,7 @@ def report_new(request, payload: ProgressReportIn, commitment_id: int = Commitme
 
 
 @router.get("/reports/{report_id}", **op("Read a progress report", ProgressReportOut, READ))
-def report_detail(request, response: HttpResponse, report_id: int = ReportId):
+def report_detail(request, response: HttpResponse, report_id: PublicId = ReportId):
     """The report; the ETag names its version, for If-Match on accepting or answering."""
     report = get_progress_report_for_user(request.auth, report_id)
     return with_etag(response, _shown(request.auth, report))
@@ -78,7 +78,7 @@ def report_detail(request, response: HttpResponse, report_id: int = ReportId):
     "/reports/{report_id}/accept", **op("Accept a progress report", ProgressReportOut, CHANGE)
 )
 def report_accept(
-    request, payload: ReportAnswerIn, response: HttpResponse, report_id: int = ReportId
+    request, payload: ReportAnswerIn, response: HttpResponse, report_id: PublicId = ReportId
 ):
     """Apply the report to the commitment: its progress, proposed status (as the
     commitment's workflow allows, else 422 naming `proposed_status`) and indicator
@@ -95,7 +95,7 @@ def report_accept(
     "/reports/{report_id}/answer", **op("Answer a progress report", ProgressReportOut, CHANGE)
 )
 def report_answer(
-    request, payload: ReportAnswerIn, response: HttpResponse, report_id: int = ReportId
+    request, payload: ReportAnswerIn, response: HttpResponse, report_id: PublicId = ReportId
 ):
     """Answer the report with a note (`answer`, required), leaving the commitment as it
     is. Needs If-Match; writers of the commitment's owning party."""

@@ -421,6 +421,6 @@ class ProgressReport(PartyOwned):
         }
 
     def get_absolute_url(self) -> str:
-        return reverse("agreements:commitment-detail", args=[self.commitment_id]) + (
-            f"#report-{self.pk}"
+        return reverse("agreements:commitment-detail", args=[self.commitment.public_id]) + (
+            f"#report-{self.public_id}"
         )

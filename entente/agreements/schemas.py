@@ -401,7 +401,7 @@ class ProgressReportOut(PartyOwnedOut):
     """A report of the responsible party on a commitment; `owning_party` is the
     reporter's party."""
 
-    commitment: int = Field(alias="commitment_id")
+    commitment: PublicRef
     reporter: str = Field(description="Username of the reporter.")
     progress: int = Field(description="Percent done, as reported.")
     proposed_status: enums.CommitmentStatus | None = Field(
@@ -415,7 +415,7 @@ class ProgressReportOut(PartyOwnedOut):
     answer: str = Field(description="The owner's answer.")
     answered_by: str | None = Field(description="Username of who accepted or answered it.")
     answered_at: dt.datetime | None
-    evidence: list[int] = Field(description="Ids of the attached files you may see.")
+    evidence: list[PublicRef] = Field(description="Ids of the attached files you may see.")
 
     @field_serializer("indicator_value")
     def _cents(self, value: Decimal | None) -> Decimal | None:
@@ -434,8 +434,8 @@ class ProgressReportOut(PartyOwnedOut):
         return report.answered_by.get_username() if report.answered_by else None
 
     @staticmethod
-    def resolve_evidence(report) -> list[int]:
-        return [attachment.pk for attachment in report.visible_evidence]
+    def resolve_evidence(report) -> list:
+        return [attachment.public_id for attachment in report.visible_evidence]
 
 
 class ProgressReportIn(In):

@@ -178,7 +178,7 @@ def _render_commitment(request, commitment, *, status=200, **overrides):
                 overrides.pop("answer_form")
                 if answered == report.pk
                 else ReportAnswerForm(
-                    initial={"version": report.version}, auto_id=f"report-{report.pk}-%s"
+                    initial={"version": report.version}, auto_id=f"report-{report.public_id}-%s"
                 )
             )
     report_form = None
@@ -209,7 +209,7 @@ def _render_commitment(request, commitment, *, status=200, **overrides):
 
 
 def _reports_url(commitment, anchor: str = "reports") -> str:
-    return reverse("agreements:commitment-detail", args=[commitment.pk]) + f"#{anchor}"
+    return reverse("agreements:commitment-detail", args=[commitment.public_id]) + f"#{anchor}"
 
 
 @signed_in("POST")
@@ -231,7 +231,9 @@ def progress_report_create(request, pk):
     )
     if report is None:
         return _render_commitment(request, commitment, status=400, report_form=form)
-    return done(request, _("Your report is sent."), _reports_url(commitment, f"report-{report.pk}"))
+    return done(
+        request, _("Your report is sent."), _reports_url(commitment, f"report-{report.public_id}")
+    )
 
 
 def _answer_report(request, pk, service, message: str):
@@ -240,7 +242,7 @@ def _answer_report(request, pk, service, message: str):
     report = get_progress_report_for_user(request.user, pk)
     commitment = report.commitment
     require_commitment_owner(request.user, commitment)
-    form = ReportAnswerForm(request.POST, auto_id=f"report-{report.pk}-%s")
+    form = ReportAnswerForm(request.POST, auto_id=f"report-{report.public_id}-%s")
     try:
         answered = saved(
             form,
@@ -263,7 +265,7 @@ def _answer_report(request, pk, service, message: str):
         return _render_commitment(
             request, commitment, status=400, answered=report.pk, answer_form=form
         )
-    return done(request, message, _reports_url(commitment, f"report-{report.pk}"))
+    return done(request, message, _reports_url(commitment, f"report-{report.public_id}"))
 
 
 @signed_in("POST")

@@ -121,7 +121,7 @@ def commitment_attachment_new(
     openapi_extra=UPLOAD_DOC,
 )
 def report_attachment_new(
-    request, report_id: int, response: HttpResponse, file: UploadedFile = UPLOADED_FILE
+    request, report_id: PublicId, response: HttpResponse, file: UploadedFile = UPLOADED_FILE
 ):
     """Upload evidence (multipart/form-data, field `file`) to a progress report; it takes
     the report's scope, marking and TLP:RED recipients and is seen exactly by those who

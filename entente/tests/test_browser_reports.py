@@ -30,7 +30,7 @@ def test_the_responsible_party_reports_and_the_owner_accepts(
         scope="shared",
         marking="TLP:GREEN",
     )
-    url = f"{base}/commitments/{commitment.pk}/"
+    url = f"{base}/commitments/{commitment.public_id}/"
     evidence = tmp_path / "attendance-list.pdf"
     evidence.write_bytes(b"%PDF-1.4 attendance\n")
 

@@ -44,13 +44,13 @@ def report(cast, commitment, **fields) -> ProgressReport:
 
 
 def reports_path(commitment) -> str:
-    return f"{API}/commitments/{commitment.pk}/reports"
+    return f"{API}/commitments/{commitment.public_id}/reports"
 
 
 def report_json(made, **values) -> dict:
     made.refresh_from_db()
     return {
-        "id": made.pk,
+        "id": str(made.public_id),
         "owning_party": made.owning_party.code,
         "scope": made.scope,
         "marking": made.marking,
@@ -59,7 +59,7 @@ def report_json(made, **values) -> dict:
         "created_at": iso(made.created_at),
         "updated_at": iso(made.updated_at),
         "is_illustrative": False,
-        "commitment": made.commitment_id,
+        "commitment": str(made.commitment.public_id),
         "reporter": made.reporter.username,
         "progress": made.progress,
         "proposed_status": made.proposed_status or None,
@@ -77,7 +77,7 @@ def report_json(made, **values) -> dict:
 
 def tag(made) -> str:
     made.refresh_from_db()
-    return f'"progressreport-{made.pk}-v{made.version}"'
+    return f'"progressreport-{made.public_id}-v{made.version}"'
 
 
 def post(client, path, body, **headers):
@@ -106,13 +106,13 @@ def test_the_responsible_party_reports_then_attaches_evidence(cast):
     assert response.status_code == 201
     made = ProgressReport.objects.get()
     assert response.json() == report_json(made)
-    assert (response["Location"], etag(response)) == (f"{API}/reports/{made.pk}", tag(made))
+    assert (response["Location"], etag(response)) == (f"{API}/reports/{made.public_id}", tag(made))
     assert (response.json()["indicator_value"], response.json()["owning_party"]) == (
         "12.50",
         "NL-POL",
     )
     upload = SimpleUploadedFile("minutes.pdf", b"%PDF-1.4\n", content_type="application/pdf")
-    response = client.post(f"{API}/reports/{made.pk}/attachments", {"file": upload})
+    response = client.post(f"{API}/reports/{made.public_id}/attachments", {"file": upload})
     assert response.status_code == 201
     attachment = Attachment.objects.get()
     assert (attachment.target, attachment.owning_party, attachment.scope) == (
@@ -121,8 +121,8 @@ def test_the_responsible_party_reports_then_attaches_evidence(cast):
         "shared",
     )
     for who in ("a_reader", "b_officer"):
-        answer = api_client(getattr(cast, who)).get(f"{API}/reports/{made.pk}")
-        assert answer.json() == report_json(made, evidence=[attachment.pk])
+        answer = api_client(getattr(cast, who)).get(f"{API}/reports/{made.public_id}")
+        assert answer.json() == report_json(made, evidence=[str(attachment.public_id)])
 
 
 @pytest.mark.parametrize(
@@ -147,7 +147,9 @@ def test_a_report_on_a_commitment_b_cannot_see_answers_as_a_missing_one(cast):
     client = api_client(cast.b_officer)
     before = counts()
     response = post(client, reports_path(hidden), {"progress": 10})
-    missing = post(client, f"{API}/commitments/987654321/reports", {"progress": 10})
+    missing = post(
+        client, f"{API}/commitments/00000000-0000-4000-8000-000000000000/reports", {"progress": 10}
+    )
     assert (response.status_code, response.json()["detail"]) == (404, "No such record.")
     assert missing.status_code == 404
     assert counts() == before
@@ -190,11 +192,15 @@ def test_the_list_shows_each_party_what_it_may_see_newest_first(cast):
     path = reports_path(commitment)
     a_items = api_client(cast.a_officer).get(path).json()["items"]
     b_items = api_client(cast.b_officer).get(path).json()["items"]
-    assert [i["id"] for i in a_items] == [newer.pk, older.pk]
-    assert [i["id"] for i in b_items] == [internal.pk, newer.pk, older.pk]
+    assert [i["id"] for i in a_items] == [str(newer.public_id), str(older.public_id)]
+    assert [i["id"] for i in b_items] == [
+        str(internal.public_id),
+        str(newer.public_id),
+        str(older.public_id),
+    ]
     assert a_items[0] == report_json(newer)
     assert api_client(cast.c_officer).get(path).status_code == 404
-    response = api_client(cast.a_officer).get(f"{API}/reports/{internal.pk}")
+    response = api_client(cast.a_officer).get(f"{API}/reports/{internal.public_id}")
     assert (response.status_code, response.json()["detail"]) == (404, "No such record.")
 
 
@@ -222,7 +228,7 @@ def test_the_owner_accepts_a_report(cast):
     commitment = a_commitment(cast)
     made = report(cast, commitment, progress=100, proposed_status="done")
     client = api_client(cast.a_officer)
-    path = f"{API}/reports/{made.pk}/accept"
+    path = f"{API}/reports/{made.public_id}/accept"
     assert post(client, path, {}).status_code == 428
     response = post(client, path, {"answer": "Well done."}, HTTP_IF_MATCH=tag(made))
     assert response.status_code == 200
@@ -231,7 +237,7 @@ def test_the_owner_accepts_a_report(cast):
         "accepted",
         "Well done.",
         cast.a_officer,
-        f'"progressreport-{made.pk}-v2"',
+        f'"progressreport-{made.public_id}-v2"',
     )
     commitment.refresh_from_db()
     assert (commitment.status, commitment.progress, commitment.version) == ("done", 100, 2)
@@ -250,7 +256,7 @@ def test_accepting_a_refused_move_is_422_and_changes_nothing(cast):
         actor=cast.a_officer, commitment=commitment, status="cancelled", expected_version=1
     )
     client = api_client(cast.a_officer)
-    path = f"{API}/reports/{made.pk}/accept"
+    path = f"{API}/reports/{made.public_id}/accept"
     before = counts()
     response = post(client, path, {}, HTTP_IF_MATCH=tag(made))
     assert response.status_code == 422
@@ -265,7 +271,7 @@ def test_accepting_a_refused_move_is_422_and_changes_nothing(cast):
 def test_the_owner_answers_a_report(cast):
     made = report(cast, a_commitment(cast))
     client = api_client(cast.a_coordinator)
-    path = f"{API}/reports/{made.pk}/answer"
+    path = f"{API}/reports/{made.public_id}/answer"
     response = post(client, path, {}, HTTP_IF_MATCH=tag(made))
     assert (response.status_code, response.json()["errors"]) == (
         422,
@@ -275,7 +281,7 @@ def test_the_owner_answers_a_report(cast):
     assert response.status_code == 200
     assert response.json() == report_json(made)
     assert (made.status, made.answered_by) == ("answered", cast.a_coordinator)
-    stale = post(client, f"{API}/reports/{made.pk}/accept", {}, HTTP_IF_MATCH='"x"')
+    stale = post(client, f"{API}/reports/{made.public_id}/accept", {}, HTTP_IF_MATCH='"x"')
     assert stale.status_code == 412
 
 
@@ -294,7 +300,10 @@ def test_who_may_not_accept_or_answer(cast, who, status, detail):
     before = counts()
     for action in ("accept", "answer"):
         response = post(
-            client, f"{API}/reports/{made.pk}/{action}", {"answer": "x"}, HTTP_IF_MATCH=tag(made)
+            client,
+            f"{API}/reports/{made.public_id}/{action}",
+            {"answer": "x"},
+            HTTP_IF_MATCH=tag(made),
         )
         assert (action, response.status_code, response.json()["detail"]) == (
             action,

@@ -45,19 +45,19 @@ def report(cast, commitment, **fields) -> ProgressReport:
 
 
 def detail(commitment) -> str:
-    return reverse("agreements:commitment-detail", args=[commitment.pk])
+    return reverse("agreements:commitment-detail", args=[commitment.public_id])
 
 
 def create_url(commitment) -> str:
-    return reverse("agreements:report-create", args=[commitment.pk])
+    return reverse("agreements:report-create", args=[commitment.public_id])
 
 
 def accept_url(made) -> str:
-    return reverse("agreements:report-accept", args=[made.pk])
+    return reverse("agreements:report-accept", args=[made.public_id])
 
 
 def answer_url(made) -> str:
-    return reverse("agreements:report-answer", args=[made.pk])
+    return reverse("agreements:report-answer", args=[made.public_id])
 
 
 def evidence() -> SimpleUploadedFile:
@@ -135,12 +135,12 @@ def test_the_timeline_shows_reports_newest_first_with_their_files(client, cast):
     html = response.content.decode()
     assert "Budget is short." not in html
     assert "NL-POL, b_officer" in html
-    trail = reverse("records:record-trail", args=["agreements.progressreport", second.pk])
+    trail = reverse("records:record-trail", args=["agreements.progressreport", second.public_id])
     assert f'href="{trail}"' in html
     assert "100 % done; proposed status: Done" in html
     assert "Indicator: 40.00 for" in html
     attachment = Attachment.objects.get()
-    assert f'href="{reverse("attachments:download", args=[attachment.pk])}"' in html
+    assert f'href="{reverse("attachments:download", args=[attachment.public_id])}"' in html
     assert "Answered by a_officer" in html and "Which dates?" in html
     # The owner answers only what is still submitted.
     assert [getattr(r, "answer_form", None) is not None for r in response.context["reports"]] == [
@@ -187,7 +187,7 @@ def test_the_responsible_officer_reports_with_a_file(client, cast):
     made = ProgressReport.objects.get()
     assert (response.status_code, response["Location"]) == (
         302,
-        detail(commitment) + f"#report-{made.pk}",
+        detail(commitment) + f"#report-{made.public_id}",
     )
     assert messages_of(response) == ["Your report is sent."]
     assert (made.owning_party, made.progress, made.proposed_status, made.note) == (
@@ -264,7 +264,7 @@ def test_the_owner_accepts_a_report(client, cast):
     response = client.post(accept_url(made), {"version": "1", "answer": ""})
     assert (response.status_code, response["Location"]) == (
         302,
-        detail(commitment) + f"#report-{made.pk}",
+        detail(commitment) + f"#report-{made.public_id}",
     )
     assert messages_of(response) == ["The report is accepted and applied to the commitment."]
     made.refresh_from_db()
@@ -350,7 +350,7 @@ def test_a_stale_answer_shows_the_conflict(client, cast):
 def test_progress_is_saved_without_changing_the_status(client, cast):
     commitment = a_commitment(cast, responsible_party=cast.a)
     client.force_login(cast.a_officer)
-    url = reverse("agreements:commitment-status", args=[commitment.pk])
+    url = reverse("agreements:commitment-status", args=[commitment.public_id])
     response = client.post(url, {"status": "", "progress": "50", "version": "1"})
     assert (response.status_code, messages_of(response)) == (302, ["Progress saved."])
     commitment.refresh_from_db()
