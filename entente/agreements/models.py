@@ -346,6 +346,7 @@ class ProgressReport(PartyOwned):
     commitment's owner, who accepts it onto the commitment or answers it with a note."""
 
     agreement_path = "commitment__agreement"
+    search_fields = ("note", "answer")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="reports")
     reporter = models.ForeignKey(
