@@ -149,6 +149,8 @@ def signatory_update(*, actor, signatory: Signatory, **changes) -> Signatory:
     agreement = signatory.agreement
     require_owner_writer(actor, agreement, coordinator=True)
     refuse_unknown_changes(changes, {"party", "name", "function"})
+    if not changes:
+        return signatory
     if "party" in changes:
         _check_agreement_party(agreement, changes["party"], "party")
     return audited_update(actor=actor, instance=signatory, changes=changes)
@@ -270,6 +272,8 @@ def area_update(*, actor, area: CooperationArea, **changes) -> CooperationArea:
     language stays required."""
     require_owner_writer(actor, area.agreement, coordinator=True)
     refuse_unknown_changes(changes, editable_fields(CooperationArea, "name"))
+    if not changes:
+        return area
     language = changes.get("reference_language", area.reference_language)
     key = f"name_{language}"
     if not (changes.get(key, getattr(area, key, None)) or "").strip():
