@@ -417,6 +417,7 @@ CommitmentStatusFilter = Literal[
 class CommitmentFilters(Schema):
     agreement: PublicId | None = Field(default=None, description="Agreement id.")
     area: PublicId | None = Field(default=None, description="Cooperation area id.")
+    clause: PublicId | None = Field(default=None, description="Id of a clause it implements.")
     responsible_party: PartyCode | None = Field(default=None, description="Party code.")
     status: CommitmentStatusFilter | None = Field(
         default=None, description="A stored status, or `overdue`: open and past due."
