@@ -83,7 +83,12 @@ def agreement_list(request):
     return render(
         request,
         "reports/agreement_list.html",
-        {"filter": filterset, "page": page, "today": today},
+        {
+            "filter": filterset,
+            "page": page,
+            "today": today,
+            "can_create": getattr(membership_of(user), "is_coordinator", False),
+        },
     )
 
 
