@@ -212,6 +212,15 @@ class PublishForm(forms.Form):
 MAX_INT = 2_147_483_647  # PositiveIntegerField's range on every database
 
 
+def party_label(party) -> str:
+    return f"{party.code} – {party.name}" if party.name else party.code
+
+
+class PartyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return party_label(obj)
+
+
 def _handling(scope: str, marking: str) -> dict[str, forms.ChoiceField]:
     """Scope and marking of a new record. TLP:RED needs named recipients, which are set
     on the record once it exists (its marking action)."""
@@ -255,8 +264,9 @@ class PartForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, (label, widget, max_length, _required) in self.TEXTS.items():
             for code in LANGUAGES:
+                attrs = {"rows": 3} if widget is forms.Textarea else {}
                 self.fields[f"{name}_{code}"] = language_field(
-                    label, code, widget=widget, max_length=max_length
+                    label, code, widget=widget, max_length=max_length, attrs=attrs
                 )
         if self.HANDLING and not editing:
             self.fields |= _handling(*self.HANDLING)
@@ -355,7 +365,7 @@ class AgreementForm(PartForm):
         super().__init__(*args, **kwargs)
         if "parties" in self.fields:
             self.fields["parties"].queryset = parties
-            self.fields["parties"].label_from_instance = lambda p: f"{p.name} ({p.code})"
+            self.fields["parties"].label_from_instance = party_label
 
 
 class AgreementEventForm(PartForm):
@@ -369,7 +379,7 @@ class AgreementEventForm(PartForm):
         help_text=_("When only the month or the year is known, give any day of it."),
     )
     certainty = forms.ChoiceField(label=_("Certainty"), choices=Certainty.choices)
-    party = forms.ModelChoiceField(
+    party = PartyChoiceField(
         label=_("Party that took the step"),
         queryset=None,
         required=False,
@@ -418,7 +428,7 @@ class AreaForm(PartForm):
 
 
 class SignatoryForm(forms.Form):
-    party = forms.ModelChoiceField(label=_("Party"), queryset=None)
+    party = PartyChoiceField(label=_("Party"), queryset=None)
     name = forms.CharField(label=_("Name"), max_length=200)
     function = forms.CharField(label=_("Function"), max_length=300, required=False)
 
