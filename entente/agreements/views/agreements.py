@@ -46,17 +46,18 @@ def _language(request) -> str:
     return request.LANGUAGE_CODE if request.LANGUAGE_CODE in Language.values else Language.EN
 
 
-def _at(agreement, anchor: str) -> str:
-    return f"{agreement.get_absolute_url()}#{anchor}"
+def _at(agreement, anchor: str = "") -> str:
+    url = agreement.get_absolute_url()
+    return f"{url}#{anchor}" if anchor else url
 
 
 def _conflict(record, changed: dict) -> list[dict[str, str]]:
     """What someone else changed; the untranslated columns only mirror one language,
     the per-language ones say it."""
     try:
-        mirrored = translator.get_options_for_model(type(record)).all_fields
+        mirrored = set(translator.get_options_for_model(type(record)).all_fields)
     except NotRegistered:
-        mirrored = ()
+        mirrored = set()
     return conflict_rows(record, {k: v for k, v in changed.items() if k not in mirrored})
 
 
@@ -108,9 +109,10 @@ def _render(request, form, fieldsets, *, heading, agreement=None, record=None, *
     return render(request, "agreements/agreement_part_form.html", context, status=status)
 
 
-def _edit(request, form, record, update, form_kwargs: dict):
+def _edit(form, record, update, reload, form_kwargs: dict):
     """Save an edit form through `update(changes, version)`: (the record saved, or None
-    with the form to show again and the conflict rows when someone else was first)."""
+    with the form to show again and, when someone else was first, the conflict rows of
+    the record as `reload()` reads it now through its door)."""
 
     def save():
         changes = form.changes(record)
@@ -121,7 +123,7 @@ def _edit(request, form, record, update, form_kwargs: dict):
     try:
         return saved(form, save), form, None
     except ConflictError as error:
-        current = type(record)._default_manager.get(pk=record.pk)
+        current = reload()
         again = rebound(form, error.current_version, editing=True, **form_kwargs)
         return None, again, _conflict(current, error.changed)
 
@@ -162,12 +164,12 @@ def agreement_edit(request, pk):
     conflict = None
     if request.method == "POST":
         updated, form, conflict = _edit(
-            request,
             form,
             agreement,
             lambda changes, version: services.agreement_update(
                 actor=request.user, agreement=agreement, expected_version=version, **changes
             ),
+            lambda: get_agreement_for_user(request.user, pk),
             {},
         )
         if updated is not None:
@@ -226,12 +228,12 @@ def event_edit(request, pk):
     conflict = None
     if request.method == "POST":
         updated, form, conflict = _edit(
-            request,
             form,
             event,
             lambda changes, version: services.agreement_event_update(
                 actor=request.user, event=event, expected_version=version, **changes
             ),
+            lambda: get_agreement_event_for_user(request.user, pk),
             choices,
         )
         if updated is not None:
@@ -288,12 +290,12 @@ def clause_edit(request, pk):
     conflict = None
     if request.method == "POST":
         updated, form, conflict = _edit(
-            request,
             form,
             clause,
             lambda changes, version: services.clause_update(
                 actor=request.user, clause=clause, expected_version=version, **changes
             ),
+            lambda: get_clause_for_user(request.user, pk),
             {},
         )
         if updated is not None:
@@ -345,12 +347,12 @@ def area_edit(request, pk):
     form = AreaForm(request.POST or None, editing=True)
     if request.method == "POST":
         updated, form, _conflict_rows = _edit(
-            request,
             form,
             area,
             lambda changes, _version: services.area_update(
                 actor=request.user, area=area, **changes
             ),
+            lambda: get_area_for_user(request.user, pk),
             {},
         )
         if updated is not None:
