@@ -32,6 +32,7 @@ from entente.agreements.schemas import (
     AgreementDetailOut,
     AgreementEventIn,
     AgreementEventOut,
+    AgreementEventPatch,
     AgreementFilters,
     AgreementIn,
     AgreementOut,
@@ -39,8 +40,10 @@ from entente.agreements.schemas import (
     AgreementStatusIn,
     AreaIn,
     AreaOut,
+    AreaPatch,
     ClauseIn,
     ClauseOut,
+    ClausePatch,
     MarkingIn,
     given_texts,
     text_changes,
@@ -50,15 +53,21 @@ from entente.agreements.selectors import (
     agreement_visible_to,
     area_visible_to,
     clause_visible_to,
+    get_agreement_event_for_user,
     get_agreement_for_user,
+    get_area_for_user,
+    get_clause_for_user,
 )
 from entente.agreements.services import (
     agreement_change_status,
     agreement_create,
     agreement_event_record,
+    agreement_event_update,
     agreement_update,
     area_create,
+    area_update,
     clause_create,
+    clause_update,
 )
 from entente.apikit.endpoints import change, change_by, changes_to, create, resolve_one, with_etag
 from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
@@ -319,6 +328,56 @@ def area_new(request, agreement_id: PublicId, payload: AreaIn):
     """A field of cooperation of the agreement. Coordinators of the owning party only."""
     fields = payload.model_dump(exclude={"name"}) | {"name": given_texts(payload.name)}
     return _add(request, agreement_id, area_create, CooperationArea, AreaOut, **fields)
+
+
+@router.patch("/events/{event_id}", **op("Change an agreement event", AgreementEventOut, CHANGE))
+def agreement_event_patch(
+    request, event_id: PublicId, payload: AgreementEventPatch, response: HttpResponse
+):
+    """Correct the fields sent (a date better known, its source...). Needs If-Match;
+    writers of the party that recorded the event only."""
+    user = request.auth
+    event = get_agreement_event_for_user(user, event_id, write=True)
+
+    def apply(version: int) -> AgreementEvent:
+        changes = payload.model_dump(exclude_unset=True)
+        if changes.get("party") is not None:
+            changes["party"] = resolve_party(changes["party"], "party")
+        changes = changes_to(event, changes)
+        if not changes:
+            return event
+        return agreement_event_update(actor=user, event=event, expected_version=version, **changes)
+
+    return change(request, response, event, apply)
+
+
+@router.patch("/clauses/{clause_id}", **op("Change a clause", ClauseOut, CHANGE))
+def clause_patch(request, clause_id: PublicId, payload: ClausePatch, response: HttpResponse):
+    """Change the fields sent; texts are merged by language. Needs If-Match;
+    coordinators of the owning party only."""
+    user = request.auth
+    clause = get_clause_for_user(user, clause_id, write=True)
+
+    def apply(version: int) -> Clause:
+        changes = payload.model_dump(exclude_unset=True)
+        texts = text_changes(clause, changes, {"heading": False, "text": False})
+        changes = changes_to(clause, changes) | texts
+        if not changes:
+            return clause
+        return clause_update(actor=user, clause=clause, expected_version=version, **changes)
+
+    return change(request, response, clause, apply)
+
+
+@router.patch("/areas/{area_id}", **op("Change a cooperation area", AreaOut, CHANGE))
+def area_patch(request, area_id: PublicId, payload: AreaPatch):
+    """Change the fields sent; the name is merged by language. Areas have no version:
+    no If-Match. Coordinators of the agreement's owning party only."""
+    user = request.auth
+    area = get_area_for_user(user, area_id, write=True)
+    changes = payload.model_dump(exclude_unset=True)
+    texts = text_changes(area, changes, {"name": True})
+    return area_update(actor=user, area=area, **changes_to(area, changes), **texts)
 
 
 def _add(request, agreement_id: PublicId, service, model, schema, **fields) -> HttpResponse:

@@ -120,6 +120,9 @@ def commitment_list(request, filters: Query[CommitmentFilters]):
         "due_date__lte": filters.due_before,
     }
     queryset = queryset.filter(**{k: v for k, v in lookups.items() if v is not None})
+    if filters.clause is not None:
+        clauses = clause_visible_to(request.auth).filter(public_id=filters.clause)
+        queryset = queryset.filter(clauses__in=clauses)
     if filters.status == OVERDUE:
         overdue = commitment_overdue(request.auth).values("pk")
         queryset = queryset.filter(pk__in=overdue)

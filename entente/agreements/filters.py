@@ -21,6 +21,7 @@ from entente.agreements.selectors import (
     agreement_party_choices,
     agreement_visible_to,
     area_visible_to,
+    clause_visible_to,
     portfolio_countries,
 )
 from entente.core.access import party_id_of
@@ -107,6 +108,10 @@ def _visible_areas(request):
     return area_visible_to(request.user).select_related("agreement").order_by("name", "pk")
 
 
+def _visible_clauses(request):
+    return clause_visible_to(request.user).order_by("agreement__title", "number", "pk")
+
+
 def _parties(request):
     return agreement_party_choices(request.user).order_by("code")
 
@@ -115,6 +120,10 @@ class CommitmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search titles"), method="search")
     agreement = any_record(_("Agreement"), _visible_agreements, to_field_name="public_id")
     area = any_record(_("Cooperation area"), _visible_areas, to_field_name="public_id")
+    # The clause a commitment implements, from the scorecard of the agreement page.
+    clause = any_record(
+        _("Clause"), _visible_clauses, to_field_name="public_id", field_name="clauses"
+    )
     responsible_party = any_record(_("Responsible party"), _parties)
     status = django_filters.ChoiceFilter(
         label=_("Status"),

@@ -10,9 +10,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from entente.agreements.enums import CommitmentKind, CommitmentStatus, Recurrence
+from entente.agreements.enums import (
+    Certainty,
+    CommitmentKind,
+    CommitmentStatus,
+    DatePrecision,
+    EventKind,
+    InstrumentType,
+    Recurrence,
+    Renewal,
+)
 from entente.core.enums import Language, Marking, Scope
-from entente.core.pages import VersionedForm
+from entente.core.pages import VersionedForm, language_field
 
 LANGUAGES = [code for code, _name in Language.choices]
 
@@ -266,3 +275,233 @@ class BulkStatusForm(forms.Form):
 
 class PublishForm(forms.Form):
     version = VersionField()
+
+
+# --- the agreement and its parts ------------------------------------------------------
+
+MAX_INT = 2_147_483_647  # PositiveIntegerField's range on every database
+
+
+def party_label(party) -> str:
+    return f"{party.code} – {party.name}" if party.name else party.code
+
+
+class PartyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return party_label(obj)
+
+
+def _handling(scope: str, marking: str) -> dict[str, forms.ChoiceField]:
+    """Scope and marking of a new record. TLP:RED needs named recipients, which are set
+    on the record once it exists (its marking action)."""
+    return {
+        "scope": forms.ChoiceField(
+            label=_("Scope"),
+            choices=Scope.choices,
+            initial=scope,
+            help_text=_(
+                "Shared: the other parties of the agreement see it. Internal: only your "
+                "party, until a coordinator publishes it."
+            ),
+        ),
+        "marking": forms.ChoiceField(
+            label=_("Marking"),
+            choices=[(m.value, m.label) for m in Marking if m != Marking.RED],
+            initial=marking,
+        ),
+    }
+
+
+class PartForm(forms.Form):
+    """Creates a record, or edits one (`editing`): then the fields named in CREATE_ONLY
+    are left out and the version the record was loaded at is carried.
+
+    TEXTS are written per language (`title_fr`, ...): name -> (label, widget,
+    max_length, required in the reference language)."""
+
+    TEXTS: dict = {}
+    CREATE_ONLY: tuple[str, ...] = ()
+    HANDLING: tuple[str, str] | None = None  # default scope and marking of a new record
+    reference_language = forms.ChoiceField(
+        label=_("Reference language"),
+        choices=Language.choices,
+        initial=Language.EN,
+        help_text=_("The language whose text is authoritative."),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (label, widget, max_length, _required) in self.TEXTS.items():
+            for code in LANGUAGES:
+                attrs = {"rows": 3} if widget is forms.Textarea else {}
+                self.fields[f"{name}_{code}"] = language_field(
+                    label, code, widget=widget, max_length=max_length, attrs=attrs
+                )
+        if self.HANDLING and not editing:
+            self.fields |= _handling(*self.HANDLING)
+        for name in (*self.CREATE_ONLY, "scope", "marking") if editing else ("version",):
+            self.fields.pop(name, None)
+
+    def clean(self):
+        cleaned = super().clean()
+        language = cleaned.get("reference_language")
+        for name, (*_rest, required) in self.TEXTS.items():
+            key = f"{name}_{language}"
+            if required and language and not (cleaned.get(key) or "").strip():
+                self.add_error(key, _("Give the text in the reference language."))
+        return cleaned
+
+    def text_names(self) -> list[str]:
+        return [f"{name}_{code}" for name in self.TEXTS for code in LANGUAGES]
+
+    def texts(self, name: str) -> dict[str, str]:
+        """The languages given, for a create service's {"fr": ...} mapping."""
+        return {
+            code: text
+            for code in LANGUAGES
+            if (text := self.cleaned_data[f"{name}_{code}"].strip())
+        }
+
+    def values(self) -> dict:
+        """The fields a service takes as they are (texts, handling and version apart)."""
+        apart = {*self.text_names(), "version", "scope", "marking", *self.CREATE_ONLY}
+        return {k: v for k, v in self.cleaned_data.items() if k not in apart}
+
+    def changes(self, record) -> dict:
+        """What differs from the record: its fields, and its texts column by column (an
+        emptied translation becomes no text)."""
+        changes = {}
+        for name, value in self.values().items():
+            if (getattr(record, name) or None) != (value or None):
+                changes[name] = value
+        for name in self.text_names():
+            value = self.cleaned_data[name].strip() or None
+            if (getattr(record, name) or None) != value:
+                changes[name] = value
+        return changes
+
+    def initial_for(self, record) -> dict:
+        """The form's fields as the record has them, for an edit page."""
+        initial = {name: getattr(record, name) for name in self.fields if name != "version"}
+        for name in self.text_names():
+            initial[name] = initial[name] or ""
+        if "version" in self.fields:
+            initial["version"] = record.version
+        return initial
+
+
+class AgreementForm(PartForm):
+    TEXTS = {
+        "title": (_("Title"), forms.TextInput, 300, True),
+        "summary": (_("Summary"), forms.Textarea, None, False),
+    }
+    CREATE_ONLY = ("parties",)
+    HANDLING = (Scope.INTERNAL, Marking.AMBER)
+
+    instrument_type = forms.ChoiceField(label=_("Instrument type"), choices=InstrumentType.choices)
+    parties = forms.ModelMultipleChoiceField(
+        label=_("Parties"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Your own party and at least one other."),
+    )
+    place = forms.CharField(label=_("Place of signature"), max_length=200, required=False)
+    signed_on = forms.DateField(label=_("Signed on"), required=False, widget=DateInput)
+    in_force_on = forms.DateField(label=_("In force from"), required=False, widget=DateInput)
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DateInput)
+    duration_months = forms.IntegerField(
+        label=_("Duration (months)"), min_value=0, max_value=MAX_INT, required=False
+    )
+    renewal = forms.ChoiceField(label=_("Renewal"), choices=Renewal.choices)
+    notice_period_days = forms.IntegerField(
+        label=_("Notice period (days)"), min_value=0, max_value=MAX_INT, required=False
+    )
+    is_binding = forms.BooleanField(label=_("Legally binding"), required=False)
+    urgent_response_hours = forms.IntegerField(
+        label=_("Urgent request deadline (hours)"), min_value=0, max_value=MAX_INT, initial=48
+    )
+    normal_response_days = forms.IntegerField(
+        label=_("Normal request deadline (days)"), min_value=0, max_value=MAX_INT, initial=30
+    )
+    source_references = forms.CharField(
+        label=_("Sources"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Where the text and the dates come from, one per line."),
+    )
+
+    def __init__(self, *args, parties=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "parties" in self.fields:
+            self.fields["parties"].queryset = parties
+            self.fields["parties"].label_from_instance = party_label
+
+
+class AgreementEventForm(PartForm):
+    HANDLING = (Scope.SHARED, Marking.GREEN)
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    date_precision = forms.ChoiceField(
+        label=_("Date precision"),
+        choices=DatePrecision.choices,
+        help_text=_("When only the month or the year is known, give any day of it."),
+    )
+    certainty = forms.ChoiceField(label=_("Certainty"), choices=Certainty.choices)
+    party = PartyChoiceField(
+        label=_("Party that took the step"),
+        queryset=None,
+        required=False,
+        empty_label=_("None (a joint step)"),
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Where the date comes from."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, parties, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["reference_language"]  # an event has no texts per language
+        self.fields["party"].queryset = parties
+
+
+class ClauseForm(PartForm):
+    TEXTS = {
+        "heading": (_("Heading"), forms.TextInput, 300, False),
+        "text": (_("Text"), forms.Textarea, None, False),
+    }
+    HANDLING = (Scope.SHARED, Marking.GREEN)
+
+    number = forms.CharField(
+        label=_("Number"), max_length=20, help_text=_("As in the text: 3, 3.2, IV...")
+    )
+
+
+class AreaForm(PartForm):
+    TEXTS = {"name": (_("Name"), forms.TextInput, 200, True)}
+
+    code = forms.SlugField(
+        label=_("Code"),
+        max_length=50,
+        help_text=_("A short name without spaces, unique in the agreement: cybercrime."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("version", None)  # areas are not versioned
+
+
+class SignatoryForm(forms.Form):
+    party = PartyChoiceField(label=_("Party"), queryset=None)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    function = forms.CharField(label=_("Function"), max_length=300, required=False)
+
+    def __init__(self, *args, parties, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party"].queryset = parties

@@ -125,7 +125,7 @@ class AgreementParty(models.Model):
         return f"{self.party} in {self.agreement}"
 
 
-class Signatory(models.Model):
+class Signatory(PublicIdentified):
     """A person who signed (or initialed) the agreement for a party."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatories")

@@ -278,6 +278,35 @@ class AreaIn(In):
     reference_language: Language = Language.EN
 
 
+class AgreementEventPatch(In):
+    """The fields to change; scope and marking change through their actions."""
+
+    kind: enums.EventKind = optional()
+    date: Day = optional()
+    date_precision: enums.DatePrecision = optional()
+    certainty: enums.Certainty = optional()
+    party: PartyCode | None = optional(description="Code of the party that took the step.")
+    source: str = optional()
+    note: str = optional()
+
+
+class ClausePatch(In):
+    """The fields to change; texts are merged by language."""
+
+    number: str = optional(min_length=1, max_length=20)
+    heading: TextsIn = optional()
+    text: LongTextsIn = optional()
+    reference_language: Language = optional()
+
+
+class AreaPatch(In):
+    """The fields to change; the name is merged by language."""
+
+    code: str = optional(min_length=1, max_length=50, pattern=r"^[-a-zA-Z0-9_]+$")
+    name: NameTextsIn = optional()
+    reference_language: Language = optional()
+
+
 # --- commitments ------------------------------------------------------------------------
 
 
@@ -482,6 +511,7 @@ CommitmentStatusFilter = Literal[
 class CommitmentFilters(Schema):
     agreement: PublicId | None = Field(default=None, description="Agreement id.")
     area: PublicId | None = Field(default=None, description="Cooperation area id.")
+    clause: PublicId | None = Field(default=None, description="Id of a clause it implements.")
     responsible_party: PartyCode | None = Field(default=None, description="Party code.")
     status: CommitmentStatusFilter | None = Field(
         default=None, description="A stored status, or `overdue`: open and past due."

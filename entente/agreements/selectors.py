@@ -25,6 +25,7 @@ from entente.agreements.models import (
     Commitment,
     CooperationArea,
     ProgressReport,
+    Signatory,
 )
 from entente.attachments.selectors import attachment_visible_to
 from entente.core.access import (
@@ -84,6 +85,28 @@ def area_visible_to(user) -> QuerySet[CooperationArea]:
     return CooperationArea.objects.filter(
         agreement__in=agreement_visible_to(user).values("pk")
     ).select_related("agreement")
+
+
+def get_area_for_user(user, pk, *, write: bool = False) -> CooperationArea:
+    """Areas are kept, as the agreement is, by the coordinators of its owning party."""
+    area = get_visible(area_visible_to(user), pk)
+    if write:
+        require_owner_writer(user, area.agreement, coordinator=True)
+    return area
+
+
+def signatory_visible_to(user) -> QuerySet[Signatory]:
+    """Signatories are seen with their agreement, and kept as the agreement is."""
+    return Signatory.objects.filter(
+        agreement__in=agreement_visible_to(user).values("pk")
+    ).select_related("agreement", "party")
+
+
+def get_signatory_for_user(user, pk, *, write: bool = False) -> Signatory:
+    signatory = get_visible(signatory_visible_to(user), pk)
+    if write:
+        require_owner_writer(user, signatory.agreement, coordinator=True)
+    return signatory
 
 
 def commitment_visible_to(user) -> QuerySet[Commitment]:

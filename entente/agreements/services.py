@@ -41,6 +41,7 @@ from entente.attachments.services import attachment_add, attachments_follow
 from entente.audit.services import (
     audit_record,
     audited_create,
+    audited_delete,
     audited_transition,
     audited_update,
     snapshot,
@@ -56,6 +57,9 @@ from entente.core.enums import Marking, Scope
 from entente.core.models import ownership
 from entente.core.translated import translated_fields
 from entente.core.validation import editable_fields, refuse_unknown_changes, validate_instance
+
+# What an event's writer records and may correct.
+EVENT_FIELDS = frozenset({"kind", "date", "date_precision", "certainty", "party", "source", "note"})
 
 # --- agreements -------------------------------------------------------------------------
 
@@ -143,14 +147,34 @@ def signatory_add(
     *, actor, agreement: Agreement, party: Party, name: str, function: str = ""
 ) -> Signatory:
     require_owner_writer(actor, agreement, coordinator=True)
-    if not agreement.agreement_parties.filter(party=party).exists():
-        raise ValidationError(
-            {"party": _("The signatory's party is not a party to the agreement.")}
-        )
+    _check_agreement_party(agreement, party, "party")
     return audited_create(
         actor=actor,
         instance=Signatory(agreement=agreement, party=party, name=name, function=function),
     )
+
+
+def signatory_update(*, actor, signatory: Signatory, **changes) -> Signatory:
+    """Correct a signatory's party, name or function (coordinators of the owning party)."""
+    agreement = signatory.agreement
+    require_owner_writer(actor, agreement, coordinator=True)
+    refuse_unknown_changes(changes, {"party", "name", "function"})
+    if not changes:
+        return signatory
+    if "party" in changes:
+        _check_agreement_party(agreement, changes["party"], "party")
+    return audited_update(actor=actor, instance=signatory, changes=changes)
+
+
+def signatory_remove(*, actor, signatory: Signatory) -> None:
+    """Take off a signatory recorded by mistake; the audit chain keeps what it was."""
+    require_owner_writer(actor, signatory.agreement, coordinator=True)
+    audited_delete(actor=actor, instance=signatory, action="remove")
+
+
+def _check_agreement_party(agreement: Agreement, party, field: str) -> None:
+    if party is not None and not agreement.agreement_parties.filter(party=party).exists():
+        raise ValidationError({field: _("This party is not a party to the agreement.")})
 
 
 def agreement_event_record(
@@ -167,7 +191,8 @@ def agreement_event_record(
 ) -> AgreementEvent:
     """A dated lifecycle step, with its precision, certainty and source."""
     membership = require_party_to(actor, agreement)
-    refuse_unknown_changes(fields, {"date_precision", "certainty", "party", "source", "note"})
+    refuse_unknown_changes(fields, EVENT_FIELDS - {"kind", "date"})
+    _check_agreement_party(agreement, fields.get("party"), "party")
     event = AgreementEvent(
         agreement=agreement,
         **ownership(membership.party_id, scope, marking, is_illustrative),
@@ -177,6 +202,20 @@ def agreement_event_record(
     )
     recipients = check_marking_change(actor, event, marking, red_recipients)
     return audited_create(actor=actor, instance=event, m2m={"red_recipients": recipients})
+
+
+def agreement_event_update(
+    *, actor, event: AgreementEvent, expected_version: int, **changes
+) -> AgreementEvent:
+    """Correct an event's kind, date, precision, certainty, party, source or note (writers
+    of the party that recorded it)."""
+    require_owner_writer(actor, event)
+    refuse_unknown_changes(changes, EVENT_FIELDS)
+    if "party" in changes:
+        _check_agreement_party(event.agreement, changes["party"], "party")
+    return audited_update(
+        actor=actor, instance=event, changes=changes, expected_version=expected_version
+    )
 
 
 def clause_create(
@@ -207,6 +246,16 @@ def clause_create(
     return audited_create(actor=actor, instance=clause, m2m={"red_recipients": recipients})
 
 
+def clause_update(*, actor, clause: Clause, expected_version: int, **changes) -> Clause:
+    """Change a clause's number, reference language, or heading and text per language
+    (`heading_fr`, `text_en`, ...); coordinators of the owning party."""
+    require_owner_writer(actor, clause, coordinator=True)
+    refuse_unknown_changes(changes, editable_fields(Clause, "heading", "text"))
+    return audited_update(
+        actor=actor, instance=clause, changes=changes, expected_version=expected_version
+    )
+
+
 def area_create(
     *,
     actor,
@@ -225,6 +274,21 @@ def area_create(
             **translated_fields("name", name, reference_language=reference_language),
         ),
     )
+
+
+def area_update(*, actor, area: CooperationArea, **changes) -> CooperationArea:
+    """Change an area's code, reference language or name per language (`name_fr`, ...);
+    the agreement's coordinators, as for the agreement. The name in the reference
+    language stays required."""
+    require_owner_writer(actor, area.agreement, coordinator=True)
+    refuse_unknown_changes(changes, editable_fields(CooperationArea, "name"))
+    if not changes:
+        return area
+    language = changes.get("reference_language", area.reference_language)
+    key = f"name_{language}"
+    if not (changes.get(key, getattr(area, key, None)) or "").strip():
+        raise ValidationError({key: _("Give the text in the reference language.")})
+    return audited_update(actor=actor, instance=area, changes=changes)
 
 
 # --- commitments ------------------------------------------------------------------------

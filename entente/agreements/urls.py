@@ -1,25 +1,50 @@
 from django.urls import path
 
-from entente.agreements import views
+from entente.agreements.views import agreements, commitments
+from entente.core.pages import page
 
 app_name = "agreements"
 
 urlpatterns = [
-    path("commitments/", views.commitment_list, name="commitment-list"),
+    path("commitments/", commitments.commitment_list, name="commitment-list"),
     path(
         "agreements/<uuid:pk>/commitments/new/",
-        views.commitment_create_view,
+        commitments.commitment_create_view,
         name="commitment-create",
     ),
-    path("commitments/bulk-status/", views.commitment_bulk_status, name="commitment-bulk-status"),
-    path("commitments/<uuid:pk>/", views.commitment_detail, name="commitment-detail"),
-    path("commitments/<uuid:pk>/edit/", views.commitment_edit, name="commitment-edit"),
-    path("commitments/<uuid:pk>/status/", views.commitment_status, name="commitment-status"),
+    path(
+        "commitments/bulk-status/",
+        commitments.commitment_bulk_status,
+        name="commitment-bulk-status",
+    ),
+    path("commitments/<uuid:pk>/", commitments.commitment_detail, name="commitment-detail"),
+    path("commitments/<uuid:pk>/edit/", commitments.commitment_edit, name="commitment-edit"),
+    path("commitments/<uuid:pk>/status/", commitments.commitment_status, name="commitment-status"),
     path(
         "commitments/<uuid:pk>/reports/",
-        views.progress_report_create,
+        commitments.progress_report_create,
         name="report-create",
     ),
-    path("reports/<uuid:pk>/accept/", views.progress_report_accept_view, name="report-accept"),
-    path("reports/<uuid:pk>/answer/", views.progress_report_answer_view, name="report-answer"),
+    path(
+        "reports/<uuid:pk>/accept/",
+        commitments.progress_report_accept_view,
+        name="report-accept",
+    ),
+    path(
+        "reports/<uuid:pk>/answer/",
+        commitments.progress_report_answer_view,
+        name="report-answer",
+    ),
+    # The agreement and its parts; each URL is named after its view.
+    page("agreements/new/", agreements.agreement_create),
+    page("agreements/<uuid:pk>/edit/", agreements.agreement_edit),
+    page("agreements/<uuid:pk>/events/new/", agreements.event_create),
+    page("events/<uuid:pk>/edit/", agreements.event_edit),
+    page("agreements/<uuid:pk>/clauses/new/", agreements.clause_create),
+    page("clauses/<uuid:pk>/edit/", agreements.clause_edit),
+    page("agreements/<uuid:pk>/areas/new/", agreements.area_create),
+    page("areas/<uuid:pk>/edit/", agreements.area_edit),
+    page("agreements/<uuid:pk>/signatories/new/", agreements.signatory_add),
+    page("signatories/<uuid:pk>/edit/", agreements.signatory_edit),
+    page("signatories/<uuid:pk>/remove/", agreements.signatory_remove),
 ]

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import URLPattern, path
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -176,4 +177,15 @@ def reference_language_field(hint: str) -> forms.ChoiceField:
         choices=Language.choices,
         initial=Language.EN,
         help_text=hint,
+    )
+
+
+def language_field(base_label, code: str, *, widget=forms.TextInput, **kwargs) -> forms.CharField:
+    """The text in one language: its label names the language, and text typed in Arabic
+    runs right to left even on an English page."""
+    return forms.CharField(
+        label=format_lazy("{} ({})", base_label, dict(Language.choices)[code]),
+        required=False,
+        widget=widget(attrs=kwargs.pop("attrs", {}) | {"lang": code, "dir": "auto"}),
+        **kwargs,
     )

@@ -53,6 +53,7 @@ PROTECTED_FIELDS = frozenset(
     {
         "id",
         "pk",
+        "public_id",
         "owning_party",
         "owning_party_id",
         "version",

@@ -83,7 +83,12 @@ def agreement_list(request):
     return render(
         request,
         "reports/agreement_list.html",
-        {"filter": filterset, "page": page, "today": today},
+        {
+            "filter": filterset,
+            "page": page,
+            "today": today,
+            "can_create": getattr(membership_of(user), "is_coordinator", False),
+        },
     )
 
 
@@ -103,6 +108,10 @@ def render_agreement(request, agreement):
     is_party = membership is not None and membership.party_id in _party_ids(agreement)
     is_coordinator = membership is not None and membership.is_coordinator
     own = membership.party_id if membership else None
+    writes = membership is not None and membership.can_write
+    # The agreement, its clauses, areas and signatories are kept by the owning party's
+    # coordinators; events by the party that recorded them (as the services decide).
+    manages = is_coordinator and agreement.owning_party_id == own
     events = list(
         agreement_event_visible_to(user).filter(agreement=agreement).select_related("owning_party")
     )
@@ -110,11 +119,13 @@ def render_agreement(request, agreement):
         event.publishable = (
             is_coordinator and event.owning_party_id == own and event.scope == "internal"
         )
+        event.editable = writes and event.owning_party_id == own
     clauses = list(clauses_with_commitments(user, agreement).select_related("owning_party"))
     for clause in clauses:
         clause.publishable = (
             is_coordinator and clause.owning_party_id == own and clause.scope == "internal"
         )
+        clause.editable = manages and clause.owning_party_id == own
     related = agreement_visible_to(user)
     sections = {
         "commitments": commitment_visible_to(user).filter(agreement=agreement),
@@ -132,10 +143,16 @@ def render_agreement(request, agreement):
         "parties": agreement.agreement_parties.all(),
         "signatories": agreement.signatories.select_related("party"),
         "clauses": clauses,
-        "areas": area_visible_to(user).filter(agreement=agreement),
+        "areas": area_visible_to(user)
+        .filter(agreement=agreement)
+        .annotate(
+            commitment_count=count_of(commitment_visible_to(user).filter(area=OuterRef("pk")))
+        )
+        .order_by("code"),
         "parent": related.filter(pk=agreement.parent_id).first() if agreement.parent_id else None,
         "children": list(related.filter(parent=agreement).order_by("title")),
-        "can_add": is_party and membership.can_write,
+        "can_add": is_party and writes,
+        "can_manage": manages,
         "can_publish": is_coordinator
         and agreement.owning_party_id == own
         and agreement.scope == "internal",

@@ -19,12 +19,14 @@ from entente.accounts.enums import Role
 from entente.agreements.services import (
     agreement_create,
     agreement_event_record,
+    area_create,
     clause_create,
     commitment_create,
     commitment_update,
     progress_report_submit,
     record_publish,
     record_set_marking,
+    signatory_add,
 )
 from entente.attachments.services import attachment_add
 from entente.core.enums import Marking, Scope
@@ -197,12 +199,26 @@ def _reported(world, actor, agreement, name, viewers, **report_fields):
     return world.add("report", report, name + "report", viewers)
 
 
+def _parts(world, agreement, name, viewers):
+    """A cooperation area and a signatory, seen with their agreement."""
+    actor = world.cast.a_coordinator
+    area = area_create(
+        actor=actor, agreement=agreement, code=name, name={"en": f"Area {token(name + 'area')}"}
+    )
+    world.add("area", area, name + "area", viewers)
+    signatory = signatory_add(
+        actor=actor, agreement=agreement, party=world.cast.b, name=f"S. {token(name + 'sig')}"
+    )
+    world.add("signatory", signatory, name + "sig", viewers)
+
+
 def _under_shared_agreement(world, cast):
     agreement = cast.agreement  # shared, AMBER, owned by A, between A and B
     world.add("agreement", agreement, "open", AB)
     agreement.title_en = f"Letter of intent {token('open')}"
     agreement.save(update_fields=["title_en"])
     ac, ao, bc, bo = cast.a_coordinator, cast.a_officer, cast.b_coordinator, cast.b_officer
+    _parts(world, agreement, "open", AB)
     shared = {"scope": Scope.SHARED}
 
     a_internal = _commitment(world, ao, agreement, "ainternal", A)
@@ -279,6 +295,7 @@ def _under_internal_agreement(world, cast):
         parties=[cast.a, cast.b],
     )
     world.add("agreement", agreement, "mou", A)
+    _parts(world, agreement, "mou", A)
     _commitment(world, ac, agreement, "moushared", A, scope=Scope.SHARED)
 
 
@@ -294,6 +311,7 @@ def _under_red_agreement(world, cast):
         scope=Scope.SHARED,
     )
     few = {"a_coordinator", "b_officer"}
+    _parts(world, agreement, "red", few)
     shared = {"scope": Scope.SHARED}
     child = _commitment(world, ac, agreement, "redchild", few, **shared)
     _attachment(world, ac, child, "fileredchild", few)

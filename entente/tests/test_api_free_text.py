@@ -79,6 +79,27 @@ def _report(cast):
     )
 
 
+def _event(cast):
+    return agreements.agreement_event_record(
+        actor=cast.a_officer, agreement=cast.agreement, kind="signed", date=PAST.date()
+    )
+
+
+def _clause(cast):
+    return agreements.clause_create(
+        actor=cast.a_coordinator, agreement=cast.agreement, number=_unique()
+    )
+
+
+def _area(cast):
+    return agreements.area_create(
+        actor=cast.a_coordinator,
+        agreement=cast.agreement,
+        code=f"area-{_unique()}",
+        name={"en": "Drugs"},
+    )
+
+
 def _meeting(cast):
     return meetings.meeting_create(
         actor=cast.a_officer,
@@ -202,6 +223,27 @@ OPERATIONS = {
             "a_coordinator",
             lambda c: f"/agreements/{c.agreement.public_id}/areas",
             lambda c: {"code": f"area-{_unique()}", "name": {"en": "Drugs"}},
+        ),
+        Operation(
+            "PATCH",
+            "/events/{event_id}",
+            "a_officer",
+            lambda c: f"/events/{_event(c).public_id}",
+            lambda c: {"certainty": "reported"},
+        ),
+        Operation(
+            "PATCH",
+            "/clauses/{clause_id}",
+            "a_coordinator",
+            lambda c: f"/clauses/{_clause(c).public_id}",
+            lambda c: {"heading": {"en": "Purpose"}},
+        ),
+        Operation(
+            "PATCH",
+            "/areas/{area_id}",
+            "a_coordinator",
+            lambda c: f"/areas/{_area(c).public_id}",
+            lambda c: {"name": {"en": "Drugs"}},
         ),
         Operation(
             "POST",
@@ -393,6 +435,9 @@ FIELDS: dict[str, list[str]] = {
     "POST /agreements/{agreement_id}/events": ["source", "note"],
     "POST /agreements/{agreement_id}/clauses": ["number", *_per_language("heading", "text")],
     "POST /agreements/{agreement_id}/areas": _per_language("name"),
+    "PATCH /events/{event_id}": ["source", "note"],
+    "PATCH /clauses/{clause_id}": ["number", *_per_language("heading", "text")],
+    "PATCH /areas/{area_id}": _per_language("name"),
     "POST /agreements/{agreement_id}/commitments": [
         *_per_language("title", "description"),
         "indicator",

@@ -1,0 +1,90 @@
+"""The pages that keep an agreement on the web, in Chromium: in English and Arabic, at
+1440 and 390 px, with no sideways scrolling on the phone. Screenshots land in
+test-output/ to be looked at."""
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from entente.agreements import services
+from entente.core.enums import Scope
+
+WIDTHS = (1440, 390)
+
+
+def sign_in(page, base: str, user, language: str) -> None:
+    client = Client()
+    client.force_login(user)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base},
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base},
+        ]
+    )
+
+
+@pytest.mark.browser
+def test_agreement_pages_in_english_and_arabic_on_a_desktop_and_a_phone(
+    live_server, page, test_output, cast
+):
+    ac = cast.a_coordinator
+    agreement = cast.agreement
+    clause = services.clause_create(
+        actor=ac,
+        agreement=agreement,
+        number="3",
+        heading={"en": "Exchange of information", "ar": "تبادل المعلومات"},
+        text={"en": "The parties exchange operational information through their contact cells."},
+        scope=Scope.SHARED,
+    )
+    area = services.area_create(
+        actor=ac,
+        agreement=agreement,
+        code="cybercrime",
+        name={"en": "Cybercrime", "ar": "الجرائم الإلكترونية"},
+    )
+    services.commitment_create(
+        actor=ac, agreement=agreement, title={"en": "Designate a cyber contact point"},
+        responsible_party=cast.a, clauses=[clause], area=area, scope=Scope.SHARED,
+    )  # fmt: skip
+    signatory = services.signatory_add(
+        actor=ac, agreement=agreement, party=cast.a, name="A. Director", function="Director General"
+    )
+    event = services.agreement_event_record(
+        actor=ac, agreement=agreement, kind="signed", date=dt.date(2022, 5, 10),
+        source="Joint press release", certainty="reported",
+    )  # fmt: skip
+    pages = {
+        "agreement": agreement.get_absolute_url(),
+        "agreement-create": reverse("agreements:agreement-create"),
+        "agreement-edit": reverse("agreements:agreement-edit", args=[agreement.public_id]),
+        "event-create": reverse("agreements:event-create", args=[agreement.public_id]),
+        "event-edit": reverse("agreements:event-edit", args=[event.public_id]),
+        "clause-create": reverse("agreements:clause-create", args=[agreement.public_id]),
+        "clause-edit": reverse("agreements:clause-edit", args=[clause.public_id]),
+        "area-create": reverse("agreements:area-create", args=[agreement.public_id]),
+        "area-edit": reverse("agreements:area-edit", args=[area.public_id]),
+        "signatory-add": reverse("agreements:signatory-add", args=[agreement.public_id]),
+        "signatory-edit": reverse("agreements:signatory-edit", args=[signatory.public_id]),
+    }
+    base = live_server.url
+    too_wide = []
+    for language in ("en", "ar"):
+        sign_in(page, base, ac, language)
+        for name, path in pages.items():
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                response = page.goto(base + path)
+                assert response.status == 200, (name, language)
+                assert page.locator("html").get_attribute("lang") == language
+                shot = test_output / f"agreement-web-{name}-{language}-{width}.png"
+                page.screenshot(path=shot, full_page=True)
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                if scroll > width:
+                    too_wide.append(f"{name} {language} {width}: {scroll}")
+    assert too_wide == []
