@@ -253,6 +253,7 @@ def contact_create(
     scope: str = Scope.SHARED,
     marking: str = Marking.GREEN,
     red_recipients: Iterable = (),
+    is_illustrative: bool = False,
     **fields,
 ) -> Contact:
     """Add a person to the directory of the actor's own party (its party administrator);
@@ -262,7 +263,7 @@ def contact_create(
     refuse_unknown_changes(fields, _CONTACT_FIELDS)
     contact = Contact(
         unit=unit,
-        **ownership(party_id, scope, marking),
+        **ownership(party_id, scope, marking, is_illustrative),
         name=name.strip(),
         **fields,
     )
