@@ -13,8 +13,8 @@ urlpatterns = [
     page("<slug:code>/units/new/", views.unit_create),
     page("<slug:code>/units/<int:pk>/", views.unit_edit),
     page("<slug:code>/contacts/new/", views.contact_create),
-    page("<slug:code>/contacts/<int:pk>/", views.contact_edit),
-    page("<slug:code>/contacts/<int:pk>/remove/", views.contact_remove),
+    page("<slug:code>/contacts/<uuid:pk>/", views.contact_edit),
+    page("<slug:code>/contacts/<uuid:pk>/remove/", views.contact_remove),
     page("<slug:code>/members/", views.member_list),
     path("<slug:code>/members/<str:username>/role/", views.member_role, name="member-role"),
     path(

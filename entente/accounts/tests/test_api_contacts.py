@@ -43,7 +43,7 @@ def test_the_other_party_gets_only_shared_contacts(cast, contacts):
     assert response.json() == {
         "items": [
             {
-                "id": shared.pk,
+                "id": str(shared.public_id),
                 "owning_party": "MA-DGSN",
                 "scope": "shared",
                 "marking": "TLP:GREEN",

@@ -113,7 +113,7 @@ def test_management_pages_answer_their_admin_403_to_members_404_to_others(admins
         f"{A}units/new/",
         f"{A}units/{unit.pk}/",
         f"{A}contacts/new/",
-        f"{A}contacts/{shared.pk}/",
+        f"{A}contacts/{shared.public_id}/",
         f"{A}members/",
     ]
     expected = {
@@ -134,7 +134,7 @@ def test_management_pages_answer_their_admin_403_to_members_404_to_others(admins
             if status == 403:
                 assert FORBIDDEN in text(response)
     posts = [
-        (f"{A}contacts/{shared.pk}/remove/", {}),
+        (f"{A}contacts/{shared.public_id}/remove/", {}),
         (f"{A}members/a_reader/role/", {"a_reader-role": "officer"}),
         (f"{A}members/a_reader/deactivate/", {}),
     ]
@@ -248,7 +248,7 @@ def test_contact_unshared_disappears_for_the_other_party(admins, contacts):
     shared, _internal = contacts
     client = client_of(admins.a_admin)
     data = contact_form(unit=admins.a_cell.pk, name=shared.name, scope="internal", version=1)
-    response = client.post(f"{A}contacts/{shared.pk}/", data)
+    response = client.post(f"{A}contacts/{shared.public_id}/", data)
     assert response.status_code == 302
     shared.refresh_from_db()
     assert (shared.scope, shared.version) == (Scope.INTERNAL, 2)
@@ -260,21 +260,21 @@ def test_contact_edit_of_a_stale_version_shows_the_conflict(admins, contacts):
     shared, _internal = contacts
     client = client_of(admins.a_admin)
     data = contact_form(unit=admins.a_cell.pk, name=shared.name, version=1)
-    assert client.post(f"{A}contacts/{shared.pk}/", data).status_code == 302
-    response = client.post(f"{A}contacts/{shared.pk}/", data | {"phone": "+212 600"})
+    assert client.post(f"{A}contacts/{shared.public_id}/", data).status_code == 302
+    response = client.post(f"{A}contacts/{shared.public_id}/", data | {"phone": "+212 600"})
     assert response.status_code == 409
     assert Contact.objects.get(pk=shared.pk).phone == "+31 70 123 45 67"
 
 
 def test_other_partys_contact_cannot_be_edited_under_your_code(admins):
     theirs = contact_create(actor=admins.b_admin, unit=admins.b_cell, name="Officer N.")
-    response = client_of(admins.a_admin).get(f"{A}contacts/{theirs.pk}/")
+    response = client_of(admins.a_admin).get(f"{A}contacts/{theirs.public_id}/")
     assert response.status_code == 404
 
 
 def test_unused_contact_is_removed_and_audited(admins, contacts):
     _shared, internal = contacts
-    response = client_of(admins.a_admin).post(f"{A}contacts/{internal.pk}/remove/")
+    response = client_of(admins.a_admin).post(f"{A}contacts/{internal.public_id}/remove/")
     assert (response.status_code, response["Location"]) == (302, A)
     assert not Contact.objects.filter(pk=internal.pk).exists()
     assert [(actor, target) for actor, target, _after in events("delete")] == [
@@ -293,7 +293,7 @@ def test_contact_named_by_a_commitment_is_not_removed(admins, contacts):
         due_date=dt.date(2031, 1, 1),
     )
     before = AuditEvent.objects.count()
-    response = client_of(admins.a_admin).post(f"{A}contacts/{shared.pk}/remove/")
+    response = client_of(admins.a_admin).post(f"{A}contacts/{shared.public_id}/remove/")
     assert response.status_code == 422
     assert (
         "Officer A. (illustrative) is named on an attendance list or a commitment, so the "
