@@ -142,6 +142,8 @@ class ContactForm(forms.Form):
         max_length=64,
         required=False,
         help_text=_("IANA name, e.g. Africa/Casablanca or Europe/Amsterdam"),
+        # The page lists the names (contact_form.html's datalist); typing filters them.
+        widget=forms.TextInput(attrs={"list": "time-zones", "dir": "ltr", "autocomplete": "off"}),
     )
     scope = forms.ChoiceField(
         label=_("Seen by"),

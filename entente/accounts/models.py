@@ -16,6 +16,11 @@ def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def time_zone_names() -> list[str]:
+    """Every IANA time zone name, sorted: what a time zone field accepts."""
+    return sorted(_time_zones())
+
+
 def validate_time_zone(value: str) -> None:
     """An IANA time zone name, as zoneinfo knows it."""
     if value and value not in _time_zones():

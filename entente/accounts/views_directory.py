@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from entente.accounts import services
 from entente.accounts.enums import Role
 from entente.accounts.forms import ContactForm, InviteForm, RoleForm, UnitForm
+from entente.accounts.models import time_zone_names
 from entente.accounts.selectors import (
     directory_of,
     directory_parties_for,
@@ -125,7 +126,13 @@ def _own_contact(request: HttpRequest, party, pk):
 
 
 def _contact_page(request, party, form, contact=None, *, status=200, conflict=None):
-    context = {"party": party, "form": form, "contact": contact, "conflict": conflict}
+    context = {
+        "party": party,
+        "form": form,
+        "contact": contact,
+        "conflict": conflict,
+        "time_zones": time_zone_names(),
+    }
     return render(request, "accounts/contact_form.html", context, status=status)
 
 
