@@ -6,7 +6,6 @@ import hmac
 import math
 from collections.abc import Iterable
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -19,6 +18,7 @@ from entente.accounts.enums import Role
 from entente.accounts.models import ApiToken, Contact, Membership, Party, RecoveryCode, Unit
 from entente.core.access import get_owned_for_user, membership_of, party_id_of, visible_to
 from entente.core.errors import NotFound, PermissionDenied, ValidationError
+from entente.core.registry import record_type
 
 TOKEN_PREFIX = "ent_"
 # Longer than any token we issue; longer input is refused before hashing it.
@@ -105,11 +105,12 @@ def get_contact_for_user(user, pk, *, write: bool = False) -> Contact:
 
 def directory_parties_for(user) -> QuerySet[Party]:
     """The parties whose directory `user` may open: their own, and every party to an
-    agreement they may see (agreements sit above accounts: looked up by name)."""
+    agreement they may see."""
     party_id = party_id_of(user)
     if party_id is None:
         return Party.objects.none()
-    agreements = visible_to(apps.get_model("agreements", "Agreement")._base_manager.all(), user)
+    # Agreements sit above accounts: their selector comes from the record registry.
+    agreements = record_type("agreements.agreement").visible(user)
     return (
         Party.objects.filter(
             Q(pk=party_id)
