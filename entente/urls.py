@@ -5,6 +5,7 @@ from entente.api import api
 
 urlpatterns = [
     path("accounts/", include("entente.accounts.urls")),
+    path("directory/", include("entente.accounts.urls_directory")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("entente.attachments.urls")),

@@ -1,12 +1,22 @@
-"""JSON API of accounts: who am I, my API tokens, the parties and their units."""
+"""JSON API of accounts: who am I, my API tokens, the parties, their units and contacts."""
 
 from django.http import HttpResponse
-from ninja import Router
+from ninja import Path, Router
 from ninja.pagination import paginate
 
 from entente.accounts.models import ApiToken
-from entente.accounts.schemas import MeOut, PartyOut, TokenCreatedOut, TokenIn, TokenOut, UnitOut
+from entente.accounts.schemas import (
+    ContactOut,
+    MeOut,
+    PartyOut,
+    TokenCreatedOut,
+    TokenIn,
+    TokenOut,
+    UnitOut,
+)
 from entente.accounts.selectors import (
+    contact_visible_to,
+    get_directory_party,
     get_token_for_user,
     party_list,
     require_token_issuer,
@@ -15,7 +25,7 @@ from entente.accounts.selectors import (
 )
 from entente.accounts.services import token_create, token_revoke
 from entente.apikit.idempotency import idempotent
-from entente.apikit.routes import LIST, op
+from entente.apikit.routes import LIST, READ, op
 from entente.core.access import membership_of
 from entente.core.http import CursorPagination
 from entente.core.problems import problem_responses
@@ -95,3 +105,19 @@ def parties(request):
 def units(request):
     """Every organisational unit of every party; contact cells are flagged."""
     return unit_list()
+
+
+@router.get(
+    "/parties/{party_code}/contacts", **op("List a party's contacts", list[ContactOut], READ)
+)
+@paginate(CursorPagination, ordering="name")
+def party_contacts(request, party_code: str = Path(max_length=32, pattern=r"^[-a-zA-Z0-9_]+$")):
+    """The directory of a party: its contacts you may see (all of your own party's; the
+    shared ones of another party to an agreement you see). 404 for any other party."""
+    party = get_directory_party(request.auth, party_code)
+    return (
+        contact_visible_to(request.auth)
+        .filter(owning_party=party)
+        .select_related("owning_party")
+        .prefetch_related("red_recipients")
+    )

@@ -3,8 +3,11 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from entente.accounts.enums import Role
+from entente.accounts.models import Unit
 from entente.accounts.passwords import password_reset_mailed, password_set
 from entente.accounts.recovery import recovery_code_normalise
+from entente.core.enums import Scope
 
 
 class TokenCreateForm(forms.Form):
@@ -103,3 +106,85 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         password_reset_mailed(user=context["user"])
         super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+# --- the directory and the party's members, kept by its party administrator ----------------
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    is_contact_cell = forms.BooleanField(
+        label=_("Contact cell"),
+        required=False,
+        help_text=_("The unit that sends and answers requests for the party."),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+
+
+class ContactForm(forms.Form):
+    """A person of the directory; `units` are the party's own."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    title = forms.CharField(label=_("Function"), max_length=200, required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=50, required=False, help_text=_("e.g. +31 70 123 45 67")
+    )
+    languages = forms.CharField(
+        label=_("Languages"),
+        max_length=50,
+        required=False,
+        help_text=_("Language codes separated by commas, e.g. ar,fr"),
+    )
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        max_length=64,
+        required=False,
+        help_text=_("IANA name, e.g. Africa/Casablanca or Europe/Amsterdam"),
+        # The page lists the names (contact_form.html's datalist); typing filters them.
+        widget=forms.TextInput(attrs={"list": "time-zones", "dir": "ltr", "autocomplete": "off"}),
+    )
+    scope = forms.ChoiceField(
+        label=_("Seen by"),
+        choices=[
+            (Scope.SHARED, _("Shared: the other parties see this contact")),
+            (Scope.INTERNAL, _("Internal: only your party sees this contact")),
+        ],
+        initial=Scope.SHARED,
+        widget=forms.RadioSelect,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean_languages(self) -> str:
+        # "AR, fr" is what people type; "ar,fr" is what is kept.
+        return ",".join(
+            c.strip().lower() for c in self.cleaned_data["languages"].split(",") if c.strip()
+        )
+
+    def changes(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class InviteForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("The invitation goes here, with a link to choose a password."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.READER)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

@@ -1,9 +1,46 @@
+import functools
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.enums import WRITER_ROLES, Role
 from entente.core.models import PartyOwned, TimeStamped, Translated
+
+
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def time_zone_names() -> list[str]:
+    """Every IANA time zone name, sorted: what a time zone field accepts."""
+    return sorted(_time_zones())
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name, as zoneinfo knows it."""
+    if value and value not in _time_zones():
+        raise ValidationError(
+            _("Unknown time zone: give its IANA name, e.g. Europe/Amsterdam."), code="time_zone"
+        )
+
+
+# Digits with the separators people write them with; a leading + for the country code.
+validate_phone = RegexValidator(
+    r"^\+?[0-9][0-9 ()./-]{2,48}$",
+    _("Enter a phone number in digits, e.g. +31 70 123 45 67."),
+    code="phone",
+)
+# Language codes (ISO 639-1, or -2 where there is no two-letter one), comma-separated.
+validate_languages = RegexValidator(
+    r"^[a-z]{2,3}(,[a-z]{2,3})*$",
+    _("Enter language codes separated by commas, e.g. ar,fr."),
+    code="languages",
+)
 
 
 class Party(Translated, TimeStamped):
@@ -51,9 +88,20 @@ class Contact(PartyOwned):
     name = models.CharField(_("name"), max_length=200)
     title = models.CharField(_("title"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True, validators=[validate_phone])
     languages = models.CharField(
-        _("languages"), max_length=50, blank=True, help_text=_("e.g. ar,fr")
+        _("languages"),
+        max_length=50,
+        blank=True,
+        help_text=_("e.g. ar,fr"),
+        validators=[validate_languages],
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("IANA name, e.g. Africa/Casablanca"),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

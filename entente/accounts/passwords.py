@@ -11,6 +11,12 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from entente.apikit.ratelimit import window_count
 from entente.audit.services import audit_record, write_transaction
@@ -77,3 +83,23 @@ def password_reset_allowed(*, email: str, address: str | None) -> bool:
                     after={"limited": by, "ip_address": address},
                 )
     return all(count <= limit for count in counts.values())
+
+
+def invite_mail_send(*, user, site_url: str) -> None:
+    """Mail a newly invited `user` the link to choose their password: Django's password
+    reset link (the same token and page as a forgotten password), so no password is
+    ever chosen for them or sent. `site_url` is the site's address, scheme and host."""
+    context = {
+        "user": user,
+        "site_url": site_url.rstrip("/"),
+        "path": reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        ),
+    }
+    subject = "".join(render_to_string("registration/invite_subject.txt", context).splitlines())
+    body = render_to_string("registration/invite_email.txt", context)
+    send_mail(subject, body, None, [user.email])

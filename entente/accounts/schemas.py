@@ -5,6 +5,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from entente.accounts.models import Party
+from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language
 from entente.core.http import AwareMoment
 
@@ -75,3 +76,21 @@ class UnitOut(Schema):
     party: str = Field(alias="party.code", description="Code of the unit's party.")
     name: str
     is_contact_cell: bool
+
+
+class ContactOut(PartyOwnedOut):
+    """A person of a party's directory: shared ones to everyone, internal ones only to
+    their own party."""
+
+    name: str
+    title: str = Field(description="Their function.")
+    unit: int = Field(alias="unit_id", description="Id of their unit (see /units).")
+    unit_name: str = Field(alias="unit.name")
+    email: str
+    phone: str
+    languages: list[str] = Field(description='Language codes, e.g. ["ar", "fr"].')
+    time_zone: str = Field(description="IANA name; empty when not given.")
+
+    @staticmethod
+    def resolve_languages(contact) -> list[str]:
+        return [code for code in contact.languages.split(",") if code]

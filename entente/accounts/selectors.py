@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,8 +16,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from entente.accounts.enums import Role
 from entente.accounts.models import ApiToken, Contact, Membership, Party, RecoveryCode, Unit
-from entente.core.access import get_owned_for_user, membership_of, visible_to
+from entente.core.access import get_owned_for_user, membership_of, party_id_of, visible_to
 from entente.core.errors import NotFound, PermissionDenied, ValidationError
+from entente.core.registry import record_type
 
 TOKEN_PREFIX = "ent_"
 # Longer than any token we issue; longer input is refused before hashing it.
@@ -100,6 +101,70 @@ def contact_visible_to(user) -> QuerySet[Contact]:
 
 def get_contact_for_user(user, pk, *, write: bool = False) -> Contact:
     return get_owned_for_user(contact_visible_to(user), user, pk, write=write)
+
+
+def directory_parties_for(user) -> QuerySet[Party]:
+    """The parties whose directory `user` may open: their own, and every party to an
+    agreement they may see."""
+    party_id = party_id_of(user)
+    if party_id is None:
+        return Party.objects.none()
+    # Agreements sit above accounts: their selector comes from the record registry.
+    agreements = record_type("agreements.agreement").visible(user)
+    return (
+        Party.objects.filter(
+            Q(pk=party_id)
+            | Q(agreement_roles__agreement__in=agreements.filter(agreement_parties__party=party_id))
+        )
+        .distinct()
+        .order_by("code")
+    )
+
+
+def get_directory_party(user, code: str) -> Party:
+    """A party whose directory `user` may open; 404 for any other."""
+    party = directory_parties_for(user).filter(code=code).first()
+    if party is None:
+        raise NotFound(_("No such party."))
+    return party
+
+
+def get_party_for_admin(user, code: str) -> Party:
+    """The party `code`, for the pages that manage its directory and members: its party
+    administrator passes; its other members get 403; anybody else 404."""
+    membership = membership_of(user)
+    if membership is None or membership.party.code != code:
+        raise NotFound(_("No such party."))
+    if membership.role != Role.PARTY_ADMIN:
+        raise PermissionDenied(_("Only the party administrator may do this."))
+    return membership.party
+
+
+def directory_of(user, party: Party) -> tuple[list[Unit], list[Contact]]:
+    """The units of `party` and the contacts of it that `user` may see (the contact
+    rule: shared ones, and internal ones of their own party), each with its unit."""
+    units = list(Unit.objects.filter(party=party).order_by("name"))
+    contacts = list(contact_visible_to(user).filter(owning_party=party).order_by("name", "pk"))
+    return units, contacts
+
+
+def get_unit_of(party: Party, pk) -> Unit:
+    try:
+        return Unit.objects.select_related("party").get(party=party, pk=pk)
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("No such unit.")) from None
+
+
+def get_member_of(party: Party, username: str) -> Membership:
+    """A member of `party`, by username; 404 for anybody else."""
+    membership = (
+        Membership.objects.select_related("user", "unit", "party")
+        .filter(party=party, user__username=username)
+        .first()
+    )
+    if membership is None:
+        raise NotFound(_("No such member of your party."))
+    return membership
 
 
 def membership_list_for(user) -> QuerySet[Membership]:

@@ -14,12 +14,14 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from entente.accounts.enums import MFA_CODE_FIELD, MFA_DEVICE_NAME, Role
 from entente.accounts.models import ApiToken, Contact, Membership, Party, Unit
+from entente.accounts.passwords import invite_mail_send
 from entente.accounts.recovery import (
     audit_failure,
     recovery_codes_remove,
@@ -37,6 +39,7 @@ from entente.apikit.ratelimit import window_count
 from entente.audit.services import (
     audit_record,
     audited_create,
+    audited_delete,
     audited_update,
     snapshot,
     write_transaction,
@@ -44,8 +47,7 @@ from entente.audit.services import (
 from entente.core.access import (
     check_marking_change,
     membership_of,
-    require_owner_writer,
-    require_writer,
+    require_visible,
 )
 from entente.core.enums import Marking, Scope
 from entente.core.errors import PermissionDenied
@@ -216,6 +218,33 @@ def unit_create(
     return audited_create(actor=actor, instance=unit)
 
 
+def unit_update(*, actor, unit: Unit, **changes) -> Unit:
+    """Rename a unit, mark or unmark it as a contact cell, change its address; the
+    party administrator of its party."""
+    require_party_admin(actor, unit.party)
+    refuse_unknown_changes(changes, {"name", "is_contact_cell", "email"})
+    if "name" in changes:
+        changes["name"] = changes["name"].strip()
+    return audited_update(actor=actor, instance=unit, changes=changes)
+
+
+# A directory contact is kept by the party administrator of the party that owns it: the
+# directory is the party's people, which that administrator manages.
+_CONTACT_FIELDS = frozenset({"title", "email", "phone", "languages", "time_zone", "user"})
+
+
+def _require_contact_keeper(actor, contact: Contact) -> None:
+    if contact.pk is not None:
+        require_visible(actor, contact)  # another party's internal contact stays unknown
+    if not _is_party_admin(actor, contact.owning_party_id):
+        raise PermissionDenied(_("Only the party administrator may change the directory."))
+
+
+def _own_unit(unit: Unit, party_id: int) -> None:
+    if unit.party_id != party_id:
+        raise ValidationError({"unit": _("Contacts are added to units of your own party.")})
+
+
 def contact_create(
     *,
     actor,
@@ -224,32 +253,58 @@ def contact_create(
     scope: str = Scope.SHARED,
     marking: str = Marking.GREEN,
     red_recipients: Iterable = (),
+    is_illustrative: bool = False,
     **fields,
 ) -> Contact:
-    """Add a person to the directory of the actor's own party."""
-    membership = require_writer(actor)
-    if unit.party_id != membership.party_id:
-        raise ValidationError({"unit": _("Contacts are added to units of your own party.")})
-    refuse_unknown_changes(fields, {"title", "email", "phone", "languages", "user"})
+    """Add a person to the directory of the actor's own party (its party administrator);
+    a shared contact is seen by the other parties, an internal one only by its own."""
+    membership = membership_of(actor)
+    party_id = membership.party_id if membership else None
+    refuse_unknown_changes(fields, _CONTACT_FIELDS)
     contact = Contact(
         unit=unit,
-        **ownership(membership.party_id, scope, marking),
+        **ownership(party_id, scope, marking, is_illustrative),
         name=name.strip(),
         **fields,
     )
+    _require_contact_keeper(actor, contact)
+    _own_unit(unit, party_id)
     recipients = check_marking_change(actor, contact, marking, red_recipients)
     return audited_create(actor=actor, instance=contact, m2m={"red_recipients": recipients})
 
 
 def contact_update(*, actor, contact: Contact, expected_version: int, **changes) -> Contact:
-    require_owner_writer(actor, contact)
-    refuse_unknown_changes(changes, {"name", "title", "email", "phone", "languages", "unit"})
+    """Change a contact of the directory; `scope` shares it with the other parties or
+    keeps it internal."""
+    _require_contact_keeper(actor, contact)
+    refuse_unknown_changes(changes, {"name", "unit", "scope"} | _CONTACT_FIELDS)
     unit = changes.get("unit")
-    if unit is not None and unit.party_id != contact.owning_party_id:
-        raise ValidationError({"unit": _("Contacts are added to units of your own party.")})
+    if unit is not None:
+        _own_unit(unit, contact.owning_party_id)
+    if changes.get("scope", Scope.SHARED) not in Scope.values:
+        raise ValidationError({"scope": _("Unknown scope.")})
     return audited_update(
         actor=actor, instance=contact, changes=changes, expected_version=expected_version
     )
+
+
+def contact_remove(*, actor, contact: Contact) -> None:
+    """Remove a contact from the directory, unless a record names it (an attendance
+    list, a commitment): those keep it, and the refusal says so (422, not 500)."""
+    _require_contact_keeper(actor, contact)
+    try:
+        audited_delete(actor=actor, instance=contact, action="delete")
+    except ProtectedError:
+        raise ValidationError(
+            _(
+                "%(name)s is named on an attendance list or a commitment, so the record "
+                "keeps them: edit the contact instead of removing it."
+            )
+            % {"name": contact.name}
+        ) from None
+
+
+# --- the party's members: invitations, roles, deactivation --------------------------------
 
 
 def membership_set(*, actor, user, party: Party, role: str, unit: Unit | None = None) -> Membership:
@@ -275,6 +330,91 @@ def membership_set(*, actor, user, party: Party, role: str, unit: Unit | None = 
             # Their sessions were granted under the old role: they sign in again.
             sessions_end(actor=actor, user=user, reason="role_changed")
     return membership
+
+
+def member_invite(
+    *,
+    actor,
+    party: Party,
+    username: str,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    unit: Unit | None = None,
+    site_url: str,
+) -> Membership:
+    """Give a new person an account of `party` with `role`, and mail them the link to
+    choose their password (Django's reset link; see passwords.invite_mail_send). Their
+    password until then is random and shown to nobody. Recorded as "invite" against the
+    user, and the membership's "create"."""
+    require_party_admin(actor, party)
+    User = get_user_model()
+    user = User(
+        username=username.strip(),
+        email=email.strip(),
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+    )
+    user.set_password(secrets.token_urlsafe(32))
+    errors: dict[str, list[str]] = {}
+    try:
+        validate_instance(user)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if not user.email:
+        errors.setdefault("email", []).append(_("An invitation needs an e-mail address."))
+    elif User.objects.filter(email__iexact=user.email).exists():
+        # A reset link goes to every account with the address: one account each.
+        errors.setdefault("email", []).append(_("A user already has this e-mail address."))
+    if role not in Role.values:
+        errors.setdefault("role", []).append(_("Unknown role."))
+    if unit is not None and unit.party_id != party.pk:
+        errors.setdefault("unit", []).append(_("The unit belongs to another party."))
+    if errors:
+        raise ValidationError(errors)
+    with write_transaction():
+        user.save()
+        audit_record(
+            actor=actor,
+            action="invite",
+            target=user,
+            after={"username": user.username, "email": user.email, "party": party.code},
+        )
+        membership = audited_create(
+            actor=actor, instance=Membership(user=user, party=party, role=role, unit=unit)
+        )
+    invite_mail_send(user=user, site_url=site_url)
+    return membership
+
+
+def member_role_set(*, actor, membership: Membership, role: str) -> Membership:
+    """Change a member's role (membership_set, which signs them out everywhere); not
+    one's own, so that a party never loses its administrator by a slip."""
+    if membership.user_id == getattr(actor, "pk", None):
+        raise ValidationError({"role": _("You cannot change your own role.")})
+    return membership_set(
+        actor=actor,
+        user=membership.user,
+        party=membership.party,
+        role=role,
+        unit=membership.unit,
+    )
+
+
+def member_deactivate(*, actor, user) -> None:
+    """Stop a member from signing in, and end every session they hold (in the same
+    transaction); their name stays on what they wrote. Never one's own account."""
+    require_admin_of(actor, user)
+    if user.pk == getattr(actor, "pk", None):
+        raise ValidationError({"user": _("You cannot deactivate your own account.")})
+    if not user.is_active:
+        return
+    with write_transaction():
+        audited_update(
+            actor=actor, instance=user, changes={"is_active": False}, action="deactivate"
+        )
+        sessions_end(actor=actor, user=user, reason="deactivated")
 
 
 # --- the second factor: TOTP authenticators ---------------------------------------------

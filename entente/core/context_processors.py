@@ -16,6 +16,7 @@ NAVIGATION = [
     (_("Trainings"), "training:training-list", "training:"),
     (_("Requests"), "liaison:request-list", "liaison:"),
     (_("Calendar"), "reports:calendar", "reports:calendar"),
+    (_("Directory"), "directory:party-list", "directory:"),
 ]
 
 

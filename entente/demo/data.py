@@ -79,12 +79,89 @@ CONTACT_CELLS = {
     NL: "Central contact cell (Politie)",
 }
 
+# The directory, kept by each party's administrator (username): each party's units beyond
+# its contact cell, and its contacts (name, function, unit, phone, e-mail, languages, time
+# zone, scope); a unit of None is the party's contact cell. Every person is invented, and
+# says so.
+DIRECTORY_KEEPERS = {MA: "ma.admin", NL: "nl.admin"}
+DIRECTORY_UNITS = {
+    MA: ["International cooperation directorate (illustrative)"],
+    NL: ["International police information (illustrative)"],
+}
+DIRECTORY: dict[str, list[tuple[str, str, str | None, str, str, str, str, str]]] = {
+    MA: [
+        (
+            "Officer A. (illustrative)",
+            "Duty officer",
+            None,
+            "+212 5 37 00 00 01",
+            "cell.ma@example.org",
+            "ar,fr",
+            "Africa/Casablanca",
+            "shared",
+        ),
+        (
+            "Commissioner B. (illustrative)",
+            "Head of the contact cell",
+            None,
+            "+212 5 37 00 00 02",
+            "head.ma@example.org",
+            "ar,fr,en",
+            "Africa/Casablanca",
+            "shared",
+        ),
+        (
+            "Analyst C. (illustrative)",
+            "Desk analyst, kept internal",
+            "International cooperation directorate (illustrative)",
+            "+212 5 37 00 00 03",
+            "",
+            "ar,fr",
+            "Africa/Casablanca",
+            "internal",
+        ),
+    ],
+    NL: [
+        (
+            "Officer D. (illustrative)",
+            "Duty officer",
+            None,
+            "+31 70 000 00 01",
+            "cell.nl@example.org",
+            "nl,en,fr",
+            "Europe/Amsterdam",
+            "shared",
+        ),
+        (
+            "Inspector E. (illustrative)",
+            "Liaison for Morocco",
+            "International police information (illustrative)",
+            "+31 70 000 00 02",
+            "liaison.nl@example.org",
+            "nl,en,ar",
+            "Europe/Amsterdam",
+            "shared",
+        ),
+        (
+            "Analyst F. (illustrative)",
+            "Desk analyst, kept internal",
+            None,
+            "",
+            "analyst.nl@example.org",
+            "nl,en",
+            "Europe/Amsterdam",
+            "internal",
+        ),
+    ],
+}
+
 # username: (party code, role)
 USERS = {
     "ma.coordinator": (MA, Role.COORDINATOR),
     "ma.officer": (MA, Role.OFFICER),
     "ma.reader": (MA, Role.READER),
     "ma.admin": (MA, Role.PARTY_ADMIN),
+    "nl.admin": (NL, Role.PARTY_ADMIN),
     "nl.coordinator": (NL, Role.COORDINATOR),
     "nl.officer": (NL, Role.OFFICER),
     "nl.reader": (NL, Role.READER),

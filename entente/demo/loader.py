@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from entente.accounts import services as accounts
 from entente.accounts.enums import Role
 from entente.accounts.models import Membership, Party, Unit
 from entente.agreements import services as agreements
@@ -49,6 +50,7 @@ def load_demo(*, password: str | None = None) -> DemoResult:
         _meeting(users, parties, world, today)
         _trainings(users, parties, world, today)
         _requests(users, units, world, timezone.now())
+        _directory(users, parties, units)
         _related_agreements(parties)
     return DemoResult(created=True, password=password or generated, usernames=usernames)
 
@@ -76,6 +78,29 @@ def _party(code: str, values: dict) -> Party:
 def _unit(party: Party, name: str) -> Unit:
     unit, _ = Unit.objects.get_or_create(party=party, name=name, defaults={"is_contact_cell": True})
     return unit
+
+
+def _directory(users, parties, units) -> None:
+    """Each party's units and contacts, entered by its party administrator; some shared
+    with the other party, one internal to each."""
+    for code, keeper in data.DIRECTORY_KEEPERS.items():
+        admin = users[keeper]
+        by_name = {None: units[code]}
+        for name in data.DIRECTORY_UNITS[code]:
+            by_name[name] = accounts.unit_create(actor=admin, party=parties[code], name=name)
+        for name, title, unit, phone, email, languages, zone, scope in data.DIRECTORY[code]:
+            accounts.contact_create(
+                actor=admin,
+                unit=by_name[unit],
+                name=name,
+                title=title,
+                phone=phone,
+                email=email,
+                languages=languages,
+                time_zone=zone,
+                scope=scope,
+                is_illustrative=True,
+            )
 
 
 def _users(parties, units, password: str | None) -> str | None:

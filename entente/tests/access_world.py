@@ -16,6 +16,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from entente.accounts.enums import Role
+from entente.accounts.services import contact_create
 from entente.agreements.services import (
     agreement_create,
     agreement_event_record,
@@ -93,6 +94,7 @@ def build(cast) -> World:
     _under_shared_agreement(world, cast)
     _under_internal_agreement(world, cast)
     _under_red_agreement(world, cast)
+    _directory(world, cast)
     return world
 
 
@@ -328,3 +330,22 @@ def _under_red_agreement(world, cast):
         red_recipients=[ac, bo],
     )
     world.add("agreement", agreement, "red", few)
+
+
+def _directory(world, cast):
+    """Each party's directory: a shared contact everyone sees, an internal one only its
+    own party sees (in the directory page, its counts and the API)."""
+    for party, cell, viewers, name in (
+        (cast.a, cast.a_cell, A, "a"),
+        (cast.b, cast.b_cell, B, "b"),
+    ):
+        admin = member(f"{name}_admin", party, Role.PARTY_ADMIN, cell)
+        for scope, who in ((Scope.SHARED, AB | set(OUTSIDERS)), (Scope.INTERNAL, viewers)):
+            record = contact_create(
+                actor=admin,
+                unit=cell,
+                name=f"Contact {token(name + 'contact' + scope)}",
+                scope=scope,
+                time_zone=party.time_zone,
+            )
+            world.add("contact", record, name + "contact" + scope, who)

@@ -126,7 +126,24 @@ PAGES = {
     "records:record-publish": Case("record", POST),
     # The start of every token: the search finds every record of the world.
     "records:record-search": Case(None, query=(("q", "tk"),)),
+    # The directory: named by a party code (DIRECTORY_PARTY below); the pages that
+    # change it answer 404 to every other party, visible contacts included, and are
+    # covered by accounts/tests/test_views_directory.py.
+    "directory:party-list": Case(None),
+    "directory:party-detail": Case(None),
+    "directory:unit-create": Case(None),
+    "directory:unit-edit": Case(None, ()),
+    "directory:contact-create": Case(None),
+    "directory:contact-edit": Case(None, ()),
+    "directory:contact-remove": Case(None, ()),
+    "directory:member-list": Case(None),
+    "directory:member-role": Case(None, ()),
+    "directory:member-deactivate": Case(None, ()),
 }
+
+# The party whose directory pages the matrix opens: party A, whose internal contact
+# must never show to B or the outsider.
+DIRECTORY_PARTY = "MA-DGSN"
 
 # Every API operation, as "METHOD /path" under /api/v1: the kind of record its first path
 # parameter names (None: the operation names no record).
@@ -137,6 +154,7 @@ API_OPERATIONS = {
     "DELETE /tokens/{token_id}": "token",
     "GET /parties": None,
     "GET /units": None,
+    "GET /parties/{party_code}/contacts": None,
     "GET /agreements": None,
     "POST /agreements": None,
     "GET /agreements/{agreement_id}": "agreement",
@@ -337,7 +355,9 @@ def page_url(name: str, entry: Entry | None, *, missing: bool = False) -> str:
     converters = page_patterns()[name].pattern.converters
     kwargs = {}
     for key in converters:
-        if key == "record_type":
+        if key == "code":
+            kwargs[key] = DIRECTORY_PARTY
+        elif key == "record_type":
             kwargs[key] = entry.record._meta.label_lower
         else:
             kwargs[key] = missing_id(entry.record) if missing else record_id(entry.record)
@@ -361,12 +381,17 @@ def test_pages(world, username):
         if not case.methods:
             continue
         for entry in entries_for(world, case.kind):
-            url = page_url(name, entry) if entry else reverse(name)
+            url = page_url(name, entry)
             sees = entry is None or username in entry.viewers
             if "GET" in case.methods:
                 response = client.get(url, dict(case.query))
                 findings.hidden_not_shown(world, username, response, f"GET {url}")
-                findings.seen_as(sees, response, f"GET {url}")
+                if entry is None and "code" in page_patterns()[name].pattern.converters:
+                    # Who may open a party's directory pages: test_views_directory.py.
+                    status = response.status_code
+                    findings.check(status < 500, f"GET {url}", f"answers {status}")
+                else:
+                    findings.seen_as(sees, response, f"GET {url}")
             if "POST" in case.methods and not sees:
                 findings.write_refused(client, url, post_data(case, entry), world, username)
                 missing_url = page_url(name, entry, missing=True)

@@ -17,6 +17,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from entente.accounts.enums import Role
 from entente.accounts.services import contact_create
 from entente.agreements.services import (
     agreement_create,
@@ -35,7 +36,7 @@ from entente.meetings.services import (
     meeting_create,
     minutes_record,
 )
-from entente.testing import PASSWORD
+from entente.testing import PASSWORD, member
 from entente.training.services import (
     participation_set,
     training_change_status,
@@ -104,7 +105,7 @@ def store_payloads(cast) -> dict[str, list[str]]:
         **SHARED,
     )
     contact = contact_create(
-        actor=ao,
+        actor=member("a_admin", cast.a, Role.PARTY_ADMIN, cast.a_cell),
         unit=cast.a_cell,
         name=tagged("contact")[:200],
         title=tagged("contact title")[:200],

@@ -164,6 +164,7 @@ def test_home_navigation_marks_the_current_page(client, cast):
         ("/trainings/", "", "Trainings"),
         ("/requests/", "", "Requests"),
         ("/calendar/", "", "Calendar"),
+        ("/directory/", "", "Directory"),
     ]
 
 
@@ -350,6 +351,8 @@ def test_times_are_shown_in_the_party_time_zone(cast, client, rf):
         ("/commitments/", ["Commitments"]),
         ("/requests/", ["Requests"]),
         ("/calendar/", ["Calendar"]),
+        ("/directory/", ["Directory"]),
+        ("/directory/MA-DGSN/", ["Directory"]),
         ("/accounts/tokens/", []),
     ],
 )

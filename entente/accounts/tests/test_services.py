@@ -5,7 +5,7 @@ from entente.accounts import selectors, services
 from entente.accounts.models import Contact, Membership, Party
 from entente.audit.models import AuditEvent
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from entente.testing import member
+from entente.testing import ContactFactory, member
 
 
 @pytest.fixture
@@ -57,10 +57,10 @@ def test_unit_create_by_party_admin_of_that_party(cast, a_admin):
         services.unit_create(actor=cast.a_coordinator, party=cast.a, name="Team")
 
 
-def test_contact_internal_is_hidden_from_other_party(cast):
-    shared = services.contact_create(actor=cast.a_officer, unit=cast.a_cell, name="Officer One")
+def test_contact_internal_is_hidden_from_other_party(cast, a_admin):
+    shared = services.contact_create(actor=a_admin, unit=cast.a_cell, name="Officer One")
     internal = services.contact_create(
-        actor=cast.a_officer, unit=cast.a_cell, name="Source handler", scope="internal"
+        actor=a_admin, unit=cast.a_cell, name="Source handler", scope="internal"
     )
     assert list(selectors.contact_visible_to(cast.a_reader).order_by("pk")) == [shared, internal]
     assert list(selectors.contact_visible_to(cast.b_officer)) == [shared]
@@ -70,41 +70,36 @@ def test_contact_internal_is_hidden_from_other_party(cast):
         selectors.get_contact_for_user(cast.b_officer, shared.public_id, write=True)
 
 
-def test_contact_create_refused_for_reader_and_other_party_unit(cast):
-    with pytest.raises(PermissionDenied):
-        services.contact_create(actor=cast.a_reader, unit=cast.a_cell, name="X")
+def test_contact_create_by_party_admin_only(cast, a_admin):
+    for actor in (cast.a_reader, cast.a_officer, cast.a_coordinator):
+        with pytest.raises(PermissionDenied) as exc:
+            services.contact_create(actor=actor, unit=cast.a_cell, name="X")
+        assert str(exc.value) == "Only the party administrator may change the directory."
     with pytest.raises(ValidationError) as exc:
-        services.contact_create(actor=cast.a_officer, unit=cast.b_cell, name="X")
+        services.contact_create(actor=a_admin, unit=cast.b_cell, name="X")
     assert exc.value.message_dict == {"unit": ["Contacts are added to units of your own party."]}
     assert Contact.objects.count() == 0
 
 
 def test_contact_red_visible_only_to_recipients(cast):
-    contact = services.contact_create(
-        actor=cast.a_coordinator,
-        unit=cast.a_cell,
-        name="Undercover liaison",
-        marking="TLP:RED",
-        red_recipients=[cast.a_officer],
-    )
+    contact = ContactFactory(unit=cast.a_cell, name="Undercover liaison", marking="TLP:RED")
+    contact.red_recipients.set([cast.a_officer])
     assert list(selectors.contact_visible_to(cast.a_officer)) == [contact]
     assert list(selectors.contact_visible_to(cast.a_reader)) == []
     assert list(selectors.contact_visible_to(cast.b_coordinator)) == []
 
 
-def test_contact_update_detects_stale_version(cast):
-    contact = services.contact_create(actor=cast.a_officer, unit=cast.a_cell, name="Officer One")
+def test_contact_update_detects_stale_version(cast, a_admin):
+    contact = services.contact_create(actor=a_admin, unit=cast.a_cell, name="Officer One")
     services.contact_update(
-        actor=cast.a_officer, contact=contact, expected_version=1, phone="+212 5 37 00 00 00"
+        actor=a_admin, contact=contact, expected_version=1, phone="+212 5 37 00 00 00"
     )
     with pytest.raises(ConflictError):
-        services.contact_update(
-            actor=cast.a_officer, contact=contact, expected_version=1, phone="0"
-        )
-    with pytest.raises(PermissionDenied):
-        services.contact_update(
-            actor=cast.b_officer, contact=contact, expected_version=2, phone="0"
-        )
+        services.contact_update(actor=a_admin, contact=contact, expected_version=1, phone="0")
+    b_admin = member("b_admin", cast.b, "party_admin", cast.b_cell)
+    for actor in (b_admin, cast.b_officer, cast.a_officer):
+        with pytest.raises(PermissionDenied):
+            services.contact_update(actor=actor, contact=contact, expected_version=2, phone="0")
 
 
 def test_membership_set_by_party_admin(cast, a_admin):

@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from entente.accounts.enums import Role
 from entente.accounts.models import Contact
 from entente.accounts.services import contact_create
 from entente.agreements import selectors, services
@@ -20,6 +21,7 @@ from entente.audit.models import AuditEvent
 from entente.audit.selectors import audit_chain_verify
 from entente.core.enums import Marking, Scope
 from entente.core.errors import PermissionDenied, ValidationError
+from entente.testing import member
 from entente.tests.api_helpers import API, api_client, problem_body
 
 MARK_RED = "Only a coordinator of the owning party may mark a record TLP:RED."
@@ -173,10 +175,11 @@ def test_officer_cannot_create_red_through_the_api(cast):
     assert (Commitment.objects.count(), AuditEvent.objects.count()) == (0, events)
 
 
-def test_officer_cannot_create_a_contact_marked_amber_strict(cast):
+def test_party_admin_cannot_create_a_contact_marked_amber_strict(cast):
+    admin = member("a_admin", cast.a, Role.PARTY_ADMIN, cast.a_cell)
     with pytest.raises(ValidationError) as exc:
         contact_create(
-            actor=cast.a_officer, unit=cast.a_cell, name="Informant", marking=Marking.AMBER_STRICT
+            actor=admin, unit=cast.a_cell, name="Informant", marking=Marking.AMBER_STRICT
         )
     assert exc.value.message_dict == {"marking": [MARK_STRICT]}
     assert Contact.objects.count() == 0

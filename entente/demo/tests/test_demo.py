@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
+from entente.accounts.models import Contact, Unit
+from entente.accounts.selectors import contact_visible_to
 from entente.agreements.models import Agreement, AgreementEvent, Commitment
 from entente.audit.models import AuditEvent
 from entente.audit.selectors import audit_chain_verify
@@ -21,6 +23,29 @@ from entente.training.models import TrainingActivity
 @pytest.fixture
 def demo(db):
     return load_demo(password="demo-pass-123")
+
+
+def test_demo_directory_has_both_sides_contacts_one_internal_each(demo):
+    rows = Contact.objects.order_by("owning_party__code", "name").values_list(
+        "owning_party__code", "name", "unit__is_contact_cell", "scope", "is_illustrative"
+    )
+    assert list(rows) == [
+        ("MA-DGSN-DGST", "Analyst C. (illustrative)", False, "internal", True),
+        ("MA-DGSN-DGST", "Commissioner B. (illustrative)", True, "shared", True),
+        ("MA-DGSN-DGST", "Officer A. (illustrative)", True, "shared", True),
+        ("NL-POLITIE", "Analyst F. (illustrative)", True, "internal", True),
+        ("NL-POLITIE", "Inspector E. (illustrative)", False, "shared", True),
+        ("NL-POLITIE", "Officer D. (illustrative)", True, "shared", True),
+    ]
+    assert Unit.objects.filter(is_contact_cell=True).count() == 2
+    nl_officer = get_user_model().objects.get(username="nl.officer")
+    assert sorted(c.name for c in contact_visible_to(nl_officer)) == [
+        "Analyst F. (illustrative)",
+        "Commissioner B. (illustrative)",
+        "Inspector E. (illustrative)",
+        "Officer A. (illustrative)",
+        "Officer D. (illustrative)",
+    ]
 
 
 def test_demo_loads_the_letter_of_intent_as_fact(demo):
@@ -182,7 +207,7 @@ def test_demo_command_prints_each_role_and_what_it_may_do(db, capsys, monkeypatc
         "party's records\n"
         "  ma.coordinator, nl.coordinator  Coordinator: also publishes to the other party, "
         "sets markings, decides\n"
-        "  ma.admin                        Party administrator: manages their party's people "
+        "  ma.admin, nl.admin              Party administrator: manages their party's people "
         "and directory\n"
         "  auditor                         Auditor: reads the audit chain\n"
         "  operator                        Technical operator: structure only (parties, "
