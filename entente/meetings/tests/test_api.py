@@ -1,6 +1,7 @@
 """The meetings JSON API, through HTTP, with the fixed cast."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -1190,8 +1191,7 @@ def test_agenda_positions_count_only_the_items_the_reader_sees(client, cast):
     assert positions(cast.b_officer) == [(1, "Opening"), (2, "Training")]
     client.force_login(cast.b_officer)
     page = client.get(f"/meetings/{meeting.public_id}/agenda/").content.decode()
-    assert '<li value="1">' in page and '<li value="2">' in page
-    assert '<li value="3">' not in page
+    assert re.findall(r'<li value="(\d+)"', page) == ["1", "2"]
     created = post(
         api_client(cast.a_officer), f"{meeting_url(meeting)}/agenda-items", {"title": "Closing"}
     )
