@@ -65,10 +65,18 @@ class Workflow:
                 }
             )
 
+    def unmet(self, record: Any, new: str) -> str | None:
+        """Why the record cannot reach `new` now by the condition `requires` names for
+        it, or None: pages offer a move only when the service would accept it."""
+        condition, refusal = self.requires.get(str(new), (None, ""))
+        if condition is not None and not condition(record):
+            return str(refusal)
+        return None
+
     def check_record(self, record: Any, new: str) -> None:
         """Refuse a move from the record's status, or to a status it does not meet the
         condition of."""
         self.check(getattr(record, self.field), new)
-        condition, refusal = self.requires.get(str(new), (None, ""))
-        if condition is not None and not condition(record):
-            raise ValidationError({self.field: str(refusal)})
+        refusal = self.unmet(record, new)
+        if refusal is not None:
+            raise ValidationError({self.field: refusal})

@@ -27,15 +27,18 @@ from entente.agreements.selectors import (
     require_party_to,
 )
 from entente.apikit.endpoints import change, change_by, create, resolve_many, resolve_one, with_etag
-from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
+from entente.apikit.routes import CHANGE, CREATE, LIST, READ, REMOVE, op
 from entente.core.http import CursorPagination
 from entente.core.schemas import PublicId
 from entente.meetings import services
-from entente.meetings.models import AgendaItem, Decision, Meeting
+from entente.meetings.models import AgendaItem, Decision, Guest, Meeting
 from entente.meetings.schemas import (
+    AgendaItemId,
     AgendaItemIn,
     AgendaItemOut,
+    AgendaItemPatchIn,
     AgendaItemsOut,
+    AgendaPositionIn,
     AttendanceIn,
     AttendanceOut,
     CarryOverCandidatesOut,
@@ -46,6 +49,10 @@ from entente.meetings.schemas import (
     DecisionIn,
     DecisionOut,
     DecisionStatusIn,
+    GuestId,
+    GuestIn,
+    GuestOut,
+    GuestStatusIn,
     MeetingDetailOut,
     MeetingFilters,
     MeetingId,
@@ -60,6 +67,7 @@ from entente.meetings.selectors import (
     decision_visible_to,
     get_agenda_item_for_user,
     get_decision_for_user,
+    get_guest_for_user,
     get_meeting_for_user,
     meeting_carry_over_candidates,
     meeting_parts,
@@ -180,10 +188,11 @@ def _change(request, response, meeting_id: PublicId, service, **values) -> Meeti
     "/meetings/{meeting_id}/agenda-items", **op("Add an agenda item", AgendaItemOut, CREATE, 201)
 )
 def agenda_item_create(request, payload: AgendaItemIn, meeting_id: PublicId = MeetingId):
-    """Append a point to the agenda, possibly carrying an open commitment of the
-    agreement or a decision of an earlier meeting."""
+    """Propose a point for the agenda, owned by your party: any writer who may see the
+    meeting. The meeting's own party may carry an open commitment of the agreement or a
+    decision of an earlier meeting. An internal item is seen only by your party."""
     user = request.auth
-    meeting = get_meeting_for_user(user, meeting_id, write=True)
+    meeting = get_meeting_for_user(user, meeting_id)
 
     def add() -> AgendaItem:
         item = services.agenda_item_add(
@@ -191,6 +200,9 @@ def agenda_item_create(request, payload: AgendaItemIn, meeting_id: PublicId = Me
             meeting=meeting,
             title=payload.title,
             notes=payload.notes,
+            scope=payload.scope,
+            marking=payload.marking,
+            red_recipients=resolve_users(payload.red_recipients),
             carried_commitment=resolve_one(
                 commitment_visible_to(user), payload.carried_commitment, "carried_commitment"
             ),
@@ -201,6 +213,38 @@ def agenda_item_create(request, payload: AgendaItemIn, meeting_id: PublicId = Me
         return get_agenda_item_for_user(user, item.public_id)  # numbered among what user sees
 
     return create(request, model=AgendaItem, schema=AgendaItemOut, action=add)
+
+
+@router.patch("/agenda-items/{item_id}", **op("Change an agenda item", AgendaItemOut, CHANGE))
+def agenda_item_update(
+    request, response: HttpResponse, payload: AgendaItemPatchIn, item_id: PublicId = AgendaItemId
+):
+    """Change the title or notes of an item of your party while the meeting is planned
+    (If-Match): only the fields sent."""
+    user = request.auth
+    item = get_agenda_item_for_user(user, item_id, write=True)
+    changes = payload.model_dump(exclude_unset=True)
+    change_by(request, response, item, services.agenda_item_update, item=item, **changes)
+    return get_agenda_item_for_user(user, item_id)
+
+
+@router.delete("/agenda-items/{item_id}", **op("Remove an agenda item", None, REMOVE, 204))
+def agenda_item_delete(request, item_id: PublicId = AgendaItemId):
+    """Take an item of your party off the agenda while the meeting is planned."""
+    item = get_agenda_item_for_user(request.auth, item_id, write=True)
+    services.agenda_item_remove(actor=request.auth, item=item)
+    return HttpResponse(status=204)
+
+
+@router.post("/agenda-items/{item_id}/position", **op("Move an agenda item", AgendaItemOut, CREATE))
+def agenda_item_position(request, payload: AgendaPositionIn, item_id: PublicId = AgendaItemId):
+    """Put an item at a place among the items you see (1 first), while the meeting is
+    planned: writers of the party that keeps the meeting order its agenda. Items you do
+    not see keep their places."""
+    user = request.auth
+    item = get_agenda_item_for_user(user, item_id)
+    services.agenda_item_move(actor=user, item=item, position=payload.position)
+    return get_agenda_item_for_user(user, item_id)
 
 
 @router.get(
@@ -253,13 +297,43 @@ def attendance_put(
     contact_id: PublicId,
     meeting_id: PublicId = MeetingId,
 ):
-    """Invite a contact of the directory, or record that they attended or were excused."""
+    """Invite a contact of the directory, or record that they attended or were excused:
+    writers of the party that keeps the meeting for any contact they may see of a party
+    to the agreement, writers of the other party for their own party's contacts."""
     user = request.auth
-    meeting = get_meeting_for_user(user, meeting_id, write=True)
+    meeting = get_meeting_for_user(user, meeting_id)
     contact = get_contact_for_user(user, contact_id)
     return services.attendance_set(
         actor=user, meeting=meeting, contact=contact, status=payload.status
     )
+
+
+@router.post("/meetings/{meeting_id}/guests", **op("Add a guest", GuestOut, CREATE, 201))
+def guest_create(request, payload: GuestIn, meeting_id: PublicId = MeetingId):
+    """Name someone from neither party's directory as invited to, at or excused from
+    the meeting, with their organisation: writers of the party that keeps it."""
+    user = request.auth
+    meeting = get_meeting_for_user(user, meeting_id, write=True)
+
+    def add() -> Guest:
+        return services.guest_add(actor=user, meeting=meeting, **payload.model_dump())
+
+    return create(request, model=Guest, schema=GuestOut, action=add)
+
+
+@router.post("/guests/{guest_id}/status", **op("Record a guest's attendance", GuestOut, CREATE))
+def guest_status(request, payload: GuestStatusIn, guest_id: PublicId = GuestId):
+    """Record whether a guest attended or was excused."""
+    user = request.auth
+    guest = get_guest_for_user(user, guest_id, write=True)
+    return services.guest_set_status(actor=user, guest=guest, status=payload.status)
+
+
+@router.delete("/guests/{guest_id}", **op("Remove a guest", None, REMOVE, 204))
+def guest_delete(request, guest_id: PublicId = GuestId):
+    guest = get_guest_for_user(request.auth, guest_id, write=True)
+    services.guest_remove(actor=request.auth, guest=guest)
+    return HttpResponse(status=204)
 
 
 # --- decisions --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ class MeetingsConfig(AppConfig):
         # The record types the audit trail, publishing and attachments reach by name.
         from entente.core.registry import register_by_convention
         from entente.meetings import selectors
-        from entente.meetings.models import AgendaItem, Attendance, Decision, Meeting
+        from entente.meetings.models import AgendaItem, Attendance, Decision, Guest, Meeting
 
         register_by_convention(
             selectors,
@@ -18,6 +18,7 @@ class MeetingsConfig(AppConfig):
                 AgendaItem: "agenda_item",
                 Attendance: "attendance",
                 Decision: "decision",
+                Guest: "guest",
             },
             {Meeting: "/meetings/{id}"},
         )

@@ -185,10 +185,53 @@ class MeetingStatusForm(VersionedForm):
 
 
 class AgendaItemForm(forms.Form):
+    """Propose an item; it starts as shared as its meeting."""
+
     title = forms.CharField(label=_("Title"), max_length=300)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    scope = forms.ChoiceField(
+        label=_("Who sees it"),
+        choices=Scope.choices,
+        required=False,
+        help_text=_("Internal: only your party sees the item, and counts it in the numbering."),
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].initial = meeting.scope
+
+    def clean_scope(self):
+        return self.cleaned_data["scope"] or None  # as shared as the meeting
+
+
+class AgendaItemEditForm(VersionedForm):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    @classmethod
+    def of(cls, item, data=None):
+        initial = {"version": item.version, "title": item.title, "notes": item.notes}
+        return cls(data, initial=initial)
+
+
+class AgendaMoveForm(forms.Form):
+    position = forms.IntegerField(label=_("Position"), min_value=1, max_value=999)
+
+
+class GuestForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    status = forms.ChoiceField(
+        label=_("Attendance"), choices=AttendanceStatus.choices, initial=AttendanceStatus.INVITED
+    )
+
+
+class GuestStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=AttendanceStatus.choices)
 
 
 class _CarryChoice(forms.ModelMultipleChoiceField):

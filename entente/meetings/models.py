@@ -77,8 +77,15 @@ class Attendance(PublicIdentified):
         return reverse("meetings:meeting-detail", args=[self.meeting.public_id]) + "#attendance"
 
 
-class AgendaItem(PublicIdentified):
-    """A point on a meeting's agenda, possibly carried over from an earlier meeting."""
+class AgendaItem(PartyOwned):
+    """A point on a meeting's agenda, proposed by either party to a shared meeting and
+    owned by the proposer's party; possibly carried over from an earlier meeting.
+
+    The meeting's owning party orders the agenda; `position` is unique per meeting and
+    counts items the reader may not see, so pages and the API show `visible_position`.
+    """
+
+    agreement_path = "meeting__agreement"
 
     search_fields = ("title", "notes")
 
@@ -93,19 +100,50 @@ class AgendaItem(PublicIdentified):
         "Decision", null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_items"
     )
 
-    class Meta:
+    class Meta(PartyOwned.Meta):
         ordering = ["meeting", "position"]
         constraints = [
+            *PartyOwned.Meta.constraints,
             models.UniqueConstraint(
                 fields=["meeting", "position"], name="%(app_label)s_%(class)s_unique_position"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.title}"
+        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:meeting-detail", args=[self.meeting.public_id]) + "#agenda"
+
+
+class Guest(PublicIdentified):
+    """Someone at a meeting who is in neither party's directory, named with their
+    organisation; seen with the meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="guests")
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.INVITED,
+    )
+
+    class Meta:
+        ordering = ["meeting", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=AttendanceStatus.values),
+                name="%(app_label)s_%(class)s_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})" if self.organisation else self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:meeting-detail", args=[self.meeting.public_id]) + "#attendance"
 
 
 class Decision(PublicIdentified):

@@ -11,7 +11,7 @@ from ninja import Field, Schema
 
 from entente.agreements.enums import CommitmentKind, Recurrence
 from entente.apikit.schemas import PartyOwnedOut
-from entente.core.enums import Language, Marking
+from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, AwareMoment, Day, LocalMoment, RecordId
 from entente.core.schemas import (
     In,
@@ -31,6 +31,8 @@ from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind
 
 MeetingId = id_in_path("The meeting's id.")
 DecisionId = id_in_path("The decision's id.")
+AgendaItemId = id_in_path("The agenda item's id.")
+GuestId = id_in_path("The guest's id.")
 
 # --- texts in several languages ---------------------------------------------------------
 
@@ -70,8 +72,10 @@ class MeetingOut(PartyOwnedOut):
     resolve_minutes = texts_resolver("minutes")
 
 
-class AgendaItemOut(Schema):
-    id: PublicRef = Field(alias="public_id")
+class AgendaItemOut(PartyOwnedOut):
+    """An agenda item, owned by the party that proposed it."""
+
+    meeting: PublicRef
     position: int = Field(
         alias="visible_position", description="Its place among the items the reader may see."
     )
@@ -89,6 +93,14 @@ class AttendanceOut(Schema):
     contact: PublicRef
     name: str = Field(alias="contact.name", description="The contact's name.")
     party: str = Field(alias="contact.unit.party.code", description="Code of the contact's party.")
+    status: AttendanceStatus
+
+
+class GuestOut(Schema):
+    id: PublicRef = Field(alias="public_id")
+    meeting: PublicRef
+    name: str
+    organisation: str
     status: AttendanceStatus
 
 
@@ -115,6 +127,7 @@ class MeetingDetailOut(MeetingOut):
     # `parts`: what the reader may see of them (selectors.meeting_parts), set by the API.
     agenda_items: list[AgendaItemOut] = Field(alias="parts.agenda")
     attendance: list[AttendanceOut] = Field(alias="parts.attendance")
+    guests: list[GuestOut] = Field(alias="parts.guests")
     decisions: list[DecisionOut] = Field(alias="parts.decisions")
 
 
@@ -162,13 +175,41 @@ class MinutesIn(In):
     minutes: LongTextsIn = Field(description="The first minutes need the reference language.")
 
 
-class AgendaItemIn(In):
+class AgendaItemIn(MarkedIn):
+    """Any writer who may see the meeting proposes an item, which their party owns;
+    only the meeting's own party carries over commitments and decisions."""
+
     title: str = Field(max_length=300)
     notes: str = ""
+    scope: Scope | None = maybe("Shared, or internal to your party; by default as the meeting.")
+    marking: Marking | None = maybe("By default the meeting's (TLP:AMBER under a stricter one).")
     carried_commitment: PublicId | None = maybe("An open commitment of the meeting's agreement.")
     carried_decision: PublicId | None = maybe(
         "A decision of an earlier meeting under the agreement."
     )
+
+
+class AgendaItemPatchIn(In):
+    """Only the fields sent change."""
+
+    title: str = optional(max_length=300)
+    notes: str = optional()
+
+
+class AgendaPositionIn(In):
+    position: int = Field(
+        ge=1, le=999, description="The item's new place among the items you see, 1 first."
+    )
+
+
+class GuestIn(In):
+    name: str = Field(min_length=1, max_length=200)
+    organisation: str = Field(default="", max_length=200)
+    status: AttendanceStatus = AttendanceStatus.INVITED
+
+
+class GuestStatusIn(In):
+    status: AttendanceStatus
 
 
 class CarryOverIn(In):

@@ -1,9 +1,11 @@
 """Reads of meetings and what hangs on them, always filtered by visibility.
 
-Agenda items, attendance and decisions have no owner of their own: they are seen with
-their meeting. An agenda item that carries a commitment or decision, and an attendance
-of a contact, are additionally hidden from users who may not see that record, so a
-shared meeting never shows another party's internal commitment or contact.
+An agenda item is owned by the party that proposed it (shared, or internal to that
+party) and seen only with its meeting. Attendance, guests and decisions have no owner
+of their own: they are seen with their meeting. An agenda item that carries a
+commitment or decision, and an attendance of a contact, are additionally hidden from
+users who may not see that record, so a shared meeting never shows another party's
+internal commitment or contact.
 """
 
 from collections.abc import Iterable
@@ -29,7 +31,7 @@ from entente.agreements.selectors import commitment_visible_to
 from entente.core.access import get_owned_for_user, get_visible, require_owner_writer, visible_to
 from entente.core.enums import Language
 from entente.meetings.enums import DecisionStatus
-from entente.meetings.models import AgendaItem, Attendance, Decision, Meeting
+from entente.meetings.models import AgendaItem, Attendance, Decision, Guest, Meeting
 
 
 def meeting_visible_to(user) -> QuerySet[Meeting]:
@@ -90,26 +92,39 @@ def agenda_item_visible_to(user) -> QuerySet[AgendaItem]:
         .annotate(rank=Count("pk"))
         .values("rank")
     )
-    return visible.annotate(visible_position=Subquery(rank)).select_related(
-        "meeting", "carried_commitment", "carried_decision"
+    return (
+        visible.annotate(visible_position=Subquery(rank))
+        .select_related("meeting", "owning_party", "carried_commitment", "carried_decision")
+        .prefetch_related("red_recipients")
     )
 
 
 def _agenda_items_visible_to(user) -> QuerySet[AgendaItem]:
+    # The item's own rule and its meeting's (visible_q), then what it carries.
     commitments = visible_to(Commitment.objects.all(), user).values("pk")
     decisions = Decision.objects.filter(meeting__in=_visible_meeting_pks(user)).values("pk")
     return (
-        AgendaItem.objects.filter(meeting__in=_visible_meeting_pks(user))
+        visible_to(AgendaItem.objects.all(), user)
         .filter(Q(carried_commitment__isnull=True) | Q(carried_commitment__in=commitments))
         .filter(Q(carried_decision__isnull=True) | Q(carried_decision__in=decisions))
     )
 
 
 def get_agenda_item_for_user(user, pk, *, write: bool = False) -> AgendaItem:
-    item = get_visible(agenda_item_visible_to(user), pk)
+    """404 when the item is not visible; 403 on write unless a writer of its proposer's
+    party (the meeting's owning party orders the agenda through the meeting instead)."""
+    return get_owned_for_user(agenda_item_visible_to(user), user, pk, write=write)
+
+
+def guest_visible_to(user) -> QuerySet[Guest]:
+    return Guest.objects.filter(meeting__in=_visible_meeting_pks(user)).select_related("meeting")
+
+
+def get_guest_for_user(user, pk, *, write: bool = False) -> Guest:
+    guest = get_visible(guest_visible_to(user), pk)
     if write:
-        require_owner_writer(user, item.meeting)
-    return item
+        require_owner_writer(user, guest.meeting)
+    return guest
 
 
 def attendance_visible_to(user) -> QuerySet[Attendance]:
@@ -132,6 +147,7 @@ class MeetingParts:
 
     agenda: list[AgendaItem]
     attendance: list[Attendance]
+    guests: list[Guest]
     decisions: list[Decision]
 
 
@@ -146,6 +162,7 @@ def meeting_parts(user, meeting: Meeting) -> MeetingParts:
             .select_related("contact__unit__party")
             .order_by("contact__name", "pk")
         ),
+        guests=list(guest_visible_to(user).filter(meeting=meeting).order_by("name", "pk")),
         decisions=with_visible_commitments(
             user, decision_visible_to(user).filter(meeting=meeting).order_by("number")
         ),

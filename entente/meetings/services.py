@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,16 +24,21 @@ from entente.agreements.services import commitment_create
 from entente.audit.services import (
     audit_record,
     audited_create,
+    audited_delete,
     audited_transition,
     audited_update,
     write_transaction,
 )
 from entente.core.access import (
+    RESTRICTED_MARKINGS,
     check_marking_change,
     require_owner_writer,
+    require_visible,
+    require_writer,
     visible_to,
 )
 from entente.core.enums import Marking, Scope
+from entente.core.errors import NotFound, PermissionDenied
 from entente.core.models import ownership
 from entente.core.translated import translated_fields
 from entente.meetings.enums import (
@@ -42,8 +48,12 @@ from entente.meetings.enums import (
     DecisionStatus,
     MeetingStatus,
 )
-from entente.meetings.models import AgendaItem, Attendance, Decision, Meeting
-from entente.meetings.selectors import decision_visible_to, meeting_carry_over_candidates
+from entente.meetings.models import AgendaItem, Attendance, Decision, Guest, Meeting
+from entente.meetings.selectors import (
+    agenda_item_visible_to,
+    decision_visible_to,
+    meeting_carry_over_candidates,
+)
 
 # What meeting_update may change; status, minutes, scope and marking have their own doors.
 MEETING_EDITABLE = frozenset(
@@ -221,9 +231,32 @@ def agenda_item_add(
     notes: str = "",
     carried_commitment: Commitment | None = None,
     carried_decision: Decision | None = None,
+    scope: str | None = None,
+    marking: str | None = None,
+    red_recipients: Iterable = (),
 ) -> AgendaItem:
-    """Append a point to the agenda, possibly carrying an open commitment or decision."""
-    require_owner_writer(actor, meeting)
+    """Propose a point for a meeting's agenda, appended last and owned by the
+    actor's party: any writer who sees the meeting proposes; only the meeting's own
+    party carries over an open commitment or decision.
+
+    The item is shared with whoever sees the meeting or internal to the proposer's
+    party; by default it is as shared as its meeting, with its marking (TLP:AMBER under
+    a meeting marked TLP:RED or TLP:AMBER+STRICT, which the meeting's marking hides
+    all the same).
+    """
+    require_visible(actor, meeting)
+    membership = require_writer(actor)
+    carries = carried_commitment is not None or carried_decision is not None
+    if carries and membership.party_id != meeting.owning_party_id:
+        raise PermissionDenied(_("Only the party that keeps the meeting carries items over."))
+    if scope is None:
+        scope = meeting.scope
+    if scope not in Scope.values:
+        raise ValidationError({"scope": _("Choose shared or internal.")})
+    if marking is None:
+        marking = Marking.AMBER if meeting.marking in RESTRICTED_MARKINGS else meeting.marking
+    item = AgendaItem(meeting=meeting, **ownership(membership.party_id, scope, marking))
+    recipients = check_marking_change(actor, item, marking, red_recipients)
     with write_transaction():
         meeting = _lock(meeting)
         if carried_commitment is not None:
@@ -232,11 +265,19 @@ def agenda_item_add(
             _check_carried_decision(actor, meeting, carried_decision)
         return _append_item(
             actor,
-            meeting,
+            item,
+            recipients,
             title=title,
             notes=notes,
             carried_commitment=carried_commitment,
             carried_decision=carried_decision,
+        )
+
+
+def _require_planned(meeting: Meeting) -> None:
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(
+            {"meeting": _("The agenda can be changed only while the meeting is planned.")}
         )
 
 
@@ -270,13 +311,98 @@ def _check_carried_decision(actor, meeting: Meeting, decision: Decision) -> None
         raise ValidationError({"carried_decision": _("This decision is already on the agenda.")})
 
 
-def _append_item(actor, meeting: Meeting, **fields) -> AgendaItem:
-    last = meeting.agenda_items.order_by("-position").values_list("position", flat=True).first()
-    fields["title"] = (fields["title"] or "").strip()
-    fields["notes"] = (fields.get("notes") or "").strip()
-    return audited_create(
-        actor=actor, instance=AgendaItem(meeting=meeting, position=(last or 0) + 1, **fields)
+def _append_item(actor, item: AgendaItem, recipients: list, **fields) -> AgendaItem:
+    """`item` (its meeting locked) with `fields`, last on the agenda."""
+    last = item.meeting.agenda_items.aggregate(last=Max("position"))["last"]
+    item.position = (last or 0) + 1
+    item.title = (fields.pop("title") or "").strip()
+    item.notes = (fields.pop("notes", "") or "").strip()
+    for name, value in fields.items():
+        setattr(item, name, value)
+    return audited_create(actor=actor, instance=item, m2m={"red_recipients": recipients})
+
+
+def _host_item(meeting: Meeting) -> AgendaItem:
+    """A new item of the meeting's own party, seen exactly as the meeting is."""
+    return AgendaItem(
+        meeting=meeting,
+        **ownership(meeting.owning_party_id, meeting.scope, meeting.marking),
     )
+
+
+AGENDA_ITEM_EDITABLE = frozenset({"title", "notes"})
+
+
+def agenda_item_update(*, actor, item: AgendaItem, expected_version: int, **changes) -> AgendaItem:
+    """Change the title or notes of an item of one's own party, while the meeting is
+    planned. Nothing to change is no change."""
+    require_owner_writer(actor, item)
+    if not changes:
+        return item
+    refused = sorted(set(changes) - AGENDA_ITEM_EDITABLE)
+    if refused:
+        raise ValidationError({name: _("This field cannot be changed here.") for name in refused})
+    _require_planned(item.meeting)
+    changes = {name: (value or "").strip() for name, value in changes.items()}
+    return audited_update(
+        actor=actor, instance=item, changes=changes, expected_version=expected_version
+    )
+
+
+def agenda_item_remove(*, actor, item: AgendaItem) -> None:
+    """Take an item of one's own party off the agenda of a planned meeting. The items
+    after it keep their stored positions: each reader's numbering closes the gap."""
+    require_owner_writer(actor, item)
+    with write_transaction():
+        meeting = _lock(item.meeting)
+        _require_planned(meeting)
+        audited_delete(actor=actor, instance=item)
+
+
+def agenda_item_move(*, actor, item: AgendaItem, position: int) -> AgendaItem:
+    """Put an item at `position` (1 first) among the agenda items the actor sees: for
+    writers of the meeting's own party, while it is planned.
+
+    Only the items the actor sees change places, among the stored positions they
+    already hold, so items hidden from the actor keep theirs and nothing about them is
+    revealed or disturbed.
+    """
+    require_owner_writer(actor, item.meeting)
+    with write_transaction():
+        meeting = _lock(item.meeting)
+        _require_planned(meeting)
+        items = list(agenda_item_visible_to(actor).filter(meeting=meeting).order_by("position"))
+        current = next((each for each in items if each.pk == item.pk), None)
+        if current is None:
+            raise NotFound(_("No such record."))
+        if not isinstance(position, int) or not 1 <= position <= len(items):
+            raise ValidationError(
+                {"position": _("Choose a position from 1 to %(count)d.") % {"count": len(items)}}
+            )
+        slots = [each.position for each in items]
+        order = [each for each in items if each.pk != item.pk]
+        order.insert(position - 1, current)
+        moved = [
+            (each, slot) for each, slot in zip(order, slots, strict=True) if each.position != slot
+        ]
+        if not moved:
+            return current
+        # Out of the way first, so that no two items of the meeting share a position
+        # after any one statement (the constraint is checked row by row).
+        top = meeting.agenda_items.aggregate(top=Max("position"))["top"]
+        for offset, (each, _slot) in enumerate(moved, start=1):
+            AgendaItem.objects.filter(pk=each.pk).update(position=top + offset)
+        for each, slot in moved:
+            AgendaItem.objects.filter(pk=each.pk).update(position=slot)
+        audit_record(
+            actor=actor,
+            action="move",
+            target=current,
+            before={"position": current.position},
+            after={"position": slots[position - 1]},
+        )
+    current.refresh_from_db()
+    return current
 
 
 def agenda_carry_over(
@@ -310,14 +436,22 @@ def agenda_carry_over(
             candidates.decisions,
             _("Only open decisions of earlier meetings not yet on the agenda can be carried over."),
         )
+        recipients = list(meeting.red_recipients.all())
         items = [
-            _append_item(actor, meeting, title=_reference_text(c, "title"), carried_commitment=c)
+            _append_item(
+                actor,
+                _host_item(meeting),
+                recipients,
+                title=_reference_text(c, "title"),
+                carried_commitment=c,
+            )
             for c in commitments
         ]
         items += [
             _append_item(
                 actor,
-                meeting,
+                _host_item(meeting),
+                recipients,
                 title=_decision_title(d),
                 notes=d.text,
                 carried_decision=d,
@@ -349,18 +483,22 @@ def _decision_title(decision: Decision) -> str:
 
 
 def attendance_set(*, actor, meeting: Meeting, contact: Contact, status: str) -> Attendance:
-    """Invite a contact, or record whether they attended or were excused."""
-    require_owner_writer(actor, meeting)
+    """Invite a contact, or record whether they attended or were excused: writers of the
+    meeting's own party for contacts of any party to the agreement they may see, writers
+    of the other party for their own party's contacts."""
+    require_visible(actor, meeting)
+    membership = require_writer(actor)
+    if membership.party_id not in (meeting.owning_party_id, contact.unit.party_id):
+        raise PermissionDenied(
+            _("Only the party that keeps the meeting records the attendance of others.")
+        )
     if not visible_to(Contact.objects.filter(pk=contact.pk), actor).exists():
         raise ValidationError({"contact": _("Choose a contact from the directory.")})
     if not meeting.agreement.agreement_parties.filter(party_id=contact.unit.party_id).exists():
         raise ValidationError(
             {"contact": _("The contact's party is not a party to the agreement.")}
         )
-    if status == AttendanceStatus.ATTENDED and meeting.starts_at > timezone.now():
-        raise ValidationError(
-            {"status": _("Attendance can be recorded once the meeting has started.")}
-        )
+    _check_attendance_status(meeting, status)
     with write_transaction():
         meeting = _lock(meeting)
         attendance = Attendance.objects.filter(meeting=meeting, contact=contact).first()
@@ -374,6 +512,48 @@ def attendance_set(*, actor, meeting: Meeting, contact: Contact, status: str) ->
         return audited_update(
             actor=actor, instance=attendance, changes={"status": status}, action="status"
         )
+
+
+def _check_attendance_status(meeting: Meeting, status: str) -> None:
+    if status == AttendanceStatus.ATTENDED and meeting.starts_at > timezone.now():
+        raise ValidationError(
+            {"status": _("Attendance can be recorded once the meeting has started.")}
+        )
+
+
+def guest_add(
+    *,
+    actor,
+    meeting: Meeting,
+    name: str,
+    organisation: str = "",
+    status: str = AttendanceStatus.INVITED,
+) -> Guest:
+    """Name someone from neither party's directory as invited to, at or excused from a
+    meeting, with their organisation."""
+    require_owner_writer(actor, meeting)
+    _check_attendance_status(meeting, status)
+    guest = Guest(
+        meeting=meeting,
+        name=(name or "").strip(),
+        organisation=(organisation or "").strip(),
+        status=status,
+    )
+    return audited_create(actor=actor, instance=guest)
+
+
+def guest_set_status(*, actor, guest: Guest, status: str) -> Guest:
+    """Record whether a guest attended or was excused."""
+    require_owner_writer(actor, guest.meeting)
+    _check_attendance_status(guest.meeting, status)
+    if guest.status == status:
+        return guest
+    return audited_update(actor=actor, instance=guest, changes={"status": status}, action="status")
+
+
+def guest_remove(*, actor, guest: Guest) -> None:
+    require_owner_writer(actor, guest.meeting)
+    audited_delete(actor=actor, instance=guest)
 
 
 # --- decisions --------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from entente.liaison.services import message_post, request_send
 from entente.meetings.services import (
     agenda_item_add,
     decision_record,
+    guest_add,
     meeting_change_status,
     meeting_create,
 )
@@ -110,7 +111,9 @@ def _commitment(world, actor, agreement, name, viewers, **fields):
     return world.add("commitment", record, name, viewers)
 
 
-def _meeting(world, actor, agreement, name, viewers, **fields):
+def _meeting(world, actor, agreement, name, viewers, *, proposer=None, **fields):
+    """A meeting with an agenda item and a guest, held, with a decision; with `proposer`
+    (a writer of the other party), also an item internal to each party."""
     start = timezone.now() - dt.timedelta(days=3)
     record = meeting_create(
         actor=actor,
@@ -127,6 +130,19 @@ def _meeting(world, actor, agreement, name, viewers, **fields):
     world.add("meeting", record, name, viewers)
     item = agenda_item_add(actor=actor, meeting=record, title=f"Item {token(name + 'item')}")
     world.add("agendaitem", item, name + "item", viewers)
+    guest = guest_add(actor=actor, meeting=record, name=f"Guest {token(name + 'guest')}")
+    world.add("guest", guest, name + "guest", viewers)
+    if proposer is not None:
+        for who, suffix in ((actor, "own"), (proposer, "theirs")):
+            item = agenda_item_add(
+                actor=who,
+                meeting=record,
+                title=f"Item {token(name + suffix)}",
+                scope=Scope.INTERNAL,
+            )
+            party = who.membership.party
+            own = {n for n, user in world.users.items() if user.membership.party == party}
+            world.add("agendaitem", item, name + suffix, viewers & own)
     record = meeting_change_status(
         actor=actor, meeting=record, status="held", expected_version=record.version
     )
@@ -265,7 +281,7 @@ def _under_shared_agreement(world, cast):
     world.add("commitment", draft, "published", AB, **{token("draft"): A})
 
     _meeting(world, ao, agreement, "ameetinternal", A)
-    _meeting(world, ao, agreement, "ameetshared", AB, **shared)
+    _meeting(world, ao, agreement, "ameetshared", AB, proposer=bo, **shared)
     _meeting(world, bo, agreement, "bmeetinternal", B)
     _training(world, ao, agreement, "atraininternal", A)
     _training(world, bo, agreement, "btrainshared", AB, **shared)

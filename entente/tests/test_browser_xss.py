@@ -32,6 +32,7 @@ from entente.meetings.services import (
     agenda_item_add,
     attendance_set,
     decision_record,
+    guest_add,
     meeting_change_status,
     meeting_create,
     minutes_record,
@@ -127,6 +128,12 @@ def store_payloads(cast) -> dict[str, list[str]]:
         actor=ao, meeting=meeting, title=tagged("agenda item"), notes=tagged("agenda notes")
     )
     attendance_set(actor=ao, meeting=meeting, contact=contact, status="invited")
+    guest_add(
+        actor=ao,
+        meeting=meeting,
+        name=tagged("guest")[:200],
+        organisation=tagged("guest organisation")[:200],
+    )
     meeting = meeting_change_status(
         actor=ao, meeting=meeting, status="held", expected_version=meeting.version
     )

@@ -374,11 +374,18 @@ def test_agenda_item_add_numbers_items_and_audits_them_not_the_meeting(cast):
     assert events_of(meeting) == [("create", "a_officer")]
 
 
-@pytest.mark.parametrize("who", ["a_reader", "b_officer"])
-def test_agenda_item_add_refused_to_reader_and_other_party(cast, who):
+@pytest.mark.parametrize(
+    ("who", "error", "message"),
+    [
+        ("a_reader", PermissionDenied, "Your role does not allow changes."),
+        ("c_officer", NotFound, "No such record."),
+    ],
+)
+def test_agenda_item_add_refused_to_reader_and_outsider(cast, who, error, message):
     meeting = future_meeting(cast)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(error) as exc:
         services.agenda_item_add(actor=getattr(cast, who), meeting=meeting, title="Opening")
+    assert str(exc.value) == message
     assert AgendaItem.objects.count() == 0
 
 
@@ -640,14 +647,34 @@ def test_attendance_set_refuses_invalid_input(cast, case, errors):
     assert counts() == before
 
 
-@pytest.mark.parametrize("who", ["a_reader", "b_officer"])
-def test_attendance_set_refused_to_reader_and_other_party(cast, who):
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        ("a_reader", "Your role does not allow changes."),
+        ("b_officer", "Only the party that keeps the meeting records the attendance of others."),
+    ],
+)
+def test_attendance_set_refused_to_reader_and_other_party(cast, who, message):
     meeting = new_meeting(cast)
-    contact = ContactFactory(unit=cast.b_cell)
-    with pytest.raises(PermissionDenied):
+    contact = ContactFactory(unit=cast.a_cell)
+    with pytest.raises(PermissionDenied) as exc:
         services.attendance_set(
             actor=getattr(cast, who), meeting=meeting, contact=contact, status="invited"
         )
+    assert str(exc.value) == message
+    assert Attendance.objects.count() == 0
+
+
+def test_attendance_set_by_the_other_party_for_its_own_contact(cast):
+    meeting = new_meeting(cast)
+    contact = ContactFactory(unit=cast.b_cell, name="Inspecteur Jansen")
+    attendance = services.attendance_set(
+        actor=cast.b_officer, meeting=meeting, contact=contact, status="attended"
+    )
+    assert [(a.contact.name, a.status) for a in selectors.attendance_visible_to(cast.a_reader)] == [
+        ("Inspecteur Jansen", "attended")
+    ]
+    assert events_of(attendance) == [("create", "b_officer")]
 
 
 def test_attendance_of_an_internal_contact_is_hidden_from_the_other_party(cast):

@@ -551,10 +551,10 @@ def post_targets(cast, meeting) -> dict:
     }
 
 
+# Proposing an agenda item is open to the other party: test_views_joint_agenda.py.
 TARGETS = [
     "meeting-edit",
     "meeting-status",
-    "agenda-add",
     "agenda-carry-over",
     "attendance-set",
     "minutes-edit",

@@ -1,19 +1,24 @@
-"""A meeting's agenda: its items, adding one, and carrying over what is still open."""
+"""A meeting's agenda: its items, proposing one, editing, removing and ordering them,
+and carrying over what is still open."""
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from entente.core.access import can_write
-from entente.core.pages import done, saved, signed_in
+from entente.core.access import can_write, require_writer
+from entente.core.errors import ConflictError
+from entente.core.pages import done, rebound, saved, signed_in
 from entente.meetings import services
-from entente.meetings.forms import AgendaItemForm, CarryOverForm
+from entente.meetings.forms import AgendaItemEditForm, AgendaItemForm, AgendaMoveForm, CarryOverForm
 from entente.meetings.selectors import (
     agenda_item_visible_to,
+    get_agenda_item_for_user,
     get_meeting_for_user,
     meeting_carry_over_candidates,
 )
+from entente.meetings.views.common import agenda_rights, detail_url
 
 
 def _agenda_url(meeting) -> str:
@@ -26,25 +31,23 @@ def meeting_agenda(request, pk):
 
 
 def _render_agenda(request, meeting, *, status=200, **overrides):
-    agenda = agenda_item_visible_to(request.user).filter(meeting=meeting)
-    context = {
-        "meeting": meeting,
-        "can_write": can_write(request.user, meeting),
-        "agenda": agenda.order_by("position"),
-    }
-    if context["can_write"]:
+    agenda = list(agenda_item_visible_to(request.user).filter(meeting=meeting).order_by("position"))
+    rights = agenda_rights(request.user, meeting, agenda)
+    context = {"meeting": meeting, "agenda": agenda, **rights}
+    if rights["can_propose"]:
+        context["item_form"] = AgendaItemForm(meeting=meeting)
+    if rights["can_order"] and can_write(request.user, meeting):
         candidates = meeting_carry_over_candidates(request.user, meeting)
-        context |= {
-            "item_form": AgendaItemForm(),
-            "carry_form": CarryOverForm(candidates=candidates),
-        } | overrides
-    return render(request, "meetings/meeting_agenda.html", context, status=status)
+        context["carry_form"] = CarryOverForm(candidates=candidates)
+    return render(request, "meetings/meeting_agenda.html", context | overrides, status=status)
 
 
 @signed_in("POST")
 def agenda_add(request, pk):
-    meeting = get_meeting_for_user(request.user, pk, write=True)
-    form = AgendaItemForm(request.POST)
+    """Propose an item: any writer who sees the meeting."""
+    meeting = get_meeting_for_user(request.user, pk)
+    require_writer(request.user)
+    form = AgendaItemForm(request.POST, meeting=meeting)
     item = saved(
         form,
         lambda: services.agenda_item_add(actor=request.user, meeting=meeting, **form.cleaned_data),
@@ -73,3 +76,64 @@ def agenda_carry_over(request, pk):
         len(items),
     ) % {"count": len(items)}
     return done(request, message, _agenda_url(meeting))
+
+
+@signed_in("GET", "POST")
+def agenda_item_edit(request, pk):
+    """Change the title or notes of an item of one's own party."""
+    item = get_agenda_item_for_user(request.user, pk, write=True)
+    form = AgendaItemEditForm.of(item, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+
+        def update():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            return services.agenda_item_update(
+                actor=request.user, item=item, expected_version=version, **data
+            )
+
+        try:
+            if saved(form, update) is not None:
+                return done(
+                    request, _("The agenda item is saved."), detail_url(item.meeting, "agenda")
+                )
+            status = 400
+        except ConflictError as error:
+            form = rebound(form, error.current_version)
+            form.add_error(
+                None, _("Someone else changed this item meanwhile; check it and save again.")
+            )
+            status = 409
+    else:
+        status = 200
+    context = {"meeting": item.meeting, "item": item, "form": form}
+    return render(request, "meetings/agenda_item_edit.html", context, status=status)
+
+
+@signed_in("POST")
+def agenda_item_remove(request, pk):
+    item = get_agenda_item_for_user(request.user, pk, write=True)
+    meeting = item.meeting
+    try:
+        services.agenda_item_remove(actor=request.user, item=item)
+    except ValidationError as error:
+        return _render_agenda(request, meeting, status=400, agenda_errors=error.messages)
+    return done(request, _("The item is off the agenda."), detail_url(meeting, "agenda"))
+
+
+@signed_in("POST")
+def agenda_item_move(request, pk):
+    """Move an item among those the host's writer sees; the service says who may."""
+    item = get_agenda_item_for_user(request.user, pk)
+    meeting = get_meeting_for_user(request.user, item.meeting.public_id, write=True)
+    form = AgendaMoveForm(request.POST)
+    moved = saved(
+        form,
+        lambda: services.agenda_item_move(
+            actor=request.user, item=item, position=form.cleaned_data["position"]
+        ),
+    )
+    if moved is None:
+        errors = [message for messages in form.errors.values() for message in messages]
+        return _render_agenda(request, meeting, status=400, agenda_errors=errors)
+    return done(request, _("The agenda is reordered."), detail_url(meeting, "agenda"))

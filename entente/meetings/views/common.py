@@ -6,6 +6,7 @@ from modeltranslation.translator import translator
 from entente.accounts.models import Party
 from entente.core.access import membership_of
 from entente.core.pages import conflict_rows
+from entente.meetings.enums import MeetingStatus
 from entente.meetings.models import Meeting
 
 
@@ -29,3 +30,20 @@ def agreement_parties(agreement):
 def user_zone(user) -> str | None:
     membership = membership_of(user)
     return membership.party.time_zone if membership else None
+
+
+def agenda_rights(user, meeting: Meeting, agenda) -> dict:
+    """What `user` may do with a meeting's agenda, offered only while it is planned
+    : propose (any writer who sees the meeting), and, while it
+    is planned, order it (the meeting's own writers) and, per item (`item.editable`),
+    edit or remove their party's own items."""
+    membership = membership_of(user)
+    writer = membership is not None and membership.can_write
+    planned = meeting.status == MeetingStatus.PLANNED
+    for item in agenda:
+        item.editable = planned and writer and item.owning_party_id == membership.party_id
+    return {
+        "can_propose": writer,
+        "can_order": planned and writer and meeting.owning_party_id == membership.party_id,
+        "agenda_planned": planned,
+    }

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from entente.accounts.selectors import contact_visible_to
 from entente.agreements.selectors import area_visible_to
-from entente.core.access import can_write
+from entente.core.access import can_write, membership_of, require_writer
 from entente.core.errors import ConflictError, ValidationError
 from entente.core.pages import done, rebound, saved, signed_in
 from entente.core.transitions import Workflow
@@ -26,12 +26,25 @@ from entente.meetings.forms import (
     CommitmentRows,
     DecisionForm,
     DecisionStatusForm,
+    GuestForm,
+    GuestStatusForm,
     MeetingStatusForm,
     MinutesForm,
 )
 from entente.meetings.models import Meeting
-from entente.meetings.selectors import get_decision_for_user, get_meeting_for_user, meeting_parts
-from entente.meetings.views.common import agreement_parties, conflict, detail_url, user_zone
+from entente.meetings.selectors import (
+    get_decision_for_user,
+    get_guest_for_user,
+    get_meeting_for_user,
+    meeting_parts,
+)
+from entente.meetings.views.common import (
+    agenda_rights,
+    agreement_parties,
+    conflict,
+    detail_url,
+    user_zone,
+)
 
 # The buttons that move a meeting or a decision on, by the status they move it to.
 STATUS_ACTIONS = {
@@ -50,18 +63,39 @@ def _actions(workflow: Workflow, labels: dict, current: str) -> list[tuple[str, 
     return [(value, labels[value]) for value, _label in workflow.choices_from(current)]
 
 
+def _status_actions(meeting: Meeting) -> list[tuple[str, str, str | None]]:
+    """The meeting's next statuses with their buttons, and for each the reason it cannot
+    be reached yet (None when it can): the workflow's own conditions, which the service
+    applies too, so the page never offers what the service refuses."""
+    return [
+        (value, label, MEETING_WORKFLOW.unmet(meeting, value))
+        for value, label in _actions(MEETING_WORKFLOW, STATUS_ACTIONS, meeting.status)
+    ]
+
+
 def _took_place(meeting: Meeting) -> bool:
     return meeting.status != MeetingStatus.CANCELLED and meeting.starts_at <= timezone.now()
 
 
-def _eligible_contacts(user, meeting):
-    """Directory contacts the user may see, of the parties to the meeting's agreement."""
-    return (
+def _eligible_contacts(user, meeting, *, offered: bool = True):
+    """Directory contacts the user may see, of the parties to the meeting's agreement;
+    `offered`, only those whose attendance they may record: all for the meeting's own
+    writers, their own party's for the other party's (attendance_set's rule, which
+    refuses the others with 403)."""
+    contacts = (
         contact_visible_to(user)
         .filter(unit__party__agreement_roles__agreement=meeting.agreement_id)
         .select_related("unit__party")
         .order_by("name", "pk")
     )
+    if not offered:
+        return contacts
+    membership = membership_of(user)
+    if membership is None or not membership.can_write:
+        return contacts.none()
+    if membership.party_id != meeting.owning_party_id:
+        contacts = contacts.filter(unit__party=membership.party_id)
+    return contacts
 
 
 def _commitment_rows(user, meeting, decision, data=None, **kwargs) -> CommitmentRows:
@@ -84,6 +118,7 @@ def _render_detail(request, meeting, *, status=200, **overrides):
     user = request.user
     writable = can_write(user, meeting)
     parts = meeting_parts(user, meeting)
+    contacts = _eligible_contacts(user, meeting)
     context = {
         "meeting": meeting,
         "can_write": writable,
@@ -91,9 +126,15 @@ def _render_detail(request, meeting, *, status=200, **overrides):
         "user_zone": user_zone(user),
         "agenda": parts.agenda,
         "attendance": parts.attendance,
+        "guests": parts.guests,
         "decisions": parts.decisions,
+        "attendance_statuses": AttendanceStatus.choices,
+        "attendance_form": overrides.pop("attendance_form", None)
+        or AttendanceForm(contacts=contacts),
+        "own_contacts": set(contacts.values_list("pk", flat=True)),
         "status_errors": overrides.pop("status_errors", []),
         "conflict": overrides.pop("conflict", None),
+        **agenda_rights(user, meeting, parts.agenda),
     }
     if writable:
         context |= _detail_forms(user, meeting, parts.decisions) | overrides
@@ -107,9 +148,8 @@ def _detail_forms(user, meeting, decisions) -> dict:
         if decision.status == DecisionStatus.OPEN:
             decision.rows = _commitment_rows(user, meeting, decision, choices=choices_cache)
     return {
-        "status_actions": _actions(MEETING_WORKFLOW, STATUS_ACTIONS, meeting.status),
-        "attendance_statuses": AttendanceStatus.choices,
-        "attendance_form": AttendanceForm(contacts=_eligible_contacts(user, meeting)),
+        "status_actions": _status_actions(meeting),
+        "guest_form": GuestForm(),
         "decision_form": DecisionForm(),
         "minutes_form": MinutesForm.of(meeting),
     }
@@ -155,11 +195,44 @@ def meeting_status(request, pk):
 
 @signed_in("POST")
 def attendance_set(request, pk):
-    meeting = get_meeting_for_user(request.user, pk, write=True)
-    form = AttendanceForm(request.POST, contacts=_eligible_contacts(request.user, meeting))
+    """Either party's writers, for the contacts `_eligible_contacts` offers them."""
+    meeting = get_meeting_for_user(request.user, pk)
+    require_writer(request.user)
+    contacts = _eligible_contacts(request.user, meeting, offered=False)
+    form = AttendanceForm(request.POST, contacts=contacts)
     save = partial(services.attendance_set, actor=request.user, meeting=meeting)
     message = _("Attendance is recorded.")
     return _posted(request, meeting, "attendance_form", form, save, message, "attendance")
+
+
+@signed_in("POST")
+def guest_add(request, pk):
+    meeting = get_meeting_for_user(request.user, pk, write=True)
+    save = partial(services.guest_add, actor=request.user, meeting=meeting)
+    message = _("The guest is recorded.")
+    return _posted(request, meeting, "guest_form", GuestForm(request.POST), save, message, "guests")
+
+
+@signed_in("POST")
+def guest_status(request, pk):
+    guest = get_guest_for_user(request.user, pk, write=True)
+    meeting = get_meeting_for_user(request.user, guest.meeting.public_id)
+    return _status_changed(
+        request,
+        meeting,
+        GuestStatusForm(request.POST),
+        partial(services.guest_set_status, actor=request.user, guest=guest),
+        _("Attendance is recorded."),
+        "guests",
+    )
+
+
+@signed_in("POST")
+def guest_remove(request, pk):
+    guest = get_guest_for_user(request.user, pk, write=True)
+    meeting = guest.meeting
+    services.guest_remove(actor=request.user, guest=guest)
+    return done(request, _("The guest is removed."), detail_url(meeting, "guests"))
 
 
 @signed_in("POST")
