@@ -11,11 +11,18 @@ import uuid
 from django.urls import reverse
 
 from entente.accounts import services as accounts
+from entente.accounts.enums import Role
 from entente.agreements import services
 from entente.core.enums import Scope
+from entente.testing import member
 from entente.tests.api_helpers import API, UNKNOWN, api_client, problem_body
 
 COMMITMENTS = f"{API}/commitments"
+
+
+def party_admin(cast):
+    """Party A's administrator, who keeps its directory."""
+    return member("a_admin", cast.a, Role.PARTY_ADMIN, cast.a_cell)
 
 
 def new_commitment(cast, title="Designate a contact cell", **kwargs):
@@ -100,7 +107,7 @@ def test_form_choices_name_records_by_public_id(client, cast):
         actor=cast.a_coordinator, agreement=cast.agreement, code="cyber", name={"en": "Cyber"}
     )
     clause = services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
-    contact = accounts.contact_create(actor=cast.a_officer, unit=cast.a_cell, name="Officer One")
+    contact = accounts.contact_create(actor=party_admin(cast), unit=cast.a_cell, name="Officer One")
     client.force_login(cast.a_officer)
     html = client.get(
         reverse("agreements:commitment-create", args=[cast.agreement.public_id])
@@ -143,7 +150,7 @@ def test_a_trail_names_visible_records_by_public_id_and_hides_the_others(cast):
         actor=cast.a_coordinator, agreement=cast.agreement, code="cyber", name={"en": "Cyber"}
     )
     internal_contact = accounts.contact_create(
-        actor=cast.a_officer, unit=cast.a_cell, name="Source handler", scope="internal"
+        actor=party_admin(cast), unit=cast.a_cell, name="Source handler", scope="internal"
     )
     commitment = new_commitment(cast, area=area, responsible_contact=internal_contact)
     path = f"{API}/audit/agreements.commitment/{commitment.public_id}"
