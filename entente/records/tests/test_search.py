@@ -89,6 +89,7 @@ def test_search_world_covers_every_searchable_type(world):
         "agreements.agreementevent",
         "agreements.clause",
         "agreements.commitment",
+        "agreements.cooperationarea",
         "agreements.progressreport",
         "attachments.attachment",
         "liaison.liaisonmessage",
