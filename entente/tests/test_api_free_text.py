@@ -115,6 +115,10 @@ def _meeting(cast):
     )
 
 
+def _agenda_item(cast):
+    return meetings.agenda_item_add(actor=cast.a_officer, meeting=_meeting(cast), title="Opening")
+
+
 def _decision(cast):
     return meetings.decision_record(actor=cast.a_officer, meeting=_meeting(cast), text="Agreed.")
 
@@ -323,6 +327,20 @@ OPERATIONS = {
             lambda c: {"title": "Opening"},
         ),
         Operation(
+            "PATCH",
+            "/agenda-items/{item_id}",
+            "a_officer",
+            lambda c: f"/agenda-items/{_agenda_item(c).public_id}",
+            lambda c: {"title": "Opening"},
+        ),
+        Operation(
+            "POST",
+            "/meetings/{meeting_id}/guests",
+            "a_officer",
+            lambda c: f"/meetings/{_meeting(c).public_id}/guests",
+            lambda c: {"name": "Dr. Lina Haddad"},
+        ),
+        Operation(
             "POST",
             "/meetings/{meeting_id}/decisions",
             "a_officer",
@@ -463,6 +481,8 @@ FIELDS: dict[str, list[str]] = {
     "PATCH /meetings/{meeting_id}": [*_per_language("title"), "time_zone", "place", "online_url"],
     "PUT /meetings/{meeting_id}/minutes": _per_language("minutes"),
     "POST /meetings/{meeting_id}/agenda-items": ["title", "notes"],
+    "PATCH /agenda-items/{item_id}": ["title", "notes"],
+    "POST /meetings/{meeting_id}/guests": ["name", "organisation"],
     "POST /meetings/{meeting_id}/decisions": ["text"],
     "POST /decisions/{decision_id}/commitments": [
         *(f"0.{path}" for path in _per_language("title", "description")),
