@@ -70,7 +70,7 @@ from entente.agreements.services import (
     clause_update,
 )
 from entente.apikit.endpoints import change, change_by, changes_to, create, resolve_one, with_etag
-from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
+from entente.apikit.routes import ACTION, CHANGE, CREATE, EDIT, LIST, READ, op
 from entente.core.access import party_id_of, require_owner_writer
 from entente.core.http import CursorPagination
 from entente.core.schemas import PublicId
@@ -369,7 +369,7 @@ def clause_patch(request, clause_id: PublicId, payload: ClausePatch, response: H
     return change(request, response, clause, apply)
 
 
-@router.patch("/areas/{area_id}", **op("Change a cooperation area", AreaOut, CHANGE))
+@router.patch("/areas/{area_id}", **op("Change a cooperation area", AreaOut, EDIT))
 def area_patch(request, area_id: PublicId, payload: AreaPatch):
     """Change the fields sent; the name is merged by language. Areas have no version:
     no If-Match. Coordinators of the agreement's owning party only."""

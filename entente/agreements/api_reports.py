@@ -19,7 +19,7 @@ from entente.agreements.services import (
     progress_report_submit,
 )
 from entente.apikit.endpoints import change_by, create, with_etag
-from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
+from entente.apikit.routes import CHANGE, CREATE, READ, op
 from entente.core.http import CursorPagination
 from entente.core.schemas import PublicId, id_in_path
 
@@ -36,7 +36,7 @@ def _shown(user, report: ProgressReport) -> ProgressReport:
 
 @router.get(
     "/commitments/{commitment_id}/reports",
-    **op("List a commitment's progress reports", list[ProgressReportOut], LIST),
+    **op("List a commitment's progress reports", list[ProgressReportOut], READ),
 )
 @paginate(CursorPagination, ordering="-created_at")
 def report_list(request, commitment_id: PublicId = CommitmentId):

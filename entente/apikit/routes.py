@@ -16,6 +16,7 @@ CREATE = problem_responses(400, 401, 403, 404, 413, 415, 422, 429)
 CHANGE = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429)
 ACTION = problem_responses(401, 403, 404, 409, 412, 422, 428, 429)  # no body to parse
 REMOVE = problem_responses(401, 403, 404, 422, 429)  # DELETE of a record that has no version
+EDIT = problem_responses(400, 401, 403, 404, 413, 415, 422, 429)  # a change, no version
 
 
 def op(summary: str, out: Any, problems: dict[int, Any], status: int = 200) -> dict[str, Any]:
