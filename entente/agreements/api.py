@@ -58,7 +58,7 @@ from entente.agreements.selectors import (
     get_area_for_user,
     get_clause_for_user,
 )
-from entente.agreements.services import (
+from entente.agreements.services.agreements import (
     agreement_change_status,
     agreement_create,
     agreement_event_record,

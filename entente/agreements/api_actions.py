@@ -5,7 +5,7 @@ from django.http import HttpResponse
 
 from entente.accounts.selectors import resolve_users
 from entente.agreements.schemas import MarkingIn
-from entente.agreements.services import record_publish, record_set_marking
+from entente.agreements.services.agreements import record_publish, record_set_marking
 from entente.apikit.endpoints import change, change_by
 
 

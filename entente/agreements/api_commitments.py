@@ -36,7 +36,7 @@ from entente.agreements.selectors import (
     get_agreement_for_user,
     get_commitment_for_user,
 )
-from entente.agreements.services import (
+from entente.agreements.services.commitments import (
     commitment_change_status,
     commitment_create,
     commitment_record_indicator,

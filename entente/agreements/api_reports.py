@@ -13,7 +13,7 @@ from entente.agreements.selectors import (
     get_progress_report_for_user,
     reports_of,
 )
-from entente.agreements.services import (
+from entente.agreements.services.reports import (
     progress_report_accept,
     progress_report_answer,
     progress_report_submit,

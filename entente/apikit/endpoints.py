@@ -2,7 +2,7 @@
 
 An endpoint reads as its own specification: load the record through its door, then
 
-    return change_by(request, response, meeting, services.meeting_change_status,
+    return change_by(request, response, meeting, meeting_change_status,
                      meeting=meeting, status=payload.status)
 
 for a change (If-Match checked, 412 when another write won the race, the new ETag set;

@@ -16,14 +16,17 @@ from django.utils import timezone
 from entente.accounts import services as accounts
 from entente.accounts.enums import Role
 from entente.accounts.models import Membership, Party, Unit
-from entente.agreements import services as agreements
 from entente.agreements.models import Agreement
+from entente.agreements.services import agreements as agreements_services
+from entente.agreements.services import commitments as commitments_services
 from entente.core.enums import Marking, Scope
 from entente.demo import data
 from entente.demo.data import ILLUSTRATIVE, FromToday, NextOn
 from entente.liaison import services as liaison
 from entente.liaison.models import LiaisonRequest
-from entente.meetings import services as meetings
+from entente.meetings.services import agenda as agenda_services
+from entente.meetings.services import decisions as decisions_services
+from entente.meetings.services import meetings as meetings_services
 from entente.training import services as training
 
 
@@ -136,16 +139,16 @@ def _agreement(users, parties) -> dict:
     """The letter of intent as reported: parties, signatories, events, areas; and its
     clauses, whose wording is illustrative."""
     coordinator = users[data.AGREEMENT_OWNER]
-    agreement = agreements.agreement_create(
+    agreement = agreements_services.agreement_create(
         actor=coordinator,
         parties=[parties[code] for code in data.AGREEMENT_PARTIES],
         **data.AGREEMENT,
     )
-    agreement = agreements.agreement_change_status(
+    agreement = agreements_services.agreement_change_status(
         actor=coordinator, agreement=agreement, status=data.AGREEMENT_STATUS, expected_version=1
     )
     for name, function, code in data.SIGNATORIES:
-        agreements.signatory_add(
+        agreements_services.signatory_add(
             actor=coordinator,
             agreement=agreement,
             party=parties[code],
@@ -153,15 +156,15 @@ def _agreement(users, parties) -> dict:
             function=function,
         )
     for event in data.EVENTS:
-        agreements.agreement_event_record(actor=coordinator, agreement=agreement, **event)
+        agreements_services.agreement_event_record(actor=coordinator, agreement=agreement, **event)
     areas = {
-        code: agreements.area_create(
+        code: agreements_services.area_create(
             actor=coordinator, agreement=agreement, code=code, name={"en": en, "fr": fr}
         )
         for code, en, fr in data.AREAS
     }
     clauses = {
-        number: agreements.clause_create(
+        number: agreements_services.clause_create(
             actor=coordinator,
             agreement=agreement,
             number=number,
@@ -178,7 +181,7 @@ def _commitments(users, parties, world, today: dt.date) -> None:
     for spec in data.COMMITMENTS:
         actor = users[spec.actor]
         recurring = {"kind": "recurring", "recurrence": spec.recurrence} if spec.recurrence else {}
-        commitment = agreements.commitment_create(
+        commitment = commitments_services.commitment_create(
             actor=actor,
             agreement=world["agreement"],
             title={"en": spec.title},
@@ -193,7 +196,7 @@ def _commitments(users, parties, world, today: dt.date) -> None:
             **recurring,
         )
         if spec.status != "planned":
-            agreements.commitment_change_status(
+            commitments_services.commitment_change_status(
                 actor=actor, commitment=commitment, status=spec.status, expected_version=1
             )
 
@@ -202,7 +205,7 @@ def _meeting(users, parties, world, today: dt.date) -> None:
     """A first joint meeting, held two months ago, whose decision became commitments."""
     coordinator = users[data.AGREEMENT_OWNER]
     day = _day(data.MEETING_DAY, today)
-    meeting = meetings.meeting_create(
+    meeting = meetings_services.meeting_create(
         actor=coordinator,
         agreement=world["agreement"],
         **{
@@ -216,20 +219,20 @@ def _meeting(users, parties, world, today: dt.date) -> None:
         is_illustrative=True,
     )
     for title in data.MEETING_AGENDA:
-        meetings.agenda_item_add(
+        agenda_services.agenda_item_add(
             actor=coordinator, meeting=meeting, title=f"{title} ({ILLUSTRATIVE})"
         )
-    meeting = meetings.meeting_change_status(
+    meeting = meetings_services.meeting_change_status(
         actor=coordinator, meeting=meeting, status=data.MEETING_STATUS, expected_version=1
     )
     spec = data.DECISION_COMMITMENT
     for text, responsible in data.MEETING_DECISIONS:
-        decision = meetings.decision_record(
+        decision = decisions_services.decision_record(
             actor=coordinator, meeting=meeting, text=_illustrative(text)
         )
         if not responsible:
             continue
-        meetings.decision_to_commitments(
+        decisions_services.decision_to_commitments(
             actor=coordinator,
             decision=decision,
             commitments=[
@@ -333,8 +336,8 @@ def _related_agreements(parties) -> None:
     # Written under the first party, a government: no demo user belongs to it.
     actor = _system_coordinator(related[0])
     for fields, event in data.RELATED_AGREEMENTS:
-        agreement = agreements.agreement_create(actor=actor, parties=related, **fields)
-        agreements.agreement_event_record(actor=actor, agreement=agreement, **event)
+        agreement = agreements_services.agreement_create(actor=actor, parties=related, **fields)
+        agreements_services.agreement_event_record(actor=actor, agreement=agreement, **event)
 
 
 def _system_coordinator(party: Party):

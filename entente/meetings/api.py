@@ -30,7 +30,6 @@ from entente.apikit.endpoints import change, change_by, create, resolve_many, re
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, REMOVE, op
 from entente.core.http import CursorPagination
 from entente.core.schemas import PublicId
-from entente.meetings import services
 from entente.meetings.models import AgendaItem, Decision, Guest, Meeting
 from entente.meetings.schemas import (
     AgendaItemId,
@@ -75,6 +74,10 @@ from entente.meetings.selectors import (
     meeting_visible_to,
     with_visible_commitments,
 )
+from entente.meetings.services import agenda as agenda_services
+from entente.meetings.services import attendance as attendance_services
+from entente.meetings.services import decisions as decisions_services
+from entente.meetings.services import meetings as meetings_services
 
 router = Router(tags=["meetings"])
 
@@ -121,7 +124,7 @@ def meeting_create(request, payload: MeetingIn, agreement_id: PublicId):
     fields = payload.model_dump(exclude={"title", "host_party", "red_recipients"})
 
     def schedule() -> Meeting:
-        return services.meeting_create(
+        return meetings_services.meeting_create(
             actor=user,
             agreement=agreement,
             title=given_texts(payload.title),
@@ -146,7 +149,7 @@ def meeting_update(
         changes = payload.model_dump(exclude_unset=True)
         if "host_party" in changes:
             changes["host_party"] = resolve_party(changes["host_party"], "host_party")
-        return services.meeting_update(
+        return meetings_services.meeting_update(
             actor=user, meeting=meeting, expected_version=version, **changes
         )
 
@@ -159,7 +162,11 @@ def meeting_status(
 ):
     """Mark a meeting held (once it has started) or cancelled, or plan it again (If-Match)."""
     return _change(
-        request, response, meeting_id, services.meeting_change_status, status=payload.status
+        request,
+        response,
+        meeting_id,
+        meetings_services.meeting_change_status,
+        status=payload.status,
     )
 
 
@@ -172,7 +179,7 @@ def meeting_minutes(
     """Record the minutes per language of a meeting that took place (If-Match); the
     languages sent replace theirs, the others are kept."""
     minutes = given_texts(payload.minutes)
-    return _change(request, response, meeting_id, services.minutes_record, minutes=minutes)
+    return _change(request, response, meeting_id, meetings_services.minutes_record, minutes=minutes)
 
 
 def _change(request, response, meeting_id: PublicId, service, **values) -> Meeting:
@@ -195,7 +202,7 @@ def agenda_item_create(request, payload: AgendaItemIn, meeting_id: PublicId = Me
     meeting = get_meeting_for_user(user, meeting_id)
 
     def add() -> AgendaItem:
-        item = services.agenda_item_add(
+        item = agenda_services.agenda_item_add(
             actor=user,
             meeting=meeting,
             title=payload.title,
@@ -224,7 +231,7 @@ def agenda_item_update(
     user = request.auth
     item = get_agenda_item_for_user(user, item_id, write=True)
     changes = payload.model_dump(exclude_unset=True)
-    change_by(request, response, item, services.agenda_item_update, item=item, **changes)
+    change_by(request, response, item, agenda_services.agenda_item_update, item=item, **changes)
     return get_agenda_item_for_user(user, item_id)
 
 
@@ -232,7 +239,7 @@ def agenda_item_update(
 def agenda_item_delete(request, item_id: PublicId = AgendaItemId):
     """Take an item of your party off the agenda while the meeting is planned."""
     item = get_agenda_item_for_user(request.auth, item_id, write=True)
-    services.agenda_item_remove(actor=request.auth, item=item)
+    agenda_services.agenda_item_remove(actor=request.auth, item=item)
     return HttpResponse(status=204)
 
 
@@ -243,7 +250,7 @@ def agenda_item_position(request, payload: AgendaPositionIn, item_id: PublicId =
     not see keep their places."""
     user = request.auth
     item = get_agenda_item_for_user(user, item_id)
-    services.agenda_item_move(actor=user, item=item, position=payload.position)
+    agenda_services.agenda_item_move(actor=user, item=item, position=payload.position)
     return get_agenda_item_for_user(user, item_id)
 
 
@@ -268,7 +275,7 @@ def carry_over(request, payload: CarryOverIn, meeting_id: PublicId = MeetingId):
     meeting = get_meeting_for_user(user, meeting_id, write=True)
 
     def carry() -> dict:
-        items = services.agenda_carry_over(
+        items = agenda_services.agenda_carry_over(
             actor=user,
             meeting=meeting,
             commitments=resolve_many(
@@ -303,7 +310,7 @@ def attendance_put(
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id)
     contact = get_contact_for_user(user, contact_id)
-    return services.attendance_set(
+    return attendance_services.attendance_set(
         actor=user, meeting=meeting, contact=contact, status=payload.status
     )
 
@@ -316,7 +323,7 @@ def guest_create(request, payload: GuestIn, meeting_id: PublicId = MeetingId):
     meeting = get_meeting_for_user(user, meeting_id, write=True)
 
     def add() -> Guest:
-        return services.guest_add(actor=user, meeting=meeting, **payload.model_dump())
+        return attendance_services.guest_add(actor=user, meeting=meeting, **payload.model_dump())
 
     return create(request, model=Guest, schema=GuestOut, action=add)
 
@@ -326,13 +333,13 @@ def guest_status(request, payload: GuestStatusIn, guest_id: PublicId = GuestId):
     """Record whether a guest attended or was excused."""
     user = request.auth
     guest = get_guest_for_user(user, guest_id, write=True)
-    return services.guest_set_status(actor=user, guest=guest, status=payload.status)
+    return attendance_services.guest_set_status(actor=user, guest=guest, status=payload.status)
 
 
 @router.delete("/guests/{guest_id}", **op("Remove a guest", None, REMOVE, 204))
 def guest_delete(request, guest_id: PublicId = GuestId):
     guest = get_guest_for_user(request.auth, guest_id, write=True)
-    services.guest_remove(actor=request.auth, guest=guest)
+    attendance_services.guest_remove(actor=request.auth, guest=guest)
     return HttpResponse(status=204)
 
 
@@ -348,7 +355,7 @@ def decision_create(request, payload: DecisionIn, meeting_id: PublicId = Meeting
     meeting = get_meeting_for_user(user, meeting_id, write=True)
 
     def record() -> Decision:
-        return services.decision_record(actor=user, meeting=meeting, text=payload.text)
+        return decisions_services.decision_record(actor=user, meeting=meeting, text=payload.text)
 
     return create(
         request,
@@ -367,7 +374,10 @@ def decision_status(request, payload: DecisionStatusIn, decision_id: PublicId = 
     user = request.auth
     decision = get_decision_for_user(user, decision_id, write=True)
     return _decision_out(
-        user, services.decision_change_status(actor=user, decision=decision, status=payload.status)
+        user,
+        decisions_services.decision_change_status(
+            actor=user, decision=decision, status=payload.status
+        ),
     )
 
 
@@ -392,7 +402,9 @@ def decision_commitments(
 
     def make() -> dict:
         specs = _commitment_specs(user, payload)
-        created = services.decision_to_commitments(actor=user, decision=decision, commitments=specs)
+        created = decisions_services.decision_to_commitments(
+            actor=user, decision=decision, commitments=specs
+        )
         return {"commitments": created}
 
     return create(

@@ -24,7 +24,7 @@ from entente.accounts.models import Party, Unit
 from entente.agreements.forms import PublishForm
 from entente.agreements.models import Agreement, CooperationArea
 from entente.agreements.selectors import agreement_visible_to, area_visible_to
-from entente.agreements.services import record_publish
+from entente.agreements.services.agreements import record_publish
 from entente.core.access import require_coordinator
 from entente.core.errors import ConflictError, NotFound, ValidationError
 from entente.core.pages import first_error, page_of, signed_in

@@ -17,29 +17,25 @@ from django.utils import timezone
 
 from entente.accounts.enums import Role
 from entente.accounts.services import contact_create
-from entente.agreements.services import (
+from entente.agreements.services.agreements import (
     agreement_create,
     agreement_event_record,
     area_create,
     clause_create,
-    commitment_create,
-    commitment_update,
-    progress_report_submit,
     record_publish,
     record_set_marking,
     signatory_add,
 )
+from entente.agreements.services.commitments import commitment_create, commitment_update
+from entente.agreements.services.reports import progress_report_submit
 from entente.attachments.services import attachment_add
 from entente.core.enums import Marking, Scope
 from entente.liaison.enums import MessageKind
 from entente.liaison.services import message_post, request_send
-from entente.meetings.services import (
-    agenda_item_add,
-    decision_record,
-    guest_add,
-    meeting_change_status,
-    meeting_create,
-)
+from entente.meetings.services.agenda import agenda_item_add
+from entente.meetings.services.attendance import guest_add
+from entente.meetings.services.decisions import decision_record
+from entente.meetings.services.meetings import meeting_change_status, meeting_create
 from entente.testing import member
 from entente.training.services import training_create
 

@@ -22,10 +22,18 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from entente.agreements import services as agreements
+from entente.agreements.services.agreements import (
+    agreement_event_record,
+    area_create,
+    clause_create,
+)
+from entente.agreements.services.commitments import commitment_create
+from entente.agreements.services.reports import progress_report_submit
 from entente.api import api
 from entente.liaison import services as liaison
-from entente.meetings import services as meetings
+from entente.meetings.services.agenda import agenda_item_add
+from entente.meetings.services.decisions import decision_record
+from entente.meetings.services.meetings import meeting_create
 from entente.tests.api_helpers import API, api_client
 from entente.training import services as training
 
@@ -55,7 +63,7 @@ def too_long(max_length: int | None):
 
 
 def _commitment(cast):
-    return agreements.commitment_create(
+    return commitment_create(
         actor=cast.a_officer,
         agreement=cast.agreement,
         title={"en": "Exchange liaison officers"},
@@ -67,32 +75,28 @@ def _commitment(cast):
 
 def _report(cast):
     """B's report on a commitment of A's that B is responsible for."""
-    commitment = agreements.commitment_create(
+    commitment = commitment_create(
         actor=cast.a_officer,
         agreement=cast.agreement,
         title={"en": "Train officers"},
         responsible_party=cast.b,
         scope="shared",
     )
-    return agreements.progress_report_submit(
-        actor=cast.b_officer, commitment=commitment, progress=30
-    )
+    return progress_report_submit(actor=cast.b_officer, commitment=commitment, progress=30)
 
 
 def _event(cast):
-    return agreements.agreement_event_record(
+    return agreement_event_record(
         actor=cast.a_officer, agreement=cast.agreement, kind="signed", date=PAST.date()
     )
 
 
 def _clause(cast):
-    return agreements.clause_create(
-        actor=cast.a_coordinator, agreement=cast.agreement, number=_unique()
-    )
+    return clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number=_unique())
 
 
 def _area(cast):
-    return agreements.area_create(
+    return area_create(
         actor=cast.a_coordinator,
         agreement=cast.agreement,
         code=f"area-{_unique()}",
@@ -101,7 +105,7 @@ def _area(cast):
 
 
 def _meeting(cast):
-    return meetings.meeting_create(
+    return meeting_create(
         actor=cast.a_officer,
         agreement=cast.agreement,
         kind="joint_committee",
@@ -116,11 +120,11 @@ def _meeting(cast):
 
 
 def _agenda_item(cast):
-    return meetings.agenda_item_add(actor=cast.a_officer, meeting=_meeting(cast), title="Opening")
+    return agenda_item_add(actor=cast.a_officer, meeting=_meeting(cast), title="Opening")
 
 
 def _decision(cast):
-    return meetings.decision_record(actor=cast.a_officer, meeting=_meeting(cast), text="Agreed.")
+    return decision_record(actor=cast.a_officer, meeting=_meeting(cast), text="Agreed.")
 
 
 def _training(cast, *statuses):

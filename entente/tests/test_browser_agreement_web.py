@@ -9,7 +9,13 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from entente.agreements import services
+from entente.agreements.services.agreements import (
+    agreement_event_record,
+    area_create,
+    clause_create,
+    signatory_add,
+)
+from entente.agreements.services.commitments import commitment_create
 from entente.core.enums import Scope
 
 WIDTHS = (1440, 390)
@@ -34,7 +40,7 @@ def test_agreement_pages_in_english_and_arabic_on_a_desktop_and_a_phone(
 ):
     ac = cast.a_coordinator
     agreement = cast.agreement
-    clause = services.clause_create(
+    clause = clause_create(
         actor=ac,
         agreement=agreement,
         number="3",
@@ -42,20 +48,20 @@ def test_agreement_pages_in_english_and_arabic_on_a_desktop_and_a_phone(
         text={"en": "The parties exchange operational information through their contact cells."},
         scope=Scope.SHARED,
     )
-    area = services.area_create(
+    area = area_create(
         actor=ac,
         agreement=agreement,
         code="cybercrime",
         name={"en": "Cybercrime", "ar": "الجرائم الإلكترونية"},
     )
-    services.commitment_create(
+    commitment_create(
         actor=ac, agreement=agreement, title={"en": "Designate a cyber contact point"},
         responsible_party=cast.a, clauses=[clause], area=area, scope=Scope.SHARED,
     )  # fmt: skip
-    signatory = services.signatory_add(
+    signatory = signatory_add(
         actor=ac, agreement=agreement, party=cast.a, name="A. Director", function="Director General"
     )
-    event = services.agreement_event_record(
+    event = agreement_event_record(
         actor=ac, agreement=agreement, kind="signed", date=dt.date(2022, 5, 10),
         source="Joint press release", certainty="reported",
     )  # fmt: skip

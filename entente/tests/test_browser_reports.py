@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from entente.accounts.models import Party
-from entente.agreements import services
 from entente.agreements.models import Agreement, Commitment
+from entente.agreements.services.commitments import commitment_create
 from entente.demo import data
 from entente.demo.loader import load_demo
 from entente.tests.test_browser_scenario import PASSWORD, sign_in, sign_out
@@ -22,7 +22,7 @@ def test_the_responsible_party_reports_and_the_owner_accepts(
 ):
     load_demo(password=PASSWORD)
     base = live_server.url
-    commitment = services.commitment_create(
+    commitment = commitment_create(
         actor=get_user_model().objects.get(username="ma.officer"),
         agreement=Agreement.objects.get(title_en=data.TITLE_EN),
         title={"en": TITLE},

@@ -19,24 +19,19 @@ from django.utils import timezone
 
 from entente.accounts.enums import Role
 from entente.accounts.services import contact_create
-from entente.agreements.services import (
+from entente.agreements.services.agreements import (
     agreement_create,
     agreement_event_record,
     clause_create,
-    commitment_create,
     signatory_add,
 )
+from entente.agreements.services.commitments import commitment_create
 from entente.core.enums import Scope
 from entente.liaison.services import message_post, request_send
-from entente.meetings.services import (
-    agenda_item_add,
-    attendance_set,
-    decision_record,
-    guest_add,
-    meeting_change_status,
-    meeting_create,
-    minutes_record,
-)
+from entente.meetings.services.agenda import agenda_item_add
+from entente.meetings.services.attendance import attendance_set, guest_add
+from entente.meetings.services.decisions import decision_record
+from entente.meetings.services.meetings import meeting_change_status, meeting_create, minutes_record
 from entente.testing import PASSWORD, member
 from entente.training.services import (
     participation_set,

@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 
 from entente.accounts.services import token_create
-from entente.agreements import services
+from entente.agreements.services.commitments import commitment_create
 from entente.audit.models import AuditEvent
 from entente.testing import PartyFactory, UnitFactory, agreement_between, member
 
@@ -40,7 +40,7 @@ def test_concurrent_edits_lose_nothing(live_server, settings):
     party_a, party_b = PartyFactory(code="MA"), PartyFactory(code="NL")
     officer = member("officer", party_a, "officer", UnitFactory(party=party_a))
     agreement = agreement_between(party_a, party_b)
-    commitment = services.commitment_create(
+    commitment = commitment_create(
         actor=officer, agreement=agreement, title={"en": "Shared"}, responsible_party=party_a
     )
     tokens = [token_create(actor=officer, name=f"client {i}")[1] for i in range(CLIENTS)]

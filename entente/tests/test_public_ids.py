@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from entente.accounts import services as accounts
 from entente.accounts.enums import Role
-from entente.agreements import services
+from entente.agreements.services.agreements import area_create, clause_create
+from entente.agreements.services.commitments import commitment_create
 from entente.core.enums import Scope
 from entente.testing import member
 from entente.tests.api_helpers import API, UNKNOWN, api_client, problem_body
@@ -34,7 +35,7 @@ def new_commitment(cast, title="Designate a contact cell", **kwargs):
         "due_date": dt.date(2030, 6, 30),
         "scope": Scope.SHARED,
     }
-    return services.commitment_create(**(defaults | kwargs))
+    return commitment_create(**(defaults | kwargs))
 
 
 def test_api_ids_are_random_uuid4_unrelated_from_one_record_to_the_next(cast):
@@ -103,10 +104,10 @@ def test_the_cast_reaches_a_record_by_its_public_id(client, cast):
 
 
 def test_form_choices_name_records_by_public_id(client, cast):
-    area = services.area_create(
+    area = area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="cyber", name={"en": "Cyber"}
     )
-    clause = services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
+    clause = clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
     contact = accounts.contact_create(actor=party_admin(cast), unit=cast.a_cell, name="Officer One")
     client.force_login(cast.a_officer)
     html = client.get(
@@ -146,7 +147,7 @@ def test_form_choices_name_records_by_public_id(client, cast):
 
 
 def test_a_trail_names_visible_records_by_public_id_and_hides_the_others(cast):
-    area = services.area_create(
+    area = area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="cyber", name={"en": "Cyber"}
     )
     internal_contact = accounts.contact_create(

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from entente.agreements.models import Commitment
 from entente.agreements.selectors import agreement_visible_to, commitment_visible_to
-from entente.agreements.services import commitment_create, record_set_marking
+from entente.agreements.services.agreements import record_set_marking
+from entente.agreements.services.commitments import commitment_create
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
 from entente.core.errors import NotFound
@@ -28,7 +29,9 @@ from entente.meetings.selectors import (
     decision_visible_to,
     meeting_visible_to,
 )
-from entente.meetings.services import agenda_item_add, decision_record, meeting_create
+from entente.meetings.services.agenda import agenda_item_add
+from entente.meetings.services.decisions import decision_record
+from entente.meetings.services.meetings import meeting_create
 from entente.tests.api_helpers import API, api_client
 from entente.training.models import TrainingActivity
 from entente.training.selectors import training_visible_to

@@ -5,7 +5,7 @@ from django.contrib.auth.models import User
 
 from entente.accounts.enums import Role
 from entente.accounts.models import Contact, Membership
-from entente.agreements.services import commitment_create
+from entente.agreements.services.commitments import commitment_create
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
 from entente.testing import PASSWORD

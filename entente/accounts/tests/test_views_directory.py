@@ -12,7 +12,7 @@ from django.test import Client
 from entente.accounts.enums import Role
 from entente.accounts.models import Contact, Membership, Unit
 from entente.accounts.services import contact_create
-from entente.agreements.services import commitment_create
+from entente.agreements.services.commitments import commitment_create
 from entente.audit.models import AuditEvent
 from entente.core.enums import Scope
 from entente.testing import PASSWORD, member

@@ -4,7 +4,11 @@ import datetime as dt
 
 import pytest
 
-from entente.agreements import services
+from entente.agreements.services.agreements import (
+    agreement_event_record,
+    area_create,
+    clause_create,
+)
 from entente.audit.models import AuditEvent
 from entente.tests.api_helpers import API, UNKNOWN, api_client
 
@@ -15,7 +19,7 @@ def patch(client, path, body, **headers):
 
 @pytest.fixture
 def event(cast):
-    return services.agreement_event_record(
+    return agreement_event_record(
         actor=cast.a_officer, agreement=cast.agreement, kind="signed", date=dt.date(2022, 5, 10)
     )
 
@@ -65,7 +69,7 @@ def test_event_patch_party_outside_the_agreement_names_the_field(cast, event):
 
 
 def test_clause_patch_merges_texts(cast):
-    clause = services.clause_create(
+    clause = clause_create(
         actor=cast.a_coordinator, agreement=cast.agreement, number="3", heading={"en": "Info"}
     )
     response = patch(
@@ -86,7 +90,7 @@ def test_clause_patch_merges_texts(cast):
 
 
 def test_area_patch_by_the_coordinator_only(cast):
-    area = services.area_create(
+    area = area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="cyber", name={"en": "Cyber"}
     )
     path = f"{API}/areas/{area.public_id}"

@@ -6,8 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from entente.agreements import services
 from entente.agreements.models import Agreement, AgreementEvent, Clause, CooperationArea
+from entente.agreements.services.agreements import (
+    agreement_event_record,
+    area_create,
+    clause_create,
+    signatory_add,
+)
 from entente.audit.models import AuditEvent
 from entente.testing import PartyFactory, agreement_between
 from entente.tests.api_helpers import UNKNOWN, api_client, etag, iso, problem_body
@@ -290,13 +295,13 @@ def test_agreement_list_query_count_does_not_grow(cast):
 
 
 def test_agreement_detail_shows_parts_the_user_may_see(cast):
-    services.signatory_add(
+    signatory_add(
         actor=cast.a_coordinator, agreement=cast.agreement, party=cast.b, name="Head of NL police"
     )
-    shared_event = services.agreement_event_record(
+    shared_event = agreement_event_record(
         actor=cast.b_officer, agreement=cast.agreement, kind="signed", date=dt.date(2022, 5, 10)
     )
-    internal_event = services.agreement_event_record(
+    internal_event = agreement_event_record(
         actor=cast.a_officer,
         agreement=cast.agreement,
         kind="drafted",
@@ -304,10 +309,10 @@ def test_agreement_detail_shows_parts_the_user_may_see(cast):
         scope="internal",
         source="Internal note",
     )
-    clause = services.clause_create(
+    clause = clause_create(
         actor=cast.a_coordinator, agreement=cast.agreement, number="2", heading={"en": "Areas"}
     )
-    area = services.area_create(
+    area = area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="cyber", name={"en": "Cybercrime"}
     )
     parent = agreement_between(cast.a, cast.b, title_en="Framework", scope="internal")
@@ -797,7 +802,7 @@ def test_agreement_events_list_and_record(cast):
         "source": "Press release",
         "note": "",
     }
-    internal = services.agreement_event_record(
+    internal = agreement_event_record(
         actor=cast.a_officer,
         agreement=cast.agreement,
         kind="drafted",
@@ -871,7 +876,7 @@ def test_clauses_list_and_add(cast):
         "text": texts(en="The parties"),
         "reference_language": "en",
     }
-    internal = services.clause_create(
+    internal = clause_create(
         actor=cast.a_coordinator, agreement=cast.agreement, number="1", scope="internal"
     )
     assert api_client(cast.a_reader).get(path).json()["items"] == [
@@ -931,7 +936,7 @@ def test_areas_list_and_add(cast):
         "name": texts(en="Drug crime", fr="Drogue"),
         "reference_language": "en",
     }
-    services.area_create(
+    area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="cyber", name={"en": "Cyber"}
     )
     response = api_client(cast.b_officer).get(path)
@@ -957,7 +962,7 @@ def test_area_add_refusals(cast):
 
 def _add_part(cast, kind: str, i: int) -> None:
     if kind == "events":
-        event = services.agreement_event_record(
+        event = agreement_event_record(
             actor=cast.a_officer,
             agreement=cast.agreement,
             kind="amended",
@@ -965,9 +970,9 @@ def _add_part(cast, kind: str, i: int) -> None:
         )
         event.red_recipients.add(cast.a_officer)
     elif kind == "clauses":
-        services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number=str(i))
+        clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number=str(i))
     else:
-        services.area_create(
+        area_create(
             actor=cast.a_coordinator, agreement=cast.agreement, code=f"a{i}", name={"en": f"A{i}"}
         )
 

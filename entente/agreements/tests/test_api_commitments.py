@@ -8,9 +8,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from entente.agreements import services
 from entente.agreements.enums import CommitmentStatus
 from entente.agreements.models import Commitment, IndicatorValue
+from entente.agreements.services.agreements import area_create, clause_create
+from entente.agreements.services.commitments import (
+    commitment_change_status,
+    commitment_create,
+    commitment_record_indicator,
+)
 from entente.audit.models import AuditEvent
 from entente.testing import ContactFactory, UnitFactory, agreement_between
 from entente.tests.api_helpers import UNKNOWN, api_client, etag, iso, problem_body
@@ -32,7 +37,7 @@ def new_commitment(cast, actor=None, **kwargs):
         "responsible_party": cast.a,
         "due_date": dt.date(2030, 6, 30),
     }
-    return services.commitment_create(**(defaults | kwargs))
+    return commitment_create(**(defaults | kwargs))
 
 
 def commitment_json(commitment, **values) -> dict:
@@ -171,7 +176,7 @@ def test_commitment_list_filters(cast, mix, query, titles):
 
 
 def test_commitment_list_filters_by_agreement_and_area(cast, mix):
-    area = services.area_create(
+    area = area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="drugs", name={"en": "Drugs"}
     )
     in_area = new_commitment(cast, title={"en": "Joint operation"}, area=area)
@@ -220,7 +225,7 @@ def test_commitment_list_query_count_does_not_grow(cast):
     client.get(COMMITMENTS)
     with CaptureQueriesContext(connection) as few:
         client.get(COMMITMENTS)
-    clause = services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
+    clause = clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
     contact = ContactFactory(unit=cast.a_cell)
     for i in range(5):
         new_commitment(
@@ -246,13 +251,11 @@ def test_commitment_list_query_count_does_not_grow(cast):
 
 
 def test_commitment_detail_exact(cast):
-    area = services.area_create(
+    area = area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="drugs", name={"en": "Drugs"}
     )
-    shared_clause = services.clause_create(
-        actor=cast.a_coordinator, agreement=cast.agreement, number="4"
-    )
-    hidden_clause = services.clause_create(
+    shared_clause = clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="4")
+    hidden_clause = clause_create(
         actor=cast.a_coordinator, agreement=cast.agreement, number="5", scope="internal"
     )
     internal_contact = ContactFactory(unit=cast.a_cell, scope="internal")
@@ -342,10 +345,10 @@ def create_path(cast) -> str:
 
 
 def test_commitment_create_by_officer(cast):
-    area = services.area_create(
+    area = area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="training", name={"en": "Training"}
     )
-    clause = services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="7")
+    clause = clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="7")
     client = api_client(cast.a_officer)
     before = AuditEvent.objects.count()
     body = NEW | {
@@ -441,7 +444,7 @@ def test_commitment_create_refuses_protected_fields(cast, field):
 
 def test_commitment_create_refuses_links_the_user_may_not_use(cast):
     other = agreement_between(cast.a, cast.b, title_en="Other")
-    foreign_area = services.area_create(
+    foreign_area = area_create(
         actor=cast.a_coordinator, agreement=other, code="x", name={"en": "X"}
     )
     b_internal_contact = ContactFactory(unit=cast.b_cell, scope="internal")
@@ -571,10 +574,10 @@ def test_commitment_patch_changes_only_what_is_sent(cast):
 
 
 def test_commitment_patch_keeps_clauses_the_user_cannot_see(cast):
-    hidden = services.clause_create(
+    hidden = clause_create(
         actor=cast.a_coordinator, agreement=cast.agreement, number="1", scope="internal"
     )
-    shared = services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="2")
+    shared = clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="2")
     commitment = new_commitment(
         cast, actor=cast.b_officer, responsible_party=cast.b, clauses=[hidden]
     )
@@ -736,7 +739,7 @@ def test_commitment_status_refusals(cast):
         api_client(cast.a_officer), path, {"status": "overdue"}, HTTP_IF_MATCH=tag(commitment)
     )
     assert response.json()["errors"][0]["field"] == "body.status"
-    services.commitment_change_status(
+    commitment_change_status(
         actor=cast.a_officer, commitment=commitment, status="cancelled", expected_version=1
     )
     response = post(
@@ -758,7 +761,7 @@ def test_commitment_status_refusals(cast):
 def test_commitment_status_illegal_move_is_422_naming_status(cast, current, new, message):
     commitment = new_commitment(cast)
     if current != "planned":
-        services.commitment_change_status(
+        commitment_change_status(
             actor=cast.a_officer, commitment=commitment, status=current, expected_version=1
         )
     path = f"{COMMITMENTS}/{commitment.public_id}/status"
@@ -939,7 +942,7 @@ def test_indicator_value_list_query_count_does_not_grow(cast):
     client = api_client(cast.a_officer)
 
     def record(year: int) -> None:
-        services.commitment_record_indicator(
+        commitment_record_indicator(
             actor=cast.a_officer,
             commitment=commitment,
             period_start=dt.date(year, 1, 1),

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from entente.accounts.enums import Role
-from entente.agreements import services
 from entente.agreements.models import Commitment, ProgressReport
+from entente.agreements.services.commitments import commitment_change_status, commitment_create
+from entente.agreements.services.reports import progress_report_submit
 from entente.attachments.models import Attachment
 from entente.audit.models import AuditEvent
 from entente.core.enums import Scope
@@ -35,12 +36,12 @@ def a_commitment(cast, **fields) -> Commitment:
         "due_date": dt.date(2031, 6, 30),
         "scope": Scope.SHARED,
     }
-    return services.commitment_create(**(defaults | fields))
+    return commitment_create(**(defaults | fields))
 
 
 def report(cast, commitment, **fields) -> ProgressReport:
     defaults = {"actor": cast.b_officer, "commitment": commitment, "progress": 40}
-    return services.progress_report_submit(**(defaults | fields))
+    return progress_report_submit(**(defaults | fields))
 
 
 def reports_path(commitment) -> str:
@@ -252,7 +253,7 @@ def test_the_owner_accepts_a_report(cast):
 def test_accepting_a_refused_move_is_422_and_changes_nothing(cast):
     commitment = a_commitment(cast)
     made = report(cast, commitment, progress=100, proposed_status="done")
-    services.commitment_change_status(
+    commitment_change_status(
         actor=cast.a_officer, commitment=commitment, status="cancelled", expected_version=1
     )
     client = api_client(cast.a_officer)

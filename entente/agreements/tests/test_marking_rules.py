@@ -15,8 +15,10 @@ from django.urls import reverse
 from entente.accounts.enums import Role
 from entente.accounts.models import Contact
 from entente.accounts.services import contact_create
-from entente.agreements import selectors, services
+from entente.agreements import selectors
 from entente.agreements.models import Agreement, Commitment
+from entente.agreements.services.agreements import record_set_marking
+from entente.agreements.services.commitments import commitment_create
 from entente.audit.models import AuditEvent
 from entente.audit.selectors import audit_chain_verify
 from entente.core.enums import Marking, Scope
@@ -39,7 +41,7 @@ def commitment(cast, actor=None, **fields) -> Commitment:
         "scope": Scope.SHARED,
         "due_date": dt.date(2031, 1, 31),
     }
-    return services.commitment_create(**(values | fields))
+    return commitment_create(**(values | fields))
 
 
 def post_json(client, path, body, **headers):
@@ -226,7 +228,7 @@ def test_other_partys_coordinator_is_not_an_owning_coordinator(cast):
     red_naming_only(record, cast.a_officer)
     assert list(selectors.commitment_visible_to(cast.b_coordinator)) == []
     with pytest.raises(PermissionDenied):
-        services.record_set_marking(
+        record_set_marking(
             actor=cast.b_coordinator, record=cast.agreement, marking="TLP:RED", expected_version=1
         )
 
@@ -237,14 +239,14 @@ def test_other_partys_coordinator_is_not_an_owning_coordinator(cast):
 def test_marking_and_recipient_changes_are_audited_before_and_after(cast):
     record = commitment(cast, marking=Marking.GREEN)
     a_coordinator, b_officer, a_officer = cast.a_coordinator, cast.b_officer, cast.a_officer
-    services.record_set_marking(
+    record_set_marking(
         actor=a_coordinator,
         record=record,
         marking=Marking.RED,
         expected_version=1,
         red_recipients=[b_officer],
     )
-    services.record_set_marking(
+    record_set_marking(
         actor=a_coordinator,
         record=record,
         marking=Marking.RED,

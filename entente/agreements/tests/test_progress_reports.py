@@ -9,9 +9,18 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from entente.accounts.enums import Role
-from entente.agreements import services
 from entente.agreements.models import Commitment, IndicatorValue, ProgressReport
 from entente.agreements.selectors import progress_report_visible_to, reports_of
+from entente.agreements.services.commitments import (
+    commitment_change_status,
+    commitment_create,
+    commitment_update,
+)
+from entente.agreements.services.reports import (
+    progress_report_accept,
+    progress_report_answer,
+    progress_report_submit,
+)
 from entente.attachments.models import Attachment
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
@@ -35,7 +44,7 @@ def a_commitment(cast, **fields) -> Commitment:
         "due_date": dt.date(2031, 6, 30),
         "scope": Scope.SHARED,
     }
-    return services.commitment_create(**(defaults | fields))
+    return commitment_create(**(defaults | fields))
 
 
 def evidence(name="minutes.pdf", content=b"%PDF-1.4 evidence\n") -> SimpleUploadedFile:
@@ -44,7 +53,7 @@ def evidence(name="minutes.pdf", content=b"%PDF-1.4 evidence\n") -> SimpleUpload
 
 def report(cast, commitment, actor=None, **fields) -> ProgressReport:
     defaults = {"actor": actor or cast.b_officer, "commitment": commitment, "progress": 40}
-    return services.progress_report_submit(**(defaults | fields))
+    return progress_report_submit(**(defaults | fields))
 
 
 def stored_files(settings) -> list[str]:
@@ -130,7 +139,7 @@ def test_the_responsible_party_reports_with_evidence(cast, settings):
 def test_a_report_is_shared_as_its_commitment_unless_kept_internal(cast):
     shared = report(cast, a_commitment(cast))
     internal = report(cast, a_commitment(cast), scope=Scope.INTERNAL)
-    b_own = services.commitment_create(
+    b_own = commitment_create(
         actor=cast.b_officer,
         agreement=cast.agreement,
         title={"en": "B's own"},
@@ -222,7 +231,7 @@ def test_bad_reports_are_refused_naming_the_field_and_leave_nothing(cast, settin
 
 def test_a_status_the_workflow_no_longer_allows_is_refused(cast, settings):
     commitment = a_commitment(cast)
-    commitment = services.commitment_change_status(
+    commitment = commitment_change_status(
         actor=cast.a_officer, commitment=commitment, status="cancelled", expected_version=1
     )
     before = counts(settings)
@@ -258,7 +267,7 @@ def test_the_other_party_never_sees_an_internal_report(cast):
     assert list(progress_report_visible_to(cast.c_officer)) == []
     assert [r.visible_evidence for r in reports_of(cast.a_officer, commitment)] == [[]]
     with pytest.raises(NotFound):
-        services.progress_report_accept(
+        progress_report_accept(
             actor=cast.a_officer,
             report=ProgressReport.objects.get(note="Internal"),
             expected_version=1,
@@ -281,7 +290,7 @@ def test_the_owner_accepts_a_report_onto_the_commitment(cast, settings):
         indicator_value=Decimal(12),
     )
     before = AuditEvent.objects.count()
-    accepted = services.progress_report_accept(
+    accepted = progress_report_accept(
         actor=cast.a_officer, report=made, expected_version=1, answer="Thank you."
     )
     assert (
@@ -308,7 +317,7 @@ def test_the_owner_accepts_a_report_onto_the_commitment(cast, settings):
 def test_accepting_progress_alone_keeps_the_status(cast):
     commitment = a_commitment(cast)
     made = report(cast, commitment, progress=30)
-    services.progress_report_accept(actor=cast.a_coordinator, report=made, expected_version=1)
+    progress_report_accept(actor=cast.a_coordinator, report=made, expected_version=1)
     commitment.refresh_from_db()
     assert (commitment.status, commitment.progress, commitment.version) == ("planned", 30, 2)
     event = AuditEvent.objects.filter(target_type="agreements.commitment").last()
@@ -322,12 +331,12 @@ def test_accepting_progress_alone_keeps_the_status(cast):
 def test_accepting_a_move_the_commitment_no_longer_allows_changes_nothing(cast, settings):
     commitment = a_commitment(cast)
     made = report(cast, commitment, progress=100, proposed_status="done", files=[evidence()])
-    services.commitment_change_status(
+    commitment_change_status(
         actor=cast.a_officer, commitment=commitment, status="cancelled", expected_version=1
     )
     before = counts(settings)
     with pytest.raises(ValidationError) as refused:
-        services.progress_report_accept(actor=cast.a_officer, report=made, expected_version=1)
+        progress_report_accept(actor=cast.a_officer, report=made, expected_version=1)
     assert refusal(refused) == {
         "proposed_status": ["A commitment cannot go from Cancelled to Done."]
     }
@@ -346,11 +355,9 @@ def test_the_owner_answers_a_report(cast):
     commitment = a_commitment(cast)
     made = report(cast, commitment, progress=90, proposed_status="in_progress")
     with pytest.raises(ValidationError) as refused:
-        services.progress_report_answer(
-            actor=cast.a_officer, report=made, expected_version=1, answer="  "
-        )
+        progress_report_answer(actor=cast.a_officer, report=made, expected_version=1, answer="  ")
     assert refusal(refused) == {"answer": ["Write the answer."]}
-    answered = services.progress_report_answer(
+    answered = progress_report_answer(
         actor=cast.a_officer, report=made, expected_version=1, answer="Send the attendance list."
     )
     assert (answered.status, answered.answer, answered.answered_by) == (
@@ -361,7 +368,7 @@ def test_the_owner_answers_a_report(cast):
     commitment.refresh_from_db()
     assert (commitment.status, commitment.progress, commitment.version) == ("planned", 0, 1)
     with pytest.raises(ValidationError) as refused:
-        services.progress_report_accept(actor=cast.a_officer, report=answered, expected_version=2)
+        progress_report_accept(actor=cast.a_officer, report=answered, expected_version=2)
     assert refusal(refused) == {"status": ["A report cannot go from Answered to Accepted."]}
 
 
@@ -375,7 +382,7 @@ def test_who_may_answer(cast, settings):
         ("a_reader", PermissionDenied, READ_ONLY),
         ("c_officer", NotFound, "No such record."),
     ]:
-        for service in (services.progress_report_accept, services.progress_report_answer):
+        for service in (progress_report_accept, progress_report_answer):
             with pytest.raises(error) as refused:
                 service(actor=getattr(cast, who), report=made, expected_version=1, answer="x")
             assert (who, refusal(refused)) == (who, message)
@@ -384,11 +391,9 @@ def test_who_may_answer(cast, settings):
 
 def test_a_stale_answer_is_a_conflict(cast):
     made = report(cast, a_commitment(cast))
-    services.progress_report_answer(
-        actor=cast.a_officer, report=made, expected_version=1, answer="First."
-    )
+    progress_report_answer(actor=cast.a_officer, report=made, expected_version=1, answer="First.")
     with pytest.raises(ConflictError):
-        services.progress_report_accept(actor=cast.a_coordinator, report=made, expected_version=1)
+        progress_report_accept(actor=cast.a_coordinator, report=made, expected_version=1)
 
 
 # --- done means 100 % (issue 11: progress without a status change) ---------------------
@@ -397,7 +402,7 @@ def test_a_stale_answer_is_a_conflict(cast):
 def test_done_with_another_progress_is_refused_not_changed(cast):
     commitment = a_commitment(cast, responsible_party=cast.a)
     with pytest.raises(ValidationError) as refused:
-        services.commitment_change_status(
+        commitment_change_status(
             actor=cast.a_officer,
             commitment=commitment,
             status="done",
@@ -407,20 +412,18 @@ def test_done_with_another_progress_is_refused_not_changed(cast):
     assert refusal(refused) == {
         "progress": ["A commitment that is done is 100 % done; give 100 or no progress."]
     }
-    done = services.commitment_change_status(
+    done = commitment_change_status(
         actor=cast.a_officer, commitment=commitment, status="done", expected_version=1
     )
     assert (done.status, done.progress) == ("done", 100)
     with pytest.raises(ValidationError) as refused:
-        services.commitment_update(
-            actor=cast.a_officer, commitment=done, expected_version=2, progress=80
-        )
+        commitment_update(actor=cast.a_officer, commitment=done, expected_version=2, progress=80)
     assert list(refusal(refused)) == ["progress"]
 
 
 def test_progress_is_updated_without_a_status_change(cast):
     commitment = a_commitment(cast, responsible_party=cast.a)
-    updated = services.commitment_update(
+    updated = commitment_update(
         actor=cast.a_officer, commitment=commitment, expected_version=1, progress=50
     )
     assert (updated.status, updated.progress, updated.version) == ("planned", 50, 2)

@@ -3,8 +3,24 @@ from decimal import Decimal
 
 import pytest
 
-from entente.agreements import selectors, services
+from entente.agreements import selectors
 from entente.agreements.models import Agreement, Commitment
+from entente.agreements.services.agreements import (
+    agreement_change_status,
+    agreement_create,
+    agreement_event_record,
+    agreement_update,
+    area_create,
+    clause_create,
+    record_publish,
+    record_set_marking,
+)
+from entente.agreements.services.commitments import (
+    commitment_change_status,
+    commitment_create,
+    commitment_record_indicator,
+    commitment_update,
+)
 from entente.audit.models import AuditEvent
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
 
@@ -17,14 +33,14 @@ def new_commitment(cast, actor=None, **kwargs):
         "responsible_party": cast.a,
         "due_date": dt.date(2022, 6, 30),
     }
-    return services.commitment_create(**(defaults | kwargs))
+    return commitment_create(**(defaults | kwargs))
 
 
 # --- agreements ---------------------------------------------------------------------------
 
 
 def test_agreement_create_by_coordinator_records_parties_and_audit(cast):
-    agreement = services.agreement_create(
+    agreement = agreement_create(
         actor=cast.a_coordinator,
         instrument_type="mou",
         title={"fr": "Protocole d'entente", "en": "Memorandum"},
@@ -50,7 +66,7 @@ def test_agreement_create_by_coordinator_records_parties_and_audit(cast):
 @pytest.mark.parametrize("who", ["a_officer", "a_reader"])
 def test_agreement_create_refused_for_non_coordinators(cast, who):
     with pytest.raises(PermissionDenied):
-        services.agreement_create(
+        agreement_create(
             actor=getattr(cast, who),
             instrument_type="mou",
             title={"en": "X"},
@@ -60,7 +76,7 @@ def test_agreement_create_refused_for_non_coordinators(cast, who):
 
 def test_agreement_create_requires_own_party_and_reference_title(cast):
     with pytest.raises(ValidationError) as exc:
-        services.agreement_create(
+        agreement_create(
             actor=cast.a_coordinator,
             instrument_type="mou",
             title={"en": "X"},
@@ -70,7 +86,7 @@ def test_agreement_create_requires_own_party_and_reference_title(cast):
         "parties": ["Your own party must be a party to the agreement."]
     }
     with pytest.raises(ValidationError) as exc:
-        services.agreement_create(
+        agreement_create(
             actor=cast.a_coordinator,
             instrument_type="mou",
             title={"en": "X"},
@@ -83,7 +99,7 @@ def test_agreement_create_requires_own_party_and_reference_title(cast):
 def test_agreement_create_refuses_entry_into_force_before_signature(cast):
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as exc:
-        services.agreement_create(
+        agreement_create(
             actor=cast.a_coordinator,
             instrument_type="mou",
             title={"en": "X"},
@@ -99,7 +115,7 @@ def test_agreement_create_refuses_entry_into_force_before_signature(cast):
 def test_agreement_create_with_invalid_choice_leaves_nothing_behind(cast):
     before = (Agreement.objects.count(), AuditEvent.objects.count())
     with pytest.raises(ValidationError) as exc:
-        services.agreement_create(
+        agreement_create(
             actor=cast.a_coordinator,
             instrument_type="nonsense",
             title={"en": "X"},
@@ -110,12 +126,12 @@ def test_agreement_create_with_invalid_choice_leaves_nothing_behind(cast):
 
 
 def test_agreement_update_detects_stale_version(cast):
-    agreement = services.agreement_update(
+    agreement = agreement_update(
         actor=cast.a_coordinator, agreement=cast.agreement, expected_version=1, place="Rabat"
     )
     assert agreement.version == 2
     with pytest.raises(ConflictError) as exc:
-        services.agreement_update(
+        agreement_update(
             actor=cast.a_coordinator, agreement=cast.agreement, expected_version=1, place="Salé"
         )
     assert (exc.value.current_version, exc.value.changed) == (2, {"place": "Rabat"})
@@ -125,14 +141,14 @@ def test_agreement_update_detects_stale_version(cast):
 
 def test_agreement_update_refused_to_other_party_coordinator(cast):
     with pytest.raises(PermissionDenied):
-        services.agreement_update(
+        agreement_update(
             actor=cast.b_coordinator, agreement=cast.agreement, expected_version=1, place="Den Haag"
         )
 
 
 def test_agreement_update_cannot_write_owner_or_version(cast):
     with pytest.raises(ValidationError) as exc:
-        services.agreement_update(
+        agreement_update(
             actor=cast.a_coordinator,
             agreement=cast.agreement,
             expected_version=1,
@@ -146,19 +162,19 @@ def test_agreement_update_cannot_write_owner_or_version(cast):
 
 
 def test_agreement_change_status_follows_lifecycle(cast):
-    agreement = services.agreement_change_status(
+    agreement = agreement_change_status(
         actor=cast.a_coordinator, agreement=cast.agreement, status="signed", expected_version=1
     )
     assert agreement.status == "signed"
     with pytest.raises(ValidationError) as exc:
-        services.agreement_change_status(
+        agreement_change_status(
             actor=cast.a_coordinator, agreement=agreement, status="draft", expected_version=2
         )
     assert exc.value.message_dict == {"status": ["An agreement cannot go from Signed to Draft."]}
 
 
 def test_agreement_visibility_by_party(cast):
-    internal = services.agreement_create(
+    internal = agreement_create(
         actor=cast.a_coordinator,
         instrument_type="mou",
         title={"en": "Draft"},
@@ -181,7 +197,7 @@ def test_agreement_visibility_by_party(cast):
 
 
 def test_agreement_event_records_date_source_and_certainty(cast):
-    event = services.agreement_event_record(
+    event = agreement_event_record(
         actor=cast.b_officer,
         agreement=cast.agreement,
         kind="signed",
@@ -196,23 +212,23 @@ def test_agreement_event_records_date_source_and_certainty(cast):
     )
     assert list(selectors.agreement_event_visible_to(cast.a_reader)) == [event]
     with pytest.raises(NotFound):  # an outsider does not see the agreement
-        services.agreement_event_record(
+        agreement_event_record(
             actor=cast.c_officer, agreement=cast.agreement, kind="signed", date=dt.date(2022, 5, 10)
         )
 
 
 def test_clause_and_area_for_coordinator_only(cast):
-    clause = services.clause_create(
+    clause = clause_create(
         actor=cast.a_coordinator, agreement=cast.agreement, number="1", heading={"en": "Scope"}
     )
-    area = services.area_create(
+    area = area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="cyber", name={"en": "Cybercrime"}
     )
     assert list(selectors.clause_visible_to(cast.b_officer)) == [clause]
     assert list(selectors.area_visible_to(cast.b_officer)) == [area]
     assert list(selectors.area_visible_to(cast.c_officer)) == []
     with pytest.raises(PermissionDenied):
-        services.clause_create(actor=cast.a_officer, agreement=cast.agreement, number="2")
+        clause_create(actor=cast.a_officer, agreement=cast.agreement, number="2")
 
 
 # --- commitments --------------------------------------------------------------------------
@@ -260,10 +276,8 @@ def test_commitment_refuses_nul_characters(cast):
 def test_commitment_publish_shares_it_with_the_other_party(cast):
     commitment = new_commitment(cast)
     with pytest.raises(PermissionDenied):
-        services.record_publish(actor=cast.a_officer, record=commitment, expected_version=1)
-    published = services.record_publish(
-        actor=cast.a_coordinator, record=commitment, expected_version=1
-    )
+        record_publish(actor=cast.a_officer, record=commitment, expected_version=1)
+    published = record_publish(actor=cast.a_coordinator, record=commitment, expected_version=1)
     assert (published.scope, published.version) == ("shared", 2)
     assert list(selectors.commitment_visible_to(cast.b_officer)) == [published]
     assert list(selectors.commitment_visible_to(cast.c_officer)) == []
@@ -273,7 +287,7 @@ def test_commitment_publish_shares_it_with_the_other_party(cast):
 
 def test_commitment_red_visible_only_to_recipients(cast):
     commitment = new_commitment(cast, scope="shared")
-    services.record_set_marking(
+    record_set_marking(
         actor=cast.a_coordinator,
         record=commitment,
         marking="TLP:RED",
@@ -290,17 +304,17 @@ def test_commitment_red_visible_only_to_recipients(cast):
 def test_marking_red_requires_recipients_and_lowering_requires_coordinator(cast):
     commitment = new_commitment(cast, marking="TLP:AMBER")
     with pytest.raises(ValidationError) as exc:
-        services.record_set_marking(
+        record_set_marking(
             actor=cast.a_coordinator, record=commitment, marking="TLP:RED", expected_version=1
         )
     assert exc.value.message_dict == {
         "red_recipients": ["Name at least one recipient for TLP:RED."]
     }
     with pytest.raises(PermissionDenied):
-        services.record_set_marking(
+        record_set_marking(
             actor=cast.a_officer, record=commitment, marking="TLP:GREEN", expected_version=1
         )
-    lowered = services.record_set_marking(
+    lowered = record_set_marking(
         actor=cast.a_coordinator, record=commitment, marking="TLP:GREEN", expected_version=1
     )
     assert lowered.marking == "TLP:GREEN"
@@ -308,28 +322,26 @@ def test_marking_red_requires_recipients_and_lowering_requires_coordinator(cast)
 
 def test_commitment_status_transitions(cast):
     commitment = new_commitment(cast)
-    done = services.commitment_change_status(
+    done = commitment_change_status(
         actor=cast.a_officer, commitment=commitment, status="done", expected_version=1
     )
     assert (done.status, done.progress, done.version) == ("done", 100, 2)
     with pytest.raises(ValidationError) as exc:
-        services.commitment_change_status(
+        commitment_change_status(
             actor=cast.a_officer, commitment=done, status="planned", expected_version=2
         )
     assert exc.value.message_dict == {"status": ["A commitment cannot go from Done to Planned."]}
     with pytest.raises(PermissionDenied):
-        services.commitment_change_status(
+        commitment_change_status(
             actor=cast.a_reader, commitment=done, status="in_progress", expected_version=2
         )
 
 
 def test_commitment_update_conflict_names_what_changed(cast):
     commitment = new_commitment(cast)
-    services.commitment_update(
-        actor=cast.a_officer, commitment=commitment, expected_version=1, progress=40
-    )
+    commitment_update(actor=cast.a_officer, commitment=commitment, expected_version=1, progress=40)
     with pytest.raises(ConflictError) as exc:
-        services.commitment_update(
+        commitment_update(
             actor=cast.a_officer, commitment=commitment, expected_version=1, progress=50
         )
     assert exc.value.changed == {"progress": 40}
@@ -344,14 +356,14 @@ def test_commitment_overdue_is_derived(cast):
 
 def test_indicator_value_recorded_per_period(cast):
     commitment = new_commitment(cast, indicator="officers trained", target=Decimal("40"))
-    value = services.commitment_record_indicator(
+    value = commitment_record_indicator(
         actor=cast.a_officer,
         commitment=commitment,
         period_start=dt.date(2023, 1, 1),
         period_end=dt.date(2023, 12, 31),
         actual=Decimal("12"),
     )
-    again = services.commitment_record_indicator(
+    again = commitment_record_indicator(
         actor=cast.a_officer,
         commitment=commitment,
         period_start=dt.date(2023, 1, 1),
@@ -360,7 +372,7 @@ def test_indicator_value_recorded_per_period(cast):
     )
     assert (again.pk, again.actual) == (value.pk, Decimal("15"))
     with pytest.raises(ValidationError) as exc:
-        services.commitment_record_indicator(
+        commitment_record_indicator(
             actor=cast.a_officer,
             commitment=commitment,
             period_start=dt.date(2024, 1, 1),
@@ -398,13 +410,13 @@ def test_commitment_created_red_needs_recipients_and_keeps_author(cast):
 
 def test_event_and_clause_created_red_keep_their_author(cast):
     with pytest.raises(ValidationError) as exc:
-        services.clause_create(
+        clause_create(
             actor=cast.a_coordinator, agreement=cast.agreement, number="9", marking="TLP:RED"
         )
     assert exc.value.message_dict == {
         "red_recipients": ["Name at least one recipient for TLP:RED."]
     }
-    event = services.agreement_event_record(
+    event = agreement_event_record(
         actor=cast.a_coordinator,
         agreement=cast.agreement,
         kind="signed",
@@ -419,16 +431,16 @@ def test_event_and_clause_created_red_keep_their_author(cast):
 
 def test_commitment_status_is_checked_against_the_current_row_not_a_stale_copy(cast):
     stale = new_commitment(cast)
-    services.commitment_change_status(
+    commitment_change_status(
         actor=cast.a_officer, commitment=stale, status="cancelled", expected_version=1
     )
     with pytest.raises(ConflictError):
-        services.commitment_change_status(
+        commitment_change_status(
             actor=cast.a_officer, commitment=stale, status="in_progress", expected_version=1
         )
     # Even with the current version, the copy in hand is not what decides the transition.
     with pytest.raises(ValidationError) as exc:
-        services.commitment_change_status(
+        commitment_change_status(
             actor=cast.a_officer, commitment=stale, status="in_progress", expected_version=2
         )
     assert exc.value.message_dict == {
@@ -441,7 +453,7 @@ def test_commitment_status_is_checked_against_the_current_row_not_a_stale_copy(c
 def test_indicator_note_with_nul_is_refused_before_anything_is_written(cast):
     commitment = new_commitment(cast)
     with pytest.raises(ValidationError) as exc:
-        services.commitment_record_indicator(
+        commitment_record_indicator(
             actor=cast.a_officer,
             commitment=commitment,
             period_start=dt.date(2023, 1, 1),
@@ -454,7 +466,7 @@ def test_indicator_note_with_nul_is_refused_before_anything_is_written(cast):
 
 
 def test_duplicate_clause_number_names_the_field(cast):
-    services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
+    clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
     with pytest.raises(ValidationError) as exc:
-        services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
+        clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
     assert list(exc.value.message_dict) == ["number"]

@@ -4,8 +4,18 @@ import datetime as dt
 
 import pytest
 
-from entente.agreements import services
 from entente.agreements.models import Signatory
+from entente.agreements.services.agreements import (
+    agreement_event_record,
+    agreement_event_update,
+    area_create,
+    area_update,
+    clause_create,
+    clause_update,
+    signatory_add,
+    signatory_remove,
+    signatory_update,
+)
 from entente.audit.models import AuditEvent
 from entente.core.enums import Scope
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
@@ -21,14 +31,14 @@ def audit_actions(record) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def event(cast):
-    return services.agreement_event_record(
+    return agreement_event_record(
         actor=cast.a_officer, agreement=cast.agreement, kind="signed", date=dt.date(2022, 5, 10)
     )
 
 
 @pytest.fixture
 def clause(cast):
-    return services.clause_create(
+    return clause_create(
         actor=cast.a_coordinator,
         agreement=cast.agreement,
         number="3",
@@ -38,14 +48,14 @@ def clause(cast):
 
 @pytest.fixture
 def area(cast):
-    return services.area_create(
+    return area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="cyber", name={"en": "Cybercrime"}
     )
 
 
 @pytest.fixture
 def signatory(cast):
-    return services.signatory_add(
+    return signatory_add(
         actor=cast.a_coordinator, agreement=cast.agreement, party=cast.a, name="A. Director"
     )
 
@@ -54,7 +64,7 @@ def signatory(cast):
 
 
 def test_event_update_by_its_party_changes_the_date_with_audit(cast, event):
-    updated = services.agreement_event_update(
+    updated = agreement_event_update(
         actor=cast.a_coordinator,
         event=event,
         expected_version=1,
@@ -74,39 +84,29 @@ def test_event_update_by_its_party_changes_the_date_with_audit(cast, event):
 
 def test_event_update_refused_to_reader_and_other_party(cast, event):
     with pytest.raises(PermissionDenied) as exc:
-        services.agreement_event_update(
-            actor=cast.a_reader, event=event, expected_version=1, note="x"
-        )
+        agreement_event_update(actor=cast.a_reader, event=event, expected_version=1, note="x")
     assert str(exc.value) == "Your role does not allow changes."
     with pytest.raises(PermissionDenied) as exc:
-        services.agreement_event_update(
-            actor=cast.b_officer, event=event, expected_version=1, note="x"
-        )
+        agreement_event_update(actor=cast.b_officer, event=event, expected_version=1, note="x")
     assert str(exc.value) == "Only the party that owns this record may change it."
     with pytest.raises(NotFound):
-        services.agreement_event_update(
-            actor=cast.c_officer, event=event, expected_version=1, note="x"
-        )
+        agreement_event_update(actor=cast.c_officer, event=event, expected_version=1, note="x")
     assert audit_actions(event) == [("create", "a_officer")]
 
 
 def test_event_update_stale_version_names_what_changed(cast, event):
-    services.agreement_event_update(actor=cast.a_officer, event=event, expected_version=1, note="a")
+    agreement_event_update(actor=cast.a_officer, event=event, expected_version=1, note="a")
     with pytest.raises(ConflictError) as exc:
-        services.agreement_event_update(
-            actor=cast.a_officer, event=event, expected_version=1, note="b"
-        )
+        agreement_event_update(actor=cast.a_officer, event=event, expected_version=1, note="b")
     assert (exc.value.current_version, exc.value.changed) == (2, {"note": "a"})
 
 
 def test_event_party_must_be_a_party_to_the_agreement(cast, event):
     with pytest.raises(ValidationError) as exc:
-        services.agreement_event_update(
-            actor=cast.a_officer, event=event, expected_version=1, party=cast.c
-        )
+        agreement_event_update(actor=cast.a_officer, event=event, expected_version=1, party=cast.c)
     assert exc.value.message_dict == {"party": ["This party is not a party to the agreement."]}
     with pytest.raises(ValidationError) as exc:
-        services.agreement_event_record(
+        agreement_event_record(
             actor=cast.a_officer,
             agreement=cast.agreement,
             kind="signed",
@@ -118,7 +118,7 @@ def test_event_party_must_be_a_party_to_the_agreement(cast, event):
 
 def test_event_update_cannot_change_scope_or_owner(cast, event):
     with pytest.raises(ValidationError) as exc:
-        services.agreement_event_update(
+        agreement_event_update(
             actor=cast.a_officer, event=event, expected_version=1, scope=Scope.INTERNAL
         )
     assert exc.value.message_dict == {"scope": ["This field cannot be changed here."]}
@@ -128,7 +128,7 @@ def test_event_update_cannot_change_scope_or_owner(cast, event):
 
 
 def test_clause_update_by_coordinator_with_audit(cast, clause):
-    updated = services.clause_update(
+    updated = clause_update(
         actor=cast.a_coordinator,
         clause=clause,
         expected_version=1,
@@ -147,32 +147,26 @@ def test_clause_update_by_coordinator_with_audit(cast, clause):
 
 def test_clause_update_refused_to_officer_and_other_coordinator(cast, clause):
     with pytest.raises(PermissionDenied) as exc:
-        services.clause_update(actor=cast.a_officer, clause=clause, expected_version=1, number="4")
+        clause_update(actor=cast.a_officer, clause=clause, expected_version=1, number="4")
     assert str(exc.value) == "Only a coordinator may do this."
     with pytest.raises(PermissionDenied) as exc:
-        services.clause_update(
-            actor=cast.b_coordinator, clause=clause, expected_version=1, number="4"
-        )
+        clause_update(actor=cast.b_coordinator, clause=clause, expected_version=1, number="4")
     assert str(exc.value) == "Only the party that owns this record may change it."
 
 
 def test_clause_update_duplicate_number_names_the_field(cast, clause):
-    services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="4")
+    clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="4")
     with pytest.raises(ValidationError) as exc:
-        services.clause_update(
-            actor=cast.a_coordinator, clause=clause, expected_version=1, number="4"
-        )
+        clause_update(actor=cast.a_coordinator, clause=clause, expected_version=1, number="4")
     assert list(exc.value.message_dict) == ["number"]
     clause.refresh_from_db()
     assert (clause.number, clause.version) == ("3", 1)
 
 
 def test_clause_update_stale_version(cast, clause):
-    services.clause_update(actor=cast.a_coordinator, clause=clause, expected_version=1, number="5")
+    clause_update(actor=cast.a_coordinator, clause=clause, expected_version=1, number="5")
     with pytest.raises(ConflictError) as exc:
-        services.clause_update(
-            actor=cast.a_coordinator, clause=clause, expected_version=1, number="6"
-        )
+        clause_update(actor=cast.a_coordinator, clause=clause, expected_version=1, number="6")
     assert exc.value.changed == {"number": "5"}
 
 
@@ -180,7 +174,7 @@ def test_clause_update_stale_version(cast, clause):
 
 
 def test_area_update_by_coordinator_with_audit(cast, area):
-    updated = services.area_update(
+    updated = area_update(
         actor=cast.a_coordinator, area=area, code="cybercrime", name_fr="Cybercriminalité"
     )
     assert (updated.code, updated.name_en, updated.name_fr) == (
@@ -193,21 +187,21 @@ def test_area_update_by_coordinator_with_audit(cast, area):
 
 def test_area_update_keeps_the_reference_name(cast, area):
     with pytest.raises(ValidationError) as exc:
-        services.area_update(actor=cast.a_coordinator, area=area, name_en="  ")
+        area_update(actor=cast.a_coordinator, area=area, name_en="  ")
     assert exc.value.message_dict == {"name_en": ["Give the text in the reference language."]}
     with pytest.raises(ValidationError) as exc:
-        services.area_update(actor=cast.a_coordinator, area=area, reference_language="fr")
+        area_update(actor=cast.a_coordinator, area=area, reference_language="fr")
     assert exc.value.message_dict == {"name_fr": ["Give the text in the reference language."]}
     assert audit_actions(area) == [("create", "a_coordinator")]
 
 
 def test_area_update_refused_to_officer_other_party_and_outsider(cast, area):
     with pytest.raises(PermissionDenied):
-        services.area_update(actor=cast.a_officer, area=area, code="x")
+        area_update(actor=cast.a_officer, area=area, code="x")
     with pytest.raises(PermissionDenied):
-        services.area_update(actor=cast.b_coordinator, area=area, code="x")
+        area_update(actor=cast.b_coordinator, area=area, code="x")
     with pytest.raises(NotFound):
-        services.area_update(actor=cast.c_officer, area=area, code="x")
+        area_update(actor=cast.c_officer, area=area, code="x")
     area.refresh_from_db()
     assert area.code == "cyber"
 
@@ -216,11 +210,11 @@ def test_area_update_refused_to_officer_other_party_and_outsider(cast, area):
 
 
 def test_signatory_update_and_remove_with_audit(cast, signatory):
-    updated = services.signatory_update(
+    updated = signatory_update(
         actor=cast.a_coordinator, signatory=signatory, party=cast.b, function="Chief"
     )
     assert (updated.party, updated.name, updated.function) == (cast.b, "A. Director", "Chief")
-    services.signatory_remove(actor=cast.a_coordinator, signatory=updated)
+    signatory_remove(actor=cast.a_coordinator, signatory=updated)
     assert list(Signatory.objects.filter(agreement=cast.agreement)) == []
     assert audit_actions(signatory) == [
         ("create", "a_coordinator"),
@@ -231,12 +225,12 @@ def test_signatory_update_and_remove_with_audit(cast, signatory):
 
 def test_signatory_changes_refused_and_checked(cast, signatory):
     with pytest.raises(PermissionDenied):
-        services.signatory_update(actor=cast.b_coordinator, signatory=signatory, name="X")
+        signatory_update(actor=cast.b_coordinator, signatory=signatory, name="X")
     with pytest.raises(PermissionDenied):
-        services.signatory_remove(actor=cast.a_officer, signatory=signatory)
+        signatory_remove(actor=cast.a_officer, signatory=signatory)
     with pytest.raises(NotFound):
-        services.signatory_remove(actor=cast.c_officer, signatory=signatory)
+        signatory_remove(actor=cast.c_officer, signatory=signatory)
     with pytest.raises(ValidationError) as exc:
-        services.signatory_update(actor=cast.a_coordinator, signatory=signatory, party=cast.c)
+        signatory_update(actor=cast.a_coordinator, signatory=signatory, party=cast.c)
     assert exc.value.message_dict == {"party": ["This party is not a party to the agreement."]}
     assert Signatory.objects.get(pk=signatory.pk).name == "A. Director"

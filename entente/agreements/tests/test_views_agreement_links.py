@@ -6,7 +6,13 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from entente.agreements import services
+from entente.agreements.services.agreements import (
+    agreement_event_record,
+    area_create,
+    clause_create,
+    signatory_add,
+)
+from entente.agreements.services.commitments import commitment_create
 from entente.core.enums import Scope
 from entente.tests.api_helpers import API, api_client
 
@@ -23,32 +29,28 @@ def links(html: str, cast, *parts) -> dict[str, bool]:
 @pytest.fixture
 def parts(cast):
     ac, ao = cast.a_coordinator, cast.a_officer
-    clause = services.clause_create(actor=ac, agreement=cast.agreement, number="3")
-    other_clause = services.clause_create(actor=ac, agreement=cast.agreement, number="4")
-    area = services.area_create(
-        actor=ac, agreement=cast.agreement, code="cyber", name={"en": "Cybercrime"}
-    )
-    signatory = services.signatory_add(
-        actor=ac, agreement=cast.agreement, party=cast.a, name="A. Director"
-    )
-    a_event = services.agreement_event_record(
+    clause = clause_create(actor=ac, agreement=cast.agreement, number="3")
+    other_clause = clause_create(actor=ac, agreement=cast.agreement, number="4")
+    area = area_create(actor=ac, agreement=cast.agreement, code="cyber", name={"en": "Cybercrime"})
+    signatory = signatory_add(actor=ac, agreement=cast.agreement, party=cast.a, name="A. Director")
+    a_event = agreement_event_record(
         actor=ao, agreement=cast.agreement, kind="signed", date=dt.date(2022, 5, 10)
     )
-    b_event = services.agreement_event_record(
+    b_event = agreement_event_record(
         actor=cast.b_officer, agreement=cast.agreement, kind="ratified", date=dt.date(2022, 9, 1)
     )
     linked = [
-        services.commitment_create(
+        commitment_create(
             actor=ao, agreement=cast.agreement, title={"en": title}, responsible_party=cast.a,
             clauses=[clause], area=area, scope=Scope.SHARED,
         )
         for title in ("Train officers", "Share contacts")
     ]  # fmt: skip
-    services.commitment_create(
+    commitment_create(
         actor=ao, agreement=cast.agreement, title={"en": "Unlinked"}, responsible_party=cast.a,
         clauses=[other_clause], scope=Scope.SHARED,
     )  # fmt: skip
-    hidden = services.commitment_create(
+    hidden = commitment_create(
         actor=cast.b_officer, agreement=cast.agreement, title={"en": "B internal"},
         responsible_party=cast.b, clauses=[clause], area=area,
     )  # fmt: skip
@@ -145,7 +147,7 @@ def test_api_filters_commitments_by_clause(cast, parts):
         "Train officers",
     ]
     # A clause the caller cannot see filters out everything, as an unknown one does.
-    internal = services.clause_create(
+    internal = clause_create(
         actor=cast.a_coordinator, agreement=cast.agreement, number="9", scope=Scope.INTERNAL
     )
     answer = api_client(cast.b_officer).get(

@@ -7,13 +7,18 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from entente.agreements import services
 from entente.agreements.models import (
     Agreement,
     AgreementEvent,
     Clause,
     CooperationArea,
     Signatory,
+)
+from entente.agreements.services.agreements import (
+    agreement_event_record,
+    area_create,
+    clause_create,
+    signatory_add,
 )
 from entente.audit.models import AuditEvent
 from entente.core.enums import Scope
@@ -273,7 +278,7 @@ def test_event_bad_input_next_to_the_field(client, cast, overrides, errors):
 
 @pytest.fixture
 def event(cast):
-    return services.agreement_event_record(
+    return agreement_event_record(
         actor=cast.a_officer, agreement=cast.agreement, kind="signed", date=dt.date(2022, 5, 10)
     )
 
@@ -374,13 +379,13 @@ def test_clause_pages_refused_to_officer_reader_other_party(client, cast, intern
         == 403
     )
     assert login(client, cast.b_coordinator).get(url("clause-create", internal)).status_code == 404
-    clause = services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
+    clause = clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
     assert login(client, cast.a_officer).get(url("clause-edit", clause)).status_code == 403
     assert login(client, cast.c_officer).get(url("clause-edit", clause)).status_code == 404
 
 
 def test_clause_duplicate_number_is_shown_on_the_number(client, cast):
-    services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="4")
+    clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="4")
     login(client, cast.a_coordinator)
     response = nothing_written(
         lambda: client.post(url("clause-create", cast.agreement), clause_data())
@@ -439,7 +444,7 @@ def test_area_bad_input_next_to_the_field(client, cast, overrides, errors):
 
 
 def test_area_pages_refused_to_reader_other_party_outsider(client, cast):
-    area = services.area_create(
+    area = area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="cyber", name={"en": "Cyber"}
     )
     assert login(client, cast.a_reader).get(url("area-create", cast.agreement)).status_code == 403
@@ -491,7 +496,7 @@ def test_signatory_party_outside_the_agreement_is_refused(client, cast):
 
 
 def test_signatory_pages_refused_to_reader_other_party_outsider(client, cast):
-    signatory = services.signatory_add(
+    signatory = signatory_add(
         actor=cast.a_coordinator, agreement=cast.agreement, party=cast.a, name="A. Director"
     )
     assert login(client, cast.a_reader).get(url("signatory-add", cast.agreement)).status_code == 403

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from entente.agreements import services
 from entente.agreements.models import Commitment
+from entente.agreements.services.commitments import commitment_create
 from entente.audit.models import AuditEvent
 from entente.core.enums import Scope
 from entente.testing import UnitFactory
@@ -21,7 +21,7 @@ def commitment(cast, title="Designate a contact cell", *, actor=None, party=None
         "due_date": dt.date(2030, 6, 30),
         "scope": Scope.SHARED,
     }
-    return services.commitment_create(**(defaults | kw))
+    return commitment_create(**(defaults | kw))
 
 
 def detail(c) -> str:

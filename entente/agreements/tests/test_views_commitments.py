@@ -8,8 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from entente.agreements import services
 from entente.agreements.models import Commitment
+from entente.agreements.services.agreements import area_create, record_publish
+from entente.agreements.services.commitments import (
+    commitment_change_status,
+    commitment_create,
+    commitment_update,
+)
 from entente.audit.models import AuditEvent
 from entente.core.enums import Scope
 from entente.testing import agreement_between
@@ -19,7 +24,7 @@ BULK = reverse("agreements:commitment-bulk-status")
 
 
 def commitment(cast, title, *, actor=None, party=None, due=None, scope=Scope.SHARED, **kw):
-    return services.commitment_create(
+    return commitment_create(
         actor=actor or cast.a_officer,
         agreement=kw.pop("agreement", cast.agreement),
         title={"en": title},
@@ -65,12 +70,12 @@ def test_commitment_list_shows_the_other_partys_commitment_once_published(client
     draft = commitment(cast, "A draft", scope=Scope.INTERNAL)
     client.force_login(cast.b_officer)
     assert titles(client.get(URL)) == []
-    services.record_publish(actor=cast.a_coordinator, record=draft, expected_version=1)
+    record_publish(actor=cast.a_coordinator, record=draft, expected_version=1)
     assert titles(client.get(URL)) == ["A draft"]
 
 
 def test_commitment_list_filters(client, cast):
-    area = services.area_create(
+    area = area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="cyber", name={"en": "Cyber"}
     )
     commitment(cast, "Train officers", due=dt.date(2020, 1, 1), area=area)
@@ -78,7 +83,7 @@ def test_commitment_list_filters(client, cast):
         cast, "Share routes", actor=cast.b_officer, party=cast.b, due=dt.date(2020, 6, 1)
     )
     commitment(cast, "Write report", due=dt.date(2031, 1, 1), marking="TLP:GREEN")
-    services.commitment_change_status(
+    commitment_change_status(
         actor=cast.b_officer, commitment=late_b, status="done", expected_version=1
     )
     other = agreement_between(cast.a, cast.c, title_en="A and C")
@@ -113,7 +118,7 @@ def test_commitment_list_filters(client, cast):
 
 
 def test_commitment_list_search_covers_every_language(client, cast):
-    services.commitment_create(
+    commitment_create(
         actor=cast.a_officer,
         agreement=cast.agreement,
         title={"fr": "Former des officiers"},
@@ -162,7 +167,7 @@ def test_commitment_list_offers_bulk_selection_only_for_own_writable_rows(client
 
 
 def _rows(count: int, cast) -> None:
-    area = services.area_create(
+    area = area_create(
         actor=cast.a_coordinator,
         agreement=cast.agreement,
         code=f"area-{count}",
@@ -215,7 +220,7 @@ def test_bulk_status_changes_every_selected_commitment(client, cast):
 
 def test_bulk_status_is_all_or_nothing(client, cast):
     one, two = commitment(cast, "One"), commitment(cast, "Two")
-    services.commitment_change_status(
+    commitment_change_status(
         actor=cast.a_officer, commitment=two, status="cancelled", expected_version=1
     )
     client.force_login(cast.a_officer)
@@ -231,9 +236,7 @@ def test_bulk_status_is_all_or_nothing(client, cast):
 
 def test_bulk_status_with_a_stale_version_changes_nothing(client, cast):
     one, two = commitment(cast, "One"), commitment(cast, "Two")
-    services.commitment_update(
-        actor=cast.a_officer, commitment=two, expected_version=1, progress=10
-    )
+    commitment_update(actor=cast.a_officer, commitment=two, expected_version=1, progress=10)
     client.force_login(cast.a_officer)
     response = bulk(client, "done", one, two, versions={two.pk: 1})
     assert statuses(one, two) == [("One", "planned"), ("Two", "planned")]

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from entente.accounts.enums import Role
-from entente.agreements import services
 from entente.agreements.models import Commitment, ProgressReport
+from entente.agreements.services.commitments import commitment_change_status, commitment_create
+from entente.agreements.services.reports import progress_report_answer, progress_report_submit
 from entente.attachments.models import Attachment
 from entente.audit.models import AuditEvent
 from entente.core.enums import Scope
@@ -36,12 +37,12 @@ def a_commitment(cast, **fields) -> Commitment:
         "due_date": dt.date(2031, 6, 30),
         "scope": Scope.SHARED,
     }
-    return services.commitment_create(**(defaults | fields))
+    return commitment_create(**(defaults | fields))
 
 
 def report(cast, commitment, **fields) -> ProgressReport:
     defaults = {"actor": cast.b_officer, "commitment": commitment, "progress": 40}
-    return services.progress_report_submit(**(defaults | fields))
+    return progress_report_submit(**(defaults | fields))
 
 
 def detail(commitment) -> str:
@@ -126,7 +127,7 @@ def test_the_timeline_shows_reports_newest_first_with_their_files(client, cast):
         files=[evidence()],
     )
     report(cast, commitment, progress=30, scope=Scope.INTERNAL, note="Budget is short.")
-    services.progress_report_answer(
+    progress_report_answer(
         actor=cast.a_officer, report=first, expected_version=1, answer="Which dates?"
     )
     client.force_login(cast.a_officer)
@@ -319,7 +320,7 @@ def test_an_internal_report_is_404_to_the_owner(client, cast):
 def test_accepting_a_move_the_commitment_no_longer_allows_says_why(client, cast):
     commitment = a_commitment(cast)
     made = report(cast, commitment, progress=100, proposed_status="done")
-    services.commitment_change_status(
+    commitment_change_status(
         actor=cast.a_officer, commitment=commitment, status="cancelled", expected_version=1
     )
     client.force_login(cast.a_officer)
@@ -335,9 +336,7 @@ def test_accepting_a_move_the_commitment_no_longer_allows_says_why(client, cast)
 
 def test_a_stale_answer_shows_the_conflict(client, cast):
     made = report(cast, a_commitment(cast))
-    services.progress_report_answer(
-        actor=cast.a_officer, report=made, expected_version=1, answer="First."
-    )
+    progress_report_answer(actor=cast.a_officer, report=made, expected_version=1, answer="First.")
     client.force_login(cast.a_coordinator)
     response = client.post(accept_url(made), {"version": "1"})
     assert response.status_code == 409

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from modeltranslation.translator import NotRegistered, translator
 
 from entente.accounts.models import Party
-from entente.agreements import services
 from entente.agreements.forms import (
     AgreementEventForm,
     AgreementForm,
@@ -31,6 +30,7 @@ from entente.agreements.selectors import (
     get_signatory_for_user,
     require_party_to,
 )
+from entente.agreements.services import agreements as agreements_services
 from entente.core.access import require_coordinator, require_owner_writer
 from entente.core.enums import Language
 from entente.core.errors import ConflictError
@@ -142,7 +142,7 @@ def agreement_create(request):
     if request.method == "POST":
         agreement = saved(
             form,
-            lambda: services.agreement_create(
+            lambda: agreements_services.agreement_create(
                 actor=request.user,
                 title=form.texts("title"),
                 parties=form.cleaned_data["parties"],
@@ -166,7 +166,7 @@ def agreement_edit(request, pk):
         updated, form, conflict = _edit(
             form,
             agreement,
-            lambda changes, version: services.agreement_update(
+            lambda changes, version: agreements_services.agreement_update(
                 actor=request.user, agreement=agreement, expected_version=version, **changes
             ),
             lambda: get_agreement_for_user(request.user, pk),
@@ -199,7 +199,7 @@ def event_create(request, pk):
     if request.method == "POST":
         event = saved(
             form,
-            lambda: services.agreement_event_record(
+            lambda: agreements_services.agreement_event_record(
                 actor=request.user,
                 agreement=agreement,
                 scope=form.cleaned_data["scope"],
@@ -230,7 +230,7 @@ def event_edit(request, pk):
         updated, form, conflict = _edit(
             form,
             event,
-            lambda changes, version: services.agreement_event_update(
+            lambda changes, version: agreements_services.agreement_event_update(
                 actor=request.user, event=event, expected_version=version, **changes
             ),
             lambda: get_agreement_event_for_user(request.user, pk),
@@ -263,7 +263,7 @@ def clause_create(request, pk):
     if request.method == "POST":
         clause = saved(
             form,
-            lambda: services.clause_create(
+            lambda: agreements_services.clause_create(
                 actor=request.user,
                 agreement=agreement,
                 number=form.cleaned_data["number"],
@@ -292,7 +292,7 @@ def clause_edit(request, pk):
         updated, form, conflict = _edit(
             form,
             clause,
-            lambda changes, version: services.clause_update(
+            lambda changes, version: agreements_services.clause_update(
                 actor=request.user, clause=clause, expected_version=version, **changes
             ),
             lambda: get_clause_for_user(request.user, pk),
@@ -325,7 +325,7 @@ def area_create(request, pk):
     if request.method == "POST":
         area = saved(
             form,
-            lambda: services.area_create(
+            lambda: agreements_services.area_create(
                 actor=request.user,
                 agreement=agreement,
                 code=form.cleaned_data["code"],
@@ -349,7 +349,7 @@ def area_edit(request, pk):
         updated, form, _conflict_rows = _edit(
             form,
             area,
-            lambda changes, _version: services.area_update(
+            lambda changes, _version: agreements_services.area_update(
                 actor=request.user, area=area, **changes
             ),
             lambda: get_area_for_user(request.user, pk),
@@ -379,7 +379,7 @@ def signatory_add(request, pk):
     if request.method == "POST":
         signatory = saved(
             form,
-            lambda: services.signatory_add(
+            lambda: agreements_services.signatory_add(
                 actor=request.user, agreement=agreement, **form.cleaned_data
             ),
         )
@@ -400,7 +400,7 @@ def signatory_edit(request, pk):
     if request.method == "POST":
         updated = saved(
             form,
-            lambda: services.signatory_update(
+            lambda: agreements_services.signatory_update(
                 actor=request.user,
                 signatory=signatory,
                 **{k: v for k, v in form.cleaned_data.items() if v != initial[k]},
@@ -423,6 +423,6 @@ def signatory_edit(request, pk):
 def signatory_remove(request, pk):
     signatory = get_signatory_for_user(request.user, pk, write=True)
     agreement = signatory.agreement
-    services.signatory_remove(actor=request.user, signatory=signatory)
+    agreements_services.signatory_remove(actor=request.user, signatory=signatory)
     messages.success(request, _("The signatory is removed."))
     return HttpResponseRedirect(_at(agreement, "parties"))

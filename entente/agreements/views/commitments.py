@@ -41,10 +41,12 @@ from entente.agreements.selectors import (
     require_party_to,
     require_responsible_writer,
 )
-from entente.agreements.services import (
+from entente.agreements.services.commitments import (
     commitment_change_status,
     commitment_create,
     commitment_update,
+)
+from entente.agreements.services.reports import (
     progress_report_accept,
     progress_report_answer,
     progress_report_submit,

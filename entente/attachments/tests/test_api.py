@@ -6,7 +6,7 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from entente.agreements import services
+from entente.agreements.services.commitments import commitment_create
 from entente.attachments.models import Attachment
 from entente.attachments.services import attachment_add
 from entente.audit.models import AuditEvent
@@ -24,7 +24,7 @@ def new_commitment(cast, **kwargs):
         "responsible_party": cast.a,
         "due_date": dt.date(2030, 6, 30),
     }
-    return services.commitment_create(**(defaults | kwargs))
+    return commitment_create(**(defaults | kwargs))
 
 
 def upload(client, path, name="minutes.txt", content=CONTENT, content_type="text/plain"):

@@ -7,7 +7,8 @@ import re
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from entente.agreements.services import commitment_create, record_publish, record_set_marking
+from entente.agreements.services.agreements import record_publish, record_set_marking
+from entente.agreements.services.commitments import commitment_create
 from entente.attachments.models import Attachment
 from entente.attachments.selectors import attachment_visible_to, attachments_of
 from entente.attachments.services import attachment_add

@@ -6,7 +6,7 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from entente.agreements.services import commitment_create
+from entente.agreements.services.commitments import commitment_create
 from entente.attachments import selectors
 from entente.attachments.models import Attachment
 from entente.attachments.services import attachment_add

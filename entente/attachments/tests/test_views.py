@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from entente.accounts.models import Contact
-from entente.agreements import services
+from entente.agreements.services.commitments import commitment_create
 from entente.attachments.models import Attachment
 from entente.attachments.services import attachment_add
 from entente.audit.models import AuditEvent
@@ -25,7 +25,7 @@ PAGES = {
 
 
 def commitment(cast, *, scope=Scope.SHARED):
-    return services.commitment_create(
+    return commitment_create(
         actor=cast.a_officer,
         agreement=cast.agreement,
         title={"en": "Share routes"},

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from entente.agreements import services
+from entente.agreements.services.commitments import commitment_create, commitment_update
 from entente.audit import triggers
 from entente.audit.models import GENESIS_HASH, AuditEvent
 from entente.audit.selectors import audit_chain_head, audit_chain_verify
@@ -15,7 +15,7 @@ from entente.core.errors import PermissionDenied
 @pytest.fixture
 def chain(cast):
     """Five events: one commitment created, then four progress updates."""
-    commitment = services.commitment_create(
+    commitment = commitment_create(
         actor=cast.a_officer,
         agreement=cast.agreement,
         title={"en": "Exchange liaison officers"},
@@ -23,7 +23,7 @@ def chain(cast):
         due_date=dt.date(2023, 1, 1),
     )
     for version, progress in enumerate((10, 20, 30, 40), start=1):
-        services.commitment_update(
+        commitment_update(
             actor=cast.a_officer, commitment=commitment, expected_version=version, progress=progress
         )
     assert AuditEvent.objects.count() == 5

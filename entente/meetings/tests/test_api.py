@@ -9,12 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from entente.agreements import services as agreement_services
 from entente.agreements.models import Commitment
+from entente.agreements.services.commitments import commitment_create
 from entente.apikit.models import IdempotencyKey
 from entente.audit.models import AuditEvent
-from entente.meetings import services
 from entente.meetings.models import AgendaItem, Attendance, Decision, Meeting
+from entente.meetings.services.agenda import agenda_item_add
+from entente.meetings.services.attendance import attendance_set
+from entente.meetings.services.decisions import decision_record, decision_to_commitments
+from entente.meetings.services.meetings import meeting_change_status, meeting_create, meeting_update
 from entente.testing import ContactFactory, agreement_between
 from entente.tests.api_helpers import API, api_client, etag, iso, problem_body
 
@@ -39,7 +42,7 @@ def new_meeting(cast, actor=None, **kwargs) -> Meeting:
         "scope": "shared",
         "marking": "TLP:GREEN",
     }
-    return services.meeting_create(**(defaults | kwargs))
+    return meeting_create(**(defaults | kwargs))
 
 
 def new_commitment(cast, title, actor=None, **kwargs) -> Commitment:
@@ -51,7 +54,7 @@ def new_commitment(cast, title, actor=None, **kwargs) -> Commitment:
         "scope": "shared",
         "marking": "TLP:GREEN",
     }
-    return agreement_services.commitment_create(**(defaults | kwargs))
+    return commitment_create(**(defaults | kwargs))
 
 
 def meeting_json(meeting: Meeting) -> dict:
@@ -334,9 +337,7 @@ def test_meeting_list_filters(cast):
         marking="TLP:AMBER",
     )
     under_other = new_meeting(cast, agreement=other, title={"en": "Visit to Tangier"})
-    services.meeting_change_status(
-        actor=cast.a_officer, meeting=first, status="held", expected_version=1
-    )
+    meeting_change_status(actor=cast.a_officer, meeting=first, status="held", expected_version=1)
     client = api_client(cast.a_officer)
 
     def ids(**query) -> list[int]:
@@ -417,14 +418,14 @@ def build_meeting_with_everything(cast):
     """A held shared meeting of A with an agenda, attendance and a decision that gave
     rise to one shared and one internal commitment of A."""
     meeting = new_meeting(cast)
-    meeting = services.meeting_change_status(
+    meeting = meeting_change_status(
         actor=cast.a_officer, meeting=meeting, status="held", expected_version=1
     )
     open_commitment = new_commitment(cast, "Exchange contact lists")
-    item = services.agenda_item_add(
+    item = agenda_item_add(
         actor=cast.a_officer, meeting=meeting, title="Contact lists", notes="Both cells"
     )
-    carried = services.agenda_item_add(
+    carried = agenda_item_add(
         actor=cast.a_officer,
         meeting=meeting,
         title="Exchange contact lists",
@@ -432,16 +433,10 @@ def build_meeting_with_everything(cast):
     )
     b_contact = ContactFactory(unit=cast.b_cell, name="Jan de Vries")
     a_internal = ContactFactory(unit=cast.a_cell, name="Amina Alaoui", scope="internal")
-    services.attendance_set(
-        actor=cast.a_officer, meeting=meeting, contact=b_contact, status="attended"
-    )
-    services.attendance_set(
-        actor=cast.a_officer, meeting=meeting, contact=a_internal, status="excused"
-    )
-    decision = services.decision_record(
-        actor=cast.a_officer, meeting=meeting, text="Exchange lists by May."
-    )
-    shared_c, internal_c = services.decision_to_commitments(
+    attendance_set(actor=cast.a_officer, meeting=meeting, contact=b_contact, status="attended")
+    attendance_set(actor=cast.a_officer, meeting=meeting, contact=a_internal, status="excused")
+    decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Exchange lists by May.")
+    shared_c, internal_c = decision_to_commitments(
         actor=cast.a_officer,
         decision=decision,
         commitments=[
@@ -549,13 +544,11 @@ def test_meeting_detail_query_count_does_not_grow_with_children(cast):
     with CaptureQueriesContext(connection) as few:
         client.get(meeting_url(meeting))
     for i in range(5):
-        services.agenda_item_add(actor=cast.a_officer, meeting=meeting, title=f"Point {i}")
+        agenda_item_add(actor=cast.a_officer, meeting=meeting, title=f"Point {i}")
         contact = ContactFactory(unit=cast.b_cell)
-        services.attendance_set(
-            actor=cast.a_officer, meeting=meeting, contact=contact, status="invited"
-        )
-        decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text=f"D{i}")
-        services.decision_to_commitments(
+        attendance_set(actor=cast.a_officer, meeting=meeting, contact=contact, status="invited")
+        decision = decision_record(actor=cast.a_officer, meeting=meeting, text=f"D{i}")
+        decision_to_commitments(
             actor=cast.a_officer,
             decision=decision,
             commitments=[{"title": {"en": f"C{i}"}, "responsible_party": cast.a}],
@@ -603,9 +596,7 @@ def test_meeting_patch_without_if_match_is_428_and_stale_is_412(cast):
         url,
     )
     stale = f'"meeting-{meeting.public_id}-v1"'
-    services.meeting_update(
-        actor=cast.a_coordinator, meeting=meeting, expected_version=1, place="Oujda"
-    )
+    meeting_update(actor=cast.a_coordinator, meeting=meeting, expected_version=1, place="Oujda")
     before = counts()
     response = patch(client, url, {"place": "Fes"}, HTTP_IF_MATCH=stale)
     assert response.status_code == 412
@@ -818,7 +809,7 @@ def test_agenda_item_post_refuses_what_the_user_may_not_carry(cast):
 
 def test_carry_over_candidates_and_carry_over(cast):
     earlier = new_meeting(cast)
-    decision = services.decision_record(actor=cast.a_officer, meeting=earlier, text="Meet again.")
+    decision = decision_record(actor=cast.a_officer, meeting=earlier, text="Meet again.")
     meeting = new_meeting(
         cast,
         title={"en": "Second joint committee"},
@@ -987,7 +978,7 @@ def test_decision_post_refused_before_the_meeting(cast):
 
 def test_decision_commitments_creates_all(cast):
     meeting = new_meeting(cast)
-    decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Exchange.")
+    decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Exchange.")
     client = api_client(cast.a_officer)
     specs = [
         {
@@ -1048,7 +1039,7 @@ def test_decision_commitments_creates_all(cast):
 
 def test_decision_commitments_errors_name_the_spec_and_field_all_or_nothing(cast):
     meeting = new_meeting(cast)
-    decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Exchange.")
+    decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Exchange.")
     client = api_client(cast.a_officer)
     url = f"{API}/decisions/{decision.public_id}/commitments"
     good = {"title": {"en": "Send the list"}, "responsible_party": "NL-POL"}
@@ -1116,7 +1107,7 @@ def test_decision_commitments_errors_name_the_spec_and_field_all_or_nothing(cast
 
 def test_decision_commitments_refused_to_reader_other_party_and_outsider(cast):
     meeting = new_meeting(cast)
-    decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Exchange.")
+    decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Exchange.")
     url = f"{API}/decisions/{decision.public_id}/commitments"
     specs = [{"title": {"en": "Send the list"}, "responsible_party": "NL-POL"}]
     before = counts()
@@ -1146,7 +1137,7 @@ def assert_answered(response) -> None:
 
 def test_free_text_fields_never_crash(cast):
     meeting = new_meeting(cast)
-    decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Agreed.")
+    decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Agreed.")
     client = api_client(cast.a_officer)
     url = meeting_url(meeting)
 
@@ -1179,7 +1170,7 @@ def test_agenda_positions_count_only_the_items_the_reader_sees(client, cast):
     meeting = new_meeting(cast)
     internal = new_commitment(cast, "Budget", scope="internal", marking="TLP:AMBER")
     for title, carried in (("Opening", None), ("Budget", internal), ("Training", None)):
-        services.agenda_item_add(
+        agenda_item_add(
             actor=cast.a_officer, meeting=meeting, title=title, carried_commitment=carried
         )
 

@@ -5,8 +5,8 @@ import pytest
 
 from entente.accounts.enums import Role
 from entente.audit.models import AuditEvent
-from entente.meetings import services
 from entente.meetings.models import AgendaItem, Guest
+from entente.meetings.services.agenda import agenda_item_add
 from entente.meetings.tests.test_api import item_json, meeting_url, post
 from entente.meetings.tests.test_services import future_meeting, new_meeting
 from entente.testing import member
@@ -35,7 +35,7 @@ def counts() -> tuple[int, int, int]:
 @pytest.fixture
 def joint(cast):
     meeting = future_meeting(cast)
-    add = services.agenda_item_add
+    add = agenda_item_add
     add(actor=cast.a_officer, meeting=meeting, title="Opening")
     add(actor=cast.b_officer, meeting=meeting, title="NL briefing", scope="internal")
     add(actor=cast.a_officer, meeting=meeting, title="MA line to take", scope="internal")

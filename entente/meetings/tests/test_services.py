@@ -4,12 +4,25 @@ import pytest
 from django.utils import timezone
 
 from entente.agreements import selectors as agreement_selectors
-from entente.agreements import services as agreement_services
 from entente.agreements.models import Commitment
+from entente.agreements.services.commitments import commitment_change_status, commitment_create
 from entente.audit.models import AuditEvent
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from entente.meetings import selectors, services
+from entente.meetings import selectors
 from entente.meetings.models import AgendaItem, Attendance, Decision, Meeting
+from entente.meetings.services.agenda import agenda_carry_over, agenda_item_add
+from entente.meetings.services.attendance import attendance_set
+from entente.meetings.services.decisions import (
+    decision_change_status,
+    decision_record,
+    decision_to_commitments,
+)
+from entente.meetings.services.meetings import (
+    meeting_change_status,
+    meeting_create,
+    meeting_update,
+    minutes_record,
+)
 from entente.testing import ContactFactory, agreement_between
 
 UTC = dt.UTC
@@ -30,7 +43,7 @@ def new_meeting(cast, actor=None, **kwargs) -> Meeting:
         "scope": "shared",
         "marking": "TLP:GREEN",
     }
-    return services.meeting_create(**(defaults | kwargs))
+    return meeting_create(**(defaults | kwargs))
 
 
 def future_meeting(cast, **kwargs) -> Meeting:
@@ -47,7 +60,7 @@ def new_commitment(cast, title, actor=None, **kwargs) -> Commitment:
         "scope": "shared",
         "marking": "TLP:GREEN",
     }
-    return agreement_services.commitment_create(**(defaults | kwargs))
+    return commitment_create(**(defaults | kwargs))
 
 
 def events_of(record) -> list[tuple[str, str]]:
@@ -176,7 +189,7 @@ def test_meeting_red_is_seen_only_by_named_recipients(cast):
 
 def test_meeting_update_changes_schedule_and_title(cast):
     meeting = new_meeting(cast)
-    updated = services.meeting_update(
+    updated = meeting_update(
         actor=cast.a_officer,
         meeting=meeting,
         expected_version=1,
@@ -211,7 +224,7 @@ def test_meeting_update_checks_the_merged_schedule(cast):
     meeting = new_meeting(cast)
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.meeting_update(
+        meeting_update(
             actor=cast.a_officer,
             meeting=meeting,
             expected_version=1,
@@ -224,7 +237,7 @@ def test_meeting_update_checks_the_merged_schedule(cast):
 def test_meeting_update_refuses_protected_fields(cast):
     meeting = new_meeting(cast)
     with pytest.raises(ValidationError) as exc:
-        services.meeting_update(
+        meeting_update(
             actor=cast.a_officer,
             meeting=meeting,
             expected_version=1,
@@ -241,10 +254,10 @@ def test_meeting_update_refuses_protected_fields(cast):
 
 def test_meeting_update_detects_stale_version(cast):
     meeting = new_meeting(cast)
-    services.meeting_update(actor=cast.a_officer, meeting=meeting, expected_version=1, place="Fes")
+    meeting_update(actor=cast.a_officer, meeting=meeting, expected_version=1, place="Fes")
     before = counts()
     with pytest.raises(ConflictError) as exc:
-        services.meeting_update(
+        meeting_update(
             actor=cast.a_coordinator, meeting=meeting, expected_version=1, place="Tangier"
         )
     assert (exc.value.current_version, exc.value.changed) == (2, {"place": "Fes"})
@@ -254,7 +267,7 @@ def test_meeting_update_detects_stale_version(cast):
 def test_meeting_update_with_nothing_to_change_records_nothing(cast):
     meeting = new_meeting(cast)
     before = counts()
-    same = services.meeting_update(actor=cast.a_officer, meeting=meeting, expected_version=1)
+    same = meeting_update(actor=cast.a_officer, meeting=meeting, expected_version=1)
     assert (same, same.version) == (meeting, 1)
     assert counts() == before
     assert events_of(meeting) == [("create", "a_officer")]
@@ -264,22 +277,20 @@ def test_meeting_update_with_nothing_to_change_records_nothing(cast):
 def test_meeting_update_refused_to_reader_and_other_party(cast, who):
     meeting = new_meeting(cast)
     with pytest.raises(PermissionDenied):
-        services.meeting_update(
-            actor=getattr(cast, who), meeting=meeting, expected_version=1, place="Fes"
-        )
+        meeting_update(actor=getattr(cast, who), meeting=meeting, expected_version=1, place="Fes")
     with pytest.raises(PermissionDenied):
-        services.meeting_update(actor=getattr(cast, who), meeting=meeting, expected_version=1)
+        meeting_update(actor=getattr(cast, who), meeting=meeting, expected_version=1)
 
 
 def test_meeting_change_status_held_once_started(cast):
     meeting = new_meeting(cast)
-    held = services.meeting_change_status(
+    held = meeting_change_status(
         actor=cast.a_officer, meeting=meeting, status="held", expected_version=1
     )
     assert (held.status, held.version) == ("held", 2)
     assert events_of(meeting) == [("create", "a_officer"), ("status", "a_officer")]
     with pytest.raises(ValidationError) as exc:
-        services.meeting_change_status(
+        meeting_change_status(
             actor=cast.a_officer, meeting=held, status="cancelled", expected_version=2
         )
     assert exc.value.message_dict == {"status": ["A meeting cannot go from Held to Cancelled."]}
@@ -289,7 +300,7 @@ def test_meeting_change_status_refuses_held_before_start(cast):
     meeting = future_meeting(cast)
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.meeting_change_status(
+        meeting_change_status(
             actor=cast.a_officer, meeting=meeting, status="held", expected_version=1
         )
     assert exc.value.message_dict == {"status": ["A meeting cannot be held before it starts."]}
@@ -298,26 +309,26 @@ def test_meeting_change_status_refuses_held_before_start(cast):
 
 def test_meeting_change_status_cancel_and_reinstate(cast):
     meeting = future_meeting(cast)
-    cancelled = services.meeting_change_status(
+    cancelled = meeting_change_status(
         actor=cast.a_officer, meeting=meeting, status="cancelled", expected_version=1
     )
-    planned = services.meeting_change_status(
+    planned = meeting_change_status(
         actor=cast.a_officer, meeting=cancelled, status="planned", expected_version=2
     )
     assert (planned.status, planned.version) == ("planned", 3)
     with pytest.raises(ConflictError):
-        services.meeting_change_status(
+        meeting_change_status(
             actor=cast.a_officer, meeting=meeting, status="cancelled", expected_version=1
         )
     with pytest.raises(PermissionDenied):
-        services.meeting_change_status(
+        meeting_change_status(
             actor=cast.a_reader, meeting=planned, status="cancelled", expected_version=3
         )
 
 
 def test_minutes_record_per_language(cast):
     meeting = new_meeting(cast)
-    recorded = services.minutes_record(
+    recorded = minutes_record(
         actor=cast.a_officer,
         meeting=meeting,
         minutes={"en": "The parties agreed.", "fr": "Les parties ont convenu."},
@@ -330,11 +341,11 @@ def test_minutes_record_per_language(cast):
     )
     assert events_of(meeting)[-1] == ("minutes", "a_officer")
     with pytest.raises(ConflictError):
-        services.minutes_record(
+        minutes_record(
             actor=cast.a_officer, meeting=meeting, minutes={"en": "Other"}, expected_version=1
         )
     with pytest.raises(PermissionDenied):
-        services.minutes_record(
+        minutes_record(
             actor=cast.a_reader, meeting=recorded, minutes={"en": "X"}, expected_version=2
         )
 
@@ -343,7 +354,7 @@ def test_minutes_record_refused_before_the_meeting(cast):
     meeting = future_meeting(cast)
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.minutes_record(
+        minutes_record(
             actor=cast.a_officer, meeting=meeting, minutes={"en": "Draft"}, expected_version=1
         )
     assert exc.value.message_dict == {"minutes": ["The meeting has not started yet."]}
@@ -355,9 +366,9 @@ def test_minutes_record_refused_before_the_meeting(cast):
 
 def test_agenda_item_add_numbers_items_and_audits_them_not_the_meeting(cast):
     meeting = future_meeting(cast)
-    first = services.agenda_item_add(actor=cast.a_officer, meeting=meeting, title=" Opening ")
+    first = agenda_item_add(actor=cast.a_officer, meeting=meeting, title=" Opening ")
     commitment = new_commitment(cast, "Designate a contact cell")
-    second = services.agenda_item_add(
+    second = agenda_item_add(
         actor=cast.a_officer,
         meeting=meeting,
         title="Contact cells",
@@ -384,7 +395,7 @@ def test_agenda_item_add_numbers_items_and_audits_them_not_the_meeting(cast):
 def test_agenda_item_add_refused_to_reader_and_outsider(cast, who, error, message):
     meeting = future_meeting(cast)
     with pytest.raises(error) as exc:
-        services.agenda_item_add(actor=getattr(cast, who), meeting=meeting, title="Opening")
+        agenda_item_add(actor=getattr(cast, who), meeting=meeting, title="Opening")
     assert str(exc.value) == message
     assert AgendaItem.objects.count() == 0
 
@@ -399,7 +410,7 @@ def test_agenda_item_add_refuses_commitments_of_other_agreements_or_not_visible(
     before = counts()
     for commitment in (elsewhere, b_internal):
         with pytest.raises(ValidationError) as exc:
-            services.agenda_item_add(
+            agenda_item_add(
                 actor=cast.a_officer, meeting=meeting, title="X", carried_commitment=commitment
             )
         assert exc.value.message_dict == {
@@ -411,11 +422,9 @@ def test_agenda_item_add_refuses_commitments_of_other_agreements_or_not_visible(
 def test_agenda_item_add_refuses_the_same_commitment_twice(cast):
     meeting = future_meeting(cast)
     commitment = new_commitment(cast, "Designate a contact cell")
-    services.agenda_item_add(
-        actor=cast.a_officer, meeting=meeting, title="X", carried_commitment=commitment
-    )
+    agenda_item_add(actor=cast.a_officer, meeting=meeting, title="X", carried_commitment=commitment)
     with pytest.raises(ValidationError) as exc:
-        services.agenda_item_add(
+        agenda_item_add(
             actor=cast.a_officer, meeting=meeting, title="Y", carried_commitment=commitment
         )
     assert exc.value.message_dict == {
@@ -430,11 +439,9 @@ def test_agenda_item_add_refuses_a_decision_of_a_later_meeting(cast):
         starts_at=dt.datetime(2023, 9, 1, 10, 0),
         ends_at=dt.datetime(2023, 9, 1, 12, 0),
     )
-    decision = services.decision_record(actor=cast.a_officer, meeting=later, text="Exchange")
+    decision = decision_record(actor=cast.a_officer, meeting=later, text="Exchange")
     with pytest.raises(ValidationError) as exc:
-        services.agenda_item_add(
-            actor=cast.a_officer, meeting=earlier, title="X", carried_decision=decision
-        )
+        agenda_item_add(actor=cast.a_officer, meeting=earlier, title="X", carried_decision=decision)
     assert exc.value.message_dict == {
         "carried_decision": ["Choose a decision of an earlier meeting under this agreement."]
     }
@@ -442,9 +449,9 @@ def test_agenda_item_add_refuses_a_decision_of_a_later_meeting(cast):
 
 def test_agenda_item_carrying_an_internal_commitment_is_hidden_from_the_other_party(cast):
     meeting = future_meeting(cast)
-    opening = services.agenda_item_add(actor=cast.a_officer, meeting=meeting, title="Opening")
+    opening = agenda_item_add(actor=cast.a_officer, meeting=meeting, title="Opening")
     internal = new_commitment(cast, "Internal", scope="internal")
-    hidden = services.agenda_item_add(
+    hidden = agenda_item_add(
         actor=cast.a_officer, meeting=meeting, title="Internal", carried_commitment=internal
     )
     assert list(selectors.agenda_item_visible_to(cast.a_reader)) == [opening, hidden]
@@ -474,11 +481,11 @@ def history(cast):
         starts_at=dt.datetime(2024, 1, 10, 10, 0),
         ends_at=dt.datetime(2024, 1, 10, 16, 0),
     )
-    d1 = services.decision_record(actor=cast.a_officer, meeting=earlier, text="Train 20 officers")
-    d2 = services.decision_record(actor=cast.a_officer, meeting=earlier, text="Share contacts")
-    d2 = services.decision_change_status(actor=cast.a_officer, decision=d2, status="implemented")
-    d3 = services.decision_record(actor=cast.a_officer, meeting=later, text="Later decision")
-    d4 = services.decision_record(actor=cast.a_officer, meeting=current, text="Same meeting")
+    d1 = decision_record(actor=cast.a_officer, meeting=earlier, text="Train 20 officers")
+    d2 = decision_record(actor=cast.a_officer, meeting=earlier, text="Share contacts")
+    d2 = decision_change_status(actor=cast.a_officer, decision=d2, status="implemented")
+    d3 = decision_record(actor=cast.a_officer, meeting=later, text="Later decision")
+    d4 = decision_record(actor=cast.a_officer, meeting=current, text="Same meeting")
     due = dt.date(2023, 12, 31)
     shared = new_commitment(cast, "Shared plan", due_date=due)
     a_internal = new_commitment(cast, "A internal", scope="internal", due_date=dt.date(2023, 6, 1))
@@ -486,11 +493,11 @@ def history(cast):
         cast, "B internal", actor=cast.b_officer, responsible_party=cast.b, scope="internal"
     )
     done = new_commitment(cast, "Done already")
-    done = agreement_services.commitment_change_status(
+    done = commitment_change_status(
         actor=cast.a_officer, commitment=done, status="done", expected_version=1
     )
     carried = new_commitment(cast, "Already carried")
-    services.agenda_item_add(
+    agenda_item_add(
         actor=cast.a_officer, meeting=current, title="Carried", carried_commitment=carried
     )
     elsewhere = new_commitment(cast, "Elsewhere", agreement=agreement_between(cast.a, cast.c))
@@ -521,7 +528,7 @@ def test_carry_over_candidates_are_open_visible_earlier_and_not_yet_on_the_agend
 
 def test_agenda_carry_over_adds_one_item_per_candidate(cast, history):
     current = history["current"]
-    items = services.agenda_carry_over(
+    items = agenda_carry_over(
         actor=cast.a_coordinator,
         meeting=current,
         commitments=[history["shared"]],
@@ -582,7 +589,7 @@ def test_agenda_carry_over_adds_one_item_per_candidate(cast, history):
 def test_agenda_carry_over_is_all_or_nothing(cast, history, chosen, errors):
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.agenda_carry_over(
+        agenda_carry_over(
             actor=cast.a_officer,
             meeting=history["current"],
             **{field: [history[name] for name in names] for field, names in chosen.items()},
@@ -593,7 +600,7 @@ def test_agenda_carry_over_is_all_or_nothing(cast, history, chosen, errors):
 
 def test_agenda_carry_over_refused_to_reader(cast, history):
     with pytest.raises(PermissionDenied):
-        services.agenda_carry_over(
+        agenda_carry_over(
             actor=cast.a_reader, meeting=history["current"], commitments=[history["shared"]]
         )
 
@@ -604,13 +611,13 @@ def test_agenda_carry_over_refused_to_reader(cast, history):
 def test_attendance_set_invites_then_records_presence(cast):
     meeting = new_meeting(cast)
     contact = ContactFactory(unit=cast.b_cell, name="Inspector de Vries")
-    invited = services.attendance_set(
+    invited = attendance_set(
         actor=cast.a_officer, meeting=meeting, contact=contact, status="invited"
     )
-    attended = services.attendance_set(
+    attended = attendance_set(
         actor=cast.a_officer, meeting=meeting, contact=contact, status="attended"
     )
-    again = services.attendance_set(
+    again = attendance_set(
         actor=cast.a_officer, meeting=meeting, contact=contact, status="attended"
     )
     assert (attended.pk, again.pk, again.status) == (invited.pk, invited.pk, "attended")
@@ -637,7 +644,7 @@ def test_attendance_set_refuses_invalid_input(cast, case, errors):
     }.get(case, lambda: ContactFactory(unit=cast.a_cell))()
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.attendance_set(
+        attendance_set(
             actor=cast.a_officer,
             meeting=meeting,
             contact=contact,
@@ -658,9 +665,7 @@ def test_attendance_set_refused_to_reader_and_other_party(cast, who, message):
     meeting = new_meeting(cast)
     contact = ContactFactory(unit=cast.a_cell)
     with pytest.raises(PermissionDenied) as exc:
-        services.attendance_set(
-            actor=getattr(cast, who), meeting=meeting, contact=contact, status="invited"
-        )
+        attendance_set(actor=getattr(cast, who), meeting=meeting, contact=contact, status="invited")
     assert str(exc.value) == message
     assert Attendance.objects.count() == 0
 
@@ -668,7 +673,7 @@ def test_attendance_set_refused_to_reader_and_other_party(cast, who, message):
 def test_attendance_set_by_the_other_party_for_its_own_contact(cast):
     meeting = new_meeting(cast)
     contact = ContactFactory(unit=cast.b_cell, name="Inspecteur Jansen")
-    attendance = services.attendance_set(
+    attendance = attendance_set(
         actor=cast.b_officer, meeting=meeting, contact=contact, status="attended"
     )
     assert [(a.contact.name, a.status) for a in selectors.attendance_visible_to(cast.a_reader)] == [
@@ -681,10 +686,8 @@ def test_attendance_of_an_internal_contact_is_hidden_from_the_other_party(cast):
     meeting = new_meeting(cast)
     public = ContactFactory(unit=cast.a_cell, name="Public")
     private = ContactFactory(unit=cast.a_cell, name="Private", scope="internal")
-    seen = services.attendance_set(
-        actor=cast.a_officer, meeting=meeting, contact=public, status="invited"
-    )
-    hidden = services.attendance_set(
+    seen = attendance_set(actor=cast.a_officer, meeting=meeting, contact=public, status="invited")
+    hidden = attendance_set(
         actor=cast.a_officer, meeting=meeting, contact=private, status="invited"
     )
     assert set(selectors.attendance_visible_to(cast.a_reader)) == {seen, hidden}
@@ -698,8 +701,8 @@ def test_attendance_of_an_internal_contact_is_hidden_from_the_other_party(cast):
 
 def test_decision_record_numbers_decisions_per_meeting(cast):
     meeting = new_meeting(cast)
-    first = services.decision_record(actor=cast.a_officer, meeting=meeting, text=" Train ")
-    second = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Share")
+    first = decision_record(actor=cast.a_officer, meeting=meeting, text=" Train ")
+    second = decision_record(actor=cast.a_officer, meeting=meeting, text="Share")
     assert [(d.number, d.text, d.status) for d in (first, second)] == [
         (1, "Train", "open"),
         (2, "Share", "open"),
@@ -718,12 +721,12 @@ def test_decision_record_numbers_decisions_per_meeting(cast):
 def test_decision_record_refuses_invalid_input(cast, case, errors):
     meeting = future_meeting(cast) if case == "future" else new_meeting(cast)
     if case == "cancelled":
-        meeting = services.meeting_change_status(
+        meeting = meeting_change_status(
             actor=cast.a_officer, meeting=meeting, status="cancelled", expected_version=1
         )
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.decision_record(
+        decision_record(
             actor=cast.a_officer, meeting=meeting, text="  " if case == "blank" else "Train"
         )
     assert exc.value.message_dict == errors
@@ -734,24 +737,22 @@ def test_decision_record_refuses_invalid_input(cast, case, errors):
 def test_decision_record_refused_to_reader_and_other_party(cast, who):
     meeting = new_meeting(cast)
     with pytest.raises(PermissionDenied):
-        services.decision_record(actor=getattr(cast, who), meeting=meeting, text="Train")
+        decision_record(actor=getattr(cast, who), meeting=meeting, text="Train")
 
 
 def test_decision_change_status_and_its_transitions(cast):
     meeting = new_meeting(cast)
-    decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
-    implemented = services.decision_change_status(
+    decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
+    implemented = decision_change_status(
         actor=cast.a_officer, decision=decision, status="implemented"
     )
     assert implemented.status == "implemented"
     with pytest.raises(ValidationError) as exc:
-        services.decision_change_status(actor=cast.a_officer, decision=decision, status="dropped")
+        decision_change_status(actor=cast.a_officer, decision=decision, status="dropped")
     assert exc.value.message_dict == {
         "status": ["A decision cannot go from Implemented to Dropped."]
     }
-    reopened = services.decision_change_status(
-        actor=cast.a_officer, decision=decision, status="open"
-    )
+    reopened = decision_change_status(actor=cast.a_officer, decision=decision, status="open")
     assert reopened.status == "open"
     assert events_of(decision) == [
         ("create", "a_officer"),
@@ -759,14 +760,14 @@ def test_decision_change_status_and_its_transitions(cast):
         ("status", "a_officer"),
     ]
     with pytest.raises(PermissionDenied):
-        services.decision_change_status(actor=cast.a_reader, decision=decision, status="dropped")
+        decision_change_status(actor=cast.a_reader, decision=decision, status="dropped")
 
 
 def test_decision_of_an_internal_meeting_is_hidden_from_the_other_party(cast):
     internal = new_meeting(cast, scope="internal")
     shared = new_meeting(cast)
-    hidden = services.decision_record(actor=cast.a_officer, meeting=internal, text="Ours")
-    seen = services.decision_record(actor=cast.a_officer, meeting=shared, text="Joint")
+    hidden = decision_record(actor=cast.a_officer, meeting=internal, text="Ours")
+    seen = decision_record(actor=cast.a_officer, meeting=shared, text="Joint")
     assert list(selectors.decision_visible_to(cast.a_reader)) == [hidden, seen]
     assert list(selectors.decision_visible_to(cast.b_officer)) == [seen]
     assert list(selectors.decision_visible_to(cast.c_officer)) == []
@@ -778,8 +779,8 @@ def test_decision_of_an_internal_meeting_is_hidden_from_the_other_party(cast):
 
 def test_decision_to_commitments_creates_and_links_them_in_one_step(cast):
     meeting = new_meeting(cast)
-    decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
-    shared, internal = services.decision_to_commitments(
+    decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
+    shared, internal = decision_to_commitments(
         actor=cast.a_coordinator,
         decision=decision,
         commitments=[
@@ -844,14 +845,14 @@ def test_decision_to_commitments_creates_and_links_them_in_one_step(cast):
 )
 def test_decision_to_commitments_is_all_or_nothing(cast, second, errors):
     meeting = new_meeting(cast)
-    decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
+    decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
     second = {
         k: getattr(cast, v) if k in ("responsible_party", "agreement") else v
         for k, v in second.items()
     }
     before = counts()
     with pytest.raises(ValidationError) as exc:
-        services.decision_to_commitments(
+        decision_to_commitments(
             actor=cast.a_coordinator,
             decision=decision,
             commitments=[{"title": {"en": "Valid"}, "responsible_party": cast.a}, second],
@@ -863,8 +864,8 @@ def test_decision_to_commitments_is_all_or_nothing(cast, second, errors):
 
 def test_decision_to_commitments_by_an_officer_of_the_owning_party(cast):
     meeting = new_meeting(cast)
-    decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
-    (created,) = services.decision_to_commitments(
+    decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
+    (created,) = decision_to_commitments(
         actor=cast.a_officer,
         decision=decision,
         commitments=[{"title": {"en": "Host a course"}, "responsible_party": cast.b}],
@@ -889,10 +890,10 @@ def test_decision_to_commitments_by_an_officer_of_the_owning_party(cast):
 )
 def test_decision_to_commitments_is_for_writers_of_the_owning_party(cast, who, error):
     meeting = new_meeting(cast)
-    decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
+    decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
     before = counts()
     with pytest.raises(error):
-        services.decision_to_commitments(
+        decision_to_commitments(
             actor=getattr(cast, who),
             decision=decision,
             commitments=[{"title": {"en": "X"}, "responsible_party": cast.a}],
@@ -902,17 +903,13 @@ def test_decision_to_commitments_is_for_writers_of_the_owning_party(cast, who, e
 
 def test_decision_to_commitments_refuses_a_dropped_decision_or_no_commitments(cast):
     meeting = new_meeting(cast)
-    decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
+    decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
     with pytest.raises(ValidationError) as exc:
-        services.decision_to_commitments(
-            actor=cast.a_coordinator, decision=decision, commitments=[]
-        )
+        decision_to_commitments(actor=cast.a_coordinator, decision=decision, commitments=[])
     assert exc.value.message_dict == {"commitments": ["Give at least one commitment."]}
-    dropped = services.decision_change_status(
-        actor=cast.a_officer, decision=decision, status="dropped"
-    )
+    dropped = decision_change_status(actor=cast.a_officer, decision=decision, status="dropped")
     with pytest.raises(ValidationError) as exc:
-        services.decision_to_commitments(
+        decision_to_commitments(
             actor=cast.a_coordinator,
             decision=dropped,
             commitments=[{"title": {"en": "X"}, "responsible_party": cast.a}],
@@ -925,17 +922,17 @@ def test_decision_to_commitments_refuses_a_dropped_decision_or_no_commitments(ca
 def test_minutes_translation_added_later_keeps_the_reference_text(cast):
     meeting = new_meeting(cast)
     with pytest.raises(ValidationError) as exc:
-        services.minutes_record(
+        minutes_record(
             actor=cast.a_officer,
             meeting=meeting,
             minutes={"fr": "Compte rendu"},
             expected_version=1,
         )
     assert exc.value.message_dict == {"minutes_en": ["Give the text in the reference language."]}
-    meeting = services.minutes_record(
+    meeting = minutes_record(
         actor=cast.a_officer, meeting=meeting, minutes={"en": "Minutes"}, expected_version=1
     )
-    meeting = services.minutes_record(
+    meeting = minutes_record(
         actor=cast.a_officer, meeting=meeting, minutes={"fr": "Compte rendu"}, expected_version=2
     )
     assert (meeting.minutes_en, meeting.minutes_fr, meeting.version) == (
@@ -948,7 +945,5 @@ def test_minutes_translation_added_later_keeps_the_reference_text(cast):
 def test_meeting_update_refuses_emptying_the_reference_title(cast):
     meeting = new_meeting(cast)
     with pytest.raises(ValidationError) as exc:
-        services.meeting_update(
-            actor=cast.a_officer, meeting=meeting, expected_version=1, title={"en": " "}
-        )
+        meeting_update(actor=cast.a_officer, meeting=meeting, expected_version=1, title={"en": " "})
     assert exc.value.message_dict == {"title_en": ["Give the text in the reference language."]}

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from entente.accounts.enums import Role
 from entente.audit.models import AuditEvent
-from entente.meetings import services
 from entente.meetings.models import AgendaItem, Guest
+from entente.meetings.services.agenda import agenda_item_add
+from entente.meetings.services.meetings import meeting_change_status
 from entente.meetings.tests.test_services import future_meeting, new_meeting
 from entente.testing import ContactFactory, member
 
@@ -57,7 +58,7 @@ def joint(cast):
     """A's shared planned meeting with an item of A, B's internal item, A's internal item
     and a shared item of B, in that order."""
     meeting = future_meeting(cast)
-    add = services.agenda_item_add
+    add = agenda_item_add
     add(actor=cast.a_officer, meeting=meeting, title="Opening")
     add(actor=cast.b_officer, meeting=meeting, title="NL briefing", scope="internal")
     add(actor=cast.a_officer, meeting=meeting, title="MA line to take", scope="internal")
@@ -224,8 +225,8 @@ def test_an_edit_with_a_blank_title_says_so_and_keeps_the_item(client, cast, joi
 
 def test_the_agenda_is_fixed_once_the_meeting_is_held(client, cast):
     meeting = new_meeting(cast)  # in the past
-    item = services.agenda_item_add(actor=cast.b_officer, meeting=meeting, title="NL point")
-    meeting = services.meeting_change_status(
+    item = agenda_item_add(actor=cast.b_officer, meeting=meeting, title="NL point")
+    meeting = meeting_change_status(
         actor=cast.a_officer, meeting=meeting, status="held", expected_version=1
     )
     client.force_login(cast.b_officer)

@@ -3,10 +3,11 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from entente.agreements import services as agreement_services
+from entente.agreements.services.commitments import commitment_change_status
 from entente.audit.models import AuditEvent
-from entente.meetings import services
 from entente.meetings.models import AgendaItem
+from entente.meetings.services.agenda import agenda_carry_over, agenda_item_add
+from entente.meetings.services.decisions import decision_change_status, decision_record
 from entente.meetings.tests.test_services import new_commitment, new_meeting
 from entente.testing import agreement_between
 
@@ -31,14 +32,12 @@ def agenda_of(meeting) -> list[tuple]:
 def loop(cast):
     """A first meeting with decisions, open and closed commitments, then the next one."""
     first = new_meeting(cast, title={"en": "First joint committee"})
-    open_decision = services.decision_record(actor=cast.a_officer, meeting=first, text="Train")
-    done_decision = services.decision_record(actor=cast.a_officer, meeting=first, text="Visit")
-    services.decision_change_status(
-        actor=cast.a_officer, decision=done_decision, status="implemented"
-    )
+    open_decision = decision_record(actor=cast.a_officer, meeting=first, text="Train")
+    done_decision = decision_record(actor=cast.a_officer, meeting=first, text="Visit")
+    decision_change_status(actor=cast.a_officer, decision=done_decision, status="implemented")
     open_commitment = new_commitment(cast, "Exchange liaison officers")
     done = new_commitment(cast, "Appoint contact points")
-    agreement_services.commitment_change_status(
+    commitment_change_status(
         actor=cast.a_officer, commitment=done, status="done", expected_version=1
     )
     # Not offered to A: B's internal commitment, and one under another agreement.
@@ -52,7 +51,7 @@ def loop(cast):
         ends_at=dt.datetime(2023, 9, 20, 16, 0),
     )
     # A decision of the later meeting is never carried back to it.
-    services.decision_record(actor=cast.a_officer, meeting=second, text="Later")
+    decision_record(actor=cast.a_officer, meeting=second, text="Later")
     return {
         "first": first,
         "second": second,
@@ -77,7 +76,7 @@ def test_agenda_page_offers_exactly_the_open_items(client, cast, loop):
 
 def test_agenda_carry_over_adds_the_chosen_items_and_stops_offering_them(client, cast, loop):
     second = loop["second"]
-    services.agenda_item_add(actor=cast.a_officer, meeting=second, title="Opening")
+    agenda_item_add(actor=cast.a_officer, meeting=second, title="Opening")
     client.force_login(cast.a_officer)
     response = client.post(
         carry_url(second),
@@ -152,7 +151,7 @@ def test_agenda_add_blank_title_error_is_next_to_the_field(client, cast, loop):
 
 
 def test_agenda_page_is_read_only_for_a_reader_and_the_other_party(client, cast, loop):
-    services.agenda_item_add(actor=cast.a_officer, meeting=loop["second"], title="Opening")
+    agenda_item_add(actor=cast.a_officer, meeting=loop["second"], title="Opening")
     for who in ("a_reader", "b_officer"):
         client.force_login(getattr(cast, who))
         response = client.get(agenda_url(loop["second"]))
@@ -172,7 +171,7 @@ def test_agenda_page_of_an_unseen_meeting_is_not_found(client, cast, loop):
 
 def test_other_party_sees_a_carried_shared_commitment_but_not_an_internal_one(client, cast, loop):
     internal = new_commitment(cast, "Our internal step", scope="internal")
-    services.agenda_carry_over(
+    agenda_carry_over(
         actor=cast.a_officer,
         meeting=loop["second"],
         commitments=[loop["open_commitment"], internal],

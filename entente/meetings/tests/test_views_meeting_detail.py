@@ -5,8 +5,15 @@ from django.urls import reverse
 
 from entente.agreements.selectors import commitment_visible_to
 from entente.audit.models import AuditEvent
-from entente.meetings import services
 from entente.meetings.models import Attendance, Decision
+from entente.meetings.services.agenda import agenda_item_add
+from entente.meetings.services.attendance import attendance_set
+from entente.meetings.services.decisions import (
+    decision_change_status,
+    decision_record,
+    decision_to_commitments,
+)
+from entente.meetings.services.meetings import minutes_record
 from entente.meetings.tests.test_services import future_meeting, new_meeting
 from entente.testing import ContactFactory
 
@@ -24,27 +31,27 @@ def meeting(cast):
         ends_at=dt.datetime(2023, 6, 14, 16, 0),
     )
     for title in ("Opening", "Working arrangements", "Training programme"):
-        services.agenda_item_add(actor=cast.a_officer, meeting=meeting, title=title)
-    services.attendance_set(
+        agenda_item_add(actor=cast.a_officer, meeting=meeting, title=title)
+    attendance_set(
         actor=cast.a_officer,
         meeting=meeting,
         contact=ContactFactory(unit=cast.b_cell, name="Jan de Vries"),
         status="attended",
     )
-    services.attendance_set(
+    attendance_set(
         actor=cast.a_officer,
         meeting=meeting,
         contact=ContactFactory(unit=cast.a_cell, name="Amina Alaoui"),
         status="excused",
     )
-    meeting = services.minutes_record(
+    meeting = minutes_record(
         actor=cast.a_officer,
         meeting=meeting,
         minutes={"en": "The parties agreed on a training plan."},
         expected_version=1,
     )
-    decision = services.decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
-    services.decision_to_commitments(
+    decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
+    decision_to_commitments(
         actor=cast.a_officer,
         decision=decision,
         commitments=[
@@ -52,7 +59,7 @@ def meeting(cast):
             {"title": {"en": "Budget the course"}, "responsible_party": cast.a},
         ],
     )
-    services.decision_record(actor=cast.a_officer, meeting=meeting, text="Exchange contacts")
+    decision_record(actor=cast.a_officer, meeting=meeting, text="Exchange contacts")
     return meeting
 
 
@@ -272,7 +279,7 @@ def test_minutes_edit_saves_every_language(client, cast, meeting):
 
 
 def test_minutes_edit_stale_version_shows_conflict_and_keeps_the_minutes(client, cast, meeting):
-    services.minutes_record(
+    minutes_record(
         actor=cast.a_coordinator,
         meeting=meeting,
         minutes={"en": "The coordinator's minutes."},
@@ -329,7 +336,7 @@ def row(cast, title="", party=None, due="", scope="shared", area="") -> dict:
 @pytest.fixture
 def open_decision(cast):
     meeting = new_meeting(cast)
-    return services.decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
+    return decision_record(actor=cast.a_officer, meeting=meeting, text="Train")
 
 
 def commitments_url(decision) -> str:
@@ -420,9 +427,7 @@ def test_decision_commitments_service_errors_go_to_the_right_row(cast, open_deci
         {"title": {"en": "Outsider"}, "responsible_party": cast.c},
     ]
     with pytest.raises(ValidationError) as exc:
-        services.decision_to_commitments(
-            actor=cast.a_officer, decision=open_decision, commitments=specs
-        )
+        decision_to_commitments(actor=cast.a_officer, decision=open_decision, commitments=specs)
     meeting = open_decision.meeting
     prefix = f"d{open_decision.public_id}"
     data = {
@@ -487,7 +492,7 @@ def test_decision_commitments_forged_row_count_is_not_a_500(client, cast, open_d
 
 
 def test_decision_commitments_of_a_dropped_decision_is_refused(client, cast, open_decision):
-    services.decision_change_status(actor=cast.a_officer, decision=open_decision, status="dropped")
+    decision_change_status(actor=cast.a_officer, decision=open_decision, status="dropped")
     client.force_login(cast.a_officer)
     response = client.post(
         commitments_url(open_decision), rows_post(open_decision, row(cast, "Late", cast.a))
@@ -579,8 +584,8 @@ def test_every_write_is_refused_to_non_writers(client, cast, meeting, target, wh
 @pytest.mark.parametrize("target", TARGETS)
 def test_every_write_on_an_internal_meeting_is_not_found_for_the_other_party(client, cast, target):
     internal = new_meeting(cast, scope="internal")
-    services.decision_record(actor=cast.a_officer, meeting=internal, text="One")
-    services.decision_record(actor=cast.a_officer, meeting=internal, text="Two")
+    decision_record(actor=cast.a_officer, meeting=internal, text="One")
+    decision_record(actor=cast.a_officer, meeting=internal, text="Two")
     url, data = post_targets(cast, internal)[target]
     client.force_login(cast.b_officer)
     assert client.post(url, data).status_code == 404

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from entente.audit.models import AuditEvent
-from entente.meetings import services
 from entente.meetings.models import Meeting
+from entente.meetings.services.meetings import meeting_update
 from entente.meetings.tests.test_services import future_meeting, new_meeting
 from entente.testing import agreement_between
 
@@ -258,9 +258,7 @@ def test_meeting_edit_logs_only_what_changed(client, cast):
 
 def test_meeting_edit_with_a_stale_version_shows_the_conflict_and_keeps_the_record(client, cast):
     meeting = new_meeting(cast)
-    services.meeting_update(
-        actor=cast.a_coordinator, meeting=meeting, expected_version=1, place="Fes"
-    )
+    meeting_update(actor=cast.a_coordinator, meeting=meeting, expected_version=1, place="Fes")
     client.force_login(cast.a_officer)
     before = AuditEvent.objects.count()
     response = client.post(edit_url(meeting), edit_post(meeting, place="Tangier", version=1))
@@ -342,7 +340,7 @@ def test_meeting_status_refuses_holding_a_future_meeting(client, cast):
 
 def test_meeting_status_stale_version_is_a_conflict(client, cast):
     meeting = new_meeting(cast)
-    services.meeting_update(actor=cast.a_officer, meeting=meeting, expected_version=1, place="Fes")
+    meeting_update(actor=cast.a_officer, meeting=meeting, expected_version=1, place="Fes")
     client.force_login(cast.a_officer)
     response = client.post(status_url(meeting), {"status": "cancelled", "version": 1})
     assert response.status_code == 409

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from entente.meetings import services
+from entente.meetings.services.meetings import meeting_change_status
 from entente.meetings.tests.test_services import new_meeting
 from entente.testing import agreement_between
 
@@ -26,7 +26,7 @@ def meetings(cast):
         ends_at=dt.datetime(2023, 6, 14, 16, 0),
     )
     return {
-        "joint": services.meeting_change_status(
+        "joint": meeting_change_status(
             actor=cast.a_officer, meeting=joint, status="held", expected_version=1
         ),
         "prep": new_meeting(

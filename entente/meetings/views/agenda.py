@@ -10,7 +10,6 @@ from django.utils.translation import ngettext
 from entente.core.access import can_write, require_writer
 from entente.core.errors import ConflictError
 from entente.core.pages import done, rebound, saved, signed_in
-from entente.meetings import services
 from entente.meetings.forms import AgendaItemEditForm, AgendaItemForm, AgendaMoveForm, CarryOverForm
 from entente.meetings.selectors import (
     agenda_item_visible_to,
@@ -18,6 +17,7 @@ from entente.meetings.selectors import (
     get_meeting_for_user,
     meeting_carry_over_candidates,
 )
+from entente.meetings.services import agenda as agenda_services
 from entente.meetings.views.common import agenda_rights, detail_url
 
 
@@ -50,7 +50,9 @@ def agenda_add(request, pk):
     form = AgendaItemForm(request.POST, meeting=meeting)
     item = saved(
         form,
-        lambda: services.agenda_item_add(actor=request.user, meeting=meeting, **form.cleaned_data),
+        lambda: agenda_services.agenda_item_add(
+            actor=request.user, meeting=meeting, **form.cleaned_data
+        ),
     )
     if item is None:
         return _render_agenda(request, meeting, status=400, item_form=form)
@@ -64,7 +66,7 @@ def agenda_carry_over(request, pk):
     form = CarryOverForm(request.POST, candidates=candidates)
     items = saved(
         form,
-        lambda: services.agenda_carry_over(
+        lambda: agenda_services.agenda_carry_over(
             actor=request.user, meeting=meeting, **form.cleaned_data
         ),
     )
@@ -88,7 +90,7 @@ def agenda_item_edit(request, pk):
         def update():
             data = dict(form.cleaned_data)
             version = data.pop("version")
-            return services.agenda_item_update(
+            return agenda_services.agenda_item_update(
                 actor=request.user, item=item, expected_version=version, **data
             )
 
@@ -115,7 +117,7 @@ def agenda_item_remove(request, pk):
     item = get_agenda_item_for_user(request.user, pk, write=True)
     meeting = item.meeting
     try:
-        services.agenda_item_remove(actor=request.user, item=item)
+        agenda_services.agenda_item_remove(actor=request.user, item=item)
     except ValidationError as error:
         return _render_agenda(request, meeting, status=400, agenda_errors=error.messages)
     return done(request, _("The item is off the agenda."), detail_url(meeting, "agenda"))
@@ -129,7 +131,7 @@ def agenda_item_move(request, pk):
     form = AgendaMoveForm(request.POST)
     moved = saved(
         form,
-        lambda: services.agenda_item_move(
+        lambda: agenda_services.agenda_item_move(
             actor=request.user, item=item, position=form.cleaned_data["position"]
         ),
     )

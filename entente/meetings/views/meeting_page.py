@@ -13,7 +13,6 @@ from entente.core.access import can_write, membership_of, require_writer
 from entente.core.errors import ConflictError, ValidationError
 from entente.core.pages import done, rebound, saved, signed_in
 from entente.core.transitions import Workflow
-from entente.meetings import services
 from entente.meetings.enums import (
     DECISION_WORKFLOW,
     MEETING_WORKFLOW,
@@ -38,6 +37,9 @@ from entente.meetings.selectors import (
     get_meeting_for_user,
     meeting_parts,
 )
+from entente.meetings.services import attendance as attendance_services
+from entente.meetings.services import decisions as decisions_services
+from entente.meetings.services import meetings as meetings_services
 from entente.meetings.views.common import (
     agenda_rights,
     agreement_parties,
@@ -186,7 +188,7 @@ def meeting_status(request, pk):
         request,
         meeting,
         MeetingStatusForm(request.POST),
-        lambda status, version: services.meeting_change_status(
+        lambda status, version: meetings_services.meeting_change_status(
             actor=request.user, meeting=meeting, status=status, expected_version=version
         ),
         _("The meeting's status is changed."),
@@ -200,7 +202,7 @@ def attendance_set(request, pk):
     require_writer(request.user)
     contacts = _eligible_contacts(request.user, meeting, offered=False)
     form = AttendanceForm(request.POST, contacts=contacts)
-    save = partial(services.attendance_set, actor=request.user, meeting=meeting)
+    save = partial(attendance_services.attendance_set, actor=request.user, meeting=meeting)
     message = _("Attendance is recorded.")
     return _posted(request, meeting, "attendance_form", form, save, message, "attendance")
 
@@ -208,7 +210,7 @@ def attendance_set(request, pk):
 @signed_in("POST")
 def guest_add(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
-    save = partial(services.guest_add, actor=request.user, meeting=meeting)
+    save = partial(attendance_services.guest_add, actor=request.user, meeting=meeting)
     message = _("The guest is recorded.")
     return _posted(request, meeting, "guest_form", GuestForm(request.POST), save, message, "guests")
 
@@ -221,7 +223,7 @@ def guest_status(request, pk):
         request,
         meeting,
         GuestStatusForm(request.POST),
-        partial(services.guest_set_status, actor=request.user, guest=guest),
+        partial(attendance_services.guest_set_status, actor=request.user, guest=guest),
         _("Attendance is recorded."),
         "guests",
     )
@@ -231,7 +233,7 @@ def guest_status(request, pk):
 def guest_remove(request, pk):
     guest = get_guest_for_user(request.user, pk, write=True)
     meeting = guest.meeting
-    services.guest_remove(actor=request.user, guest=guest)
+    attendance_services.guest_remove(actor=request.user, guest=guest)
     return done(request, _("The guest is removed."), detail_url(meeting, "guests"))
 
 
@@ -243,7 +245,7 @@ def minutes_edit(request, pk):
     def record():
         version = form.cleaned_data["version"]
         minutes = form.changes(meeting)
-        return services.minutes_record(
+        return meetings_services.minutes_record(
             actor=request.user, meeting=meeting, minutes=minutes, expected_version=version
         )
 
@@ -262,7 +264,7 @@ def minutes_edit(request, pk):
 @signed_in("POST")
 def decision_create(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
-    save = partial(services.decision_record, actor=request.user, meeting=meeting)
+    save = partial(decisions_services.decision_record, actor=request.user, meeting=meeting)
     message = _("The decision is recorded.")
     return _posted(
         request, meeting, "decision_form", DecisionForm(request.POST), save, message, "decisions"
@@ -276,7 +278,7 @@ def decision_status(request, pk):
         request,
         get_meeting_for_user(request.user, decision.meeting.public_id),
         DecisionStatusForm(request.POST),
-        partial(services.decision_change_status, actor=request.user, decision=decision),
+        partial(decisions_services.decision_change_status, actor=request.user, decision=decision),
         _("The decision's status is changed."),
         "decisions",
     )
@@ -297,7 +299,7 @@ def decision_commitments(request, pk):
         return _render_rows(request, meeting, decision, rows)
     if rows.is_valid():
         try:
-            created = services.decision_to_commitments(
+            created = decisions_services.decision_to_commitments(
                 actor=request.user,
                 decision=decision,
                 commitments=rows.specs(reference_language=meeting.reference_language),

@@ -13,10 +13,10 @@ from entente.core.access import membership_of
 from entente.core.enums import Language
 from entente.core.errors import ConflictError
 from entente.core.pages import done, page_of, rebound, saved, signed_in
-from entente.meetings import services
 from entente.meetings.filters import DEFAULT_ORDER, MeetingFilter
 from entente.meetings.forms import MeetingForm
 from entente.meetings.selectors import get_meeting_for_user, meeting_visible_to
+from entente.meetings.services import meetings as meetings_services
 from entente.meetings.views.common import agreement_parties, conflict, detail_url, user_zone
 
 
@@ -78,7 +78,7 @@ def meeting_create(request, agreement_pk):
         handling = ("reference_language", "scope", "marking", "red_recipients")
         meeting = saved(
             form,
-            lambda: services.meeting_create(
+            lambda: meetings_services.meeting_create(
                 actor=request.user,
                 agreement=agreement,
                 title=form.titles(),
@@ -102,7 +102,7 @@ def meeting_edit(request, pk):
     try:
         updated = saved(
             form,
-            lambda: services.meeting_update(
+            lambda: meetings_services.meeting_update(
                 actor=request.user,
                 meeting=meeting,
                 expected_version=form.cleaned_data["version"],

@@ -7,7 +7,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from entente.accounts.enums import Role
-from entente.agreements import services
+from entente.agreements.services.agreements import (
+    agreement_event_record,
+    area_create,
+    clause_create,
+    record_publish,
+)
+from entente.agreements.services.commitments import (
+    commitment_change_status,
+    commitment_create,
+    commitment_update,
+)
 from entente.audit.models import AuditEvent
 from entente.audit.selectors import audit_chain_head
 from entente.core import registry
@@ -25,7 +35,7 @@ def new_commitment(cast, **kwargs):
         "responsible_party": cast.a,
         "due_date": dt.date(2030, 6, 30),
     }
-    return services.commitment_create(**(defaults | kwargs))
+    return commitment_create(**(defaults | kwargs))
 
 
 def event_json(event: AuditEvent, revision: int, *, chain: bool = False) -> dict:
@@ -59,10 +69,10 @@ def history(record) -> list[AuditEvent]:
 
 def test_trail_of_a_commitment(cast):
     commitment = new_commitment(cast)
-    services.commitment_change_status(
+    commitment_change_status(
         actor=cast.a_officer, commitment=commitment, status="in_progress", expected_version=1
     )
-    services.record_publish(actor=cast.a_coordinator, record=commitment, expected_version=2)
+    record_publish(actor=cast.a_coordinator, record=commitment, expected_version=2)
     path = f"{AUDIT}/agreements.commitment/{commitment.public_id}"
     response = api_client(cast.a_reader).get(path)
     assert response.status_code == 200
@@ -86,7 +96,7 @@ def test_trail_of_a_commitment(cast):
 def test_trail_pages_in_sequence(cast):
     commitment = new_commitment(cast)
     for version in range(1, 4):
-        services.commitment_update(
+        commitment_update(
             actor=cast.a_officer, commitment=commitment, expected_version=version, progress=version
         )
     client = api_client(cast.a_officer)
@@ -117,11 +127,11 @@ def test_trail_of_an_unknown_record_type_is_404(cast, record_type):
 
 
 def test_trail_of_agreement_parts(cast):
-    clause = services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
-    area = services.area_create(
+    clause = clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
+    area = area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="drugs", name={"en": "Drugs"}
     )
-    event = services.agreement_event_record(
+    event = agreement_event_record(
         actor=cast.b_officer, agreement=cast.agreement, kind="signed", date=dt.date(2022, 5, 10)
     )
     client = api_client(cast.b_officer)
@@ -173,7 +183,7 @@ def test_trail_query_count_does_not_grow(cast):
     with CaptureQueriesContext(connection) as few:
         client.get(path)
     for version in range(1, 6):
-        services.commitment_update(
+        commitment_update(
             actor=cast.a_officer, commitment=commitment, expected_version=version, progress=version
         )
     with CaptureQueriesContext(connection) as many:

@@ -5,10 +5,18 @@ import datetime as dt
 
 from django.urls import reverse
 
-from entente.agreements import services
+from entente.agreements.services.agreements import (
+    agreement_event_record,
+    area_create,
+    clause_create,
+)
+from entente.agreements.services.commitments import commitment_create
 from entente.core.registry import record_types
 from entente.liaison import services as liaison
-from entente.meetings import services as meetings
+from entente.meetings.services.agenda import agenda_item_add
+from entente.meetings.services.attendance import attendance_set
+from entente.meetings.services.decisions import decision_record
+from entente.meetings.services.meetings import meeting_create
 from entente.testing import ContactFactory
 from entente.training import services as training
 
@@ -36,20 +44,20 @@ def test_every_record_type_with_a_trail_is_registered():
 
 def test_trail_links_each_record_to_the_page_that_shows_it(client, cast):
     agreement = reverse("reports:agreement-detail", args=[cast.agreement.public_id])
-    clause = services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
-    area = services.area_create(
+    clause = clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
+    area = area_create(
         actor=cast.a_coordinator, agreement=cast.agreement, code="drugs", name={"en": "Drugs"}
     )
-    event = services.agreement_event_record(
+    event = agreement_event_record(
         actor=cast.a_officer, agreement=cast.agreement, kind="signed", date=dt.date(2022, 5, 10)
     )
-    commitment = services.commitment_create(
+    commitment = commitment_create(
         actor=cast.a_officer,
         agreement=cast.agreement,
         title={"en": "Share routes"},
         responsible_party=cast.a,
     )
-    meeting = meetings.meeting_create(
+    meeting = meeting_create(
         actor=cast.a_officer,
         agreement=cast.agreement,
         kind="joint_committee",
@@ -60,14 +68,14 @@ def test_trail_links_each_record_to_the_page_that_shows_it(client, cast):
         host_party=cast.a,
     )
     meeting_page = reverse("meetings:meeting-detail", args=[meeting.public_id])
-    item = meetings.agenda_item_add(actor=cast.a_officer, meeting=meeting, title="Routes")
-    attendance = meetings.attendance_set(
+    item = agenda_item_add(actor=cast.a_officer, meeting=meeting, title="Routes")
+    attendance = attendance_set(
         actor=cast.a_officer,
         meeting=meeting,
         contact=ContactFactory(unit=cast.a_cell),
         status="invited",
     )
-    decision = meetings.decision_record(actor=cast.a_officer, meeting=meeting, text="Agreed.")
+    decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Agreed.")
     activity = training.training_create(
         actor=cast.a_officer,
         agreement=cast.agreement,

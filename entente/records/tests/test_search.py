@@ -13,16 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from entente.agreements.models import Commitment
-from entente.agreements.services import (
-    clause_create,
-    commitment_create,
-    commitment_update,
-    record_publish,
-)
+from entente.agreements.services.agreements import clause_create, record_publish
+from entente.agreements.services.commitments import commitment_create, commitment_update
 from entente.audit.services import audited_delete
 from entente.core.enums import Scope
 from entente.liaison.services import request_send
-from entente.meetings.services import agenda_item_add, decision_record, meeting_create
+from entente.meetings.services.agenda import agenda_item_add
+from entente.meetings.services.decisions import decision_record
+from entente.meetings.services.meetings import meeting_create
 from entente.records.models import SearchEntry, query_words, search_words
 from entente.records.selectors import search_hits, search_results, searchable_types
 from entente.records.services import search_reindex

@@ -11,12 +11,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from entente.accounts.enums import Role
-from entente.agreements import services
+from entente.agreements.services.agreements import record_publish, record_set_marking
+from entente.agreements.services.commitments import commitment_create, commitment_update
 from entente.attachments.services import attachment_add
 from entente.audit.models import AuditEvent
 from entente.core import registry
 from entente.core.enums import Marking, Scope
-from entente.meetings import services as meetings
+from entente.meetings.services.agenda import agenda_item_add
+from entente.meetings.services.decisions import (
+    decision_change_status,
+    decision_record,
+    decision_to_commitments,
+)
+from entente.meetings.services.meetings import meeting_create
 from entente.testing import member
 from entente.tests.api_helpers import api_client, as_shown, iso
 
@@ -61,7 +68,7 @@ def shown(event: AuditEvent, revision: int, **overrides) -> dict:
 
 def drafted_then_published(cast):
     """Finding 1: an internal draft, cleaned up, then published, then changed again."""
-    commitment = services.commitment_create(
+    commitment = commitment_create(
         actor=cast.a_coordinator,
         agreement=cast.agreement,
         title={"en": "Fund the joint team"},
@@ -69,14 +76,14 @@ def drafted_then_published(cast):
         responsible_party=cast.a,
         due_date=dt.date(2030, 6, 30),
     )
-    services.commitment_update(
+    commitment_update(
         actor=cast.a_coordinator,
         commitment=commitment,
         expected_version=1,
         description_en="Funding is planned for 2030.",
     )
-    services.record_publish(actor=cast.a_coordinator, record=commitment, expected_version=2)
-    return services.commitment_update(
+    record_publish(actor=cast.a_coordinator, record=commitment, expected_version=2)
+    return commitment_update(
         actor=cast.a_coordinator, commitment=commitment, expected_version=3, progress=10
     )
 
@@ -94,7 +101,7 @@ def meeting(cast, **kwargs):
         "scope": Scope.SHARED,
         "marking": Marking.GREEN,
     }
-    return meetings.meeting_create(**(defaults | kwargs))
+    return meeting_create(**(defaults | kwargs))
 
 
 def test_other_party_reads_the_api_trail_from_the_publishing_on(cast):
@@ -135,7 +142,7 @@ def test_other_party_reads_the_trail_page_from_the_publishing_on(client, cast):
 
 
 def test_a_red_record_is_read_by_others_only_from_its_lowering_on(cast):
-    commitment = services.commitment_create(
+    commitment = commitment_create(
         actor=cast.a_coordinator,
         agreement=cast.agreement,
         title={"en": "Name the informant"},
@@ -145,10 +152,10 @@ def test_a_red_record_is_read_by_others_only_from_its_lowering_on(cast):
         marking=Marking.RED,
         red_recipients=[cast.a_coordinator],
     )
-    services.commitment_update(
+    commitment_update(
         actor=cast.a_coordinator, commitment=commitment, expected_version=1, title_en="Routes"
     )
-    services.record_set_marking(
+    record_set_marking(
         actor=cast.a_coordinator, record=commitment, marking=Marking.AMBER, expected_version=2
     )
     *_, lowering = chain_of(commitment)
@@ -161,8 +168,8 @@ def test_a_red_record_is_read_by_others_only_from_its_lowering_on(cast):
 
 
 def test_a_decision_names_only_the_commitments_the_reader_may_see(client, cast):
-    decision = meetings.decision_record(actor=cast.a_officer, meeting=meeting(cast), text="Act")
-    (internal,) = meetings.decision_to_commitments(
+    decision = decision_record(actor=cast.a_officer, meeting=meeting(cast), text="Act")
+    (internal,) = decision_to_commitments(
         actor=cast.a_officer,
         decision=decision,
         commitments=[
@@ -185,9 +192,9 @@ def test_a_decision_names_only_the_commitments_the_reader_may_see(client, cast):
 
 def test_a_decision_taken_while_its_meeting_was_internal_is_read_from_the_publishing_on(cast):
     internal = meeting(cast, scope=Scope.INTERNAL)
-    decision = meetings.decision_record(actor=cast.a_officer, meeting=internal, text="Act")
-    services.record_publish(actor=cast.a_coordinator, record=internal, expected_version=1)
-    meetings.decision_change_status(actor=cast.a_officer, decision=decision, status="implemented")
+    decision = decision_record(actor=cast.a_officer, meeting=internal, text="Act")
+    record_publish(actor=cast.a_coordinator, record=internal, expected_version=1)
+    decision_change_status(actor=cast.a_officer, decision=decision, status="implemented")
     _create, status = chain_of(decision)
     items = api_client(cast.b_officer).get(api_url(decision)).json()["items"]
     assert items == [shown(status, 1, before=None)]
@@ -237,8 +244,8 @@ def test_a_cursor_names_a_revision_not_a_chain_position(cast):
 
 def test_the_marking_banner_shows_only_for_records_with_a_marking(client, cast):
     shared = meeting(cast)
-    decision = meetings.decision_record(actor=cast.a_officer, meeting=shared, text="Act")
-    item = meetings.agenda_item_add(actor=cast.a_officer, meeting=shared, title="Routes")
+    decision = decision_record(actor=cast.a_officer, meeting=shared, text="Act")
+    item = agenda_item_add(actor=cast.a_officer, meeting=shared, title="Routes")
     client.force_login(cast.b_officer)
     assert "marking-banner" not in client.get(trail_url(decision)).content.decode()
     # An agenda item is its proposer's own record, with its own marking.

@@ -6,10 +6,11 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from entente.agreements import services
 from entente.agreements.models import AgreementEvent, Clause, Commitment
+from entente.agreements.services.agreements import agreement_event_record, clause_create
+from entente.agreements.services.commitments import commitment_create, commitment_update
 from entente.core.enums import Scope
-from entente.meetings import services as meeting_services
+from entente.meetings.services.meetings import meeting_create
 from entente.testing import ContactFactory, agreement_between
 from entente.training import services as training_services
 
@@ -28,7 +29,7 @@ def shown(response) -> list[str]:
 
 
 def internal_commitment(cast):
-    return services.commitment_create(
+    return commitment_create(
         actor=cast.a_officer,
         agreement=cast.agreement,
         title={"en": "Draft commitment"},
@@ -72,7 +73,7 @@ def test_publish_is_404_for_the_other_partys_coordinator(client, cast):
 
 def test_publish_of_a_shared_record_or_a_stale_version_says_why(client, cast):
     c = internal_commitment(cast)
-    services.commitment_update(actor=cast.a_officer, commitment=c, expected_version=1, progress=5)
+    commitment_update(actor=cast.a_officer, commitment=c, expected_version=1, progress=5)
     client.force_login(cast.a_coordinator)
     stale = client.post(url("agreements.commitment", c), {"version": 1}, follow=True)
     assert shown(stale) == [
@@ -88,10 +89,10 @@ def test_publish_of_a_shared_record_or_a_stale_version_says_why(client, cast):
 
 def test_publish_agreement_clause_and_event(client, cast):
     agreement = agreement_between(cast.a, cast.b, title_en="Draft", scope=Scope.INTERNAL)
-    clause = services.clause_create(
+    clause = clause_create(
         actor=cast.a_coordinator, agreement=agreement, number="1", scope=Scope.INTERNAL
     )
-    event = services.agreement_event_record(
+    event = agreement_event_record(
         actor=cast.a_coordinator,
         agreement=agreement,
         kind="drafted",
@@ -142,7 +143,7 @@ def test_publish_requires_post(client, cast):
 
 
 def test_publish_meeting_and_training_from_their_pages(client, cast):
-    meeting = meeting_services.meeting_create(
+    meeting = meeting_create(
         actor=cast.a_officer,
         agreement=cast.agreement,
         kind="expert_meeting",

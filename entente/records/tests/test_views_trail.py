@@ -7,7 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from entente.agreements import services
+from entente.agreements.services.commitments import (
+    commitment_change_status,
+    commitment_create,
+    commitment_update,
+)
 from entente.core.enums import Scope
 
 
@@ -16,7 +20,7 @@ def trail(record_type: str, pk) -> str:
 
 
 def commitment(cast, *, scope=Scope.SHARED):
-    return services.commitment_create(
+    return commitment_create(
         actor=cast.a_officer,
         agreement=cast.agreement,
         title={"en": "Share routes"},
@@ -35,7 +39,7 @@ def summary(response) -> list[tuple]:
 
 def test_trail_shows_who_changed_what_newest_first(client, cast):
     c = commitment(cast)
-    services.commitment_change_status(
+    commitment_change_status(
         actor=cast.a_officer, commitment=c, status="in_progress", expected_version=1, progress=20
     )
     client.force_login(cast.a_reader)
@@ -134,7 +138,7 @@ def test_trail_query_count_does_not_grow_with_events(client, cast):
     def change(times):
         for _ in range(times):
             current = type(c).objects.get(pk=c.pk)
-            services.commitment_update(
+            commitment_update(
                 actor=cast.a_officer,
                 commitment=current,
                 expected_version=current.version,

@@ -7,11 +7,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from entente.agreements import services
 from entente.agreements.models import Signatory
+from entente.agreements.services.agreements import (
+    agreement_event_record,
+    area_create,
+    clause_create,
+)
+from entente.agreements.services.commitments import commitment_create
 from entente.core.enums import Scope
 from entente.liaison import services as liaison
-from entente.meetings import services as meetings
+from entente.meetings.services.meetings import meeting_create
 from entente.testing import agreement_between
 from entente.training import services as training
 
@@ -21,7 +26,7 @@ def url(agreement) -> str:
 
 
 def commitment(cast, actor, party, title, *, clauses=(), scope=Scope.SHARED):
-    return services.commitment_create(
+    return commitment_create(
         actor=actor,
         agreement=cast.agreement,
         title={"en": title},
@@ -33,7 +38,7 @@ def commitment(cast, actor, party, title, *, clauses=(), scope=Scope.SHARED):
 
 
 def meeting(cast, actor, party, title, scope):
-    return meetings.meeting_create(
+    return meeting_create(
         actor=actor,
         agreement=cast.agreement,
         kind="joint_committee",
@@ -51,10 +56,10 @@ def page(cast):
     """The cast's agreement with a record of each kind on each side."""
     agreement = cast.agreement
     Signatory.objects.create(agreement=agreement, party=cast.a, name="A. Director")
-    services.agreement_event_record(
+    agreement_event_record(
         actor=cast.a_coordinator, agreement=agreement, kind="signed", date=dt.date(2022, 5, 10)
     )
-    services.agreement_event_record(
+    agreement_event_record(
         actor=cast.a_coordinator,
         agreement=agreement,
         kind="entered_into_force",
@@ -63,17 +68,17 @@ def page(cast):
         certainty="reported",
         source="Press, May 2022",
     )
-    services.agreement_event_record(
+    agreement_event_record(
         actor=cast.b_officer,
         agreement=agreement,
         kind="ratified",
         date=dt.date(2022, 6, 1),
         scope=Scope.INTERNAL,
     )
-    clause = services.clause_create(
+    clause = clause_create(
         actor=cast.a_coordinator, agreement=agreement, number="2", heading={"en": "Contact cells"}
     )
-    services.area_create(
+    area_create(
         actor=cast.a_coordinator, agreement=agreement, code="cyber", name={"en": "Cybercrime"}
     )
     commitment(cast, cast.a_officer, cast.a, "A designates its cell", clauses=[clause])
@@ -194,12 +199,12 @@ def test_agreement_page_links_related_agreements_the_user_may_see(client, cast):
 
 def test_agreement_page_query_count_does_not_grow_with_records(client, cast):
     client.force_login(cast.a_officer)
-    clause = services.clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
+    clause = clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="1")
 
     def add(n):
         for i in range(n):
             commitment(cast, cast.a_officer, cast.a, f"C{i}", clauses=[clause])
-            services.agreement_event_record(
+            agreement_event_record(
                 actor=cast.a_officer,
                 agreement=cast.agreement,
                 kind="amended",

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from entente.agreements import services
+from entente.agreements.services.agreements import record_publish
+from entente.agreements.services.commitments import commitment_change_status, commitment_create
 from entente.core.enums import Scope
 from entente.liaison import services as liaison
 from entente.testing import PartyFactory, UnitFactory, agreement_between
@@ -16,7 +17,7 @@ URL = reverse("reports:agreement-list")
 
 
 def commitment(cast, actor, party, due, *, scope=Scope.SHARED, agreement=None, title="C"):
-    return services.commitment_create(
+    return commitment_create(
         actor=actor,
         agreement=agreement or cast.agreement,
         title={"en": title},
@@ -48,7 +49,7 @@ def portfolio(cast):
     commitment(cast, cast.a_officer, cast.a, dt.date(2030, 1, 1), scope=Scope.INTERNAL)
     commitment(cast, cast.b_officer, cast.b, dt.date(2019, 1, 1), scope=Scope.INTERNAL)
     done = commitment(cast, cast.a_officer, cast.a, dt.date(2018, 1, 1))
-    services.commitment_change_status(
+    commitment_change_status(
         actor=cast.a_officer, commitment=done, status="done", expected_version=1
     )
     for subject in ("Open one", "Closed one"):
@@ -97,7 +98,7 @@ def test_portfolio_shows_another_partys_agreement_only_when_shared(client, cast)
     agreement = agreement_between(cast.b, cast.a, title_en="B draft", scope=Scope.INTERNAL)
     client.force_login(cast.a_officer)
     assert [r[0] for r in rows(client.get(URL))] == ["Letter of intent on police cooperation"]
-    services.record_publish(actor=cast.b_coordinator, record=agreement, expected_version=1)
+    record_publish(actor=cast.b_coordinator, record=agreement, expected_version=1)
     assert [r[0] for r in rows(client.get(URL))] == [
         "B draft",
         "Letter of intent on police cooperation",

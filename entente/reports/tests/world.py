@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from entente.agreements.models import CooperationArea
-from entente.agreements.services import commitment_change_status, commitment_create
+from entente.agreements.services.commitments import commitment_change_status, commitment_create
 from entente.core.enums import Marking, Scope
 from entente.liaison.services import clarification_ask, request_send
-from entente.meetings.services import meeting_change_status, meeting_create
+from entente.meetings.services.meetings import meeting_change_status, meeting_create
 from entente.training.services import (
     participation_set,
     training_change_status,

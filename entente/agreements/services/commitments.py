@@ -1,0 +1,202 @@
+"""Writes to commitments: created by any party to the agreement, changed by their owner's
+writers; indicator values recorded against them.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from entente.accounts.models import Party
+from entente.agreements.enums import (
+    COMMITMENT_WORKFLOW,
+    CommitmentStatus,
+)
+from entente.agreements.models import (
+    Agreement,
+    Clause,
+    Commitment,
+    IndicatorValue,
+)
+from entente.agreements.selectors import (
+    require_party_to,
+)
+from entente.audit.services import (
+    audit_record,
+    audited_create,
+    audited_transition,
+    audited_update,
+    snapshot,
+    write_transaction,
+)
+from entente.core.access import (
+    check_marking_change,
+    require_owner_writer,
+)
+from entente.core.enums import Marking, Scope
+from entente.core.models import ownership
+from entente.core.translated import translated_fields
+from entente.core.validation import editable_fields, refuse_unknown_changes, validate_instance
+
+# --- commitments ------------------------------------------------------------------------
+
+
+def commitment_create(
+    *,
+    actor,
+    agreement: Agreement,
+    title: Mapping[str, str],
+    responsible_party: Party,
+    description: Mapping[str, str] | None = None,
+    reference_language: str = "en",
+    clauses: Iterable[Clause] = (),
+    scope: str = Scope.INTERNAL,
+    marking: str = Marking.AMBER,
+    red_recipients: Iterable = (),
+    is_illustrative: bool = False,
+    **fields,
+) -> Commitment:
+    """A new commitment under an agreement, owned by the actor's party."""
+    membership = require_party_to(actor, agreement)
+    refuse_unknown_changes(fields, editable_fields(Commitment, "title", "description"))
+    clauses = list(clauses)
+    _check_commitment_links(agreement, responsible_party, clauses, fields)
+    commitment = Commitment(
+        agreement=agreement,
+        **ownership(membership.party_id, scope, marking, is_illustrative),
+        responsible_party=responsible_party,
+        reference_language=reference_language,
+        **translated_fields("title", title, reference_language=reference_language),
+        **translated_fields(
+            "description", description, reference_language=reference_language, required=False
+        ),
+        **fields,
+    )
+    _check_recurrence(commitment)
+    recipients = check_marking_change(actor, commitment, marking, red_recipients)
+    return audited_create(
+        actor=actor, instance=commitment, m2m={"clauses": clauses, "red_recipients": recipients}
+    )
+
+
+def _check_commitment_links(agreement, responsible_party, clauses, fields) -> None:
+    if not agreement.agreement_parties.filter(party=responsible_party).exists():
+        raise ValidationError(
+            {"responsible_party": _("The responsible party is not a party to the agreement.")}
+        )
+    if any(c.agreement_id != agreement.pk for c in clauses):
+        raise ValidationError({"clauses": _("Every clause must belong to the same agreement.")})
+    area = fields.get("area")
+    if area is not None and area.agreement_id != agreement.pk:
+        raise ValidationError({"area": _("The area belongs to another agreement.")})
+    unit = fields.get("responsible_unit")
+    if unit is not None and unit.party_id != responsible_party.pk:
+        raise ValidationError({"responsible_unit": _("The unit belongs to another party.")})
+
+
+def _check_recurrence(commitment: Commitment) -> None:
+    if commitment.kind == "recurring" and not commitment.recurrence:
+        raise ValidationError({"recurrence": _("A recurring commitment needs a recurrence.")})
+    if commitment.kind == "one_off" and commitment.recurrence:
+        raise ValidationError({"recurrence": _("A one-off commitment does not recur.")})
+    if commitment.progress is not None and commitment.progress > 100:
+        raise ValidationError({"progress": _("Progress is a percentage from 0 to 100.")})
+
+
+def commitment_update(
+    *,
+    actor,
+    commitment: Commitment,
+    expected_version: int,
+    clauses: Iterable[Clause] | None = None,
+    **changes,
+) -> Commitment:
+    require_owner_writer(actor, commitment)
+    refuse_unknown_changes(changes, editable_fields(Commitment))
+    merged = {f: getattr(commitment, f) for f in ("area", "responsible_unit")} | changes
+    responsible = changes.get("responsible_party", commitment.responsible_party)
+    clause_list = list(clauses) if clauses is not None else []
+    _check_commitment_links(commitment.agreement, responsible, clause_list, merged)
+    probe = Commitment(
+        kind=changes.get("kind", commitment.kind),
+        recurrence=changes.get("recurrence", commitment.recurrence),
+        progress=changes.get("progress", commitment.progress),
+    )
+    _check_recurrence(probe)
+    if commitment.status == CommitmentStatus.DONE and "progress" in changes:
+        check_done_progress(changes["progress"])
+    return audited_update(
+        actor=actor,
+        instance=commitment,
+        changes=changes,
+        expected_version=expected_version,
+        m2m={"clauses": clause_list} if clauses is not None else None,
+    )
+
+
+def commitment_change_status(
+    *,
+    actor,
+    commitment: Commitment,
+    status: str,
+    expected_version: int,
+    progress: int | None = None,
+) -> Commitment:
+    """Move a commitment along its workflow (COMMITMENT_WORKFLOW); done means 100 %
+    progress: given without progress, done sets it; with any other, it is refused."""
+    require_owner_writer(actor, commitment)
+    changes: dict[str, int] = {}
+    if status == CommitmentStatus.DONE:
+        check_done_progress(progress)
+        changes["progress"] = 100
+    elif progress is not None:
+        changes["progress"] = progress
+    return audited_transition(
+        actor=actor,
+        instance=commitment,
+        workflow=COMMITMENT_WORKFLOW,
+        status=status,
+        expected_version=expected_version,
+        changes=changes,
+    )
+
+
+def check_done_progress(progress: int | None) -> None:
+    """A commitment that is done is 100 % done: another figure is refused, never
+    silently replaced."""
+    if progress is not None and progress != 100:
+        raise ValidationError(
+            {"progress": _("A commitment that is done is 100 % done; give 100 or no progress.")}
+        )
+
+
+def commitment_record_indicator(
+    *,
+    actor,
+    commitment: Commitment,
+    period_start: dt.date,
+    period_end: dt.date,
+    actual: Decimal,
+    note: str = "",
+) -> IndicatorValue:
+    require_owner_writer(actor, commitment)
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+    with write_transaction():
+        value = (
+            IndicatorValue.objects.select_for_update()
+            .filter(commitment=commitment, period_start=period_start)
+            .first()
+        )
+        before = snapshot(value) if value else None
+        if value is None:
+            value = IndicatorValue(commitment=commitment, period_start=period_start)
+        value.period_end, value.actual, value.note = period_end, actual, note
+        validate_instance(value)
+        value.save()
+        audit_record(
+            actor=actor, action="indicator", target=commitment, before=before, after=snapshot(value)
+        )
+    return value
