@@ -164,7 +164,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Needs OTPMiddleware's user.is_verified(); does nothing unless REQUIRE_MFA is on.
     "entente.accounts.middleware.RequireMFAMiddleware",
-    "entente.core.middleware.PartyTimeZoneMiddleware",
+    "entente.accounts.middleware.PreferencesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",

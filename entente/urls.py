@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from entente.accounts import views as accounts_views
 from entente.api import api
 
 urlpatterns = [
     path("accounts/", include("entente.accounts.urls")),
     path("directory/", include("entente.accounts.urls_directory")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's language switch, which also keeps a signed-in user's choice in their profile.
+    path("i18n/setlang/", accounts_views.language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("entente.attachments.urls")),
     path("", include("entente.agreements.urls")),

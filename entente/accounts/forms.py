@@ -4,7 +4,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.enums import Role
-from entente.accounts.models import Unit
+from entente.accounts.models import Unit, time_zone_names
 from entente.accounts.passwords import password_reset_mailed, password_set
 from entente.accounts.recovery import recovery_code_normalise
 from entente.core.enums import Scope
@@ -188,3 +188,20 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class PreferencesForm(forms.Form):
+    """The user's language and time zone; the empty choice keeps the default."""
+
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+
+    def __init__(self, *args, party_zone: str | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("Your browser's language"))] + [
+            (code, name) for code, name in settings.LANGUAGES
+        ]
+        default_zone = _("Your party's (%(zone)s)") % {"zone": party_zone} if party_zone else "UTC"
+        self.fields["time_zone"].choices = [("", default_zone)] + [
+            (name, name) for name in time_zone_names()
+        ]

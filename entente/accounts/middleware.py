@@ -1,4 +1,4 @@
-"""Middleware of signed-in sessions: a session cookie that names no live session is
+"""Middleware of signed-in sessions: their preferences (language, time zone); a session cookie that names no live session is
 refused (SessionRefusalMiddleware), and a session waits at the second sign-in step
 (settings.REQUIRE_MFA: a TOTP code from an authenticator app) until it passes it.
 
@@ -13,10 +13,12 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
 
+from entente.accounts.preferences import preferred_language, preferred_zone
 from entente.accounts.selectors import mfa_verified
 from entente.accounts.services import session_refused
 from entente.accounts.sessions import session_cookie_fate, session_ended_remember
@@ -143,3 +145,24 @@ class RequireMFAMiddleware:
             return True
         open_pages = ("login", "logout", "mfa-setup", "mfa-verify", "set_language")
         return path in {reverse(name) for name in open_pages}
+
+
+class PreferencesMiddleware:
+    """Show the signed-in user's pages in their language and time zone: the ones chosen
+    in their profile, else their browser's language (LocaleMiddleware, which runs
+    before) and their party's zone. Pages that also show another zone (a meeting's own,
+    the counterpart's) do so explicitly."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        timezone.activate(preferred_zone(user))
+        if language := preferred_language(user):
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

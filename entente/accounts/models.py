@@ -213,3 +213,21 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({'used' if self.used_at else 'unused'})"
+
+
+class Profile(TimeStamped):
+    """A user's own preferences: the interface language and the time zone times are shown
+    in. Blank means the default: the browser's language, the party's time zone."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, default="", validators=[validate_time_zone]
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or '-'}, {self.time_zone or '-'})"

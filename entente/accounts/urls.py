@@ -14,6 +14,7 @@ urlpatterns = [
     path("mfa/setup/", views.mfa_setup, name="mfa-setup"),
     path("mfa/verify/", views.mfa_verify, name="mfa-verify"),
     path("mfa/recovery-codes/", views.mfa_recovery_codes, name="mfa-recovery-codes"),
+    path("preferences/", views.preferences, name="preferences"),
     path("tokens/", views.token_list, name="token-list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke_view, name="token-revoke"),
 ]

@@ -1,4 +1,5 @@
-"""The user's own account pages: the second sign-in step and personal API tokens.
+"""The user's own account pages: the second sign-in step, personal API tokens, and
+preferences (language, time zone).
 
 After the password, `RequireMFAMiddleware` holds the session at `mfa_setup` (no
 confirmed authenticator yet: enrol one) or `mfa_verify` (enter a code) until django-otp
@@ -17,17 +18,20 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.csrf import csrf_failure as django_csrf_failure
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from entente.accounts.enums import MFA_CODE_FIELD, RECOVERY_CODE_FIELD
-from entente.accounts.forms import MFACodeForm, RecoveryCodeForm, TokenCreateForm
+from entente.accounts.forms import MFACodeForm, PreferencesForm, RecoveryCodeForm, TokenCreateForm
+from entente.accounts.preferences import party_zone_name, profile_of, profile_update
 from entente.accounts.recovery import recovery_code_use, recovery_codes_replace
 from entente.accounts.selectors import (
     get_token_for_user,
@@ -47,7 +51,7 @@ from entente.accounts.services import (
     token_create,
     token_revoke,
 )
-from entente.core.pages import signed_in
+from entente.core.pages import done, saved, signed_in
 
 # --- the second factor --------------------------------------------------------------------
 
@@ -261,3 +265,49 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         actor=user, action="csrf_refused", target=user, after={"path": request.path[:200]}
     )
     return django_csrf_failure(request, reason)
+
+
+# --- preferences --------------------------------------------------------------------------
+
+
+@signed_in("GET", "POST")
+def preferences(request: HttpRequest) -> HttpResponse:
+    """The user's own language and time zone."""
+    profile = profile_of(request.user)
+    initial = {"language": profile.language, "time_zone": profile.time_zone} if profile else {}
+    form = PreferencesForm(
+        request.POST or None, initial=initial, party_zone=party_zone_name(request.user)
+    )
+    if request.method == "POST" and saved(
+        form, lambda: profile_update(actor=request.user, **form.cleaned_data)
+    ):
+        translation.activate(form.cleaned_data["language"] or translation.get_language())
+        response = done(request, _("Your preferences are saved."), reverse("preferences"))
+        _remember_language(response, form.cleaned_data["language"])
+        return response
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also keeps a signed-in user's choice in their
+    profile (the switch would otherwise be undone by it on the next page)."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        profile_update(actor=request.user, language=language)
+    return response
+
+
+def _remember_language(response: HttpResponse, language: str) -> None:
+    if language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)

@@ -4,7 +4,6 @@ its thread and the actions open to the user's side."""
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -14,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from entente.accounts.preferences import preferred_zone
 from entente.accounts.selectors import unit_list
 from entente.agreements.selectors import (
     agreement_visible_to,
@@ -45,12 +45,8 @@ S = RequestStatus
 
 
 def user_zone(user) -> dt.tzinfo:
-    """The time zone of the user's party: the one its contact cell works in."""
-    membership = membership_of(user)
-    try:
-        return ZoneInfo(membership.party.time_zone) if membership else dt.UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
+    """The zone the user reads times in (their own choice or their party's)."""
+    return preferred_zone(user)
 
 
 def format_moment(moment: dt.datetime, zone: dt.tzinfo) -> str:

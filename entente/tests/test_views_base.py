@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.defaults import permission_denied
 
 from entente.core.enums import Marking, Scope
-from entente.core.middleware import PartyTimeZoneMiddleware
 from entente.testing import PASSWORD, UserFactory
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
@@ -326,21 +325,6 @@ def test_marking_banner_states_marking_and_scope_in_text(cast, marking, scope, c
     assert re.findall(r'class="marking-banner ([a-z-]+)"', html) == [css_class]
     wrapped = _Page(f'<div id="banner">{html}</div>')
     assert wrapped.text("banner") == text
-
-
-def test_times_are_shown_in_the_party_time_zone(cast, client, rf):
-    seen = []
-
-    def view(request):
-        seen.append(timezone.get_current_timezone_name())
-        return HttpResponse()
-
-    for user in (cast.a_officer, cast.b_officer):
-        request = rf.get("/")
-        request.user = user
-        PartyTimeZoneMiddleware(view)(request)
-    assert seen == ["Africa/Casablanca", "Europe/Amsterdam"]
-    assert timezone.get_current_timezone_name() == "UTC"
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from django.utils import timezone
 from modeltranslation.translator import translator
 
 from entente.accounts.models import Party
+from entente.accounts.preferences import preferred_zone
 from entente.core.access import membership_of
 from entente.core.pages import conflict_rows
 from entente.meetings.enums import MeetingStatus
@@ -27,9 +28,9 @@ def agreement_parties(agreement):
     return Party.objects.filter(agreement_roles__agreement=agreement).order_by("code")
 
 
-def user_zone(user) -> str | None:
-    membership = membership_of(user)
-    return membership.party.time_zone if membership else None
+def user_zone(user) -> str:
+    """The name of the zone the user reads times in (their own choice or their party's)."""
+    return preferred_zone(user).key
 
 
 def agenda_rights(user, meeting: Meeting, agenda) -> dict:
