@@ -10,6 +10,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from entente.audit.models import GENESIS_HASH, AuditEvent
+from entente.core.access import require_owner_writer
 from entente.core.errors import ConflictError
 from entente.core.models import PartyOwned
 from entente.core.registry import record_written
@@ -185,6 +186,21 @@ def audited_transition(
         expected_version=expected_version,
         action=action,
         check=allowed,
+    )
+
+
+def owner_transition(
+    actor, instance: M, workflow: Workflow, status: str, expected_version: int, *, coordinator=False
+) -> M:
+    """The status change of a record that only its owning party's writers (coordinators,
+    with `coordinator`) may make: most records' `<entity>_change_status`."""
+    require_owner_writer(actor, instance, coordinator=coordinator)
+    return audited_transition(
+        actor=actor,
+        instance=instance,
+        workflow=workflow,
+        status=status,
+        expected_version=expected_version,
     )
 
 

@@ -16,8 +16,8 @@ from entente.agreements.selectors import require_party_to
 from entente.audit.services import (
     audit_record,
     audited_create,
-    audited_transition,
     audited_update,
+    owner_transition,
     snapshot,
     write_transaction,
 )
@@ -25,7 +25,7 @@ from entente.core.access import check_marking_change, require_owner_writer
 from entente.core.enums import Language, Marking, Scope
 from entente.core.models import ownership
 from entente.core.translated import translated_fields
-from entente.core.validation import validate_instance
+from entente.core.validation import refuse_unknown_changes, validate_instance
 from entente.training.enums import TRAINING_WORKFLOW, TrainingStatus
 from entente.training.models import TrainingActivity, TrainingParticipation
 
@@ -111,9 +111,7 @@ def training_update(
     """Change a training's description, parties, dates or area; `title` is a dict of
     languages merged into the texts already there."""
     require_owner_writer(actor, training)
-    refused = sorted(set(changes) - UPDATABLE_FIELDS)
-    if refused:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in refused})
+    refuse_unknown_changes(changes, UPDATABLE_FIELDS)
     changes = _with_title_columns(training, changes)
     probe = TrainingActivity(
         **{f.attname: getattr(training, f.attname) for f in TrainingActivity._meta.concrete_fields}
@@ -154,14 +152,7 @@ def training_change_status(
     *, actor, training: TrainingActivity, status: str, expected_version: int
 ) -> TrainingActivity:
     """Move a training along its workflow; it can be held only once it has started."""
-    require_owner_writer(actor, training)
-    return audited_transition(
-        actor=actor,
-        instance=training,
-        workflow=TRAINING_WORKFLOW,
-        status=status,
-        expected_version=expected_version,
-    )
+    return owner_transition(actor, training, TRAINING_WORKFLOW, status, expected_version)
 
 
 def participation_set(
