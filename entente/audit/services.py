@@ -204,6 +204,25 @@ def owner_transition(
     )
 
 
+def audited_upsert(
+    *, actor, model: type[M], key: dict[str, Any], values: dict[str, Any], action: str, target
+) -> M:
+    """Set `values` on the row of `model` found by `key`, made when there is none, locked
+    meanwhile; recorded as `action` on `target`, the record the row belongs to, with the
+    row before and after."""
+    with write_transaction():
+        row = model._default_manager.select_for_update().filter(**key).first()
+        before = snapshot(row) if row else None
+        if row is None:
+            row = model(**key)
+        for name, value in values.items():
+            setattr(row, name, value)
+        validate_instance(row)
+        row.save()
+        audit_record(actor=actor, action=action, target=target, before=before, after=snapshot(row))
+    return row
+
+
 def audited_delete(*, actor, instance: models.Model, action: str = "delete") -> None:
     with write_transaction():
         before = snapshot(instance)
