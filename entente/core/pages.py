@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -83,16 +83,28 @@ def done(request: HttpRequest, message: str, url: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(url)
 
 
-def form_page(request, form, save, show, *, message, url, reload=None, conflict=None, **rebind):
-    """The page of a form that records or changes a part through its service.
+def form_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[], Any],
+    show: Callable[..., HttpResponse],
+    *,
+    message: str | Callable[[Any], str],
+    url: str | Callable[[Any], str],
+    reload: Callable[[], Model] | None = None,
+    conflict: Callable[[Model, dict], list[dict[str, str]]] | None = None,
+    **rebind: Any,
+) -> HttpResponse:
+    """The page of a form that records or changes a record through its service.
 
     GET shows the form: `show(form)`. POST calls `save()` (the service) when the form is
     valid and goes back to `url` saying `message` (either may be a function of the record
-    saved); a refusal shows the form again with the service's errors by their fields. When
-    someone else saved first (`ConflictError`), the form comes back moved to the current
-    version (built again with `rebind`), with the record as `reload()` reads it now and the
-    rows of what changed (`conflict`, `conflict_rows` by default): `show(form, status=409,
-    record=current, conflict=rows)`."""
+    saved); a refusal shows the form again, `show(form)`, with the service's errors by
+    their fields (`show` answers 400 when the form has errors). When someone else saved
+    first (`ConflictError`), the form comes back moved to the current version (built again
+    with `rebind`), with the record as `reload()` reads it now and the rows of what
+    changed (`conflict`, `conflict_rows` by default):
+    `show(form, status=409, record=current, conflict=rows)`."""
     if request.method != "POST":
         return show(form)
     try:
