@@ -27,8 +27,8 @@ from entente.accounts.selectors import (
     membership_list_for,
 )
 from entente.core.access import membership_of
-from entente.core.errors import ConflictError, NotFound, ValidationError
-from entente.core.pages import apply_errors, conflict_rows, done, rebound, saved, signed_in
+from entente.core.errors import NotFound, ValidationError
+from entente.core.pages import done, form_page, saved, signed_in
 
 
 def _directory_url(party) -> str:
@@ -67,47 +67,43 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
 # --- units ---------------------------------------------------------------------------------
 
 
+def _unit_page(request, party, unit=None):
+    def show(form, *, status=None, **_conflict):
+        context = {"party": party, "form": form, "unit": unit}
+        status = status or (400 if form.errors else 200)
+        return render(request, "accounts/unit_form.html", context, status=status)
+
+    return show
+
+
 @signed_in("GET", "POST")
 def unit_create(request: HttpRequest, code: str) -> HttpResponse:
     party = get_party_for_admin(request.user, code)
     form = UnitForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        unit = saved(
-            form,
-            lambda: services.unit_create(actor=request.user, party=party, **form.cleaned_data),
-        )
-        if unit is not None:
-            return done(
-                request,
-                _("The unit %(name)s was added.") % {"name": unit.name},
-                _directory_url(party),
-            )
-    context = {"party": party, "form": form, "unit": None}
-    return render(request, "accounts/unit_form.html", context, status=400 if form.is_bound else 200)
+    return form_page(
+        request,
+        form,
+        lambda: services.unit_create(actor=request.user, party=party, **form.cleaned_data),
+        _unit_page(request, party),
+        message=lambda unit: _("The unit %(name)s was added.") % {"name": unit.name},
+        url=_directory_url(party),
+    )
 
 
 @signed_in("GET", "POST")
 def unit_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     party = get_party_for_admin(request.user, code)
     unit = get_unit_of(party, pk)
-    if request.method != "POST":
-        initial = {"name": unit.name, "is_contact_cell": unit.is_contact_cell, "email": unit.email}
-        form = UnitForm(initial=initial)
-        return render(
-            request, "accounts/unit_form.html", {"party": party, "form": form, "unit": unit}
-        )
-    form = UnitForm(request.POST)
-    changed = saved(
-        form, lambda: services.unit_update(actor=request.user, unit=unit, **form.cleaned_data)
+    initial = {"name": unit.name, "is_contact_cell": unit.is_contact_cell, "email": unit.email}
+    form = UnitForm(request.POST if request.method == "POST" else None, initial=initial)
+    return form_page(
+        request,
+        form,
+        lambda: services.unit_update(actor=request.user, unit=unit, **form.cleaned_data),
+        _unit_page(request, party, unit),
+        message=lambda unit: _("The unit %(name)s was saved.") % {"name": unit.name},
+        url=_directory_url(party),
     )
-    if changed is not None:
-        return done(
-            request,
-            _("The unit %(name)s was saved.") % {"name": changed.name},
-            _directory_url(party),
-        )
-    context = {"party": party, "form": form, "unit": unit}
-    return render(request, "accounts/unit_form.html", context, status=400)
 
 
 # --- contacts ------------------------------------------------------------------------------
@@ -125,71 +121,76 @@ def _own_contact(request: HttpRequest, party, pk):
     return contact
 
 
-def _contact_page(request, party, form, contact=None, *, status=200, conflict=None):
-    context = {
-        "party": party,
-        "form": form,
-        "contact": contact,
-        "conflict": conflict,
-        "time_zones": time_zone_names(),
-    }
-    return render(request, "accounts/contact_form.html", context, status=status)
+CONTACT_FIELDS = [
+    "name",
+    "title",
+    "unit",
+    "email",
+    "phone",
+    "languages",
+    "time_zone",
+    "scope",
+    "version",
+]
+
+
+def _contact_form(request, party, contact=None) -> ContactForm:
+    """The contact form: as posted, or as the contact stands."""
+    if request.method == "POST":
+        return ContactForm(request.POST, units=_units_of(party))
+    initial = {name: getattr(contact, name) for name in CONTACT_FIELDS} if contact else None
+    return ContactForm(initial=initial, units=_units_of(party))
+
+
+def _contact_page(request, party, contact=None):
+    def show(form, *, status=None, record=None, conflict=None):
+        context = {
+            "party": party,
+            "form": form,
+            "contact": record or contact,
+            "conflict": conflict,
+            "time_zones": time_zone_names(),
+        }
+        status = status or (400 if form.errors else 200)
+        return render(request, "accounts/contact_form.html", context, status=status)
+
+    return show
 
 
 @signed_in("GET", "POST")
 def contact_create(request: HttpRequest, code: str) -> HttpResponse:
     party = get_party_for_admin(request.user, code)
-    form = ContactForm(request.POST if request.method == "POST" else None, units=_units_of(party))
-    if request.method == "POST":
-        contact = saved(form, lambda: services.contact_create(actor=request.user, **form.changes()))
-        if contact is not None:
-            message = _("%(name)s was added to the directory.") % {"name": contact.name}
-            return done(request, message, _directory_url(party))
-    return _contact_page(request, party, form, status=400 if form.is_bound else 200)
+    form = _contact_form(request, party)
+    return form_page(
+        request,
+        form,
+        lambda: services.contact_create(actor=request.user, **form.changes()),
+        _contact_page(request, party),
+        message=lambda contact: _("%(name)s was added to the directory.") % {"name": contact.name},
+        url=_directory_url(party),
+    )
 
 
 @signed_in("GET", "POST")
 def contact_edit(request: HttpRequest, code: str, pk) -> HttpResponse:
     party = get_party_for_admin(request.user, code)
     contact = _own_contact(request, party, pk)
-    units = _units_of(party)
-    if request.method != "POST":
-        fields = (
-            "name",
-            "title",
-            "unit",
-            "email",
-            "phone",
-            "languages",
-            "time_zone",
-            "scope",
-            "version",
-        )
-        form = ContactForm(initial={name: getattr(contact, name) for name in fields}, units=units)
-        return _contact_page(request, party, form, contact)
-    form = ContactForm(request.POST, units=units)
-    if form.is_valid():
-        try:
-            services.contact_update(
-                actor=request.user,
-                contact=contact,
-                expected_version=form.cleaned_data["version"] or 0,
-                **form.changes(),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        except ConflictError as exc:
-            current = get_contact_for_user(request.user, pk)
-            form = rebound(form, current.version, units=units)
-            conflict = conflict_rows(current, exc.changed)
-            return _contact_page(request, party, form, current, status=409, conflict=conflict)
-        else:
-            return done(
-                request,
-                _("%(name)s was saved.") % {"name": form.cleaned_data["name"]},
-                _directory_url(party),
-            )
-    return _contact_page(request, party, form, contact, status=400)
+    form = _contact_form(request, party, contact)
+    return form_page(
+        request,
+        form,
+        lambda: services.contact_update(
+            actor=request.user,
+            contact=contact,
+            expected_version=form.cleaned_data["version"] or 0,
+            **form.changes(),
+        ),
+        _contact_page(request, party, contact),
+        message=lambda contact: _("%(name)s was saved.") % {"name": contact.name},
+        url=_directory_url(party),
+        reload=lambda: get_contact_for_user(request.user, pk),
+        units=_units_of(party),
+    )
 
 
 @signed_in("POST")
@@ -200,21 +201,9 @@ def contact_remove(request: HttpRequest, code: str, pk) -> HttpResponse:
         services.contact_remove(actor=request.user, contact=contact)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        fields = (
-            "name",
-            "title",
-            "unit",
-            "email",
-            "phone",
-            "languages",
-            "time_zone",
-            "scope",
-            "version",
-        )
-        form = ContactForm(
-            initial={name: getattr(contact, name) for name in fields}, units=_units_of(party)
-        )
-        return _contact_page(request, party, form, contact, status=422)
+        initial = {name: getattr(contact, name) for name in CONTACT_FIELDS}
+        form = ContactForm(initial=initial, units=_units_of(party))
+        return _contact_page(request, party, contact)(form, status=422)
     return done(
         request,
         _("%(name)s was removed from the directory.") % {"name": contact.name},
@@ -225,10 +214,11 @@ def contact_remove(request: HttpRequest, code: str, pk) -> HttpResponse:
 # --- the party's members -------------------------------------------------------------------
 
 
-def _members_page(request, party, invite_form, *, status=200):
+def _members_page(request, party, invite_form, *, status=None):
     members = membership_list_for(request.user).order_by("user__username")
     rows = [(m, RoleForm(initial={"role": m.role}, prefix=m.user.username)) for m in members]
     context = {"party": party, "rows": rows, "form": invite_form}
+    status = status or (400 if invite_form.errors else 200)
     return render(request, "accounts/member_list.html", context, status=status)
 
 
@@ -237,23 +227,22 @@ def member_list(request: HttpRequest, code: str) -> HttpResponse:
     """The party's members; POST invites a new one."""
     party = get_party_for_admin(request.user, code)
     form = InviteForm(request.POST if request.method == "POST" else None, units=_units_of(party))
-    if request.method == "POST":
-        membership = saved(
-            form,
-            lambda: services.member_invite(
-                actor=request.user,
-                party=party,
-                site_url=request.build_absolute_uri("/"),
-                **form.cleaned_data,
-            ),
-        )
-        if membership is not None:
-            message = _("%(name)s was invited: a link to choose a password went to %(email)s.") % {
-                "name": membership.user.username,
-                "email": membership.user.email,
-            }
-            return done(request, message, reverse("directory:member-list", args=[party.code]))
-    return _members_page(request, party, form, status=400 if form.is_bound else 200)
+    return form_page(
+        request,
+        form,
+        lambda: services.member_invite(
+            actor=request.user,
+            party=party,
+            site_url=request.build_absolute_uri("/"),
+            **form.cleaned_data,
+        ),
+        lambda form: _members_page(request, party, form),
+        message=lambda membership: (
+            _("%(name)s was invited: a link to choose a password went to %(email)s.")
+            % {"name": membership.user.username, "email": membership.user.email}
+        ),
+        url=reverse("directory:member-list", args=[party.code]),
+    )
 
 
 @signed_in("POST")

@@ -48,6 +48,15 @@ DOWNLOAD_DOC = {
 }
 
 
+def _upload_op(summary: str) -> dict:
+    """What an upload route documents: its summary, its answers and its multipart body."""
+    return {
+        "summary": summary,
+        "response": {201: AttachmentOut, **UPLOAD},
+        "openapi_extra": UPLOAD_DOC,
+    }
+
+
 def _upload(
     request, record_type: str, pk: PublicId, file: UploadedFile | None, response: HttpResponse
 ):
@@ -83,10 +92,7 @@ def _upload(
 
 
 @router.post(
-    "/agreements/{agreement_id}/attachments",
-    summary="Attach a file to an agreement",
-    response={201: AttachmentOut, **UPLOAD},
-    openapi_extra=UPLOAD_DOC,
+    "/agreements/{agreement_id}/attachments", **_upload_op("Attach a file to an agreement")
 )
 def agreement_attachment_new(
     request, agreement_id: PublicId, response: HttpResponse, file: UploadedFile = UPLOADED_FILE
@@ -99,10 +105,7 @@ def agreement_attachment_new(
 
 
 @router.post(
-    "/commitments/{commitment_id}/attachments",
-    summary="Attach a file to a commitment",
-    response={201: AttachmentOut, **UPLOAD},
-    openapi_extra=UPLOAD_DOC,
+    "/commitments/{commitment_id}/attachments", **_upload_op("Attach a file to a commitment")
 )
 def commitment_attachment_new(
     request, commitment_id: PublicId, response: HttpResponse, file: UploadedFile = UPLOADED_FILE
@@ -115,10 +118,7 @@ def commitment_attachment_new(
 
 
 @router.post(
-    "/reports/{report_id}/attachments",
-    summary="Attach evidence to a progress report",
-    response={201: AttachmentOut, **UPLOAD},
-    openapi_extra=UPLOAD_DOC,
+    "/reports/{report_id}/attachments", **_upload_op("Attach evidence to a progress report")
 )
 def report_attachment_new(
     request, report_id: PublicId, response: HttpResponse, file: UploadedFile = UPLOADED_FILE

@@ -10,6 +10,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from entente.audit.models import GENESIS_HASH, AuditEvent
+from entente.core.access import require_owner_writer
 from entente.core.errors import ConflictError
 from entente.core.models import PartyOwned
 from entente.core.registry import record_written
@@ -186,6 +187,40 @@ def audited_transition(
         action=action,
         check=allowed,
     )
+
+
+def owner_transition(
+    actor, instance: M, workflow: Workflow, status: str, expected_version: int, *, coordinator=False
+) -> M:
+    """The status change of a record that only its owning party's writers (coordinators,
+    with `coordinator`) may make: most records' `<entity>_change_status`."""
+    require_owner_writer(actor, instance, coordinator=coordinator)
+    return audited_transition(
+        actor=actor,
+        instance=instance,
+        workflow=workflow,
+        status=status,
+        expected_version=expected_version,
+    )
+
+
+def audited_upsert(
+    *, actor, model: type[M], key: dict[str, Any], values: dict[str, Any], action: str, target
+) -> M:
+    """Set `values` on the row of `model` found by `key`, made when there is none, locked
+    meanwhile; recorded as `action` on `target`, the record the row belongs to, with the
+    row before and after."""
+    with write_transaction():
+        row = model._default_manager.select_for_update().filter(**key).first()
+        before = snapshot(row) if row else None
+        if row is None:
+            row = model(**key)
+        for name, value in values.items():
+            setattr(row, name, value)
+        validate_instance(row)
+        row.save()
+        audit_record(actor=actor, action=action, target=target, before=before, after=snapshot(row))
+    return row
 
 
 def audited_delete(*, actor, instance: models.Model, action: str = "delete") -> None:

@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, path
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from entente.core.enums import Language, Marking, Scope
-from entente.core.errors import ValidationError
+from entente.core.errors import ConflictError, ValidationError
 
 PAGE_SIZE = 25
 
@@ -81,6 +81,48 @@ def done(request: HttpRequest, message: str, url: str) -> HttpResponseRedirect:
     """Back to `url` after a change, saying what was done."""
     messages.success(request, message)
     return HttpResponseRedirect(url)
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[], Any],
+    show: Callable[..., HttpResponse],
+    *,
+    message: str | Callable[[Any], str],
+    url: str | Callable[[Any], str],
+    reload: Callable[[], Model] | None = None,
+    conflict: Callable[[Model, dict], list[dict[str, str]]] | None = None,
+    **rebind: Any,
+) -> HttpResponse:
+    """The page of a form that records or changes a record through its service.
+
+    GET shows the form: `show(form)`. POST calls `save()` (the service) when the form is
+    valid and goes back to `url` saying `message` (either may be a function of the record
+    saved); a refusal shows the form again, `show(form)`, with the service's errors by
+    their fields (`show` answers 400 when the form has errors). When someone else saved
+    first (`ConflictError`), the form comes back moved to the current version (built again
+    with `rebind`), with the record as `reload()` reads it now and the rows of what
+    changed (`conflict`, `conflict_rows` by default):
+    `show(form, status=409, record=current, conflict=rows)`."""
+    if request.method != "POST":
+        return show(form)
+    try:
+        record = saved(form, save)
+    except ConflictError as error:
+        if reload is None:
+            raise
+        current = reload()
+        again = rebound(form, error.current_version, **rebind)
+        rows = (conflict or conflict_rows)(current, error.changed)
+        return show(again, status=409, record=current, conflict=rows)
+    if record is None:
+        return show(form)
+    return done(request, _given(message, record), _given(url, record))
+
+
+def _given(value, record):
+    return value(record) if callable(value) else value
 
 
 def first_error(form: forms.BaseForm) -> str:

@@ -12,7 +12,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +19,7 @@ from entente.agreements.enums import CommitmentStatus
 from entente.core.enums import Language, Scope
 from entente.core.pages import (
     VersionedForm,
+    language_field,
     marking_field,
     reference_language_field,
     scope_field,
@@ -44,17 +44,6 @@ LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 def time_zone_choices(*extra: str) -> list[tuple[str, str]]:
     zones = list(dict.fromkeys([*TIME_ZONES, *(z for z in extra if z)]))
     return [(zone, zone.replace("_", " ")) for zone in zones]
-
-
-def language_field(base_label, code: str, *, widget=forms.TextInput, **kwargs) -> forms.CharField:
-    """The text in one language: its label names the language, and text typed in Arabic
-    runs right to left even on an English page."""
-    return forms.CharField(
-        label=format_lazy("{} ({})", base_label, dict(Language.choices)[code]),
-        required=False,
-        widget=widget(attrs=kwargs.pop("attrs", {}) | {"lang": code, "dir": "auto"}),
-        **kwargs,
-    )
 
 
 def changed_texts(record, name: str, values: dict[str, str]) -> dict[str, str]:

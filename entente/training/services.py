@@ -14,18 +14,16 @@ from entente.accounts.models import Party
 from entente.agreements.models import Agreement, CooperationArea
 from entente.agreements.selectors import require_party_to
 from entente.audit.services import (
-    audit_record,
     audited_create,
-    audited_transition,
     audited_update,
-    snapshot,
-    write_transaction,
+    audited_upsert,
+    owner_transition,
 )
 from entente.core.access import check_marking_change, require_owner_writer
 from entente.core.enums import Language, Marking, Scope
 from entente.core.models import ownership
 from entente.core.translated import translated_fields
-from entente.core.validation import validate_instance
+from entente.core.validation import refuse_unknown_changes
 from entente.training.enums import TRAINING_WORKFLOW, TrainingStatus
 from entente.training.models import TrainingActivity, TrainingParticipation
 
@@ -111,9 +109,7 @@ def training_update(
     """Change a training's description, parties, dates or area; `title` is a dict of
     languages merged into the texts already there."""
     require_owner_writer(actor, training)
-    refused = sorted(set(changes) - UPDATABLE_FIELDS)
-    if refused:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in refused})
+    refuse_unknown_changes(changes, UPDATABLE_FIELDS)
     changes = _with_title_columns(training, changes)
     probe = TrainingActivity(
         **{f.attname: getattr(training, f.attname) for f in TrainingActivity._meta.concrete_fields}
@@ -154,14 +150,7 @@ def training_change_status(
     *, actor, training: TrainingActivity, status: str, expected_version: int
 ) -> TrainingActivity:
     """Move a training along its workflow; it can be held only once it has started."""
-    require_owner_writer(actor, training)
-    return audited_transition(
-        actor=actor,
-        instance=training,
-        workflow=TRAINING_WORKFLOW,
-        status=status,
-        expected_version=expected_version,
-    )
+    return owner_transition(actor, training, TRAINING_WORKFLOW, status, expected_version)
 
 
 def participation_set(
@@ -173,26 +162,14 @@ def participation_set(
         raise ValidationError({"party": _("Only the host and the sending party take part.")})
     if count is None or count < 0:
         raise ValidationError({"count": _("The number of participants cannot be negative.")})
-    with write_transaction():
-        participation = (
-            TrainingParticipation.objects.select_for_update()
-            .filter(activity=training, party=party)
-            .first()
-        )
-        before = snapshot(participation) if participation else None
-        if participation is None:
-            participation = TrainingParticipation(activity=training, party=party)
-        participation.count, participation.names = count, names.strip()
-        validate_instance(participation)
-        participation.save()
-        audit_record(
-            actor=actor,
-            action="participation",
-            target=training,
-            before=before,
-            after=snapshot(participation),
-        )
-    return participation
+    return audited_upsert(
+        actor=actor,
+        model=TrainingParticipation,
+        key={"activity": training, "party": party},
+        values={"count": count, "names": names.strip()},
+        action="participation",
+        target=training,
+    )
 
 
 def training_record_evaluation(

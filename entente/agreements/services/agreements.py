@@ -30,8 +30,8 @@ from entente.audit.services import (
     audit_record,
     audited_create,
     audited_delete,
-    audited_transition,
     audited_update,
+    owner_transition,
     write_transaction,
 )
 from entente.core.access import (
@@ -119,13 +119,8 @@ def agreement_change_status(
     *, actor, agreement: Agreement, status: str, expected_version: int
 ) -> Agreement:
     """Move an agreement along its lifecycle (AGREEMENT_WORKFLOW)."""
-    require_owner_writer(actor, agreement, coordinator=True)
-    return audited_transition(
-        actor=actor,
-        instance=agreement,
-        workflow=AGREEMENT_WORKFLOW,
-        status=status,
-        expected_version=expected_version,
+    return owner_transition(
+        actor, agreement, AGREEMENT_WORKFLOW, status, expected_version, coordinator=True
     )
 
 

@@ -7,11 +7,12 @@ agreement with `write=True` where the service will want a writer, so a reader is
 refusals go next to the field they name, a stale version shows the shared conflict box.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
 from entente.accounts.models import Party
@@ -22,6 +23,7 @@ from entente.agreements.forms import (
     ClauseForm,
     SignatoryForm,
 )
+from entente.agreements.models import Agreement, Clause
 from entente.agreements.selectors import (
     get_agreement_event_for_user,
     get_agreement_for_user,
@@ -33,8 +35,8 @@ from entente.agreements.selectors import (
 from entente.agreements.services import agreements as agreements_services
 from entente.core.access import require_coordinator, require_owner_writer
 from entente.core.enums import Language
-from entente.core.errors import ConflictError
-from entente.core.pages import conflict_rows, done, rebound, saved, signed_in
+from entente.core.models import PartyOwned
+from entente.core.pages import conflict_rows, form_page, signed_in
 
 
 def _parties(agreement):
@@ -61,71 +63,140 @@ def _conflict(record, changed: dict) -> list[dict[str, str]]:
     return conflict_rows(record, {k: v for k, v in changed.items() if k not in mirrored})
 
 
-# Fieldsets of each form: (legend, field names); names a form lacks are left out.
-AGREEMENT_FIELDSETS = [
-    (gettext_lazy("What"), "instrument_type reference_language"),
-    (gettext_lazy("Title"), "title_en title_fr title_nl title_ar"),
-    (gettext_lazy("Summary"), "summary_en summary_fr summary_nl summary_ar"),
-    (gettext_lazy("Parties"), "parties"),
-    (gettext_lazy("Dates"), "place signed_on in_force_on expires_on"),
-    (gettext_lazy("Duration"), "duration_months renewal notice_period_days is_binding"),
-    (gettext_lazy("Request deadlines"), "urgent_response_hours normal_response_days"),
-    (gettext_lazy("Sources"), "source_references"),
-    (gettext_lazy("Handling"), "scope marking"),
-]
-EVENT_FIELDSETS = [
-    (gettext_lazy("What and when"), "kind date date_precision certainty party"),
-    (gettext_lazy("Source"), "source note"),
-    (gettext_lazy("Handling"), "scope marking"),
-]
-CLAUSE_FIELDSETS = [
-    (gettext_lazy("Article"), "number reference_language"),
-    (gettext_lazy("Heading"), "heading_en heading_fr heading_nl heading_ar"),
-    (gettext_lazy("Text"), "text_en text_fr text_nl text_ar"),
-    (gettext_lazy("Handling"), "scope marking"),
-]
-AREA_FIELDSETS = [
-    (gettext_lazy("Area"), "code reference_language"),
-    (gettext_lazy("Name"), "name_en name_fr name_nl name_ar"),
-]
-SIGNATORY_FIELDSETS = [(gettext_lazy("Signatory"), "party name function")]
+@dataclass(frozen=True)
+class _Part:
+    """What the form pages of the agreement, or of one kind of its parts, say: the
+    fieldsets of the form [(legend, field names)], the anchor of the part on the
+    agreement's page, the headings of its create and edit pages, and what each says
+    once saved."""
+
+    fieldsets: list
+    anchor: str
+    create: str
+    edit: str
+    created: str
+    saved: str
 
 
-def _render(request, form, fieldsets, *, heading, agreement=None, record=None, **context):
-    groups = []
-    for legend, names in fieldsets:
-        present = [name for name in names.split() if name in form.fields]
-        if present:
-            groups.append((legend, " ".join(present)))
-    status = context.pop("status", 400 if form.is_bound and form.errors else 200)
-    context |= {
-        "form": form,
-        "fieldsets": groups,
-        "heading": heading,
-        "agreement": agreement,
-        "record": record,
-        "cancel": _at(agreement, context.pop("anchor", "")) if agreement else None,
-    }
-    return render(request, "agreements/agreement_part_form.html", context, status=status)
+AGREEMENT = _Part(
+    [
+        (_("What"), "instrument_type reference_language"),
+        (_("Title"), "title_en title_fr title_nl title_ar"),
+        (_("Summary"), "summary_en summary_fr summary_nl summary_ar"),
+        (_("Parties"), "parties"),
+        (_("Dates"), "place signed_on in_force_on expires_on"),
+        (_("Duration"), "duration_months renewal notice_period_days is_binding"),
+        (_("Request deadlines"), "urgent_response_hours normal_response_days"),
+        (_("Sources"), "source_references"),
+        (_("Handling"), "scope marking"),
+    ],
+    "",
+    _("Record an agreement"),
+    _("Edit the agreement"),
+    _("The agreement is recorded."),
+    _("The agreement is saved."),
+)
+EVENT = _Part(
+    [
+        (_("What and when"), "kind date date_precision certainty party"),
+        (_("Source"), "source note"),
+        (_("Handling"), "scope marking"),
+    ],
+    "timeline",
+    _("Record a lifecycle event"),
+    _("Edit the lifecycle event"),
+    _("The event is recorded."),
+    _("The event is saved."),
+)
+CLAUSE = _Part(
+    [
+        (_("Article"), "number reference_language"),
+        (_("Heading"), "heading_en heading_fr heading_nl heading_ar"),
+        (_("Text"), "text_en text_fr text_nl text_ar"),
+        (_("Handling"), "scope marking"),
+    ],
+    "clauses",
+    _("Add a clause"),
+    _("Edit the clause"),
+    _("The clause is recorded."),
+    _("The clause is saved."),
+)
+AREA = _Part(
+    [(_("Area"), "code reference_language"), (_("Name"), "name_en name_fr name_nl name_ar")],
+    "areas",
+    _("Add a cooperation area"),
+    _("Edit the cooperation area"),
+    _("The cooperation area is recorded."),
+    _("The cooperation area is saved."),
+)
+SIGNATORY = _Part(
+    [(_("Signatory"), "party name function")],
+    "parties",
+    _("Add a signatory"),
+    _("Edit the signatory"),
+    _("The signatory is recorded."),
+    _("The signatory is saved."),
+)
 
 
-def _edit(form, record, update, reload, form_kwargs: dict):
-    """Save an edit form through `update(changes, version)`: (the record saved, or None
-    with the form to show again and, when someone else was first, the conflict rows of
-    the record as `reload()` reads it now through its door)."""
+def _page(request, part: _Part, heading, *, agreement=None, record=None, **extra):
+    """How the form of the agreement or of one of its parts is shown (`form_page`'s
+    `show`): the fieldsets the form has, and a way back to the agreement."""
+
+    def show(form, *, status=None, conflict=None, **_current):
+        groups = []
+        for legend, names in part.fieldsets:
+            present = [name for name in names.split() if name in form.fields]
+            if present:
+                groups.append((legend, " ".join(present)))
+        context = extra | {
+            "form": form,
+            "fieldsets": groups,
+            "heading": heading,
+            "agreement": agreement,
+            # Only party-owned records carry a marking to show.
+            "record": record if isinstance(record, PartyOwned) else None,
+            "cancel": _at(agreement, part.anchor) if agreement else None,
+            "conflict": conflict,
+        }
+        status = status or (400 if form.errors else 200)
+        return render(request, "agreements/agreement_part_form.html", context, status=status)
+
+    return show
+
+
+def _create(request, part: _Part, agreement, form, save, *, url=None):
+    """The page that records a part of `agreement` (or, without one, an agreement)
+    through the service call `save()`; back to the part on the agreement's page."""
+    show = _page(request, part, part.create, agreement=agreement)
+    url = url or _at(agreement, part.anchor)
+    return form_page(request, form, save, show, message=part.created, url=url)
+
+
+def _edit(request, part: _Part, record, form, update, *, reload, agreement, url=None, **rebind):
+    """The edit page of `record`: the service's `update(changes, version)` is called only
+    when something changed; `reload()` reads the record again through its door."""
+    if request.method != "POST":
+        form.initial = form.initial_for(record)
 
     def save():
         changes = form.changes(record)
-        if not changes:
-            return record
-        return update(changes, form.cleaned_data.get("version"))
+        return update(changes, form.cleaned_data.get("version")) if changes else record
 
-    try:
-        return saved(form, save), form, None
-    except ConflictError as error:
-        current = reload()
-        again = rebound(form, error.current_version, editing=True, **form_kwargs)
-        return None, again, _conflict(current, error.changed)
+    show = _page(request, part, part.edit, agreement=agreement, record=record)
+    url = url or _at(agreement, part.anchor)
+    return form_page(
+        request,
+        form,
+        save,
+        show,
+        message=part.saved,
+        url=url,
+        reload=reload,
+        conflict=_conflict,
+        editing=True,
+        **rebind,
+    )
 
 
 # --- the agreement --------------------------------------------------------------------
@@ -139,52 +210,35 @@ def agreement_create(request):
         parties=Party.objects.order_by("code"),
         initial={"reference_language": _language(request), "parties": [membership.party_id]},
     )
-    if request.method == "POST":
-        agreement = saved(
-            form,
-            lambda: agreements_services.agreement_create(
-                actor=request.user,
-                title=form.texts("title"),
-                parties=form.cleaned_data["parties"],
-                scope=form.cleaned_data["scope"],
-                marking=form.cleaned_data["marking"],
-                **form.values(),
-                **{f"summary_{code}": text for code, text in form.texts("summary").items()},
-            ),
+
+    def save():
+        return agreements_services.agreement_create(
+            actor=request.user,
+            title=form.texts("title"),
+            parties=form.cleaned_data["parties"],
+            scope=form.cleaned_data["scope"],
+            marking=form.cleaned_data["marking"],
+            **form.values(),
+            **{f"summary_{code}": text for code, text in form.texts("summary").items()},
         )
-        if agreement is not None:
-            return done(request, _("The agreement is recorded."), agreement.get_absolute_url())
-    return _render(request, form, AGREEMENT_FIELDSETS, heading=_("Record an agreement"))
+
+    return _create(request, AGREEMENT, None, form, save, url=Agreement.get_absolute_url)
 
 
 @signed_in("GET", "POST")
 def agreement_edit(request, pk):
     agreement = get_agreement_for_user(request.user, pk, write=True)
-    form = AgreementForm(request.POST or None, editing=True)
-    conflict = None
-    if request.method == "POST":
-        updated, form, conflict = _edit(
-            form,
-            agreement,
-            lambda changes, version: agreements_services.agreement_update(
-                actor=request.user, agreement=agreement, expected_version=version, **changes
-            ),
-            lambda: get_agreement_for_user(request.user, pk),
-            {},
-        )
-        if updated is not None:
-            return done(request, _("The agreement is saved."), updated.get_absolute_url())
-    else:
-        form.initial = form.initial_for(agreement)
-    return _render(
+    return _edit(
         request,
-        form,
-        AGREEMENT_FIELDSETS,
-        heading=_("Edit the agreement"),
+        AGREEMENT,
+        agreement,
+        AgreementForm(request.POST or None, editing=True),
+        lambda changes, version: agreements_services.agreement_update(
+            actor=request.user, agreement=agreement, expected_version=version, **changes
+        ),
+        reload=lambda: get_agreement_for_user(request.user, pk),
         agreement=agreement,
-        record=agreement,
-        conflict=conflict,
-        **({"status": 409} if conflict is not None else {}),
+        url=Agreement.get_absolute_url,
     )
 
 
@@ -196,60 +250,34 @@ def event_create(request, pk):
     agreement = get_agreement_for_user(request.user, pk)
     require_party_to(request.user, agreement)
     form = AgreementEventForm(request.POST or None, parties=_parties(agreement))
-    if request.method == "POST":
-        event = saved(
-            form,
-            lambda: agreements_services.agreement_event_record(
-                actor=request.user,
-                agreement=agreement,
-                scope=form.cleaned_data["scope"],
-                marking=form.cleaned_data["marking"],
-                **form.values(),
-            ),
+
+    def save():
+        return agreements_services.agreement_event_record(
+            actor=request.user,
+            agreement=agreement,
+            scope=form.cleaned_data["scope"],
+            marking=form.cleaned_data["marking"],
+            **form.values(),
         )
-        if event is not None:
-            return done(request, _("The event is recorded."), _at(agreement, "timeline"))
-    return _render(
-        request,
-        form,
-        EVENT_FIELDSETS,
-        heading=_("Record a lifecycle event"),
-        agreement=agreement,
-        anchor="timeline",
-    )
+
+    return _create(request, EVENT, agreement, form, save)
 
 
 @signed_in("GET", "POST")
 def event_edit(request, pk):
     event = get_agreement_event_for_user(request.user, pk, write=True)
-    agreement = event.agreement
-    choices = {"parties": _parties(agreement)}
-    form = AgreementEventForm(request.POST or None, editing=True, **choices)
-    conflict = None
-    if request.method == "POST":
-        updated, form, conflict = _edit(
-            form,
-            event,
-            lambda changes, version: agreements_services.agreement_event_update(
-                actor=request.user, event=event, expected_version=version, **changes
-            ),
-            lambda: get_agreement_event_for_user(request.user, pk),
-            choices,
-        )
-        if updated is not None:
-            return done(request, _("The event is saved."), _at(agreement, "timeline"))
-    else:
-        form.initial = form.initial_for(event)
-    return _render(
+    choices = {"parties": _parties(event.agreement)}
+    return _edit(
         request,
-        form,
-        EVENT_FIELDSETS,
-        heading=_("Edit the lifecycle event"),
-        agreement=agreement,
-        record=event,
-        anchor="timeline",
-        conflict=conflict,
-        **({"status": 409} if conflict is not None else {}),
+        EVENT,
+        event,
+        AgreementEventForm(request.POST or None, editing=True, **choices),
+        lambda changes, version: agreements_services.agreement_event_update(
+            actor=request.user, event=event, expected_version=version, **changes
+        ),
+        reload=lambda: get_agreement_event_for_user(request.user, pk),
+        agreement=event.agreement,
+        **choices,
     )
 
 
@@ -260,58 +288,37 @@ def event_edit(request, pk):
 def clause_create(request, pk):
     agreement = get_agreement_for_user(request.user, pk, write=True)
     form = ClauseForm(request.POST or None, initial={"reference_language": _language(request)})
-    if request.method == "POST":
-        clause = saved(
-            form,
-            lambda: agreements_services.clause_create(
-                actor=request.user,
-                agreement=agreement,
-                number=form.cleaned_data["number"],
-                reference_language=form.cleaned_data["reference_language"],
-                heading=form.texts("heading"),
-                text=form.texts("text"),
-                scope=form.cleaned_data["scope"],
-                marking=form.cleaned_data["marking"],
-            ),
+
+    def save():
+        return agreements_services.clause_create(
+            actor=request.user,
+            agreement=agreement,
+            number=form.cleaned_data["number"],
+            reference_language=form.cleaned_data["reference_language"],
+            heading=form.texts("heading"),
+            text=form.texts("text"),
+            scope=form.cleaned_data["scope"],
+            marking=form.cleaned_data["marking"],
         )
-        if clause is not None:
-            return done(request, _("The clause is recorded."), clause.get_absolute_url())
-    return _render(
-        request, form, CLAUSE_FIELDSETS, heading=_("Add a clause"), agreement=agreement,
-        anchor="clauses",
-    )  # fmt: skip
+
+    return _create(request, CLAUSE, agreement, form, save, url=Clause.get_absolute_url)
 
 
 @signed_in("GET", "POST")
 def clause_edit(request, pk):
     clause = get_clause_for_user(request.user, pk, write=True)
     require_owner_writer(request.user, clause, coordinator=True)
-    form = ClauseForm(request.POST or None, editing=True)
-    conflict = None
-    if request.method == "POST":
-        updated, form, conflict = _edit(
-            form,
-            clause,
-            lambda changes, version: agreements_services.clause_update(
-                actor=request.user, clause=clause, expected_version=version, **changes
-            ),
-            lambda: get_clause_for_user(request.user, pk),
-            {},
-        )
-        if updated is not None:
-            return done(request, _("The clause is saved."), updated.get_absolute_url())
-    else:
-        form.initial = form.initial_for(clause)
-    return _render(
+    return _edit(
         request,
-        form,
-        CLAUSE_FIELDSETS,
-        heading=_("Edit the clause"),
+        CLAUSE,
+        clause,
+        ClauseForm(request.POST or None, editing=True),
+        lambda changes, version: agreements_services.clause_update(
+            actor=request.user, clause=clause, expected_version=version, **changes
+        ),
+        reload=lambda: get_clause_for_user(request.user, pk),
         agreement=clause.agreement,
-        record=clause,
-        anchor="clauses",
-        conflict=conflict,
-        **({"status": 409} if conflict is not None else {}),
+        url=Clause.get_absolute_url,
     )
 
 
@@ -322,50 +329,33 @@ def clause_edit(request, pk):
 def area_create(request, pk):
     agreement = get_agreement_for_user(request.user, pk, write=True)
     form = AreaForm(request.POST or None, initial={"reference_language": _language(request)})
-    if request.method == "POST":
-        area = saved(
-            form,
-            lambda: agreements_services.area_create(
-                actor=request.user,
-                agreement=agreement,
-                code=form.cleaned_data["code"],
-                name=form.texts("name"),
-                reference_language=form.cleaned_data["reference_language"],
-            ),
+
+    def save():
+        return agreements_services.area_create(
+            actor=request.user,
+            agreement=agreement,
+            code=form.cleaned_data["code"],
+            name=form.texts("name"),
+            reference_language=form.cleaned_data["reference_language"],
         )
-        if area is not None:
-            return done(request, _("The cooperation area is recorded."), _at(agreement, "areas"))
-    return _render(
-        request, form, AREA_FIELDSETS, heading=_("Add a cooperation area"), agreement=agreement,
-        anchor="areas",
-    )  # fmt: skip
+
+    return _create(request, AREA, agreement, form, save)
 
 
 @signed_in("GET", "POST")
 def area_edit(request, pk):
     area = get_area_for_user(request.user, pk, write=True)
-    form = AreaForm(request.POST or None, editing=True)
-    if request.method == "POST":
-        updated, form, _conflict_rows = _edit(
-            form,
-            area,
-            lambda changes, _version: agreements_services.area_update(
-                actor=request.user, area=area, **changes
-            ),
-            lambda: get_area_for_user(request.user, pk),
-            {},
-        )
-        if updated is not None:
-            return done(request, _("The cooperation area is saved."), _at(area.agreement, "areas"))
-    else:
-        form.initial = form.initial_for(area)
-    return _render(
+    return _edit(
         request,
-        form,
-        AREA_FIELDSETS,
-        heading=_("Edit the cooperation area"),
+        AREA,
+        area,
+        AreaForm(request.POST or None, editing=True),
+        # Areas carry no version: the last save wins.
+        lambda changes, _version: agreements_services.area_update(
+            actor=request.user, area=area, **changes
+        ),
+        reload=lambda: get_area_for_user(request.user, pk),
         agreement=area.agreement,
-        anchor="areas",
     )
 
 
@@ -376,47 +366,33 @@ def area_edit(request, pk):
 def signatory_add(request, pk):
     agreement = get_agreement_for_user(request.user, pk, write=True)
     form = SignatoryForm(request.POST or None, parties=_parties(agreement))
-    if request.method == "POST":
-        signatory = saved(
-            form,
-            lambda: agreements_services.signatory_add(
-                actor=request.user, agreement=agreement, **form.cleaned_data
-            ),
+
+    def save():
+        return agreements_services.signatory_add(
+            actor=request.user, agreement=agreement, **form.cleaned_data
         )
-        if signatory is not None:
-            return done(request, _("The signatory is recorded."), _at(agreement, "parties"))
-    return _render(
-        request, form, SIGNATORY_FIELDSETS, heading=_("Add a signatory"), agreement=agreement,
-        anchor="parties",
-    )  # fmt: skip
+
+    return _create(request, SIGNATORY, agreement, form, save)
 
 
 @signed_in("GET", "POST")
 def signatory_edit(request, pk):
+    """Signatories carry no version; only what the form changed is saved."""
     signatory = get_signatory_for_user(request.user, pk, write=True)
     agreement = signatory.agreement
     initial = {"party": signatory.party, "name": signatory.name, "function": signatory.function}
     form = SignatoryForm(request.POST or None, parties=_parties(agreement), initial=initial)
-    if request.method == "POST":
-        updated = saved(
-            form,
-            lambda: agreements_services.signatory_update(
-                actor=request.user,
-                signatory=signatory,
-                **{k: v for k, v in form.cleaned_data.items() if v != initial[k]},
-            ),
+
+    def save():
+        return agreements_services.signatory_update(
+            actor=request.user,
+            signatory=signatory,
+            **{k: v for k, v in form.cleaned_data.items() if v != initial[k]},
         )
-        if updated is not None:
-            return done(request, _("The signatory is saved."), _at(agreement, "parties"))
-    return _render(
-        request,
-        form,
-        SIGNATORY_FIELDSETS,
-        heading=_("Edit the signatory"),
-        agreement=agreement,
-        anchor="parties",
-        removable=signatory,
-    )
+
+    show = _page(request, SIGNATORY, SIGNATORY.edit, agreement=agreement, removable=signatory)
+    url = _at(agreement, SIGNATORY.anchor)
+    return form_page(request, form, save, show, message=SIGNATORY.saved, url=url)
 
 
 @signed_in("POST")

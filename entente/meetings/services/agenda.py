@@ -27,6 +27,7 @@ from entente.core.access import (
 from entente.core.enums import Marking, Scope
 from entente.core.errors import NotFound, PermissionDenied
 from entente.core.models import ownership
+from entente.core.validation import refuse_unknown_changes
 from entente.meetings.enums import (
     MeetingStatus,
 )
@@ -157,9 +158,7 @@ def agenda_item_update(*, actor, item: AgendaItem, expected_version: int, **chan
     require_owner_writer(actor, item)
     if not changes:
         return item
-    refused = sorted(set(changes) - AGENDA_ITEM_EDITABLE)
-    if refused:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in refused})
+    refuse_unknown_changes(changes, AGENDA_ITEM_EDITABLE)
     _require_planned(item.meeting)
     changes = {name: (value or "").strip() for name, value in changes.items()}
     return audited_update(

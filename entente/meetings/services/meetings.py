@@ -13,8 +13,8 @@ from entente.agreements.models import Agreement
 from entente.agreements.selectors import require_party_to
 from entente.audit.services import (
     audited_create,
-    audited_transition,
     audited_update,
+    owner_transition,
 )
 from entente.core.access import (
     check_marking_change,
@@ -23,6 +23,7 @@ from entente.core.access import (
 from entente.core.enums import Marking, Scope
 from entente.core.models import ownership
 from entente.core.translated import translated_fields
+from entente.core.validation import refuse_unknown_changes
 from entente.meetings.enums import (
     MEETING_WORKFLOW,
     MeetingStatus,
@@ -119,9 +120,7 @@ def meeting_update(*, actor, meeting: Meeting, expected_version: int, **changes)
     require_owner_writer(actor, meeting)
     if not changes:
         return meeting
-    refused = sorted(set(changes) - MEETING_EDITABLE)
-    if refused:
-        raise ValidationError({name: _("This field cannot be changed here.") for name in refused})
+    refuse_unknown_changes(changes, MEETING_EDITABLE)
     if "title" in changes:
         changes |= _translated_changes(meeting, "title", changes.pop("title"))
     if set(_SCHEDULE) & set(changes):
@@ -155,14 +154,7 @@ def meeting_change_status(
     *, actor, meeting: Meeting, status: str, expected_version: int
 ) -> Meeting:
     """Mark a meeting held (once it has started), cancelled, or planned again."""
-    require_owner_writer(actor, meeting)
-    return audited_transition(
-        actor=actor,
-        instance=meeting,
-        workflow=MEETING_WORKFLOW,
-        status=status,
-        expected_version=expected_version,
-    )
+    return owner_transition(actor, meeting, MEETING_WORKFLOW, status, expected_version)
 
 
 def require_took_place(meeting: Meeting, field: str) -> None:
