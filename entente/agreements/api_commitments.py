@@ -31,10 +31,12 @@ from entente.agreements.selectors import (
     area_visible_to,
     clause_visible_to,
     clauses_after_change,
+    commitment_links,
     commitment_overdue,
     commitment_visible_to,
     get_agreement_for_user,
     get_commitment_for_user,
+    source_decisions_visible_to,
 )
 from entente.agreements.services.commitments import (
     commitment_change_status,
@@ -64,17 +66,23 @@ TEXTS = {"title": True, "description": False}
 
 def _commitments(user) -> QuerySet[Commitment]:
     contacts = contact_visible_to(user).filter(pk=OuterRef("responsible_contact_id"))
-    return (
-        commitment_visible_to(user)
-        .prefetch_related(
-            Prefetch("clauses", queryset=clause_visible_to(user), to_attr="visible_clauses"),
-            "red_recipients",
-        )
-        .annotate(
-            visible_contact=Subquery(contacts.values("public_id")[:1]),
-            # Soonest due first, undated last: a non-null key for the cursor.
-            due_order=Coalesce("due_date", Value(dt.date.max)),
-        )
+    visible = commitment_visible_to(user)
+    decisions = source_decisions_visible_to(user).order_by("meeting__starts_at", "number", "pk")
+    return visible.prefetch_related(
+        Prefetch("clauses", queryset=clause_visible_to(user), to_attr="visible_clauses"),
+        Prefetch("source_decisions", queryset=decisions, to_attr="visible_decisions"),
+        "red_recipients",
+    ).annotate(
+        visible_contact=Subquery(contacts.values("public_id")[:1]),
+        # commitment_links' rule, for every row at once
+        visible_previous=Subquery(
+            visible.filter(pk=OuterRef("previous_occurrence_id")).values("public_id")[:1]
+        ),
+        visible_next=Subquery(
+            visible.filter(previous_occurrence=OuterRef("pk")).values("public_id")[:1]
+        ),
+        # Soonest due first, undated last: a non-null key for the cursor.
+        due_order=Coalesce("due_date", Value(dt.date.max)),
     )
 
 
@@ -87,6 +95,10 @@ def _commitment_out(user, commitment: Any) -> Commitment:
     contact = commitment.responsible_contact_id
     visible = contact is not None and contact_visible_to(user).filter(pk=contact).exists()
     commitment.visible_contact = commitment.responsible_contact.public_id if visible else None
+    links = commitment_links(user, commitment)
+    commitment.visible_decisions = links.decisions
+    commitment.visible_previous = links.previous.public_id if links.previous else None
+    commitment.visible_next = links.next.public_id if links.next else None
     return commitment
 
 

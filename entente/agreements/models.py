@@ -256,6 +256,17 @@ class Commitment(Translated, PartyOwned):
         _("recurrence"), max_length=16, choices=Recurrence.choices, blank=True, default=""
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    # One next occurrence per occurrence of a recurring commitment: unique, so reopening
+    # and closing one again cannot give it a second successor.
+    previous_occurrence = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="next_occurrence",
+        verbose_name=_("previous occurrence"),
+    )
     status = models.CharField(
         _("status"),
         max_length=16,

@@ -333,6 +333,19 @@ class CommitmentOut(PartyOwnedOut):
     baseline: Decimal | None
     target: Decimal | None
     evidence_links: str
+    # Links to other records, as far as you may see them (selectors.commitment_links).
+    decisions: list[PublicRef] = Field(
+        description="Ids of the meeting decisions it came from that you may see."
+    )
+    previous_occurrence: PublicRef | None = Field(
+        alias="visible_previous",
+        description="A recurring commitment's occurrence before this one, when you may see it.",
+    )
+    next_occurrence: PublicRef | None = Field(
+        alias="visible_next",
+        description="The occurrence after this one (made when this one is done), when you "
+        "may see it.",
+    )
 
     @field_serializer("baseline", "target")
     def _cents(self, value: Decimal | None) -> Decimal | None:
@@ -341,6 +354,10 @@ class CommitmentOut(PartyOwnedOut):
     @staticmethod
     def resolve_clauses(commitment) -> list:
         return [clause.public_id for clause in commitment.visible_clauses]
+
+    @staticmethod
+    def resolve_decisions(commitment) -> list:
+        return [decision.public_id for decision in commitment.visible_decisions]
 
     @staticmethod
     def resolve_responsible_party(commitment) -> str:

@@ -1,6 +1,7 @@
 """Reads of agreements, their parts and commitments, always filtered by visibility."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import (
     F,
@@ -39,6 +40,7 @@ from entente.core.access import (
     visible_to,
 )
 from entente.core.errors import PermissionDenied
+from entente.core.registry import record_type_of
 
 
 def agreement_visible_to(user) -> QuerySet[Agreement]:
@@ -117,6 +119,36 @@ def commitment_visible_to(user) -> QuerySet[Commitment]:
 
 def get_commitment_for_user(user, pk, *, write: bool = False) -> Commitment:
     return get_owned_for_user(commitment_visible_to(user), user, pk, write=write)
+
+
+def source_decisions_visible_to(user) -> QuerySet:
+    """The meeting decisions the user may see, as commitments come from them: records of
+    the meetings app, which sits above this one, so they are reached through the record
+    registry it fills at start-up (a decision is seen with its meeting)."""
+    decision = Commitment._meta.get_field("source_decisions").related_model
+    return record_type_of(decision).visible(user)
+
+
+@dataclass(frozen=True)
+class CommitmentLinks:
+    """What links a commitment to other records, as far as the reader may see them."""
+
+    decisions: list  # the decisions it came from, with their meetings
+    previous: Commitment | None  # the occurrence before it, for a recurring one
+    next: Commitment | None  # the occurrence after it
+
+
+def commitment_links(user, commitment: Commitment) -> CommitmentLinks:
+    visible = commitment_visible_to(user)
+    previous = None
+    if commitment.previous_occurrence_id is not None:
+        previous = visible.filter(pk=commitment.previous_occurrence_id).first()
+    decisions = source_decisions_visible_to(user).filter(commitments=commitment)
+    return CommitmentLinks(
+        decisions=list(decisions.order_by("meeting__starts_at", "number", "pk")),
+        previous=previous,
+        next=visible.filter(previous_occurrence=commitment).first(),
+    )
 
 
 def require_responsible_writer(user, commitment: Commitment) -> None:

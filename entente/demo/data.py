@@ -322,6 +322,32 @@ COMMITMENTS = (
         NextOn(12, 15),
         recurrence="yearly",
     ),
+    # Each party owns a commitment the other is responsible for.
+    CommitmentSpec(
+        "ma.officer",
+        NL,
+        "Send the list of Dutch liaison officers for the directory",
+        FromToday(30),
+        clause="2",
+    ),
+    CommitmentSpec(
+        "nl.officer",
+        MA,
+        "Confirm the Moroccan participants of the cybercrime course",
+        FromToday(10),
+        clause="1",
+        area="cyber",
+    ),
+    # Done for this month: its next occurrence, due a month later, is made when it is.
+    CommitmentSpec(
+        "ma.officer",
+        MA,
+        "Monthly exchange of drug seizure statistics",
+        FromToday(-5),
+        "done",
+        area="drugs",
+        recurrence="monthly",
+    ),
 )
 
 # A first joint meeting, held two months ago, whose decision became commitments.
@@ -349,7 +375,26 @@ DECISION_COMMITMENT: dict[str, Any] = {
     "title": {"en": "Quarterly test of the secure channel"},
     "recurrence": "quarterly",
     "due_days_after_meeting": 90,
+    "clause": "2",
 }
+
+# The next joint meeting, planned: each party proposes a point, and the host carries
+# over the open decisions of the first one.
+NEXT_MEETING_DAY = FromToday(45)
+NEXT_MEETING: dict[str, Any] = MEETING | {
+    "title": {
+        "en": "Second joint meeting of the contact cells",
+        "fr": "Deuxième réunion conjointe",
+    },
+    "place": "The Hague",
+    "time_zone": "Europe/Amsterdam",
+    "host_party": NL,
+}
+# (who proposes, the point)
+NEXT_MEETING_AGENDA = (
+    ("ma.coordinator", "Results of the secure channel tests"),
+    ("nl.officer", "Dates of the cybercrime course"),
+)
 
 
 @dataclass(frozen=True)

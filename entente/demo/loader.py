@@ -24,6 +24,7 @@ from entente.demo import data
 from entente.demo.data import ILLUSTRATIVE, FromToday, NextOn
 from entente.liaison import services as liaison
 from entente.liaison.models import LiaisonRequest
+from entente.meetings.selectors import meeting_carry_over_candidates
 from entente.meetings.services import agenda as agenda_services
 from entente.meetings.services import decisions as decisions_services
 from entente.meetings.services import meetings as meetings_services
@@ -50,7 +51,8 @@ def load_demo(*, password: str | None = None) -> DemoResult:
         today = timezone.localdate()
         world = _agreement(users, parties)
         _commitments(users, parties, world, today)
-        _meeting(users, parties, world, today)
+        _meeting(users, parties, units, world, today)
+        _next_meeting(users, parties, world, today)
         _trainings(users, parties, world, today)
         _requests(users, units, world, timezone.now())
         _directory(users, parties, units)
@@ -201,8 +203,9 @@ def _commitments(users, parties, world, today: dt.date) -> None:
             )
 
 
-def _meeting(users, parties, world, today: dt.date) -> None:
-    """A first joint meeting, held two months ago, whose decision became commitments."""
+def _meeting(users, parties, units, world, today: dt.date) -> None:
+    """A first joint meeting, held two months ago, whose decision became commitments:
+    one for each party, each for its contact cell, marked as the meeting is."""
     coordinator = users[data.AGREEMENT_OWNER]
     day = _day(data.MEETING_DAY, today)
     meeting = meetings_services.meeting_create(
@@ -240,16 +243,45 @@ def _meeting(users, parties, world, today: dt.date) -> None:
                     "title": spec["title"],
                     "description": {"en": ILLUSTRATIVE},
                     "responsible_party": parties[code],
+                    "responsible_unit": units[code],
+                    "clauses": [world["clauses"][spec["clause"]]],
                     "kind": "recurring",
                     "recurrence": spec["recurrence"],
                     "due_date": day + dt.timedelta(days=spec["due_days_after_meeting"]),
                     "scope": Scope.SHARED,
-                    "marking": Marking.GREEN,
                     "is_illustrative": True,
                 }
                 for code in responsible
             ],
         )
+
+
+def _next_meeting(users, parties, world, today: dt.date) -> None:
+    """The next joint meeting, planned, with a point from each party and the first
+    meeting's open decisions carried over."""
+    coordinator = users[data.AGREEMENT_OWNER]
+    day = _day(data.NEXT_MEETING_DAY, today)
+    meeting = meetings_services.meeting_create(
+        actor=coordinator,
+        agreement=world["agreement"],
+        **{
+            **data.NEXT_MEETING,
+            "starts_at": dt.datetime.combine(day, data.NEXT_MEETING["starts_at"]),
+            "ends_at": dt.datetime.combine(day, data.NEXT_MEETING["ends_at"]),
+            "host_party": parties[data.NEXT_MEETING["host_party"]],
+        },
+        scope=Scope.SHARED,
+        marking=Marking.GREEN,
+        is_illustrative=True,
+    )
+    for username, title in data.NEXT_MEETING_AGENDA:
+        agenda_services.agenda_item_add(
+            actor=users[username], meeting=meeting, title=f"{title} ({ILLUSTRATIVE})"
+        )
+    open_decisions = meeting_carry_over_candidates(coordinator, meeting).decisions
+    agenda_services.agenda_carry_over(
+        actor=coordinator, meeting=meeting, decisions=list(open_decisions)
+    )
 
 
 def _trainings(users, parties, world, today: dt.date) -> None:

@@ -6,6 +6,8 @@ never offered, and a forged one is refused as "not one of the available choices"
 """
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -16,7 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from entente.agreements.enums import CommitmentStatus
-from entente.core.enums import Language, Scope
+from entente.core.enums import Language, Marking, Scope
 from entente.core.pages import (
     VersionedForm,
     language_field,
@@ -326,15 +328,48 @@ class DecisionStatusForm(forms.Form):
     status = forms.ChoiceField(choices=DecisionStatus.choices)
 
 
+@dataclass(frozen=True)
+class RowChoices:
+    """What every commitment row of a meeting offers, taken by the view through the
+    doors: the agreement's parties and their units, the clauses and areas the user may
+    see, the meeting's marking and, under TLP:RED, who may be named a recipient."""
+
+    parties: Any
+    units: Any
+    clauses: Any
+    areas: Any
+    scope: str
+    marking: str
+    recipients: Any = None  # users, offered only when the meeting is TLP:RED
+    red_recipients: tuple = ()  # the meeting's own, preselected
+
+
 class CommitmentRowForm(forms.Form):
     """One commitment to create from a decision; a row left untouched is skipped."""
 
     title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     responsible_party = forms.ModelChoiceField(label=_("Responsible party"), queryset=None)
+    responsible_unit = forms.ModelChoiceField(
+        label=_("Responsible unit"),
+        queryset=None,
+        required=False,
+        empty_label=_("None"),
+        help_text=_("A unit of the responsible party."),
+    )
     due_date = forms.DateField(
         label=_("Due date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    clauses = forms.ModelMultipleChoiceField(
+        label=_("Clauses it implements"),
+        queryset=None,
+        required=False,
+        to_field_name="public_id",
+        widget=forms.CheckboxSelectMultiple,
     )
     area = forms.ModelChoiceField(
         label=_("Cooperation area"),
@@ -344,16 +379,56 @@ class CommitmentRowForm(forms.Form):
         to_field_name="public_id",
     )
     scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices)
+    marking = forms.ChoiceField(
+        label=_("Marking"),
+        help_text=_("The meeting's by default; a stricter one may be chosen, not a looser one."),
+    )
+    red_recipients = forms.ModelMultipleChoiceField(
+        label=_("TLP:RED recipients"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only for TLP:RED: the people who may see the commitment."),
+    )
 
-    def __init__(self, *args, parties, areas, default_scope, **kwargs):
+    def __init__(self, *args, options: RowChoices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible_party"].queryset = parties
-        self.fields["area"].queryset = areas
-        self.fields["scope"].initial = default_scope
+        fields = self.fields
+        fields["responsible_party"].queryset = options.parties
+        fields["responsible_unit"].queryset = options.units
+        fields["clauses"].queryset = options.clauses
+        fields["area"].queryset = options.areas
+        fields["responsible_unit"].label_from_instance = _unit_label
+        fields["scope"].initial = options.scope
+        fields["marking"].choices = _markings_from(options.marking)
+        fields["marking"].initial = options.marking
+        if options.recipients is None:
+            del fields["red_recipients"]
+        else:
+            fields["red_recipients"].queryset = options.recipients
+            fields["red_recipients"].label_from_instance = _user_label
+            fields["red_recipients"].initial = list(options.red_recipients)
+
+
+def _markings_from(least: str) -> list[tuple[str, str]]:
+    """The meeting's marking and the stricter ones; TLP:RED only under a TLP:RED meeting,
+    as it needs recipients (set on the commitment once it exists otherwise)."""
+    rank = Marking(least).rank
+    return [
+        (m.value, m.label)
+        for m in Marking
+        if m.rank >= rank and (m != Marking.RED or least == Marking.RED)
+    ]
+
+
+def _unit_label(unit) -> str:
+    return f"{unit.name} ({unit.party.code})"
 
 
 # What a commitment_create error key means on a row: title_en -> title, ...
-_ROW_ALIASES = {f"title_{code}": "title" for code in Language.values} | {"title": "title"}
+_ROW_ALIASES = {
+    f"{name}_{code}": name for name in ("title", "description") for code in Language.values
+}
 
 
 class CommitmentRows:
@@ -366,18 +441,7 @@ class CommitmentRows:
 
     MAX_ROWS = 10
 
-    def __init__(
-        self,
-        data=None,
-        *,
-        decision,
-        parties,
-        areas,
-        default_scope,
-        rows=2,
-        initial=(),
-        choices=None,
-    ):
+    def __init__(self, data=None, *, decision, options: RowChoices, rows=2, initial=(), cache=None):
         self.decision = decision
         self.prefix = f"d{decision.public_id}"
         self.non_form_errors: list[str] = []
@@ -389,9 +453,7 @@ class CommitmentRows:
             CommitmentRowForm(
                 data,
                 prefix=f"{self.prefix}-{index}",
-                parties=parties,
-                areas=areas,
-                default_scope=default_scope,
+                options=options,
                 empty_permitted=True,
                 use_required_attribute=False,
                 initial=initial[index] if index < len(initial) else None,
@@ -399,11 +461,13 @@ class CommitmentRows:
             for index in range(rows)
         ]
         self.row_of: list[int] = []
-        self._share_choices({} if choices is None else choices)
+        self._share_choices({} if cache is None else cache)
 
     def _share_choices(self, cache: dict) -> None:
-        # Every row offers the same parties and areas: read them once, not per select.
-        for name in ("responsible_party", "area"):
+        # Every row offers the same records: read them once, not per select.
+        for name in ("responsible_party", "responsible_unit", "clauses", "area", "red_recipients"):
+            if name not in self.forms[0].fields:
+                continue
             if name not in cache:
                 cache[name] = list(self.forms[0].fields[name].choices)
             for form in self.forms:
@@ -427,6 +491,7 @@ class CommitmentRows:
         return valid
 
     def specs(self, *, reference_language: str) -> list[dict]:
+        """The filled rows as decision_to_commitments' specs; texts in `reference_language`."""
         specs = []
         for index in self.row_of:
             data = self.forms[index].cleaned_data
@@ -435,11 +500,16 @@ class CommitmentRows:
                 "reference_language": reference_language,
                 "responsible_party": data["responsible_party"],
                 "scope": data["scope"],
+                "marking": data["marking"],
+                "clauses": list(data["clauses"]),
             }
-            if data.get("due_date"):
-                spec["due_date"] = data["due_date"]
-            if data.get("area"):
-                spec["area"] = data["area"]
+            if data["description"].strip():
+                spec["description"] = {reference_language: data["description"]}
+            if data["marking"] == Marking.RED:
+                spec["red_recipients"] = list(data.get("red_recipients") or ())
+            for name in ("responsible_unit", "due_date", "area"):
+                if data.get(name):
+                    spec[name] = data[name]
             specs.append(spec)
         return specs
 

@@ -252,6 +252,10 @@ class CommitmentSpecIn(MarkedIn):
 
     title: TextsIn
     responsible_party: PartyCode
+    marking: Marking | None = maybe(
+        "By default the meeting's (with its TLP:RED recipients); a stricter one may be "
+        "given, a looser one is refused."
+    )
     description: LongTextsIn | None = None
     reference_language: Language = Language.EN
     kind: CommitmentKind = CommitmentKind.ONE_OFF

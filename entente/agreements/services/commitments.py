@@ -2,17 +2,21 @@
 writers; indicator values recorded against them.
 """
 
+import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entente.accounts.models import Party
 from entente.agreements.enums import (
     COMMITMENT_WORKFLOW,
+    CommitmentKind,
     CommitmentStatus,
+    Recurrence,
 )
 from entente.agreements.models import (
     Agreement,
@@ -35,12 +39,15 @@ from entente.core.access import (
     check_marking_change,
     require_owner_writer,
 )
-from entente.core.enums import Marking, Scope
+from entente.core.enums import Language, Marking, Scope
 from entente.core.models import ownership
 from entente.core.translated import translated_fields
 from entente.core.validation import editable_fields, refuse_unknown_changes, validate_instance
 
 # --- commitments ------------------------------------------------------------------------
+
+# Set by the recurrence alone (commitment_change_status), never by a caller.
+_OCCURRENCE_FIELDS = ("previous_occurrence", "previous_occurrence_id")
 
 
 def commitment_create(
@@ -60,7 +67,9 @@ def commitment_create(
 ) -> Commitment:
     """A new commitment under an agreement, owned by the actor's party."""
     membership = require_party_to(actor, agreement)
-    refuse_unknown_changes(fields, editable_fields(Commitment, "title", "description"))
+    refuse_unknown_changes(
+        fields, editable_fields(Commitment, "title", "description", *_OCCURRENCE_FIELDS)
+    )
     clauses = list(clauses)
     _check_commitment_links(agreement, responsible_party, clauses, fields)
     commitment = Commitment(
@@ -114,7 +123,7 @@ def commitment_update(
     **changes,
 ) -> Commitment:
     require_owner_writer(actor, commitment)
-    refuse_unknown_changes(changes, editable_fields(Commitment))
+    refuse_unknown_changes(changes, editable_fields(Commitment, *_OCCURRENCE_FIELDS))
     merged = {f: getattr(commitment, f) for f in ("area", "responsible_unit")} | changes
     responsible = changes.get("responsible_party", commitment.responsible_party)
     clause_list = list(clauses) if clauses is not None else []
@@ -145,7 +154,9 @@ def commitment_change_status(
     progress: int | None = None,
 ) -> Commitment:
     """Move a commitment along its workflow (COMMITMENT_WORKFLOW); done means 100 %
-    progress: given without progress, done sets it; with any other, it is refused."""
+    progress: given without progress, done sets it; with any other, it is refused.
+    A recurring commitment marked done gets its next occurrence in the same
+    transaction (`commitment_next_occurrence`)."""
     require_owner_writer(actor, commitment)
     changes: dict[str, int] = {}
     if status == CommitmentStatus.DONE:
@@ -153,14 +164,80 @@ def commitment_change_status(
         changes["progress"] = 100
     elif progress is not None:
         changes["progress"] = progress
-    return audited_transition(
-        actor=actor,
-        instance=commitment,
-        workflow=COMMITMENT_WORKFLOW,
-        status=status,
-        expected_version=expected_version,
-        changes=changes,
+    with write_transaction():
+        commitment = audited_transition(
+            actor=actor,
+            instance=commitment,
+            workflow=COMMITMENT_WORKFLOW,
+            status=status,
+            expected_version=expected_version,
+            changes=changes,
+        )
+        if status == CommitmentStatus.DONE and commitment.kind == CommitmentKind.RECURRING:
+            _next_occurrence(actor, commitment)
+    return commitment
+
+
+def _next_occurrence(actor, done: Commitment) -> Commitment | None:
+    """The occurrence after `done`, a record of its own: the same commitment, due one
+    recurrence later, planned again, with nothing done. None when `done` already has
+    one (it was reopened and closed again): one next occurrence per occurrence."""
+    if Commitment.objects.filter(previous_occurrence=done).exists():
+        return None
+    start = done.due_date or timezone.localdate()
+    copied = {
+        name: getattr(done, name)
+        for name in (
+            "agreement",
+            "owning_party",
+            "scope",
+            "marking",
+            "is_illustrative",
+            "area",
+            "responsible_party",
+            "responsible_unit",
+            "responsible_contact",
+            "reference_language",
+            "kind",
+            "recurrence",
+            "indicator",
+            "indicator_unit",
+            "baseline",
+            "target",
+            *(f"{name}_{code}" for name in ("title", "description") for code in Language.values),
+        )
+    }
+    following = Commitment(
+        **copied,
+        due_date=next_due_date(start, done.recurrence),
+        previous_occurrence=done,
     )
+    return audited_create(
+        actor=actor,
+        instance=following,
+        m2m={
+            "clauses": list(done.clauses.all()),
+            "red_recipients": list(done.red_recipients.all()),
+        },
+    )
+
+
+# Months between two occurrences of a recurring commitment.
+RECURRENCE_MONTHS = {
+    Recurrence.MONTHLY: 1,
+    Recurrence.QUARTERLY: 3,
+    Recurrence.SEMIANNUAL: 6,
+    Recurrence.YEARLY: 12,
+}
+
+
+def next_due_date(due: dt.date, recurrence: str) -> dt.date:
+    """`due` moved on by one `recurrence`, kept within the month it lands in: a monthly
+    commitment due on 31 January is next due on the last day of February."""
+    months = due.year * 12 + due.month - 1 + RECURRENCE_MONTHS[Recurrence(recurrence)]
+    year, month = divmod(months, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(due.day, last_day))
 
 
 def check_done_progress(progress: int | None) -> None:

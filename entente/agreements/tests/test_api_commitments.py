@@ -76,6 +76,10 @@ def commitment_json(commitment, **values) -> dict:
         "baseline": None if commitment.baseline is None else str(commitment.baseline),
         "target": None if commitment.target is None else str(commitment.target),
         "evidence_links": commitment.evidence_links,
+        # None come from a decision or recur in these tests: test_commitment_links.py
+        "decisions": [],
+        "previous_occurrence": None,
+        "next_occurrence": None,
     } | values
 
 
@@ -308,6 +312,9 @@ def test_commitment_detail_exact(cast):
         "baseline": "0.00",
         "target": "40.50",
         "evidence_links": "",
+        "decisions": [],
+        "previous_occurrence": None,
+        "next_occurrence": None,
     }
     # B sees the commitment, but not A's internal clause nor A's internal contact.
     body = api_client(cast.b_officer).get(path).json()
@@ -393,6 +400,9 @@ def test_commitment_create_by_officer(cast):
         "baseline": None,
         "target": "40.00",
         "evidence_links": "",
+        "decisions": [],
+        "previous_occurrence": None,
+        "next_occurrence": None,
     }
     events = AuditEvent.objects.filter(seq__gt=before)
     assert [(e.action, e.actor_name, e.target_type) for e in events] == [

@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from entente.accounts.models import Contact, Unit
@@ -15,7 +16,7 @@ from entente.demo.data import TITLE_EN
 from entente.demo.loader import load_demo
 from entente.liaison.clock import is_overdue
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
-from entente.meetings.models import Meeting
+from entente.meetings.models import Decision, Meeting
 from entente.reports.selectors import dashboard_for
 from entente.training.models import TrainingActivity
 
@@ -79,6 +80,41 @@ def test_demo_flags_everything_beyond_the_facts_as_illustrative(demo):
     assert TrainingActivity.objects.filter(is_illustrative=False).count() == 0
     assert LiaisonRequest.objects.filter(is_illustrative=False).count() == 0
     assert set(agreement.clauses.values_list("is_illustrative", flat=True)) == {True}
+
+
+def test_demo_shows_work_across_the_parties(demo):
+    """Commitments one party owns and the other carries out, a decision that became
+    commitments, and a planned meeting whose agenda both parties set, the host carrying
+    over the first meeting's open decisions."""
+    across = Commitment.objects.exclude(owning_party=F("responsible_party")).values_list(
+        "owning_party__code", "responsible_party__code", "title_en"
+    )
+    assert sorted(across) == [
+        ("MA-DGSN-DGST", "NL-POLITIE", "Quarterly test of the secure channel"),
+        ("MA-DGSN-DGST", "NL-POLITIE", "Send the list of Dutch liaison officers for the directory"),
+        (
+            "NL-POLITIE",
+            "MA-DGSN-DGST",
+            "Confirm the Moroccan participants of the cybercrime course",
+        ),
+    ]
+    decision = Decision.objects.get(number=1, meeting__status="held")
+    assert sorted(
+        (c.responsible_party.code, c.responsible_unit.is_contact_cell, c.marking)
+        + tuple(c.clauses.values_list("number", flat=True))
+        for c in decision.commitments.all()
+    ) == [
+        ("MA-DGSN-DGST", True, "TLP:GREEN", "2"),
+        ("NL-POLITIE", True, "TLP:GREEN", "2"),
+    ]
+    planned = Meeting.objects.get(status="planned")
+    agenda = planned.agenda_items.order_by("position")
+    assert [(i.owning_party.code, i.carried_decision_id is not None) for i in agenda] == [
+        ("MA-DGSN-DGST", False),
+        ("NL-POLITIE", False),
+        ("MA-DGSN-DGST", True),  # both decisions of the first meeting are still open
+        ("MA-DGSN-DGST", True),
+    ]
 
 
 # Moments at which the demo must hold together when loaded: a new year's night (in
@@ -176,8 +212,16 @@ def test_demo_commitments_meetings_and_trainings_agree_with_the_calendar(demo_lo
         "Share an assessment of drug trafficking routes"
     ]
     assert [(m.status, m.ends_at < demo_loaded_then) for m in Meeting.objects.all()] == [
-        ("held", True)
+        ("held", True),
+        ("planned", False),
     ]
+    # The monthly commitment done five days ago has its next occurrence, due ahead.
+    (following,) = Commitment.objects.filter(previous_occurrence__isnull=False)
+    assert (following.status, following.due_date > today, following.recurrence) == (
+        "planned",
+        True,
+        "monthly",
+    )
     assert sorted(
         (t.status, t.ends_on < today, t.starts_on > today) for t in TrainingActivity.objects.all()
     ) == [("held", True, False), ("planned", False, True)]

@@ -78,6 +78,7 @@ def agenda_item_add(
     recipients = check_marking_change(actor, item, marking, red_recipients)
     with write_transaction():
         meeting = lock_meeting(meeting)
+        _require_planned(meeting)
         if carried_commitment is not None:
             _check_carried_commitment(actor, meeting, carried_commitment)
         if carried_decision is not None:
@@ -240,6 +241,7 @@ def agenda_carry_over(
         raise ValidationError({"commitments": _("Choose at least one item to carry over.")})
     with write_transaction():
         meeting = lock_meeting(meeting)
+        _require_planned(meeting)
         candidates = meeting_carry_over_candidates(actor, meeting)
         _check_candidates(
             "commitments",

@@ -16,6 +16,7 @@ from entente.audit.services import (
 from entente.core.access import (
     require_owner_writer,
 )
+from entente.core.enums import Marking
 from entente.meetings.enums import (
     DECISION_WORKFLOW,
     DecisionStatus,
@@ -58,7 +59,11 @@ def decision_to_commitments(
     """Turn a decision into one or more commitments in one step, all or nothing.
 
     Each spec holds the keyword arguments of `commitment_create` (the agreement is the
-    decision's). Errors are keyed `commitments.<index>.<field>`, the index counting from
+    decision's): title and description per language, responsible party and unit, due
+    date, clauses, area, scope, marking and TLP:RED recipients. The marking is by
+    default the meeting's (with its recipients under TLP:RED); a stricter one may be
+    given, a looser one is refused, as it would show the decision's follow-up to people
+    the meeting is hidden from. Errors are keyed `commitments.<index>.<field>`, the index counting from
     0 in the order given, e.g. {"commitments.1.due_date": [...]}; an error about a
     spec as a whole is keyed `commitments.<index>`.
 
@@ -99,10 +104,30 @@ def _commitment_from_spec(actor, decision: Decision, index: int, spec: Mapping) 
     }
     if errors:
         raise ValidationError(errors)
+    meeting = decision.meeting
+    spec = _with_meeting_marking(meeting, spec, prefix)
     try:
-        return commitment_create(actor=actor, agreement=decision.meeting.agreement, **spec)
+        return commitment_create(actor=actor, agreement=meeting.agreement, **spec)
     except ValidationError as error:
         raise ValidationError(_prefixed(error, prefix)) from None
+
+
+def _with_meeting_marking(meeting: Meeting, spec: Mapping, prefix: str) -> dict:
+    """The spec with the meeting's marking (and TLP:RED recipients) unless it gives
+    one; a marking looser than the meeting's is refused."""
+    spec = dict(spec)
+    if spec.get("marking") is None:
+        spec["marking"] = meeting.marking
+        if meeting.marking == Marking.RED and not spec.get("red_recipients"):
+            spec["red_recipients"] = list(meeting.red_recipients.all())
+    marking = spec["marking"]
+    if marking in Marking.values and Marking(marking).rank < Marking(meeting.marking).rank:
+        message = _(
+            "A commitment from this decision is marked at least as strictly as its "
+            "meeting (%(marking)s)."
+        ) % {"marking": meeting.marking}
+        raise ValidationError({f"{prefix}.marking": [message]})
+    return spec
 
 
 def _prefixed(error: ValidationError, prefix: str) -> dict[str, list[str]]:

@@ -414,13 +414,11 @@ def test_meeting_list_query_count_does_not_grow(cast):
     assert len(many) == len(few)
 
 
-def build_meeting_with_everything(cast):
-    """A held shared meeting of A with an agenda, attendance and a decision that gave
-    rise to one shared and one internal commitment of A."""
+def build_meeting_with_everything(cast, *, held=True):
+    """A held (or, not `held`, a past but still planned) shared meeting of A with an
+    agenda, attendance and a decision that gave rise to one shared and one internal
+    commitment of A."""
     meeting = new_meeting(cast)
-    meeting = meeting_change_status(
-        actor=cast.a_officer, meeting=meeting, status="held", expected_version=1
-    )
     open_commitment = new_commitment(cast, "Exchange contact lists")
     item = agenda_item_add(
         actor=cast.a_officer, meeting=meeting, title="Contact lists", notes="Both cells"
@@ -431,6 +429,11 @@ def build_meeting_with_everything(cast):
         title="Exchange contact lists",
         carried_commitment=open_commitment,
     )
+    # The agenda is set while the meeting is planned; then it is held.
+    if held:
+        meeting = meeting_change_status(
+            actor=cast.a_officer, meeting=meeting, status="held", expected_version=1
+        )
     b_contact = ContactFactory(unit=cast.b_cell, name="Jan de Vries")
     a_internal = ContactFactory(unit=cast.a_cell, name="Amina Alaoui", scope="internal")
     attendance_set(actor=cast.a_officer, meeting=meeting, contact=b_contact, status="attended")
@@ -538,7 +541,8 @@ def test_meeting_detail_is_404_to_who_may_not_see_it(cast):
 
 
 def test_meeting_detail_query_count_does_not_grow_with_children(cast):
-    meeting = build_meeting_with_everything(cast)[0]
+    # Planned, so that its agenda can still grow.
+    meeting = build_meeting_with_everything(cast, held=False)[0]
     client = api_client(cast.a_officer)
     client.get(meeting_url(meeting))
     with CaptureQueriesContext(connection) as few:
@@ -1022,7 +1026,7 @@ def test_decision_commitments_creates_all(cast):
             "status": "planned",
             "owning_party": "MA-DGSN",
             "scope": "internal",
-            "marking": "TLP:AMBER",
+            "marking": "TLP:GREEN",  # the meeting's
             "red_recipients": [],
             "version": 1,
             "created_at": iso(check.created_at),

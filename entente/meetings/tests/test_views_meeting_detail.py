@@ -323,14 +323,17 @@ def rows_post(decision, *rows, count=None) -> dict:
     return data
 
 
-def row(cast, title="", party=None, due="", scope="shared", area="") -> dict:
+def row(cast, title="", party=None, due="", scope="shared", area="", **more) -> dict:
+    """A row as the browser sends it: the marking select always has a value (the
+    meeting's, TLP:GREEN, unless chosen)."""
     return {
         "title": title,
         "responsible_party": party.pk if party else "",
         "due_date": due,
         "area": area,
         "scope": scope,
-    }
+        "marking": "TLP:GREEN",
+    } | more
 
 
 @pytest.fixture
@@ -435,10 +438,13 @@ def test_decision_commitments_service_errors_go_to_the_right_row(cast, open_deci
         f"{prefix}-0-title": "Fine",
         f"{prefix}-0-responsible_party": cast.a.pk,
         f"{prefix}-0-scope": "shared",
+        f"{prefix}-0-marking": "TLP:GREEN",
         f"{prefix}-1-scope": "shared",
+        f"{prefix}-1-marking": "TLP:GREEN",
         f"{prefix}-2-title": "Outsider",
         f"{prefix}-2-responsible_party": cast.b.pk,
         f"{prefix}-2-scope": "shared",
+        f"{prefix}-2-marking": "TLP:GREEN",
     }
     rows: CommitmentRows = _commitment_rows(cast.a_officer, meeting, open_decision, data)
     assert rows.is_valid()

@@ -1,5 +1,6 @@
 """What the meeting pages share: where a meeting's page is, conflicts, time zones."""
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from modeltranslation.translator import translator
 
@@ -28,15 +29,26 @@ def agreement_parties(agreement):
     return Party.objects.filter(agreement_roles__agreement=agreement).order_by("code")
 
 
+def red_recipient_choices(parties):
+    """Who may be named a TLP:RED recipient of a meeting's record: the active users of
+    the agreement's `parties` (the services refuse anyone else)."""
+    return (
+        get_user_model()
+        .objects.filter(membership__party__in=parties, is_active=True)
+        .select_related("membership__party")
+        .order_by("username")
+    )
+
+
 def user_zone(user) -> str:
     """The name of the zone the user reads times in (their own choice or their party's)."""
     return preferred_zone(user).key
 
 
 def agenda_rights(user, meeting: Meeting, agenda) -> dict:
-    """What `user` may do with a meeting's agenda, offered only while it is planned
-    : propose (any writer who sees the meeting), and, while it
-    is planned, order it (the meeting's own writers) and, per item (`item.editable`),
+    """What `user` may do with a meeting's agenda, offered only while it is planned (the
+    services refuse it afterwards): propose (any writer who sees the meeting), order it
+    and carry items over (the meeting's own writers) and, per item (`item.editable`),
     edit or remove their party's own items."""
     membership = membership_of(user)
     writer = membership is not None and membership.can_write
@@ -44,7 +56,7 @@ def agenda_rights(user, meeting: Meeting, agenda) -> dict:
     for item in agenda:
         item.editable = planned and writer and item.owning_party_id == membership.party_id
     return {
-        "can_propose": writer,
+        "can_propose": planned and writer,
         "can_order": planned and writer and meeting.owning_party_id == membership.party_id,
         "agenda_planned": planned,
     }

@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from entente.accounts.selectors import contact_visible_to
-from entente.agreements.selectors import area_visible_to
+from entente.accounts.selectors import contact_visible_to, unit_list
+from entente.agreements.selectors import area_visible_to, clause_visible_to
 from entente.core.access import can_write, membership_of, require_writer
+from entente.core.enums import Marking
 from entente.core.errors import ConflictError, ValidationError
 from entente.core.pages import done, rebound, saved, signed_in
 from entente.core.transitions import Workflow
@@ -29,6 +30,7 @@ from entente.meetings.forms import (
     GuestStatusForm,
     MeetingStatusForm,
     MinutesForm,
+    RowChoices,
 )
 from entente.meetings.models import Meeting
 from entente.meetings.selectors import (
@@ -45,6 +47,7 @@ from entente.meetings.views.common import (
     agreement_parties,
     conflict,
     detail_url,
+    red_recipient_choices,
     user_zone,
 )
 
@@ -101,13 +104,21 @@ def _eligible_contacts(user, meeting, *, offered: bool = True):
 
 
 def _commitment_rows(user, meeting, decision, data=None, **kwargs) -> CommitmentRows:
-    return CommitmentRows(
-        data,
-        decision=decision,
-        parties=agreement_parties(meeting.agreement),
+    return CommitmentRows(data, decision=decision, options=_row_choices(user, meeting), **kwargs)
+
+
+def _row_choices(user, meeting) -> RowChoices:
+    parties = agreement_parties(meeting.agreement)
+    red = meeting.marking == Marking.RED
+    return RowChoices(
+        parties=parties,
+        units=unit_list().filter(party__in=parties).order_by("party__code", "name", "pk"),
+        clauses=clause_visible_to(user).filter(agreement=meeting.agreement_id),
         areas=area_visible_to(user).filter(agreement=meeting.agreement_id).order_by("code"),
-        default_scope=meeting.scope,
-        **kwargs,
+        scope=meeting.scope,
+        marking=meeting.marking,
+        recipients=red_recipient_choices(parties) if red else None,
+        red_recipients=tuple(meeting.red_recipients.all()) if red else (),
     )
 
 
@@ -148,7 +159,7 @@ def _detail_forms(user, meeting, decisions) -> dict:
     for decision in decisions:
         decision.actions = _actions(DECISION_WORKFLOW, DECISION_ACTIONS, decision.status)
         if decision.status == DecisionStatus.OPEN:
-            decision.rows = _commitment_rows(user, meeting, decision, choices=choices_cache)
+            decision.rows = _commitment_rows(user, meeting, decision, cache=choices_cache)
     return {
         "status_actions": _status_actions(meeting),
         "guest_form": GuestForm(),

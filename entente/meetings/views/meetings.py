@@ -1,6 +1,5 @@
 """The meeting list, and the forms that schedule and edit a meeting."""
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -17,7 +16,13 @@ from entente.meetings.filters import DEFAULT_ORDER, MeetingFilter
 from entente.meetings.forms import MeetingForm
 from entente.meetings.selectors import get_meeting_for_user, meeting_visible_to
 from entente.meetings.services import meetings as meetings_services
-from entente.meetings.views.common import agreement_parties, conflict, detail_url, user_zone
+from entente.meetings.views.common import (
+    agreement_parties,
+    conflict,
+    detail_url,
+    red_recipient_choices,
+    user_zone,
+)
 
 
 @signed_in("GET")
@@ -61,12 +66,7 @@ def meeting_create(request, agreement_pk):
     agreement = get_agreement_for_user(request.user, agreement_pk)
     membership = require_party_to(request.user, agreement)
     choices = _form_choices(agreement)
-    recipients = (
-        get_user_model()
-        .objects.filter(membership__party__in=choices["parties"], is_active=True)
-        .select_related("membership__party")
-        .order_by("username")
-    )
+    recipients = red_recipient_choices(choices["parties"])
     language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in Language.values else "en"
     initial = {
         "time_zone": membership.party.time_zone,
