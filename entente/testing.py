@@ -4,6 +4,7 @@ import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from entente.accounts.enums import Role
 from entente.accounts.models import Contact, Membership, Party, Unit
@@ -14,7 +15,7 @@ from entente.core.enums import Scope
 PASSWORD = "correct horse battery staple"
 
 
-class PartyFactory(factory.django.DjangoModelFactory):
+class PartyFactory(factory.django.DjangoModelFactory[Party]):
     class Meta:
         model = Party
         django_get_or_create = ("code",)
@@ -25,7 +26,7 @@ class PartyFactory(factory.django.DjangoModelFactory):
     time_zone = "UTC"
 
 
-class UnitFactory(factory.django.DjangoModelFactory):
+class UnitFactory(factory.django.DjangoModelFactory[Unit]):
     class Meta:
         model = Unit
 
@@ -34,7 +35,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
     is_contact_cell = True
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
@@ -50,12 +51,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def member(username: str, party: Party, role: str, unit: Unit | None = None):
-    user = UserFactory(username=username)
+    user = UserFactory.create(username=username)
     Membership.objects.create(user=user, party=party, role=role, unit=unit)
     return user
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     class Meta:
         model = Contact
 

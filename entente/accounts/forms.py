@@ -193,15 +193,16 @@ class RoleForm(forms.Form):
 class PreferencesForm(forms.Form):
     """The user's language and time zone; the empty choice keeps the default."""
 
-    language = forms.ChoiceField(label=_("Language"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Your browser's language")), *settings.LANGUAGES],
+    )
     time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
 
     def __init__(self, *args, party_zone: str | None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("Your browser's language"))] + [
-            (code, name) for code, name in settings.LANGUAGES
-        ]
         default_zone = _("Your party's (%(zone)s)") % {"zone": party_zone} if party_zone else "UTC"
-        self.fields["time_zone"].choices = [("", default_zone)] + [
-            (name, name) for name in time_zone_names()
-        ]
+        zone = self.fields["time_zone"]
+        assert isinstance(zone, forms.ChoiceField)  # declared above
+        zone.choices = [("", default_zone)] + [(name, name) for name in time_zone_names()]

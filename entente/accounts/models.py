@@ -164,6 +164,8 @@ class ApiToken(models.Model):
     )
     name = models.CharField(_("name"), max_length=100)
     key_prefix = models.CharField(_("prefix"), max_length=8, editable=False)
+    # The token itself, on the one answer that creates it (never stored).
+    token: str | None = None
     key_hash = models.CharField(_("hash"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)

@@ -9,6 +9,7 @@ does. A reset link that does not hold is refused with 400, and recorded.
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 
 from entente.accounts.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from entente.accounts.lockout import client_address
@@ -36,7 +37,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = SetPasswordForm
 
-    def dispatch(self, *args, **kwargs) -> HttpResponse:
+    def dispatch(self, *args, **kwargs) -> HttpResponseBase:
         response = super().dispatch(*args, **kwargs)
         # Django shows its "invalid link" page with 200; a refusal is a 4xx, on record.
         if not self.validlink and response.status_code == 200:

@@ -259,7 +259,9 @@ def contact_create(
     """Add a person to the directory of the actor's own party (its party administrator);
     a shared contact is seen by the other parties, an internal one only by its own."""
     membership = membership_of(actor)
-    party_id = membership.party_id if membership else None
+    if membership is None:
+        raise PermissionDenied(_("Only the party administrator may change the directory."))
+    party_id = membership.party_id
     refuse_unknown_changes(fields, _CONTACT_FIELDS)
     contact = Contact(
         unit=unit,

@@ -8,6 +8,7 @@ marks the session verified.
 
 import base64
 import datetime as dt
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -70,7 +71,7 @@ def _next_url(request: HttpRequest) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
-def _submit_code(form, check, field: str = MFA_CODE_FIELD) -> tuple[bool, object]:
+def _submit_code(form, check, field: str = MFA_CODE_FIELD) -> tuple[bool, Any]:
     """Run `check(code)` on a valid form: (True, its result), or (False, None) with the
     refusal put on the form."""
     if not form.is_valid():
@@ -278,8 +279,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(
         request.POST or None, initial=initial, party_zone=party_zone_name(request.user)
     )
-    if request.method == "POST" and saved(
-        form, lambda: profile_update(actor=request.user, **form.cleaned_data)
+    if request.method == "POST" and (
+        saved(form, lambda: profile_update(actor=request.user, **form.cleaned_data)) is not None
     ):
         translation.activate(form.cleaned_data["language"] or translation.get_language())
         response = done(request, _("Your preferences are saved."), reverse("preferences"))

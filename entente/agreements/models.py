@@ -36,7 +36,7 @@ class Agreement(Translated, PartyOwned):
     )
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
-    parties = models.ManyToManyField(
+    parties: "models.ManyToManyField[Party, AgreementParty]" = models.ManyToManyField(
         Party, through="AgreementParty", related_name="agreements", verbose_name=_("parties")
     )
     place = models.CharField(_("place"), max_length=200, blank=True)

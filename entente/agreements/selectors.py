@@ -243,6 +243,8 @@ def count_of(queryset: QuerySet) -> Coalesce:
 
 def agreement_portfolio(user) -> QuerySet[Agreement]:
     """Visible agreements the user's party is a party to, with their open-item figures."""
+    if (party_id := party_id_of(user)) is None:
+        return Agreement.objects.none()
     open_commitments = commitment_visible_to(user).filter(
         agreement=OuterRef("pk"), status__in=OPEN_COMMITMENT_STATUSES
     )
@@ -251,7 +253,7 @@ def agreement_portfolio(user) -> QuerySet[Agreement]:
     )
     return (
         agreement_visible_to(user)
-        .filter(agreement_parties__party_id=party_id_of(user))
+        .filter(agreement_parties__party_id=party_id)
         .select_related("owning_party")
         .annotate(
             next_deadline=Subquery(next_deadline),
@@ -265,7 +267,8 @@ def agreement_portfolio(user) -> QuerySet[Agreement]:
 
 def portfolio_countries(user) -> list[str]:
     """Countries of the counterpart parties in the user's portfolio, for its filter."""
-    own = party_id_of(user)
+    if (own := party_id_of(user)) is None:
+        return []
     agreements = agreement_visible_to(user).filter(agreement_parties__party_id=own)
     return list(
         AgreementParty.objects.filter(agreement__in=agreements.values("pk"))

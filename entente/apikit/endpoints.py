@@ -17,7 +17,8 @@ and the problems it answers) is in routes.py.
 import json
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
+from uuid import UUID
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -148,6 +149,10 @@ def _with_public_ids(queryset: QuerySet[R], ids: Iterable[Any]) -> QuerySet[R]:
     return queryset.filter(pk__in=ids)
 
 
+@overload
+def resolve_one(queryset: QuerySet[R], pk: None, field: str) -> None: ...
+@overload
+def resolve_one(queryset: QuerySet[R], pk: UUID | int | str, field: str) -> R: ...
 def resolve_one(queryset: QuerySet[R], pk: Any, field: str) -> R | None:
     """The record `pk` of a visibility-filtered queryset, for the request field naming
     it; None for None; 422 naming the field when there is no such record to see."""
@@ -164,7 +169,8 @@ def resolve_many(queryset: QuerySet[R], ids: Iterable[Any], field: str) -> list[
     and the missing ids otherwise."""
     wanted = set(ids)
     records = list(_with_public_ids(queryset, wanted))
-    missing = sorted(wanted - {record.public_id for record in records}, key=str)
+    named = {getattr(record, "public_id", record.pk) for record in records}
+    missing = sorted(wanted - named, key=str)
     if missing:
         raise ValidationError(
             {field: _("No such record: %(ids)s.") % {"ids": ", ".join(map(str, missing))}}

@@ -71,7 +71,7 @@ def get_attachable_for_user(user, record_type: str, pk) -> PartyOwned:
     through its own door: NotFound when it is not visible, or when records of that
     type belong to no agreement and so take no files."""
     record = get_record_for_user(user, record_type, pk)
-    if not takes_files(type(record)):
+    if not isinstance(record, PartyOwned) or not takes_files(type(record)):
         raise NotFound(_("No such record type."))
     return record
 

@@ -53,7 +53,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     """The chain's metadata, read-only: the chain is append-only, even for the operator,
     and before/after (record texts) are not shown."""
 
-    fields = list_display = [
+    list_display = [
         "seq",
         "at",
         "actor_name",
@@ -64,6 +64,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         "prev_hash",
         "hash",
     ]
+    fields = list(list_display)
     list_filter = ["action", "target_type"]
     search_fields = ["actor_name", "target_id", "hash"]
     ordering = ["-seq"]

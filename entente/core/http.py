@@ -244,7 +244,8 @@ class CursorPagination(PaginationBase):
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
             value, last = json.loads(raw)
-            last = (model._meta.pk if tie == "pk" else model._meta.get_field(tie)).to_python(last)
+            tie_field = model._meta.pk if tie == "pk" else model._meta.get_field(tie)
+            last = tie_field.to_python(last)  # type: ignore[union-attr]  # a concrete field
             if self.field != "pk":
                 # An annotation is not a model field: its value is compared as sent.
                 with contextlib.suppress(FieldDoesNotExist):

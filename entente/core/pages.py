@@ -10,7 +10,7 @@ with what someone else changed (`_conflict.html`), and lists are paginated alike
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -28,6 +28,9 @@ from django.views.decorators.http import require_http_methods
 
 from entente.core.enums import Language, Marking, Scope
 from entente.core.errors import ConflictError, ValidationError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 25
 
@@ -198,7 +201,7 @@ def page(route: str, view: Any) -> URLPattern:
     return path(route, view, name=view.__name__.replace("_", "-"))
 
 
-def scope_field(hint: str) -> forms.ChoiceField:
+def scope_field(hint: "StrOrPromise") -> forms.ChoiceField:
     """Who sees a new record: internal by default; `hint` says what sharing means."""
     return forms.ChoiceField(
         label=gettext_lazy("Scope"), choices=Scope.choices, initial=Scope.INTERNAL, help_text=hint
@@ -212,7 +215,7 @@ def marking_field() -> forms.ChoiceField:
     )
 
 
-def reference_language_field(hint: str) -> forms.ChoiceField:
+def reference_language_field(hint: "StrOrPromise") -> forms.ChoiceField:
     """The language whose text of a new record is authoritative, English by default."""
     return forms.ChoiceField(
         label=gettext_lazy("Reference language"),

@@ -99,7 +99,7 @@ class SessionLifetimeMiddleware:
         session = request.session
         now = int(time.time())
         if SESSION_KEY in session and self._ended(session, now):
-            request.session_ended_for = session[SESSION_KEY]
+            request.session_ended_for = session[SESSION_KEY]  # type: ignore[attr-defined]
             session.flush()
         response = self.get_response(request)
         if SESSION_KEY in session:

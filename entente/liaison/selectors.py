@@ -82,14 +82,16 @@ def _open_first(queryset: QuerySet[LiaisonRequest]) -> QuerySet[LiaisonRequest]:
 
 def inbox_for(user) -> QuerySet[LiaisonRequest]:
     """Requests sent to the user's party's cells, open ones first, nearest deadline first."""
-    return _open_first(liaison_request_visible_to(user).filter(to_unit__party_id=party_id_of(user)))
+    if (party_id := party_id_of(user)) is None:
+        return LiaisonRequest.objects.none()
+    return _open_first(liaison_request_visible_to(user).filter(to_unit__party_id=party_id))
 
 
 def outbox_for(user) -> QuerySet[LiaisonRequest]:
     """Requests the user's party sent, open ones first, nearest deadline first."""
-    return _open_first(
-        liaison_request_visible_to(user).filter(from_unit__party_id=party_id_of(user))
-    )
+    if (party_id := party_id_of(user)) is None:
+        return LiaisonRequest.objects.none()
+    return _open_first(liaison_request_visible_to(user).filter(from_unit__party_id=party_id))
 
 
 def all_for(user) -> QuerySet[LiaisonRequest]:

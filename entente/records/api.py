@@ -38,7 +38,7 @@ class RevisionPagination(CursorPagination):
     """CursorPagination's contract over a history already filtered for its reader: the
     cursor holds the last revision shown, never a global sequence number or row id."""
 
-    def encode(self, item: Any) -> str:
+    def encode(self, item: Any, tie: str = "pk") -> str:
         raw = json.dumps([item.revision]).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 

@@ -81,7 +81,7 @@ def commitments_due(user, *, today: dt.date) -> tuple[list[Commitment], list[Com
     """Open commitments past due, and those due within DUE_SOON_DAYS; the user's own
     party's first (it is responsible for them), then by due date."""
     own = party_id_of(user)
-    rows = list(
+    rows: list[Commitment] = list(
         commitment_visible_to(user)
         .filter(
             status__in=OPEN_COMMITMENT_STATUSES,
@@ -96,7 +96,8 @@ def commitments_due(user, *, today: dt.date) -> tuple[list[Commitment], list[Com
         )
         .order_by("other_side", "due_date", "pk")
     )
-    return [c for c in rows if c.due_date < today], [c for c in rows if c.due_date >= today]
+    overdue = [c for c in rows if c.due_date is not None and c.due_date < today]
+    return overdue, [c for c in rows if c not in overdue]
 
 
 def requests_waiting_on(user, *, now: dt.datetime) -> list[WaitingRequest]:

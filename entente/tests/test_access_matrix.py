@@ -15,6 +15,7 @@ For every route and user:
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
@@ -53,6 +54,7 @@ PAGES = {
     "mfa-setup": Case(None),
     "mfa-verify": Case(None),
     "mfa-recovery-codes": Case(None),
+    "preferences": Case(None),
     "token-list": Case(None),
     "token-revoke": Case("token", POST),
     "lockout-list": Case(None),
@@ -298,7 +300,7 @@ def world(cast) -> World:
     return world
 
 
-def entries_for(world: World, kind: str | None) -> list[Entry | None]:
+def entries_for(world: World, kind: str | None) -> Sequence[Entry | None]:
     if kind is None:
         return [None]
     if kind == "record":
@@ -366,6 +368,8 @@ class Findings(list):
 def page_url(name: str, entry: Entry | None, *, missing: bool = False) -> str:
     converters = page_patterns()[name].pattern.converters
     kwargs = {}
+    if converters and set(converters) != {"code"}:
+        assert entry is not None, f"{name} names a record"
     for key in converters:
         if key == "code":
             kwargs[key] = DIRECTORY_PARTY
@@ -456,8 +460,8 @@ def sample(schema: dict, components: dict):
     kind = schema.get("type")
     formats = {"date": "2031-01-01", "date-time": "2031-01-01T10:00:00Z"}
     if kind == "string":
-        return formats.get(schema.get("format"), "x")
-    return {"integer": 1, "number": 1, "boolean": False, "array": [], "object": {}}.get(kind)
+        return formats.get(schema.get("format", ""), "x")
+    return {"integer": 1, "number": 1, "boolean": False, "array": [], "object": {}}.get(kind or "")
 
 
 def without_ids(response, entry: Entry) -> tuple[int, str]:

@@ -12,6 +12,7 @@ violations included.
 """
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -45,7 +46,7 @@ PAYLOAD = (
     '"><svg onload=window.__xss=1> \'><iframe src="javascript:window.__xss=1"></iframe> '
     '<a href="javascript:alert(1)">link</a> javascript:alert(1)'
 )
-SHARED = {"scope": Scope.SHARED}
+SHARED: dict[str, Any] = {"scope": Scope.SHARED}
 
 # What the page must not hold; a JSON-able summary so a failure shows it all at once.
 INSPECT = """() => ({
@@ -57,7 +58,13 @@ INSPECT = """() => ({
     '[href^="javascript:" i], [src^="javascript:" i], [action^="javascript:" i]').length,
   injected: document.querySelectorAll('img[src="x"], svg[onload], iframe').length,
 })"""
-CLEAN = {"xss": None, "inline_scripts": 0, "handlers": [], "javascript_urls": 0, "injected": 0}
+CLEAN: dict[str, object] = {
+    "xss": None,
+    "inline_scripts": 0,
+    "handlers": [],
+    "javascript_urls": 0,
+    "injected": 0,
+}
 
 
 def tagged(name: str) -> str:

@@ -116,6 +116,7 @@ def test_form_choices_name_records_by_public_id(client, cast):
 
     def values(name: str) -> list[str]:
         select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', html, re.DOTALL)
+        assert select is not None, name
         return re.findall(r'<option value="([^"]*)"', select.group(1))
 
     assert values("area") == ["", str(area.public_id)]

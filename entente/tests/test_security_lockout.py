@@ -50,7 +50,7 @@ def clock():
 def attempt(username: str, password: str, address: str = "10.0.0.1", path: str = LOGIN):
     client = Client(REMOTE_ADDR=address)
     response = client.post(path, {"username": username, "password": password})
-    response.signed_in = SESSION_KEY in client.session
+    response.signed_in = SESSION_KEY in client.session  # type: ignore[attr-defined]
     return response
 
 

@@ -53,9 +53,12 @@ class Server:
         command, options = _entente(
             "serve", "--bind", f"127.0.0.1:{self.port}", env=_environment(data_dir, **env)
         )
+        self.output = ""
         self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **options
         )
+        assert self.process.stdout is not None  # piped above
+        self.stdout = self.process.stdout
         deadline = time.monotonic() + 120
         while True:
             try:
@@ -79,7 +82,7 @@ class Server:
         return int(status_line.split()[1]), time.monotonic() - started
 
     def stop(self) -> None:
-        if self.process.stdout.closed:
+        if self.stdout.closed:
             return
         if self.process.poll() is None:
             self.process.terminate()  # SIGTERM, as systemd stops it
@@ -88,8 +91,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        self.output = self.process.stdout.read().decode(errors="replace")
-        self.process.stdout.close()
+        self.output = self.stdout.read().decode(errors="replace")
+        self.stdout.close()
 
 
 def _clear_rate_counters(data_dir: Path) -> None:

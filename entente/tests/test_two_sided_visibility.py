@@ -11,6 +11,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.db.models import Model
 from django.utils import timezone
 
 from entente.agreements.models import Commitment
@@ -109,7 +110,7 @@ def red(cast):
     )
 
 
-def seen(user) -> dict[str, list[int]]:
+def seen(user) -> dict[str, list[str]]:
     return {
         "agreements": [str(a.public_id) for a in agreement_visible_to(user)],
         "commitments": [str(c.public_id) for c in commitment_visible_to(user)],
@@ -241,8 +242,16 @@ def test_api_lists_and_details_hide_the_children(cast, red, name):
 
 
 def rows() -> tuple[int, ...]:
-    models = [Commitment, Meeting, TrainingActivity, LiaisonRequest, LiaisonMessage, Decision]
-    return (*(m.objects.count() for m in models), AgendaItem.objects.count())
+    models: list[type[Model]] = [
+        Commitment,
+        Meeting,
+        TrainingActivity,
+        LiaisonRequest,
+        LiaisonMessage,
+        Decision,
+        AgendaItem,
+    ]
+    return tuple(m._default_manager.count() for m in models)
 
 
 def creates(red) -> list[tuple[str, dict]]:

@@ -158,7 +158,7 @@ def progress_report_accept(
                 expected_version=commitment.version,
                 progress=report.progress,
             )
-        if report.indicator_value is not None:
+        if report.indicator_value is not None and report.period_start and report.period_end:
             commitment_record_indicator(
                 actor=actor,
                 commitment=commitment,
