@@ -296,6 +296,8 @@ LANGUAGES = [
     ("nl", "Nederlands"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format and one date-time format per language (entente/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["entente.formats"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "fr", "nl", "ar")
 USE_I18N = True

@@ -115,10 +115,12 @@ class RequireMFAMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.REQUIRE_MFA or self._exempt(request):
-            return self.get_response(request)
         user = request.user
-        if not user.is_authenticated or mfa_verified(user):
+        # Read by base.html: until verified, the header offers only the language and sign-out.
+        request.mfa_pending = (
+            settings.REQUIRE_MFA and user.is_authenticated and not mfa_verified(user)
+        )
+        if not request.mfa_pending or self._exempt(request):
             return self.get_response(request)
         if _api(request):
             return problem(

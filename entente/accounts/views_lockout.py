@@ -35,7 +35,7 @@ def lockout_message(until) -> str:
     )
     return message % {
         "minutes": minutes,
-        "time": formats.time_format(timezone.localtime(until), "H:i"),
+        "time": formats.time_format(timezone.localtime(until), "TIME_FORMAT"),
         "zone": timezone.get_current_timezone_name(),
     }
 

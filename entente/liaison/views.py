@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import redirect, render
-from django.utils import dateformat, timezone
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -50,7 +50,7 @@ def user_zone(user) -> dt.tzinfo:
 
 
 def format_moment(moment: dt.datetime, zone: dt.tzinfo) -> str:
-    return dateformat.format(moment.astimezone(zone), "j M Y, H:i")
+    return formats.date_format(moment.astimezone(zone), "DATETIME_FORMAT")
 
 
 def format_duration(delta: dt.timedelta) -> str:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -234,7 +234,11 @@ class _CarryChoice(forms.ModelMultipleChoiceField):
 
 
 def _commitment_label(commitment) -> str:
-    due = commitment.due_date.isoformat() if commitment.due_date else gettext("no due date")
+    due = (
+        formats.date_format(commitment.due_date, "DATE_FORMAT")
+        if commitment.due_date
+        else gettext("no due date")
+    )
     status = str(CommitmentStatus(commitment.status).label)
     if commitment.is_overdue:
         status = f"{status} · {gettext('Overdue')}"
@@ -245,7 +249,7 @@ def _decision_label(decision) -> str:
     meeting = decision.meeting
     return gettext("%(meeting)s (%(date)s), decision %(number)s: %(text)s") % {
         "meeting": meeting.title,
-        "date": meeting.starts_at.date().isoformat(),
+        "date": formats.date_format(timezone.localtime(meeting.starts_at), "DATE_FORMAT"),
         "number": decision.number,
         "text": decision.text,
     }

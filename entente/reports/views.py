@@ -6,7 +6,7 @@ import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -37,8 +37,8 @@ def zoned_times(start: dt.datetime, end: dt.datetime | None, zones: list[str]) -
         same_day = local_end is not None and local_end.date() == local_start.date()
         times.append(
             {
-                "start": local_start.strftime("%H:%M"),
-                "end": local_end.strftime("%H:%M") if same_day else "",
+                "start": formats.time_format(local_start, "TIME_FORMAT"),
+                "end": formats.time_format(local_end, "TIME_FORMAT") if same_day else "",
                 "zone": zone_label(name),
             }
         )

@@ -16,7 +16,7 @@ ROOT = Path(entente.__file__).parent
 # Bottom first. Apps on one layer do not import each other; the project's root modules
 # (the top layer) put the apps together and may use one another.
 LAYERS = [
-    {"core"},
+    {"core", "formats"},
     {"audit"},
     {"apikit"},
     {"accounts"},

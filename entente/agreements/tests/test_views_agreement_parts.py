@@ -308,7 +308,7 @@ def test_event_edit_by_its_party_and_conflict(client, cast, event):
         lambda: client.post(url("event-edit", event), event_edit_data(cast, note="late"))
     )
     assert stale.status_code == 409
-    assert stale.context["conflict"] == [{"field": "date", "value": "May 12, 2022"}]
+    assert stale.context["conflict"] == [{"field": "date", "value": "12 May 2022"}]
     assert stale.context["form"]["version"].value() == "2"
 
 

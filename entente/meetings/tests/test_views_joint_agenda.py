@@ -246,7 +246,11 @@ def test_held_is_not_offered_before_the_start_and_the_reason_is_shown(client, ca
     assert (
         '<button type="button" disabled aria-describedby="unmet-held">Mark as held</button>' in page
     )
-    assert f"Can be marked held once it has started, on {start:%Y-%m-%d %H:%M}." in page
+    utc = meeting.starts_at.astimezone(ZoneInfo("UTC")).isoformat()
+    shown = f"{start.day} {start:%b %Y, %H:%M}"
+    assert (
+        f'Can be marked held once it has started, on <time datetime="{utc}">{shown}</time>.' in page
+    )
     assert 'name="status" value="held"' not in page
     assert 'name="status" value="cancelled"' in page
     response = client.post(

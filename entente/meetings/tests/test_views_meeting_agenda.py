@@ -69,7 +69,7 @@ def test_agenda_page_offers_exactly_the_open_items(client, cast, loop):
     assert list(form.fields["decisions"].queryset) == [loop["open_decision"]]
     page = response.content.decode()
     assert "Exchange liaison officers" in page
-    assert "First joint committee (2023-03-14), decision 1: Train" in page
+    assert "First joint committee (14 Mar 2023), decision 1: Train" in page
     for absent in ("Appoint contact points", "B&#x27;s own follow-up", "Elsewhere", "Visit"):
         assert absent not in page
 

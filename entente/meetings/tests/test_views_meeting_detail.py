@@ -98,11 +98,11 @@ def test_meeting_detail_shows_times_in_the_meeting_and_the_user_zone(client, cas
     client.force_login(cast.b_officer)
     page = client.get(detail_url(meeting)).content.decode()
     # 10:00-16:00 in Casablanca (UTC+1 in June) is 11:00-17:00 in Amsterdam (UTC+2).
-    assert "2023-06-14 10:00</time>" in page
-    assert "2023-06-14 16:00</time>" in page
+    assert '<time datetime="2023-06-14T09:00:00+00:00">14 Jun 2023, 10:00</time>' in page
+    assert '<time datetime="2023-06-14T15:00:00+00:00">14 Jun 2023, 16:00</time>' in page
     assert "Africa/Casablanca, the meeting's time" in page
-    assert "2023-06-14 11:00" in page
-    assert "2023-06-14 17:00" in page
+    assert '<time datetime="2023-06-14T09:00:00+00:00">14 Jun 2023, 11:00</time>' in page
+    assert '<time datetime="2023-06-14T15:00:00+00:00">14 Jun 2023, 17:00</time>' in page
     assert "Europe/Amsterdam, your time" in page
 
 

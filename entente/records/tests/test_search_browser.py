@@ -19,7 +19,11 @@ def sign_in(page, base, username):
 
 
 def search(page, words: str) -> list[str]:
-    """Search from the header's form, with the keyboard; the titles found."""
+    """Search from the header's form, with the keyboard; the titles found. On a phone the
+    form is in the header's menu, opened first."""
+    menu = page.locator(".site-menu > summary")
+    if menu.is_visible():
+        menu.click()
     page.fill("#site-search-q", words)
     page.press("#site-search-q", "Enter")
     page.wait_for_url("**/search/?q=*")

@@ -73,7 +73,7 @@ def test_trail_shows_who_changed_what_newest_first(client, cast):
                 {"field": "responsible party", "before": None, "after": "MA-DGSN"},
                 {"field": "title [en]", "before": None, "after": "Share routes"},
                 {"field": "kind", "before": None, "after": "One-off"},
-                {"field": "due date", "before": None, "after": "Jan. 1, 2030"},
+                {"field": "due date", "before": None, "after": "1 Jan 2030"},
                 {"field": "status", "before": None, "after": "Planned"},
                 {"field": "progress (%)", "before": None, "after": "0"},
             ],

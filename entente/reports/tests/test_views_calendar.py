@@ -43,24 +43,23 @@ def calendar(client, user, **params) -> str:
 
 
 A_JULY_AGENDA = [
-    "Monday 14 July 2031 Meeting 09:00–11:00 Casablanca A preparation Rabat",
-    "Tuesday 15 July 2031 Meeting 10:00–12:00 Casablanca Joint committee Rabat "
+    "Monday 14 Jul 2031 Meeting 09:00–11:00 Casablanca A preparation Rabat",
+    "Tuesday 15 Jul 2031 Meeting 10:00–12:00 Casablanca Joint committee Rabat "
     "Due Report on July Planned MA-DGSN Due A internal July Planned MA-DGSN",
-    "Thursday 17 July 2031 Meeting 13:00–15:00 Casablanca / 14:00–16:00 Amsterdam "
-    "Expert call Rabat",
-    "Sunday 20 July 2031 Training Cyber study visit Planned NL-POL ← MA-DGSN",
-    "Thursday 24 July 2031 Training · ends Cyber study visit Planned NL-POL ← MA-DGSN",
-    "Monday 28 July 2031 Training A internal workshop Planned MA-DGSN ← NL-POL",
-    "Thursday 31 July 2031 Reply due 09:00 Casablanca NL-JULY: Vehicle check NL-POL → MA-DGSN",
+    "Thursday 17 Jul 2031 Meeting 13:00–15:00 Casablanca / 14:00–16:00 Amsterdam Expert call Rabat",
+    "Sunday 20 Jul 2031 Training Cyber study visit Planned NL-POL ← MA-DGSN",
+    "Thursday 24 Jul 2031 Training · ends Cyber study visit Planned NL-POL ← MA-DGSN",
+    "Monday 28 Jul 2031 Training A internal workshop Planned MA-DGSN ← NL-POL",
+    "Thursday 31 Jul 2031 Reply due 09:00 Casablanca NL-JULY: Vehicle check NL-POL → MA-DGSN",
 ]
 
 B_JULY_AGENDA = [
-    "Tuesday 15 July 2031 Meeting 11:00–13:00 Amsterdam / 10:00–12:00 Casablanca "
+    "Tuesday 15 Jul 2031 Meeting 11:00–13:00 Amsterdam / 10:00–12:00 Casablanca "
     "Joint committee Rabat Due Report on July Planned MA-DGSN",
-    "Thursday 17 July 2031 Meeting 14:00–16:00 Amsterdam Expert call Rabat",
-    "Sunday 20 July 2031 Training Cyber study visit Planned NL-POL ← MA-DGSN",
-    "Thursday 24 July 2031 Training · ends Cyber study visit Planned NL-POL ← MA-DGSN",
-    "Thursday 31 July 2031 Reply due 10:00 Amsterdam NL-JULY: Vehicle check NL-POL → MA-DGSN",
+    "Thursday 17 Jul 2031 Meeting 14:00–16:00 Amsterdam Expert call Rabat",
+    "Sunday 20 Jul 2031 Training Cyber study visit Planned NL-POL ← MA-DGSN",
+    "Thursday 24 Jul 2031 Training · ends Cyber study visit Planned NL-POL ← MA-DGSN",
+    "Thursday 31 Jul 2031 Reply due 10:00 Amsterdam NL-JULY: Vehicle check NL-POL → MA-DGSN",
 ]
 
 
@@ -116,8 +115,8 @@ def test_calendar_span_continues_into_the_next_month(client, cast, w):
     b_html = calendar(client, cast.b_officer, view="agenda", month="2031-08")
 
     assert items(a_html, "agenda") == [
-        "Friday 1 August 2031 Training · continues A internal workshop Planned MA-DGSN ← NL-POL",
-        "Sunday 3 August 2031 Training · ends A internal workshop Planned MA-DGSN ← NL-POL",
+        "Friday 1 Aug 2031 Training · continues A internal workshop Planned MA-DGSN ← NL-POL",
+        "Sunday 3 Aug 2031 Training · ends A internal workshop Planned MA-DGSN ← NL-POL",
     ]
     assert not has_id(b_html, "agenda")
     assert "Nothing this month." in b_html

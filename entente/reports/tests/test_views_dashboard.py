@@ -31,7 +31,7 @@ def day(offset: int) -> str:
 def due_at(request, zone) -> str:
     request.refresh_from_db()
     local = timezone.localtime(request.due_at, zone)
-    return f"{local.day} {local.strftime('%b')} {local.year} {local.strftime('%H:%M')}"
+    return f"{local.day} {local.strftime('%b')} {local.year}, {local.strftime('%H:%M')}"
 
 
 def dashboard(client, user) -> str:

@@ -56,6 +56,34 @@
     }
   });
 
+  // <table class="cards"> becomes cards on a phone (display: block in the CSS), which makes
+  // some browsers drop its table semantics; explicit roles keep them for screen readers.
+  var TABLE_ROLES = [
+    ["table.cards", "table"],
+    ["table.cards > thead, table.cards > tbody", "rowgroup"],
+    ["table.cards tr", "row"],
+    ["table.cards th[scope=col]", "columnheader"],
+    ["table.cards th[scope=row]", "rowheader"],
+    ["table.cards td", "cell"]
+  ];
+
+  function restoreTableRoles(root) {
+    TABLE_ROLES.forEach(function (pair) {
+      var found = Array.prototype.slice.call(root.querySelectorAll(pair[0]));
+      if (root.matches && root.matches(pair[0])) {
+        found.push(root);
+      }
+      found.forEach(function (element) {
+        element.setAttribute("role", pair[1]);
+      });
+    });
+  }
+
+  restoreTableRoles(document);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    restoreTableRoles(event.target);
+  });
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a[data-confirm]");
     if (link && !window.confirm(link.getAttribute("data-confirm"))) {

@@ -81,7 +81,7 @@ def test_detail_shows_the_record_with_marking_and_scope(client, cast, shared):
     html = page(client, cast.a_officer, shared)
 
     assert text(html, "training-details") == (
-        "Kind Course Dates 6 March 2023 – 10 March 2023 Host party MA-DGSN – DGSN-DGST "
+        "Kind Course Dates 6 Mar 2023 – 10 Mar 2023 Host party MA-DGSN – DGSN-DGST "
         "Sending party NL-POL – Netherlands Police Place Rabat Cooperation area — "
         "Agreement Letter of intent on police cooperation Owner MA-DGSN"
     )

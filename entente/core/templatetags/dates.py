@@ -1,0 +1,46 @@
+"""Dates and times as people read them: in the language's one format (entente/formats),
+wrapped in `<time datetime="…">` for machines. Templates use these, not `|date:"…"`."""
+
+import datetime as dt
+import zoneinfo
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter
+def day(value) -> str:
+    """`<time datetime="2026-12-03">3 Dec 2026</time>`; a date-time gives its day on the
+    reader's clock; nothing gives nothing (so `|day|default:"—"` works)."""
+    if not isinstance(value, dt.date):
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        value.isoformat(),
+        formats.date_format(value, "DATE_FORMAT"),
+    )
+
+
+@register.filter
+def moment(value, zone=None) -> str:
+    """`<time datetime="2026-12-03T13:30:00+00:00">3 Dec 2026, 14:30</time>`: on the clock
+    of `zone` (a name such as "Africa/Casablanca", or a tzinfo), else on the reader's."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    if isinstance(zone, str):
+        try:
+            zone = zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = None
+    local = timezone.localtime(value, zone) if timezone.is_aware(value) else value
+    machine = (
+        value.astimezone(dt.UTC).isoformat() if timezone.is_aware(value) else value.isoformat()
+    )
+    return format_html(
+        '<time datetime="{}">{}</time>', machine, formats.date_format(local, "DATETIME_FORMAT")
+    )
