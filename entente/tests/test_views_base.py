@@ -6,11 +6,9 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import timezone
 from django.views.defaults import permission_denied
 
 from entente.core.enums import Marking, Scope
