@@ -62,3 +62,23 @@ def audit_events_for(target: models.Model):
     return AuditEvent.objects.filter(
         target_type=target._meta.label_lower, target_id=str(target.pk)
     ).select_related("actor", "party")
+
+
+def stale_translations(record: models.Model, field: str) -> set[str]:
+    """The languages whose text of the translated `field` was last written before the
+    latest change to the text in the record's reference language: translations that
+    may no longer say what the reference says. Read from the chain, which holds every
+    text each write set."""
+    reference = f"{field}_{record.reference_language}"  # type: ignore[attr-defined]
+    written: dict[str, int] = {}
+    for event in audit_events_for(record).select_related(None).only("seq", "before", "after"):
+        after, before = event.after or {}, event.before or {}
+        for name, value in after.items():
+            if name.startswith(f"{field}_") and value and before.get(name) != value:
+                written[name] = event.seq
+    changed = written.get(reference, 0)
+    return {
+        name.removeprefix(f"{field}_")
+        for name, seq in written.items()
+        if name != reference and seq < changed
+    }
