@@ -188,6 +188,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "entente.core.context_processors.navigation",
+                "entente.reports.context_processors.clocks",
             ],
         },
     },

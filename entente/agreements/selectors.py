@@ -300,3 +300,17 @@ def clauses_with_commitments(user, agreement: Agreement) -> QuerySet[Clause]:
             )
         )
     )
+
+
+def counterpart_zones(user) -> list[str]:
+    """The time zones of the parties the user's party shares an agreement with, other
+    than the user's own: the clocks a contact cell's counterpart reads times on."""
+    if (own := party_id_of(user)) is None:
+        return []
+    return list(
+        AgreementParty.objects.filter(agreement__agreement_parties__party_id=own)
+        .exclude(party_id=own)
+        .values_list("party__time_zone", flat=True)
+        .distinct()
+        .order_by("party__time_zone")
+    )

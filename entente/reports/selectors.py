@@ -8,17 +8,18 @@ count) only what that user may see.
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Avg, Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from entente.accounts.preferences import preferred_zone
 from entente.agreements.enums import OPEN_COMMITMENT_STATUSES, CommitmentStatus
 from entente.agreements.models import Commitment
 from entente.agreements.selectors import commitment_visible_to
-from entente.core.access import membership_of, party_id_of
+from entente.core.access import party_id_of
 from entente.core.enums import Language
 from entente.liaison import clock
 from entente.liaison.enums import RequestStatus
@@ -33,16 +34,6 @@ from entente.training.selectors import reciprocity_balance, training_visible_to
 
 DUE_SOON_DAYS = 30
 UPCOMING_LIMIT = 10
-
-
-def zone_of(user) -> ZoneInfo:
-    """The time zone of the user's party; the site's zone for users without one."""
-    membership = membership_of(user)
-    name = membership.party.time_zone if membership else settings.TIME_ZONE
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
 
 
 def _translated(row: dict, prefix: str) -> str:
@@ -186,7 +177,7 @@ def area_progress(user) -> list[dict]:
 
 def dashboard_for(user, *, now: dt.datetime | None = None) -> Dashboard:
     now = now or timezone.now()
-    today = timezone.localtime(now, zone_of(user)).date()
+    today = timezone.localtime(now, preferred_zone(user)).date()
     overdue, due_soon = commitments_due(user, today=today)
     return Dashboard(
         overdue=overdue,

@@ -11,9 +11,10 @@ from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from entente.accounts.preferences import preferred_zone
 from entente.core.access import membership_of
 from entente.core.pages import signed_in
-from entente.reports.selectors import calendar_entries, dashboard_for, zone_of
+from entente.reports.selectors import calendar_entries, dashboard_for
 
 MONTH_PARAM = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -71,7 +72,7 @@ def dashboard(request):
     membership = membership_of(request.user)
     if membership is None:
         return render(request, "reports/dashboard.html")
-    zone = zone_of(request.user)
+    zone = preferred_zone(request.user)
     data = dashboard_for(request.user)
     waiting = [
         {"item": w, "remaining": remaining_text(w.remaining), "request": w.request}
@@ -126,7 +127,7 @@ def _entry_view(entry, zone: ZoneInfo) -> dict:
 
 @signed_in("GET", "HEAD")
 def calendar(request):
-    zone = zone_of(request.user)
+    zone = preferred_zone(request.user)
     today = timezone.localtime(timezone.now(), zone).date()
     month = _month_from(request.GET.get("month"), today)
     view = "agenda" if request.GET.get("view") == "agenda" else "month"

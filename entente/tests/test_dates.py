@@ -99,7 +99,6 @@ NAMED = {
     "MONTH_DAY_FORMAT",
 }
 EXCEPTIONS = {
-    ("records/templates/records/record_trail.html", "T"),  # the zone's abbreviation
     ("reports/templates/reports/agreement_detail.html", "Y"),  # an event known to the year
     ("reports/templates/reports/dashboard.html", "D"),  # the weekday before a date
     ("reports/templates/reports/calendar.html", "l"),  # the weekday before a date

@@ -44,3 +44,33 @@ def moment(value, zone=None) -> str:
     return format_html(
         '<time datetime="{}">{}</time>', machine, formats.date_format(local, "DATETIME_FORMAT")
     )
+
+
+def _city(zone: dt.tzinfo) -> str:
+    """ "Casablanca" for Africa/Casablanca: the zone as people name it."""
+    return str(zone).rsplit("/", 1)[-1].replace("_", " ")
+
+
+@register.simple_tag(takes_context=True)
+def clocks(context, value) -> str:
+    """A moment on the reader's clock and, where a counterpart party's clock reads
+    otherwise, on theirs too: "2 Mar 2026, 10:00 Casablanca / 11:00 Amsterdam" (with
+    the date when it differs there). Offsets come from zoneinfo, so summer time and
+    Morocco's change of offset for Ramadan are counted."""
+    if not isinstance(value, dt.datetime) or not timezone.is_aware(value):
+        return moment(value)
+    reader = timezone.get_current_timezone()
+    local = timezone.localtime(value, reader)
+    shown = format_html("{} {}", moment(value), _city(reader))
+    for name in context.get("counterpart_zones") or ():
+        try:
+            other = timezone.localtime(value, zoneinfo.ZoneInfo(name))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            continue
+        if other.replace(tzinfo=None) == local.replace(tzinfo=None):
+            continue
+        text = formats.date_format(
+            other, "TIME_FORMAT" if other.date() == local.date() else "DATETIME_FORMAT"
+        )
+        shown += format_html(' <span class="other-clock">/ {} {}</span>', text, _city(other.tzinfo))
+    return shown

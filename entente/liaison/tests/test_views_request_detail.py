@@ -28,6 +28,13 @@ ACTIONS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _winter(time_machine):
+    """A winter day, when both parties' clocks read alike (UTC+1): times show on the
+    reader's clock alone (tests/test_clocks.py shows the other clock)."""
+    time_machine.move_to(dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC))
+
+
 def send(cast, *, ago=DAY, **kwargs) -> LiaisonRequest:
     defaults = {
         "actor": cast.a_officer,
@@ -190,9 +197,9 @@ def test_internal_note_is_labelled_for_its_party_and_hidden_from_the_other(clien
 
     client.force_login(cast.a_officer)
     assert thread_entries(client.get(detail(lr)).content.decode()) == [
-        f"a_officer MA-DGSN Internal note {moments[note.pk]} "
+        f"a_officer MA-DGSN Internal note {moments[note.pk]} Casablanca "
         "Internal note – not visible to NL-POL Their cell is slow.",
-        f"b_officer NL-POL Message {moments[message.pk]} We are on it.",
+        f"b_officer NL-POL Message {moments[message.pk]} Casablanca We are on it.",
     ]
 
     client.force_login(cast.b_officer)
@@ -200,7 +207,9 @@ def test_internal_note_is_labelled_for_its_party_and_hidden_from_the_other(clien
     in_amsterdam = dateformat.format(
         message.created_at.astimezone(ZoneInfo("Europe/Amsterdam")), "j M Y, H:i"
     )
-    assert thread_entries(html) == [f"b_officer NL-POL Message {in_amsterdam} We are on it."]
+    assert thread_entries(html) == [
+        f"b_officer NL-POL Message {in_amsterdam} Amsterdam We are on it."
+    ]
     assert "Their cell is slow." not in html
 
 

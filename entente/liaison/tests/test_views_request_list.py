@@ -22,6 +22,13 @@ HOUR = dt.timedelta(hours=1)
 URL = reverse("liaison:request-list")
 
 
+@pytest.fixture(autouse=True)
+def _winter(time_machine):
+    """A winter day, when both parties' clocks read alike (UTC+1): times show on the
+    reader's clock alone (tests/test_clocks.py shows the other clock)."""
+    time_machine.move_to(dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC))
+
+
 def send(cast, sender="a", *, ago=DAY, **kwargs):
     """A request sent `ago` before now from party `sender`'s cell to the other's."""
     defaults = {
@@ -151,7 +158,7 @@ def test_row_shows_parties_priority_status_due_time_left_and_marking(client, cas
     due = dateformat.format(request.due_at.astimezone(ZoneInfo("Africa/Casablanca")), "j M Y, H:i")
     assert text(row(response, request)) == (
         f"{request.reference} Marking: TLP:GREEN Firearm trace MA-DGSN NL-POL "
-        f"Urgent Sent {due} 1 day 22 h left"
+        f"Urgent Sent {due} Casablanca 1 day 22 h left"
     )
     assert "1 request · times in Africa/Casablanca" in text(response.content.decode())
 

@@ -18,6 +18,13 @@ from entente.training.services import participation_set
 AGREEMENT = "Letter of intent on police cooperation"
 
 
+@pytest.fixture(autouse=True)
+def _winter(time_machine):
+    """A winter day, when both parties' clocks read alike (UTC+1): times show on the
+    reader's clock alone (tests/test_clocks.py shows the other clock)."""
+    time_machine.move_to(dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC))
+
+
 @pytest.fixture
 def w(cast):
     return W.build(cast)
@@ -31,7 +38,8 @@ def day(offset: int) -> str:
 def due_at(request, zone) -> str:
     request.refresh_from_db()
     local = timezone.localtime(request.due_at, zone)
-    return f"{local.day} {local.strftime('%b')} {local.year}, {local.strftime('%H:%M')}"
+    city = str(zone).rsplit("/", 1)[-1]
+    return f"{local.day} {local.strftime('%b')} {local.year}, {local.strftime('%H:%M')} {city}"
 
 
 def dashboard(client, user) -> str:
