@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("entente.attachments.urls")),
+    path("", include("entente.comments.urls")),
     path("", include("entente.agreements.urls")),
     path("", include("entente.meetings.urls")),
     path("", include("entente.training.urls")),
