@@ -5,7 +5,7 @@ from ninja import Field
 from entente.apikit.schemas import PartyOwnedOut
 from entente.comments.services import MAX_LENGTH
 from entente.core.enums import Marking, Scope
-from entente.core.schemas import In, PublicRef, RedRecipients, id_in_path, maybe
+from entente.core.schemas import In, NoNul, PublicRef, RedRecipients, id_in_path, maybe
 
 CommentId = id_in_path("The comment's id.")
 
@@ -13,7 +13,7 @@ TEXT = Field(min_length=1, max_length=MAX_LENGTH, description="The comment, as p
 
 
 class CommentIn(In):
-    text: str = TEXT
+    text: NoNul = TEXT
     scope: Scope | None = maybe("Internal to your party, or shared; by default as its record.")
     marking: Marking | None = maybe("By default the record's marking; never less strict than it.")
     red_recipients: RedRecipients = Field(
@@ -25,7 +25,7 @@ class CommentIn(In):
 
 
 class CommentPatchIn(In):
-    text: str = TEXT
+    text: NoNul = TEXT
 
 
 class CommentOut(PartyOwnedOut):

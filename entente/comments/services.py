@@ -93,6 +93,8 @@ def _checked_text(text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write a comment.")})
+    if "\x00" in text:
+        raise ValidationError({"text": _("Null characters are not allowed.")})
     if len(text) > MAX_LENGTH:
         raise ValidationError(
             {"text": _("A comment has at most %(n)d characters.") % {"n": MAX_LENGTH}}

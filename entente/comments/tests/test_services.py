@@ -127,10 +127,20 @@ def test_under_a_red_record_a_comment_has_its_recipients(cast):
     }
 
 
-def test_an_empty_comment_is_refused(cast):
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("  \n", "Write a comment."),
+        ("a\x00b", "Null characters are not allowed."),
+        ("x" * 10_001, "A comment has at most 10000 characters."),
+    ],
+)
+def test_a_text_that_is_no_comment_is_refused(cast, text, message):
+    record = commitment(cast)
     with pytest.raises(ValidationError) as error:
-        comment_add(actor=cast.a_officer, record=commitment(cast), text="  \n")
-    assert error.value.message_dict == {"text": ["Write a comment."]}
+        comment_add(actor=cast.a_officer, record=record, text=text)
+    assert error.value.message_dict == {"text": [message]}
+    assert Comment.objects.count() == 0
 
 
 def test_the_author_edits_their_comment(cast):
