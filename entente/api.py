@@ -10,6 +10,7 @@ from entente.agreements.api_commitments import router as commitments_router
 from entente.agreements.api_reports import router as reports_router
 from entente.apikit.api import EntenteAPI
 from entente.attachments.api import router as attachments_router
+from entente.comments.api import router as comments_router
 from entente.liaison.api import router as liaison_router
 from entente.meetings.api import router as meetings_router
 from entente.records.api import router as records_router
@@ -43,3 +44,4 @@ api.add_router("", records_router)
 api.add_router("", meetings_router)
 api.add_router("", training_router)
 api.add_router("", liaison_router)
+api.add_router("", comments_router)

@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "entente.apikit",
     "entente.accounts",
     "entente.attachments",
+    "entente.comments",
     "entente.agreements",
     "entente.meetings",
     "entente.training",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/setlang/", accounts_views.language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("entente.attachments.urls")),
+    path("", include("entente.comments.urls")),
     path("", include("entente.agreements.urls")),
     path("", include("entente.meetings.urls")),
     path("", include("entente.training.urls")),

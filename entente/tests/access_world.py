@@ -29,6 +29,7 @@ from entente.agreements.services.agreements import (
 from entente.agreements.services.commitments import commitment_create, commitment_update
 from entente.agreements.services.reports import progress_report_submit
 from entente.attachments.services import attachment_add
+from entente.comments.services import comment_add
 from entente.core.enums import Marking, Scope
 from entente.liaison.enums import MessageKind
 from entente.liaison.services import message_post, request_send
@@ -192,6 +193,11 @@ def _attachment(world, actor, target, name, viewers):
     return world.add("attachment", record, name, viewers)
 
 
+def _comment(world, actor, record, name, viewers, **fields):
+    made = comment_add(actor=actor, record=record, text=f"Comment {token(name)}", **fields)
+    return world.add("comment", made, name, viewers)
+
+
 def _reported(world, actor, agreement, name, viewers, **report_fields):
     """A commitment of A's coordinator that B is responsible for, and B's report on it."""
     cast = world.cast
@@ -245,6 +251,16 @@ def _under_shared_agreement(world, cast):
     _commitment(world, bo, agreement, "bshared", AB, **shared)
     _attachment(world, ao, a_internal, "fileainternal", A)
     _attachment(world, ao, a_shared, "fileashared", AB)
+    # Comments: both parties' on a shared commitment, one internal to B, one stricter
+    # TLP:RED for a few; any comment on an internal commitment stays with its party.
+    _comment(world, ao, a_shared, "commentashared", AB)
+    _comment(world, bo, a_shared, "commentbshared", AB)
+    _comment(world, bo, a_shared, "commentbinternal", B, scope=Scope.INTERNAL)
+    _comment(
+        world, ac, a_shared, "commentared", {"a_coordinator", "a_officer"},
+        marking=Marking.RED, red_recipients=[ao],
+    )  # fmt: skip
+    _comment(world, ao, a_internal, "commentonainternal", A, scope=Scope.SHARED)
 
     # B reports on A's commitment: a shared report, and one B keeps internal.
     _reported(world, bo, agreement, "bresponsible", AB)
@@ -277,10 +293,13 @@ def _under_shared_agreement(world, cast):
     world.add("commitment", draft, "published", AB, **{token("draft"): A})
 
     _meeting(world, ao, agreement, "ameetinternal", A)
-    _meeting(world, ao, agreement, "ameetshared", AB, proposer=bo, **shared)
+    meeting = _meeting(world, ao, agreement, "ameetshared", AB, proposer=bo, **shared)
+    _comment(world, bo, meeting, "commentmeeting", AB)
+    _comment(world, ao, meeting, "commentmeetinga", A, scope=Scope.INTERNAL)
     _meeting(world, bo, agreement, "bmeetinternal", B)
     _training(world, ao, agreement, "atraininternal", A)
-    _training(world, bo, agreement, "btrainshared", AB, **shared)
+    training = _training(world, bo, agreement, "btrainshared", AB, **shared)
+    _comment(world, ao, training, "commenttraining", AB)
     _request(world, ao, agreement, "areqshared", AB)
     request = _request(world, bc, agreement, "breq", AB)
     note = message_post(
@@ -329,8 +348,11 @@ def _under_red_agreement(world, cast):
     shared = {"scope": Scope.SHARED}
     child = _commitment(world, ac, agreement, "redchild", few, **shared)
     _attachment(world, ac, child, "fileredchild", few)
-    _meeting(world, ac, agreement, "redmeeting", few, **shared)
-    _training(world, ac, agreement, "redtraining", few, **shared)
+    _comment(world, bo, child, "commentredchild", few)
+    meeting = _meeting(world, ac, agreement, "redmeeting", few, **shared)
+    _comment(world, ac, meeting, "commentredmeeting", few)
+    training = _training(world, ac, agreement, "redtraining", few, **shared)
+    _comment(world, bo, training, "commentredtraining", few)
     _request(world, ac, agreement, "redrequest", few)
     _reported(world, bo, agreement, "redresponsible", few)
     agreement.refresh_from_db()

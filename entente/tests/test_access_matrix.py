@@ -70,6 +70,9 @@ PAGES = {
     "set_language": Case(None, ()),
     "attachments:upload": Case("record", POST),
     "attachments:download": Case("attachment"),
+    "comments:comment-add": Case("record", POST),
+    "comments:comment-edit": Case("comment", GET + POST),
+    "comments:comment-delete": Case("comment", POST),
     "agreements:agreement-create": Case(None),
     "agreements:agreement-edit": Case("agreement", GET + POST),
     "agreements:event-create": Case("agreement", GET + POST),
@@ -239,6 +242,15 @@ API_OPERATIONS = {
     "POST /requests/{request_id}/refuse": "request",
     "POST /requests/{request_id}/close": "request",
     "GET /search": None,
+    "GET /commitments/{commitment_id}/comments": "commitment",
+    "POST /commitments/{commitment_id}/comments": "commitment",
+    "GET /meetings/{meeting_id}/comments": "meeting",
+    "POST /meetings/{meeting_id}/comments": "meeting",
+    "GET /trainings/{training_id}/comments": "training",
+    "POST /trainings/{training_id}/comments": "training",
+    "GET /comments/{comment_id}": "comment",
+    "PATCH /comments/{comment_id}": "comment",
+    "DELETE /comments/{comment_id}": "comment",
 }
 
 # Query values sent with an operation's GET.

@@ -20,7 +20,7 @@ LAYERS = [
     {"audit"},
     {"apikit"},
     {"accounts"},
-    {"attachments"},
+    {"attachments", "comments"},
     {"agreements"},
     {"meetings", "training", "liaison"},
     {"records", "reports"},

@@ -16,6 +16,7 @@ from entente.agreements.models import Commitment
 from entente.agreements.services.agreements import clause_create, record_publish
 from entente.agreements.services.commitments import commitment_create, commitment_update
 from entente.audit.services import audited_delete
+from entente.comments.services import comment_add, comment_delete, comment_update
 from entente.core.enums import Scope
 from entente.liaison.services import request_send
 from entente.meetings.services.agenda import agenda_item_add
@@ -90,6 +91,7 @@ def test_search_world_covers_every_searchable_type(world):
         "agreements.cooperationarea",
         "agreements.progressreport",
         "attachments.attachment",
+        "comments.comment",
         "liaison.liaisonmessage",
         "liaison.liaisonrequest",
         "meetings.agendaitem",
@@ -412,6 +414,21 @@ def test_search_forgets_a_deleted_record(cast):
     assert found(cast.b_officer, "extradition") == [key(clause)]
     audited_delete(actor=cast.a_coordinator, instance=clause)
     assert SearchEntry.objects.filter(target_type="agreements.clause").count() == 0
+
+
+def test_search_follows_a_comment_through_its_edit_and_deletion(cast):
+    record = commitment(cast, title={"en": "Designate a contact cell"})
+    comment = comment_add(actor=cast.b_officer, record=record, text="Waiting for the roster")
+    assert found(cast.a_officer, "roster") == [key(comment)]
+    assert found(cast.c_officer, "roster") == []
+    comment = comment_update(
+        actor=cast.b_officer, comment=comment, expected_version=1, text="Roster received"
+    )
+    assert (found(cast.a_officer, "waiting"), found(cast.a_officer, "received")) == (
+        [], [key(comment)],
+    )  # fmt: skip
+    comment_delete(actor=cast.b_officer, comment=comment)
+    assert SearchEntry.objects.filter(target_type="comments.comment").count() == 0
 
 
 def test_reindex_command_rebuilds_the_index(cast):

@@ -1,0 +1,79 @@
+"""Reads of comments, always filtered by visibility: a comment is seen only when the
+record it is on is seen (through that record type's own selector, found in the record
+registry) and its own scope, marking and recipients allow it (`core.access`)."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from entente.comments.models import Comment
+from entente.core.access import get_owned_for_user, membership_of, visible_to
+from entente.core.errors import NotFound
+from entente.core.registry import get_record_for_user, record_type
+
+# The record types that have a thread, by their registry names.
+COMMENTABLE = ("agreements.commitment", "meetings.meeting", "training.trainingactivity")
+
+
+def on_visible_records(user) -> Q:
+    """Comments whose record `user` sees, by each record type's own selector."""
+    q = Q(pk__in=[])
+    for name in COMMENTABLE:
+        entry = record_type(name)
+        q |= Q(
+            target_type=ContentType.objects.get_for_model(entry.model),
+            target_id__in=entry.visible(user).values("pk"),
+        )
+    return q
+
+
+def comment_visible_to(user) -> QuerySet[Comment]:
+    comments = Comment.objects.filter(on_visible_records(user))
+    return visible_to(comments, user).select_related(
+        "target_type", "agreement", "owning_party", "author"
+    )
+
+
+def get_comment_for_user(user, pk, *, write: bool = False) -> Comment:
+    return get_owned_for_user(comment_visible_to(user), user, pk, write=write)
+
+
+def comments_of(user, record: Model) -> QuerySet[Comment]:
+    """The visible comments on `record` (which the caller may see), oldest first."""
+    return (
+        comment_visible_to(user)
+        .filter(target_type=ContentType.objects.get_for_model(record), target_id=record.pk)
+        .prefetch_related("red_recipients", "target")
+        .order_by("created_at", "pk")
+    )
+
+
+def get_commentable_for_user(user, name: str, pk) -> Model:
+    """The record of a type with a thread ("meetings.meeting"), through its own door:
+    NotFound when it is not visible, or when records of that type have no thread."""
+    if name not in COMMENTABLE:
+        raise NotFound(_("No such record type."))
+    return get_record_for_user(user, name, pk)
+
+
+def is_party_to(user, agreement) -> bool:
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and agreement.agreement_parties.filter(party_id=membership.party_id).exists()
+    )
+
+
+def can_comment(user, record: Model) -> bool:
+    """Whether `user` may comment on `record`, which they are shown: writers of a party
+    to its agreement."""
+    membership = membership_of(user)
+    return (
+        membership is not None and membership.can_write and is_party_to(user, record.agreement)  # type: ignore[attr-defined]
+    )
+
+
+def is_author(user, comment: Comment) -> bool:
+    """Whether `user` wrote `comment` and may still write: who edits and deletes it."""
+    membership = membership_of(user)
+    return membership is not None and membership.can_write and comment.author_id == user.pk
