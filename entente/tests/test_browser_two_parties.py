@@ -164,10 +164,24 @@ def attendance(base, ma, nl, shots) -> None:
         "Inspector E.",
         "Officer D.",
     ]
+    offered = ma.locator("#attendance-form [name=contact] option").all_inner_texts()
+    assert [o.split(" (")[0] for o in offered] == [
+        "---------",
+        "Analyst C.",
+        "Commissioner B.",
+        "Inspector E.",
+        "Officer A.",
+        "Officer D.",
+    ]
     for page, name in ((ma, "3-attendance-ma"), (nl, "3-attendance-nl")):
         page.goto(url)
         rows = page.locator("table.mtg-attendance tbody tr th").all_inner_texts()
         assert rows == [f"{MA_CONTACT} Duty officer", f"{NL_CONTACT} Duty officer"]
+        units = page.locator("table.mtg-attendance tbody tr td:nth-of-type(1)").all_inner_texts()
+        assert units == [  # each unit named once, with its party
+            f"{data.CONTACT_CELLS[data.MA]} {data.MA}",
+            f"{data.CONTACT_CELLS[data.NL]} {data.NL}",
+        ]
         statuses = page.locator("table.mtg-attendance tbody .badge").all_inner_texts()
         assert statuses == ["Attended", "Attended"]
         shots(page, name)
