@@ -72,7 +72,7 @@ def test_catalogue_translates_every_string_and_none_is_fuzzy(language, merged, t
 def test_committed_mo_is_the_compiled_po(language, tmp_path):
     folder = LOCALE / language / "LC_MESSAGES"
     _statistics(folder / "django.po", tmp_path / "fresh.mo")
-    with open(tmp_path / "fresh.mo", "rb") as fresh, open(folder / "django.mo", "rb") as shipped:
+    with (tmp_path / "fresh.mo").open("rb") as fresh, (folder / "django.mo").open("rb") as shipped:
         fresh_catalogue = gettext.GNUTranslations(fresh)._catalog  # type: ignore[attr-defined]
         shipped_catalogue = gettext.GNUTranslations(shipped)._catalog  # type: ignore[attr-defined]
     assert shipped_catalogue == fresh_catalogue, "run `make messages` (compilemessages)"
@@ -80,7 +80,7 @@ def test_committed_mo_is_the_compiled_po(language, tmp_path):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_catalogue_header_names_its_language_and_plural_forms(language):
-    with open(LOCALE / language / "LC_MESSAGES" / "django.mo", "rb") as shipped:
+    with (LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb") as shipped:
         info = gettext.GNUTranslations(shipped).info()
     assert info["language"] == language
     assert info["content-type"] == "text/plain; charset=UTF-8"
