@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 ENTENTE := $(BIN)/entente
 
 .DEFAULT_GOAL := run
-.PHONY: run test contract lock clean
+.PHONY: run test contract messages lock clean
 
 # `make run` serves on this port of the loopback interface: `PORT=8001 make run`. Not on
 # other interfaces, as its users sign in without a second factor.
@@ -23,7 +23,7 @@ run: $(VENV)/.installed
 	$(ENTENTE) demo --url http://$(ADDRESS)/
 	$(ENTENTE) serve --bind $(ADDRESS)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(ENTENTE) check
@@ -37,6 +37,15 @@ contract: export ENTENTE_SCHEMATHESIS_EXAMPLES ?= 100
 contract: $(VENV)/.installed-dev
 	$(BIN)/pytest -n auto --maxschedchunk 1 -m contract
 
+# After changing interface strings: extract them into the catalogues (translate the new
+# entries in entente/locale/*/LC_MESSAGES/django.po), then compile them. The compiled .mo
+# files are committed, as Django's own are, so that running needs no gettext tools; the
+# catalogue tests fail when one is stale, incomplete or fuzzy. Needs GNU gettext.
+messages: $(VENV)/.installed-dev
+	cd entente && ../$(ENTENTE) makemessages $(MESSAGES_ARGS)
+	cd entente && ../$(ENTENTE) compilemessages
+MESSAGES_ARGS := -l ar -l fr -l nl --no-obsolete --add-location file --ignore 'tests/*' --ignore '*/tests/*'
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -49,6 +58,11 @@ $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 $(VENV)/.installed-dev: pyproject.toml requirements-dev.lock | $(BIN)/python
 	$(BIN)/pip install -r requirements-dev.lock
 	$(BIN)/pip install --no-deps -e .
+	touch $@
+
+# axe-core for the accessibility test, from the npm registry at the locked version.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
 	touch $@
 
 # Prints the requirements of the groups named as arguments: `runtime` for [project]
@@ -86,5 +100,5 @@ lock:
 
 # Leaves var/ (the database and uploads) alone.
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .mypy_cache test-output
+	rm -rf $(VENV) node_modules build *.egg-info .pytest_cache .ruff_cache .mypy_cache test-output
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
