@@ -201,7 +201,7 @@ def test_who_may_report(cast, settings):
         ),
         (
             {"proposed_status": "done", "progress": 50},
-            {"progress": ["A commitment that is done is 100 % done; give 100 or no progress."]},
+            {"progress": ["A commitment that is done has a progress of 100; give 100 or no progress."]},
         ),
         ({"progress": 101}, {"progress": ["Progress is a percentage from 0 to 100."]}),
         (
@@ -410,7 +410,7 @@ def test_done_with_another_progress_is_refused_not_changed(cast):
             expected_version=1,
         )
     assert refusal(refused) == {
-        "progress": ["A commitment that is done is 100 % done; give 100 or no progress."]
+        "progress": ["A commitment that is done has a progress of 100; give 100 or no progress."]
     }
     done = commitment_change_status(
         actor=cast.a_officer, commitment=commitment, status="done", expected_version=1

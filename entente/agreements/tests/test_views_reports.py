@@ -242,7 +242,7 @@ def test_a_bad_report_is_shown_with_its_errors_next_to_the_fields(client, cast):
     assert response.status_code == 400
     form = response.context["report_form"]
     assert form.errors == {
-        "progress": ["A commitment that is done is 100 % done; give 100 or no progress."]
+        "progress": ["A commitment that is done has a progress of 100; give 100 or no progress."]
     }
     assert form["note"].value() == "Nearly."
     response = client.post(
@@ -357,7 +357,7 @@ def test_progress_is_saved_without_changing_the_status(client, cast):
     response = client.post(url, {"status": "done", "progress": "50", "version": "2"})
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "progress": ["A commitment that is done is 100 % done; give 100 or no progress."]
+        "progress": ["A commitment that is done has a progress of 100; give 100 or no progress."]
     }
     response = client.post(url, {"status": "", "progress": "", "version": "2"})
     assert response.context["form"].errors == {
