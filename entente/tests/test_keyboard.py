@@ -77,8 +77,9 @@ def test_answer_a_request_and_record_a_decision_by_keyboard(live_server, page):
     page.goto(f"{base}/meetings/")
     tab_to(
         page,
-        "el.tagName === 'A' && el.href.includes('/meetings/') && el.closest('tr')",
-        "a meeting",
+        "el.tagName === 'A' && el.href.includes('/meetings/')"
+        " && el.textContent.includes('First joint meeting of the contact cells')",
+        "the held meeting",
     )
     page.keyboard.press("Enter")
     page.wait_for_url("**/meetings/*/")
