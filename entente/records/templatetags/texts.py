@@ -2,7 +2,7 @@
 
 `{% text record "title" %}` shows the text in the reader's language when the record has
 it, else in the record's reference language with a visible "shown in French (the
-reference)" note; `check=True` (detail pages) also flags a translation written before
+reference)" note (`quiet=True`, for lists, leaves the note out); `check=True` (detail pages) also flags a translation written before
 the reference's latest change. The text carries its own `lang` and `dir="auto"`, so an
 Arabic title keeps its direction inside a French page and the reverse.
 `{% two_languages record "text" %}` puts the reference and the reader's language side
@@ -46,12 +46,14 @@ def _note(text: str, css: str = "") -> str:
 
 
 @register.simple_tag
-def text(record, field: str, block: bool = False, check: bool = False) -> str:
+def text(record, field: str, block: bool = False, check: bool = False, quiet: bool = False) -> str:
     language = translation.get_language() or Language.EN
     code, value = _shown(record, field, language)
     if not value:
         return ""
     shown = _wrapped(code, value, block)
+    if quiet:  # lists: the language is marked up, the note is left to the record's page
+        return shown
     if code != language:
         names = {"language": _language_name(code)}
         if code == record.reference_language:
