@@ -11,9 +11,11 @@ from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, connections
 from django.db.models.signals import post_migrate
+from django.utils import translation
 
 from entente.accounts.enums import Role
 from entente.audit import triggers
@@ -80,6 +82,16 @@ post_migrate.connect(
     sender=apps.get_app_config("audit"),
     dispatch_uid="entente.tests.reinstall_audit_triggers",
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request leaves its reader's language
+    active in the thread (as Django's LocaleMiddleware does), and the thread runs the
+    next test too."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

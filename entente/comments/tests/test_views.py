@@ -44,16 +44,16 @@ def test_the_thread_shows_each_reader_what_they_may_see_in_their_time_zone(clien
     client.force_login(cast.a_officer)
     html = client.get(record.get_absolute_url()).content.decode()
     assert entries(html) == [
-        f"a_officer MA-DGSN 15 Jul 2031, 13:00 Marking: TLP:AMBER History We sent the list. {MINE}",
-        "b_officer NL-POL 3 Aug 2031, 13:00 Marking: TLP:AMBER History Received, checking.",
+        f"a_officer MA-DGSN 15 Jul 2031, 13:00 Casablanca / 14:00 Amsterdam Marking: TLP:AMBER History We sent the list. {MINE}",
+        "b_officer NL-POL 3 Aug 2031, 13:00 Casablanca / 14:00 Amsterdam Marking: TLP:AMBER History Received, checking.",
     ]
     assert 'id="comment-form-title"' in html
     client.force_login(cast.b_coordinator)
     html = client.get(record.get_absolute_url()).content.decode()
     assert entries(html) == [
-        "a_officer MA-DGSN 15 Jul 2031, 14:00 Marking: TLP:AMBER History We sent the list.",
-        "b_officer NL-POL 15 Jul 2031, 14:00 Internal Marking: TLP:AMBER History Slow, as usual.",
-        "b_officer NL-POL 3 Aug 2031, 14:00 Marking: TLP:AMBER History Received, checking.",
+        "a_officer MA-DGSN 15 Jul 2031, 14:00 Amsterdam / 13:00 Casablanca Marking: TLP:AMBER History We sent the list.",
+        "b_officer NL-POL 15 Jul 2031, 14:00 Amsterdam / 13:00 Casablanca Internal Marking: TLP:AMBER History Slow, as usual.",
+        "b_officer NL-POL 3 Aug 2031, 14:00 Amsterdam / 13:00 Casablanca Marking: TLP:AMBER History Received, checking.",
     ]
 
 
@@ -64,7 +64,7 @@ def test_meeting_and_training_pages_have_the_thread(client, cast, make):
     client.force_login(cast.a_reader)
     html = client.get(record.get_absolute_url()).content.decode()
     assert entries(html) == [
-        "b_officer NL-POL 15 Jul 2031, 13:00 Marking: TLP:AMBER History See you there."
+        "b_officer NL-POL 15 Jul 2031, 13:00 Casablanca / 14:00 Amsterdam Marking: TLP:AMBER History See you there."
     ]
     assert 'id="comment-form-title"' not in html  # a reader does not comment
 
