@@ -245,7 +245,11 @@ def check_done_progress(progress: int | None) -> None:
     silently replaced."""
     if progress is not None and progress != 100:
         raise ValidationError(
-            {"progress": _("A commitment that is done has a progress of 100; give 100 or no progress.")}
+            {
+                "progress": _(
+                    "A commitment that is done has a progress of 100; give 100 or no progress."
+                )
+            }
         )
 
 

@@ -201,7 +201,11 @@ def test_who_may_report(cast, settings):
         ),
         (
             {"proposed_status": "done", "progress": 50},
-            {"progress": ["A commitment that is done has a progress of 100; give 100 or no progress."]},
+            {
+                "progress": [
+                    "A commitment that is done has a progress of 100; give 100 or no progress."
+                ]
+            },
         ),
         ({"progress": 101}, {"progress": ["Progress is a percentage from 0 to 100."]}),
         (
