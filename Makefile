@@ -26,6 +26,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy entente
 	$(ENTENTE) check
 	$(ENTENTE) makemigrations --check --dry-run
 	$(BIN)/pytest -n auto --maxschedchunk 1

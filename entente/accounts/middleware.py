@@ -117,10 +117,10 @@ class RequireMFAMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         # Read by base.html: until verified, the header offers only the language and sign-out.
-        request.mfa_pending = (
-            settings.REQUIRE_MFA and user.is_authenticated and not mfa_verified(user)
-        )
-        if not request.mfa_pending or self._exempt(request):
+        pending = settings.REQUIRE_MFA and user.is_authenticated and not mfa_verified(user)
+        # Set here alone, read by the template only: not an attribute HttpRequest declares.
+        request.mfa_pending = pending  # type: ignore[attr-defined]
+        if not pending or self._exempt(request):
             return self.get_response(request)
         if _api(request):
             return problem(

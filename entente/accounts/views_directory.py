@@ -258,7 +258,7 @@ def member_role(request: HttpRequest, code: str, username: str) -> HttpResponse:
     )
     if changed is None:
         for error in form.errors.values():
-            messages.error(request, " ".join(error))
+            messages.error(request, " ".join(str(message) for message in error))
         return _members_page(request, party, InviteForm(units=_units_of(party)), status=400)
     message = _("%(name)s is now %(role)s, and signed out everywhere.") % {
         "name": username,

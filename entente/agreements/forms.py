@@ -5,6 +5,7 @@ views map the services' `ValidationError`s back onto these forms, next to their 
 """
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -22,6 +23,10 @@ from entente.agreements.enums import (
 )
 from entente.core.enums import Language, Marking, Scope
 from entente.core.pages import VersionedForm, language_field
+
+if TYPE_CHECKING:
+    from entente.accounts.models import Contact, Party, Unit
+    from entente.agreements.models import Clause, CooperationArea
 
 LANGUAGES = [code for code, _name in Language.choices]
 
@@ -59,17 +64,19 @@ class CommitmentForm(forms.Form):
         choices=Language.choices,
         help_text=_("The language whose text is authoritative."),
     )
-    responsible_party = forms.ModelChoiceField(label=_("Responsible party"), queryset=None)
-    responsible_unit = forms.ModelChoiceField(
+    responsible_party: "forms.ModelChoiceField[Party]" = forms.ModelChoiceField(
+        label=_("Responsible party"), queryset=None
+    )
+    responsible_unit: "forms.ModelChoiceField[Unit]" = forms.ModelChoiceField(
         label=_("Responsible unit"), queryset=None, required=False
     )
-    responsible_contact = forms.ModelChoiceField(
+    responsible_contact: "forms.ModelChoiceField[Contact]" = forms.ModelChoiceField(
         label=_("Responsible contact"), queryset=None, required=False, to_field_name="public_id"
     )
-    area = forms.ModelChoiceField(
+    area: "forms.ModelChoiceField[CooperationArea]" = forms.ModelChoiceField(
         label=_("Cooperation area"), queryset=None, required=False, to_field_name="public_id"
     )
-    clauses = forms.ModelMultipleChoiceField(
+    clauses: "forms.ModelMultipleChoiceField[Clause]" = forms.ModelMultipleChoiceField(
         label=_("Clauses it implements"),
         queryset=None,
         to_field_name="public_id",
@@ -217,7 +224,9 @@ class ProgressReportForm(forms.Form):
         choices=Scope.choices,
         help_text=_("Internal reports stay with your party; the owner sees shared ones."),
     )
-    files = MultipleFileField(label=_("Evidence files"), required=False)
+    # Django's form metaclass moves declared fields off the class into base_fields, so
+    # this never shadows BaseForm.files (the uploaded files) as the stubs believe.
+    files = MultipleFileField(label=_("Evidence files"), required=False)  # type: ignore[assignment]
 
     def __init__(self, *args, statuses, **kwargs):
         super().__init__(*args, **kwargs)
@@ -400,7 +409,7 @@ class AgreementForm(PartForm):
     HANDLING = (Scope.INTERNAL, Marking.AMBER)
 
     instrument_type = forms.ChoiceField(label=_("Instrument type"), choices=InstrumentType.choices)
-    parties = forms.ModelMultipleChoiceField(
+    parties: "forms.ModelMultipleChoiceField[Party]" = forms.ModelMultipleChoiceField(
         label=_("Parties"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

@@ -125,7 +125,7 @@ def source_decisions_visible_to(user) -> QuerySet:
     """The meeting decisions the user may see, as commitments come from them: records of
     the meetings app, which sits above this one, so they are reached through the record
     registry it fills at start-up (a decision is seen with its meeting)."""
-    decision = Commitment._meta.get_field("source_decisions").related_model
+    decision = Commitment.source_decisions.field.model  # the model declaring the link
     return record_type_of(decision).visible(user)
 
 

@@ -48,23 +48,27 @@ class AuditedModelAdmin(admin.ModelAdmin):
                 self.delete_model(request, obj)
 
 
+# Listed, and shown on the read-only page, alike.
+AUDIT_COLUMNS = (
+    "seq",
+    "at",
+    "actor_name",
+    "party",
+    "action",
+    "target_type",
+    "target_id",
+    "prev_hash",
+    "hash",
+)
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     """The chain's metadata, read-only: the chain is append-only, even for the operator,
     and before/after (record texts) are not shown."""
 
-    list_display = [
-        "seq",
-        "at",
-        "actor_name",
-        "party",
-        "action",
-        "target_type",
-        "target_id",
-        "prev_hash",
-        "hash",
-    ]
-    fields = list(list_display)
+    list_display = list(AUDIT_COLUMNS)
+    fields = list(AUDIT_COLUMNS)
     list_filter = ["action", "target_type"]
     search_fields = ["actor_name", "target_id", "hash"]
     ordering = ["-seq"]

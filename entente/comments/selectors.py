@@ -2,6 +2,8 @@
 record it is on is seen (through that record type's own selector, found in the record
 registry) and its own scope, marking and recipients allow it (`core.access`)."""
 
+from typing import cast
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from entente.comments.models import Comment
 from entente.core.access import get_owned_for_user, membership_of, visible_to
 from entente.core.errors import NotFound
+from entente.core.models import PartyOwned
 from entente.core.registry import get_record_for_user, record_type
 
 # The record types that have a thread, by their registry names.
@@ -48,12 +51,13 @@ def comments_of(user, record: Model) -> QuerySet[Comment]:
     )
 
 
-def get_commentable_for_user(user, name: str, pk) -> Model:
+def get_commentable_for_user(user, name: str, pk) -> PartyOwned:
     """The record of a type with a thread ("meetings.meeting"), through its own door:
     NotFound when it is not visible, or when records of that type have no thread."""
     if name not in COMMENTABLE:
         raise NotFound(_("No such record type."))
-    return get_record_for_user(user, name, pk)
+    # Every COMMENTABLE type is a party-owned record (its thread follows its parties).
+    return cast(PartyOwned, get_record_for_user(user, name, pk))
 
 
 def is_party_to(user, agreement) -> bool:

@@ -80,7 +80,7 @@ def saved(form: forms.BaseForm, save: Callable[[], T], aliases=None) -> T | None
         return None
 
 
-def done(request: HttpRequest, message: str, url: str) -> HttpResponseRedirect:
+def done(request: HttpRequest, message: "StrOrPromise", url: str) -> HttpResponseRedirect:
     """Back to `url` after a change, saying what was done."""
     messages.success(request, message)
     return HttpResponseRedirect(url)
@@ -92,7 +92,7 @@ def form_page(
     save: Callable[[], Any],
     show: Callable[..., HttpResponse],
     *,
-    message: str | Callable[[Any], str],
+    message: "StrOrPromise | Callable[[Any], StrOrPromise]",
     url: str | Callable[[Any], str],
     reload: Callable[[], Model] | None = None,
     conflict: Callable[[Model, dict], list[dict[str, str]]] | None = None,

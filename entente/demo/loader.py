@@ -90,7 +90,7 @@ def _directory(users, parties, units) -> None:
     with the other party, one internal to each."""
     for code, keeper in data.DIRECTORY_KEEPERS.items():
         admin = users[keeper]
-        by_name = {None: units[code]}
+        by_name: dict[str | None, Unit] = {None: units[code]}
         for name in data.DIRECTORY_UNITS[code]:
             by_name[name] = accounts.unit_create(actor=admin, party=parties[code], name=name)
         for name, title, unit, phone, email, languages, zone, scope in data.DIRECTORY[code]:

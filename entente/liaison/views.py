@@ -329,8 +329,9 @@ def _action_forms(http_request, request: LiaisonRequest, bound: dict) -> dict:
 def _thread(user, request: LiaisonRequest) -> list:
     entries = list(messages_for(user, request))
     for entry in entries:
-        entry.is_note = entry.scope == Scope.INTERNAL
-        entry.hidden_from = _other_party(entry.owning_party_id, request)
+        # Marks for the template alone, not fields of the model.
+        entry.is_note = entry.scope == Scope.INTERNAL  # type: ignore[attr-defined]
+        entry.hidden_from = _other_party(entry.owning_party_id, request)  # type: ignore[attr-defined]
     return entries
 
 

@@ -7,11 +7,12 @@ never offered, and a forged one is refused as "not one of the available choices"
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
@@ -27,6 +28,12 @@ from entente.core.pages import (
     scope_field,
 )
 from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from entente.accounts.models import Contact, Party, Unit
+    from entente.agreements.models import Clause, CooperationArea
 
 # Offered in every meeting form; the zones of the agreement's parties are added to them.
 TIME_ZONES = [
@@ -98,12 +105,14 @@ class MeetingForm(VersionedForm):
         label=_("Ends at"), help_text=_("On the clock of the meeting's time zone.")
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=())
-    host_party = forms.ModelChoiceField(label=_("Host party"), queryset=None)
+    host_party: "forms.ModelChoiceField[Party]" = forms.ModelChoiceField(
+        label=_("Host party"), queryset=None
+    )
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
     online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     scope = scope_field(_("Shared: the other parties of the agreement see it."))
     marking = marking_field()
-    red_recipients = forms.ModelMultipleChoiceField(
+    red_recipients: "forms.ModelMultipleChoiceField[User]" = forms.ModelMultipleChoiceField(
         label=_("TLP:RED recipients"),
         queryset=None,
         required=False,
@@ -274,7 +283,9 @@ class CarryOverForm(forms.Form):
 
 
 class AttendanceForm(forms.Form):
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=None, to_field_name="public_id")
+    contact: "forms.ModelChoiceField[Contact]" = forms.ModelChoiceField(
+        label=_("Contact"), queryset=None, to_field_name="public_id"
+    )
     status = forms.ChoiceField(
         label=_("Attendance"), choices=AttendanceStatus.choices, initial=AttendanceStatus.INVITED
     )
@@ -355,8 +366,10 @@ class CommitmentRowForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    responsible_party = forms.ModelChoiceField(label=_("Responsible party"), queryset=None)
-    responsible_unit = forms.ModelChoiceField(
+    responsible_party: "forms.ModelChoiceField[Party]" = forms.ModelChoiceField(
+        label=_("Responsible party"), queryset=None
+    )
+    responsible_unit: "forms.ModelChoiceField[Unit]" = forms.ModelChoiceField(
         label=_("Responsible unit"),
         queryset=None,
         required=False,
@@ -368,14 +381,14 @@ class CommitmentRowForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    clauses = forms.ModelMultipleChoiceField(
+    clauses: "forms.ModelMultipleChoiceField[Clause]" = forms.ModelMultipleChoiceField(
         label=_("Clauses it implements"),
         queryset=None,
         required=False,
         to_field_name="public_id",
         widget=forms.CheckboxSelectMultiple,
     )
-    area = forms.ModelChoiceField(
+    area: "forms.ModelChoiceField[CooperationArea]" = forms.ModelChoiceField(
         label=_("Cooperation area"),
         queryset=None,
         required=False,
@@ -387,7 +400,7 @@ class CommitmentRowForm(forms.Form):
         label=_("Marking"),
         help_text=_("The meeting's by default; a stricter one may be chosen, not a looser one."),
     )
-    red_recipients = forms.ModelMultipleChoiceField(
+    red_recipients: "forms.ModelMultipleChoiceField[User]" = forms.ModelMultipleChoiceField(
         label=_("TLP:RED recipients"),
         queryset=None,
         required=False,
@@ -397,21 +410,34 @@ class CommitmentRowForm(forms.Form):
 
     def __init__(self, *args, options: RowChoices, **kwargs):
         super().__init__(*args, **kwargs)
-        fields = self.fields
-        fields["responsible_party"].queryset = options.parties
-        fields["responsible_unit"].queryset = options.units
-        fields["clauses"].queryset = options.clauses
-        fields["area"].queryset = options.areas
-        fields["responsible_unit"].label_from_instance = _unit_label
-        fields["scope"].initial = options.scope
-        fields["marking"].choices = _markings_from(options.marking)
-        fields["marking"].initial = options.marking
+        for name, records in (
+            ("responsible_party", options.parties),
+            ("responsible_unit", options.units),
+            ("clauses", options.clauses),
+            ("area", options.areas),
+        ):
+            _model_choices(self, name).queryset = records
+        # Django's way to relabel a model choice per form: it reads the method off the
+        # field instance, where the stubs see only the class's method.
+        unit = _model_choices(self, "responsible_unit")
+        unit.label_from_instance = _unit_label  # type: ignore[method-assign,assignment]
+        self.fields["scope"].initial = options.scope
+        marking = cast(forms.ChoiceField, self.fields["marking"])  # declared so above
+        marking.choices = _markings_from(options.marking)
+        marking.initial = options.marking
         if options.recipients is None:
-            del fields["red_recipients"]
+            del self.fields["red_recipients"]
         else:
-            fields["red_recipients"].queryset = options.recipients
-            fields["red_recipients"].label_from_instance = _user_label
-            fields["red_recipients"].initial = list(options.red_recipients)
+            recipients = _model_choices(self, "red_recipients")
+            recipients.queryset = options.recipients
+            recipients.label_from_instance = _user_label  # type: ignore[method-assign,assignment]
+            recipients.initial = list(options.red_recipients)
+
+
+def _model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    # form.fields holds copies of the fields the form class declares, each of the class
+    # it is declared with; the names handed here are those of model choice fields.
+    return cast(forms.ModelChoiceField, form.fields[name])
 
 
 def _markings_from(least: str) -> list[tuple[str, str]]:
@@ -473,9 +499,11 @@ class CommitmentRows:
             if name not in self.forms[0].fields:
                 continue
             if name not in cache:
-                cache[name] = list(self.forms[0].fields[name].choices)
+                # A model choice field's choices are a ModelChoiceIterator over its queryset.
+                choices = cast(ModelChoiceIterator, _model_choices(self.forms[0], name).choices)
+                cache[name] = list(choices)
             for form in self.forms:
-                form.fields[name].choices = cache[name]
+                _model_choices(form, name).choices = cache[name]
 
     @property
     def rows(self) -> int:

@@ -181,8 +181,9 @@ class AgendaItemIn(MarkedIn):
 
     title: str = Field(max_length=300)
     notes: str = ""
-    scope: Scope | None = maybe("Shared, or internal to your party; by default as the meeting.")
-    marking: Marking | None = maybe("By default the meeting's (TLP:AMBER under a stricter one).")
+    # None, unlike MarkedIn's defaults, stands for "as the meeting", which the service reads.
+    scope: Scope | None = maybe("Shared, or internal to your party; by default as the meeting.")  # type: ignore[assignment]
+    marking: Marking | None = maybe("By default the meeting's (TLP:AMBER under a stricter one).")  # type: ignore[assignment]
     carried_commitment: PublicId | None = maybe("An open commitment of the meeting's agreement.")
     carried_decision: PublicId | None = maybe(
         "A decision of an earlier meeting under the agreement."
@@ -252,7 +253,8 @@ class CommitmentSpecIn(MarkedIn):
 
     title: TextsIn
     responsible_party: PartyCode
-    marking: Marking | None = maybe(
+    # None, unlike MarkedIn's default, stands for "as the meeting", which the service reads.
+    marking: Marking | None = maybe(  # type: ignore[assignment]
         "By default the meeting's (with its TLP:RED recipients); a stricter one may be "
         "given, a looser one is refused."
     )

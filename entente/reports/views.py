@@ -35,11 +35,13 @@ def zoned_times(start: dt.datetime, end: dt.datetime | None, zones: list[str]) -
             continue
         local_start = timezone.localtime(start, zone)
         local_end = timezone.localtime(end, zone) if end else None
-        same_day = local_end is not None and local_end.date() == local_start.date()
+        shown_end = ""
+        if local_end is not None and local_end.date() == local_start.date():
+            shown_end = formats.time_format(local_end, "TIME_FORMAT")
         times.append(
             {
                 "start": formats.time_format(local_start, "TIME_FORMAT"),
-                "end": formats.time_format(local_end, "TIME_FORMAT") if same_day else "",
+                "end": shown_end,
                 "zone": zone_label(name),
             }
         )

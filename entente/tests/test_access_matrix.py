@@ -380,12 +380,12 @@ class Findings(list):
 def page_url(name: str, entry: Entry | None, *, missing: bool = False) -> str:
     converters = page_patterns()[name].pattern.converters
     kwargs = {}
-    if converters and set(converters) != {"code"}:
-        assert entry is not None, f"{name} names a record"
     for key in converters:
         if key == "code":
             kwargs[key] = DIRECTORY_PARTY
-        elif key == "record_type":
+            continue
+        assert entry is not None, f"{name} names a record"
+        if key == "record_type":
             kwargs[key] = entry.record._meta.label_lower
         else:
             kwargs[key] = missing_id(entry.record) if missing else record_id(entry.record)

@@ -11,7 +11,9 @@ VERIFY = reverse("mfa-verify")
 
 
 def header_of(response) -> str:
-    return re.search(r"<header.*?</header>", response.content.decode(), re.S).group(0)
+    header = re.search(r"<header.*?</header>", response.content.decode(), re.S)
+    assert header is not None, "the page has a header"
+    return header.group(0)
 
 
 def links_and_forms(header: str) -> list[str]:

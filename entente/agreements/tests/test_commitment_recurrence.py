@@ -65,6 +65,11 @@ def monthly(cast, actor=None, **fields) -> Commitment:
     return commitment_create(**(defaults | fields))
 
 
+def _texts(record, name: str, *codes: str) -> tuple:
+    # The per-language columns come from modeltranslation at start-up, unseen by mypy.
+    return tuple(getattr(record, f"{name}_{code}") for code in codes)
+
+
 def shape(commitment: Commitment) -> dict:
     return {
         "agreement": commitment.agreement_id,
@@ -76,8 +81,8 @@ def shape(commitment: Commitment) -> dict:
         "scope": commitment.scope,
         "marking": commitment.marking,
         "red_recipients": list(commitment.red_recipients.values_list("pk", flat=True)),
-        "title": (commitment.title_en, commitment.title_fr),
-        "description": commitment.description_en,
+        "title": _texts(commitment, "title", "en", "fr"),
+        "description": _texts(commitment, "description", "en"),
         "kind": (commitment.kind, commitment.recurrence),
     }
 

@@ -8,6 +8,7 @@ refusals go next to the field they name, a stale version shows the shared confli
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
@@ -37,6 +38,9 @@ from entente.core.access import require_coordinator, require_owner_writer
 from entente.core.enums import Language
 from entente.core.models import PartyOwned
 from entente.core.pages import conflict_rows, form_page, signed_in
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _parties(agreement):
@@ -72,10 +76,10 @@ class _Part:
 
     fieldsets: list
     anchor: str
-    create: str
-    edit: str
-    created: str
-    saved: str
+    create: "StrOrPromise"
+    edit: "StrOrPromise"
+    created: "StrOrPromise"
+    saved: "StrOrPromise"
 
 
 AGREEMENT = _Part(

@@ -16,7 +16,8 @@ def comments_panel(context, record) -> dict:
     user = context["request"].user
     comments = list(comments_of(user, record))
     for comment in comments:
-        comment.own = is_author(user, comment)
+        # A mark for the template alone, not a field of the model.
+        comment.own = is_author(user, comment)  # type: ignore[attr-defined]
     addable = can_comment(user, record)
     return {
         "comments": comments,

@@ -64,7 +64,8 @@ def clocks(context, value) -> str:
     shown = format_html("{} {}", moment(value), _city(reader))
     for name in context.get("counterpart_zones") or ():
         try:
-            other = timezone.localtime(value, zoneinfo.ZoneInfo(name))
+            zone = zoneinfo.ZoneInfo(name)
+            other = timezone.localtime(value, zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             continue
         if other.replace(tzinfo=None) == local.replace(tzinfo=None):
@@ -72,5 +73,5 @@ def clocks(context, value) -> str:
         text = formats.date_format(
             other, "TIME_FORMAT" if other.date() == local.date() else "DATETIME_FORMAT"
         )
-        shown += format_html(' <span class="other-clock">/ {} {}</span>', text, _city(other.tzinfo))
+        shown += format_html(' <span class="other-clock">/ {} {}</span>', text, _city(zone))
     return shown

@@ -246,7 +246,7 @@ def test_attendance_set_refuses_an_invisible_contact(client, cast, meeting):
 
 def test_attendance_attended_before_the_meeting_is_refused_next_to_the_status(client, cast):
     meeting = future_meeting(cast)
-    contact = ContactFactory(unit=cast.a_cell)
+    contact = ContactFactory.create(unit=cast.a_cell)
     client.force_login(cast.a_officer)
     response = client.post(
         reverse("meetings:attendance-set", args=[meeting.public_id]),
@@ -529,7 +529,7 @@ def test_decision_commitments_page_for_the_owner_only(client, cast, open_decisio
 
 def post_targets(cast, meeting) -> dict:
     decision = meeting.decisions.get(number=2)
-    contact = ContactFactory(unit=cast.a_cell)
+    contact = ContactFactory.create(unit=cast.a_cell)
     return {
         "meeting-edit": (
             reverse("meetings:meeting-edit", args=[meeting.public_id]),

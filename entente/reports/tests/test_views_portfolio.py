@@ -171,7 +171,7 @@ def test_portfolio_requires_sign_in(client, cast):
 
 def _portfolio_of(count: int, cast) -> None:
     for n in range(count):
-        other = PartyFactory(code=f"Q{count}-{n}", country="FR")
+        other = PartyFactory.create(code=f"Q{count}-{n}", country="FR")
         UnitFactory(party=other)
         agreement = agreement_between(cast.a, other, title_en=f"Agreement {n}")
         commitment(cast, cast.a_officer, cast.a, dt.date(2030, 1, 1), agreement=agreement)

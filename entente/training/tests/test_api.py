@@ -57,7 +57,7 @@ def training_json(training: TrainingActivity) -> dict:
     return {
         "id": str(training.public_id),
         "agreement": str(training.agreement.public_id),
-        "area": str(training.area.public_id) if training.area_id else None,
+        "area": str(training.area.public_id) if training.area is not None else None,
         "kind": training.kind,
         "title": {lang: getattr(training, f"title_{lang}") or "" for lang in LANGS},
         "reference_language": training.reference_language,
