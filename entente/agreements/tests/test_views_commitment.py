@@ -80,7 +80,7 @@ def test_commitment_page_shows_the_record_with_marking_and_actions(client, cast)
     response = client.get(detail(c))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h1>Designate a contact cell</h1>" in html
+    assert '<h1><span lang="en" dir="auto">Designate a contact cell</span></h1>' in html
     assert "TLP:GREEN" in html
     assert "Overdue" in html
     assert edit(c) in html
