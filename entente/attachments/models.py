@@ -1,12 +1,10 @@
 import uuid
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from entente.core.models import PartyOwned
+from entente.core.models import OnRecord
 from entente.core.registry import record_page_url
 
 
@@ -16,7 +14,7 @@ def stored_name(instance, filename: str) -> str:
     return f"attachments/{uuid.uuid4().hex}"
 
 
-class Attachment(PartyOwned):
+class Attachment(OnRecord):
     """A file on a record of an agreement (or the agreement itself), fingerprinted with
     its SHA-256; seen exactly when its record is, whose scope, marking and recipients it
     copies (entente.attachments.services.attachments_follow)."""
@@ -27,9 +25,6 @@ class Attachment(PartyOwned):
     agreement = models.ForeignKey(
         "agreements.Agreement", on_delete=models.PROTECT, related_name="attachments"
     )
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    target_id = models.PositiveBigIntegerField()
-    target = GenericForeignKey("target_type", "target_id")
     file = models.FileField(_("file"), upload_to=stored_name)
     filename = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
@@ -42,7 +37,7 @@ class Attachment(PartyOwned):
         verbose_name=_("uploaded by"),
     )
 
-    class Meta(PartyOwned.Meta):
+    class Meta(OnRecord.Meta):
         ordering = ["-created_at"]
         indexes = [
             # record page: the attachments of one record

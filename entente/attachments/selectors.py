@@ -4,19 +4,14 @@ Records are found through the record-type registry, so each comes through its ow
 door, whatever app it belongs to."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from entente.attachments.models import Attachment
-from entente.core.access import (
-    agreement_of,
-    get_owned_for_user,
-    membership_of,
-    visible_to,
-)
+from entente.core.access import get_owned_for_user, visible_to, writes_for_a_party_to
 from entente.core.errors import NotFound
 from entente.core.models import PartyOwned
-from entente.core.registry import get_record_for_user, record_types
+from entente.core.registry import get_record_for_user, record_types, targets_visible_to
 
 
 def takes_files(model: type[Model]) -> bool:
@@ -28,20 +23,10 @@ def takes_files(model: type[Model]) -> bool:
     )
 
 
-def on_visible_records(user) -> Q:
-    """Attachments whose record `user` sees, by each record type's own selector."""
-    q = Q(pk__in=[])
-    for entry in record_types():
-        if takes_files(entry.model):
-            q |= Q(
-                target_type=ContentType.objects.get_for_model(entry.model),
-                target_id__in=entry.visible(user).values("pk"),
-            )
-    return q
-
-
 def attachment_visible_to(user) -> QuerySet[Attachment]:
-    attachments = Attachment.objects.filter(on_visible_records(user))
+    attachments = Attachment.objects.filter(
+        targets_visible_to(user, [e for e in record_types() if takes_files(e.model)])
+    )
     return visible_to(attachments, user).select_related("target_type", "agreement")
 
 
@@ -58,14 +43,6 @@ def attachments_of(user, record: Model) -> QuerySet[Attachment]:
     )
 
 
-def is_party_to(user, agreement) -> bool:
-    membership = membership_of(user)
-    return (
-        membership is not None
-        and agreement.agreement_parties.filter(party_id=membership.party_id).exists()
-    )
-
-
 def get_attachable_for_user(user, record_type: str, pk) -> PartyOwned:
     """The record of a registered type ("agreements.commitment") to attach a file to,
     through its own door: NotFound when it is not visible, or when records of that
@@ -78,11 +55,4 @@ def get_attachable_for_user(user, record_type: str, pk) -> PartyOwned:
 
 def can_attach(user, record: Model) -> bool:
     """Whether `user` may attach files to `record`: writers of a party to its agreement."""
-    membership = membership_of(user)
-    agreement = agreement_of(record)
-    return (
-        membership is not None
-        and membership.can_write
-        and agreement is not None
-        and is_party_to(user, agreement)
-    )
+    return writes_for_a_party_to(user, record)

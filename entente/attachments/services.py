@@ -9,9 +9,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from entente.attachments.models import Attachment
-from entente.attachments.selectors import is_party_to
 from entente.audit.services import audited_create, audited_update, write_transaction
-from entente.core.access import agreement_of, require_writer
+from entente.core.access import agreement_of, is_party_to, require_writer
 from entente.core.errors import PermissionDenied, ValidationError
 from entente.core.models import PartyOwned
 

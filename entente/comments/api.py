@@ -5,6 +5,8 @@ The record commented on is found through the record-type registry, so each comes
 through its own door: one its reader may not see answers 404, as a missing one does.
 """
 
+import inspect
+
 from django.http import HttpResponse
 from ninja import Router
 from ninja.pagination import paginate
@@ -22,9 +24,6 @@ from entente.core.schemas import PublicId, id_in_path
 router = Router(tags=["comments"])
 
 ORDER = "created_at"  # newest last, as the pages show a thread
-CommitmentId = id_in_path("The commitment's id.")
-MeetingId = id_in_path("The meeting's id.")
-TrainingId = id_in_path("The training activity's id.")
 COMMITMENT = "agreements.commitment"
 MEETING = "meetings.meeting"
 TRAINING = "training.trainingactivity"
@@ -64,61 +63,42 @@ ADDED = (
 )
 
 
-@router.get(
-    "/commitments/{commitment_id}/comments",
-    **op("List the comments on a commitment", list[CommentOut], READ),
-    description=LISTED,
-)
-@paginate(CursorPagination, ordering=ORDER)
-def commitment_comment_list(request, commitment_id: PublicId = CommitmentId):
-    return _thread(request, COMMITMENT, commitment_id)
+POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD
 
 
-@router.post(
-    "/commitments/{commitment_id}/comments",
-    **op("Comment on a commitment", CommentOut, CREATE, 201),
-    description=ADDED,
-)
-def commitment_comment_new(request, payload: CommentIn, commitment_id: PublicId = CommitmentId):
-    return _add(request, COMMITMENT, commitment_id, payload)
+def _thread_routes(plural: str, record_type: str, noun: str, described: str) -> None:
+    """The two routes of one record type's thread: list its comments, comment on it.
+    Each view gets the name and id parameter it would have written out by hand, so the
+    operation ids and path parameters stay "meeting_comment_list", "meeting_id"."""
+    singular = plural.removesuffix("s")
+    key = f"{singular}_id"
+    path = f"/{plural}/{{{key}}}/comments"
+    request = inspect.Parameter("request", POSITIONAL)
+    payload = inspect.Parameter("payload", POSITIONAL, annotation=CommentIn)
+    record_id = inspect.Parameter(
+        key, POSITIONAL, default=id_in_path(described), annotation=PublicId
+    )
+
+    def listed(request, **ids):
+        return _thread(request, record_type, ids[key])
+
+    def new(request, payload: CommentIn, **ids):
+        return _add(request, record_type, ids[key], payload)
+
+    listed.__name__ = f"{singular}_comment_list"
+    listed.__signature__ = inspect.Signature([request, record_id])  # type: ignore[attr-defined]
+    new.__name__ = f"{singular}_comment_new"
+    new.__signature__ = inspect.Signature([request, payload, record_id])  # type: ignore[attr-defined]
+    listing = op(f"List the comments on {noun}", list[CommentOut], READ)
+    router.get(path, **listing, description=LISTED)(
+        paginate(CursorPagination, ordering=ORDER)(listed)
+    )
+    router.post(path, **op(f"Comment on {noun}", CommentOut, CREATE, 201), description=ADDED)(new)
 
 
-@router.get(
-    "/meetings/{meeting_id}/comments",
-    **op("List the comments on a meeting", list[CommentOut], READ),
-    description=LISTED,
-)
-@paginate(CursorPagination, ordering=ORDER)
-def meeting_comment_list(request, meeting_id: PublicId = MeetingId):
-    return _thread(request, MEETING, meeting_id)
-
-
-@router.post(
-    "/meetings/{meeting_id}/comments",
-    **op("Comment on a meeting", CommentOut, CREATE, 201),
-    description=ADDED,
-)
-def meeting_comment_new(request, payload: CommentIn, meeting_id: PublicId = MeetingId):
-    return _add(request, MEETING, meeting_id, payload)
-
-
-@router.get(
-    "/trainings/{training_id}/comments",
-    **op("List the comments on a training activity", list[CommentOut], READ),
-    description=LISTED,
-)
-@paginate(CursorPagination, ordering=ORDER)
-def training_comment_list(request, training_id: PublicId = TrainingId):
-    return _thread(request, TRAINING, training_id)
-
-
-@router.post(
-    "/trainings/{training_id}/comments",
-    **op("Comment on a training activity", CommentOut, CREATE, 201),
-    description=ADDED,
-)
-def training_comment_new(request, payload: CommentIn, training_id: PublicId = TrainingId):
-    return _add(request, TRAINING, training_id, payload)
+_thread_routes("commitments", COMMITMENT, "a commitment", "The commitment's id.")
+_thread_routes("meetings", MEETING, "a meeting", "The meeting's id.")
+_thread_routes("trainings", TRAINING, "a training activity", "The training activity's id.")
 
 
 @router.get("/comments/{comment_id}", **op("Read a comment", CommentOut, READ))

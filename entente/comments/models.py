@@ -1,16 +1,14 @@
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from entente.core.models import PartyOwned
+from entente.core.models import OnRecord
 from entente.core.registry import record_page_url
 
 
-class Comment(PartyOwned):
+class Comment(OnRecord):
     """A comment in the thread of a commitment, a meeting or a training, written by one
     user of a party to its agreement and owned by their party: seen only when its record
     is seen and its own scope, marking and recipients allow it."""
@@ -21,9 +19,6 @@ class Comment(PartyOwned):
     agreement = models.ForeignKey(
         "agreements.Agreement", on_delete=models.PROTECT, related_name="comments"
     )
-    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    target_id = models.PositiveBigIntegerField()
-    target = GenericForeignKey("target_type", "target_id")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -32,10 +27,10 @@ class Comment(PartyOwned):
     )
     text = models.TextField(_("comment"))
 
-    class Meta(PartyOwned.Meta):
+    class Meta(OnRecord.Meta):
         ordering = ["created_at", "pk"]
         constraints = [
-            *PartyOwned.Meta.constraints,
+            *OnRecord.Meta.constraints,
             models.CheckConstraint(
                 condition=~Q(text=""), name="%(app_label)s_%(class)s_text_not_empty"
             ),

@@ -5,33 +5,28 @@ registry) and its own scope, marking and recipients allow it (`core.access`)."""
 from typing import cast
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from entente.comments.models import Comment
-from entente.core.access import get_owned_for_user, membership_of, visible_to
+from entente.core.access import (
+    get_owned_for_user,
+    membership_of,
+    visible_to,
+    writes_for_a_party_to,
+)
 from entente.core.errors import NotFound
 from entente.core.models import PartyOwned
-from entente.core.registry import get_record_for_user, record_type
+from entente.core.registry import get_record_for_user, record_type, targets_visible_to
 
 # The record types that have a thread, by their registry names.
 COMMENTABLE = ("agreements.commitment", "meetings.meeting", "training.trainingactivity")
 
 
-def on_visible_records(user) -> Q:
-    """Comments whose record `user` sees, by each record type's own selector."""
-    q = Q(pk__in=[])
-    for name in COMMENTABLE:
-        entry = record_type(name)
-        q |= Q(
-            target_type=ContentType.objects.get_for_model(entry.model),
-            target_id__in=entry.visible(user).values("pk"),
-        )
-    return q
-
-
 def comment_visible_to(user) -> QuerySet[Comment]:
-    comments = Comment.objects.filter(on_visible_records(user))
+    comments = Comment.objects.filter(
+        targets_visible_to(user, [record_type(name) for name in COMMENTABLE])
+    )
     return visible_to(comments, user).select_related(
         "target_type", "agreement", "owning_party", "author"
     )
@@ -60,21 +55,10 @@ def get_commentable_for_user(user, name: str, pk) -> PartyOwned:
     return cast(PartyOwned, get_record_for_user(user, name, pk))
 
 
-def is_party_to(user, agreement) -> bool:
-    membership = membership_of(user)
-    return (
-        membership is not None
-        and agreement.agreement_parties.filter(party_id=membership.party_id).exists()
-    )
-
-
 def can_comment(user, record: Model) -> bool:
     """Whether `user` may comment on `record`, which they are shown: writers of a party
     to its agreement."""
-    membership = membership_of(user)
-    return (
-        membership is not None and membership.can_write and is_party_to(user, record.agreement)  # type: ignore[attr-defined]
-    )
+    return writes_for_a_party_to(user, record)
 
 
 def is_author(user, comment: Comment) -> bool:

@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 
 from entente.audit.services import audited_create, audited_delete, audited_update
 from entente.comments.models import Comment
-from entente.comments.selectors import COMMENTABLE, is_party_to
+from entente.comments.selectors import COMMENTABLE
 from entente.core.access import (
     agreement_of,
     check_marking_change,
+    is_party_to,
     require_owner_writer,
     require_visible,
     require_writer,

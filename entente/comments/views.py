@@ -15,8 +15,8 @@ from entente.comments.services import comment_add as add
 from entente.comments.services import comment_delete as delete
 from entente.comments.services import comment_update, require_author
 from entente.core.access import require_writer
-from entente.core.errors import ConflictError, ValidationError
-from entente.core.pages import done, first_error, rebound, saved, signed_in
+from entente.core.errors import ValidationError
+from entente.core.pages import done, first_error, form_page, signed_in
 from entente.core.registry import record_page_url
 
 SECTION = "#comments"
@@ -50,28 +50,22 @@ def comment_edit(request, pk):
     back = comment.get_absolute_url()
     data = request.POST if request.method == "POST" else None
     form = CommentEditForm(data, initial={"text": comment.text, "version": comment.version})
-    status = 200
-    if request.method == "POST":
 
-        def update():
-            version = form.cleaned_data["version"]
-            text = form.cleaned_data["text"]
-            return comment_update(
-                actor=request.user, comment=comment, expected_version=version, text=text
-            )
+    def update():
+        version, text = form.cleaned_data["version"], form.cleaned_data["text"]
+        return comment_update(
+            actor=request.user, comment=comment, expected_version=version, text=text
+        )
 
-        try:
-            if saved(form, update) is not None:
-                return done(request, _("Comment saved."), back)
-            status = 400
-        except ConflictError as error:
-            form = rebound(form, error.current_version)
-            form.add_error(
-                None, _("The comment changed meanwhile (in another window?); check it and save.")
-            )
-            status = 409
-    context = {"comment": comment, "form": form, "back": back}
-    return render(request, "comments/comment_edit.html", context, status=status)
+    def show(form, *, status=None):
+        context = {"comment": comment, "form": form, "back": back}
+        status = status or (400 if form.errors else 200)
+        return render(request, "comments/comment_edit.html", context, status=status)
+
+    stale = _("The comment changed meanwhile (in another window?); check it and save.")
+    return form_page(
+        request, form, update, show, message=_("Comment saved."), url=back, stale=stale
+    )
 
 
 @signed_in("POST")

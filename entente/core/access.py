@@ -155,6 +155,28 @@ def agreement_of(record: Model):
     return agreement
 
 
+def is_party_to(user, agreement) -> bool:
+    """Whether `user`'s party is a party to `agreement`."""
+    membership = membership_of(user)
+    return (
+        membership is not None
+        and agreement.agreement_parties.filter(party_id=membership.party_id).exists()
+    )
+
+
+def writes_for_a_party_to(user, record: Model) -> bool:
+    """Whether `user` is a writer of a party to `record`'s agreement: who adds files and
+    comments to a record shared with them, whichever party owns it."""
+    membership = membership_of(user)
+    agreement = agreement_of(record)
+    return (
+        membership is not None
+        and membership.can_write
+        and agreement is not None
+        and is_party_to(user, agreement)
+    )
+
+
 def check_marking_change(
     actor,
     record: Model,

@@ -1,6 +1,8 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -91,6 +93,19 @@ def ownership(party_id: int, scope: str, marking: str, is_illustrative: bool = F
         "marking": marking,
         "is_illustrative": is_illustrative,
     }
+
+
+class OnRecord(PartyOwned):
+    """A party-owned note or file hanging on any record of an agreement (a comment, an
+    attachment): its `target`. Each declares its own `agreement` link, the agreement of
+    that record, whose reverse name ("comments") its migrations already record."""
+
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+
+    class Meta(PartyOwned.Meta):
+        abstract = True
 
 
 class Translated(models.Model):

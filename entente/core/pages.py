@@ -96,6 +96,7 @@ def form_page(
     url: str | Callable[[Any], str],
     reload: Callable[[], Model] | None = None,
     conflict: Callable[[Model, dict], list[dict[str, str]]] | None = None,
+    stale: str | None = None,
     **rebind: Any,
 ) -> HttpResponse:
     """The page of a form that records or changes a record through its service.
@@ -107,16 +108,20 @@ def form_page(
     first (`ConflictError`), the form comes back moved to the current version (built again
     with `rebind`), with the record as `reload()` reads it now and the rows of what
     changed (`conflict`, `conflict_rows` by default):
-    `show(form, status=409, record=current, conflict=rows)`."""
+    `show(form, status=409, record=current, conflict=rows)`; or, with `stale` and no
+    `reload`, with the message `stale` only: `show(form, status=409)`."""
     if request.method != "POST":
         return show(form)
     try:
         record = saved(form, save)
     except ConflictError as error:
+        again = rebound(form, error.current_version, **rebind)
+        if reload is None and stale is not None:
+            again.add_error(None, stale)
+            return show(again, status=409)
         if reload is None:
             raise
         current = reload()
-        again = rebound(form, error.current_version, **rebind)
         rows = (conflict or conflict_rows)(current, error.changed)
         return show(again, status=409, record=current, conflict=rows)
     if record is None:

@@ -7,10 +7,11 @@ register their types in `AppConfig.ready()`: this module sits in the bottom laye
 imports none of them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import Model, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from entente.core.access import get_visible
@@ -99,6 +100,18 @@ def record_type_of(record: Model | type[Model]) -> RecordType:
 def get_record_for_user(user, name: str, pk, *, write: bool = False) -> Model:
     """The record of that type and id through its own door: NotFound when not visible."""
     return record_type(name).door(user, pk, write=write)
+
+
+def targets_visible_to(user, entries: Iterable[RecordType]) -> Q:
+    """Rows whose generic `target` (a file's, a comment's) is a record of one of
+    `entries` that `user` sees, by each record type's own selector."""
+    q = Q(pk__in=[])
+    for entry in entries:
+        q |= Q(
+            target_type=ContentType.objects.get_for_model(entry.model),
+            target_id__in=entry.visible(user).values("pk"),
+        )
+    return q
 
 
 def door_from_visible(visible: Visible) -> Door:

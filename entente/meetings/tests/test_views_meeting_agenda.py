@@ -180,3 +180,23 @@ def test_other_party_sees_a_carried_shared_commitment_but_not_an_internal_one(cl
     response = client.get(agenda_url(loop["second"]))
     assert [i.title for i in response.context["agenda"]] == ["Exchange liaison officers"]
     assert "Our internal step" not in response.content.decode()
+
+
+def test_agenda_item_edit_saves_refuses_a_blank_title_and_answers_a_stale_version(client, cast):
+    meeting = new_meeting(cast)
+    item = agenda_item_add(actor=cast.a_officer, meeting=meeting, title="Budget")
+    url = reverse("meetings:agenda-item-edit", args=[item.public_id])
+    client.force_login(cast.a_officer)
+    assert client.get(url).status_code == 200
+    blank = client.post(url, {"version": 1, "title": "", "notes": ""})
+    assert blank.status_code == 400
+    saved = client.post(url, {"version": 1, "title": "Budget 2024", "notes": "Figures"})
+    assert saved.status_code == 302
+    item.refresh_from_db()
+    assert (item.title, item.notes, item.version) == ("Budget 2024", "Figures", 2)
+    stale = client.post(url, {"version": 1, "title": "Old", "notes": ""})
+    assert stale.status_code == 409
+    assert "Someone else changed this item meanwhile" in stale.content.decode()
+    assert stale.context["form"]["version"].value() == "2"
+    item.refresh_from_db()
+    assert item.title == "Budget 2024"

@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from entente.core.access import can_write, require_writer
-from entente.core.errors import ConflictError
-from entente.core.pages import done, rebound, saved, signed_in
+from entente.core.pages import done, form_page, saved, signed_in
 from entente.meetings.forms import AgendaItemEditForm, AgendaItemForm, AgendaMoveForm, CarryOverForm
 from entente.meetings.selectors import (
     agenda_item_visible_to,
@@ -85,31 +84,23 @@ def agenda_item_edit(request, pk):
     """Change the title or notes of an item of one's own party."""
     item = get_agenda_item_for_user(request.user, pk, write=True)
     form = AgendaItemEditForm.of(item, request.POST if request.method == "POST" else None)
-    if request.method == "POST":
 
-        def update():
-            data = dict(form.cleaned_data)
-            version = data.pop("version")
-            return agenda_services.agenda_item_update(
-                actor=request.user, item=item, expected_version=version, **data
-            )
+    def update():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        return agenda_services.agenda_item_update(
+            actor=request.user, item=item, expected_version=version, **data
+        )
 
-        try:
-            if saved(form, update) is not None:
-                return done(
-                    request, _("The agenda item is saved."), detail_url(item.meeting, "agenda")
-                )
-            status = 400
-        except ConflictError as error:
-            form = rebound(form, error.current_version)
-            form.add_error(
-                None, _("Someone else changed this item meanwhile; check it and save again.")
-            )
-            status = 409
-    else:
-        status = 200
-    context = {"meeting": item.meeting, "item": item, "form": form}
-    return render(request, "meetings/agenda_item_edit.html", context, status=status)
+    def show(form, *, status=None):
+        context = {"meeting": item.meeting, "item": item, "form": form}
+        status = status or (400 if form.errors else 200)
+        return render(request, "meetings/agenda_item_edit.html", context, status=status)
+
+    stale = _("Someone else changed this item meanwhile; check it and save again.")
+    url = detail_url(item.meeting, "agenda")
+    message = _("The agenda item is saved.")
+    return form_page(request, form, update, show, message=message, url=url, stale=stale)
 
 
 @signed_in("POST")
