@@ -41,7 +41,7 @@ class TokenCreatedOut(TokenOut):
 class TokenIn(Schema):
     name: str = Field(min_length=1, max_length=100, description="What the token is for.")
     # Not nullable: every token expires. Left out, it gets the default lifetime.
-    expires_at: AwareMoment | None = Field(
+    expires_at: AwareMoment = Field(  # type: ignore[assignment]  # None only when left out
         default=None,
         description=(
             "When it stops working (with a time zone); by default after the instance's "

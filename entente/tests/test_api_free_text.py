@@ -30,6 +30,7 @@ from entente.agreements.services.agreements import (
 from entente.agreements.services.commitments import commitment_create
 from entente.agreements.services.reports import progress_report_submit
 from entente.api import api
+from entente.comments.services import comment_add
 from entente.liaison import services as liaison
 from entente.meetings.services.agenda import agenda_item_add
 from entente.meetings.services.decisions import decision_record
@@ -102,6 +103,10 @@ def _area(cast):
         code=f"area-{_unique()}",
         name={"en": "Drugs"},
     )
+
+
+def _comment(cast):
+    return comment_add(actor=cast.a_officer, record=_commitment(cast), text="Sent.")
 
 
 def _meeting(cast):
@@ -193,6 +198,34 @@ OPERATIONS = {
     op.method + " " + op.path: op
     for op in [
         Operation("POST", "/tokens", "a_officer", lambda c: "/tokens", lambda c: {"name": "CI"}),
+        Operation(
+            "POST",
+            "/commitments/{commitment_id}/comments",
+            "b_officer",
+            lambda c: f"/commitments/{_commitment(c).public_id}/comments",
+            lambda c: {"text": "Noted."},
+        ),
+        Operation(
+            "POST",
+            "/meetings/{meeting_id}/comments",
+            "b_officer",
+            lambda c: f"/meetings/{_meeting(c).public_id}/comments",
+            lambda c: {"text": "Noted."},
+        ),
+        Operation(
+            "POST",
+            "/trainings/{training_id}/comments",
+            "b_officer",
+            lambda c: f"/trainings/{_training(c).public_id}/comments",
+            lambda c: {"text": "Noted."},
+        ),
+        Operation(
+            "PATCH",
+            "/comments/{comment_id}",
+            "a_officer",
+            lambda c: f"/comments/{_comment(c).public_id}",
+            lambda c: {"text": "Sent today."},
+        ),
         Operation(
             "POST",
             "/agreements",
@@ -448,6 +481,10 @@ def _per_language(*names: str) -> list[str]:
 # operation -> its free-text fields (dotted paths in the body; "0." for list items)
 FIELDS: dict[str, list[str]] = {
     "POST /tokens": ["name"],
+    "POST /commitments/{commitment_id}/comments": ["text"],
+    "POST /meetings/{meeting_id}/comments": ["text"],
+    "POST /trainings/{training_id}/comments": ["text"],
+    "PATCH /comments/{comment_id}": ["text"],
     "POST /agreements": [*_per_language("title", "summary"), "place", "source_references"],
     "PATCH /agreements/{agreement_id}": [
         *_per_language("title", "summary"),

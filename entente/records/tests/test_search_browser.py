@@ -37,7 +37,7 @@ def test_each_side_finds_only_what_it_may_see(live_server, page, test_output):
     shared = str(LiaisonRequest.objects.get(subject="Travel movements of a person of interest"))
 
     sign_in(page, base, "ma.officer")
-    assert search(page, "director") == [INTERNAL]
+    assert search(page, "director general") == [INTERNAL]
     page.screenshot(path=test_output / "search-ma-1440.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     assert search(page, "travel movements") == [shared]
@@ -47,8 +47,8 @@ def test_each_side_finds_only_what_it_may_see(live_server, page, test_output):
     other = page.context.browser.new_context(viewport={"width": 1440, "height": 900})
     nl = other.new_page()
     sign_in(nl, base, "nl.officer")
-    assert search(nl, "director") == []
-    assert "Nothing you may see matches “director”." in nl.locator("main").inner_text()
+    assert search(nl, "director general") == []
+    assert "Nothing you may see matches “director general”." in nl.locator("main").inner_text()
     assert INTERNAL not in nl.content()
     assert search(nl, "travel movements") == [shared]
     nl.screenshot(path=test_output / "search-nl-1440.png", full_page=True)
