@@ -385,5 +385,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+# The address the site is reached at, for links in files made outside a request (the
+# `entente calendar` command); pages and feeds use the address they were asked at.
+SITE_URL = env("SITE_URL", "http://localhost:8000")
+
 # Requests a minute per API token, per user and per client address (0: no limit).
 API_RATE_LIMIT = int(env("API_RATE_LIMIT", "600"))

@@ -26,6 +26,7 @@ from entente.core.pages import page_of, signed_in
 from entente.liaison.clock import OPEN_STATUSES as OPEN_REQUEST_STATUSES
 from entente.liaison.selectors import liaison_request_visible_to
 from entente.meetings.selectors import meeting_visible_to
+from entente.reports.selectors import last_notice_day
 from entente.training.selectors import training_visible_to
 
 SECTION_SIZE = 20
@@ -37,9 +38,7 @@ def _notice(agreement, today: dt.date) -> dict | None:
     """When notice to end (or not renew) the agreement is due, and how close that is."""
     if agreement.expires_on is None:
         return None
-    notice_by = None
-    if agreement.notice_period_days:
-        notice_by = agreement.expires_on - dt.timedelta(days=agreement.notice_period_days)
+    notice_by = last_notice_day(agreement)
     if agreement.expires_on < today:
         state = "expired"
     elif notice_by is not None and notice_by < today:

@@ -7,7 +7,6 @@ count) only what that user may see.
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -16,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from entente.accounts.preferences import preferred_zone
+from entente.accounts.selectors import token_hash
 from entente.agreements.enums import OPEN_COMMITMENT_STATUSES, CommitmentStatus
-from entente.agreements.models import Commitment
-from entente.agreements.selectors import commitment_visible_to
+from entente.agreements.models import Agreement, Commitment
+from entente.agreements.selectors import agreement_visible_to, commitment_visible_to
 from entente.core.access import party_id_of
 from entente.core.enums import Language
 from entente.liaison import clock
@@ -28,6 +28,7 @@ from entente.liaison.selectors import inbox_for, liaison_request_visible_to
 from entente.meetings.enums import MeetingStatus
 from entente.meetings.models import Meeting
 from entente.meetings.selectors import meeting_visible_to
+from entente.reports.models import CalendarFeed
 from entente.training.enums import TrainingStatus
 from entente.training.models import TrainingActivity
 from entente.training.selectors import reciprocity_balance, training_visible_to
@@ -224,18 +225,30 @@ def _days(start: dt.date, end: dt.date, first: dt.date, last: dt.date) -> list[t
     return days
 
 
-def _on_calendar(records: QuerySet, cancelled: str, **within: Any) -> QuerySet:
-    """The records within the calendar's range that were not cancelled."""
-    return records.filter(**within).exclude(status=cancelled)
+def calendar_meetings(user) -> QuerySet[Meeting]:
+    """The meetings the user may see that belong on a calendar (not cancelled)."""
+    return meeting_visible_to(user).exclude(status=MeetingStatus.CANCELLED)
+
+
+def calendar_trainings(user) -> QuerySet[TrainingActivity]:
+    return training_visible_to(user).exclude(status=TrainingStatus.CANCELLED)
+
+
+def calendar_commitments(user) -> QuerySet[Commitment]:
+    return (
+        commitment_visible_to(user)
+        .exclude(status=CommitmentStatus.CANCELLED)
+        .filter(due_date__isnull=False)
+    )
+
+
+def calendar_requests(user) -> QuerySet[LiaisonRequest]:
+    """Requests whose deadline still runs: only open ones have a deadline to meet."""
+    return liaison_request_visible_to(user).filter(status__in=clock.OPEN_STATUSES)
 
 
 def _meeting_entries(user, first, last, zone, start_at, end_at) -> list[CalendarEntry]:
-    meetings = _on_calendar(
-        meeting_visible_to(user),
-        MeetingStatus.CANCELLED,
-        starts_at__lt=end_at,
-        ends_at__gt=start_at,
-    )
+    meetings = calendar_meetings(user).filter(starts_at__lt=end_at, ends_at__gt=start_at)
     entries = []
     for meeting in meetings:
         local_start = timezone.localtime(meeting.starts_at, zone)
@@ -261,9 +274,7 @@ def _meeting_entries(user, first, last, zone, start_at, end_at) -> list[Calendar
 
 
 def _training_entries(user, first, last) -> list[CalendarEntry]:
-    trainings = _on_calendar(
-        training_visible_to(user), TrainingStatus.CANCELLED, starts_on__lte=last, ends_on__gte=first
-    )
+    trainings = calendar_trainings(user).filter(starts_on__lte=last, ends_on__gte=first)
     return [
         CalendarEntry(
             kind="training",
@@ -278,21 +289,18 @@ def _training_entries(user, first, last) -> list[CalendarEntry]:
 
 
 def _commitment_entries(user, first, last) -> list[CalendarEntry]:
-    commitments = _on_calendar(
-        commitment_visible_to(user), CommitmentStatus.CANCELLED, due_date__range=(first, last)
-    )
+    commitments = calendar_commitments(user).filter(due_date__range=(first, last))
     return [
         CalendarEntry(
             kind="commitment", day=c.due_date, record=c, sort_key=(2, dt.time.min, 2, c.pk)
         )
         for c in commitments
+        if c.due_date is not None  # always, by calendar_commitments: for the type checker
     ]
 
 
 def _request_entries(user, zone, start_at, end_at) -> list[CalendarEntry]:
-    requests = liaison_request_visible_to(user).filter(
-        status__in=clock.OPEN_STATUSES, due_at__gte=start_at, due_at__lt=end_at
-    )
+    requests = calendar_requests(user).filter(due_at__gte=start_at, due_at__lt=end_at)
     entries = []
     for request in requests:
         local = timezone.localtime(request.due_at, zone)
@@ -326,3 +334,59 @@ def calendar_entries(
     for entry in sorted(entries, key=lambda e: (e.day, e.sort_key)):
         by_day.setdefault(entry.day, []).append(entry)
     return by_day
+
+
+# --- calendar files and feeds ---------------------------------------------------------
+
+
+def last_notice_day(agreement: Agreement) -> dt.date | None:
+    """The last day to give notice to end (or not renew) the agreement, when it has one."""
+    if agreement.expires_on is None or not agreement.notice_period_days:
+        return None
+    return agreement.expires_on - dt.timedelta(days=agreement.notice_period_days)
+
+
+@dataclass
+class CalendarRecords:
+    """Everything dated that the user may see, for an iCalendar file or feed."""
+
+    meetings: list[Meeting]
+    trainings: list[TrainingActivity]
+    commitments: list[Commitment]
+    requests: list[LiaisonRequest]
+    agreements: list[Agreement]
+
+
+def calendar_records(user, *, agreement: Agreement | None = None) -> CalendarRecords:
+    """Every meeting, training, due date, open request's deadline and agreement notice
+    or expiry date the user may see; those of one `agreement` (already loaded through
+    its door) when given."""
+    under = {"agreement": agreement} if agreement is not None else {}
+    if agreement is None:
+        agreements = list(agreement_visible_to(user).filter(expires_on__isnull=False))
+    else:
+        agreements = [agreement] if agreement.expires_on is not None else []
+    return CalendarRecords(
+        meetings=list(calendar_meetings(user).filter(**under).order_by("starts_at", "pk")),
+        trainings=list(calendar_trainings(user).filter(**under).order_by("starts_on", "pk")),
+        commitments=list(calendar_commitments(user).filter(**under).order_by("due_date", "pk")),
+        requests=list(calendar_requests(user).filter(**under).order_by("due_at", "pk")),
+        agreements=agreements,
+    )
+
+
+def calendar_feed_of(user) -> CalendarFeed | None:
+    """The user's personal calendar feed that still works, if they have one."""
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).first()
+
+
+def calendar_feed_owner(secret: str):
+    """The active user whose working feed `secret` opens; None for any other secret."""
+    feed = (
+        CalendarFeed.objects.filter(
+            key_hash=token_hash(secret), revoked_at__isnull=True, user__is_active=True
+        )
+        .select_related("user")
+        .first()
+    )
+    return feed.user if feed else None
