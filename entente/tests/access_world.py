@@ -69,6 +69,7 @@ class World:
         self.entries: list[Entry] = []
         cast.a_auditor = member("a_auditor", cast.a, Role.AUDITOR, cast.a_cell)
         self.users = {name: getattr(cast, name) for name in USERS + OUTSIDERS}
+        self.feeds: dict[str, str] = {}  # username -> the secret of their calendar feed
 
     def add(self, kind: str, record: Model, name: str, viewers, **extra_tokens) -> Model:
         self.entries.append(Entry(kind, record, token(name), frozenset(viewers), extra_tokens))

@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from entente.accounts.services import token_create
 from entente.audit.models import AuditEvent
 from entente.core.registry import record_types
+from entente.reports.services import calendar_feed_create
 from entente.tests.access_world import OUTSIDERS, USERS, Entry, World, build, token
 from entente.tests.api_helpers import API, api_client
 
@@ -133,6 +134,13 @@ PAGES = {
     "reports:calendar": Case(None),
     "reports:agreement-list": Case(None),
     "reports:agreement-detail": Case("agreement"),
+    "reports:agreement-calendar": Case("agreement"),
+    "reports:feed-detail": Case(None),
+    # The signed-in user's own feed, no record: reports/tests/test_calendar_feeds.py.
+    "reports:feed-create": Case(None, POST),
+    "reports:feed-revoke": Case(None, POST),
+    # Named by a secret, read without a session: test_pages reads each user's own feed.
+    "reports:feed-read": Case(None, ()),
     "records:record-trail": Case("record"),
     "records:record-publish": Case("record", POST),
     # The start of every token: the search finds every record of the world.
@@ -309,6 +317,8 @@ def world(cast) -> World:
         user = world.users[name]
         issued, _raw = token_create(actor=user, name=f"Token {token(name.replace('_', ''))}")
         world.add("token", issued, name.replace("_", ""), {name})
+    for name in USERS + OUTSIDERS:
+        world.feeds[name] = calendar_feed_create(actor=world.users[name])[1]
     return world
 
 
@@ -429,6 +439,11 @@ def test_pages(world, username):
                     f"POST {url}",
                     "differs from missing",
                 )
+    # The user's calendar feed, as a calendar client reads it: by its secret, no session.
+    url = reverse("reports:feed-read", args=[world.feeds[username]])
+    feed = Client().get(url)
+    findings.check(feed.status_code == 200, f"GET {url}", f"answers {feed.status_code}")
+    findings.hidden_not_shown(world, username, feed, f"GET {url}")
     findings.verdict(username)
 
 

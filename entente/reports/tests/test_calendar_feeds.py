@@ -13,7 +13,9 @@ import pytest
 import vobject
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -278,7 +280,9 @@ def test_agreement_download_holds_only_that_agreement(client, cast, w):
     assert sorted(events(a.content)) == sorted(set(a_sees(w)) - under_other)
     assert sorted(events(b.content)) == sorted(set(b_sees(w)) - under_other)
     assert a["Content-Type"] == "text/calendar; charset=utf-8"
-    assert a["Content-Disposition"] == f'attachment; filename="agreement-{w.agreement.public_id}.ics"'
+    assert (
+        a["Content-Disposition"] == f'attachment; filename="agreement-{w.agreement.public_id}.ics"'
+    )
 
 
 def test_agreement_download_of_a_hidden_agreement_answers_404(client, cast, w):
@@ -393,3 +397,32 @@ def test_entente_calendar_error_is_one_line(cast, w, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.endswith(": No agreement 'Nothing like it' that a_officer may see.\n")
+
+
+def _queries(url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert read_feed(url).status_code == 200
+    return len(queries)
+
+
+def test_feed_query_count_does_not_grow_with_records(cast, w):
+    url = feed_url(cast.a_officer)
+    before = _queries(url)
+
+    for n in range(5):
+        W.meeting(cast, cast.a_officer, f"More {n}", dt.date(2031, 8, 1 + n))
+        W.training(cast, cast.a_officer, f"More {n}", dt.date(2031, 8, 1 + n))
+        W.commitment(cast, cast.b_officer, f"More {n}", cast.b, dt.date(2031, 8, 1 + n))
+
+    assert _queries(url) == before
+
+
+def test_feed_page_has_no_inline_code(client, cast):
+    """The strict CSP refuses inline scripts, styles and handlers."""
+    client.force_login(cast.a_officer)
+    html = client.post(reverse("reports:feed-create")).content.decode()
+
+    assert (
+        re.findall(r"<script(?![^>]*\bsrc=)[^>]*>|<style[\s>]|\sstyle\s*=|\son[a-z]+\s*=", html)
+        == []
+    )
