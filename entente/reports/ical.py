@@ -118,7 +118,14 @@ def _commitment_items(commitments, base_url: str) -> Iterable[Item]:
     for commitment in commitments:
         title = _title(commitment, _("Commitment"), commitment.title)
         due = commitment.due_date
-        yield _item("commitment", commitment, _("Due: %s") % title, due, due + ONE_DAY, base_url)
+        yield _item(
+            "commitment",
+            commitment,
+            _("Due: %(title)s") % {"title": title},
+            due,
+            due + ONE_DAY,
+            base_url,
+        )
 
 
 def _request_items(requests, base_url: str, zone: dt.tzinfo) -> Iterable[Item]:
@@ -126,7 +133,9 @@ def _request_items(requests, base_url: str, zone: dt.tzinfo) -> Iterable[Item]:
         full = f"{request.reference}: {request.subject}"
         title = _title(request, _("Request"), full, request.reference)
         due = request.due_at.astimezone(zone)
-        yield _item("request", request, _("Reply due: %s") % title, due, due, base_url)
+        yield _item(
+            "request", request, _("Reply due: %(title)s") % {"title": title}, due, due, base_url
+        )
 
 
 def _agreement_items(agreements, base_url: str) -> Iterable[Item]:
@@ -134,10 +143,10 @@ def _agreement_items(agreements, base_url: str) -> Iterable[Item]:
         title = _title(agreement, _("Agreement"), agreement.title)
         notice = last_notice_day(agreement)
         if notice is not None:
-            summary = _("Notice due: %s") % title
+            summary = _("Notice due: %(title)s") % {"title": title}
             yield _item("notice", agreement, summary, notice, notice + ONE_DAY, base_url)
         expires = agreement.expires_on
-        summary = _("Expires: %s") % title
+        summary = _("Expires: %(title)s") % {"title": title}
         yield _item("expiry", agreement, summary, expires, expires + ONE_DAY, base_url)
 
 
@@ -271,4 +280,4 @@ def calendar_file_for(user, *, base_url: str, agreement=None) -> bytes:
     if agreement is None:
         return calendar_ics(items, name=_("Entente"))
     title = _title(agreement, _("Agreement"), agreement.title)
-    return calendar_ics(items, name=_("Entente: %s") % title)
+    return calendar_ics(items, name=_("Entente: %(title)s") % {"title": title})
