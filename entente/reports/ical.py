@@ -202,7 +202,8 @@ def vtimezone(zone: ZoneInfo, first: dt.date, last: dt.date) -> Timezone:
 
     Written here rather than by icalendar's Timezone.from_tzinfo, which (7.x) leaves out
     some of Africa/Casablanca's Ramadan changes (2024, 2027) and writes its RDATEs as
-    comma lists, which some clients misread: here each RDATE is its own line."""
+    comma lists, with which both ical.js and vobject read a July time in Casablanca an
+    hour off: here each RDATE is its own line."""
     start = dt.datetime(first.year - 1, 1, 1, tzinfo=dt.UTC)
     end = dt.datetime(last.year + 2, 1, 1, tzinfo=dt.UTC)
     component = Timezone()

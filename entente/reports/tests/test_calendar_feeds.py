@@ -25,6 +25,7 @@ from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
 from entente.liaison.services import request_send
 from entente.meetings.services.meetings import meeting_change_status, meeting_create
+from entente.reports.ical import Item, calendar_ics, offset_changes
 from entente.reports.models import CalendarFeed
 from entente.reports.services import calendar_feed_create, calendar_feed_revoke
 from entente.reports.tests import world as W
@@ -426,3 +427,47 @@ def test_feed_page_has_no_inline_code(client, cast):
         re.findall(r"<script(?![^>]*\bsrc=)[^>]*>|<style[\s>]|\sstyle\s*=|\son[a-z]+\s*=", html)
         == []
     )
+
+
+def test_casablanca_changes_in_every_ramadan_are_written():
+    """icalendar's own VTIMEZONE (7.x) leaves out the 2024 and 2027 changes; ours has
+    every one that zoneinfo knows."""
+    changes = offset_changes(
+        W.CASABLANCA,
+        dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(2028, 1, 1, tzinfo=dt.UTC),
+    )
+
+    assert [c.strftime("%Y-%m-%d %H:%M") for c in changes] == [
+        "2024-03-10 02:00", "2024-04-14 02:00", "2025-02-23 02:00", "2025-04-06 02:00",
+        "2026-02-15 02:00", "2026-03-22 02:00", "2027-02-07 02:00", "2027-03-14 02:00",
+    ]  # fmt: skip
+
+
+def test_two_parsers_read_casablanca_in_and_out_of_ramadan_as_zoneinfo(tmp_path):
+    """With icalendar's own VTIMEZONE both parsers read July 2026 in Casablanca an hour
+    off; with ours they agree with zoneinfo, in Ramadan (UTC+0) and out of it (UTC+1)."""
+    starts = {
+        "ramadan@entente": dt.datetime(2024, 3, 15, 10, tzinfo=W.CASABLANCA),
+        "summer@entente": dt.datetime(2026, 7, 15, 10, tzinfo=W.CASABLANCA),
+    }
+    items = [
+        Item(
+            uid=name,
+            summary=name,
+            start=start,
+            end=start + dt.timedelta(hours=2),
+            url="http://testserver/",
+            stamp=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        )  # fmt: skip
+        for name, start in starts.items()
+    ]
+    path = tmp_path / "casablanca.ics"
+    path.write_bytes(calendar_ics(items, name="Test"))
+
+    expected = {
+        "ramadan@entente": ["2024-03-15T10:00:00.000Z", "2024-03-15T12:00:00.000Z"],
+        "summer@entente": ["2026-07-15T09:00:00.000Z", "2026-07-15T11:00:00.000Z"],
+    }
+    assert read_with_vobject(path) == expected
+    assert read_with_ical_js(path) == expected
