@@ -1,6 +1,6 @@
 from django.urls import path
 
-from entente.reports import agreement_views, views
+from entente.reports import agreement_views, report_views, views
 
 app_name = "reports"
 
@@ -9,4 +9,16 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("agreements/", agreement_views.agreement_list, name="agreement-list"),
     path("agreements/<uuid:pk>/", agreement_views.agreement_detail, name="agreement-detail"),
+    path(
+        "agreements/<uuid:pk>/scorecard/",
+        report_views.agreement_scorecard,
+        name="agreement-scorecard",
+    ),
+    path("agreements/<uuid:pk>/report/", report_views.agreement_report, name="agreement-report"),
+    path(
+        "agreements/<uuid:pk>/report.pdf",
+        report_views.agreement_report_pdf,
+        name="agreement-report-pdf",
+    ),
+    path("meetings/<uuid:pk>/minutes.pdf", report_views.meeting_pdf, name="meeting-pdf"),
 ]

@@ -133,6 +133,10 @@ PAGES = {
     "reports:calendar": Case(None),
     "reports:agreement-list": Case(None),
     "reports:agreement-detail": Case("agreement"),
+    "reports:agreement-scorecard": Case("agreement"),
+    "reports:agreement-report": Case("agreement"),
+    "reports:agreement-report-pdf": Case("agreement"),
+    "reports:meeting-pdf": Case("meeting"),
     "records:record-trail": Case("record"),
     "records:record-publish": Case("record", POST),
     # The start of every token: the search finds every record of the world.

@@ -1,0 +1,122 @@
+"""The scorecard's figures, exact on a small world, for readers of either party."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from entente.reports.scorecard import scorecard_for
+from entente.reports.tests import report_world as W
+from entente.reports.tests.pages import rows
+
+
+@pytest.fixture(autouse=True)
+def _now(time_machine):
+    time_machine.move_to(W.NOW, tick=False)
+
+
+@pytest.fixture
+def w(cast):
+    return W.build(cast)
+
+
+def figures(rows_):
+    return [(r.label, r.counts, r.overdue, r.progress) for r in rows_]
+
+
+def counts(done=0, in_progress=0, planned=0, deferred=0, cancelled=0):
+    return {
+        "planned": planned,
+        "in_progress": in_progress,
+        "done": done,
+        "deferred": deferred,
+        "cancelled": cancelled,
+    }
+
+
+def test_status_by_area_counts_what_the_reader_sees(cast, w):
+    a_view = scorecard_for(cast.a_officer, cast.agreement, year=2026)
+    b_view = scorecard_for(cast.b_officer, cast.agreement, year=2026)
+    reader_view = scorecard_for(cast.a_reader, cast.agreement, year=2026)
+
+    assert figures(a_view.areas) == [
+        ("Cybercrime", counts(done=1, planned=3), 2, 40),  # (40 + 100 + 20 + 0) / 4
+        ("No area", counts(planned=2), 1, 0),  # the TLP:RED one overdue
+    ]
+    assert figures(b_view.areas) == [
+        ("Cybercrime", counts(done=1, planned=2), 1, 53),  # no internal of A: (40+100+20)/3
+        ("No area", counts(planned=1), 0, 0),  # no TLP:RED
+    ]
+    assert figures(reader_view.areas)[1] == ("No area", counts(planned=1), 0, 0)
+    assert (a_view.totals.total, a_view.totals.overdue) == (6, 3)
+    assert (b_view.totals.total, b_view.totals.overdue) == (4, 1)
+
+
+def test_status_by_clause_counts_the_commitments_implementing_it(cast, w):
+    assert figures(scorecard_for(cast.b_officer, cast.agreement).clauses) == [
+        ("Article 1", counts(done=1, planned=2), 1, 53),
+    ]
+
+
+def test_indicators_show_the_values_of_the_period(cast, w):
+    (indicator,) = scorecard_for(cast.b_officer, cast.agreement, year=2026).indicators
+    assert (indicator.commitment, indicator.baseline, indicator.target) == (
+        w.measured,
+        Decimal("10"),
+        Decimal("50"),
+    )
+    assert [(v.period_start, v.actual) for v in indicator.values] == [
+        (dt.date(2026, 1, 1), Decimal("20.50"))
+    ]
+    assert indicator.maximum == Decimal("50")
+    every = scorecard_for(cast.b_officer, cast.agreement).indicators[0]
+    assert [v.actual for v in every.values] == [Decimal("12.00"), Decimal("20.50")]
+
+
+def test_timeliness_per_direction_and_priority(cast, w):
+    rows_ = scorecard_for(cast.b_officer, cast.agreement, year=2026).timeliness
+    assert [
+        (r.sender, r.receiver, r.priority, r.sent, r.answered, r.on_time, r.decided) for r in rows_
+    ] == [
+        ("MA-DGSN", "NL-POL", "urgent", 2, 1, 1, 1),  # one still within its 48 hours
+        ("NL-POL", "MA-DGSN", "normal", 4, 3, 2, 4),  # one answered late, one owed late
+    ]
+    assert [(r.share_on_time, r.median) for r in rows_] == [
+        (100, dt.timedelta(hours=5)),
+        (50, dt.timedelta(days=10)),  # the median of 2, 10 and 40 days
+    ]
+
+
+def test_trainings_per_direction_in_the_period(cast, w):
+    assert scorecard_for(cast.a_reader, cast.agreement, year=2026).trainings == [
+        {"year": 2026, "party": "MA-DGSN", "hosted": 6, "sent": 0,
+         "planned_hosted": 0, "planned_sent": 0},
+        {"year": 2026, "party": "NL-POL", "hosted": 0, "sent": 6,
+         "planned_hosted": 0, "planned_sent": 0},
+    ]  # fmt: skip
+    assert scorecard_for(cast.a_reader, cast.agreement, year=2025).trainings == []
+
+
+def test_scorecard_page_shows_the_tables_and_their_charts(client, cast, w):
+    client.force_login(cast.b_officer)
+    url = reverse("reports:agreement-scorecard", args=[cast.agreement.public_id])
+    response = client.get(url, {"period": "2026"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert rows(html, "areas-chart") == [
+        ["Cybercrime", "Cybercrime: 3 commitments, 1 done, 1 overdue",
+         "1", "0", "2", "0", "0", "1", "53%"],
+        ["No area", "No area: 1 commitment, 0 done, 0 overdue",
+         "0", "0", "1", "0", "0", "0", "0%"],
+    ]  # fmt: skip
+    assert 'role="img" aria-label="Cybercrime: 3 commitments, 1 done, 1 overdue"' in html
+    assert "A internal secret" not in html and "Red eyes only" not in html
+
+
+def test_scorecard_page_names_a_bad_period(client, cast, w):
+    client.force_login(cast.b_officer)
+    url = reverse("reports:agreement-scorecard", args=[cast.agreement.public_id])
+    response = client.get(url, {"period": "soon"})
+    assert response.status_code == 400
+    assert "Year: Enter a whole number." in response.content.decode()
