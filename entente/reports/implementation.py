@@ -125,7 +125,8 @@ def meeting_minutes(user, meeting: Meeting) -> MeetingMinutes:
         *(
             commitment
             for decision in parts.decisions
-            for commitment in decision.visible_commitments
+            # set by the selector: only the commitments the reader may see
+            for commitment in decision.visible_commitments  # type: ignore[attr-defined]
         ),
         *(attendance.contact for attendance in parts.attendance),
     ]

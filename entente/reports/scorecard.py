@@ -222,8 +222,13 @@ def timeliness(user, agreement: Agreement, year: int | None, now: dt.datetime) -
     # The median is no portable SQL aggregate: fetch only the answered requests' times.
     times: dict[tuple, list[dt.timedelta]] = {}
     took = ExpressionWrapper(F("answered_at") - F("sent_at"), output_field=DurationField())
-    for row in requests.filter(answered).values(**key, prio=F("priority"), took=took):
-        times.setdefault((row["sender"], row["receiver"], row["prio"]), []).append(row["took"])
+    answer_times = (
+        requests.filter(answered)
+        .annotate(took=took)
+        .values_list("from_unit__party__code", "to_unit__party__code", "priority", "took")
+    )
+    for sender, receiver, priority, answer_time in answer_times:
+        times.setdefault((sender, receiver, priority), []).append(answer_time)
     return [
         Timeliness(
             sender=g["sender"],
