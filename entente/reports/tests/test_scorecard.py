@@ -120,3 +120,47 @@ def test_scorecard_page_names_a_bad_period(client, cast, w):
     response = client.get(url, {"period": "soon"})
     assert response.status_code == 400
     assert "Year: Enter a whole number." in response.content.decode()
+
+
+def test_report_page_shows_overdue_items_with_their_owners(client, cast, w):
+    client.force_login(cast.b_officer)
+    url = reverse("reports:agreement-report", args=[cast.agreement.public_id])
+    html = client.get(url, {"period": "2026"}).content.decode()
+    assert rows(html, "report-overdue-commitments") == [
+        ["Cyber overdue", "MA-DGSN", "1 Jun 2026", "Planned"]
+    ]
+    # On the reader's clock: Amsterdam, at UTC+2 in May.
+    assert rows(html, "report-overdue-requests") == [
+        ["NL-POL-2026-0004 Owed past deadline", "MA-DGSN, Contact cell MA", "1 May 2026, 11:00",
+         "Normal"],
+    ]  # fmt: skip
+    assert rows(html, "report-meetings") == [
+        ["Joint committee", "10 Mar 2026, 10:00", "Rabat", "MA-DGSN"]
+    ]
+    assert rows(html, "report-decisions") == [
+        ["1. Test the channel monthly", "Joint committee", "10 Mar 2026"]
+    ]
+    pdf = reverse("reports:agreement-report-pdf", args=[cast.agreement.public_id])
+    assert f'href="{pdf}?period=2026"' in html
+
+
+def test_report_pdf_of_a_bad_period_is_the_page_naming_it(client, cast):
+    client.force_login(cast.b_officer)
+    url = reverse("reports:agreement-report-pdf", args=[cast.agreement.public_id])
+    response = client.get(url, {"period": "1200"})
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert "Year: Ensure this value is greater than or equal to 1945." in response.content.decode()
+
+
+def test_agreement_and_meeting_pages_link_to_their_reports(client, cast, w):
+    client.force_login(cast.b_officer)
+    agreement_page = client.get(
+        reverse("reports:agreement-detail", args=[cast.agreement.public_id])
+    )
+    meeting_page = client.get(reverse("meetings:meeting-detail", args=[w.meeting.public_id]))
+    for name in ("reports:agreement-scorecard", "reports:agreement-report"):
+        assert f'href="{reverse(name, args=[cast.agreement.public_id])}"' in agreement_page.text
+    assert (
+        f'href="{reverse("reports:meeting-pdf", args=[w.meeting.public_id])}"' in meeting_page.text
+    )

@@ -8,8 +8,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 
+from entente.accounts.preferences import preferred_zone
 from entente.agreements.selectors import agreement_visible_to, get_agreement_for_user
 from entente.core.enums import Language
 from entente.core.errors import NotFound
@@ -37,7 +38,8 @@ class Command(BaseCommand):
             raise CommandError(f"--period: give a year from {FIRST_YEAR} to {LAST_YEAR}")
         reader = _user(user)
         record = _agreement(reader, agreement)
-        with translation.override(lang):  # names of areas, labels: in the report's language
+        # Names and labels in the report's language, times on the reader's clock.
+        with translation.override(lang), timezone.override(preferred_zone(reader)):
             report = implementation_report(reader, record, year=period)
             content = report_pdf(report, language=lang)
         try:
