@@ -4,6 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from entente.reports.scorecard import scorecard_for
@@ -164,3 +166,20 @@ def test_agreement_and_meeting_pages_link_to_their_reports(client, cast, w):
     assert (
         f'href="{reverse("reports:meeting-pdf", args=[w.meeting.public_id])}"' in meeting_page.text
     )
+
+
+def test_scorecard_queries_do_not_grow_with_the_records(client, cast, w):
+    client.force_login(cast.a_officer)
+    url = reverse("reports:agreement-scorecard", args=[cast.agreement.public_id])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = queries()
+    W._commitment(cast, cast.a_officer, "One more", cast.a, dt.date(2026, 1, 1), area=w.cyber,
+                  clauses=[w.article1], indicator="Cases", baseline=Decimal(1))  # fmt: skip
+    W._request(cast, cast.b_officer, W.NOW - dt.timedelta(days=3), "One more",
+               answered_after=dt.timedelta(days=1))  # fmt: skip
+    assert queries() == before
