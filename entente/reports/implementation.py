@@ -81,14 +81,11 @@ def implementation_report(
         "to_unit__party"
     )
     counted: list[QuerySet] = [
-        agreement_visible_to(user).filter(pk=agreement.pk),
+        *scorecard_sources(user, agreement, year),
         events,
         clause_visible_to(user).filter(agreement=agreement),
-        commitments,
         meetings,
         meeting_visible_to(user).filter(pk__in=decisions.values("meeting")),
-        training_visible_to(user).filter(agreement=agreement, starts_on__year=year),
-        requests.filter(sent_at__year=year),
         late,
     ]
     return ImplementationReport(
@@ -104,6 +101,27 @@ def implementation_report(
         marking=highest_marking(markings_in(*counted)),
         generated_at=now,
     )
+
+
+def scorecard_sources(user, agreement: Agreement, year: int | None) -> list[QuerySet]:
+    """The records a scorecard counts: the agreement, its commitments, and its trainings
+    and requests of the period."""
+    trainings = training_visible_to(user).filter(agreement=agreement)
+    requests = liaison_request_visible_to(user).filter(agreement=agreement)
+    if year is not None:
+        trainings = trainings.filter(starts_on__year=year)
+        requests = requests.filter(sent_at__year=year)
+    return [
+        agreement_visible_to(user).filter(pk=agreement.pk),
+        commitment_visible_to(user).filter(agreement=agreement),
+        trainings,
+        requests,
+    ]
+
+
+def scorecard_marking(user, agreement: Agreement, year: int | None) -> Marking:
+    """The highest marking of what the scorecard counts: its figures are that data too."""
+    return highest_marking(markings_in(*scorecard_sources(user, agreement, year)))
 
 
 @dataclass

@@ -12,7 +12,11 @@ from entente.agreements.selectors import get_agreement_for_user
 from entente.core.pages import signed_in
 from entente.meetings.selectors import get_meeting_for_user
 from entente.reports.forms import PeriodForm
-from entente.reports.implementation import implementation_report, meeting_minutes
+from entente.reports.implementation import (
+    implementation_report,
+    meeting_minutes,
+    scorecard_marking,
+)
 from entente.reports.pdf import pdf_response, render_pdf
 from entente.reports.scorecard import scorecard_for
 
@@ -33,11 +37,20 @@ def _current_year() -> int:
 def agreement_scorecard(request, pk):
     agreement = get_agreement_for_user(request.user, pk)
     form, year, valid = _period(request, default=None)
-    scorecard = scorecard_for(request.user, agreement, year=year) if valid else None
+    scorecard, marking = None, None
+    if valid:
+        scorecard = scorecard_for(request.user, agreement, year=year)
+        marking = scorecard_marking(request.user, agreement, year)
     return render(
         request,
         "reports/agreement_scorecard.html",
-        {"agreement": agreement, "form": form, "year": year, "scorecard": scorecard},
+        {
+            "agreement": agreement,
+            "form": form,
+            "year": year,
+            "scorecard": scorecard,
+            "marking": marking,
+        },
         status=200 if valid else 400,
     )
 

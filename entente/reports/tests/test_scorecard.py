@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from entente.reports.scorecard import scorecard_for
 from entente.reports.tests import report_world as W
-from entente.reports.tests.pages import rows
+from entente.reports.tests.pages import rows, text
 
 
 @pytest.fixture(autouse=True)
@@ -114,6 +114,9 @@ def test_scorecard_page_shows_the_tables_and_their_charts(client, cast, w):
     ]  # fmt: skip
     assert 'role="img" aria-label="Cybercrime: 3 commitments, 1 done, 1 overdue"' in html
     assert "A internal secret" not in html and "Red eyes only" not in html
+    assert text(html, "scorecard-marking") == (
+        "TLP:AMBER The highest marking of what these figures count."
+    )
 
 
 def test_scorecard_page_names_a_bad_period(client, cast, w):
