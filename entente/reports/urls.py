@@ -1,6 +1,6 @@
 from django.urls import path
 
-from entente.reports import agreement_views, feed_views, views
+from entente.reports import agreement_views, feed_views, report_views, views
 
 app_name = "reports"
 
@@ -18,4 +18,16 @@ urlpatterns = [
         feed_views.agreement_calendar,
         name="agreement-calendar",
     ),
+    path(
+        "agreements/<uuid:pk>/scorecard/",
+        report_views.agreement_scorecard,
+        name="agreement-scorecard",
+    ),
+    path("agreements/<uuid:pk>/report/", report_views.agreement_report, name="agreement-report"),
+    path(
+        "agreements/<uuid:pk>/report.pdf",
+        report_views.agreement_report_pdf,
+        name="agreement-report-pdf",
+    ),
+    path("meetings/<uuid:pk>/minutes.pdf", report_views.meeting_pdf, name="meeting-pdf"),
 ]

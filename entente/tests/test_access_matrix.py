@@ -14,6 +14,7 @@ For every route and user:
 - a record the user may see is never answered with 404 (no lock-out), nor with 5xx.
 """
 
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import pytest
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from pypdf import PdfReader
 
 from entente.accounts.services import token_create
 from entente.audit.models import AuditEvent
@@ -141,6 +143,10 @@ PAGES = {
     "reports:feed-revoke": Case(None, POST),
     # Named by a secret, read without a session: test_pages reads each user's own feed.
     "reports:feed-read": Case(None, ()),
+    "reports:agreement-scorecard": Case("agreement"),
+    "reports:agreement-report": Case("agreement"),
+    "reports:agreement-report-pdf": Case("agreement"),
+    "reports:meeting-pdf": Case("meeting"),
     "records:record-trail": Case("record"),
     "records:record-publish": Case("record", POST),
     # The start of every token: the search finds every record of the world.
@@ -342,6 +348,8 @@ def missing_id(record: Model) -> str:
 
 def body_of(response) -> str:
     content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type") == "application/pdf":  # what the file says, not its bytes
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     return content.decode("utf-8", "replace")
 
 
