@@ -133,6 +133,8 @@ PAGES = {
     "reports:calendar": Case(None),
     "reports:agreement-list": Case(None),
     "reports:agreement-detail": Case("agreement"),
+    "exports:commitment-export": Case(None, query=(("format", "csv"),)),
+    "exports:agreement-export": Case("agreement"),
     "records:record-trail": Case("record"),
     "records:record-publish": Case("record", POST),
     # The start of every token: the search finds every record of the world.

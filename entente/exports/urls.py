@@ -1,0 +1,10 @@
+from django.urls import path
+
+from entente.exports import views
+
+app_name = "exports"
+
+urlpatterns = [
+    path("commitments/export/", views.commitment_export, name="commitment-export"),
+    path("agreements/<uuid:pk>/export/", views.agreement_export, name="agreement-export"),
+]
