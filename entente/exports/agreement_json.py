@@ -18,6 +18,7 @@ from entente.agreements.api_commitments import _commitments
 from entente.agreements.models import Agreement
 from entente.agreements.schemas import AgreementDetailOut, CommitmentOut, ProgressReportOut
 from entente.agreements.selectors import reports_of
+from entente.apikit.renderers import ApiJSONEncoder
 from entente.comments.schemas import CommentOut
 from entente.comments.selectors import comments_of
 from entente.exports.writers import highest_marking
@@ -38,7 +39,8 @@ MOMENTARY = {
 
 
 def _out(schema: type[Schema], record: Any, leave_out: set[str] | None = None) -> dict:
-    return schema.from_orm(record).model_dump(mode="json", exclude=leave_out or None)
+    # Python values, written by the API's own encoder (UTC, milliseconds) in `as_json`.
+    return schema.from_orm(record).model_dump(exclude=leave_out or None)
 
 
 def _comments(user, record: Model) -> list[dict]:
@@ -125,7 +127,7 @@ def agreement_document(user, agreement: Agreement) -> dict[str, Any]:
 
 
 def as_json(document: dict[str, Any]) -> bytes:
-    text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False)
+    text = json.dumps(document, cls=ApiJSONEncoder, sort_keys=True, indent=2, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
 
 
