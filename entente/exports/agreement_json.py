@@ -65,7 +65,7 @@ def _meetings_of(user, agreement: Agreement) -> list[dict]:
     )
     found = []
     for meeting in meetings.order_by("starts_at", "public_id"):
-        meeting.parts = meeting_parts(user, meeting)
+        meeting.parts = meeting_parts(user, meeting)  # type: ignore[attr-defined]  # as the API sets it
         found.append(_out(MeetingDetailOut, meeting) | {"comments": _comments(user, meeting)})
     return found
 

@@ -44,7 +44,10 @@ def export_list(export: ExportList, *, data, request, fmt: str) -> ExportFile:
     check_format(fmt)
     filterset = export.filtered(data, request)
     filter_errors(filterset)
-    records = list(filterset.qs)
+    queryset = filterset.qs
+    if export.related:  # select_related() with no names would follow every key
+        queryset = queryset.select_related(*export.related)
+    records = list(queryset)
     headers = [str(column.header) for column in export.columns]
     rows = [[column.value(record) for column in export.columns] for record in records]
     marking = writers.highest_marking(record.marking for record in records)

@@ -5,16 +5,21 @@ visibility-filtered queryset (each app's `<entity>_filter(data, request)`), ever
 of it. Every row ends with its record's owner, scope and marking.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_filters import FilterSet
 
 from entente.agreements.filters import commitment_filter
+from entente.liaison.filters import request_filter
+from entente.meetings.filters import meeting_filter
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,8 @@ class ExportList:
     page: str  # the URL name of the list's page
     filtered: Callable[[Any, Any], FilterSet]
     columns: tuple[Column, ...]
+    # Read with the rows (the columns show them), without changing which rows there are.
+    related: tuple[str, ...] = ()
 
 
 def _yes(value: bool) -> str | Promise:
@@ -71,4 +78,57 @@ COMMITMENTS = ExportList(
     ),
 )
 
-LISTS = {export.name: export for export in (COMMITMENTS,)}
+
+def _local(moment, zone: str) -> str:
+    """A date and time where it happens, as its page shows it with the zone beside."""
+    return timezone.localtime(moment, ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _utc(moment) -> str:
+    return "" if moment is None else timezone.localtime(moment, dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+MEETINGS = ExportList(
+    name="meetings",
+    title=_("Meetings"),
+    page="meetings:meeting-list",
+    filtered=meeting_filter,
+    columns=(
+        Column(_("Id"), lambda m: str(m.public_id)),
+        Column(_("Meeting"), lambda m: m.title),
+        Column(_("Agreement"), lambda m: m.agreement.title),
+        Column(_("Kind"), lambda m: m.get_kind_display()),
+        Column(_("Starts"), lambda m: _local(m.starts_at, m.time_zone)),
+        Column(_("Ends"), lambda m: _local(m.ends_at, m.time_zone)),
+        Column(_("Time zone"), lambda m: m.time_zone),
+        Column(_("Place"), lambda m: m.place),
+        Column(_("Host"), lambda m: m.host_party.code),
+        Column(_("Status"), lambda m: m.get_status_display()),
+        *HANDLING,
+    ),
+)
+
+REQUESTS = ExportList(
+    name="requests",
+    title=_("Liaison requests"),
+    page="liaison:request-list",
+    filtered=request_filter,
+    related=("owning_party",),
+    columns=(
+        Column(_("Id"), lambda r: str(r.public_id)),
+        Column(_("Reference"), lambda r: r.reference),
+        Column(_("Subject"), lambda r: r.subject),
+        Column(_("Agreement"), lambda r: r.agreement.title),
+        Column(_("Area"), lambda r: _name(r.area)),
+        Column(_("From"), lambda r: r.from_unit.party.code),
+        Column(_("To"), lambda r: r.to_unit.party.code),
+        Column(_("Priority"), lambda r: r.get_priority_display()),
+        Column(_("Status"), lambda r: r.get_status_display()),
+        Column(_("Sent (UTC)"), lambda r: _utc(r.sent_at)),
+        Column(_("Deadline (UTC)"), lambda r: _utc(r.due_at)),
+        Column(_("Answered (UTC)"), lambda r: _utc(r.answered_at)),
+        *HANDLING,
+    ),
+)
+
+LISTS = {export.name: export for export in (COMMITMENTS, MEETINGS, REQUESTS)}

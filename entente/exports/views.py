@@ -40,6 +40,16 @@ def commitment_export(request):
 
 
 @signed_in("GET")
+def meeting_export(request):
+    return list_export(request, "meetings")
+
+
+@signed_in("GET")
+def request_export(request):
+    return list_export(request, "requests")
+
+
+@signed_in("GET")
 def agreement_export(request, pk):
     agreement = get_agreement_for_user(request.user, pk)
     return download(export_agreement(user=request.user, agreement=agreement))

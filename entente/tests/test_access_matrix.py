@@ -134,6 +134,8 @@ PAGES = {
     "reports:agreement-list": Case(None),
     "reports:agreement-detail": Case("agreement"),
     "exports:commitment-export": Case(None, query=(("format", "csv"),)),
+    "exports:meeting-export": Case(None, query=(("format", "csv"),)),
+    "exports:request-export": Case(None, query=(("format", "csv"), ("tab", "all"))),
     "exports:agreement-export": Case("agreement"),
     "records:record-trail": Case("record"),
     "records:record-publish": Case("record", POST),

@@ -52,10 +52,13 @@ def xlsx_rows(response) -> list[list]:
     return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
 
 
-def visible_commitments(world, username) -> list[str]:
-    return sorted(
-        str(e.record.public_id) for e in world.of_kind("commitment") if username in e.viewers
-    )
+def visible(world, kind, username) -> list[str]:
+    return sorted(str(e.record.public_id) for e in world.of_kind(kind) if username in e.viewers)
+
+
+def highest(markings) -> str:
+    order = ["TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"]
+    return max(markings, key=order.index, default="TLP:CLEAR")
 
 
 @pytest.fixture
@@ -63,30 +66,39 @@ def world(cast):
     return build(cast)
 
 
-@pytest.mark.parametrize("username", USERS + OUTSIDERS)
-def test_csv_holds_exactly_the_commitments_the_role_may_see(world, username):
-    response = client_of(world.users[username]).get(URL, {"format": "csv"})
-    assert response.status_code == 200
-    rows = csv_rows(response)
-    assert rows[1] == HEADERS
-    assert sorted(row[0] for row in rows[2:]) == visible_commitments(world, username)
-    text = response.content.decode("utf-8-sig")
-    assert sorted(t for t in world.forbidden_tokens(username) if t in text) == []
-    markings = {row[-1] for row in rows[2:]}
-    highest = "TLP:RED" if "TLP:RED" in markings else ("TLP:AMBER" if markings else "TLP:CLEAR")
-    assert rows[0] == [f"Highest marking in this file: {highest}"]
+# Each list: its export URL, the query that shows all of it, the kind of its records.
+LISTS = {
+    "commitments": (URL, {}, "commitment"),
+    "meetings": (reverse("exports:meeting-export"), {}, "meeting"),
+    "requests": (reverse("exports:request-export"), {"tab": "all"}, "request"),
+}
 
 
-@pytest.mark.parametrize("username", USERS + OUTSIDERS)
-def test_xlsx_holds_exactly_the_commitments_the_role_may_see(world, username):
-    response = client_of(world.users[username]).get(URL, {"format": "xlsx"})
-    assert response.status_code == 200
-    assert response["Content-Disposition"].startswith('attachment; filename="commitments-')
-    rows = xlsx_rows(response)
-    assert rows[1] == HEADERS
-    assert sorted(row[0] for row in rows[2:]) == visible_commitments(world, username)
-    cells = " ".join(str(value) for row in rows for value in row)
-    assert sorted(t for t in world.forbidden_tokens(username) if t in cells) == []
+@pytest.mark.parametrize("name", LISTS)
+def test_each_role_exports_exactly_the_rows_it_may_see(world, name):
+    url, query, kind = LISTS[name]
+    found, expected = {}, {}
+    for username in USERS + OUTSIDERS:
+        client = client_of(world.users[username])
+        csv_file = csv_rows(client.get(url, query | {"format": "csv"}))
+        xlsx_file = xlsx_rows(client.get(url, query | {"format": "xlsx"}))
+        text = " ".join(str(value) for row in csv_file + xlsx_file for value in row)
+        found[username] = (
+            sorted(row[0] for row in csv_file[2:]),
+            sorted(row[0] for row in xlsx_file[2:]),
+            csv_file[0]
+            == xlsx_file[0]
+            == [f"Highest marking in this file: {highest(row[-1] for row in csv_file[2:])}"],
+            sorted(t for t in world.forbidden_tokens(username) if t in text),
+        )
+        expected[username] = (visible(world, kind, username),) * 2 + (True, [])
+    assert found == expected
+
+
+def test_every_column_has_its_header(world):
+    client = client_of(world.users["a_officer"])
+    assert csv_rows(client.get(URL, {"format": "csv"}))[1] == HEADERS
+    assert xlsx_rows(client.get(URL, {"format": "xlsx"}))[1] == HEADERS
 
 
 def test_the_red_commitment_is_in_its_recipients_export_only(world):
