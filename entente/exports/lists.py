@@ -20,6 +20,7 @@ from django_filters import FilterSet
 from entente.agreements.filters import commitment_filter
 from entente.liaison.filters import request_filter
 from entente.meetings.filters import meeting_filter
+from entente.training.filters import training_filter
 
 
 @dataclass(frozen=True)
@@ -131,4 +132,25 @@ REQUESTS = ExportList(
     ),
 )
 
-LISTS = {export.name: export for export in (COMMITMENTS, MEETINGS, REQUESTS)}
+TRAININGS = ExportList(
+    name="trainings",
+    title=_("Training activities"),
+    page="training:training-list",
+    filtered=training_filter,
+    related=("agreement", "host_party", "sending_party", "owning_party"),
+    columns=(
+        Column(_("Id"), lambda t: str(t.public_id)),
+        Column(_("Activity"), lambda t: t.title),
+        Column(_("Agreement"), lambda t: t.agreement.title),
+        Column(_("Kind"), lambda t: t.get_kind_display()),
+        Column(_("Host"), lambda t: t.host_party.code),
+        Column(_("Sending party"), lambda t: t.sending_party.code),
+        Column(_("Starts"), lambda t: t.starts_on),
+        Column(_("Ends"), lambda t: t.ends_on),
+        Column(_("Place"), lambda t: t.place),
+        Column(_("Status"), lambda t: t.get_status_display()),
+        *HANDLING,
+    ),
+)
+
+LISTS = {export.name: export for export in (COMMITMENTS, MEETINGS, TRAININGS, REQUESTS)}

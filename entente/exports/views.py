@@ -28,7 +28,9 @@ def list_export(request, name: str):
             LISTS[name], data=request.GET, request=request, fmt=request.GET.get("format", "")
         )
     except ValidationError as exc:
-        back = f"{reverse(LISTS[name].page)}?{request.GET.urlencode()}"
+        query = request.GET.copy()
+        query.pop("format", None)
+        back = f"{reverse(LISTS[name].page)}?{query.urlencode()}"
         context = {"message": exc.messages[0], "title": LISTS[name].title, "back": back}
         return render(request, "exports/export_refused.html", context, status=400)
     return download(export)
@@ -42,6 +44,11 @@ def commitment_export(request):
 @signed_in("GET")
 def meeting_export(request):
     return list_export(request, "meetings")
+
+
+@signed_in("GET")
+def training_export(request):
+    return list_export(request, "trainings")
 
 
 @signed_in("GET")

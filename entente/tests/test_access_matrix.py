@@ -135,6 +135,7 @@ PAGES = {
     "reports:agreement-detail": Case("agreement"),
     "exports:commitment-export": Case(None, query=(("format", "csv"),)),
     "exports:meeting-export": Case(None, query=(("format", "csv"),)),
+    "exports:training-export": Case(None, query=(("format", "csv"),)),
     "exports:request-export": Case(None, query=(("format", "csv"), ("tab", "all"))),
     "exports:agreement-export": Case("agreement"),
     "records:record-trail": Case("record"),

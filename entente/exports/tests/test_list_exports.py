@@ -70,6 +70,7 @@ def world(cast):
 LISTS = {
     "commitments": (URL, {}, "commitment"),
     "meetings": (reverse("exports:meeting-export"), {}, "meeting"),
+    "trainings": (reverse("exports:training-export"), {}, "training"),
     "requests": (reverse("exports:request-export"), {"tab": "all"}, "request"),
 }
 
