@@ -6,7 +6,9 @@ import io
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from entente.agreements.services.commitments import commitment_create
@@ -220,3 +222,27 @@ def test_the_list_page_links_to_its_exports_with_its_filters(cast):
     body = page.content.decode()
     assert f'href="{URL}?q=x&amp;format=csv"' in body
     assert f'href="{URL}?q=x&amp;format=xlsx"' in body
+
+
+def test_the_number_of_queries_does_not_grow_with_the_rows(cast):
+    client = client_of(cast.a_officer)
+
+    def queries_for_export() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL, {"format": "xlsx"}).status_code == 200
+        return len(captured)
+
+    def add(count: int) -> None:
+        for number in range(count):
+            commitment_create(
+                actor=cast.a_officer,
+                agreement=cast.agreement,
+                title={"en": f"Commitment {number}"},
+                responsible_party=cast.a,
+                responsible_unit=cast.a_cell,
+            )
+
+    add(1)
+    few = queries_for_export()
+    add(5)
+    assert queries_for_export() == few
