@@ -43,32 +43,45 @@ def records(value):
     return []
 
 
-@pytest.mark.parametrize("username", USERS + OUTSIDERS)
-def test_json_holds_only_what_the_role_may_see(world, username):
-    user = world.users[username]
-    for entry in world.of_kind("agreement"):
-        response = export_as(user, entry.record)
-        if username not in entry.viewers:
-            assert response.status_code == 404
-            continue
-        assert response.status_code == 200
-        text = response.content.decode()
-        assert sorted(t for t in world.forbidden_tokens(username) if t in text) == []
-        document = json.loads(text)
-        agreement = entry.record
-        expected = sorted(
-            str(e.record.public_id)
-            for e in world.of_kind("commitment")
-            if username in e.viewers and e.record.agreement_id == agreement.pk
-        )
-        assert sorted(c["id"] for c in document["commitments"]) == expected
-        meetings = sorted(
-            str(e.record.public_id)
-            for e in world.of_kind("meeting")
-            if username in e.viewers and e.record.agreement_id == agreement.pk
-        )
-        assert sorted(m["id"] for m in document["meetings"]) == meetings
-        assert all(r["marking"].startswith("TLP:") for r in records(document))
+def visible_under(world, kind, agreement, username) -> list[str]:
+    return sorted(
+        str(e.record.public_id)
+        for e in world.of_kind(kind)
+        if username in e.viewers and e.record.agreement_id == agreement.pk
+    )
+
+
+def test_json_holds_only_what_each_role_may_see(world):
+    found, expected = {}, {}
+    for username in USERS + OUTSIDERS:
+        user = world.users[username]
+        for entry in world.of_kind("agreement"):
+            key = (username, entry.token)
+            response = export_as(user, entry.record)
+            if username not in entry.viewers:
+                found[key], expected[key] = response.status_code, 404
+                continue
+            text = response.content.decode()
+            document = json.loads(text)
+            found[key] = (
+                response.status_code,
+                sorted(t for t in world.forbidden_tokens(username) if t in text),
+                sorted(c["id"] for c in document["commitments"]),
+                sorted(m["id"] for m in document["meetings"]),
+                sorted(t["id"] for t in document["trainings"]),
+                sorted(r["id"] for r in document["requests"]),
+                all(r["marking"].startswith("TLP:") for r in records(document)),
+            )
+            expected[key] = (
+                200,
+                [],
+                *(
+                    visible_under(world, kind, entry.record, username)
+                    for kind in ("commitment", "meeting", "training", "request")
+                ),
+                True,
+            )
+    assert found == expected
 
 
 def test_json_is_the_api_answer_and_the_same_twice(world):
