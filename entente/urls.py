@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("entente.training.urls")),
     path("", include("entente.liaison.urls")),
     path("", include("entente.reports.urls")),
+    path("", include("entente.exports.urls")),
     path("", include("entente.records.urls")),
     path("api/v1/", api.urls),
 ]

@@ -22,6 +22,7 @@ from entente.agreements.selectors import (
     agreement_visible_to,
     area_visible_to,
     clause_visible_to,
+    commitment_visible_to,
     portfolio_countries,
 )
 from entente.core.access import party_id_of
@@ -165,3 +166,10 @@ class CommitmentFilter(django_filters.FilterSet):
                 status__in=OPEN_COMMITMENT_STATUSES, due_date__lt=timezone.localdate()
             )
         return queryset.filter(status=value)
+
+
+def commitment_filter(data, request) -> CommitmentFilter:
+    """The commitment list as its page and its exports show it: what the user may see,
+    narrowed by `data` (the query string), soonest due first."""
+    queryset = commitment_visible_to(request.user).order_by(_nulls_last("due_date"), "pk")
+    return CommitmentFilter(data or None, queryset=queryset, request=request)

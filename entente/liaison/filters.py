@@ -10,6 +10,7 @@ from entente.agreements.selectors import agreement_visible_to, area_visible_to
 from entente.core.enums import Marking
 from entente.core.filters import any_of, any_record, day_bound, search_box, sort_choice
 from entente.liaison.enums import WAITING_STATUSES, Priority, RequestStatus
+from entente.liaison.selectors import all_for, inbox_for, outbox_for
 
 # ?sort= value -> (label, ordering). The empty value keeps the selector's order:
 # open requests first, nearest deadline first.
@@ -54,3 +55,18 @@ class LiaisonRequestFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(status__in=WAITING_STATUSES, due_at__lt=timezone.now())
+
+
+# ?tab= value -> the requests of that box; the inbox when none is named.
+BOXES = {"inbox": inbox_for, "outbox": outbox_for, "all": all_for}
+
+
+def request_box(data) -> str:
+    return data.get("tab") if data.get("tab") in BOXES else "inbox"
+
+
+def request_filter(data, request) -> LiaisonRequestFilter:
+    """The request list as its page and its exports show it: the box `?tab=` names,
+    narrowed by `data` (the query string)."""
+    box = BOXES[request_box(data)](request.user)
+    return LiaisonRequestFilter(data, queryset=box, request=request)

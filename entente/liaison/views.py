@@ -28,14 +28,11 @@ from entente.core.pages import apply_errors, conflict_rows, page_of, signed_in
 from entente.liaison import forms, services
 from entente.liaison.clock import is_overdue, remaining
 from entente.liaison.enums import REQUEST_WORKFLOW, WAITING_STATUSES, RequestStatus
-from entente.liaison.filters import LiaisonRequestFilter
+from entente.liaison.filters import request_box, request_filter
 from entente.liaison.models import LiaisonRequest
 from entente.liaison.selectors import (
-    all_for,
     get_liaison_request_for_user,
-    inbox_for,
     messages_for,
-    outbox_for,
 )
 
 S = RequestStatus
@@ -97,9 +94,9 @@ def _with_clock(requests, now: dt.datetime) -> list[LiaisonRequest]:
 
 
 TABS: dict[str, tuple] = {
-    "inbox": (gettext_lazy("Inbox"), gettext_lazy("Requests to our contact cells"), inbox_for),
-    "outbox": (gettext_lazy("Outbox"), gettext_lazy("Requests our contact cells sent"), outbox_for),
-    "all": (gettext_lazy("All"), gettext_lazy("All requests you may see"), all_for),
+    "inbox": (gettext_lazy("Inbox"), gettext_lazy("Requests to our contact cells")),
+    "outbox": (gettext_lazy("Outbox"), gettext_lazy("Requests our contact cells sent")),
+    "all": (gettext_lazy("All"), gettext_lazy("All requests you may see")),
 }
 
 
@@ -121,11 +118,9 @@ MORE_FILTERS = ["agreement", "area", "priority", "marking", "due_from", "due_to"
 
 @signed_in("GET")
 def request_list(request):
-    tab = request.GET.get("tab")
-    if tab not in TABS:
-        tab = "inbox"
-    caption, box = TABS[tab][1:]
-    filterset = LiaisonRequestFilter(request.GET, queryset=box(request.user), request=request)
+    tab = request_box(request.GET)
+    caption = TABS[tab][1]
+    filterset = request_filter(request.GET, request)
     page = page_of(request, filterset.qs)
     context = {
         "tab": tab,

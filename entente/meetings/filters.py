@@ -9,7 +9,7 @@ from entente.agreements.selectors import agreement_visible_to
 from entente.core.enums import Marking
 from entente.core.filters import any_of, any_record, day_bound, search_box, sort_choice
 from entente.meetings.enums import MeetingKind, MeetingStatus
-from entente.meetings.selectors import meeting_search
+from entente.meetings.selectors import meeting_search, meeting_visible_to
 
 # ?sort= value -> (label, ordering). The empty value keeps the selector's order.
 SORTS: dict[str, tuple] = {
@@ -45,3 +45,10 @@ class MeetingFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return meeting_search(queryset, [value])
+
+
+def meeting_filter(data, request) -> MeetingFilter:
+    """The meeting list as its page and its exports show it: what the user may see,
+    narrowed by `data` (the query string), latest first unless sorted otherwise."""
+    queryset = meeting_visible_to(request.user).order_by(*DEFAULT_ORDER)
+    return MeetingFilter(data or None, queryset=queryset, request=request)

@@ -147,6 +147,11 @@ PAGES = {
     "reports:agreement-report": Case("agreement"),
     "reports:agreement-report-pdf": Case("agreement"),
     "reports:meeting-pdf": Case("meeting"),
+    "exports:commitment-export": Case(None, query=(("format", "csv"),)),
+    "exports:meeting-export": Case(None, query=(("format", "csv"),)),
+    "exports:training-export": Case(None, query=(("format", "csv"),)),
+    "exports:request-export": Case(None, query=(("format", "csv"), ("tab", "all"))),
+    "exports:agreement-export": Case("agreement"),
     "records:record-trail": Case("record"),
     "records:record-publish": Case("record", POST),
     # The start of every token: the search finds every record of the world.

@@ -9,7 +9,20 @@ from entente.agreements.selectors import agreement_visible_to, area_visible_to
 from entente.core.enums import Marking
 from entente.training.enums import TrainingStatus
 from entente.training.forms import DateInput
-from entente.training.selectors import training_search
+from entente.training.selectors import training_search, training_visible_to
+
+# ?sort= value -> ordering; anything else falls back to the default.
+SORTS = {
+    "starts_on": ("starts_on", "pk"),
+    "-starts_on": ("-starts_on", "-pk"),
+    "title": ("title", "pk"),
+    "-title": ("-title", "-pk"),
+    "status": ("status", "starts_on", "pk"),
+    "-status": ("-status", "starts_on", "pk"),
+    "host": ("host_party__code", "starts_on", "pk"),
+    "-host": ("-host_party__code", "starts_on", "pk"),
+}
+DEFAULT_SORT = "-starts_on"
 
 
 def _agreements(request):
@@ -74,3 +87,15 @@ class TrainingFilter(django_filters.FilterSet):
 
     def hosted_or_sent_by(self, queryset, name, value):
         return queryset.filter(Q(host_party=value) | Q(sending_party=value))
+
+
+def training_sort(data) -> str:
+    """The `?sort=` the list is in: a known one, else the default."""
+    return data.get("sort") if data.get("sort") in SORTS else DEFAULT_SORT
+
+
+def training_filter(data, request) -> TrainingFilter:
+    """The training list as its page and its exports show it: what the user may see,
+    narrowed by `data` (the query string), in the order `?sort=` names."""
+    queryset = training_visible_to(request.user).order_by(*SORTS[training_sort(data)])
+    return TrainingFilter(data or None, queryset=queryset, request=request)

@@ -23,7 +23,7 @@ from entente.core.errors import ConflictError, ValidationError
 from entente.core.pages import apply_errors, conflict_rows, page_of, rebound, signed_in
 from entente.training import services
 from entente.training.enums import TRAINING_WORKFLOW, TrainingStatus
-from entente.training.filters import TrainingFilter
+from entente.training.filters import training_filter, training_sort
 from entente.training.forms import (
     EvaluationForm,
     ParticipationForm,
@@ -32,32 +32,16 @@ from entente.training.forms import (
     TrainingStatusForm,
 )
 from entente.training.models import TrainingActivity
-from entente.training.selectors import get_training_for_user, training_visible_to
-
-# ?sort= value -> ordering; anything else falls back to the default.
-SORTS = {
-    "starts_on": ("starts_on", "pk"),
-    "-starts_on": ("-starts_on", "-pk"),
-    "title": ("title", "pk"),
-    "-title": ("-title", "-pk"),
-    "status": ("status", "starts_on", "pk"),
-    "-status": ("-status", "starts_on", "pk"),
-    "host": ("host_party__code", "starts_on", "pk"),
-    "-host": ("-host_party__code", "starts_on", "pk"),
-}
-DEFAULT_SORT = "-starts_on"
-
+from entente.training.selectors import get_training_for_user
 
 # --- list -----------------------------------------------------------------------------
 
 
 @signed_in("GET", "HEAD")
 def training_list(request):
-    filterset = TrainingFilter(
-        request.GET or None, queryset=training_visible_to(request.user), request=request
-    )
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else DEFAULT_SORT
-    trainings = filterset.qs.order_by(*SORTS[sort])
+    filterset = training_filter(request.GET, request)
+    sort = training_sort(request.GET)
+    trainings = filterset.qs
     page = page_of(request, trainings)
     membership = membership_of(request.user)
     creatable = []

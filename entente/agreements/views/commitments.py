@@ -7,7 +7,6 @@ only through the services; a service's ValidationError is shown next to its fiel
 """
 
 from django.contrib import messages
-from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.utils.translation import ngettext
 from entente.accounts.models import Party, Unit
 from entente.accounts.selectors import contact_visible_to
 from entente.agreements.enums import COMMITMENT_WORKFLOW, CommitmentStatus, ReportStatus
-from entente.agreements.filters import CommitmentFilter
+from entente.agreements.filters import commitment_filter
 from entente.agreements.forms import (
     LANGUAGES,
     BulkStatusForm,
@@ -77,8 +76,7 @@ from entente.core.pages import (
 @signed_in("GET")
 def commitment_list(request):
     user = request.user
-    queryset = commitment_visible_to(user).order_by(F("due_date").asc(nulls_last=True), "pk")
-    filterset = CommitmentFilter(request.GET or None, queryset=queryset, request=request)
+    filterset = commitment_filter(request.GET, request)
     page = page_of(request, filterset.qs)
     membership = membership_of(user)
     own = membership.party_id if membership else None

@@ -12,9 +12,9 @@ from entente.core.access import membership_of
 from entente.core.enums import Language
 from entente.core.errors import ConflictError
 from entente.core.pages import done, page_of, rebound, saved, signed_in
-from entente.meetings.filters import DEFAULT_ORDER, MeetingFilter
+from entente.meetings.filters import meeting_filter
 from entente.meetings.forms import MeetingForm
-from entente.meetings.selectors import get_meeting_for_user, meeting_visible_to
+from entente.meetings.selectors import get_meeting_for_user
 from entente.meetings.services import meetings as meetings_services
 from entente.meetings.views.common import (
     agreement_parties,
@@ -27,8 +27,7 @@ from entente.meetings.views.common import (
 
 @signed_in("GET")
 def meeting_list(request):
-    queryset = meeting_visible_to(request.user).order_by(*DEFAULT_ORDER)
-    filterset = MeetingFilter(request.GET or None, queryset=queryset, request=request)
+    filterset = meeting_filter(request.GET, request)
     context = {
         "filter": filterset,
         "page": page_of(request, filterset.qs),

@@ -1,0 +1,156 @@
+"""The lists that can be exported, each with its columns.
+
+A list is exported exactly as its page shows it: the same filter set over the same
+visibility-filtered queryset (each app's `<entity>_filter(data, request)`), every page
+of it. Every row ends with its record's owner, scope and marking.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django_filters import FilterSet
+
+from entente.agreements.filters import commitment_filter
+from entente.liaison.filters import request_filter
+from entente.meetings.filters import meeting_filter
+from entente.training.filters import training_filter
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its header (translatable) and how a record gives its value."""
+
+    header: str | Promise
+    value: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class ExportList:
+    """A list page that can be exported: `filtered(data, request)` builds its filter set."""
+
+    name: str
+    title: str | Promise
+    page: str  # the URL name of the list's page
+    filtered: Callable[[Any, Any], FilterSet]
+    columns: tuple[Column, ...]
+    # Read with the rows (the columns show them), without changing which rows there are.
+    related: tuple[str, ...] = ()
+
+
+def _yes(value: bool) -> str | Promise:
+    return _("yes") if value else ""
+
+
+def _name(record: Model | None, attribute: str = "name") -> str:
+    return getattr(record, attribute) if record is not None else ""
+
+
+# The columns every row ends with: whose record it is, and how it may be handled.
+HANDLING = (
+    Column(_("Owner"), lambda r: r.owning_party.code),
+    Column(_("Scope"), lambda r: r.get_scope_display()),
+    Column(_("Marking"), lambda r: r.marking),
+)
+
+COMMITMENTS = ExportList(
+    name="commitments",
+    title=_("Commitments"),
+    page="agreements:commitment-list",
+    filtered=commitment_filter,
+    columns=(
+        Column(_("Id"), lambda c: str(c.public_id)),
+        Column(_("Commitment"), lambda c: c.title),
+        Column(_("Agreement"), lambda c: c.agreement.title),
+        Column(_("Area"), lambda c: _name(c.area)),
+        Column(_("Responsible party"), lambda c: c.responsible_party.code),
+        Column(_("Responsible unit"), lambda c: _name(c.responsible_unit)),
+        Column(_("Due"), lambda c: c.due_date),
+        Column(_("Status"), lambda c: c.get_status_display()),
+        Column(_("Overdue"), lambda c: _yes(c.is_overdue)),
+        Column(_("Progress (%)"), lambda c: c.progress),
+        *HANDLING,
+    ),
+)
+
+
+def _local(moment, zone: str) -> str:
+    """A date and time where it happens, as its page shows it with the zone beside."""
+    return timezone.localtime(moment, ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _utc(moment) -> str:
+    return "" if moment is None else timezone.localtime(moment, dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+MEETINGS = ExportList(
+    name="meetings",
+    title=_("Meetings"),
+    page="meetings:meeting-list",
+    filtered=meeting_filter,
+    columns=(
+        Column(_("Id"), lambda m: str(m.public_id)),
+        Column(_("Meeting"), lambda m: m.title),
+        Column(_("Agreement"), lambda m: m.agreement.title),
+        Column(_("Kind"), lambda m: m.get_kind_display()),
+        Column(_("Starts"), lambda m: _local(m.starts_at, m.time_zone)),
+        Column(_("Ends"), lambda m: _local(m.ends_at, m.time_zone)),
+        Column(_("Time zone"), lambda m: m.time_zone),
+        Column(_("Place"), lambda m: m.place),
+        Column(_("Host"), lambda m: m.host_party.code),
+        Column(_("Status"), lambda m: m.get_status_display()),
+        *HANDLING,
+    ),
+)
+
+REQUESTS = ExportList(
+    name="requests",
+    title=_("Liaison requests"),
+    page="liaison:request-list",
+    filtered=request_filter,
+    related=("owning_party",),
+    columns=(
+        Column(_("Id"), lambda r: str(r.public_id)),
+        Column(_("Reference"), lambda r: r.reference),
+        Column(_("Subject"), lambda r: r.subject),
+        Column(_("Agreement"), lambda r: r.agreement.title),
+        Column(_("Area"), lambda r: _name(r.area)),
+        Column(_("From"), lambda r: r.from_unit.party.code),
+        Column(_("To"), lambda r: r.to_unit.party.code),
+        Column(_("Priority"), lambda r: r.get_priority_display()),
+        Column(_("Status"), lambda r: r.get_status_display()),
+        Column(_("Sent (UTC)"), lambda r: _utc(r.sent_at)),
+        Column(_("Deadline (UTC)"), lambda r: _utc(r.due_at)),
+        Column(_("Answered (UTC)"), lambda r: _utc(r.answered_at)),
+        *HANDLING,
+    ),
+)
+
+TRAININGS = ExportList(
+    name="trainings",
+    title=_("Training activities"),
+    page="training:training-list",
+    filtered=training_filter,
+    related=("agreement", "host_party", "sending_party", "owning_party"),
+    columns=(
+        Column(_("Id"), lambda t: str(t.public_id)),
+        Column(_("Activity"), lambda t: t.title),
+        Column(_("Agreement"), lambda t: t.agreement.title),
+        Column(_("Kind"), lambda t: t.get_kind_display()),
+        Column(_("Host"), lambda t: t.host_party.code),
+        Column(_("Sending party"), lambda t: t.sending_party.code),
+        Column(_("Starts"), lambda t: t.starts_on),
+        Column(_("Ends"), lambda t: t.ends_on),
+        Column(_("Place"), lambda t: t.place),
+        Column(_("Status"), lambda t: t.get_status_display()),
+        *HANDLING,
+    ),
+)
+
+LISTS = {export.name: export for export in (COMMITMENTS, MEETINGS, TRAININGS, REQUESTS)}

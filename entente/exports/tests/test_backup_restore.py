@@ -1,0 +1,144 @@
+"""`entente backup` and `entente restore`: a world is backed up while its instance runs,
+restored into a new, empty instance (another data directory and database, in a process
+of its own, as an operator would), and there its audit chain verifies and its JSON
+export is byte for byte the one taken before. Damaged backups and non-empty instances
+are refused, naming why."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from entente.tests.access_world import build
+
+CHECKOUT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def empty_instance(tmp_path):
+    """The environment of a new instance: its own data directory, and on PostgreSQL
+    (when the suite runs there) its own scratch database, dropped afterwards."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENTENTE_")}
+    env |= {"ENTENTE_DATA_DIR": str(tmp_path / "restored"), "ENTENTE_REQUIRE_MFA": "0"}
+    if connection.vendor != "postgresql":
+        yield env
+        return
+    scratch = f"{connection.settings_dict['NAME']}_restore"
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        cursor.execute(f'CREATE DATABASE "{scratch}"')
+    db = connection.settings_dict
+    env["ENTENTE_DATABASE_URL"] = (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{scratch}"
+    )
+    yield env
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+def entente(env, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "entente.cli", *args],
+        cwd=CHECKOUT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_restored_backup_verifies_and_exports_the_same(
+    transactional_db, cast, tmp_path, empty_instance
+):
+    # Committed data (transactional_db): the backup reads the database as others do.
+    world = build(cast)
+    agreement = str(world.cast.agreement.public_id)
+    before, after = tmp_path / "before.json", tmp_path / "after.json"
+    call_command(
+        "export", agreement, "--format", "json", "-o", str(before), "--user", "a_coordinator"
+    )
+    call_command("backup", str(tmp_path / "backup"))
+
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert manifest["database"] == connection.vendor
+    attachments = sorted(name for name in manifest["files"] if name.startswith("media/"))
+    assert len(attachments) == len(world.of_kind("attachment"))
+
+    restored = entente(empty_instance, "restore", str(tmp_path / "backup"))
+    assert (restored.returncode, restored.stderr) == (0, "")
+    verified = entente(empty_instance, "audit", "verify")
+    assert (verified.returncode, verified.stdout.startswith("audit chain intact")) == (0, True)
+    exported = entente(
+        empty_instance,
+        "export",
+        agreement,
+        "--format",
+        "json",
+        "-o",
+        str(after),
+        "--user",
+        "a_coordinator",
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert after.read_bytes() == before.read_bytes()
+    media = Path(empty_instance["ENTENTE_DATA_DIR"]) / "media"
+    assert (
+        sorted(f"media/{p.relative_to(media).as_posix()}" for p in media.rglob("*") if p.is_file())
+        == attachments
+    )
+
+    # Restored once, the instance is no longer empty.
+    again = entente(empty_instance, "restore", str(tmp_path / "backup"))
+    assert again.returncode == 1
+    # One line, however the `entente` command prefixes it.
+    assert again.stderr.count("\n") == 1
+    assert again.stderr.endswith(
+        "this instance is not empty (it has an audit history); restore into "
+        "a new, empty database and data directory\n"
+    )
+
+
+@pytest.mark.django_db
+def test_a_tampered_backup_is_refused_naming_the_file(cast, tmp_path, settings):
+    uploaded = Path(settings.MEDIA_ROOT) / "attachments" / "minutes.txt"
+    uploaded.parent.mkdir(parents=True)
+    uploaded.write_text("minutes\n")
+    call_command("backup", str(tmp_path / "backup"))
+    (tmp_path / "backup" / "media" / "attachments" / "minutes.txt").write_text("altered\n")
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(tmp_path / "backup"))
+    assert (
+        str(refused.value)
+        == "backup damaged: media/attachments/minutes.txt does not match its checksum"
+    )
+
+    (tmp_path / "backup" / "media" / "attachments" / "minutes.txt").unlink()
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(tmp_path / "backup"))
+    assert str(refused.value) == "backup damaged: media/attachments/minutes.txt is missing"
+
+
+@pytest.mark.django_db
+def test_a_backup_never_overwrites_and_a_restore_needs_a_backup(tmp_path):
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "something").write_text("x")
+    with pytest.raises(CommandError) as refused:
+        call_command("backup", str(tmp_path / "full"))
+    assert str(refused.value) == f"{tmp_path / 'full'} already exists and is not an empty directory"
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(tmp_path / "full"))
+    assert str(refused.value) == f"{tmp_path / 'full'} is not a backup: it has no manifest.json"
+
+
+@pytest.mark.django_db
+def test_restore_refuses_a_non_empty_instance(cast, tmp_path):
+    call_command("backup", str(tmp_path / "backup"))
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(tmp_path / "backup"))
+    assert "this instance is not empty" in str(refused.value)

@@ -1,0 +1,248 @@
+"""Exports of the commitment list, as each role: the file holds exactly the rows the
+role's page holds (every page of them), checked on the file itself."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from entente.agreements.services.commitments import commitment_create
+from entente.audit.models import AuditEvent
+from entente.core.enums import Marking, Scope
+from entente.tests.access_world import OUTSIDERS, USERS, build
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("exports:commitment-export")
+HEADERS = [
+    "Id",
+    "Commitment",
+    "Agreement",
+    "Area",
+    "Responsible party",
+    "Responsible unit",
+    "Due",
+    "Status",
+    "Overdue",
+    "Progress (%)",
+    "Owner",
+    "Scope",
+    "Marking",
+]
+
+
+def client_of(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    content = response.content
+    assert content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def xlsx_rows(response) -> list[list]:
+    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+
+
+def visible(world, kind, username) -> list[str]:
+    return sorted(str(e.record.public_id) for e in world.of_kind(kind) if username in e.viewers)
+
+
+def highest(markings) -> str:
+    order = ["TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"]
+    return max(markings, key=order.index, default="TLP:CLEAR")
+
+
+@pytest.fixture
+def world(cast):
+    return build(cast)
+
+
+# Each list: its export URL, the query that shows all of it, the kind of its records.
+LISTS = {
+    "commitments": (URL, {}, "commitment"),
+    "meetings": (reverse("exports:meeting-export"), {}, "meeting"),
+    "trainings": (reverse("exports:training-export"), {}, "training"),
+    "requests": (reverse("exports:request-export"), {"tab": "all"}, "request"),
+}
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_each_role_exports_exactly_the_rows_it_may_see(world, name):
+    url, query, kind = LISTS[name]
+    found, expected = {}, {}
+    for username in USERS + OUTSIDERS:
+        client = client_of(world.users[username])
+        csv_file = csv_rows(client.get(url, query | {"format": "csv"}))
+        xlsx_file = xlsx_rows(client.get(url, query | {"format": "xlsx"}))
+        text = " ".join(str(value) for row in csv_file + xlsx_file for value in row)
+        found[username] = (
+            sorted(row[0] for row in csv_file[2:]),
+            sorted(row[0] for row in xlsx_file[2:]),
+            csv_file[0]
+            == xlsx_file[0]
+            == [f"Highest marking in this file: {highest(row[-1] for row in csv_file[2:])}"],
+            sorted(t for t in world.forbidden_tokens(username) if t in text),
+        )
+        expected[username] = (visible(world, kind, username),) * 2 + (True, [])
+    assert found == expected
+
+
+def test_every_column_has_its_header(world):
+    client = client_of(world.users["a_officer"])
+    assert csv_rows(client.get(URL, {"format": "csv"}))[1] == HEADERS
+    assert xlsx_rows(client.get(URL, {"format": "xlsx"}))[1] == HEADERS
+
+
+def test_the_red_commitment_is_in_its_recipients_export_only(world):
+    red = next(e for e in world.of_kind("commitment") if e.token == "tkAREDkt")
+    for username in ("a_officer", "a_reader"):
+        rows = csv_rows(client_of(world.users[username]).get(URL, {"format": "csv"}))
+        found = [row for row in rows[2:] if row[0] == str(red.record.public_id)]
+        assert (username, len(found)) == (username, 1 if username in red.viewers else 0)
+    rows = csv_rows(client_of(world.users["a_officer"]).get(URL, {"format": "csv"}))
+    assert rows[0] == ["Highest marking in this file: TLP:RED"]
+
+
+def test_the_export_keeps_the_filters_and_writes_every_value(cast):
+    officer = cast.a_officer
+    kept = commitment_create(
+        actor=officer,
+        agreement=cast.agreement,
+        title={"en": "Train the trainers"},
+        responsible_party=cast.a,
+        responsible_unit=cast.a_cell,
+        scope=Scope.SHARED,
+        marking=Marking.GREEN,
+    )
+    commitment_create(
+        actor=officer,
+        agreement=cast.agreement,
+        title={"en": "Exchange liaison officers"},
+        responsible_party=cast.a,
+    )
+    response = client_of(officer).get(URL, {"q": "trainers", "format": "csv", "page": "2"})
+    assert csv_rows(response) == [
+        ["Highest marking in this file: TLP:GREEN"],
+        HEADERS,
+        [
+            str(kept.public_id),
+            "Train the trainers",
+            cast.agreement.title,
+            "",
+            "MA-DGSN",
+            "Contact cell MA",
+            "",
+            "Planned",
+            "",
+            "0",
+            "MA-DGSN",
+            "Shared",
+            "TLP:GREEN",
+        ],
+    ]
+
+
+def test_every_page_is_exported_not_only_the_first(cast):
+    for number in range(27):  # the page shows 25
+        commitment_create(
+            actor=cast.a_officer,
+            agreement=cast.agreement,
+            title={"en": f"Commitment {number:02}"},
+            responsible_party=cast.a,
+        )
+    rows = xlsx_rows(client_of(cast.a_officer).get(URL, {"format": "xlsx", "sort": "title"}))
+    assert [row[1] for row in rows[2:]] == [f"Commitment {n:02}" for n in range(27)]
+
+
+def test_formulas_typed_by_users_are_neutralised(cast):
+    for title in ("=HYPERLINK(1)", "+1", "-2", "@SUM(A1)"):
+        commitment_create(
+            actor=cast.a_officer,
+            agreement=cast.agreement,
+            title={"en": title},
+            responsible_party=cast.a,
+        )
+    client = client_of(cast.a_officer)
+    expected = ["'+1", "'-2", "'=HYPERLINK(1)", "'@SUM(A1)"]
+    rows = csv_rows(client.get(URL, {"format": "csv", "sort": "title"}))
+    assert [row[1] for row in rows[2:]] == expected
+    rows = xlsx_rows(client.get(URL, {"format": "xlsx", "sort": "title"}))
+    assert [row[1] for row in rows[2:]] == expected
+
+
+def test_an_export_is_audited_without_its_content(cast):
+    client = client_of(cast.a_reader)
+    before = AuditEvent.objects.count()
+    client.get(URL, {"format": "xlsx", "status": "planned", "q": "budget"})
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert (event.action, event.actor, event.target_type, event.target_id) == (
+        "export",
+        cast.a_reader,
+        "auth.user",
+        str(cast.a_reader.pk),
+    )
+    assert event.after == {
+        "what": "commitments",
+        "format": "xlsx",
+        "filters": {"q": ["budget"], "status": ["planned"]},
+        "rows": 0,
+    }
+
+
+def test_an_unknown_format_is_refused_by_name(cast):
+    before = AuditEvent.objects.count()
+    response = client_of(cast.a_reader).get(URL, {"format": "pdf"})
+    assert response.status_code == 400
+    assert "Unknown export format “pdf”: choose csv or xlsx." in response.content.decode()
+    assert AuditEvent.objects.count() == before
+
+
+def test_a_wrong_filter_is_refused_naming_the_filter(cast):
+    response = client_of(cast.a_reader).get(URL, {"format": "csv", "due_from": "soon"})
+    assert response.status_code == 400
+    assert "Due from: Enter a valid date." in response.content.decode()
+
+
+def test_the_list_page_links_to_its_exports_with_its_filters(cast):
+    page = client_of(cast.a_reader).get(
+        reverse("agreements:commitment-list"), {"q": "x", "page": "2"}
+    )
+    body = page.content.decode()
+    assert f'href="{URL}?q=x&amp;format=csv"' in body
+    assert f'href="{URL}?q=x&amp;format=xlsx"' in body
+
+
+def test_the_number_of_queries_does_not_grow_with_the_rows(cast):
+    client = client_of(cast.a_officer)
+
+    def queries_for_export() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(URL, {"format": "xlsx"}).status_code == 200
+        return len(captured)
+
+    def add(count: int) -> None:
+        for number in range(count):
+            commitment_create(
+                actor=cast.a_officer,
+                agreement=cast.agreement,
+                title={"en": f"Commitment {number}"},
+                responsible_party=cast.a,
+                responsible_unit=cast.a_cell,
+            )
+
+    add(1)
+    few = queries_for_export()
+    add(5)
+    assert queries_for_export() == few

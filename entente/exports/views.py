@@ -1,0 +1,62 @@
+"""Downloads of exports: a list as its page shows it (CSV or XLSX), a whole agreement
+as JSON. Each is recorded in the audit chain as the user's export."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from entente.agreements.selectors import get_agreement_for_user
+from entente.core.errors import ValidationError
+from entente.core.pages import signed_in
+from entente.exports.files import ExportFile, export_agreement, export_list
+from entente.exports.lists import LISTS
+
+
+def download(export: ExportFile) -> HttpResponse:
+    """The file as a download, kept by no cache: marked material stays off shared disks."""
+    response = HttpResponse(export.content, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def list_export(request, name: str):
+    """`?format=csv|xlsx` and the list page's own filters."""
+    try:
+        export = export_list(
+            LISTS[name], data=request.GET, request=request, fmt=request.GET.get("format", "")
+        )
+    except ValidationError as exc:
+        query = request.GET.copy()
+        query.pop("format", None)
+        back = f"{reverse(LISTS[name].page)}?{query.urlencode()}"
+        context = {"message": exc.messages[0], "title": LISTS[name].title, "back": back}
+        return render(request, "exports/export_refused.html", context, status=400)
+    return download(export)
+
+
+@signed_in("GET")
+def commitment_export(request):
+    return list_export(request, "commitments")
+
+
+@signed_in("GET")
+def meeting_export(request):
+    return list_export(request, "meetings")
+
+
+@signed_in("GET")
+def training_export(request):
+    return list_export(request, "trainings")
+
+
+@signed_in("GET")
+def request_export(request):
+    return list_export(request, "requests")
+
+
+@signed_in("GET")
+def agreement_export(request, pk):
+    agreement = get_agreement_for_user(request.user, pk)
+    return download(export_agreement(user=request.user, agreement=agreement))
