@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "entente.liaison",
     "entente.records",
     "entente.reports",
+    "entente.imports",
     "entente.demo",
 ]
 
