@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from entente.agreements.selectors import require_party_to
-from entente.core.access import require_visible
+from entente.core.access import require_visible, visibility_remembered
 from entente.core.errors import PermissionDenied
 from entente.imports.kinds import Lookups
 from entente.imports.mapping import Mapping
@@ -69,7 +69,7 @@ def import_table(
     rows = [(number, _values(number, cells, table, mapping, lookups, outcome)) for number, cells in table.rows]
     if outcome.problems and not dry_run:
         return outcome  # nothing is written while the file itself has problems
-    with transaction.atomic():
+    with transaction.atomic(), visibility_remembered():
         for number, values in rows:
             if values is not None:
                 _create(actor, agreement, number, values, mapping, lookups, outcome)
