@@ -388,3 +388,7 @@ LOGGING = {
 
 # Requests a minute per API token, per user and per client address (0: no limit).
 API_RATE_LIMIT = int(env("API_RATE_LIMIT", "600"))
+
+# Spreadsheets uploaded for an import, kept between its steps (mapping, dry run,
+# confirmation) and removed once imported; private, never served.
+IMPORTS_DIR = DATA_DIR / "imports"

@@ -52,7 +52,7 @@ def import_table(
     """Make a record of `mapping.kind` from every row of `table`, as `actor`, under
     `agreement`; with `dry_run`, or when any row has a problem, nothing is kept."""
     kind = mapping.record_kind
-    _require_importer(actor, agreement, kind.name)
+    require_importer(actor, agreement, kind.name)
     outcome = Outcome(skipped=list(table.skipped))
     missing = [c for c in mapping.columns if mapping.columns[c] and c not in table.columns]
     if missing:
@@ -81,7 +81,7 @@ def import_table(
     return outcome
 
 
-def _require_importer(actor, agreement, kind: str) -> None:
+def require_importer(actor, agreement, kind: str) -> None:
     """Records under an agreement are imported by its parties' writers; contacts, by
     whoever keeps their party's directory (checked by the service, row by row)."""
     if kind == "contacts":

@@ -19,6 +19,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXAMPLE = EXAMPLES / "commitments-example.xlsx"
 EXAMPLE_MAPPING = EXAMPLES / "commitments-example.mapping.json"
 
+AGREEMENT_ID = "{agreement}"
+
 EXPECTED = [
     ("Désigner le point de contact central", dt.date(2026, 3, 15), "done", 100, "MA-DGSN"),
     ("Contactpunt Politie aanwijzen", dt.date(2026, 4, 1), "done", 100, "NL-POL"),
@@ -151,3 +153,90 @@ def test_an_import_killed_halfway_leaves_no_row(cast, tmp_path, monkeypatch):
         )
 
     assert (len(calls), Commitment.objects.count(), AuditEvent.objects.count()) == (500, 0, events)
+
+
+def _command(cast, file: Path, *args: str, user: str = "a_officer", tty: bool = False):
+    out, err = _Out(), _Out()
+    err.isatty = lambda: tty  # type: ignore[method-assign]
+    call_command(
+        "import", str(file), "--agreement", str(cast.agreement.public_id), "--user", user,
+        *args, stdout=out, stderr=err,
+    )
+    return out, err
+
+
+def test_the_command_imports_the_example_with_a_progress_bar(cast):
+    out, err = _command(cast, EXAMPLE, "--mapping", str(EXAMPLE_MAPPING), tty=True)
+
+    assert out.lines()[:2] == ["row 8: skipped (blank row)", "row 12: skipped (total row)"]
+    assert out.lines()[2].startswith("Imported 6 record(s) in ")
+    assert "importing: 100%" in err.text and "6/6" in err.text
+    assert _commitments() == EXPECTED
+
+
+def test_the_command_dry_run_lists_what_it_would_create(cast):
+    out, _err = _command(cast, EXAMPLE, "--mapping", str(EXAMPLE_MAPPING), "--dry-run")
+
+    assert out.lines()[-1] == "Dry run: 6 record(s) would be created; nothing written."
+    assert out.lines()[2].startswith("row 5: would create {'title': 'Désigner le point de contact")
+    assert Commitment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "user", "message"),
+    [
+        ((), "a_reader", "Your role does not allow changes."),
+        ((), "c_officer", f"No agreement “{AGREEMENT_ID}” that you may see."),
+        ((), "nobody", "No user 'nobody'."),
+        (("--mapping", "/nonexistent.json"), "a_officer", "mapping: The mapping file cannot be read: "),
+    ],
+)
+def test_the_command_refuses_in_one_line(cast, args, user, message):
+    message = message.replace(AGREEMENT_ID, str(cast.agreement.public_id))
+    with pytest.raises(CommandError) as refused:
+        _command(cast, EXAMPLE, *args, user=user)
+
+    assert str(refused.value).startswith(message)
+    assert "\n" not in str(refused.value)
+    assert Commitment.objects.count() == 0
+
+
+def test_an_agreement_is_named_by_its_title_too(cast):
+    with pytest.raises(CommandError, match="^No agreement “Another” that you may see.$"):
+        call_command("import", str(EXAMPLE), "--agreement", "Another", "--user", "a_officer")
+
+
+def test_meetings_and_trainings_are_imported_by_their_services(cast, tmp_path):
+    meetings = _csv(
+        tmp_path / "meetings.csv",
+        ["Comité mixte;joint_committee;5 mai 2026 10h00;05/05/2026 12:00"],
+        header="Title;Kind;Starts;Ends",
+    )
+    mapping = tmp_path / "meetings.json"
+    mapping.write_text(
+        '{"kind": "meetings", "columns": {"Title": "title", "Kind": "kind",'
+        ' "Starts": "starts_at", "Ends": "ends_at"}, "defaults": {"reference_language": "fr"}}'
+    )
+    _command(cast, meetings, "--mapping", str(mapping))
+    trainings = _csv(
+        tmp_path / "trainings.csv",
+        ["Cyber course;course;NL-POL;1 april 2026;3 april 2026"],
+        header="Title;Kind;Sending;From;To",
+    )
+    mapping.write_text(
+        '{"kind": "trainings", "columns": {"Title": "title", "Kind": "kind",'
+        ' "Sending": "sending_party", "From": "starts_on", "To": "ends_on"}}'
+    )
+    _command(cast, trainings, "--mapping", str(mapping))
+
+    meeting = cast.agreement.meetings.get()
+    training = cast.agreement.trainings.get()
+    assert (meeting.title_fr, meeting.kind, meeting.time_zone, meeting.host_party) == (
+        "Comité mixte", "joint_committee", "Africa/Casablanca", cast.a
+    )
+    assert (meeting.starts_at.isoformat(), meeting.ends_at.isoformat()) == (
+        "2026-05-05T09:00:00+00:00", "2026-05-05T11:00:00+00:00"
+    )
+    assert (training.title_en, training.starts_on, training.ends_on, training.host_party, training.sending_party) == (
+        "Cyber course", dt.date(2026, 4, 1), dt.date(2026, 4, 3), cast.a, cast.b
+    )

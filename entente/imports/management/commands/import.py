@@ -10,7 +10,7 @@ from entente.core.errors import NotFound
 from entente.imports.mapping import Mapping, check_fields, load_mapping, suggested
 from entente.imports.reading import read_table
 from entente.imports.selectors import get_agreement_by_name
-from entente.imports.services import Outcome, import_table
+from entente.imports.services import Outcome, import_table, require_importer
 
 
 class Command(BaseCommand):
@@ -53,6 +53,8 @@ class Command(BaseCommand):
             raise CommandError(f"No file {file}.")
         agreement = get_agreement_by_name(actor, name)
         mapping = load_mapping(mapping_file) if mapping_file else None
+        # Who may not import hears so first, whatever else is wrong with the file.
+        require_importer(actor, agreement, mapping.kind if mapping else "commitments")
         table = read_table(
             file,
             sheet=mapping.sheet if mapping else "",

@@ -1,0 +1,126 @@
+"""The import on the web: upload, map the columns, dry run, confirm."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from entente.agreements.models import Commitment
+
+pytestmark = pytest.mark.django_db
+
+CSV = (
+    "Titre;Échéance;Statut\n"
+    "Désigner le point de contact;15 mars 2026;En cours\n"
+    "\n"
+    "Contactpunt aanwijzen;1 april 2026;planned\n"
+    "Totaal;;\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def _imports_dir(settings, tmp_path):
+    settings.IMPORTS_DIR = tmp_path / "imports"
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _upload(client, cast, text=CSV):
+    return client.post(
+        reverse("imports:import-upload", args=[cast.agreement.public_id]),
+        {"kind": "commitments", "file": SimpleUploadedFile("suivi.csv", text.encode())},
+    )
+
+
+def _key(response) -> str:
+    return response["Location"].rstrip("/").split("/")[2]
+
+
+def test_an_officer_uploads_maps_checks_and_imports(cast, settings):
+    client = _client(cast.a_officer)
+    uploaded = _upload(client, cast)
+    assert uploaded.status_code == 302
+    key = _key(uploaded)
+    map_url = reverse("imports:import-map", args=[key])
+    assert uploaded["Location"] == map_url
+
+    page = client.get(map_url)
+    assert page.status_code == 200
+    assert [f.label for f in page.context["form"].column_fields()] == ["Titre", "Échéance", "Statut"]
+
+    mapped = client.post(
+        map_url,
+        {
+            "column_0": "title",
+            "column_1": "due_date",
+            "column_2": "",
+            "reference_language": "fr",
+            "scope": "shared",
+            "marking": "TLP:GREEN",
+        },
+    )
+    check_url = reverse("imports:import-check", args=[key])
+    assert mapped["Location"] == check_url
+
+    dry = client.get(check_url)
+    assert dry.status_code == 200
+    assert dry.context["rows"] == [
+        (2, ["Désigner le point de contact", "2026-03-15", "fr", "shared", "TLP:GREEN"]),
+        (4, ["Contactpunt aanwijzen", "2026-04-01", "fr", "shared", "TLP:GREEN"]),
+    ]
+    assert dry.context["outcome"].skipped == [(3, "blank row"), (5, "total row")]
+    assert Commitment.objects.count() == 0
+
+    done = client.post(check_url)
+    assert done["Location"] == cast.agreement.get_absolute_url()
+    assert sorted(Commitment.objects.values_list("title_fr", "due_date", "scope")) == [
+        ("Contactpunt aanwijzen", dt.date(2026, 4, 1), "shared"),
+        ("Désigner le point de contact", dt.date(2026, 3, 15), "shared"),
+    ]
+    assert list((settings.IMPORTS_DIR).iterdir()) == []  # the file is gone
+    assert client.get(check_url).status_code == 404
+
+
+def test_the_dry_run_lists_each_problem_by_row_and_column_and_offers_no_import(cast):
+    client = _client(cast.a_officer)
+    key = _key(_upload(client, cast, "Title;Due date\nOne;31/02/2026\nTwo;demain\n"))
+    client.post(reverse("imports:import-map", args=[key]), {"column_0": "title", "column_1": "due_date", "reference_language": "en", "scope": "internal", "marking": "TLP:AMBER"})
+
+    page = client.get(reverse("imports:import-check", args=[key]))
+
+    assert page.status_code == 400
+    assert [(p.row, p.column, p.message) for p in page.context["outcome"].problems] == [
+        (2, "Due date", "“31/02/2026” is not a day of the calendar."),
+        (3, "Due date", "“demain” is not a date (write it as 03/03/2026, 3 mars 2026, 3 maart 2026, 2026-03-03)."),
+    ]
+    assert b"Import 0" not in page.content and b'method="post"' not in page.content.split(b"<main")[-1]
+    assert client.post(reverse("imports:import-check", args=[key])).status_code == 400
+    assert Commitment.objects.count() == 0
+
+
+def test_another_user_cannot_open_an_upload(cast):
+    key = _key(_upload(_client(cast.a_officer), cast))
+
+    other = _client(cast.a_coordinator)
+
+    assert other.get(reverse("imports:import-map", args=[key])).status_code == 404
+    assert other.post(reverse("imports:import-check", args=[key])).status_code == 404
+
+
+def test_a_reader_may_not_import(cast, settings):
+    response = _upload(_client(cast.a_reader), cast)
+
+    assert response.status_code == 403
+    assert not settings.IMPORTS_DIR.exists() or list(settings.IMPORTS_DIR.iterdir()) == []
+
+
+def test_an_outsider_does_not_learn_the_agreement_exists(cast):
+    response = _upload(_client(cast.c_officer), cast)
+
+    assert response.status_code == 404
