@@ -60,7 +60,7 @@ def _checks_hold(instance: models.Model) -> bool:
     conditions = [constraint.condition for constraint in _check_constraints(instance)]
     if not conditions:
         return True
-    against = instance._get_field_expression_map(meta=instance._meta)
+    against = instance._get_field_expression_map(meta=instance._meta)  # type: ignore[attr-defined]
     try:
         return Q(*conditions).check(against, using=router.db_for_write(type(instance)))
     except FieldError:
@@ -82,9 +82,11 @@ def _full_clean_but_checks(instance: models.Model) -> None:
             if id(constraint) in checks:
                 continue
             try:
-                constraint.validate(model, instance, exclude=set(errors) or None, using=using)
+                constraint.validate(  # type: ignore[attr-defined]  # every constraint has it
+                    model, instance, exclude=set(errors) or None, using=using
+                )
             except ValidationError as error:
-                fields = getattr(constraint, "fields", ())
+                fields: tuple[str, ...] = tuple(getattr(constraint, "fields", ()))
                 if getattr(error, "code", None) == "unique" and len(fields) == 1:
                     errors.setdefault(fields[0], []).append(error)
                 else:

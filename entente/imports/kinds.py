@@ -33,7 +33,8 @@ class Lookups:
     def __init__(self, actor, agreement) -> None:
         self.actor = actor
         self.agreement = agreement
-        self.own_party = membership_of(actor).party if membership_of(actor) else None
+        # The importer was found a member of a party (require_importer).
+        self.own_party = membership_of(actor).party
         ids = set(agreement.agreement_parties.values_list("party_id", flat=True))
         self.parties = _by_names(
             party_list().filter(pk__in=ids), lambda p: [p.code, p.name_en, p.name_fr, p.name_nl]
@@ -45,7 +46,7 @@ class Lookups:
         self.clauses = _by_names(
             clause_visible_to(actor).filter(agreement=agreement), lambda c: [c.number]
         )
-        self.units = {
+        self.units: dict[tuple[int | None, str], Any] = {
             (unit.party_id, plain(unit.name)): unit
             for unit in unit_list().filter(party_id__in=ids | {getattr(self.own_party, "pk", 0)})
         }
@@ -145,7 +146,10 @@ def _clauses(value, lookups: Lookups):
 
 def _handling(values: dict) -> dict:
     """Scope and marking of the new record, as the services take them today."""
-    return {"scope": values.pop("scope", Scope.INTERNAL), "marking": values.pop("marking", Marking.AMBER)}
+    return {
+        "scope": values.pop("scope", Scope.INTERNAL),
+        "marking": values.pop("marking", Marking.AMBER),
+    }
 
 
 def _title(values: dict, lookups: Lookups) -> tuple[dict, str]:

@@ -59,9 +59,7 @@ def mapping_from(data) -> Mapping:
     if unknown:
         raise ValidationError({"mapping": _("Unknown keys: %s.") % ", ".join(unknown)})
     if data.get("kind") not in KINDS:
-        raise ValidationError(
-            {"kind": _("The kind is one of: %s.") % ", ".join(KINDS)}
-        )
+        raise ValidationError({"kind": _("The kind is one of: %s.") % ", ".join(KINDS)})
     kind = KINDS[data["kind"]]
     header_row = data.get("header_row")
     if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
@@ -110,8 +108,7 @@ def check_fields(mapping: Mapping) -> None:
     for target in kind.targets:
         if target.required and target.name not in mapped and target.name not in mapping.defaults:
             errors.setdefault("columns", []).append(
-                _("No column gives “%(field)s”, which every record needs.")
-                % {"field": target.name}
+                _("No column gives “%(field)s”, which every record needs.") % {"field": target.name}
             )
     if errors:
         raise ValidationError(errors)

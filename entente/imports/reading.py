@@ -46,7 +46,9 @@ def read_table(path: Path, *, sheet: str = "", header_row: int | None = None) ->
     if header_row is None:
         header_row = _guess_header_row(raw)
     if not 1 <= header_row <= len(raw):
-        raise ValidationError({"header_row": _("The file has no row %(row)s.") % {"row": header_row}})
+        raise ValidationError(
+            {"header_row": _("The file has no row %(row)s.") % {"row": header_row}}
+        )
     table = Table(columns=_column_names(raw, header_row), header_row=header_row)
     for number, cells in enumerate(raw[header_row:], start=header_row + 1):
         reason = _skip_reason(cells)
@@ -131,7 +133,9 @@ def _column_names(raw: list[list], header_row: int) -> list[str]:
         if _filled(upper):
             group = str(upper).strip()
         groups.append(group)
-        names.append(str(own).strip() if _filled(own) else (str(upper).strip() if _filled(upper) else ""))
+        names.append(
+            str(own).strip() if _filled(own) else (str(upper).strip() if _filled(upper) else "")
+        )
     for index, name in enumerate(names):
         if not name:
             names[index] = get_column_letter(index + 1)

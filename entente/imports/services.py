@@ -66,7 +66,10 @@ def import_table(
             }
         )
     lookups = Lookups(actor, agreement)
-    rows = [(number, _values(number, cells, table, mapping, lookups, outcome)) for number, cells in table.rows]
+    rows = [
+        (number, _values(number, cells, table, mapping, lookups, outcome))
+        for number, cells in table.rows
+    ]
     if outcome.problems and not dry_run:
         return outcome  # nothing is written while the file itself has problems
     with transaction.atomic(), visibility_remembered():
@@ -107,7 +110,11 @@ def _values(number, cells, table, mapping, lookups, outcome) -> dict[str, Any] |
         if value is None:
             if target.required:
                 outcome.problems.append(
-                    Problem(number, mapping.column_of(target.name), _("This cell is empty; it is needed."))
+                    Problem(
+                        number,
+                        mapping.column_of(target.name),
+                        _("This cell is empty; it is needed."),
+                    )
                 )
                 ok = False
             continue

@@ -93,7 +93,9 @@ def as_decimal(value) -> Decimal:
     try:
         return Decimal(text)
     except InvalidOperation:
-        raise ValueError(_("“%(value)s” is not a number.") % {"value": str(value).strip()}) from None
+        raise ValueError(
+            _("“%(value)s” is not a number.") % {"value": str(value).strip()}
+        ) from None
 
 
 def as_percentage(value) -> int:

@@ -96,7 +96,9 @@ def import_map(request, key):
         "problem": problem,
         "kind": kind,
     }
-    return render(request, "imports/import_map.html", context, status=400 if form.errors or problem else 200)
+    return render(
+        request, "imports/import_map.html", context, status=400 if form.errors or problem else 200
+    )
 
 
 @signed_in("GET", "POST")
@@ -126,7 +128,9 @@ def import_check(request, key):
         "upload": upload,
         "outcome": outcome,
         "fields": fields,
-        "rows": [(row, [values.get(t.name, "") for t in fields]) for row, values in outcome.created],
+        "rows": [
+            (row, [values.get(t.name, "") for t in fields]) for row, values in outcome.created
+        ],
         "kind": kind,
     }
     return render(

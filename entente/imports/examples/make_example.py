@@ -19,10 +19,26 @@ ROWS = [
     # N°, title, responsible, due date, status, progress, remarks
     (1, "Désigner le point de contact central", "DGSN", "15 mars 2026", "Réalisé", 100, ""),
     (2, "Contactpunt Politie aanwijzen", "Politie", "1 april 2026", "Afgerond", 100, ""),
-    (3, "Échanger les listes de correspondants", "DGSN", "30/06/2026", "En cours", 40, "Liste NL reçue"),
+    (
+        3,
+        "Échanger les listes de correspondants",
+        "DGSN",
+        "30/06/2026",
+        "En cours",
+        40,
+        "Liste NL reçue",
+    ),
     None,  # a blank row, as people leave between blocks
     (4, "Jaarlijks overzicht van verzoeken", "Politie", "2026-09-30", "Gepland", 0, ""),
-    (5, "Atelier sur la cybercriminalité", "DGSN", dt.date(2026, 11, 20), "Reporté", 0, "Date à revoir"),
+    (
+        5,
+        "Atelier sur la cybercriminalité",
+        "DGSN",
+        dt.date(2026, 11, 20),
+        "Reporté",
+        0,
+        "Date à revoir",
+    ),
     (6, "Evaluatie van de samenwerking", "Politie", "15 december 2026", "Lopend", 25, ""),
 ]
 
@@ -37,7 +53,11 @@ def build(path: Path) -> None:
     # Row 2 left empty under the title. Row 3: the groups, row 4: the column names.
     sheet["A3"] = "N°"
     sheet.merge_cells("A3:A4")
-    for first, last, group in (("B", "C", "Engagement"), ("D", "E", "Échéance"), ("F", "G", "Suivi")):
+    for first, last, group in (
+        ("B", "C", "Engagement"),
+        ("D", "E", "Échéance"),
+        ("F", "G", "Suivi"),
+    ):
         sheet[f"{first}3"] = group
         sheet.merge_cells(f"{first}3:{last}3")
     for column, name in zip(

@@ -11,7 +11,7 @@ from entente.audit.models import AuditEvent
 from entente.imports import kinds
 from entente.imports.mapping import load_mapping
 from entente.imports.reading import read_table
-from entente.imports.services import Problem, import_table
+from entente.imports.services import import_table
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,11 @@ def _import_example(cast, *, dry_run: bool):
     mapping = load_mapping(EXAMPLE_MAPPING)
     table = read_table(EXAMPLE, sheet=mapping.sheet, header_row=mapping.header_row)
     return import_table(
-        actor=cast.a_officer, agreement=cast.agreement, table=table, mapping=mapping, dry_run=dry_run
+        actor=cast.a_officer,
+        agreement=cast.agreement,
+        table=table,
+        mapping=mapping,
+        dry_run=dry_run,
     )
 
 
@@ -53,10 +57,13 @@ def test_the_shipped_example_imports_every_row_and_skips_the_blank_and_total_row
     assert outcome.skipped == [(8, "blank row"), (12, "total row")]
     assert [row for row, _values in outcome.created] == [5, 6, 7, 9, 10, 11]
     assert _commitments() == EXPECTED
-    assert {(c.scope, c.marking, c.reference_language, c.owning_party.code) for c in Commitment.objects.all()} == {
-        ("shared", "TLP:GREEN", "fr", "MA-DGSN")
-    }
-    assert Commitment.objects.get(title_fr__startswith="Échanger").description_fr == "Liste NL reçue"
+    assert {
+        (c.scope, c.marking, c.reference_language, c.owning_party.code)
+        for c in Commitment.objects.all()
+    } == {("shared", "TLP:GREEN", "fr", "MA-DGSN")}
+    assert (
+        Commitment.objects.get(title_fr__startswith="Échanger").description_fr == "Liste NL reçue"
+    )
 
 
 def test_a_dry_run_shows_what_it_would_create_and_writes_nothing(cast):
@@ -100,11 +107,21 @@ def test_one_bad_row_among_ten_thousand_imports_nothing_and_names_the_row(cast, 
 
     with pytest.raises(CommandError, match=r"^1 problem\(s\) in the file; nothing was imported\.$"):
         call_command(
-            "import", str(file), "--agreement", str(cast.agreement.public_id),
-            "--user", "a_officer", "--mapping", str(mapping), stdout=(out := _Out()), stderr=_Out(),
+            "import",
+            str(file),
+            "--agreement",
+            str(cast.agreement.public_id),
+            "--user",
+            "a_officer",
+            "--mapping",
+            str(mapping),
+            stdout=(out := _Out()),
+            stderr=_Out(),
         )
 
-    assert out.lines() == ["row 7342, column “Échéance”: “31/02/2026” is not a day of the calendar."]
+    assert out.lines() == [
+        "row 7342, column “Échéance”: “31/02/2026” is not a day of the calendar."
+    ]
     assert Commitment.objects.count() == 0
 
 
@@ -148,8 +165,14 @@ def test_an_import_killed_halfway_leaves_no_row(cast, tmp_path, monkeypatch):
 
     with pytest.raises(KeyboardInterrupt):
         call_command(
-            "import", str(file), "--agreement", str(cast.agreement.public_id),
-            "--user", "a_officer", stdout=_Out(), stderr=_Out(),
+            "import",
+            str(file),
+            "--agreement",
+            str(cast.agreement.public_id),
+            "--user",
+            "a_officer",
+            stdout=_Out(),
+            stderr=_Out(),
         )
 
     assert (len(calls), Commitment.objects.count(), AuditEvent.objects.count()) == (500, 0, events)
@@ -159,8 +182,15 @@ def _command(cast, file: Path, *args: str, user: str = "a_officer", tty: bool = 
     out, err = _Out(), _Out()
     err.isatty = lambda: tty  # type: ignore[method-assign]
     call_command(
-        "import", str(file), "--agreement", str(cast.agreement.public_id), "--user", user,
-        *args, stdout=out, stderr=err,
+        "import",
+        str(file),
+        "--agreement",
+        str(cast.agreement.public_id),
+        "--user",
+        user,
+        *args,
+        stdout=out,
+        stderr=err,
     )
     return out, err
 
@@ -188,7 +218,11 @@ def test_the_command_dry_run_lists_what_it_would_create(cast):
         ((), "a_reader", "Your role does not allow changes."),
         ((), "c_officer", f"No agreement “{AGREEMENT_ID}” that you may see."),
         ((), "nobody", "No user 'nobody'."),
-        (("--mapping", "/nonexistent.json"), "a_officer", "mapping: The mapping file cannot be read: "),
+        (
+            ("--mapping", "/nonexistent.json"),
+            "a_officer",
+            "mapping: The mapping file cannot be read: ",
+        ),
     ],
 )
 def test_the_command_refuses_in_one_line(cast, args, user, message):
@@ -232,11 +266,19 @@ def test_meetings_and_trainings_are_imported_by_their_services(cast, tmp_path):
     meeting = cast.agreement.meetings.get()
     training = cast.agreement.trainings.get()
     assert (meeting.title_fr, meeting.kind, meeting.time_zone, meeting.host_party) == (
-        "Comité mixte", "joint_committee", "Africa/Casablanca", cast.a
+        "Comité mixte",
+        "joint_committee",
+        "Africa/Casablanca",
+        cast.a,
     )
     assert (meeting.starts_at.isoformat(), meeting.ends_at.isoformat()) == (
-        "2026-05-05T09:00:00+00:00", "2026-05-05T11:00:00+00:00"
+        "2026-05-05T09:00:00+00:00",
+        "2026-05-05T11:00:00+00:00",
     )
-    assert (training.title_en, training.starts_on, training.ends_on, training.host_party, training.sending_party) == (
-        "Cyber course", dt.date(2026, 4, 1), dt.date(2026, 4, 3), cast.a, cast.b
-    )
+    assert (
+        training.title_en,
+        training.starts_on,
+        training.ends_on,
+        training.host_party,
+        training.sending_party,
+    ) == ("Cyber course", dt.date(2026, 4, 1), dt.date(2026, 4, 3), cast.a, cast.b)

@@ -52,7 +52,11 @@ def test_an_officer_uploads_maps_checks_and_imports(cast, settings):
 
     page = client.get(map_url)
     assert page.status_code == 200
-    assert [f.label for f in page.context["form"].column_fields()] == ["Titre", "Échéance", "Statut"]
+    assert [f.label for f in page.context["form"].column_fields()] == [
+        "Titre",
+        "Échéance",
+        "Statut",
+    ]
 
     mapped = client.post(
         map_url,
@@ -90,16 +94,31 @@ def test_an_officer_uploads_maps_checks_and_imports(cast, settings):
 def test_the_dry_run_lists_each_problem_by_row_and_column_and_offers_no_import(cast):
     client = _client(cast.a_officer)
     key = _key(_upload(client, cast, "Title;Due date\nOne;31/02/2026\nTwo;demain\n"))
-    client.post(reverse("imports:import-map", args=[key]), {"column_0": "title", "column_1": "due_date", "reference_language": "en", "scope": "internal", "marking": "TLP:AMBER"})
+    client.post(
+        reverse("imports:import-map", args=[key]),
+        {
+            "column_0": "title",
+            "column_1": "due_date",
+            "reference_language": "en",
+            "scope": "internal",
+            "marking": "TLP:AMBER",
+        },
+    )
 
     page = client.get(reverse("imports:import-check", args=[key]))
 
     assert page.status_code == 400
     assert [(p.row, p.column, p.message) for p in page.context["outcome"].problems] == [
         (2, "Due date", "“31/02/2026” is not a day of the calendar."),
-        (3, "Due date", "“demain” is not a date (write it as 03/03/2026, 3 mars 2026, 3 maart 2026, 2026-03-03)."),
+        (
+            3,
+            "Due date",
+            "“demain” is not a date (write it as 03/03/2026, 3 mars 2026, 3 maart 2026, 2026-03-03).",
+        ),
     ]
-    assert b"Import 0" not in page.content and b'method="post"' not in page.content.split(b"<main")[-1]
+    assert (
+        b"Import 0" not in page.content and b'method="post"' not in page.content.split(b"<main")[-1]
+    )
     assert client.post(reverse("imports:import-check", args=[key])).status_code == 400
     assert Commitment.objects.count() == 0
 

@@ -65,8 +65,11 @@ class Command(BaseCommand):
             mapping.columns = suggested(mapping.record_kind, table.columns)
             check_fields(mapping)
         with tqdm(
-            total=len(table.rows), desc="checking" if dry_run else "importing", unit="row",
-            file=self.stderr._out, disable=None,
+            total=len(table.rows),
+            desc="checking" if dry_run else "importing",
+            unit="row",
+            file=self.stderr._out,
+            disable=None,
         ) as bar:
             return import_table(
                 actor=actor,
@@ -93,9 +96,7 @@ class Command(BaseCommand):
                 f"Dry run: {len(outcome.created)} record(s) would be created; nothing written."
             )
         else:
-            self.stdout.write(
-                f"Imported {len(outcome.created)} record(s) in {seconds:.1f} s."
-            )
+            self.stdout.write(f"Imported {len(outcome.created)} record(s) in {seconds:.1f} s.")
 
 
 def _problem_line(problem) -> str:
