@@ -51,8 +51,9 @@ class Mapping:
         return value
 
 
-def mapping_from(data) -> Mapping:
-    """A checked mapping from the parsed JSON; every mistake names its key."""
+def mapping_from(data, *, complete: bool = True) -> Mapping:
+    """A checked mapping from the parsed JSON; every mistake names its key. One that is
+    not `complete` may leave required fields to the web's mapping step."""
     if not isinstance(data, dict):
         raise ValidationError({"mapping": _("A mapping is a JSON object.")})
     unknown = sorted(set(data) - KEYS)
@@ -72,7 +73,7 @@ def mapping_from(data) -> Mapping:
         values={name: _strings(data["values"], name) for name in data.get("values") or {}},
         defaults=_strings(data, "defaults"),
     )
-    check_fields(mapping)
+    check_fields(mapping, complete=complete)
     return mapping
 
 
@@ -85,7 +86,7 @@ def _strings(data: dict, key: str) -> dict[str, str]:
     return dict(value)
 
 
-def check_fields(mapping: Mapping) -> None:
+def check_fields(mapping: Mapping, *, complete: bool = True) -> None:
     """Every field named exists for the kind, none is filled by two columns, and every
     required one is given by a column or a default."""
     kind = mapping.record_kind
@@ -105,7 +106,7 @@ def check_fields(mapping: Mapping) -> None:
         errors.setdefault("columns", []).append(
             _("Only one column may fill “%(field)s”.") % {"field": name}
         )
-    for target in kind.targets:
+    for target in kind.targets if complete else []:
         if target.required and target.name not in mapped and target.name not in mapping.defaults:
             errors.setdefault("columns", []).append(
                 _("No column gives “%(field)s”, which every record needs.") % {"field": target.name}

@@ -13,7 +13,7 @@ from entente.core.pages import apply_errors, signed_in
 from entente.imports.forms import ROW_DEFAULTS, MappingForm, UploadForm
 from entente.imports.mapping import Mapping, check_fields, mapping_from, suggested
 from entente.imports.reading import read_table
-from entente.imports.services import import_table, require_importer
+from entente.imports.services import Outcome, Problem, import_table, require_importer
 from entente.imports.uploads import get_upload_for_user, upload_store
 
 
@@ -50,15 +50,7 @@ def _mapping_file(data) -> Mapping | None:
         parsed = json.loads(data["mapping"].read().decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         raise ValidationError(_("The mapping file is not JSON.")) from None
-    return mapping_from(parsed | {"kind": data["kind"]})
-
-
-def _opened(request, key):
-    """The user's upload, its agreement (seen through its door) and its table."""
-    upload = get_upload_for_user(request.user, key)
-    agreement = get_agreement_for_user(request.user, upload.agreement)
-    table = read_table(upload.path, sheet=upload.mapping.sheet, header_row=upload.header_row)
-    return upload, agreement, table
+    return mapping_from(parsed | {"kind": data["kind"]}, complete=False)
 
 
 @signed_in("GET", "POST")
@@ -103,15 +95,19 @@ def import_map(request, key):
 
 @signed_in("GET", "POST")
 def import_check(request, key):
-    upload, agreement, table = _opened(request, key)
-    confirm = request.method == "POST"
-    outcome = import_table(
-        actor=request.user,
-        agreement=agreement,
-        table=table,
-        mapping=upload.mapping,
-        dry_run=not confirm,
-    )
+    upload = get_upload_for_user(request.user, key)
+    agreement = get_agreement_for_user(request.user, upload.agreement)
+    try:
+        table = read_table(upload.path, sheet=upload.mapping.sheet, header_row=upload.header_row)
+        outcome = import_table(
+            actor=request.user,
+            agreement=agreement,
+            table=table,
+            mapping=upload.mapping,
+            dry_run=request.method != "POST",
+        )
+    except ValidationError as error:  # the file as a whole: unreadable, a column gone
+        outcome = Outcome(problems=[Problem(None, "", m) for m in error.messages])
     if outcome.imported:
         upload.remove()
         count = len(outcome.created)

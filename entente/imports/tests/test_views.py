@@ -1,6 +1,7 @@
 """The import on the web: upload, map the columns, dry run, confirm."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,6 +11,8 @@ from django.urls import reverse
 from entente.agreements.models import Commitment
 
 pytestmark = pytest.mark.django_db
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 CSV = (
     "Titre;Échéance;Statut\n"
@@ -143,3 +146,58 @@ def test_an_outsider_does_not_learn_the_agreement_exists(cast):
     response = _upload(_client(cast.c_officer), cast)
 
     assert response.status_code == 404
+
+
+def _upload_example(client, cast, mapping: bytes):
+    example = EXAMPLES / "commitments-example.xlsx"
+    return client.post(
+        reverse("imports:import-upload", args=[cast.agreement.public_id]),
+        {
+            "kind": "commitments",
+            "file": SimpleUploadedFile("suivi.xlsx", example.read_bytes()),
+            "mapping": SimpleUploadedFile("suivi.json", mapping),
+        },
+    )
+
+
+def test_a_mapping_file_prefills_the_mapping_step(cast):
+    client = _client(cast.a_officer)
+    mapping = (EXAMPLES / "commitments-example.mapping.json").read_bytes()
+    key = _key(_upload_example(client, cast, mapping))
+
+    page = client.get(reverse("imports:import-map", args=[key]))
+
+    form = page.context["form"]
+    assert [(f.label, form.initial.get(f.name, "")) for f in form.column_fields()] == [
+        ("N°", ""),
+        ("Intitulé", "title"),
+        ("Responsable", "responsible_party"),
+        ("Date prévue", "due_date"),
+        ("Statut", "status"),
+        ("Avancement (%)", "progress"),
+        ("Remarques", "description"),
+    ]
+    data = {f"column_{i}": form.initial.get(f"column_{i}", "") for i in range(7)}
+    data |= {"reference_language": "fr", "scope": "shared", "marking": "TLP:GREEN"}
+    client.post(reverse("imports:import-map", args=[key]), data)
+    check = client.get(reverse("imports:import-check", args=[key]))
+    assert [row for row, _values in check.context["rows"]] == [5, 6, 7, 9, 10, 11]
+
+
+def test_a_sheet_the_workbook_lacks_is_said_on_the_mapping_step(cast):
+    client = _client(cast.a_officer)
+    key = _key(_upload_example(client, cast, b'{"kind": "commitments", "sheet": "Nope"}'))
+
+    page = client.get(reverse("imports:import-map", args=[key]))
+
+    assert (page.status_code, page.context["problem"]) == (
+        400,
+        "The workbook has no sheet “Nope”.",
+    )
+
+
+def test_a_mapping_file_that_is_not_json_is_refused_on_its_field(cast):
+    response = _upload_example(_client(cast.a_officer), cast, b"kind: commitments")
+
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"mapping": ["The mapping file is not JSON."]}
