@@ -60,9 +60,13 @@ def _checks_hold(instance: models.Model) -> bool:
     conditions = [constraint.condition for constraint in _check_constraints(instance)]
     if not conditions:
         return True
-    against = instance._get_field_expression_map(meta=instance._meta)  # type: ignore[attr-defined]
+    condition = Q(*conditions)
+    # Only the fields the conditions name: the query is built with one term for each.
+    named = condition.referenced_base_fields
+    every = instance._get_field_expression_map(meta=instance._meta)  # type: ignore[attr-defined]
+    against = {name: value for name, value in every.items() if name in named}
     try:
-        return Q(*conditions).check(against, using=router.db_for_write(type(instance)))
+        return condition.check(against, using=router.db_for_write(type(instance)))
     except FieldError:
         return False
 
