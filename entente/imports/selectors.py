@@ -1,5 +1,7 @@
 """Reads an import needs: the agreement it goes under, named as people name it."""
 
+import uuid
+
 from django.utils.translation import gettext as _
 
 from entente.agreements.selectors import agreement_visible_to
@@ -21,8 +23,6 @@ def get_agreement_by_name(user, name: str):
 
 
 def _is_uuid(text: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(text)
     except ValueError:
