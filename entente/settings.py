@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "entente.records",
     "entente.reports",
     "entente.exports",
+    "entente.imports",
     "entente.demo",
 ]
 
@@ -392,3 +393,7 @@ SITE_URL = env("SITE_URL", "http://localhost:8000")
 
 # Requests a minute per API token, per user and per client address (0: no limit).
 API_RATE_LIMIT = int(env("API_RATE_LIMIT", "600"))
+
+# Spreadsheets uploaded for an import, kept between its steps (mapping, dry run,
+# confirmation) and removed once imported; private, never served.
+IMPORTS_DIR = DATA_DIR / "imports"

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("entente.reports.urls")),
     path("", include("entente.exports.urls")),
     path("", include("entente.records.urls")),
+    path("", include("entente.imports.urls")),
     path("api/v1/", api.urls),
 ]

@@ -105,7 +105,10 @@ def audited_create(*, actor, instance: M, action: str = "create", m2m: dict | No
         validate_instance(instance)
         instance.save()
         for name, values in (m2m or {}).items():
-            getattr(instance, name).set(values)
+            # A new record links to nothing yet: adding is setting, and nothing to add
+            # costs no query (an import makes thousands of records in a row).
+            if values := list(values):
+                getattr(instance, name).add(*values)
         audit_record(actor=actor, action=action, target=instance, after=snapshot(instance))
     return instance
 

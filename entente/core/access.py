@@ -16,7 +16,9 @@ and `get_<entity>_for_user` helper, and every service that takes a parent, is bu
 these functions.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import cast
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -87,13 +89,38 @@ def get_visible(queryset: QuerySet, public_id):
         raise NotFound(_("No such record.")) from None
 
 
+# The records found visible inside `visibility_remembered()`: (model, pk, user pk).
+_seen_visible: ContextVar[set | None] = ContextVar("entente_seen_visible", default=None)
+
+
+@contextmanager
+def visibility_remembered() -> Iterator[None]:
+    """Inside the block, a record once found visible to a user is not asked about again.
+
+    For a batch in one transaction that changes no one's sight of the records it hands
+    to services again and again (an import passes the same agreement to thousands of
+    create services): the same answer, without the query each time.
+    """
+    token = _seen_visible.set(set())
+    try:
+        yield
+    finally:
+        _seen_visible.reset(token)
+
+
 def require_visible(user, record: Model) -> None:
     """NotFound unless `user` may see `record`, whatever door it came through: a service
     handed a parent (an agreement, a meeting, a request) checks it here first, so that a
     parent the actor may not see stays unknown to them (404, never 403)."""
     model = type(record)
+    seen = _seen_visible.get()
+    key = (model, record.pk, getattr(user, "pk", None))
+    if seen is not None and key in seen:
+        return
     if not model._base_manager.filter(visible_q(model, user), pk=record.pk).exists():
         raise NotFound(_("No such record."))
+    if seen is not None:
+        seen.add(key)
 
 
 def get_owned_for_user(queryset: QuerySet, user, public_id, *, write: bool = False):

@@ -152,6 +152,11 @@ PAGES = {
     "exports:training-export": Case(None, query=(("format", "csv"),)),
     "exports:request-export": Case(None, query=(("format", "csv"), ("tab", "all"))),
     "exports:agreement-export": Case("agreement"),
+    "imports:import-upload": Case("agreement", GET + POST),
+    # Named by a random key that only its uploader's user opens, no record:
+    # imports/tests/test_views.py.
+    "imports:import-map": Case(None, ()),
+    "imports:import-check": Case(None, ()),
     "records:record-trail": Case("record"),
     "records:record-publish": Case("record", POST),
     # The start of every token: the search finds every record of the world.

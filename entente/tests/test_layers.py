@@ -23,7 +23,7 @@ LAYERS = [
     {"attachments", "comments"},
     {"agreements"},
     {"meetings", "training", "liaison"},
-    {"records", "reports", "exports"},
+    {"records", "reports", "exports", "imports"},
     {"demo"},
     {"api", "urls", "cli", "wsgi", "settings", "testing", "conftest", "tests"},
 ]

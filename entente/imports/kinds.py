@@ -1,0 +1,320 @@
+"""What each kind of record an import makes reads from a row, and the one place where
+each kind's create service is called (so that a change of the services' signatures is
+met in one function per kind)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import TextChoices
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from entente.accounts.selectors import party_list, unit_list
+from entente.accounts.services import contact_create
+from entente.agreements.enums import CommitmentStatus
+from entente.agreements.selectors import area_visible_to, clause_visible_to
+from entente.agreements.services.commitments import commitment_change_status, commitment_create
+from entente.core.access import membership_of
+from entente.core.enums import Language, Marking, Scope
+from entente.imports.reading import plain
+from entente.imports.values import as_date, as_datetime, as_decimal, as_percentage, as_text
+from entente.meetings.enums import MeetingKind
+from entente.meetings.services.meetings import meeting_create
+from entente.training.enums import TrainingKind
+from entente.training.services import training_create
+
+
+class Lookups:
+    """The agreement's parties, areas and clauses and the directory's units, read once
+    per import (as the actor may see them) rather than once per row."""
+
+    def __init__(self, actor, agreement) -> None:
+        self.actor = actor
+        self.agreement = agreement
+        # The importer was found a member of a party (require_importer).
+        self.own_party = membership_of(actor).party
+        ids = set(agreement.agreement_parties.values_list("party_id", flat=True))
+        self.parties = _by_names(
+            party_list().filter(pk__in=ids), lambda p: [p.code, p.name_en, p.name_fr, p.name_nl]
+        )
+        self.areas = _by_names(
+            area_visible_to(actor).filter(agreement=agreement),
+            lambda a: [a.code, a.name_en, a.name_fr, a.name_nl, a.name_ar],
+        )
+        self.clauses = _by_names(
+            clause_visible_to(actor).filter(agreement=agreement), lambda c: [c.number]
+        )
+        self.units: dict[tuple[int | None, str], Any] = {
+            (unit.party_id, plain(unit.name)): unit
+            for unit in unit_list().filter(party_id__in=ids | {getattr(self.own_party, "pk", 0)})
+        }
+
+    def party(self, value) -> Any:
+        return _found(self.parties, value, _("No party “%(value)s” is a party to the agreement."))
+
+    def area(self, value) -> Any:
+        return _found(self.areas, value, _("The agreement has no area “%(value)s”."))
+
+    def clauses_of(self, value) -> list:
+        numbers = [n for n in as_text(value).replace(";", ",").split(",") if n.strip()]
+        return [
+            _found(self.clauses, n, _("The agreement has no clause “%(value)s”.")) for n in numbers
+        ]
+
+    def unit(self, party, name: str, field: str) -> Any:
+        """The unit of `party` named `name` (None for no name), or a refusal on `field`."""
+        if not name:
+            return None
+        unit = self.units.get((getattr(party, "pk", None), plain(name)))
+        if unit is None:
+            raise ValidationError(
+                {field: _("%(party)s has no unit “%(name)s”.") % {"party": party, "name": name}}
+            )
+        return unit
+
+
+def _by_names(records, names: Callable[[Any], list]) -> dict[str, Any]:
+    return {plain(str(n)): record for record in records for n in names(record) if n}
+
+
+def _found(found: dict, value, message: str):
+    record = found.get(plain(as_text(value)))
+    if record is None:
+        raise ValueError(message % {"value": as_text(value)})
+    return record
+
+
+def _choice(choices: type[TextChoices]) -> Callable:
+    """A converter to one of `choices`, by its value or its English label."""
+    known = {plain(str(v)): v for v in choices.values} | {
+        plain(str(label)): value for value, label in choices.choices
+    }
+
+    def convert(value, lookups: Lookups) -> str:
+        try:
+            return known[plain(as_text(value))]
+        except KeyError:
+            raise ValueError(
+                _("“%(value)s” is not one of: %(choices)s.")
+                % {"value": as_text(value), "choices": ", ".join(choices.values)}
+            ) from None
+
+    return convert
+
+
+def _plain_value(convert: Callable) -> Callable:
+    return lambda value, lookups: convert(value)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A field a column may be mapped to: how a cell becomes its value."""
+
+    name: str
+    label: Any
+    convert: Callable[[Any, Lookups], Any] = _plain_value(as_text)
+    required: bool = False
+
+
+TEXT = _plain_value(as_text)
+DATE = _plain_value(as_date)
+HANDLING = [
+    Target("scope", gettext_lazy("Scope"), _choice(Scope)),
+    Target("marking", gettext_lazy("Marking"), _choice(Marking)),
+]
+REFERENCE_LANGUAGE = Target(
+    "reference_language", gettext_lazy("Reference language"), _choice(Language)
+)
+
+
+def _party(value, lookups: Lookups):
+    return lookups.party(value)
+
+
+def _area(value, lookups: Lookups):
+    return lookups.area(value)
+
+
+def _clauses(value, lookups: Lookups):
+    return lookups.clauses_of(value)
+
+
+# --- one create function per kind -------------------------------------------------------
+
+
+def _handling(values: dict) -> dict:
+    """Scope and marking of the new record, as the services take them today."""
+    return {
+        "scope": values.pop("scope", Scope.INTERNAL),
+        "marking": values.pop("marking", Marking.AMBER),
+    }
+
+
+def _title(values: dict, lookups: Lookups) -> tuple[dict, str]:
+    language = values.pop("reference_language", Language.EN)
+    return {language: values.pop("title", "")}, language
+
+
+def create_commitment(actor, agreement, values: dict, lookups: Lookups):
+    title, language = _title(values, lookups)
+    party = values.pop("responsible_party", None) or lookups.own_party
+    unit = lookups.unit(party, values.pop("responsible_unit", ""), "responsible_unit")
+    status = values.pop("status", CommitmentStatus.PLANNED)
+    description = values.pop("description", "")
+    commitment = commitment_create(
+        actor=actor,
+        agreement=agreement,
+        title=title,
+        description={language: description} if description else None,
+        reference_language=language,
+        responsible_party=party,
+        responsible_unit=unit,
+        **_handling(values),
+        **values,
+    )
+    if status != CommitmentStatus.PLANNED:
+        # A new commitment starts planned; the workflow takes it from there at once.
+        commitment = commitment_change_status(
+            actor=actor,
+            commitment=commitment,
+            status=status,
+            expected_version=commitment.version,
+            progress=values.get("progress") if status == CommitmentStatus.DONE else None,
+        )
+    return commitment
+
+
+def create_meeting(actor, agreement, values: dict, lookups: Lookups):
+    title, language = _title(values, lookups)
+    host = values.pop("host_party", None) or lookups.own_party
+    return meeting_create(
+        actor=actor,
+        agreement=agreement,
+        title=title,
+        reference_language=language,
+        host_party=host,
+        time_zone=values.pop("time_zone", "") or host.time_zone,
+        **_handling(values),
+        **values,
+    )
+
+
+def create_training(actor, agreement, values: dict, lookups: Lookups):
+    title, language = _title(values, lookups)
+    return training_create(
+        actor=actor,
+        agreement=agreement,
+        title=title,
+        reference_language=language,
+        host_party=values.pop("host_party", None) or lookups.own_party,
+        **_handling(values),
+        **values,
+    )
+
+
+def create_contact(actor, agreement, values: dict, lookups: Lookups):
+    unit = lookups.unit(lookups.own_party, values.pop("unit", ""), "unit")
+    if unit is None:
+        raise ValidationError({"unit": _("Name the unit of the contact.")})
+    return contact_create(
+        actor=actor,
+        unit=unit,
+        scope=values.pop("scope", Scope.SHARED),
+        marking=values.pop("marking", Marking.GREEN),
+        **values,
+    )
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of record an import makes: its fields and its create function."""
+
+    name: str
+    label: Any
+    targets: list[Target]
+    create: Callable
+    title_field: str = "title"
+
+    def target(self, name: str) -> Target | None:
+        return next((t for t in self.targets if t.name == name), None)
+
+
+KINDS = {
+    kind.name: kind
+    for kind in [
+        Kind(
+            "commitments",
+            gettext_lazy("Commitments"),
+            [
+                Target("title", gettext_lazy("Title"), TEXT, required=True),
+                Target("description", gettext_lazy("Description")),
+                Target("due_date", gettext_lazy("Due date"), DATE),
+                Target("status", gettext_lazy("Status"), _choice(CommitmentStatus)),
+                Target("progress", gettext_lazy("Progress (%)"), _plain_value(as_percentage)),
+                Target("responsible_party", gettext_lazy("Responsible party"), _party),
+                Target("responsible_unit", gettext_lazy("Responsible unit")),
+                Target("area", gettext_lazy("Area"), _area),
+                Target("clauses", gettext_lazy("Clauses"), _clauses),
+                Target("indicator", gettext_lazy("Indicator")),
+                Target("indicator_unit", gettext_lazy("Indicator unit")),
+                Target("baseline", gettext_lazy("Baseline"), _plain_value(as_decimal)),
+                Target("target", gettext_lazy("Target"), _plain_value(as_decimal)),
+                REFERENCE_LANGUAGE,
+                *HANDLING,
+            ],
+            create_commitment,
+        ),
+        Kind(
+            "meetings",
+            gettext_lazy("Meetings"),
+            [
+                Target("title", gettext_lazy("Title"), TEXT, required=True),
+                Target("kind", gettext_lazy("Kind"), _choice(MeetingKind), required=True),
+                Target("starts_at", gettext_lazy("Starts"), _plain_value(as_datetime), True),
+                Target("ends_at", gettext_lazy("Ends"), _plain_value(as_datetime), True),
+                Target("time_zone", gettext_lazy("Time zone")),
+                Target("host_party", gettext_lazy("Host party"), _party),
+                Target("place", gettext_lazy("Place")),
+                Target("online_url", gettext_lazy("Online link")),
+                REFERENCE_LANGUAGE,
+                *HANDLING,
+            ],
+            create_meeting,
+        ),
+        Kind(
+            "trainings",
+            gettext_lazy("Trainings"),
+            [
+                Target("title", gettext_lazy("Title"), TEXT, required=True),
+                Target("kind", gettext_lazy("Kind"), _choice(TrainingKind), required=True),
+                Target("host_party", gettext_lazy("Host party"), _party),
+                Target("sending_party", gettext_lazy("Sending party"), _party, required=True),
+                Target("starts_on", gettext_lazy("Starts on"), DATE, required=True),
+                Target("ends_on", gettext_lazy("Ends on"), DATE, required=True),
+                Target("area", gettext_lazy("Area"), _area),
+                Target("place", gettext_lazy("Place")),
+                REFERENCE_LANGUAGE,
+                *HANDLING,
+            ],
+            create_training,
+        ),
+        Kind(
+            "contacts",
+            gettext_lazy("Contacts"),
+            [
+                Target("name", gettext_lazy("Name"), TEXT, required=True),
+                Target("unit", gettext_lazy("Unit"), TEXT, required=True),
+                Target("title", gettext_lazy("Function")),
+                Target("email", gettext_lazy("E-mail")),
+                Target("phone", gettext_lazy("Phone")),
+                Target("languages", gettext_lazy("Languages")),
+                Target("time_zone", gettext_lazy("Time zone")),
+                *HANDLING,
+            ],
+            create_contact,
+            title_field="name",
+        ),
+    ]
+}
