@@ -1,6 +1,7 @@
 """Factories and the fixed cast shared by every test module."""
 
 import datetime as dt
+from dataclasses import replace
 
 import factory
 from django.contrib.auth import get_user_model
@@ -11,6 +12,7 @@ from entente.accounts.models import Contact, Membership, Party, Unit
 from entente.agreements.enums import InstrumentType, PartyRole
 from entente.agreements.models import Agreement, AgreementParty
 from entente.core.enums import Scope
+from entente.core.models import HANDLING_FIELDS, Handling
 
 PASSWORD = "correct horse battery staple"
 
@@ -83,3 +85,11 @@ def agreement_between(*parties: Party, owner: Party | None = None, **fields) -> 
 
 
 __all__ = ["PASSWORD", "ContactFactory", "PartyFactory", "Role", "UnitFactory", "UserFactory"]
+
+
+def with_handling(fields: dict) -> dict:
+    """A create service's keyword arguments, with the loose `scope`, `marking`,
+    `red_recipients` and `is_illustrative` a test gives gathered into its `handling`."""
+    fields = dict(fields)
+    loose = {name: fields.pop(name) for name in HANDLING_FIELDS if name in fields}
+    return fields | {"handling": replace(fields.get("handling", Handling()), **loose)}

@@ -39,19 +39,19 @@ from entente.apikit.ratelimit import window_count
 from entente.audit.services import (
     audit_record,
     audited_create,
+    audited_create_owned,
     audited_delete,
     audited_update,
     snapshot,
     write_transaction,
 )
 from entente.core.access import (
-    check_marking_change,
     membership_of,
     require_visible,
 )
-from entente.core.enums import Marking, Scope
+from entente.core.enums import Scope
 from entente.core.errors import PermissionDenied
-from entente.core.models import ownership
+from entente.core.models import Handling
 from entente.core.translated import translated_fields
 from entente.core.validation import refuse_unknown_changes, validate_instance
 
@@ -250,10 +250,7 @@ def contact_create(
     actor,
     unit: Unit,
     name: str,
-    scope: str = Scope.SHARED,
-    marking: str = Marking.GREEN,
-    red_recipients: Iterable = (),
-    is_illustrative: bool = False,
+    handling: Handling = Handling(),
     **fields,
 ) -> Contact:
     """Add a person to the directory of the actor's own party (its party administrator);
@@ -265,14 +262,13 @@ def contact_create(
     refuse_unknown_changes(fields, _CONTACT_FIELDS)
     contact = Contact(
         unit=unit,
-        **ownership(party_id, scope, marking, is_illustrative),
+        owning_party_id=party_id,
         name=name.strip(),
         **fields,
     )
     _require_contact_keeper(actor, contact)
     _own_unit(unit, party_id)
-    recipients = check_marking_change(actor, contact, marking, red_recipients)
-    return audited_create(actor=actor, instance=contact, m2m={"red_recipients": recipients})
+    return audited_create_owned(actor=actor, instance=contact, party_id=party_id, handling=handling)
 
 
 def contact_update(*, actor, contact: Contact, expected_version: int, **changes) -> Contact:

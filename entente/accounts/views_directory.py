@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from entente.accounts import services
 from entente.accounts.enums import Role
 from entente.accounts.forms import ContactForm, InviteForm, RoleForm, UnitForm
-from entente.accounts.models import time_zone_names
+from entente.accounts.models import Contact, time_zone_names
 from entente.accounts.selectors import (
     directory_of,
     directory_parties_for,
@@ -28,6 +28,7 @@ from entente.accounts.selectors import (
 )
 from entente.core.access import membership_of
 from entente.core.errors import NotFound, ValidationError
+from entente.core.models import Handling
 from entente.core.pages import done, form_page, saved, signed_in
 
 
@@ -161,10 +162,15 @@ def _contact_page(request, party, contact=None):
 def contact_create(request: HttpRequest, code: str) -> HttpResponse:
     party = get_party_for_admin(request.user, code)
     form = _contact_form(request, party)
+
+    def create() -> Contact:
+        data = form.changes()
+        return services.contact_create(actor=request.user, handling=Handling.pop_from(data), **data)
+
     return form_page(
         request,
         form,
-        lambda: services.contact_create(actor=request.user, **form.changes()),
+        create,
         _contact_page(request, party),
         message=lambda contact: _("%(name)s was added to the directory.") % {"name": contact.name},
         url=_directory_url(party),

@@ -73,6 +73,7 @@ from entente.apikit.endpoints import change, change_by, changes_to, create, reso
 from entente.apikit.routes import ACTION, CHANGE, CREATE, EDIT, LIST, READ, op
 from entente.core.access import party_id_of, require_owner_writer
 from entente.core.http import CursorPagination
+from entente.core.models import Handling
 from entente.core.schemas import PublicId
 from entente.core.translated import translated_fields
 
@@ -171,11 +172,12 @@ def agreement_new(request, payload: AgreementIn):
                 required=False,
             )
         data["parent"] = resolve_one(agreement_visible_to(user), payload.parent, "parent")
+        handling = Handling.pop_from(data, red_recipients=resolve_users(payload.red_recipients))
         agreement = agreement_create(
             actor=user,
             title=given_texts(payload.title),
             parties=[resolve_party(code, "parties") for code in dict.fromkeys(payload.parties)],
-            red_recipients=resolve_users(payload.red_recipients),
+            handling=handling,
             **data,
         )
         return agreement
@@ -287,7 +289,8 @@ def agreement_event_new(request, agreement_id: PublicId, payload: AgreementEvent
         data = payload.model_dump(exclude={"party"})
         if payload.party is not None:
             data["party"] = resolve_party(payload.party, "party")
-        return agreement_event_record(actor=user, agreement=agreement, **data)
+        handling = Handling.pop_from(data)
+        return agreement_event_record(actor=user, agreement=agreement, handling=handling, **data)
 
     return create(request, model=AgreementEvent, schema=AgreementEventOut, action=action)
 
@@ -307,7 +310,17 @@ def clause_new(request, agreement_id: PublicId, payload: ClauseIn):
     """An article of the agreement's text. Coordinators of the owning party only."""
     fields = payload.model_dump(exclude={"heading", "text"})
     texts = {"heading": given_texts(payload.heading), "text": given_texts(payload.text)}
-    return _add(request, agreement_id, clause_create, Clause, ClauseOut, **fields, **texts)
+    handling = Handling.pop_from(fields)
+    return _add(
+        request,
+        agreement_id,
+        clause_create,
+        Clause,
+        ClauseOut,
+        handling=handling,
+        **fields,
+        **texts,
+    )
 
 
 @router.get(

@@ -56,6 +56,7 @@ from entente.apikit.endpoints import (
 from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
 from entente.core.access import get_visible
 from entente.core.http import CursorPagination
+from entente.core.models import Handling
 from entente.core.schemas import PublicId
 
 router = Router(tags=["commitments"])
@@ -164,13 +165,14 @@ def commitment_new(request, agreement_id: PublicId, payload: CommitmentIn):
     def action():
         data = payload.model_dump(exclude={"title", "description", "clauses", "red_recipients"})
         data |= _links(user, agreement, data)
+        handling = Handling.pop_from(data, red_recipients=resolve_users(payload.red_recipients))
         commitment = commitment_create(
             actor=user,
             agreement=agreement,
             title=given_texts(payload.title),
             description=given_texts(payload.description),
             clauses=resolve_many(clause_visible_to(user), payload.clauses, "clauses"),
-            red_recipients=resolve_users(payload.red_recipients),
+            handling=handling,
             **data,
         )
         return commitment

@@ -10,9 +10,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from entente.audit.models import GENESIS_HASH, AuditEvent
-from entente.core.access import require_owner_writer
+from entente.core.access import check_marking_change, require_owner_writer
 from entente.core.errors import ConflictError
-from entente.core.models import PartyOwned
+from entente.core.models import Handling, PartyOwned
 from entente.core.registry import record_written
 from entente.core.transitions import Workflow
 from entente.core.validation import validate_instance
@@ -111,6 +111,31 @@ def audited_create(*, actor, instance: M, action: str = "create", m2m: dict | No
                 getattr(instance, name).add(*values)
         audit_record(actor=actor, action=action, target=instance, after=snapshot(instance))
     return instance
+
+
+def audited_create_owned(
+    *,
+    actor,
+    instance: M,
+    party_id: int,
+    handling: Handling,
+    action: str = "create",
+    m2m: dict | None = None,
+    parties: Iterable | None = None,
+) -> M:
+    """Insert a new party-owned record of `party_id`, handled as `handling` says: its
+    marking and TLP:RED recipients checked (`check_marking_change`; `parties` for a record
+    with no agreement yet), then created and audited in one transaction."""
+    handling.applied_to(instance, party_id)
+    recipients = check_marking_change(
+        actor, instance, instance.marking, handling.red_recipients, parties=parties
+    )
+    return audited_create(
+        actor=actor,
+        instance=instance,
+        action=action,
+        m2m={**(m2m or {}), "red_recipients": recipients},
+    )
 
 
 def audited_update(

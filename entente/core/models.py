@@ -1,4 +1,6 @@
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -29,6 +31,39 @@ class PublicIdentified(models.Model):
         abstract = True
 
 
+@dataclass(frozen=True)
+class Handling:
+    """How a new party-owned record is to be handled: who sees it (`scope`), its TLP
+    `marking`, its recipients while TLP:RED, and whether it is illustrative demo data.
+
+    The create services take one of these; a scope or marking left None is the record
+    type's own default (its `default_handling`).
+    """
+
+    scope: str | None = None
+    marking: str | None = None
+    red_recipients: Iterable = ()
+    is_illustrative: bool = False
+
+    @classmethod
+    def pop_from(cls, data: dict, **given) -> "Handling":
+        """The handling named in a form's or payload's `data` (taken out of it), with
+        the values `given` (recipients looked up, say) over it."""
+        named = {name: data.pop(name) for name in HANDLING_FIELDS if name in data}
+        return cls(**(named | given))
+
+    def applied_to(self, record: "PartyOwned", party_id: int) -> None:
+        """Give a new `record` its owner and this handling (defaults filled in)."""
+        default = record.default_handling
+        record.owning_party_id = party_id
+        record.scope = self.scope or default.scope
+        record.marking = self.marking or default.marking
+        record.is_illustrative = self.is_illustrative
+
+
+HANDLING_FIELDS = ("scope", "marking", "red_recipients", "is_illustrative")
+
+
 class PartyOwned(PublicIdentified, TimeStamped):
     """A record a party owns: shared with its agreement's parties or internal to it.
 
@@ -40,6 +75,8 @@ class PartyOwned(PublicIdentified, TimeStamped):
     """
 
     agreement_path: str | None = "agreement"
+    # What a new record of this type gets when its creator names no scope or marking.
+    default_handling = Handling(Scope.INTERNAL, Marking.AMBER)
 
     owning_party = models.ForeignKey(
         "accounts.Party",

@@ -16,6 +16,7 @@ from typing import Any
 
 from entente.accounts.enums import Role
 from entente.core.enums import Marking, Scope
+from entente.core.models import Handling
 
 TITLE_EN = "Letter of intent on police cooperation between the DGSN-DGST and the Netherlands Police"
 ILLUSTRATIVE = "Illustrative example, not a reported fact."
@@ -181,8 +182,7 @@ AGREEMENT: dict[str, Any] = {
         "et la Police néerlandaise",
     },
     "reference_language": "en",
-    "scope": Scope.SHARED,
-    "marking": Marking.CLEAR,
+    "handling": Handling(Scope.SHARED, Marking.CLEAR),
     "place": "Rabat",
     "signed_on": dt.date(2022, 5, 10),
     "summary_en": (
@@ -562,8 +562,7 @@ RELATED_AGREEMENTS: tuple[tuple[dict[str, Any], dict[str, Any]], ...] = (
                 "en": "Morocco–Netherlands cooperation agreement with a plan of action",
             },
             "reference_language": "fr",
-            "scope": Scope.SHARED,
-            "marking": Marking.CLEAR,
+            "handling": Handling(Scope.SHARED, Marking.CLEAR),
             "source_references": "Made public by the Dutch foreign minister in late 2022.",
         },
         {
@@ -579,8 +578,7 @@ RELATED_AGREEMENTS: tuple[tuple[dict[str, Any], dict[str, Any]], ...] = (
         {
             "instrument_type": "treaty",
             "title": {"en": "Extradition treaty (under negotiation)"},
-            "scope": Scope.SHARED,
-            "marking": Marking.CLEAR,
+            "handling": Handling(Scope.SHARED, Marking.CLEAR),
             "source_references": "Dutch Minister of Justice and Security, February 2023.",
         },
         {

@@ -20,6 +20,7 @@ from entente.agreements.models import Agreement
 from entente.agreements.services import agreements as agreements_services
 from entente.agreements.services import commitments as commitments_services
 from entente.core.enums import Marking, Scope
+from entente.core.models import Handling
 from entente.demo import data
 from entente.demo.data import ILLUSTRATIVE, FromToday, NextOn
 from entente.liaison import services as liaison
@@ -103,8 +104,7 @@ def _directory(users, parties, units) -> None:
                 email=email,
                 languages=languages,
                 time_zone=zone,
-                scope=scope,
-                is_illustrative=True,
+                handling=Handling(scope=scope, is_illustrative=True),
             )
 
 
@@ -172,7 +172,7 @@ def _agreement(users, parties) -> dict:
             number=number,
             heading={"en": heading},
             text={"en": f"{text} {data.CLAUSE_NOTE}"},
-            is_illustrative=True,
+            handling=Handling(is_illustrative=True),
         )
         for number, heading, text in data.CLAUSES
     }
@@ -192,9 +192,11 @@ def _commitments(users, parties, world, today: dt.date) -> None:
             clauses=[world["clauses"][spec.clause]] if spec.clause else [],
             area=world["areas"][spec.area] if spec.area else None,
             due_date=_day(spec.due, today),
-            scope=spec.scope,
-            marking=Marking.GREEN if spec.scope == Scope.SHARED else Marking.AMBER,
-            is_illustrative=True,
+            handling=Handling(
+                scope=spec.scope,
+                marking=Marking.GREEN if spec.scope == Scope.SHARED else Marking.AMBER,
+                is_illustrative=True,
+            ),
             **recurring,
         )
         if spec.status != "planned":
@@ -203,24 +205,27 @@ def _commitments(users, parties, world, today: dt.date) -> None:
             )
 
 
+def _joint_meeting(coordinator, parties, world, spec: dict, day: dt.date):
+    """A shared meeting of the agreement as `spec` describes it, on `day`."""
+    return meetings_services.meeting_create(
+        actor=coordinator,
+        agreement=world["agreement"],
+        handling=Handling(scope=Scope.SHARED, marking=Marking.GREEN, is_illustrative=True),
+        **spec
+        | {
+            "starts_at": dt.datetime.combine(day, spec["starts_at"]),
+            "ends_at": dt.datetime.combine(day, spec["ends_at"]),
+            "host_party": parties[spec["host_party"]],
+        },
+    )
+
+
 def _meeting(users, parties, units, world, today: dt.date) -> None:
     """A first joint meeting, held two months ago, whose decision became commitments:
     one for each party, each for its contact cell, marked as the meeting is."""
     coordinator = users[data.AGREEMENT_OWNER]
     day = _day(data.MEETING_DAY, today)
-    meeting = meetings_services.meeting_create(
-        actor=coordinator,
-        agreement=world["agreement"],
-        **{
-            **data.MEETING,
-            "starts_at": dt.datetime.combine(day, data.MEETING["starts_at"]),
-            "ends_at": dt.datetime.combine(day, data.MEETING["ends_at"]),
-            "host_party": parties[data.MEETING["host_party"]],
-        },
-        scope=Scope.SHARED,
-        marking=Marking.GREEN,
-        is_illustrative=True,
-    )
+    meeting = _joint_meeting(coordinator, parties, world, data.MEETING, day)
     for title in data.MEETING_AGENDA:
         agenda_services.agenda_item_add(
             actor=coordinator, meeting=meeting, title=f"{title} ({ILLUSTRATIVE})"
@@ -261,19 +266,7 @@ def _next_meeting(users, parties, world, today: dt.date) -> None:
     meeting's open decisions carried over."""
     coordinator = users[data.AGREEMENT_OWNER]
     day = _day(data.NEXT_MEETING_DAY, today)
-    meeting = meetings_services.meeting_create(
-        actor=coordinator,
-        agreement=world["agreement"],
-        **{
-            **data.NEXT_MEETING,
-            "starts_at": dt.datetime.combine(day, data.NEXT_MEETING["starts_at"]),
-            "ends_at": dt.datetime.combine(day, data.NEXT_MEETING["ends_at"]),
-            "host_party": parties[data.NEXT_MEETING["host_party"]],
-        },
-        scope=Scope.SHARED,
-        marking=Marking.GREEN,
-        is_illustrative=True,
-    )
+    meeting = _joint_meeting(coordinator, parties, world, data.NEXT_MEETING, day)
     for username, title in data.NEXT_MEETING_AGENDA:
         agenda_services.agenda_item_add(
             actor=users[username], meeting=meeting, title=f"{title} ({ILLUSTRATIVE})"
@@ -298,9 +291,7 @@ def _trainings(users, parties, world, today: dt.date) -> None:
             ends_on=_day(spec.ends_on, today),
             area=world["areas"][spec.area],
             place=spec.place,
-            scope=Scope.SHARED,
-            marking=Marking.GREEN,
-            is_illustrative=True,
+            handling=Handling(scope=Scope.SHARED, marking=Marking.GREEN, is_illustrative=True),
         )
         for code, count in spec.participants:
             training.participation_set(
@@ -337,9 +328,8 @@ def _requests(users, units, world, now: dt.datetime) -> None:
             body=_illustrative(spec.body),
             priority=spec.priority,
             area=world["areas"][spec.area] if spec.area else None,
-            marking=spec.marking,
-            is_illustrative=True,
             now=now - spec.ago,
+            handling=Handling(marking=spec.marking, is_illustrative=True),
         )
         for step in spec.steps:
             actor = users[step.actor]

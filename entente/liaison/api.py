@@ -23,6 +23,7 @@ from entente.apikit.endpoints import change_by, create, resolve_one, with_etag
 from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
 from entente.core.errors import ValidationError
 from entente.core.http import CursorPagination
+from entente.core.models import Handling
 from entente.core.schemas import PublicId
 from entente.liaison import services
 from entente.liaison.enums import WAITING_STATUSES
@@ -132,8 +133,10 @@ def request_send(request, payload: RequestIn, agreement_id: PublicId):
             body=payload.body,
             priority=payload.priority,
             area=resolve_one(area_visible_to(user), payload.area, "area"),
-            marking=payload.marking,
-            red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
+            handling=Handling(
+                marking=payload.marking,
+                red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
+            ),
         )
 
     return create(request, model=LiaisonRequest, schema=RequestOut, action=send)

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Unit
 from entente.agreements.models import Agreement, CooperationArea
-from entente.core.models import PartyOwned
+from entente.core.enums import Marking, Scope
+from entente.core.models import Handling, PartyOwned
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
 
 
@@ -20,6 +21,7 @@ class LiaisonRequest(PartyOwned):
     """
 
     search_fields = ("reference", "subject", "body", "refusal_reason", "delay_reason")
+    default_handling = Handling(Scope.SHARED, Marking.AMBER)
 
     agreement = models.ForeignKey(
         Agreement, on_delete=models.PROTECT, related_name="liaison_requests"

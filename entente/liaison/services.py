@@ -11,7 +11,7 @@ Every function takes `now` so that callers (and tests) decide what time it is.
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import timezone
@@ -23,14 +23,14 @@ from entente.agreements.models import Agreement, CooperationArea
 from entente.agreements.selectors import require_party_to
 from entente.audit.services import (
     audited_create,
+    audited_create_owned,
     audited_transition,
     audited_update,
     write_transaction,
 )
-from entente.core.access import check_marking_change
 from entente.core.enums import Marking, Scope
 from entente.core.errors import ValidationError
-from entente.core.models import ownership
+from entente.core.models import Handling
 from entente.liaison.clock import compute_due_at, resumed_due_at
 from entente.liaison.enums import REQUEST_WORKFLOW, MessageKind, Priority, RequestStatus
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
@@ -54,11 +54,8 @@ def request_send(
     body: str,
     priority: str,
     area: CooperationArea | None = None,
-    marking: str = Marking.AMBER,
-    red_recipients: Iterable = (),
-    scope: str = Scope.SHARED,
+    handling: Handling = Handling(),
     reference: str | None = None,
-    is_illustrative: bool = False,
     now: dt.datetime | None = None,
 ) -> LiaisonRequest:
     """Send a request from one of the actor's party's contact cells to another party's.
@@ -71,13 +68,12 @@ def request_send(
     membership = require_party_to(actor, agreement)
     errors = {
         **_check_units(agreement, membership.party_id, from_unit, to_unit),
-        **_check_options(agreement, area, scope, priority),
+        **_check_options(agreement, area, handling.scope or Scope.SHARED, priority),
     }
     if errors:
         raise ValidationError(errors)
     request = LiaisonRequest(
         agreement=agreement,
-        **ownership(membership.party_id, Scope.SHARED, marking, is_illustrative),
         from_unit=from_unit,
         to_unit=to_unit,
         area=area,
@@ -87,21 +83,26 @@ def request_send(
         sent_at=now,
         due_at=compute_due_at(agreement, priority, now),
     )
-    recipients = list(red_recipients)
+    # Owner and marking first: the reference drawn below depends on them.
+    handling.applied_to(request, membership.party_id)
+    recipients = list(handling.red_recipients)
     receivers = Membership.objects.filter(user__in=recipients, party_id=to_unit.party_id)
-    if marking == Marking.RED and not receivers.exists():
+    if handling.marking == Marking.RED and not receivers.exists():
         raise ValidationError(
             {"red_recipients": _("Name at least one recipient of the receiving party for TLP:RED.")}
         )
-    recipients = check_marking_change(actor, request, marking, recipients)
     with write_transaction():
         request.reference = (reference or "").strip() or _next_reference(request, now)
         if LiaisonRequest.objects.filter(agreement=agreement, reference=request.reference).exists():
             raise ValidationError(
                 {"reference": _("This agreement already has a request with this reference.")}
             )
-        return audited_create(
-            actor=actor, instance=request, action="send", m2m={"red_recipients": recipients}
+        return audited_create_owned(
+            actor=actor,
+            instance=request,
+            party_id=membership.party_id,
+            handling=handling,
+            action="send",
         )
 
 

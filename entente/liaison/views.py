@@ -24,6 +24,7 @@ from entente.audit.services import changes_since
 from entente.core.access import membership_of
 from entente.core.enums import Scope
 from entente.core.errors import ConflictError, ValidationError
+from entente.core.models import Handling
 from entente.core.pages import apply_errors, conflict_rows, page_of, signed_in
 from entente.liaison import forms, services
 from entente.liaison.clock import is_overdue, remaining
@@ -166,8 +167,10 @@ def request_create(request, pk):
     form = forms.RequestSendForm(data, initial=initial, **choices)
     if request.method == "POST" and form.is_valid():
         try:
+            data = dict(form.cleaned_data)
+            handling = Handling.pop_from(data)
             sent = services.request_send(
-                actor=request.user, agreement=agreement, **form.cleaned_data
+                actor=request.user, agreement=agreement, handling=handling, **data
             )
         except ValidationError as exc:
             apply_errors(form, exc)

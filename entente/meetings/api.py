@@ -29,6 +29,7 @@ from entente.agreements.selectors import (
 from entente.apikit.endpoints import change, change_by, create, resolve_many, resolve_one, with_etag
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, REMOVE, op
 from entente.core.http import CursorPagination
+from entente.core.models import Handling
 from entente.core.schemas import PublicId
 from entente.meetings.models import AgendaItem, Decision, Guest, Meeting
 from entente.meetings.schemas import (
@@ -122,6 +123,9 @@ def meeting_create(request, payload: MeetingIn, agreement_id: PublicId):
     agreement = get_agreement_for_user(user, agreement_id)
     require_party_to(user, agreement)
     fields = payload.model_dump(exclude={"title", "host_party", "red_recipients"})
+    handling = Handling.pop_from(
+        fields, red_recipients=resolve_users(payload.red_recipients, "red_recipients")
+    )
 
     def schedule() -> Meeting:
         return meetings_services.meeting_create(
@@ -129,7 +133,7 @@ def meeting_create(request, payload: MeetingIn, agreement_id: PublicId):
             agreement=agreement,
             title=given_texts(payload.title),
             host_party=resolve_party(payload.host_party, "host_party"),
-            red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
+            handling=handling,
             **fields,
         )
 

@@ -31,6 +31,7 @@ from entente.agreements.services.reports import progress_report_submit
 from entente.attachments.services import attachment_add
 from entente.comments.services import comment_add
 from entente.core.enums import Marking, Scope
+from entente.core.models import Handling
 from entente.liaison.enums import MessageKind
 from entente.liaison.services import message_post, request_send
 from entente.meetings.services.agenda import agenda_item_add
@@ -104,6 +105,7 @@ def _commitment(world, actor, agreement, name, viewers, **fields):
         title={"en": f"Commitment {token(name)}"},
         responsible_party=actor.membership.party,
         due_date=dt.date(2031, 6, 30),
+        handling=Handling.pop_from(fields),
         **fields,
     )
     return world.add("commitment", record, name, viewers)
@@ -123,6 +125,7 @@ def _meeting(world, actor, agreement, name, viewers, *, proposer=None, **fields)
         time_zone="Africa/Casablanca",
         host_party=actor.membership.party,
         place="Rabat",
+        handling=Handling.pop_from(fields),
         **fields,
     )
     world.add("meeting", record, name, viewers)
@@ -160,6 +163,7 @@ def _training(world, actor, agreement, name, viewers, **fields):
         sending_party=other,
         starts_on=dt.date(2031, 7, 6),
         ends_on=dt.date(2031, 7, 9),
+        handling=Handling.pop_from(fields),
         **fields,
     )
     return world.add("training", record, name, viewers)
@@ -180,6 +184,7 @@ def _request(world, actor, agreement, name, viewers, **fields):
         subject=f"Request {token(name)}",
         body="Please answer.",
         priority="normal",
+        handling=Handling.pop_from(fields),
         **fields,
     )
     world.add("request", record, name, viewers)
@@ -207,7 +212,7 @@ def _reported(world, actor, agreement, name, viewers, **report_fields):
         agreement=agreement,
         title={"en": f"Commitment {token(name)}"},
         responsible_party=cast.b,
-        scope=Scope.SHARED,
+        handling=Handling(scope=Scope.SHARED),
     )
     world.add("commitment", commitment, name, viewers)
     report = progress_report_submit(
@@ -308,14 +313,10 @@ def _under_shared_agreement(world, cast):
     )
     world.add("message", note, "bnote", B)
     event = agreement_event_record(
-        actor=ao, agreement=agreement, kind="signed", date=dt.date(2022, 5, 10),
-        scope=Scope.INTERNAL, note=f"Note {token('aevent')}",
-    )  # fmt: skip
+        actor=ao, agreement=agreement, kind="signed", date=dt.date(2022, 5, 10), note=f"Note {token('aevent')}", handling=Handling(scope=Scope.INTERNAL))  # fmt: skip
     world.add("event", event, "aevent", A)
     clause = clause_create(
-        actor=ac, agreement=agreement, number="9", heading={"en": f"Clause {token('aclause')}"},
-        scope=Scope.INTERNAL,
-    )  # fmt: skip
+        actor=ac, agreement=agreement, number="9", heading={"en": f"Clause {token('aclause')}"}, handling=Handling(scope=Scope.INTERNAL))  # fmt: skip
     world.add("clause", clause, "aclause", A)
 
 
@@ -342,7 +343,7 @@ def _under_red_agreement(world, cast):
         instrument_type="mou",
         title={"en": f"Sensitive MoU {token('red')}"},
         parties=[cast.a, cast.b],
-        scope=Scope.SHARED,
+        handling=Handling(scope=Scope.SHARED),
     )
     few = {"a_coordinator", "b_officer"}
     _parts(world, agreement, "red", few)
@@ -380,7 +381,7 @@ def _directory(world, cast):
                 actor=admin,
                 unit=cell,
                 name=f"Contact {token(name + 'contact' + scope)}",
-                scope=scope,
                 time_zone=party.time_zone,
+                handling=Handling(scope=scope),
             )
             world.add("contact", record, name + "contact" + scope, who)

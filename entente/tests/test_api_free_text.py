@@ -31,6 +31,7 @@ from entente.agreements.services.commitments import commitment_create
 from entente.agreements.services.reports import progress_report_submit
 from entente.api import api
 from entente.comments.services import comment_add
+from entente.core.models import Handling
 from entente.liaison import services as liaison
 from entente.meetings.services.agenda import agenda_item_add
 from entente.meetings.services.decisions import decision_record
@@ -69,8 +70,7 @@ def _commitment(cast):
         agreement=cast.agreement,
         title={"en": "Exchange liaison officers"},
         responsible_party=cast.a,
-        scope="shared",
-        marking="TLP:GREEN",
+        handling=Handling(scope="shared", marking="TLP:GREEN"),
     )
 
 
@@ -81,7 +81,7 @@ def _report(cast):
         agreement=cast.agreement,
         title={"en": "Train officers"},
         responsible_party=cast.b,
-        scope="shared",
+        handling=Handling(scope="shared"),
     )
     return progress_report_submit(actor=cast.b_officer, commitment=commitment, progress=30)
 
@@ -119,8 +119,7 @@ def _meeting(cast):
         ends_at=PAST + dt.timedelta(hours=6),
         time_zone="Africa/Casablanca",
         host_party=cast.a,
-        scope="shared",
-        marking="TLP:GREEN",
+        handling=Handling(scope="shared", marking="TLP:GREEN"),
     )
 
 
@@ -142,8 +141,7 @@ def _training(cast, *statuses):
         sending_party=cast.b,
         starts_on=PAST.date(),
         ends_on=PAST.date() + dt.timedelta(days=4),
-        scope="shared",
-        marking="TLP:GREEN",
+        handling=Handling(scope="shared", marking="TLP:GREEN"),
     )
     for status in statuses:
         activity = training.training_change_status(

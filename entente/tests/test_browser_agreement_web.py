@@ -17,6 +17,7 @@ from entente.agreements.services.agreements import (
 )
 from entente.agreements.services.commitments import commitment_create
 from entente.core.enums import Scope
+from entente.core.models import Handling
 
 WIDTHS = (1440, 390)
 
@@ -46,7 +47,7 @@ def test_agreement_pages_in_english_and_arabic_on_a_desktop_and_a_phone(
         number="3",
         heading={"en": "Exchange of information", "ar": "تبادل المعلومات"},
         text={"en": "The parties exchange operational information through their contact cells."},
-        scope=Scope.SHARED,
+        handling=Handling(scope=Scope.SHARED),
     )
     area = area_create(
         actor=ac,
@@ -55,9 +56,7 @@ def test_agreement_pages_in_english_and_arabic_on_a_desktop_and_a_phone(
         name={"en": "Cybercrime", "ar": "الجرائم الإلكترونية"},
     )
     commitment_create(
-        actor=ac, agreement=agreement, title={"en": "Designate a cyber contact point"},
-        responsible_party=cast.a, clauses=[clause], area=area, scope=Scope.SHARED,
-    )  # fmt: skip
+        actor=ac, agreement=agreement, title={"en": "Designate a cyber contact point"}, responsible_party=cast.a, clauses=[clause], area=area, handling=Handling(scope=Scope.SHARED))  # fmt: skip
     signatory = signatory_add(
         actor=ac, agreement=agreement, party=cast.a, name="A. Director", function="Director General"
     )

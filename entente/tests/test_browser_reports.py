@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from entente.accounts.models import Party
 from entente.agreements.models import Agreement, Commitment
 from entente.agreements.services.commitments import commitment_create
+from entente.core.models import Handling
 from entente.demo import data
 from entente.demo.loader import load_demo
 from entente.tests.test_browser_scenario import PASSWORD, sign_in, sign_out
@@ -27,8 +28,7 @@ def test_the_responsible_party_reports_and_the_owner_accepts(
         agreement=Agreement.objects.get(title_en=data.TITLE_EN),
         title={"en": TITLE},
         responsible_party=Party.objects.get(code=data.NL),
-        scope="shared",
-        marking="TLP:GREEN",
+        handling=Handling(scope="shared", marking="TLP:GREEN"),
     )
     url = f"{base}/commitments/{commitment.public_id}/"
     evidence = tmp_path / "attendance-list.pdf"

@@ -12,7 +12,6 @@ violations included.
 """
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -28,6 +27,7 @@ from entente.agreements.services.agreements import (
 )
 from entente.agreements.services.commitments import commitment_create
 from entente.core.enums import Scope
+from entente.core.models import Handling
 from entente.liaison.services import message_post, request_send
 from entente.meetings.services.agenda import agenda_item_add
 from entente.meetings.services.attendance import attendance_set, guest_add
@@ -46,7 +46,7 @@ PAYLOAD = (
     '"><svg onload=window.__xss=1> \'><iframe src="javascript:window.__xss=1"></iframe> '
     '<a href="javascript:alert(1)">link</a> javascript:alert(1)'
 )
-SHARED: dict[str, Any] = {"scope": Scope.SHARED}
+SHARED = Handling(Scope.SHARED)
 
 # What the page must not hold; a JSON-able summary so a failure shows it all at once.
 INSPECT = """() => ({
@@ -82,7 +82,7 @@ def store_payloads(cast) -> dict[str, list[str]]:
         parties=[cast.a, cast.b],
         summary=tagged("agreement summary"),
         place=tagged("agreement place")[:200],
-        **SHARED,
+        handling=SHARED,
     )
     signatory_add(actor=ac, agreement=agreement, party=cast.a, name=tagged("signatory")[:200])
     clause_create(
@@ -105,7 +105,7 @@ def store_payloads(cast) -> dict[str, list[str]]:
         due_date=dt.date(2031, 6, 30),
         indicator=tagged("indicator"),
         evidence_links=tagged("evidence"),
-        **SHARED,
+        handling=SHARED,
     )
     contact = contact_create(
         actor=member("a_admin", cast.a, Role.PARTY_ADMIN, cast.a_cell),
@@ -124,7 +124,7 @@ def store_payloads(cast) -> dict[str, list[str]]:
         time_zone="Africa/Casablanca",
         host_party=cast.a,
         place=tagged("meeting place")[:200],
-        **SHARED,
+        handling=SHARED,
     )
     agenda_item_add(
         actor=ao, meeting=meeting, title=tagged("agenda item"), notes=tagged("agenda notes")
@@ -156,7 +156,7 @@ def store_payloads(cast) -> dict[str, list[str]]:
         starts_on=dt.date(2024, 7, 6),
         ends_on=dt.date(2024, 7, 9),
         place=tagged("training place")[:200],
-        **SHARED,
+        handling=SHARED,
     )
     participation_set(
         actor=ao, training=training, party=cast.a, count=2, names=tagged("participants")

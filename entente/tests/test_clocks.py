@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from entente.agreements.selectors import counterpart_zones
 from entente.core.enums import Scope
+from entente.core.models import Handling
 from entente.meetings.services.meetings import meeting_create
 
 CASABLANCA = zoneinfo.ZoneInfo("Africa/Casablanca")
@@ -64,7 +65,7 @@ def test_meeting_page_shows_the_start_on_both_parties_clocks(cast, client):
         ends_at=dt.datetime(2026, 3, 2, 12, 0),
         time_zone="Africa/Casablanca",
         host_party=cast.a,
-        scope=Scope.SHARED,
+        handling=Handling(scope=Scope.SHARED),
     )
     client.force_login(cast.b_officer)
     page = client.get(meeting.get_absolute_url()).content.decode()

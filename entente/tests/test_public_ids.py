@@ -15,7 +15,8 @@ from entente.accounts.enums import Role
 from entente.agreements.services.agreements import area_create, clause_create
 from entente.agreements.services.commitments import commitment_create
 from entente.core.enums import Scope
-from entente.testing import member
+from entente.core.models import Handling
+from entente.testing import member, with_handling
 from entente.tests.api_helpers import API, UNKNOWN, api_client, problem_body
 
 COMMITMENTS = f"{API}/commitments"
@@ -35,7 +36,7 @@ def new_commitment(cast, title="Designate a contact cell", **kwargs):
         "due_date": dt.date(2030, 6, 30),
         "scope": Scope.SHARED,
     }
-    return commitment_create(**(defaults | kwargs))
+    return commitment_create(**with_handling(defaults | kwargs))
 
 
 def test_api_ids_are_random_uuid4_unrelated_from_one_record_to_the_next(cast):
@@ -152,7 +153,10 @@ def test_a_trail_names_visible_records_by_public_id_and_hides_the_others(cast):
         actor=cast.a_coordinator, agreement=cast.agreement, code="cyber", name={"en": "Cyber"}
     )
     internal_contact = accounts.contact_create(
-        actor=party_admin(cast), unit=cast.a_cell, name="Source handler", scope="internal"
+        actor=party_admin(cast),
+        unit=cast.a_cell,
+        name="Source handler",
+        handling=Handling(scope="internal"),
     )
     commitment = new_commitment(cast, area=area, responsible_contact=internal_contact)
     path = f"{API}/audit/agreements.commitment/{commitment.public_id}"

@@ -21,6 +21,7 @@ from entente.agreements.services.commitments import commitment_create
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
 from entente.core.errors import NotFound
+from entente.core.models import Handling
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
 from entente.liaison.selectors import liaison_request_visible_to, message_visible_to
 from entente.liaison.services import message_post, request_send
@@ -47,14 +48,14 @@ def red(cast):
     now = timezone.now()
     today = timezone.localdate()
     agreement = cast.agreement
-    shared = {"scope": Scope.SHARED, "marking": Marking.GREEN}
+    shared = Handling(Scope.SHARED, Marking.GREEN)
     commitment = commitment_create(
         actor=cast.a_officer,
         agreement=agreement,
         title={"en": "Red child commitment"},
         responsible_party=cast.a,
         due_date=today,
-        **shared,
+        handling=shared,
     )
     meeting = meeting_create(
         actor=cast.a_officer,
@@ -65,7 +66,7 @@ def red(cast):
         ends_at=now + dt.timedelta(hours=2),
         time_zone="UTC",
         host_party=cast.a,
-        **shared,
+        handling=shared,
     )
     training = training_create(
         actor=cast.a_officer,
@@ -76,7 +77,7 @@ def red(cast):
         sending_party=cast.b,
         starts_on=today,
         ends_on=today,
-        **shared,
+        handling=shared,
     )
     request = request_send(
         actor=cast.a_officer,
@@ -86,7 +87,7 @@ def red(cast):
         subject="Red child request",
         body="Who owns this car?",
         priority="normal",
-        marking=Marking.GREEN,
+        handling=Handling(marking=Marking.GREEN),
     )
     message = message_post(actor=cast.b_officer, request=request, body="Red child message")
     decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Red child decision")

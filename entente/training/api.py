@@ -17,6 +17,7 @@ from entente.apikit.endpoints import change, change_by, create, resolve_one, wit
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
 from entente.core.errors import NotFound
 from entente.core.http import CursorPagination
+from entente.core.models import Handling
 from entente.core.schemas import PublicId
 from entente.training import services
 from entente.training.models import TrainingActivity, TrainingParticipation
@@ -128,9 +129,11 @@ def training_create(request, payload: TrainingIn, agreement_id: PublicId):
             ends_on=payload.ends_on,
             area=resolve_one(area_visible_to(user), payload.area, "area"),
             place=payload.place,
-            scope=payload.scope,
-            marking=payload.marking,
-            red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
+            handling=Handling(
+                scope=payload.scope,
+                marking=payload.marking,
+                red_recipients=resolve_users(payload.red_recipients, "red_recipients"),
+            ),
         )
 
     return create(request, model=TrainingActivity, schema=TrainingOut, action=plan)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from entente.accounts.models import Party
 from entente.agreements.models import CooperationArea
 from entente.core.enums import Language
+from entente.core.models import Handling
 from entente.core.pages import (
     VersionedForm,
     marking_field,
@@ -121,9 +122,11 @@ class TrainingCreateForm(TrainingForm):
     def service_fields(self) -> dict:
         data = self.cleaned_data
         return super().service_fields() | {
-            "scope": data["scope"],
-            "marking": data["marking"],
-            "red_recipients": list(data["red_recipients"]),
+            "handling": Handling(
+                scope=data["scope"],
+                marking=data["marking"],
+                red_recipients=list(data["red_recipients"]),
+            )
         }
 
 

@@ -4,7 +4,7 @@ writers, and held only once it has started.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -14,14 +14,14 @@ from entente.accounts.models import Party
 from entente.agreements.models import Agreement, CooperationArea
 from entente.agreements.selectors import require_party_to
 from entente.audit.services import (
-    audited_create,
+    audited_create_owned,
     audited_update,
     audited_upsert,
     owner_transition,
 )
-from entente.core.access import check_marking_change, require_owner_writer
-from entente.core.enums import Language, Marking, Scope
-from entente.core.models import ownership
+from entente.core.access import require_owner_writer
+from entente.core.enums import Language
+from entente.core.models import Handling
 from entente.core.translated import translated_fields
 from entente.core.validation import refuse_unknown_changes
 from entente.training.enums import TRAINING_WORKFLOW, TrainingStatus
@@ -57,16 +57,12 @@ def training_create(
     area: CooperationArea | None = None,
     place: str = "",
     reference_language: str = "en",
-    scope: str = Scope.INTERNAL,
-    marking: str = Marking.AMBER,
-    red_recipients: Iterable = (),
-    is_illustrative: bool = False,
+    handling: Handling = Handling(),
 ) -> TrainingActivity:
     """A new planned training activity under an agreement, owned by the actor's party."""
     membership = require_party_to(actor, agreement)
     training = TrainingActivity(
         agreement=agreement,
-        **ownership(membership.party_id, scope, marking, is_illustrative),
         kind=kind,
         reference_language=reference_language,
         host_party=host_party,
@@ -78,8 +74,9 @@ def training_create(
         **translated_fields("title", title, reference_language=reference_language),
     )
     _check_training(training)
-    recipients = check_marking_change(actor, training, marking, red_recipients)
-    return audited_create(actor=actor, instance=training, m2m={"red_recipients": recipients})
+    return audited_create_owned(
+        actor=actor, instance=training, party_id=membership.party_id, handling=handling
+    )
 
 
 def _check_training(training: TrainingActivity) -> None:

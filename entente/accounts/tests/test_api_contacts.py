@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from entente.accounts.enums import Role
 from entente.accounts.services import contact_create
+from entente.core.models import Handling
 from entente.testing import member
 from entente.tests.api_helpers import API, api_client, iso, problem_body
 
@@ -26,7 +27,10 @@ def contacts(cast):
         time_zone="Africa/Casablanca",
     )
     internal = contact_create(
-        actor=admin, unit=cast.a_cell, name="Handler H. (illustrative)", scope="internal"
+        actor=admin,
+        unit=cast.a_cell,
+        name="Handler H. (illustrative)",
+        handling=Handling(scope="internal"),
     )
     return shared, internal
 

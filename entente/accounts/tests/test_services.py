@@ -5,6 +5,7 @@ from entente.accounts import selectors, services
 from entente.accounts.models import Contact, Membership, Party
 from entente.audit.models import AuditEvent
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from entente.core.models import Handling
 from entente.testing import ContactFactory, member
 
 
@@ -60,7 +61,7 @@ def test_unit_create_by_party_admin_of_that_party(cast, a_admin):
 def test_contact_internal_is_hidden_from_other_party(cast, a_admin):
     shared = services.contact_create(actor=a_admin, unit=cast.a_cell, name="Officer One")
     internal = services.contact_create(
-        actor=a_admin, unit=cast.a_cell, name="Source handler", scope="internal"
+        actor=a_admin, unit=cast.a_cell, name="Source handler", handling=Handling(scope="internal")
     )
     assert list(selectors.contact_visible_to(cast.a_reader).order_by("pk")) == [shared, internal]
     assert list(selectors.contact_visible_to(cast.b_officer)) == [shared]

@@ -15,6 +15,7 @@ from entente.accounts.services import contact_create
 from entente.agreements.services.commitments import commitment_create
 from entente.audit.models import AuditEvent
 from entente.core.enums import Scope
+from entente.core.models import Handling
 from entente.testing import PASSWORD, member
 
 A = "/directory/MA-DGSN/"
@@ -41,7 +42,10 @@ def contacts(admins):
         time_zone="Africa/Casablanca",
     )
     internal = contact_create(
-        actor=admins.a_admin, unit=admins.a_cell, name="Handler H. (illustrative)", scope="internal"
+        actor=admins.a_admin,
+        unit=admins.a_cell,
+        name="Handler H. (illustrative)",
+        handling=Handling(scope="internal"),
     )
     return shared, internal
 

@@ -29,6 +29,7 @@ from entente.attachments.services import attachments_follow
 from entente.audit.services import (
     audit_record,
     audited_create,
+    audited_create_owned,
     audited_delete,
     audited_update,
     owner_transition,
@@ -39,8 +40,8 @@ from entente.core.access import (
     require_coordinator,
     require_owner_writer,
 )
-from entente.core.enums import Marking, Scope
-from entente.core.models import ownership
+from entente.core.enums import Scope
+from entente.core.models import Handling
 from entente.core.translated import translated_fields
 from entente.core.validation import editable_fields, refuse_unknown_changes
 
@@ -57,10 +58,7 @@ def agreement_create(
     title: Mapping[str, str],
     reference_language: str = "en",
     parties: Iterable[Party],
-    scope: str = Scope.INTERNAL,
-    marking: str = Marking.AMBER,
-    red_recipients: Iterable = (),
-    is_illustrative: bool = False,
+    handling: Handling = Handling(),
     **fields,
 ) -> Agreement:
     """Record a new agreement owned by the coordinator's party, which must be a party."""
@@ -73,15 +71,19 @@ def agreement_create(
     refuse_unknown_changes(fields, editable_fields(Agreement))
     _check_dates(fields)
     agreement = Agreement(
-        **ownership(membership.party_id, scope, marking, is_illustrative),
         instrument_type=instrument_type,
         reference_language=reference_language,
         **translated_fields("title", title, reference_language=reference_language),
         **fields,
     )
-    recipients = check_marking_change(actor, agreement, marking, red_recipients, parties=parties)
     with write_transaction():
-        audited_create(actor=actor, instance=agreement, m2m={"red_recipients": recipients})
+        audited_create_owned(
+            actor=actor,
+            instance=agreement,
+            party_id=membership.party_id,
+            handling=handling,
+            parties=parties,
+        )
         for party in parties:
             AgreementParty.objects.create(agreement=agreement, party=party, role=PartyRole.PARTY)
         audit_record(
@@ -164,10 +166,7 @@ def agreement_event_record(
     agreement: Agreement,
     kind: str,
     date: dt.date,
-    scope: str = Scope.SHARED,
-    marking: str = Marking.GREEN,
-    red_recipients: Iterable = (),
-    is_illustrative: bool = False,
+    handling: Handling = Handling(),
     **fields,
 ) -> AgreementEvent:
     """A dated lifecycle step, with its precision, certainty and source."""
@@ -176,13 +175,13 @@ def agreement_event_record(
     _check_agreement_party(agreement, fields.get("party"), "party")
     event = AgreementEvent(
         agreement=agreement,
-        **ownership(membership.party_id, scope, marking, is_illustrative),
         kind=kind,
         date=date,
         **fields,
     )
-    recipients = check_marking_change(actor, event, marking, red_recipients)
-    return audited_create(actor=actor, instance=event, m2m={"red_recipients": recipients})
+    return audited_create_owned(
+        actor=actor, instance=event, party_id=membership.party_id, handling=handling
+    )
 
 
 def agreement_event_update(
@@ -207,15 +206,11 @@ def clause_create(
     heading: Mapping[str, str] | None = None,
     text: Mapping[str, str] | None = None,
     reference_language: str = "en",
-    scope: str = Scope.SHARED,
-    marking: str = Marking.GREEN,
-    red_recipients: Iterable = (),
-    is_illustrative: bool = False,
+    handling: Handling = Handling(),
 ) -> Clause:
     require_owner_writer(actor, agreement, coordinator=True)
     clause = Clause(
         agreement=agreement,
-        **ownership(agreement.owning_party_id, scope, marking, is_illustrative),
         number=number,
         reference_language=reference_language,
         **translated_fields(
@@ -223,8 +218,9 @@ def clause_create(
         ),
         **translated_fields("text", text, reference_language=reference_language, required=False),
     )
-    recipients = check_marking_change(actor, clause, marking, red_recipients)
-    return audited_create(actor=actor, instance=clause, m2m={"red_recipients": recipients})
+    return audited_create_owned(
+        actor=actor, instance=clause, party_id=agreement.owning_party_id, handling=handling
+    )
 
 
 def clause_update(*, actor, clause: Clause, expected_version: int, **changes) -> Clause:

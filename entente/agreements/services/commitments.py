@@ -30,17 +30,17 @@ from entente.agreements.selectors import (
 from entente.audit.services import (
     audit_record,
     audited_create,
+    audited_create_owned,
     audited_transition,
     audited_update,
     snapshot,
     write_transaction,
 )
 from entente.core.access import (
-    check_marking_change,
     require_owner_writer,
 )
-from entente.core.enums import Language, Marking, Scope
-from entente.core.models import ownership
+from entente.core.enums import Language
+from entente.core.models import Handling
 from entente.core.translated import translated_fields
 from entente.core.validation import editable_fields, refuse_unknown_changes, validate_instance
 
@@ -59,10 +59,7 @@ def commitment_create(
     description: Mapping[str, str] | None = None,
     reference_language: str = "en",
     clauses: Iterable[Clause] = (),
-    scope: str = Scope.INTERNAL,
-    marking: str = Marking.AMBER,
-    red_recipients: Iterable = (),
-    is_illustrative: bool = False,
+    handling: Handling = Handling(),
     **fields,
 ) -> Commitment:
     """A new commitment under an agreement, owned by the actor's party."""
@@ -74,7 +71,6 @@ def commitment_create(
     _check_commitment_links(agreement, responsible_party, clauses, fields)
     commitment = Commitment(
         agreement=agreement,
-        **ownership(membership.party_id, scope, marking, is_illustrative),
         responsible_party=responsible_party,
         reference_language=reference_language,
         **translated_fields("title", title, reference_language=reference_language),
@@ -84,9 +80,12 @@ def commitment_create(
         **fields,
     )
     _check_recurrence(commitment)
-    recipients = check_marking_change(actor, commitment, marking, red_recipients)
-    return audited_create(
-        actor=actor, instance=commitment, m2m={"clauses": clauses, "red_recipients": recipients}
+    return audited_create_owned(
+        actor=actor,
+        instance=commitment,
+        party_id=membership.party_id,
+        handling=handling,
+        m2m={"clauses": clauses},
     )
 
 

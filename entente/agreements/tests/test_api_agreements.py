@@ -14,6 +14,7 @@ from entente.agreements.services.agreements import (
     signatory_add,
 )
 from entente.audit.models import AuditEvent
+from entente.core.models import Handling
 from entente.testing import PartyFactory, agreement_between
 from entente.tests.api_helpers import UNKNOWN, api_client, etag, iso, problem_body
 
@@ -306,8 +307,8 @@ def test_agreement_detail_shows_parts_the_user_may_see(cast):
         agreement=cast.agreement,
         kind="drafted",
         date=dt.date(2022, 1, 3),
-        scope="internal",
         source="Internal note",
+        handling=Handling(scope="internal"),
     )
     clause = clause_create(
         actor=cast.a_coordinator, agreement=cast.agreement, number="2", heading={"en": "Areas"}
@@ -807,7 +808,7 @@ def test_agreement_events_list_and_record(cast):
         agreement=cast.agreement,
         kind="drafted",
         date=dt.date(2022, 1, 1),
-        scope="internal",
+        handling=Handling(scope="internal"),
     )
     response = api_client(cast.a_reader).get(path)
     assert response.json() == {
@@ -877,7 +878,10 @@ def test_clauses_list_and_add(cast):
         "reference_language": "en",
     }
     internal = clause_create(
-        actor=cast.a_coordinator, agreement=cast.agreement, number="1", scope="internal"
+        actor=cast.a_coordinator,
+        agreement=cast.agreement,
+        number="1",
+        handling=Handling(scope="internal"),
     )
     assert api_client(cast.a_reader).get(path).json()["items"] == [
         clause_json(internal),

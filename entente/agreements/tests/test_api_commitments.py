@@ -17,7 +17,8 @@ from entente.agreements.services.commitments import (
     commitment_record_indicator,
 )
 from entente.audit.models import AuditEvent
-from entente.testing import ContactFactory, UnitFactory, agreement_between
+from entente.core.models import Handling
+from entente.testing import ContactFactory, UnitFactory, agreement_between, with_handling
 from entente.tests.api_helpers import UNKNOWN, api_client, etag, iso, problem_body
 
 COMMITMENTS = "/api/v1/commitments"
@@ -37,7 +38,7 @@ def new_commitment(cast, actor=None, **kwargs):
         "responsible_party": cast.a,
         "due_date": dt.date(2030, 6, 30),
     }
-    return commitment_create(**(defaults | kwargs))
+    return commitment_create(**with_handling(defaults | kwargs))
 
 
 def commitment_json(commitment, **values) -> dict:
@@ -260,7 +261,10 @@ def test_commitment_detail_exact(cast):
     )
     shared_clause = clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="4")
     hidden_clause = clause_create(
-        actor=cast.a_coordinator, agreement=cast.agreement, number="5", scope="internal"
+        actor=cast.a_coordinator,
+        agreement=cast.agreement,
+        number="5",
+        handling=Handling(scope="internal"),
     )
     internal_contact = ContactFactory(unit=cast.a_cell, scope="internal")
     commitment = new_commitment(
@@ -585,7 +589,10 @@ def test_commitment_patch_changes_only_what_is_sent(cast):
 
 def test_commitment_patch_keeps_clauses_the_user_cannot_see(cast):
     hidden = clause_create(
-        actor=cast.a_coordinator, agreement=cast.agreement, number="1", scope="internal"
+        actor=cast.a_coordinator,
+        agreement=cast.agreement,
+        number="1",
+        handling=Handling(scope="internal"),
     )
     shared = clause_create(actor=cast.a_coordinator, agreement=cast.agreement, number="2")
     commitment = new_commitment(

@@ -20,6 +20,7 @@ from entente.agreements.services.commitments import (
 from entente.agreements.services.reports import progress_report_accept, progress_report_submit
 from entente.audit.models import AuditEvent
 from entente.core.errors import NotFound, PermissionDenied
+from entente.testing import with_handling
 from entente.tests.api_helpers import api_client
 
 
@@ -62,7 +63,7 @@ def monthly(cast, actor=None, **fields) -> Commitment:
         "scope": "shared",
         "marking": "TLP:GREEN",
     }
-    return commitment_create(**(defaults | fields))
+    return commitment_create(**with_handling(defaults | fields))
 
 
 def _texts(record, name: str, *codes: str) -> tuple:

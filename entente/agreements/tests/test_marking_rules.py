@@ -23,7 +23,8 @@ from entente.audit.models import AuditEvent
 from entente.audit.selectors import audit_chain_verify
 from entente.core.enums import Marking, Scope
 from entente.core.errors import PermissionDenied, ValidationError
-from entente.testing import member
+from entente.core.models import Handling
+from entente.testing import member, with_handling
 from entente.tests.api_helpers import API, api_client, problem_body
 
 MARK_RED = "Only a coordinator of the owning party may mark a record TLP:RED."
@@ -41,7 +42,7 @@ def commitment(cast, actor=None, **fields) -> Commitment:
         "scope": Scope.SHARED,
         "due_date": dt.date(2031, 1, 31),
     }
-    return commitment_create(**(values | fields))
+    return commitment_create(**with_handling(values | fields))
 
 
 def post_json(client, path, body, **headers):
@@ -181,7 +182,10 @@ def test_party_admin_cannot_create_a_contact_marked_amber_strict(cast):
     admin = member("a_admin", cast.a, Role.PARTY_ADMIN, cast.a_cell)
     with pytest.raises(ValidationError) as exc:
         contact_create(
-            actor=admin, unit=cast.a_cell, name="Informant", marking=Marking.AMBER_STRICT
+            actor=admin,
+            unit=cast.a_cell,
+            name="Informant",
+            handling=Handling(marking=Marking.AMBER_STRICT),
         )
     assert exc.value.message_dict == {"marking": [MARK_STRICT]}
     assert Contact.objects.count() == 0

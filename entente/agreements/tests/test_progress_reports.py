@@ -25,7 +25,7 @@ from entente.attachments.models import Attachment
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from entente.testing import member
+from entente.testing import member, with_handling
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def a_commitment(cast, **fields) -> Commitment:
         "due_date": dt.date(2031, 6, 30),
         "scope": Scope.SHARED,
     }
-    return commitment_create(**(defaults | fields))
+    return commitment_create(**with_handling(defaults | fields))
 
 
 def evidence(name="minutes.pdf", content=b"%PDF-1.4 evidence\n") -> SimpleUploadedFile:

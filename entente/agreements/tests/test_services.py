@@ -23,6 +23,8 @@ from entente.agreements.services.commitments import (
 )
 from entente.audit.models import AuditEvent
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from entente.core.models import Handling
+from entente.testing import with_handling
 
 
 def new_commitment(cast, actor=None, **kwargs):
@@ -33,7 +35,7 @@ def new_commitment(cast, actor=None, **kwargs):
         "responsible_party": cast.a,
         "due_date": dt.date(2022, 6, 30),
     }
-    return commitment_create(**(defaults | kwargs))
+    return commitment_create(**with_handling(defaults | kwargs))
 
 
 # --- agreements ---------------------------------------------------------------------------
@@ -411,7 +413,10 @@ def test_commitment_created_red_needs_recipients_and_keeps_author(cast):
 def test_event_and_clause_created_red_keep_their_author(cast):
     with pytest.raises(ValidationError) as exc:
         clause_create(
-            actor=cast.a_coordinator, agreement=cast.agreement, number="9", marking="TLP:RED"
+            actor=cast.a_coordinator,
+            agreement=cast.agreement,
+            number="9",
+            handling=Handling(marking="TLP:RED"),
         )
     assert exc.value.message_dict == {
         "red_recipients": ["Name at least one recipient for TLP:RED."]
@@ -421,8 +426,7 @@ def test_event_and_clause_created_red_keep_their_author(cast):
         agreement=cast.agreement,
         kind="signed",
         date=dt.date(2022, 5, 10),
-        marking="TLP:RED",
-        red_recipients=[cast.b_officer],
+        handling=Handling(marking="TLP:RED", red_recipients=[cast.b_officer]),
     )
     assert list(selectors.agreement_event_visible_to(cast.a_coordinator)) == [event]
     assert list(selectors.agreement_event_visible_to(cast.b_officer)) == [event]

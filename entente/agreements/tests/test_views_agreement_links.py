@@ -14,6 +14,7 @@ from entente.agreements.services.agreements import (
 )
 from entente.agreements.services.commitments import commitment_create
 from entente.core.enums import Scope
+from entente.core.models import Handling
 from entente.tests.api_helpers import API, api_client
 
 
@@ -41,15 +42,11 @@ def parts(cast):
     )
     linked = [
         commitment_create(
-            actor=ao, agreement=cast.agreement, title={"en": title}, responsible_party=cast.a,
-            clauses=[clause], area=area, scope=Scope.SHARED,
-        )
+            actor=ao, agreement=cast.agreement, title={"en": title}, responsible_party=cast.a, clauses=[clause], area=area, handling=Handling(scope=Scope.SHARED))
         for title in ("Train officers", "Share contacts")
     ]  # fmt: skip
     commitment_create(
-        actor=ao, agreement=cast.agreement, title={"en": "Unlinked"}, responsible_party=cast.a,
-        clauses=[other_clause], scope=Scope.SHARED,
-    )  # fmt: skip
+        actor=ao, agreement=cast.agreement, title={"en": "Unlinked"}, responsible_party=cast.a, clauses=[other_clause], handling=Handling(scope=Scope.SHARED))  # fmt: skip
     hidden = commitment_create(
         actor=cast.b_officer, agreement=cast.agreement, title={"en": "B internal"},
         responsible_party=cast.b, clauses=[clause], area=area,
@@ -148,7 +145,10 @@ def test_api_filters_commitments_by_clause(cast, parts):
     ]
     # A clause the caller cannot see filters out everything, as an unknown one does.
     internal = clause_create(
-        actor=cast.a_coordinator, agreement=cast.agreement, number="9", scope=Scope.INTERNAL
+        actor=cast.a_coordinator,
+        agreement=cast.agreement,
+        number="9",
+        handling=Handling(scope=Scope.INTERNAL),
     )
     answer = api_client(cast.b_officer).get(
         f"{API}/commitments", {"clause": str(internal.public_id)}

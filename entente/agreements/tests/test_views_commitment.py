@@ -9,7 +9,7 @@ from entente.agreements.models import Commitment
 from entente.agreements.services.commitments import commitment_create
 from entente.audit.models import AuditEvent
 from entente.core.enums import Scope
-from entente.testing import UnitFactory
+from entente.testing import UnitFactory, with_handling
 
 
 def commitment(cast, title="Designate a contact cell", *, actor=None, party=None, **kw):
@@ -21,7 +21,7 @@ def commitment(cast, title="Designate a contact cell", *, actor=None, party=None
         "due_date": dt.date(2030, 6, 30),
         "scope": Scope.SHARED,
     }
-    return commitment_create(**(defaults | kw))
+    return commitment_create(**with_handling(defaults | kw))
 
 
 def detail(c) -> str:

@@ -17,6 +17,7 @@ from entente.agreements.services.commitments import (
 )
 from entente.audit.models import AuditEvent
 from entente.core.enums import Scope
+from entente.core.models import Handling
 from entente.testing import agreement_between
 
 URL = reverse("agreements:commitment-list")
@@ -30,7 +31,7 @@ def commitment(cast, title, *, actor=None, party=None, due=None, scope=Scope.SHA
         title={"en": title},
         responsible_party=party or cast.a,
         due_date=due,
-        scope=scope,
+        handling=Handling.pop_from(kw, scope=scope),
         **kw,
     )
 

@@ -18,7 +18,7 @@ from entente.agreements.services.reports import progress_report_answer, progress
 from entente.attachments.models import Attachment
 from entente.audit.models import AuditEvent
 from entente.core.enums import Scope
-from entente.testing import member
+from entente.testing import member, with_handling
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def a_commitment(cast, **fields) -> Commitment:
         "due_date": dt.date(2031, 6, 30),
         "scope": Scope.SHARED,
     }
-    return commitment_create(**(defaults | fields))
+    return commitment_create(**with_handling(defaults | fields))
 
 
 def report(cast, commitment, **fields) -> ProgressReport:

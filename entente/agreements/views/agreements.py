@@ -36,7 +36,7 @@ from entente.agreements.selectors import (
 from entente.agreements.services import agreements as agreements_services
 from entente.core.access import require_coordinator, require_owner_writer
 from entente.core.enums import Language
-from entente.core.models import PartyOwned
+from entente.core.models import Handling, PartyOwned
 from entente.core.pages import conflict_rows, form_page, signed_in
 
 if TYPE_CHECKING:
@@ -220,8 +220,9 @@ def agreement_create(request):
             actor=request.user,
             title=form.texts("title"),
             parties=form.cleaned_data["parties"],
-            scope=form.cleaned_data["scope"],
-            marking=form.cleaned_data["marking"],
+            handling=Handling(
+                scope=form.cleaned_data["scope"], marking=form.cleaned_data["marking"]
+            ),
             **form.values(),
             **{f"summary_{code}": text for code, text in form.texts("summary").items()},
         )
@@ -259,8 +260,9 @@ def event_create(request, pk):
         return agreements_services.agreement_event_record(
             actor=request.user,
             agreement=agreement,
-            scope=form.cleaned_data["scope"],
-            marking=form.cleaned_data["marking"],
+            handling=Handling(
+                scope=form.cleaned_data["scope"], marking=form.cleaned_data["marking"]
+            ),
             **form.values(),
         )
 
@@ -301,8 +303,9 @@ def clause_create(request, pk):
             reference_language=form.cleaned_data["reference_language"],
             heading=form.texts("heading"),
             text=form.texts("text"),
-            scope=form.cleaned_data["scope"],
-            marking=form.cleaned_data["marking"],
+            handling=Handling(
+                scope=form.cleaned_data["scope"], marking=form.cleaned_data["marking"]
+            ),
         )
 
     return _create(request, CLAUSE, agreement, form, save, url=Clause.get_absolute_url)

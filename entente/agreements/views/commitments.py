@@ -58,6 +58,7 @@ from entente.core.access import (
     require_writer,
 )
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from entente.core.models import Handling
 from entente.core.pages import (
     apply_errors,
     conflict_rows,
@@ -335,8 +336,7 @@ def commitment_create_view(request, pk):
                     title=_texts(form, "title"),
                     description=_texts(form, "description"),
                     clauses=data["clauses"],
-                    scope=data["scope"],
-                    marking=data["marking"],
+                    handling=Handling(scope=data["scope"], marking=data["marking"]),
                     **{name: data[name] for name in COMMITMENT_FIELDS},
                 )
             except ValidationError as exc:

@@ -10,6 +10,7 @@ from entente.agreements.services.commitments import commitment_create
 from entente.attachments.models import Attachment
 from entente.attachments.services import attachment_add
 from entente.audit.models import AuditEvent
+from entente.testing import with_handling
 from entente.tests.api_helpers import api_client, etag, iso, problem_body
 
 ATTACHMENTS = "/api/v1/attachments"
@@ -24,7 +25,7 @@ def new_commitment(cast, **kwargs):
         "responsible_party": cast.a,
         "due_date": dt.date(2030, 6, 30),
     }
-    return commitment_create(**(defaults | kwargs))
+    return commitment_create(**with_handling(defaults | kwargs))
 
 
 def upload(client, path, name="minutes.txt", content=CONTENT, content_type="text/plain"):

@@ -14,6 +14,7 @@ from entente.attachments.selectors import attachment_visible_to, attachments_of
 from entente.attachments.services import attachment_add
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
+from entente.core.models import Handling
 from entente.tests.api_helpers import api_client
 
 
@@ -23,8 +24,7 @@ def red_commitment(cast):
         agreement=cast.agreement,
         title={"en": "Informant handling"},
         responsible_party=cast.a,
-        marking=Marking.RED,
-        red_recipients=[cast.a_coordinator, cast.a_officer],
+        handling=Handling(marking=Marking.RED, red_recipients=[cast.a_coordinator, cast.a_officer]),
     )
 
 
@@ -88,7 +88,7 @@ def test_a_file_follows_its_record_into_red_and_its_recipients(cast):
         agreement=cast.agreement,
         title={"en": "Routes"},
         responsible_party=cast.a,
-        scope=Scope.SHARED,
+        handling=Handling(scope=Scope.SHARED),
     )
     attachment = add(cast.b_officer, commitment)
     assert sees(cast.b_officer, attachment) == (True, 1, 200)

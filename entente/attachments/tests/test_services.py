@@ -12,6 +12,7 @@ from entente.attachments.models import Attachment
 from entente.attachments.services import attachment_add
 from entente.audit.models import AuditEvent
 from entente.core.errors import NotFound, PermissionDenied, ValidationError
+from entente.testing import with_handling
 
 
 def new_commitment(cast, **kwargs):
@@ -22,7 +23,7 @@ def new_commitment(cast, **kwargs):
         "responsible_party": cast.a,
         "due_date": dt.date(2022, 6, 30),
     }
-    return commitment_create(**(defaults | kwargs))
+    return commitment_create(**with_handling(defaults | kwargs))
 
 
 def test_attachment_add_fingerprints_and_inherits_scope(cast):

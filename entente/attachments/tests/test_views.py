@@ -15,6 +15,7 @@ from entente.attachments.models import Attachment
 from entente.attachments.services import attachment_add
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
+from entente.core.models import Handling
 from entente.training.services import training_create
 
 PAGES = {
@@ -30,7 +31,7 @@ def commitment(cast, *, scope=Scope.SHARED):
         agreement=cast.agreement,
         title={"en": "Share routes"},
         responsible_party=cast.a,
-        scope=scope,
+        handling=Handling(scope=scope),
     )
 
 
@@ -45,8 +46,7 @@ def training(cast, *, scope=Scope.SHARED):
         starts_on=dt.date(2023, 3, 6),
         ends_on=dt.date(2023, 3, 10),
         place="Rabat",
-        scope=scope,
-        marking=Marking.GREEN,
+        handling=Handling(scope=scope, marking=Marking.GREEN),
     )
 
 

@@ -7,19 +7,19 @@ from django.utils import timezone
 from entente.agreements.services.commitments import commitment_create
 from entente.core.enums import Scope
 from entente.meetings.services.meetings import meeting_create
+from entente.testing import with_handling
 from entente.training.services import training_create
 
 
 def commitment(cast, actor=None, **fields):
     actor = actor or cast.a_officer
-    defaults = {"scope": Scope.SHARED}
     return commitment_create(
         actor=actor,
         agreement=cast.agreement,
         title={"en": "Designate a contact cell"},
         responsible_party=actor.membership.party,
         due_date=dt.date(2031, 6, 30),
-        **(defaults | fields),
+        **with_handling({"scope": Scope.SHARED} | fields),
     )
 
 
@@ -36,7 +36,7 @@ def meeting(cast, actor=None, **fields):
         time_zone="Africa/Casablanca",
         host_party=actor.membership.party,
         place="Rabat",
-        **({"scope": Scope.SHARED} | fields),
+        **with_handling({"scope": Scope.SHARED} | fields),
     )
 
 
@@ -51,5 +51,5 @@ def training(cast, actor=None, **fields):
         sending_party=cast.b,
         starts_on=dt.date(2031, 7, 6),
         ends_on=dt.date(2031, 7, 9),
-        **({"scope": Scope.SHARED} | fields),
+        **with_handling({"scope": Scope.SHARED} | fields),
     )

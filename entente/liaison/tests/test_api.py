@@ -15,7 +15,7 @@ from entente.apikit.models import IdempotencyKey
 from entente.audit.models import AuditEvent
 from entente.liaison import services
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
-from entente.testing import UnitFactory, agreement_between
+from entente.testing import UnitFactory, agreement_between, with_handling
 from entente.tests.api_helpers import API, api_client, etag, iso, problem_body
 
 JSON = "application/json"
@@ -39,7 +39,7 @@ def send(cast, actor=None, **kwargs) -> LiaisonRequest:
         "priority": "normal",
         "now": T,
     }
-    return services.request_send(**(defaults | kwargs))
+    return services.request_send(**with_handling(defaults | kwargs))
 
 
 def request_json(request: LiaisonRequest, **clock) -> dict:

@@ -12,7 +12,7 @@ from entente.core.errors import ConflictError, NotFound, PermissionDenied, Valid
 from entente.liaison import selectors, services
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
-from entente.testing import Role, UnitFactory, agreement_between, member
+from entente.testing import Role, UnitFactory, agreement_between, member, with_handling
 
 T = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
@@ -30,7 +30,7 @@ def send(cast, actor=None, **kwargs) -> LiaisonRequest:
         "priority": Priority.NORMAL,
         "now": T,
     }
-    return services.request_send(**(defaults | kwargs))
+    return services.request_send(**with_handling(defaults | kwargs))
 
 
 def state(request: LiaisonRequest) -> tuple:

@@ -14,6 +14,7 @@ from entente.core.pages import display
 from entente.liaison import services
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
 from entente.liaison.models import LiaisonRequest
+from entente.testing import with_handling
 
 DAY = dt.timedelta(days=1)
 
@@ -46,7 +47,7 @@ def send(cast, *, ago=DAY, **kwargs) -> LiaisonRequest:
         "priority": Priority.NORMAL,
         "now": timezone.now() - ago,
     }
-    return services.request_send(**(defaults | kwargs))
+    return services.request_send(**with_handling(defaults | kwargs))
 
 
 def detail(request) -> str:

@@ -15,7 +15,7 @@ from entente.core.enums import Marking
 from entente.liaison import services
 from entente.liaison.enums import Priority
 from entente.liaison.views import clock_text, format_duration
-from entente.testing import agreement_between
+from entente.testing import agreement_between, with_handling
 
 DAY = dt.timedelta(days=1)
 HOUR = dt.timedelta(hours=1)
@@ -41,7 +41,7 @@ def send(cast, sender="a", *, ago=DAY, **kwargs):
         "priority": Priority.NORMAL,
         "now": timezone.now() - ago,
     }
-    return services.request_send(**(defaults | kwargs))
+    return services.request_send(**with_handling(defaults | kwargs))
 
 
 def references(response) -> list[str]:

@@ -17,6 +17,7 @@ from entente.core.access import (
     require_owner_writer,
 )
 from entente.core.enums import Marking
+from entente.core.models import Handling
 from entente.meetings.enums import (
     DECISION_WORKFLOW,
     DecisionStatus,
@@ -107,7 +108,10 @@ def _commitment_from_spec(actor, decision: Decision, index: int, spec: Mapping) 
     meeting = decision.meeting
     spec = _with_meeting_marking(meeting, spec, prefix)
     try:
-        return commitment_create(actor=actor, agreement=meeting.agreement, **spec)
+        handling = Handling.pop_from(spec)
+        return commitment_create(
+            actor=actor, agreement=meeting.agreement, handling=handling, **spec
+        )
     except ValidationError as error:
         raise ValidationError(_prefixed(error, prefix)) from None
 

@@ -1,7 +1,7 @@
 """Writes to meetings: schedule, status and minutes, by the writers of the meeting's party."""
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
@@ -12,16 +12,14 @@ from entente.accounts.models import Party
 from entente.agreements.models import Agreement
 from entente.agreements.selectors import require_party_to
 from entente.audit.services import (
-    audited_create,
+    audited_create_owned,
     audited_update,
     owner_transition,
 )
 from entente.core.access import (
-    check_marking_change,
     require_owner_writer,
 )
-from entente.core.enums import Marking, Scope
-from entente.core.models import ownership
+from entente.core.models import Handling
 from entente.core.translated import translated_fields
 from entente.core.validation import refuse_unknown_changes
 from entente.meetings.enums import (
@@ -54,10 +52,7 @@ def meeting_create(
     place: str = "",
     online_url: str = "",
     reference_language: str = "en",
-    scope: str = Scope.INTERNAL,
-    marking: str = Marking.AMBER,
-    red_recipients: Iterable = (),
-    is_illustrative: bool = False,
+    handling: Handling = Handling(),
 ) -> Meeting:
     """Schedule a meeting under an agreement, owned by the actor's party.
 
@@ -69,7 +64,6 @@ def meeting_create(
     )
     meeting = Meeting(
         agreement=agreement,
-        **ownership(membership.party_id, scope, marking, is_illustrative),
         kind=kind,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -80,8 +74,9 @@ def meeting_create(
         reference_language=reference_language,
         **translated_fields("title", title, reference_language=reference_language),
     )
-    recipients = check_marking_change(actor, meeting, marking, red_recipients)
-    return audited_create(actor=actor, instance=meeting, m2m={"red_recipients": recipients})
+    return audited_create_owned(
+        actor=actor, instance=meeting, party_id=membership.party_id, handling=handling
+    )
 
 
 def _zone(name) -> ZoneInfo:

@@ -18,7 +18,7 @@ from entente.meetings.services.agenda import agenda_item_add
 from entente.meetings.services.attendance import attendance_set
 from entente.meetings.services.decisions import decision_record, decision_to_commitments
 from entente.meetings.services.meetings import meeting_change_status, meeting_create, meeting_update
-from entente.testing import ContactFactory, agreement_between
+from entente.testing import ContactFactory, agreement_between, with_handling
 from entente.tests.api_helpers import API, api_client, etag, iso, problem_body
 
 JSON = "application/json"
@@ -42,7 +42,7 @@ def new_meeting(cast, actor=None, **kwargs) -> Meeting:
         "scope": "shared",
         "marking": "TLP:GREEN",
     }
-    return meeting_create(**(defaults | kwargs))
+    return meeting_create(**with_handling(defaults | kwargs))
 
 
 def new_commitment(cast, title, actor=None, **kwargs) -> Commitment:
@@ -54,7 +54,7 @@ def new_commitment(cast, title, actor=None, **kwargs) -> Commitment:
         "scope": "shared",
         "marking": "TLP:GREEN",
     }
-    return commitment_create(**(defaults | kwargs))
+    return commitment_create(**with_handling(defaults | kwargs))
 
 
 def meeting_json(meeting: Meeting) -> dict:

@@ -23,7 +23,7 @@ from entente.meetings.services.meetings import (
     meeting_update,
     minutes_record,
 )
-from entente.testing import ContactFactory, agreement_between
+from entente.testing import ContactFactory, agreement_between, with_handling
 
 UTC = dt.UTC
 
@@ -43,7 +43,7 @@ def new_meeting(cast, actor=None, **kwargs) -> Meeting:
         "scope": "shared",
         "marking": "TLP:GREEN",
     }
-    return meeting_create(**(defaults | kwargs))
+    return meeting_create(**with_handling(defaults | kwargs))
 
 
 def future_meeting(cast, **kwargs) -> Meeting:
@@ -60,7 +60,7 @@ def new_commitment(cast, title, actor=None, **kwargs) -> Commitment:
         "scope": "shared",
         "marking": "TLP:GREEN",
     }
-    return commitment_create(**(defaults | kwargs))
+    return commitment_create(**with_handling(defaults | kwargs))
 
 
 def events_of(record) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from entente.agreements.selectors import (
 from entente.core.access import membership_of
 from entente.core.enums import Language
 from entente.core.errors import ConflictError
+from entente.core.models import Handling
 from entente.core.pages import done, page_of, rebound, saved, signed_in
 from entente.meetings.filters import meeting_filter
 from entente.meetings.forms import MeetingForm
@@ -74,14 +75,14 @@ def meeting_create(request, agreement_pk):
     }
     form = MeetingForm(request.POST or None, initial=initial, recipients=recipients, **choices)
     if request.method == "POST":
-        handling = ("reference_language", "scope", "marking", "red_recipients")
         meeting = saved(
             form,
             lambda: meetings_services.meeting_create(
                 actor=request.user,
                 agreement=agreement,
                 title=form.titles(),
-                **{name: form.cleaned_data[name] for name in handling},
+                reference_language=form.cleaned_data["reference_language"],
+                handling=Handling.pop_from(dict(form.cleaned_data)),
                 **form.schedule(),
             ),
             {"title": f"title_{form['reference_language'].value()}"},

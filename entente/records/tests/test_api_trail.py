@@ -21,7 +21,7 @@ from entente.agreements.services.commitments import (
 from entente.audit.models import AuditEvent
 from entente.audit.selectors import audit_chain_head
 from entente.core import registry
-from entente.testing import UserFactory, member
+from entente.testing import UserFactory, member, with_handling
 from entente.tests.api_helpers import UNKNOWN, api_client, as_shown, iso, problem_body
 
 AUDIT = "/api/v1/audit"
@@ -35,7 +35,7 @@ def new_commitment(cast, **kwargs):
         "responsible_party": cast.a,
         "due_date": dt.date(2030, 6, 30),
     }
-    return commitment_create(**(defaults | kwargs))
+    return commitment_create(**with_handling(defaults | kwargs))
 
 
 def event_json(event: AuditEvent, revision: int, *, chain: bool = False) -> dict:

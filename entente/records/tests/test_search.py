@@ -18,6 +18,7 @@ from entente.agreements.services.commitments import commitment_create, commitmen
 from entente.audit.services import audited_delete
 from entente.comments.services import comment_add, comment_delete, comment_update
 from entente.core.enums import Scope
+from entente.core.models import Handling
 from entente.liaison.services import request_send
 from entente.meetings.services.agenda import agenda_item_add
 from entente.meetings.services.decisions import decision_record
@@ -52,7 +53,7 @@ def commitment(cast, actor=None, *, title, description=None, scope=Scope.SHARED,
         description=description,
         responsible_party=actor.membership.party,
         due_date=dt.date(2031, 6, 30),
-        scope=scope,
+        handling=Handling.pop_from(fields, scope=scope),
         **fields,
     )
 
@@ -190,7 +191,7 @@ def test_search_covers_meetings_agenda_decisions_and_requests(cast):
         time_zone="Africa/Casablanca",
         host_party=cast.a,
         place="Marrakech",
-        scope=Scope.SHARED,
+        handling=Handling(scope=Scope.SHARED),
     )
     item = agenda_item_add(actor=cast.a_officer, meeting=meeting, title="Firearms tracing")
     decision = decision_record(actor=cast.a_officer, meeting=meeting, text="Pilot the tracing")
@@ -409,7 +410,7 @@ def test_search_forgets_a_deleted_record(cast):
         agreement=cast.agreement,
         number="12",
         heading={"en": "Extradition requests"},
-        scope=Scope.SHARED,
+        handling=Handling(scope=Scope.SHARED),
     )
     assert found(cast.b_officer, "extradition") == [key(clause)]
     audited_delete(actor=cast.a_coordinator, instance=clause)

@@ -17,6 +17,7 @@ from entente.attachments.services import attachment_add
 from entente.audit.models import AuditEvent
 from entente.core import registry
 from entente.core.enums import Marking, Scope
+from entente.core.models import Handling
 from entente.meetings.services.agenda import agenda_item_add
 from entente.meetings.services.decisions import (
     decision_change_status,
@@ -24,7 +25,7 @@ from entente.meetings.services.decisions import (
     decision_to_commitments,
 )
 from entente.meetings.services.meetings import meeting_create
-from entente.testing import member
+from entente.testing import member, with_handling
 from entente.tests.api_helpers import api_client, as_shown, iso
 
 AUDIT = "/api/v1/audit"
@@ -101,7 +102,7 @@ def meeting(cast, **kwargs):
         "scope": Scope.SHARED,
         "marking": Marking.GREEN,
     }
-    return meeting_create(**(defaults | kwargs))
+    return meeting_create(**with_handling(defaults | kwargs))
 
 
 def test_other_party_reads_the_api_trail_from_the_publishing_on(cast):
@@ -148,9 +149,9 @@ def test_a_red_record_is_read_by_others_only_from_its_lowering_on(cast):
         title={"en": "Name the informant"},
         responsible_party=cast.a,
         due_date=dt.date(2030, 6, 30),
-        scope=Scope.SHARED,
-        marking=Marking.RED,
-        red_recipients=[cast.a_coordinator],
+        handling=Handling(
+            scope=Scope.SHARED, marking=Marking.RED, red_recipients=[cast.a_coordinator]
+        ),
     )
     commitment_update(
         actor=cast.a_coordinator, commitment=commitment, expected_version=1, title_en="Routes"

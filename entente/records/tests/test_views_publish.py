@@ -10,6 +10,7 @@ from entente.agreements.models import AgreementEvent, Clause, Commitment
 from entente.agreements.services.agreements import agreement_event_record, clause_create
 from entente.agreements.services.commitments import commitment_create, commitment_update
 from entente.core.enums import Scope
+from entente.core.models import Handling
 from entente.meetings.services.meetings import meeting_create
 from entente.testing import ContactFactory, agreement_between
 from entente.training import services as training_services
@@ -34,7 +35,7 @@ def internal_commitment(cast):
         agreement=cast.agreement,
         title={"en": "Draft commitment"},
         responsible_party=cast.a,
-        scope=Scope.INTERNAL,
+        handling=Handling(scope=Scope.INTERNAL),
     )
 
 
@@ -90,14 +91,17 @@ def test_publish_of_a_shared_record_or_a_stale_version_says_why(client, cast):
 def test_publish_agreement_clause_and_event(client, cast):
     agreement = agreement_between(cast.a, cast.b, title_en="Draft", scope=Scope.INTERNAL)
     clause = clause_create(
-        actor=cast.a_coordinator, agreement=agreement, number="1", scope=Scope.INTERNAL
+        actor=cast.a_coordinator,
+        agreement=agreement,
+        number="1",
+        handling=Handling(scope=Scope.INTERNAL),
     )
     event = agreement_event_record(
         actor=cast.a_coordinator,
         agreement=agreement,
         kind="drafted",
         date=dt.date(2024, 1, 1),
-        scope=Scope.INTERNAL,
+        handling=Handling(scope=Scope.INTERNAL),
     )
     page = reverse("reports:agreement-detail", args=[agreement.public_id])
     client.force_login(cast.a_coordinator)

@@ -13,6 +13,7 @@ from entente.agreements.services.commitments import (
     commitment_update,
 )
 from entente.core.enums import Scope
+from entente.core.models import Handling
 
 
 def trail(record_type: str, pk) -> str:
@@ -26,7 +27,7 @@ def commitment(cast, *, scope=Scope.SHARED):
         title={"en": "Share routes"},
         responsible_party=cast.a,
         due_date=dt.date(2030, 1, 1),
-        scope=scope,
+        handling=Handling(scope=scope),
     )
 
 

@@ -15,6 +15,7 @@ from entente.agreements.services.agreements import (
 )
 from entente.agreements.services.commitments import commitment_create
 from entente.core.enums import Scope
+from entente.core.models import Handling
 from entente.liaison import services as liaison
 from entente.meetings.services.meetings import meeting_create
 from entente.testing import agreement_between
@@ -32,8 +33,8 @@ def commitment(cast, actor, party, title, *, clauses=(), scope=Scope.SHARED):
         title={"en": title},
         responsible_party=party,
         clauses=clauses,
-        scope=scope,
         due_date=dt.date(2030, 1, 1),
+        handling=Handling(scope=scope),
     )
 
 
@@ -47,7 +48,7 @@ def meeting(cast, actor, party, title, scope):
         ends_at=dt.datetime(2023, 3, 14, 16, 0),
         time_zone="Africa/Casablanca",
         host_party=party,
-        scope=scope,
+        handling=Handling(scope=scope),
     )
 
 
@@ -73,7 +74,7 @@ def page(cast):
         agreement=agreement,
         kind="ratified",
         date=dt.date(2022, 6, 1),
-        scope=Scope.INTERNAL,
+        handling=Handling(scope=Scope.INTERNAL),
     )
     clause = clause_create(
         actor=cast.a_coordinator, agreement=agreement, number="2", heading={"en": "Contact cells"}
@@ -94,7 +95,7 @@ def page(cast):
         sending_party=cast.a,
         starts_on=dt.date(2024, 1, 8),
         ends_on=dt.date(2024, 1, 12),
-        scope="shared",
+        handling=Handling(scope="shared"),
     )
     liaison.request_send(
         actor=cast.a_officer,

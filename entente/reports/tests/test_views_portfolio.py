@@ -10,6 +10,7 @@ from django.urls import reverse
 from entente.agreements.services.agreements import record_publish
 from entente.agreements.services.commitments import commitment_change_status, commitment_create
 from entente.core.enums import Scope
+from entente.core.models import Handling
 from entente.liaison import services as liaison
 from entente.testing import PartyFactory, UnitFactory, agreement_between
 
@@ -23,7 +24,7 @@ def commitment(cast, actor, party, due, *, scope=Scope.SHARED, agreement=None, t
         title={"en": title},
         responsible_party=party,
         due_date=due,
-        scope=scope,
+        handling=Handling(scope=scope),
     )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from entente.agreements.models import CooperationArea
 from entente.agreements.services.commitments import commitment_change_status, commitment_create
 from entente.core.enums import Marking, Scope
+from entente.core.models import Handling
 from entente.liaison.services import clarification_ask, request_send
 from entente.meetings.services.meetings import meeting_change_status, meeting_create
 from entente.training.services import (
@@ -41,8 +42,7 @@ def commitment(cast, actor, title, responsible, days, *, scope=Scope.SHARED, are
         responsible_party=responsible,
         due_date=due,
         area=area,
-        scope=scope,
-        marking=Marking.GREEN,
+        handling=Handling.pop_from(extra, scope=scope, marking=Marking.GREEN),
         **extra,
     )
 
@@ -58,8 +58,7 @@ def meeting(cast, actor, title, day, *, scope=Scope.SHARED, hour=10, zone="Afric
         time_zone=zone,
         host_party=cast.a,
         place="Rabat",
-        scope=scope,
-        marking=Marking.GREEN,
+        handling=Handling(scope=scope, marking=Marking.GREEN),
     )
 
 
@@ -73,8 +72,7 @@ def training(cast, actor, title, starts_on, days=4, *, host=None, sender=None, s
         sending_party=sender or cast.b,
         starts_on=starts_on,
         ends_on=starts_on + dt.timedelta(days=days),
-        scope=scope,
-        marking=Marking.GREEN,
+        handling=Handling(scope=scope, marking=Marking.GREEN),
     )
 
 

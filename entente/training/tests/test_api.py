@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from entente.agreements.models import CooperationArea
 from entente.apikit.models import IdempotencyKey
 from entente.audit.models import AuditEvent
-from entente.testing import agreement_between
+from entente.testing import agreement_between, with_handling
 from entente.tests.api_helpers import API, api_client, etag, iso, problem_body
 from entente.training.models import TrainingActivity, TrainingParticipation
 from entente.training.services import participation_set, training_change_status, training_create
@@ -37,7 +37,7 @@ def create(cast, actor=None, **fields) -> TrainingActivity:
         "scope": "shared",
         "marking": "TLP:GREEN",
     }
-    return training_create(**(values | fields))
+    return training_create(**with_handling(values | fields))
 
 
 def advance(training, actor, *statuses) -> TrainingActivity:

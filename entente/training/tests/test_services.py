@@ -7,7 +7,7 @@ from entente.agreements.models import CooperationArea
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
 from entente.core.errors import ConflictError, NotFound, PermissionDenied, ValidationError
-from entente.testing import agreement_between
+from entente.testing import agreement_between, with_handling
 from entente.training.enums import TrainingKind, TrainingStatus
 from entente.training.models import TrainingActivity, TrainingParticipation
 from entente.training.selectors import (
@@ -39,7 +39,7 @@ def create(cast, actor=None, **fields) -> TrainingActivity:
         "scope": Scope.SHARED,
         "marking": Marking.GREEN,
     }
-    return training_create(**(values | fields))
+    return training_create(**with_handling(values | fields))
 
 
 def advance(training, actor, *statuses) -> TrainingActivity:

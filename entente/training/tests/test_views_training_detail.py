@@ -8,6 +8,7 @@ from django.urls import reverse
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
 from entente.reports.tests.pages import rows, text
+from entente.testing import with_handling
 from entente.training.models import TrainingActivity, TrainingParticipation
 from entente.training.services import participation_set, training_change_status, training_create
 
@@ -29,7 +30,7 @@ def make(cast, actor=None, *, starts_on=PAST, **fields):
         "scope": Scope.SHARED,
         "marking": Marking.GREEN,
     }
-    return training_create(**(values | fields))
+    return training_create(**with_handling(values | fields))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.urls import reverse
 from entente.agreements.models import CooperationArea
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
+from entente.core.models import Handling
 from entente.reports.tests.pages import text
 from entente.testing import agreement_between
 from entente.training.models import TrainingActivity
@@ -246,8 +247,7 @@ def training(cast):
         starts_on=dt.date(2031, 7, 20),
         ends_on=dt.date(2031, 7, 24),
         place="Rabat",
-        scope=Scope.SHARED,
-        marking=Marking.GREEN,
+        handling=Handling(scope=Scope.SHARED, marking=Marking.GREEN),
     )
 
 
@@ -380,10 +380,7 @@ def test_edit_bad_input_is_shown_next_to_the_field(client, cast, training, overr
 def test_edit_cannot_strand_recorded_participants(client, cast):
     three = agreement_between(cast.a, cast.b, cast.c, title_en="Three parties")
     training = training_create(
-        actor=cast.a_officer, agreement=three, kind="course", title={"en": "Course"},
-        host_party=cast.a, sending_party=cast.b, starts_on=dt.date(2031, 1, 6),
-        ends_on=dt.date(2031, 1, 7), scope=Scope.SHARED,
-    )  # fmt: skip
+        actor=cast.a_officer, agreement=three, kind="course", title={"en": "Course"}, host_party=cast.a, sending_party=cast.b, starts_on=dt.date(2031, 1, 6), ends_on=dt.date(2031, 1, 7), handling=Handling(scope=Scope.SHARED))  # fmt: skip
     participation_set(actor=cast.a_officer, training=training, party=cast.b, count=3)
     client.force_login(cast.a_officer)
 

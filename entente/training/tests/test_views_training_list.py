@@ -10,7 +10,7 @@ from django.urls import reverse
 from entente.agreements.models import CooperationArea
 from entente.core.enums import Marking, Scope
 from entente.reports.tests.pages import has_id, rows, text
-from entente.testing import agreement_between
+from entente.testing import agreement_between, with_handling
 from entente.training.services import training_change_status, training_create
 
 AGREEMENT = "Letter of intent on police cooperation"
@@ -30,7 +30,7 @@ def make(cast, actor, name, starts_on, *, host=None, sender=None, **fields):
         "scope": Scope.SHARED,
         "marking": Marking.GREEN,
     }
-    return training_create(**(values | fields))
+    return training_create(**with_handling(values | fields))
 
 
 @pytest.fixture
