@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.enums import WRITER_ROLES, Role
 from entente.core.enums import Marking, Scope
-from entente.core.models import Handling, PartyOwned, TimeStamped, Translated
+from entente.core.models import PartyOwned, TimeStamped, Translated
 
 
 @functools.cache
@@ -84,7 +84,8 @@ class Contact(PartyOwned):
     """A person at a unit, in the directory; internal contacts stay with their party."""
 
     agreement_path = None  # visibility does not follow an agreement, see accounts.selectors
-    default_handling = Handling(Scope.SHARED, Marking.GREEN)
+    default_scope = Scope.SHARED
+    default_marking = Marking.GREEN
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="contacts")
     name = models.CharField(_("name"), max_length=200)

@@ -22,7 +22,7 @@ from entente.agreements.enums import (
     ReportStatus,
 )
 from entente.core.enums import Marking, Scope
-from entente.core.models import Handling, PartyOwned, PublicIdentified, Translated
+from entente.core.models import PartyOwned, PublicIdentified, Translated
 
 
 class Agreement(Translated, PartyOwned):
@@ -146,7 +146,8 @@ class AgreementEvent(PartyOwned):
     """A dated step in an agreement's life, with how sure we are of the date and why."""
 
     search_fields = ("source", "note")
-    default_handling = Handling(Scope.SHARED, Marking.GREEN)
+    default_scope = Scope.SHARED
+    default_marking = Marking.GREEN
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
@@ -177,7 +178,8 @@ class Clause(Translated, PartyOwned):
     """An article or section of the agreement's text."""
 
     search_fields = ("number", "heading", "text")
-    default_handling = Handling(Scope.SHARED, Marking.GREEN)
+    default_scope = Scope.SHARED
+    default_marking = Marking.GREEN
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="clauses")
     number = models.CharField(_("number"), max_length=20)

@@ -18,6 +18,7 @@ from entente.core.transitions import Workflow
 from entente.core.validation import validate_instance
 
 M = TypeVar("M", bound=models.Model)
+P = TypeVar("P", bound=PartyOwned)
 
 # Any constant will do: it only has to be the same for every writer of the chain.
 _CHAIN_LOCK_ID = 0x656E74656E7465
@@ -116,13 +117,13 @@ def audited_create(*, actor, instance: M, action: str = "create", m2m: dict | No
 def audited_create_owned(
     *,
     actor,
-    instance: M,
+    instance: P,
     party_id: int,
     handling: Handling,
     action: str = "create",
     m2m: dict | None = None,
     parties: Iterable | None = None,
-) -> M:
+) -> P:
     """Insert a new party-owned record of `party_id`, handled as `handling` says: its
     marking and TLP:RED recipients checked (`check_marking_change`; `parties` for a record
     with no agreement yet), then created and audited in one transaction."""

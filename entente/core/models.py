@@ -37,7 +37,7 @@ class Handling:
     `marking`, its recipients while TLP:RED, and whether it is illustrative demo data.
 
     The create services take one of these; a scope or marking left None is the record
-    type's own default (its `default_handling`).
+    type's own default (its `default_scope` and `default_marking`).
     """
 
     scope: str | None = None
@@ -54,10 +54,9 @@ class Handling:
 
     def applied_to(self, record: "PartyOwned", party_id: int) -> None:
         """Give a new `record` its owner and this handling (defaults filled in)."""
-        default = record.default_handling
         record.owning_party_id = party_id
-        record.scope = self.scope or default.scope
-        record.marking = self.marking or default.marking
+        record.scope = self.scope or record.default_scope
+        record.marking = self.marking or record.default_marking
         record.is_illustrative = self.is_illustrative
 
 
@@ -76,7 +75,8 @@ class PartyOwned(PublicIdentified, TimeStamped):
 
     agreement_path: str | None = "agreement"
     # What a new record of this type gets when its creator names no scope or marking.
-    default_handling = Handling(Scope.INTERNAL, Marking.AMBER)
+    default_scope: str = Scope.INTERNAL
+    default_marking: str = Marking.AMBER
 
     owning_party = models.ForeignKey(
         "accounts.Party",

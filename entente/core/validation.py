@@ -1,8 +1,7 @@
 from collections.abc import Iterable, Mapping
 
-from django.core.exceptions import NON_FIELD_ERRORS, FieldError, ValidationError
-from django.db import models, router
-from django.db.models import CheckConstraint, Q
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 from modeltranslation.translator import NotRegistered, translator
 
@@ -33,70 +32,9 @@ def validate_instance(instance: models.Model) -> None:
     if errors:
         raise ValidationError(errors)
     try:
-        if _checks_hold(instance):
-            _full_clean_but_checks(instance)
-        else:
-            instance.full_clean()  # one query a constraint, to say which fails
+        instance.full_clean()
     except ValidationError as error:
         raise ValidationError(_with_unique_errors_on_a_field(error)) from None
-
-
-def _check_constraints(instance: models.Model) -> list[CheckConstraint]:
-    return [
-        constraint
-        for _model, constraints in instance.get_constraints()
-        for constraint in constraints
-        if isinstance(constraint, CheckConstraint)
-    ]
-
-
-def _checks_hold(instance: models.Model) -> bool:
-    """Whether every check constraint of the record holds, asked in one query.
-
-    Django asks one query, in a savepoint of its own, for each constraint: a batch of
-    10,000 records (an import) would ask 60,000. When all hold, as they nearly always
-    do, one query says so; when one fails, Django's own check names it.
-    """
-    conditions = [constraint.condition for constraint in _check_constraints(instance)]
-    if not conditions:
-        return True
-    condition = Q(*conditions)
-    # Only the fields the conditions name: the query is built with one term for each.
-    named = condition.referenced_base_fields
-    every = instance._get_field_expression_map(meta=instance._meta)  # type: ignore[attr-defined]
-    against = {name: value for name, value in every.items() if name in named}
-    try:
-        return condition.check(against, using=router.db_for_write(type(instance)))
-    except FieldError:
-        return False
-
-
-def _full_clean_but_checks(instance: models.Model) -> None:
-    """`full_clean()` without the check constraints (known to hold): its other
-    constraints (unique ones) are still validated, with Django's messages."""
-    errors: dict = {}
-    try:
-        instance.full_clean(validate_constraints=False)
-    except ValidationError as error:
-        errors = error.update_error_dict(errors)
-    checks = set(map(id, _check_constraints(instance)))
-    using = router.db_for_write(type(instance), instance=instance)
-    for model, constraints in instance.get_constraints():
-        for constraint in constraints:
-            if id(constraint) in checks:
-                continue
-            try:
-                constraint.validate(  # type: ignore[attr-defined]  # every constraint has it
-                    model, instance, exclude=set(errors) or None, using=using
-                )
-            except ValidationError as error:
-                fields: tuple[str, ...] = tuple(getattr(constraint, "fields", ()))
-                if getattr(error, "code", None) == "unique" and len(fields) == 1:
-                    errors.setdefault(fields[0], []).append(error)
-                else:
-                    errors = error.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
 
 
 def _with_unique_errors_on_a_field(error: ValidationError) -> dict:

@@ -18,6 +18,7 @@ from entente.agreements.selectors import area_visible_to, clause_visible_to
 from entente.agreements.services.commitments import commitment_change_status, commitment_create
 from entente.core.access import membership_of
 from entente.core.enums import Language, Marking, Scope
+from entente.core.models import Handling
 from entente.imports.reading import plain
 from entente.imports.values import as_date, as_datetime, as_decimal, as_percentage, as_text
 from entente.meetings.enums import MeetingKind
@@ -144,14 +145,6 @@ def _clauses(value, lookups: Lookups):
 # --- one create function per kind -------------------------------------------------------
 
 
-def _handling(values: dict) -> dict:
-    """Scope and marking of the new record, as the services take them today."""
-    return {
-        "scope": values.pop("scope", Scope.INTERNAL),
-        "marking": values.pop("marking", Marking.AMBER),
-    }
-
-
 def _title(values: dict, lookups: Lookups) -> tuple[dict, str]:
     language = values.pop("reference_language", Language.EN)
     return {language: values.pop("title", "")}, language
@@ -163,6 +156,7 @@ def create_commitment(actor, agreement, values: dict, lookups: Lookups):
     unit = lookups.unit(party, values.pop("responsible_unit", ""), "responsible_unit")
     status = values.pop("status", CommitmentStatus.PLANNED)
     description = values.pop("description", "")
+    handling = Handling.pop_from(values)
     commitment = commitment_create(
         actor=actor,
         agreement=agreement,
@@ -171,7 +165,7 @@ def create_commitment(actor, agreement, values: dict, lookups: Lookups):
         reference_language=language,
         responsible_party=party,
         responsible_unit=unit,
-        **_handling(values),
+        handling=handling,
         **values,
     )
     if status != CommitmentStatus.PLANNED:
@@ -189,6 +183,7 @@ def create_commitment(actor, agreement, values: dict, lookups: Lookups):
 def create_meeting(actor, agreement, values: dict, lookups: Lookups):
     title, language = _title(values, lookups)
     host = values.pop("host_party", None) or lookups.own_party
+    handling = Handling.pop_from(values)
     return meeting_create(
         actor=actor,
         agreement=agreement,
@@ -196,20 +191,21 @@ def create_meeting(actor, agreement, values: dict, lookups: Lookups):
         reference_language=language,
         host_party=host,
         time_zone=values.pop("time_zone", "") or host.time_zone,
-        **_handling(values),
+        handling=handling,
         **values,
     )
 
 
 def create_training(actor, agreement, values: dict, lookups: Lookups):
     title, language = _title(values, lookups)
+    handling = Handling.pop_from(values)
     return training_create(
         actor=actor,
         agreement=agreement,
         title=title,
         reference_language=language,
         host_party=values.pop("host_party", None) or lookups.own_party,
-        **_handling(values),
+        handling=handling,
         **values,
     )
 
@@ -218,11 +214,11 @@ def create_contact(actor, agreement, values: dict, lookups: Lookups):
     unit = lookups.unit(lookups.own_party, values.pop("unit", ""), "unit")
     if unit is None:
         raise ValidationError({"unit": _("Name the unit of the contact.")})
+    handling = Handling.pop_from(values)
     return contact_create(
         actor=actor,
         unit=unit,
-        scope=values.pop("scope", Scope.SHARED),
-        marking=values.pop("marking", Marking.GREEN),
+        handling=handling,
         **values,
     )
 

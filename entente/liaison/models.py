@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from entente.accounts.models import Unit
 from entente.agreements.models import Agreement, CooperationArea
 from entente.core.enums import Marking, Scope
-from entente.core.models import Handling, PartyOwned
+from entente.core.models import PartyOwned
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
 
 
@@ -21,7 +21,8 @@ class LiaisonRequest(PartyOwned):
     """
 
     search_fields = ("reference", "subject", "body", "refusal_reason", "delay_reason")
-    default_handling = Handling(Scope.SHARED, Marking.AMBER)
+    default_scope = Scope.SHARED
+    default_marking = Marking.AMBER
 
     agreement = models.ForeignKey(
         Agreement, on_delete=models.PROTECT, related_name="liaison_requests"

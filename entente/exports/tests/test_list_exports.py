@@ -14,6 +14,7 @@ from django.urls import reverse
 from entente.agreements.services.commitments import commitment_create
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
+from entente.core.models import Handling
 from entente.tests.access_world import OUTSIDERS, USERS, build
 
 pytestmark = pytest.mark.django_db
@@ -122,8 +123,7 @@ def test_the_export_keeps_the_filters_and_writes_every_value(cast):
         title={"en": "Train the trainers"},
         responsible_party=cast.a,
         responsible_unit=cast.a_cell,
-        scope=Scope.SHARED,
-        marking=Marking.GREEN,
+        handling=Handling(scope=Scope.SHARED, marking=Marking.GREEN),
     )
     commitment_create(
         actor=officer,

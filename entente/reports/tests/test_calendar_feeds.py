@@ -23,6 +23,7 @@ from entente import cli
 from entente.agreements.services.agreements import agreement_update
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
+from entente.core.models import Handling
 from entente.liaison.services import request_send
 from entente.meetings.services.meetings import meeting_change_status, meeting_create
 from entente.reports.ical import Item, calendar_ics, offset_changes
@@ -45,7 +46,7 @@ def _meeting(cast, actor, agreement, title, start, hours=2, **fields):
         ends_at=start + dt.timedelta(hours=hours),
         time_zone="Africa/Casablanca",
         host_party=cast.a,
-        scope=Scope.SHARED,
+        handling=Handling.pop_from(fields, scope=Scope.SHARED),
         **fields,
     )
 
