@@ -115,7 +115,7 @@ def _clauses(user) -> QuerySet[Clause]:
     )
 
 
-def _agreement_out(user, agreement: Any) -> Agreement:
+def agreement_with_visible_parts(user, agreement: Any) -> Agreement:
     """The agreement with the parts the user may see, as AgreementDetailOut shows them."""
     parent = agreement.parent_id
     visible = parent and agreement_visible_to(user).filter(pk=parent).exists()
@@ -153,7 +153,7 @@ def agreement_detail(request, agreement_id: PublicId, response: HttpResponse):
     """The agreement with its parties, signatories, and the events, clauses and areas you
     may see. The ETag names its version, for If-Match on changes."""
     agreement = get_agreement_for_user(request.auth, agreement_id)
-    return _agreement_out(request.auth, with_etag(response, agreement))
+    return agreement_with_visible_parts(request.auth, with_etag(response, agreement))
 
 
 @router.post("/agreements", **op("Record an agreement", AgreementDetailOut, CREATE, 201))
@@ -187,7 +187,7 @@ def agreement_new(request, payload: AgreementIn):
         model=Agreement,
         schema=AgreementDetailOut,
         action=action,
-        shape=_agreement_out,
+        shape=agreement_with_visible_parts,
     )
 
 
@@ -212,7 +212,7 @@ def agreement_patch(
             actor=user, agreement=agreement, expected_version=version, **changes
         )
 
-    return _agreement_out(user, change(request, response, agreement, apply))
+    return agreement_with_visible_parts(user, change(request, response, agreement, apply))
 
 
 @router.post(
@@ -234,7 +234,7 @@ def agreement_status(
         agreement=agreement,
         status=payload.status,
     )
-    return _agreement_out(user, agreement)
+    return agreement_with_visible_parts(user, agreement)
 
 
 @router.post(
@@ -245,7 +245,7 @@ def agreement_publish(request, agreement_id: PublicId, response: HttpResponse):
     of the owning party only."""
     user = request.auth
     agreement = get_agreement_for_user(user, agreement_id, write=True)
-    return _agreement_out(user, publish(request, response, agreement))
+    return agreement_with_visible_parts(user, publish(request, response, agreement))
 
 
 @router.post(
@@ -258,7 +258,7 @@ def agreement_marking(request, agreement_id: PublicId, payload: MarkingIn, respo
     user = request.auth
     agreement = get_agreement_for_user(user, agreement_id)
     require_owner_writer(user, agreement)
-    return _agreement_out(user, set_marking(request, response, agreement, payload))
+    return agreement_with_visible_parts(user, set_marking(request, response, agreement, payload))
 
 
 # --- events, clauses, areas -------------------------------------------------------------

@@ -65,7 +65,9 @@ router = Router(tags=["commitments"])
 TEXTS = {"title": True, "description": False}
 
 
-def _commitments(user) -> QuerySet[Commitment]:
+def commitments_as_shown(user) -> QuerySet[Commitment]:
+    """The commitments `user` may see, with the parts CommitmentOut shows (the API and
+    the agreement's JSON export read them the same way)."""
     contacts = contact_visible_to(user).filter(pk=OuterRef("responsible_contact_id"))
     visible = commitment_visible_to(user)
     decisions = source_decisions_visible_to(user).order_by("meeting__starts_at", "number", "pk")
@@ -123,7 +125,7 @@ def _links(user, agreement: Agreement, data: dict[str, Any]) -> dict[str, Any]:
 def commitment_list(request, filters: Query[CommitmentFilters]):
     """The commitments you may see, soonest due first (undated ones last). `status`
     also takes `overdue`: open, with its due date passed."""
-    queryset = _commitments(request.auth)
+    queryset = commitments_as_shown(request.auth)
     lookups = {
         "agreement__public_id": filters.agreement,
         "area__public_id": filters.area,

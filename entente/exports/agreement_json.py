@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import Model, Prefetch
 from ninja import Schema
 
-from entente.agreements.api import _agreement_out
-from entente.agreements.api_commitments import _commitments
+from entente.agreements.api import agreement_with_visible_parts
+from entente.agreements.api_commitments import commitments_as_shown
 from entente.agreements.models import Agreement
 from entente.agreements.schemas import AgreementDetailOut, CommitmentOut, ProgressReportOut
 from entente.agreements.selectors import reports_of
@@ -48,7 +48,9 @@ def _comments(user, record: Model) -> list[dict]:
 
 
 def _commitments_of(user, agreement: Agreement) -> list[dict]:
-    commitments = _commitments(user).filter(agreement=agreement).order_by("created_at", "public_id")
+    commitments = (
+        commitments_as_shown(user).filter(agreement=agreement).order_by("created_at", "public_id")
+    )
     found = []
     for commitment in commitments:
         shown = _out(CommitmentOut, commitment, MOMENTARY["commitments"])
@@ -116,7 +118,7 @@ def agreement_document(user, agreement: Agreement) -> dict[str, Any]:
     """The agreement (already loaded through its door for `user`) and what is under it."""
     document = {
         "format": FORMAT,
-        "agreement": _out(AgreementDetailOut, _agreement_out(user, agreement)),
+        "agreement": _out(AgreementDetailOut, agreement_with_visible_parts(user, agreement)),
         "commitments": _commitments_of(user, agreement),
         "meetings": _meetings_of(user, agreement),
         "trainings": _trainings_of(user, agreement),

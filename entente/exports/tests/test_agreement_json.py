@@ -171,7 +171,7 @@ def test_command_exports_the_agreements_commitments_as_csv(world, tmp_path):
             ["--format", "pdf", "--user", "a_reader"],
             "--format must be json, csv or xlsx, not 'pdf'",
         ),
-        (["--format", "json", "--user", "nobody"], "no active user 'nobody'"),
+        (["--format", "json", "--user", "nobody"], "--user: no active user 'nobody'"),
     ],
 )
 def test_command_refuses_bad_arguments(world, tmp_path, arguments, message):

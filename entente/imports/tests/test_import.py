@@ -216,8 +216,8 @@ def test_the_command_dry_run_lists_what_it_would_create(cast):
     ("args", "user", "message"),
     [
         ((), "a_reader", "Your role does not allow changes."),
-        ((), "c_officer", f"No agreement “{AGREEMENT_ID}” that you may see."),
-        ((), "nobody", "No user 'nobody'."),
+        ((), "c_officer", f"no agreement '{AGREEMENT_ID}' that c_officer may see"),
+        ((), "nobody", "--user: no active user 'nobody'"),
         (
             ("--mapping", "/nonexistent.json"),
             "a_officer",
@@ -236,7 +236,7 @@ def test_the_command_refuses_in_one_line(cast, args, user, message):
 
 
 def test_an_agreement_is_named_by_its_title_too(cast):
-    with pytest.raises(CommandError, match="^No agreement “Another” that you may see.$"):
+    with pytest.raises(CommandError, match="^no agreement 'Another' that a_officer may see$"):
         call_command("import", str(EXAMPLE), "--agreement", "Another", "--user", "a_officer")
 
 

@@ -377,9 +377,9 @@ def test_calendar_command_writes_what_the_user_sees(cast, w, tmp_path, settings)
 @pytest.mark.parametrize(
     ("agreement", "username", "message"),
     [
-        ("Nothing like it", "a_officer", "No agreement 'Nothing like it' that a_officer may see."),
-        ("Second letter", "c_officer", "No agreement 'Second letter' that c_officer may see."),
-        ("Second letter", "nobody", "No active user 'nobody'."),
+        ("Nothing like it", "a_officer", "no agreement 'Nothing like it' that a_officer may see"),
+        ("Second letter", "c_officer", "no agreement 'Second letter' that c_officer may see"),
+        ("Second letter", "nobody", "--user: no active user 'nobody'"),
     ],
 )
 def test_calendar_command_refuses_in_one_line(cast, w, tmp_path, agreement, username, message):
@@ -398,7 +398,7 @@ def test_entente_calendar_error_is_one_line(cast, w, capsys):
     assert exited.value.code == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.endswith(": No agreement 'Nothing like it' that a_officer may see.\n")
+    assert err.endswith(": no agreement 'Nothing like it' that a_officer may see\n")
 
 
 def _queries(url: str) -> int:

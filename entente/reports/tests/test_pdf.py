@@ -95,8 +95,8 @@ def test_report_command_writes_the_readers_pdf_in_arabic(cast, w, tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--user", "nobody"], "--user: no such user: nobody"),
-        (["--user", "c_officer"], "no such agreement: AGREEMENT"),  # not a party: not seen
+        (["--user", "nobody"], "--user: no active user 'nobody'"),
+        (["--user", "c_officer"], "no agreement 'AGREEMENT' that c_officer may see"),  # not seen
         (["--user", "b_officer", "--period", "20260"], "--period: give a year from 1945 to 2100"),
     ],
 )

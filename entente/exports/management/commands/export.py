@@ -3,15 +3,12 @@
 from pathlib import Path
 from types import SimpleNamespace
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 from django.http import QueryDict
 
+from entente.agreements.commands import acting_user, named_agreement
 from entente.agreements.models import Agreement
-from entente.agreements.selectors import agreement_visible_to, get_agreement_for_user
-from entente.core.enums import Language
-from entente.core.errors import NotFound, ValidationError
+from entente.core.errors import ValidationError
 from entente.exports.files import ExportFile, export_agreement, export_list
 from entente.exports.lists import COMMITMENTS
 from entente.exports.writers import FORMATS
@@ -34,8 +31,8 @@ class Command(BaseCommand):
     def handle(self, *args, agreement, format, output, user, **options):
         if format not in ("json", *FORMATS):
             raise CommandError(f"--format must be json, csv or xlsx, not {format!r}")
-        reader = _user(user)
-        found = _agreement(reader, agreement)
+        reader = acting_user(user)
+        found = named_agreement(reader, agreement)
         try:
             export = _export(reader, found, format)
         except ValidationError as exc:
@@ -54,28 +51,3 @@ def _export(user, agreement: Agreement, fmt: str) -> ExportFile:
     data["agreement"] = str(agreement.public_id)
     # The list's filters read who is asking from the request, as on the page.
     return export_list(COMMITMENTS, data=data, request=SimpleNamespace(user=user), fmt=fmt)
-
-
-def _user(username: str):
-    try:
-        return get_user_model().objects.get(username=username, is_active=True)
-    except get_user_model().DoesNotExist:
-        raise CommandError(f"no active user {username!r}") from None
-
-
-def _agreement(user, reference: str) -> Agreement:
-    """By id, or by exact title in any language, among what `user` may see: an agreement
-    they may not see is answered as one that does not exist."""
-    try:
-        return get_agreement_for_user(user, reference)
-    except NotFound:
-        pass
-    titles = Q()
-    for code in Language.values:
-        titles |= Q(**{f"title_{code}": reference})
-    matches = list(agreement_visible_to(user).filter(titles)[:2])
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise CommandError(f"more than one agreement is titled {reference!r}; give its id")
-    raise CommandError(f"no agreement {reference!r} that {user.get_username()} may see")

@@ -1,15 +1,14 @@
 import time
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from entente.agreements.commands import acting_user, named_agreement
 from entente.core.errors import NotFound
 from entente.imports.mapping import Mapping, check_fields, load_mapping, suggested
 from entente.imports.reading import read_table
-from entente.imports.selectors import get_agreement_by_name
 from entente.imports.services import Outcome, import_table, require_importer
 
 
@@ -36,7 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, agreement: str, user: str, **options):
-        actor = _user(user)
+        actor = acting_user(user)
         started = time.monotonic()
         try:
             outcome = self._run(actor, file, agreement, options["mapping"], options["dry_run"])
@@ -51,7 +50,7 @@ class Command(BaseCommand):
     def _run(self, actor, file: Path, name: str, mapping_file, dry_run: bool) -> Outcome:
         if not file.is_file():
             raise CommandError(f"No file {file}.")
-        agreement = get_agreement_by_name(actor, name)
+        agreement = named_agreement(actor, name)
         mapping = load_mapping(mapping_file) if mapping_file else None
         # Who may not import hears so first, whatever else is wrong with the file.
         require_importer(actor, agreement, mapping.kind if mapping else "commitments")
@@ -104,13 +103,6 @@ def _problem_line(problem) -> str:
     if problem.column:
         where += f", column “{problem.column}”"
     return f"{where}: {problem.message}"
-
-
-def _user(username: str):
-    try:
-        return get_user_model().objects.get(username=username)
-    except get_user_model().DoesNotExist:
-        raise CommandError(f"No user {username!r}.") from None
 
 
 def _messages(error: ValidationError) -> list[str]:
