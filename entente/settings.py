@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "entente.liaison",
     "entente.records",
     "entente.reports",
+    "entente.notices",
     "entente.demo",
 ]
 
@@ -190,6 +191,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "entente.core.context_processors.navigation",
                 "entente.reports.context_processors.clocks",
+                "entente.notices.context_processors.unread_notices",
             ],
         },
     },
@@ -375,6 +377,20 @@ if EMAIL_URL.startswith("smtp"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "entente@localhost")
+# Notices (entente.notices; `entente remind`). Links in e-mails start with BASE_URL.
+BASE_URL = env("BASE_URL", "http://localhost:8000").rstrip("/")
+# A request is "nearing its deadline" once this share of its time is left.
+NOTICE_REQUEST_SHARE = float(env("NOTICE_REQUEST_SHARE", "0.25"))
+if not 0 < NOTICE_REQUEST_SHARE < 1:
+    raise ImproperlyConfigured("ENTENTE_NOTICE_REQUEST_SHARE must be between 0 and 1")
+# Days before a commitment's due date at which its party is told (each once).
+NOTICE_COMMITMENT_DAYS = [int(days) for days in env_list("NOTICE_COMMITMENT_DAYS") or ["7", "1"]]
+# Days before an agreement's expiry at which its parties are told.
+NOTICE_AGREEMENT_DAYS = int(env("NOTICE_AGREEMENT_DAYS", "60"))
+# Above this marking an e-mail carries only a reference and a link, never the title.
+EMAIL_MAX_MARKING = env("EMAIL_MAX_MARKING", "TLP:GREEN")
+# Seconds between the reminder runs `entente serve` makes by itself (0: none).
+REMIND_INTERVAL = int(env("REMIND_INTERVAL", "300"))
 # A password reset link works once, and for an hour (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = 60 * 60
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("entente.liaison.urls")),
     path("", include("entente.reports.urls")),
     path("", include("entente.records.urls")),
+    path("", include("entente.notices.urls")),
     path("api/v1/", api.urls),
 ]

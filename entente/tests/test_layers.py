@@ -23,7 +23,7 @@ LAYERS = [
     {"attachments", "comments"},
     {"agreements"},
     {"meetings", "training", "liaison"},
-    {"records", "reports"},
+    {"records", "reports", "notices"},
     {"demo"},
     {"api", "urls", "cli", "wsgi", "settings", "testing", "conftest", "tests"},
 ]
