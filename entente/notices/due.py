@@ -74,6 +74,7 @@ def _commitments(user, membership, today: dt.date) -> Iterator[Due]:
     )
     for commitment in mine:
         pid, due = commitment.public_id, commitment.due_date
+        assert due is not None  # filtered above
         left = (due - today).days
         if left < 0:
             yield Due(NoticeKind.COMMITMENT_OVERDUE, commitment, f"commitment_overdue:{pid}:{due}")
@@ -93,6 +94,7 @@ def _agreements(user, membership, today: dt.date) -> Iterator[Due]:
     )
     for agreement in expiring:
         pid, ends = agreement.public_id, agreement.expires_on
+        assert ends is not None  # filtered above
         left = (ends - today).days
         if agreement.notice_period_days and left <= agreement.notice_period_days:
             yield Due(NoticeKind.AGREEMENT_NOTICE, agreement, f"agreement_notice:{pid}:{ends}")

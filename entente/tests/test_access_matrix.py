@@ -331,8 +331,8 @@ def _notice_for(world: World, user) -> Notice | None:
                 recipient=user,
                 kind=NoticeKind.REQUEST_NEW,
                 target_type=ContentType.objects.get_for_model(record),
-                target_id=record.public_id,
-                key=f"matrix:{record.public_id}",
+                target_id=record.public_id,  # type: ignore[attr-defined]
+                key=f"matrix:{record.public_id}",  # type: ignore[attr-defined]
             )
     return None
 
