@@ -7,6 +7,7 @@ the same situation found by a later run (or by a run on another server) has the 
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -16,10 +17,15 @@ from django.db.models import Model, Q
 from entente.accounts.preferences import preferred_zone
 from entente.agreements.enums import OPEN_COMMITMENT_STATUSES, AgreementStatus
 from entente.agreements.selectors import agreement_visible_to, commitment_visible_to
+from entente.comments.selectors import comment_visible_to
 from entente.core.access import membership_of
 from entente.liaison.enums import WAITING_STATUSES
 from entente.liaison.selectors import liaison_request_visible_to
 from entente.notices.enums import NoticeKind
+
+# Comments this recent are read for @mentions: every run rereads them, and the notice's
+# unique key keeps a mention from being told twice, so no watermark is needed.
+MENTION_WINDOW = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ def due_for(user, now: dt.datetime) -> Iterator[Due]:
     yield from _requests(user, membership, now)
     yield from _commitments(user, membership, today)
     yield from _agreements(user, membership, today)
+    yield from _mentions(user, now)
 
 
 def _requests(user, membership, now: dt.datetime) -> Iterator[Due]:
@@ -100,3 +107,15 @@ def _agreements(user, membership, today: dt.date) -> Iterator[Due]:
             yield Due(NoticeKind.AGREEMENT_NOTICE, agreement, f"agreement_notice:{pid}:{ends}")
         if left <= settings.NOTICE_AGREEMENT_DAYS:
             yield Due(NoticeKind.AGREEMENT_EXPIRY, agreement, f"agreement_expiry:{pid}:{ends}")
+
+
+def _mentions(user, now: dt.datetime) -> Iterator[Due]:
+    """Comments the user may see that name them as @username (not their own)."""
+    name = user.get_username()
+    mention = re.compile(rf"(?<![\w.@+-])@{re.escape(name)}(?![\w@+-]|\.\w)", re.IGNORECASE)
+    recent = comment_visible_to(user).filter(
+        created_at__gt=now - MENTION_WINDOW, created_at__lte=now, text__icontains=f"@{name}"
+    )
+    for comment in recent.exclude(author=user):
+        if mention.search(comment.text):
+            yield Due(NoticeKind.MENTION, comment, f"mention:{comment.public_id}")

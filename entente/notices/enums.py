@@ -10,6 +10,7 @@ class NoticeKind(models.TextChoices):
     COMMITMENT_OVERDUE = "commitment_overdue", _("Commitment overdue")
     AGREEMENT_NOTICE = "agreement_notice", _("Agreement in its renewal notice window")
     AGREEMENT_EXPIRY = "agreement_expiry", _("Agreement nearing expiry")
+    MENTION = "mention", _("You were mentioned in a comment")
 
 
 class EmailState(models.TextChoices):

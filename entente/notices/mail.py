@@ -29,7 +29,8 @@ def reference_of(record: Model) -> str:
 
 
 def title_of(record: Model) -> str:
-    return getattr(record, "subject", "") or getattr(record, "title", "") or str(record)
+    # Nothing for a record with no title of its own (a comment): its text stays in the app.
+    return getattr(record, "subject", "") or getattr(record, "title", "")
 
 
 def notice_email(notice: Notice, record: Model) -> EmailMultiAlternatives:

@@ -9,6 +9,7 @@ from django.core import mail
 from entente.accounts.models import Profile
 from entente.agreements.models import Commitment
 from entente.agreements.services.commitments import commitment_create
+from entente.comments.services import comment_add
 from entente.core.enums import Marking, Scope
 from entente.liaison.enums import Priority
 from entente.liaison.services import request_send
@@ -155,3 +156,33 @@ def test_emails_in_the_recipients_language_without_amber_text(cast):
         assert "Amber subject never mailed" not in message.subject + message.body + html
     assert "Green subject may travel" in by_reference[green.reference].body
     assert "Green subject may travel" in by_reference[green.reference].alternatives[0].content
+
+
+def test_mentions_in_comments_the_user_may_see(cast, time_machine):
+    time_machine.move_to(T, tick=False)
+    shared = commitment_create(
+        actor=cast.a_coordinator,
+        agreement=cast.agreement,
+        title={"en": "Joint exercise"},
+        responsible_party=cast.a,
+        scope=Scope.SHARED,
+    )
+    seen = comment_add(
+        actor=cast.a_officer,
+        record=shared,
+        text="@b_officer and @A_READER, see this; not @a_readers nor mail@b_coordinator.",
+    )
+    comment_add(
+        actor=cast.a_officer,
+        record=shared,
+        text="Internal: ask @b_coordinator",
+        scope=Scope.INTERNAL,
+    )
+    comment_add(actor=cast.a_officer, record=shared, text="I, @a_officer, wrote this.")
+    remind(T + dt.timedelta(hours=1), quiet)
+    assert notices() == {
+        ("b_officer", f"mention:{seen.public_id}"),
+        ("a_reader", f"mention:{seen.public_id}"),
+    }
+    # Two days on, the comment is read again and told to nobody twice.
+    assert remind(T + 2 * DAY, quiet).created == 0
