@@ -24,4 +24,5 @@ class EmailState(models.TextChoices):
 
 class Channel(models.TextChoices):
     IMMEDIATE = "immediate", _("E-mail at once")
+    DIGEST = "digest", _("One e-mail a day")
     NONE = "none", _("In the application only")

@@ -33,21 +33,43 @@ def title_of(record: Model) -> str:
     return getattr(record, "subject", "") or getattr(record, "title", "")
 
 
+def _item(notice: Notice, record: Model) -> dict[str, str]:
+    return {
+        "kind": str(NoticeKind(notice.kind).label),
+        "reference": reference_of(record),
+        "title": title_of(record) if may_carry(record) else "",
+        "marking": getattr(record, "marking", ""),
+        "link": settings.BASE_URL + reverse("notices:notice-open", args=[notice.public_id]),
+    }
+
+
 def notice_email(notice: Notice, record: Model) -> EmailMultiAlternatives:
-    user = notice.recipient
-    language = preferred_language(user) or settings.LANGUAGE_CODE
-    with translation.override(language), timezone.override(preferred_zone(user)):
-        context = {
-            "kind": NoticeKind(notice.kind).label,
-            "reference": reference_of(record),
-            "title": title_of(record) if may_carry(record) else "",
-            "marking": getattr(record, "marking", ""),
-            "link": settings.BASE_URL + reverse("notices:notice-open", args=[notice.public_id]),
-            "language": language,
-        }
+    def compose(language: str) -> tuple[str, str, str]:
+        context = _item(notice, record) | {"language": language}
         subject = _("[Entente] %(kind)s: %(reference)s") % context
         text = render_to_string("notices/notice_email.txt", context)
-        html = render_to_string("notices/notice_email.html", context)
+        return subject, text, render_to_string("notices/notice_email.html", context)
+
+    return _email(notice.recipient, compose)
+
+
+def digest_email(user, notices: list[tuple[Notice, Model]]) -> EmailMultiAlternatives:
+    """One e-mail listing the day's notices of the kinds the user takes as a digest."""
+
+    def compose(language: str) -> tuple[str, str, str]:
+        context = {"items": [_item(n, record) for n, record in notices], "language": language}
+        subject = _("[Entente] Your notices of the day (%(count)d)") % {"count": len(notices)}
+        text = render_to_string("notices/digest_email.txt", context)
+        return subject, text, render_to_string("notices/digest_email.html", context)
+
+    return _email(user, compose)
+
+
+def _email(user, compose) -> EmailMultiAlternatives:
+    """A message to `user` composed in their language and time zone."""
+    language = preferred_language(user) or settings.LANGUAGE_CODE
+    with translation.override(language), timezone.override(preferred_zone(user)):
+        subject, text, html = compose(language)
     message = EmailMultiAlternatives(subject, text, to=[user.email])
     message.attach_alternative(html, "text/html")
     message.extra_headers["Content-Language"] = language

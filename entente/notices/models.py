@@ -31,6 +31,8 @@ class Notice(PublicIdentified):
     email_state = models.CharField(
         _("e-mail"), max_length=8, choices=EmailState.choices, default=EmailState.PENDING
     )
+    # Mailed with the recipient's daily digest rather than on its own.
+    digest = models.BooleanField(default=False)
     claimed_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -68,3 +70,19 @@ class NoticePreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind}: {self.channel}"
+
+
+class DigestSent(models.Model):
+    """A user's daily digest of one day (in their time zone), sent or being sent: the
+    unique row is what lets only one `remind` run send it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="notices_digest_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.day}"

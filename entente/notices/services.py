@@ -17,11 +17,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from entente.accounts.preferences import preferred_zone
 from entente.core.errors import NotFound
 from entente.notices.due import Due, due_for
 from entente.notices.enums import Channel, EmailState
-from entente.notices.mail import notice_email
-from entente.notices.models import Notice, NoticePreference
+from entente.notices.mail import digest_email, notice_email
+from entente.notices.models import DigestSent, Notice, NoticePreference
 from entente.notices.selectors import notice_target
 
 # A claim older than this is taken to belong to a run that died while mailing.
@@ -48,19 +49,14 @@ def notices_create_due(now: dt.datetime) -> int:
     created = 0
     users = get_user_model().objects.filter(is_active=True, membership__isnull=False)
     for user in users.select_related("membership__party", "profile"):
-        silenced = set(
-            NoticePreference.objects.filter(user=user, channel=Channel.NONE).values_list(
-                "kind", flat=True
-            )
-        )
+        channels = dict(NoticePreference.objects.filter(user=user).values_list("kind", "channel"))
         for due in due_for(user, now):
-            created += _create_once(
-                user, due, now, mailed=bool(user.email) and due.kind not in silenced
-            )
+            channel = channels.get(due.kind, Channel.IMMEDIATE) if user.email else Channel.NONE
+            created += _create_once(user, due, now, channel=channel)
     return created
 
 
-def _create_once(user, due: Due, now: dt.datetime, *, mailed: bool) -> int:
+def _create_once(user, due: Due, now: dt.datetime, *, channel: str) -> int:
     """1 when this run created the notice; 0 when it existed (made by this or another
     run: the unique constraint decides, whichever run commits first)."""
     try:
@@ -73,7 +69,10 @@ def _create_once(user, due: Due, now: dt.datetime, *, mailed: bool) -> int:
                     "target_type": ContentType.objects.get_for_model(due.record),
                     "target_id": due.record.public_id,  # type: ignore[attr-defined]
                     "created_at": now,
-                    "email_state": EmailState.PENDING if mailed else EmailState.SKIPPED,
+                    "email_state": (
+                        EmailState.SKIPPED if channel == Channel.NONE else EmailState.PENDING
+                    ),
+                    "digest": channel == Channel.DIGEST,
                 },
             )
     except IntegrityError:
@@ -83,8 +82,9 @@ def _create_once(user, due: Due, now: dt.datetime, *, mailed: bool) -> int:
 
 def notices_send_pending(now: dt.datetime, report: Callable[[str], None]) -> tuple[int, int]:
     sent = failed = 0
-    claimable = Q(email_state=EmailState.PENDING) | Q(
-        email_state=EmailState.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
+    claimable = Q(digest=False) & (
+        Q(email_state=EmailState.PENDING)
+        | Q(email_state=EmailState.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
     )
     for pk in Notice.objects.filter(claimable).order_by("pk").values_list("pk", flat=True):
         if not Notice.objects.filter(claimable, pk=pk).update(
@@ -98,7 +98,51 @@ def notices_send_pending(now: dt.datetime, report: Callable[[str], None]) -> tup
             report(f"entente: notice {notice.public_id} to {notice.recipient}: {outcome}")
         elif notice.email_state == EmailState.SENT:
             sent += 1
+    digests_sent, digests_failed = _send_digests(now, report)
+    return sent + digests_sent, failed + digests_failed
+
+
+def _send_digests(now: dt.datetime, report: Callable[[str], None]) -> tuple[int, int]:
+    """Each user's digest, once a day in their time zone: (e-mails sent, failed)."""
+    sent = failed = 0
+    waiting = Notice.objects.filter(digest=True, email_state=EmailState.PENDING)
+    for user in get_user_model().objects.filter(pk__in=waiting.values("recipient")):
+        day = now.astimezone(preferred_zone(user)).date()
+        try:
+            with transaction.atomic():
+                today = DigestSent.objects.create(user=user, day=day)
+        except IntegrityError:
+            continue  # today's digest is sent, or another run is sending it
+        outcome = _send_digest(user, list(waiting.filter(recipient=user)), now)
+        if outcome:
+            today.delete()  # so that the next run tries again
+            failed += 1
+            report(f"entente: digest to {user}: {outcome}")
+        else:
+            sent += 1
     return sent, failed
+
+
+def _send_digest(user, notices: list[Notice], now: dt.datetime) -> str:
+    """Mail one digest; the error text when the mail server failed ("" else)."""
+    items = []
+    for notice in notices:
+        try:
+            items.append((notice, notice_target(notice)))
+        except NotFound:
+            _finish(notice, EmailState.SKIPPED)
+    error = ""
+    if items:
+        try:
+            digest_email(user, items).send()
+        except (smtplib.SMTPException, OSError) as exc:
+            error = str(exc) or type(exc).__name__
+    for notice, _record in items:
+        notice.attempts += 1
+        notice.last_error = error
+        notice.emailed_at = None if error else now
+        _finish(notice, EmailState.PENDING if error else EmailState.SENT)
+    return error
 
 
 def _send(notice: Notice, now: dt.datetime) -> str:

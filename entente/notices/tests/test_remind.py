@@ -13,12 +13,13 @@ from entente.comments.services import comment_add
 from entente.core.enums import Marking, Scope
 from entente.liaison.enums import Priority
 from entente.liaison.services import request_send
-from entente.notices.enums import EmailState
-from entente.notices.models import Notice
+from entente.notices.enums import Channel, EmailState, NoticeKind
+from entente.notices.models import Notice, NoticePreference
 from entente.notices.services import remind
 
 T = dt.datetime(2025, 6, 2, 9, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
+HOUR = dt.timedelta(hours=1)
 
 
 def quiet(line: str) -> None:
@@ -186,3 +187,24 @@ def test_mentions_in_comments_the_user_may_see(cast, time_machine):
     }
     # Two days on, the comment is read again and told to nobody twice.
     assert remind(T + 2 * DAY, quiet).created == 0
+
+
+def test_a_daily_digest_once_a_day_in_the_users_zone(cast):
+    cast.b_officer.email = "b.officer@example.nl"
+    cast.b_officer.save()
+    Profile.objects.create(user=cast.b_officer, time_zone="Europe/Amsterdam")
+    NoticePreference.objects.create(
+        user=cast.b_officer, kind=NoticeKind.REQUEST_NEW, channel=Channel.DIGEST
+    )
+    first, second = send(cast, "One"), send(cast, "Two")
+    remind(T, quiet)
+    assert len(mail.outbox) == 1
+    assert first.reference in mail.outbox[0].body and second.reference in mail.outbox[0].body
+    later = send(cast, "Three", now=T + 2 * HOUR)
+    # 21:59 UTC is 23:59 in Amsterdam: still the same day, no second digest.
+    assert remind(dt.datetime(2025, 6, 2, 21, 59, tzinfo=dt.UTC), quiet).sent == 0
+    assert remind(dt.datetime(2025, 6, 2, 22, 1, tzinfo=dt.UTC), quiet).sent == 1
+    assert len(mail.outbox) == 2
+    assert later.reference in mail.outbox[1].body and first.reference not in mail.outbox[1].body
+    mine = Notice.objects.filter(recipient=cast.b_officer)
+    assert set(mine.values_list("email_state", "digest")) == {(EmailState.SENT, True)}
