@@ -10,6 +10,8 @@ import argparse
 import os
 import signal
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -107,8 +109,39 @@ def serve(args: list[str]) -> None:
     )
     # systemd stops a service with SIGTERM: finish like Ctrl+C, letting running requests end.
     signal.signal(signal.SIGTERM, _stop)
+    _start_reminders(settings.REMIND_INTERVAL)
     print(f"Entente is serving on {url} (press Ctrl+C to stop)", flush=True)
     server.run()
+
+
+def _start_reminders(interval: int) -> threading.Thread | None:
+    """Run `remind` every `interval` seconds beside the server (none when 0), so the
+    embedded set-up sends notices without cron; several servers may all do it."""
+    if interval <= 0:
+        return None
+    thread = threading.Thread(target=_remind_forever, args=(interval,), daemon=True)
+    thread.start()
+    return thread
+
+
+def _remind_forever(interval: int) -> None:
+    from django.db import connection
+
+    from entente.notices.services import remind
+
+    def report(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    while True:
+        try:
+            result = remind(report=report)
+            if result.failed:
+                report(f"{PROG}: error: {result.failed} e-mail(s) could not be sent; retried later")
+        except Exception as exc:  # the next run tries again: the server must keep serving
+            report(f"{PROG}: error: reminders: {_describe(exc)}")
+        finally:
+            connection.close()
+        time.sleep(interval)
 
 
 def _stop(signum: int, frame: Any) -> None:

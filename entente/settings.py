@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "entente.reports",
     "entente.exports",
     "entente.imports",
+    "entente.notices",
     "entente.demo",
 ]
 
@@ -192,6 +193,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "entente.core.context_processors.navigation",
                 "entente.reports.context_processors.clocks",
+                "entente.notices.context_processors.unread_notices",
             ],
         },
     },
@@ -377,6 +379,19 @@ if EMAIL_URL.startswith("smtp"):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("EMAIL_FROM", "entente@localhost")
+# Notices (entente.notices; `entente remind`). Links in e-mails start with SITE_URL.
+# A request is "nearing its deadline" once this share of its time is left.
+NOTICE_REQUEST_SHARE = float(env("NOTICE_REQUEST_SHARE", "0.25"))
+if not 0 < NOTICE_REQUEST_SHARE < 1:
+    raise ImproperlyConfigured("ENTENTE_NOTICE_REQUEST_SHARE must be between 0 and 1")
+# Days before a commitment's due date at which its party is told (each once).
+NOTICE_COMMITMENT_DAYS = [int(days) for days in env_list("NOTICE_COMMITMENT_DAYS") or ["7", "1"]]
+# Days before an agreement's expiry at which its parties are told.
+NOTICE_AGREEMENT_DAYS = int(env("NOTICE_AGREEMENT_DAYS", "60"))
+# Above this marking an e-mail carries only a reference and a link, never the title.
+EMAIL_MAX_MARKING = env("EMAIL_MAX_MARKING", "TLP:GREEN")
+# Seconds between the reminder runs `entente serve` makes by itself (0: none).
+REMIND_INTERVAL = int(env("REMIND_INTERVAL", "300"))
 # A password reset link works once, and for an hour (Django's default is three days).
 PASSWORD_RESET_TIMEOUT = 60 * 60
 
@@ -387,9 +402,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
-# The address the site is reached at, for links in files made outside a request (the
-# `entente calendar` command); pages and feeds use the address they were asked at.
-SITE_URL = env("SITE_URL", "http://localhost:8000")
+# The address the site is reached at, for links made outside a request (notice e-mails,
+# the `entente calendar` command); pages and feeds use the address they were asked at.
+SITE_URL = env("SITE_URL", "http://localhost:8000").rstrip("/")
 
 # Requests a minute per API token, per user and per client address (0: no limit).
 API_RATE_LIMIT = int(env("API_RATE_LIMIT", "600"))

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("entente.exports.urls")),
     path("", include("entente.records.urls")),
     path("", include("entente.imports.urls")),
+    path("", include("entente.notices.urls")),
     path("api/v1/", api.urls),
 ]

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -29,6 +30,8 @@ from entente.accounts.services import token_create
 from entente.audit.models import AuditEvent
 from entente.core.registry import record_types
 from entente.reports.services import calendar_feed_create
+from entente.notices.enums import NoticeKind
+from entente.notices.models import Notice
 from entente.tests.access_world import OUTSIDERS, USERS, Entry, World, build, token
 from entente.tests.api_helpers import API, api_client
 
@@ -174,6 +177,10 @@ PAGES = {
     "directory:member-list": Case(None),
     "directory:member-role": Case(None, ()),
     "directory:member-deactivate": Case(None, ()),
+    "notices:notice-list": Case(None),
+    "notices:notice-read-all": Case(None, POST),
+    "notices:notice-dismiss": Case("notice", POST),
+    "notices:notice-open": Case("notice"),
 }
 
 # The party whose directory pages the matrix opens: party A, whose internal contact
@@ -333,9 +340,27 @@ def world(cast) -> World:
         user = world.users[name]
         issued, _raw = token_create(actor=user, name=f"Token {token(name.replace('_', ''))}")
         world.add("token", issued, name.replace("_", ""), {name})
+        if notice := _notice_for(world, user):
+            world.add("notice", notice, f"notice{name.replace('_', '')}", {name})
     for name in USERS + OUTSIDERS:
         world.feeds[name] = calendar_feed_create(actor=world.users[name])[1]
     return world
+
+
+def _notice_for(world: World, user) -> Notice | None:
+    """A notice to `user` about the first registered record they see (none if none)."""
+    registered = {entry.name for entry in record_types()}
+    for entry in world.entries:
+        record = entry.record
+        if user.username in entry.viewers and record._meta.label_lower in registered:
+            return Notice.objects.create(
+                recipient=user,
+                kind=NoticeKind.REQUEST_NEW,
+                target_type=ContentType.objects.get_for_model(record),
+                target_id=record.public_id,  # type: ignore[attr-defined]
+                key=f"matrix:{record.public_id}",  # type: ignore[attr-defined]
+            )
+    return None
 
 
 def entries_for(world: World, kind: str | None) -> Sequence[Entry | None]:

@@ -45,6 +45,7 @@ def test_a_verified_session_gets_the_menu_with_navigation_and_search(cast, mfa_o
         reverse("reports:calendar"),
         reverse("directory:party-list"),
         reverse("records:record-search"),
+        reverse("notices:notice-list"),
         reverse("preferences"),
         reverse("token-list"),
         reverse("mfa-recovery-codes"),

@@ -23,7 +23,7 @@ LAYERS = [
     {"attachments", "comments"},
     {"agreements"},
     {"meetings", "training", "liaison"},
-    {"records", "reports", "exports", "imports"},
+    {"records", "reports", "exports", "imports", "notices"},
     {"demo"},
     {"api", "urls", "cli", "wsgi", "settings", "testing", "conftest", "tests"},
 ]

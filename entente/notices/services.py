@@ -1,0 +1,185 @@
+"""Writes of notices: creating what is due, mailing it, marking it read.
+
+Notices are their recipient's own bookkeeping, not party records, so these writes are
+not entered in the audit chain (as sessions are not). Safety between several `remind`
+runs comes from the database: the unique (recipient, key) constraint for creation, and
+a conditional update that claims a notice before it is mailed.
+"""
+
+import datetime as dt
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from entente.accounts.preferences import preferred_zone
+from entente.core.errors import NotFound
+from entente.notices.due import Due, due_for
+from entente.notices.enums import Channel, EmailState
+from entente.notices.mail import digest_email, notice_email
+from entente.notices.models import DigestSent, Notice, NoticePreference
+from entente.notices.selectors import notice_target
+
+# A claim older than this is taken to belong to a run that died while mailing.
+CLAIM_TIMEOUT = dt.timedelta(minutes=10)
+
+
+@dataclass
+class RemindResult:
+    created: int = 0
+    sent: int = 0
+    failed: int = 0
+
+
+def remind(now: dt.datetime | None = None, report: Callable[[str], None] = print) -> RemindResult:
+    """Create every notice due at `now`, then mail the pending ones; `report` is told
+    of each failed e-mail in one line."""
+    now = now or timezone.now()
+    result = RemindResult(created=notices_create_due(now))
+    result.sent, result.failed = notices_send_pending(now, report)
+    return result
+
+
+def notices_create_due(now: dt.datetime) -> int:
+    created = 0
+    users = get_user_model().objects.filter(is_active=True, membership__isnull=False)
+    for user in users.select_related("membership__party", "profile"):
+        channels = dict(NoticePreference.objects.filter(user=user).values_list("kind", "channel"))
+        for due in due_for(user, now):
+            channel = channels.get(due.kind, Channel.IMMEDIATE) if user.email else Channel.NONE
+            created += _create_once(user, due, now, channel=channel)
+    return created
+
+
+def _create_once(user, due: Due, now: dt.datetime, *, channel: str) -> int:
+    """1 when this run created the notice; 0 when it existed (made by this or another
+    run: the unique constraint decides, whichever run commits first)."""
+    try:
+        with transaction.atomic():
+            _notice, created = Notice.objects.get_or_create(
+                recipient=user,
+                key=due.key,
+                defaults={
+                    "kind": due.kind,
+                    "target_type": ContentType.objects.get_for_model(due.record),
+                    "target_id": due.record.public_id,  # type: ignore[attr-defined]
+                    "created_at": now,
+                    "email_state": (
+                        EmailState.SKIPPED if channel == Channel.NONE else EmailState.PENDING
+                    ),
+                    "digest": channel == Channel.DIGEST,
+                },
+            )
+    except IntegrityError:
+        return 0
+    return int(created)
+
+
+def notices_send_pending(now: dt.datetime, report: Callable[[str], None]) -> tuple[int, int]:
+    sent = failed = 0
+    claimable = Q(digest=False) & (
+        Q(email_state=EmailState.PENDING)
+        | Q(email_state=EmailState.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    )
+    for pk in Notice.objects.filter(claimable).order_by("pk").values_list("pk", flat=True):
+        if not Notice.objects.filter(claimable, pk=pk).update(
+            email_state=EmailState.SENDING, claimed_at=now
+        ):
+            continue  # another run claimed it first
+        notice = Notice.objects.select_related("recipient", "target_type").get(pk=pk)
+        outcome = _send(notice, now)
+        if outcome:
+            failed += 1
+            report(f"entente: notice {notice.public_id} to {notice.recipient}: {outcome}")
+        elif notice.email_state == EmailState.SENT:
+            sent += 1
+    digests_sent, digests_failed = _send_digests(now, report)
+    return sent + digests_sent, failed + digests_failed
+
+
+def _send_digests(now: dt.datetime, report: Callable[[str], None]) -> tuple[int, int]:
+    """Each user's digest, once a day in their time zone: (e-mails sent, failed)."""
+    sent = failed = 0
+    waiting = Notice.objects.filter(digest=True, email_state=EmailState.PENDING)
+    for user in get_user_model().objects.filter(pk__in=waiting.values("recipient")):
+        day = now.astimezone(preferred_zone(user)).date()
+        try:
+            with transaction.atomic():
+                today = DigestSent.objects.create(user=user, day=day)
+        except IntegrityError:
+            continue  # today's digest is sent, or another run is sending it
+        outcome = _send_digest(user, list(waiting.filter(recipient=user)), now)
+        if outcome:
+            today.delete()  # so that the next run tries again
+            failed += 1
+            report(f"entente: digest to {user}: {outcome}")
+        else:
+            sent += 1
+    return sent, failed
+
+
+def _send_digest(user, notices: list[Notice], now: dt.datetime) -> str:
+    """Mail one digest; the error text when the mail server failed ("" else)."""
+    items = []
+    for notice in notices:
+        try:
+            items.append((notice, notice_target(notice)))
+        except NotFound:
+            _finish(notice, EmailState.SKIPPED)
+    error = ""
+    if items:
+        try:
+            digest_email(user, items).send()
+        except (smtplib.SMTPException, OSError) as exc:
+            error = str(exc) or type(exc).__name__
+    for notice, _record in items:
+        notice.attempts += 1
+        notice.last_error = error
+        notice.emailed_at = None if error else now
+        _finish(notice, EmailState.PENDING if error else EmailState.SENT)
+    return error
+
+
+def _send(notice: Notice, now: dt.datetime) -> str:
+    """Mail one claimed notice; the error text when the mail server failed ("" else)."""
+    try:
+        record = notice_target(notice)
+    except NotFound:
+        # The recipient may no longer see the record: nothing about it is sent.
+        _finish(notice, EmailState.SKIPPED)
+        return ""
+    try:
+        notice_email(notice, record).send()
+    except (smtplib.SMTPException, OSError) as exc:
+        notice.attempts += 1
+        notice.last_error = str(exc) or type(exc).__name__
+        _finish(notice, EmailState.PENDING)
+        return notice.last_error
+    notice.attempts += 1
+    notice.emailed_at = now
+    notice.last_error = ""
+    _finish(notice, EmailState.SENT)
+    return ""
+
+
+def _finish(notice: Notice, state: str) -> None:
+    notice.email_state = state
+    notice.claimed_at = None
+    notice.save(update_fields=["email_state", "claimed_at", "attempts", "last_error", "emailed_at"])
+
+
+def notice_dismiss(*, actor, notice: Notice, now: dt.datetime | None = None) -> None:
+    Notice.objects.filter(pk=notice.pk, recipient=actor, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+
+
+def notices_mark_all_read(*, actor, now: dt.datetime | None = None) -> int:
+    return Notice.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )

@@ -1,0 +1,50 @@
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from entente.core.errors import NotFound
+from entente.core.pages import done, page_of, safe_next, signed_in
+from entente.core.registry import record_page_url
+from entente.notices.mail import reference_of
+from entente.notices.selectors import get_notice_for_user, notice_target, notice_visible_to
+from entente.notices.services import notice_dismiss, notices_mark_all_read
+
+
+@signed_in("GET")
+def notice_list(request: HttpRequest) -> HttpResponse:
+    page = page_of(request, notice_visible_to(request.user))
+    rows = [(notice, _reference_if_visible(notice)) for notice in page.object_list]
+    return render(request, "notices/notice_list.html", {"page": page, "rows": rows})
+
+
+def _reference_if_visible(notice) -> str:
+    try:
+        return reference_of(notice_target(notice))
+    except NotFound:
+        return ""
+
+
+@signed_in("POST")
+def notice_dismiss_view(request: HttpRequest, pk) -> HttpResponse:
+    notice = get_notice_for_user(request.user, pk)
+    notice_dismiss(actor=request.user, notice=notice)
+    url = safe_next(request, reverse("notices:notice-list"))
+    return done(request, _("The notice is marked read."), url)
+
+
+@signed_in("POST")
+def notice_read_all(request: HttpRequest) -> HttpResponse:
+    count = notices_mark_all_read(actor=request.user)
+    message = _("%(count)d notice(s) marked read.") % {"count": count}
+    return done(request, message, reverse("notices:notice-list"))
+
+
+@signed_in("GET")
+def notice_open(request: HttpRequest, pk) -> HttpResponse:
+    """Marks the notice read and goes to its record: 404 when the recipient may no
+    longer see the record, as for any record they may not see."""
+    notice = get_notice_for_user(request.user, pk)
+    record = notice_target(notice)
+    notice_dismiss(actor=request.user, notice=notice)
+    return HttpResponseRedirect(record_page_url(record) or reverse("notices:notice-list"))
