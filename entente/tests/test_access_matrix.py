@@ -29,9 +29,9 @@ from pypdf import PdfReader
 from entente.accounts.services import token_create
 from entente.audit.models import AuditEvent
 from entente.core.registry import record_types
-from entente.reports.services import calendar_feed_create
 from entente.notices.enums import NoticeKind
 from entente.notices.models import Notice
+from entente.reports.services import calendar_feed_create
 from entente.tests.access_world import OUTSIDERS, USERS, Entry, World, build, token
 from entente.tests.api_helpers import API, api_client
 
