@@ -100,6 +100,7 @@ NAMED = {
 }
 EXCEPTIONS = {
     ("reports/templates/reports/agreement_detail.html", "Y"),  # an event known to the year
+    ("reports/templates/reports/_report_body.html", "Y"),  # the same, in the report
     ("reports/templates/reports/dashboard.html", "D"),  # the weekday before a date
     ("reports/templates/reports/calendar.html", "l"),  # the weekday before a date
     ("reports/templates/reports/calendar.html", "j"),  # the day's number in the month grid
