@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from entente.core.errors import NotFound
 from entente.core.pages import done, page_of, safe_next, signed_in
 from entente.core.registry import record_page_url
-from entente.notices.mail import reference_of
 from entente.notices.selectors import get_notice_for_user, notice_target, notice_visible_to
 from entente.notices.services import notice_dismiss, notices_mark_all_read
 
@@ -14,13 +13,15 @@ from entente.notices.services import notice_dismiss, notices_mark_all_read
 @signed_in("GET")
 def notice_list(request: HttpRequest) -> HttpResponse:
     page = page_of(request, notice_visible_to(request.user))
-    rows = [(notice, _reference_if_visible(notice)) for notice in page.object_list]
+    rows = [(notice, _name_if_visible(notice)) for notice in page.object_list]
     return render(request, "notices/notice_list.html", {"page": page, "rows": rows})
 
 
-def _reference_if_visible(notice) -> str:
+def _name_if_visible(notice) -> str:
+    """The record's own name (title, or reference and subject), for whoever still sees
+    it: here, unlike in an e-mail, the reader is in the application."""
     try:
-        return reference_of(notice_target(notice))
+        return str(notice_target(notice))
     except NotFound:
         return ""
 
