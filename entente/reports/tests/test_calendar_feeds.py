@@ -308,6 +308,9 @@ def _instant(value) -> str:
 
 
 def read_with_vobject(path: Path) -> dict[str, list[str]]:
+    # vobject keeps every VTIMEZONE it has read in one table for the process, by TZID: a
+    # client reads each file afresh, so the table is emptied before each file.
+    getattr(vobject.icalendar, "__tzidMap").clear()
     calendar = vobject.readOne(path.read_text())
     return {
         e.uid.value: [_instant(e.dtstart.value), _instant(e.dtend.value)]
