@@ -11,11 +11,13 @@ from entente.agreements.models import Commitment
 from entente.agreements.services.commitments import commitment_create
 from entente.comments.services import comment_add
 from entente.core.enums import Marking, Scope
+from entente.core.models import Handling
 from entente.liaison.enums import Priority
 from entente.liaison.services import request_send
 from entente.notices.enums import Channel, EmailState, NoticeKind
 from entente.notices.models import Notice, NoticePreference
 from entente.notices.services import remind
+from entente.testing import with_handling
 
 T = dt.datetime(2025, 6, 2, 9, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
@@ -41,7 +43,7 @@ def send(cast, subject, **kwargs):
         "priority": Priority.NORMAL,
         "now": T,
     }
-    return request_send(**(defaults | kwargs))
+    return request_send(**with_handling(defaults | kwargs))
 
 
 @pytest.fixture
@@ -96,7 +98,7 @@ def test_commitment_due_by_each_users_own_day(cast, time_machine):
         title={"en": "Share the yearly figures"},
         responsible_party=cast.a,
         due_date=dt.date(2025, 6, 17),
-        scope=Scope.INTERNAL,
+        handling=Handling(scope=Scope.INTERNAL),
     )
     key = f"commitment_due:{internal.public_id}:2025-06-17:7"
     remind(evening, quiet)
@@ -166,7 +168,7 @@ def test_mentions_in_comments_the_user_may_see(cast, time_machine):
         agreement=cast.agreement,
         title={"en": "Joint exercise"},
         responsible_party=cast.a,
-        scope=Scope.SHARED,
+        handling=Handling(scope=Scope.SHARED),
     )
     seen = comment_add(
         actor=cast.a_officer,

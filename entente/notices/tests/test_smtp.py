@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 
 from entente.accounts.models import Profile
 from entente.core.enums import Marking
+from entente.core.models import Handling
 from entente.liaison.enums import Priority
 from entente.liaison.services import request_send
 from entente.notices.enums import EmailState
@@ -71,7 +72,11 @@ def world(cast, time_machine):
         "now": T,
     }
     amber = request_send(subject="Amber subject never mailed", **common)
-    green = request_send(subject="Green subject may travel", marking=Marking.GREEN, **common)
+    green = request_send(
+        subject="Green subject may travel",
+        handling=Handling(marking=Marking.GREEN),
+        **common,
+    )
     return amber, green
 
 
