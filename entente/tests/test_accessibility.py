@@ -26,6 +26,8 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Links that leave the pages: files, the API, the admin, signing out, the language switch.
 NOT_PAGES = ("/api/", "/admin/", "/i18n/", "/accounts/logout/", "/static/", "/media/")
 NOT_PAGE_NAMES = {"download", "logout", "set_language"}
+# Routes that answer a file (calendars, PDFs, exports), by the end of their URL name.
+FILE_ENDINGS = ("-ics", "-csv", "-calendar", "-pdf", "-export")
 
 
 def _page_name(path: str) -> str | None:
@@ -37,7 +39,7 @@ def _page_name(path: str) -> str | None:
     except Resolver404:
         return None
     name = match.view_name
-    return None if match.url_name in NOT_PAGE_NAMES or name.endswith(("-ics", "-csv")) else name
+    return None if match.url_name in NOT_PAGE_NAMES or name.endswith(FILE_ENDINGS) else name
 
 
 def _violations(page) -> list[str]:
@@ -66,7 +68,9 @@ def _crawl(page, base: str) -> dict[str, list[str]]:
             continue
         if found := _violations(page):
             violations[path] = found
-        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+        for href in page.eval_on_selector_all(
+            "a[href]", "links => links.filter(a => !a.hasAttribute('download')).map(a => a.href)"
+        ):
             parts = urlsplit(href)
             if href.startswith(base) and parts.path not in seen_names:
                 queue.append(parts.path)

@@ -4,6 +4,7 @@ moving only with Tab and acting with Enter. Each control reached shows a visible
 indicator (WCAG 2.4.7)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from entente.demo.loader import load_demo
 
@@ -91,6 +92,6 @@ def test_answer_a_request_and_record_a_decision_by_keyboard(live_server, page):
     )
     tab_to(page, "el.type === 'submit' && el.closest('#decision-form')", "Record the decision")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    decisions = page.inner_text("section[aria-labelledby='decisions']")
-    assert "Both cells exchange their duty rosters monthly." in decisions
+    # The form is sent in the background and its section swapped in: wait for it.
+    decisions = page.locator("section[aria-labelledby='decisions']")
+    expect(decisions).to_contain_text("Both cells exchange their duty rosters monthly.")
