@@ -10,7 +10,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from entente.audit.models import GENESIS_HASH, AuditEvent
-from entente.core.access import check_marking_change, require_owner_writer
+from entente.core.access import check_marking_change, require_owner_writer, visibility_remembered
 from entente.core.errors import ConflictError
 from entente.core.models import Handling, PartyOwned
 from entente.core.registry import record_written
@@ -63,6 +63,17 @@ def write_transaction():
     """
     with transaction.atomic():
         _lock_chain()
+        yield
+
+
+@contextmanager
+def batched_writes():
+    """Many audited writes in one transaction: an import, the data generator.
+
+    All or nothing, like one write; a record once found visible is not asked about again
+    (`visibility_remembered`), since a batch changes no one's sight of what it hands on.
+    """
+    with write_transaction(), visibility_remembered():
         yield
 
 

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from entente.agreements.selectors import require_party_to
-from entente.core.access import require_visible, visibility_remembered
+from entente.audit.services import batched_writes
+from entente.core.access import require_visible
 from entente.core.errors import PermissionDenied
 from entente.imports.kinds import Lookups
 from entente.imports.mapping import Mapping
@@ -72,7 +73,7 @@ def import_table(
     ]
     if outcome.problems and not dry_run:
         return outcome  # nothing is written while the file itself has problems
-    with transaction.atomic(), visibility_remembered():
+    with batched_writes():
         for number, values in rows:
             if values is not None:
                 _create(actor, agreement, number, values, mapping, lookups, outcome)
