@@ -59,21 +59,41 @@ def visible_q(model: type[Model], user) -> Q:
     membership = membership_of(user)
     if membership is None:
         return Q(pk__in=[])
+    return _visible_q(model, user, membership, prefix="")
+
+
+def _visible_q(model: type[Model], user, membership, *, prefix: str) -> Q:
+    """The rule for the records of `model` reached through `prefix` ("", or "request__"
+    from a thread message).
+
+    A record's parent is matched by a join on its own columns, not against the set of
+    visible parents' ids: that set is as large as the parent table (every request, for
+    the messages) and the databases plan it badly; only the agreements, at the top, are
+    matched by id, against the few a party may see.
+    """
     manager = model._base_manager
     party_id = membership.party_id
-    shared = Q(scope=Scope.SHARED)
+
+    def where(**lookups) -> Q:
+        return Q(**{prefix + name: value for name, value in lookups.items()})
+
+    shared = where(scope=Scope.SHARED)
     if model.agreement_path == "":  # type: ignore[attr-defined]  # the agreement itself
-        shared &= Q(pk__in=manager.filter(agreement_parties__party=party_id).values("pk"))
-    readable = ~Q(marking=Marking.RED) | Q(pk__in=manager.filter(red_recipients=user).values("pk"))
+        shared &= where(pk__in=manager.filter(agreement_parties__party=party_id).values("pk"))
+    readable = ~where(marking=Marking.RED) | where(
+        pk__in=manager.filter(red_recipients=user).values("pk")
+    )
     if membership.is_coordinator:
-        readable |= Q(owning_party=party_id)
-    rule = (Q(owning_party=party_id) | shared) & readable
+        readable |= where(owning_party=party_id)
+    rule = (where(owning_party=party_id) | shared) & readable
     parent = parent_of(model)
     if parent is None:
         return rule
     parent_model = cast(type[Model], model._meta.get_field(parent).related_model)
-    parents = parent_model._base_manager.filter(visible_q(parent_model, user))
-    return rule & Q(**{f"{parent}__in": parents.values("pk")})
+    if parent_of(parent_model) is None:
+        parents = parent_model._base_manager.filter(visible_q(parent_model, user))
+        return rule & where(**{f"{parent}__in": parents.values("pk")})
+    return rule & _visible_q(parent_model, user, membership, prefix=f"{prefix}{parent}__")
 
 
 def visible_to(queryset: QuerySet, user) -> QuerySet:
