@@ -30,6 +30,7 @@ from entente.core.enums import Marking
 from entente.core.filters import any_of, any_record
 
 OVERDUE = "overdue"
+OPEN = "open"  # planned or in progress, due or not
 
 
 def title_search(queryset, value: str):
@@ -128,7 +129,7 @@ class CommitmentFilter(django_filters.FilterSet):
     responsible_party = any_record(_("Responsible party"), _parties)
     status = django_filters.ChoiceFilter(
         label=_("Status"),
-        choices=[*CommitmentStatus.choices, (OVERDUE, _("Overdue"))],
+        choices=[*CommitmentStatus.choices, (OPEN, _("Open")), (OVERDUE, _("Overdue"))],
         method="filter_status",
         empty_label=_("Any"),
     )
@@ -165,6 +166,8 @@ class CommitmentFilter(django_filters.FilterSet):
             return queryset.filter(
                 status__in=OPEN_COMMITMENT_STATUSES, due_date__lt=timezone.localdate()
             )
+        if value == OPEN:
+            return queryset.filter(status__in=OPEN_COMMITMENT_STATUSES)
         return queryset.filter(status=value)
 
 

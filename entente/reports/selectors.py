@@ -35,6 +35,10 @@ from entente.training.selectors import reciprocity_balance, training_visible_to
 
 DUE_SOON_DAYS = 30
 UPCOMING_LIMIT = 10
+# The dashboard shows the top of each list, linking to the rest: a portfolio of a
+# thousand agreements must not make it a page of thousands of rows.
+TOP_LIMIT = 10
+AREA_LIMIT = 12
 
 
 def _translated(row: dict, prefix: str) -> str:
@@ -59,26 +63,51 @@ class WaitingRequest:
 
 
 @dataclass
+class Top:
+    """The first rows of a list and how many the whole list has."""
+
+    rows: list
+    total: int
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
+
+
+def top_of(queryset: QuerySet, limit: int = TOP_LIMIT) -> Top:
+    """The first `limit` rows of `queryset`, and the count of all, made by the database."""
+    return Top(list(queryset[:limit]), queryset.count())
+
+
+@dataclass
 class Dashboard:
-    overdue: list[Commitment]
-    due_soon: list[Commitment]
-    waiting: list[WaitingRequest]
+    today: dt.date  # in the user's time zone
+    overdue: Top
+    due_soon: Top
+    waiting: Top
     meetings: list[Meeting]
     trainings: list[TrainingActivity]
-    areas: list[dict]
+    areas: Top
     balance: list[dict]
 
+    @property
+    def due_soon_until(self) -> dt.date:
+        return self.today + dt.timedelta(days=DUE_SOON_DAYS)
 
-def commitments_due(user, *, today: dt.date) -> tuple[list[Commitment], list[Commitment]]:
+
+def commitments_due(user, *, today: dt.date) -> tuple[Top, Top]:
     """Open commitments past due, and those due within DUE_SOON_DAYS; the user's own
     party's first (it is responsible for them), then by due date."""
     own = party_id_of(user)
-    rows: list[Commitment] = list(
+    open_ = (
         commitment_visible_to(user)
-        .filter(
-            status__in=OPEN_COMMITMENT_STATUSES,
-            due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS),
-        )
+        .filter(status__in=OPEN_COMMITMENT_STATUSES)
         .annotate(
             other_side=Case(
                 When(responsible_party_id=own, then=Value(0)),
@@ -88,22 +117,26 @@ def commitments_due(user, *, today: dt.date) -> tuple[list[Commitment], list[Com
         )
         .order_by("other_side", "due_date", "pk")
     )
-    overdue = [c for c in rows if c.due_date is not None and c.due_date < today]
-    return overdue, [c for c in rows if c not in overdue]
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    return (
+        top_of(open_.filter(due_date__lt=today)),
+        top_of(open_.filter(due_date__gte=today, due_date__lte=soon)),
+    )
 
 
-def requests_waiting_on(user, *, now: dt.datetime) -> list[WaitingRequest]:
+def requests_waiting_on(user, *, now: dt.datetime) -> Top:
     """Open requests sent to the user's party, nearest deadline first, with their clock."""
-    requests = inbox_for(user).filter(status__in=clock.OPEN_STATUSES)
-    return [
+    top = top_of(inbox_for(user).filter(status__in=clock.OPEN_STATUSES))
+    top.rows = [
         WaitingRequest(
             request=r,
             remaining=clock.remaining(r, now),
             paused=r.status == RequestStatus.CLARIFICATION,
             overdue=clock.is_overdue(r, now),
         )
-        for r in requests
+        for r in top.rows
     ]
+    return top
 
 
 def upcoming_meetings(user, *, now: dt.datetime, limit: int = UPCOMING_LIMIT) -> list[Meeting]:
@@ -126,8 +159,10 @@ def upcoming_trainings(
     )
 
 
-def area_progress(user) -> list[dict]:
-    """Visible commitments per agreement and cooperation area, in one grouped query.
+def area_progress(user, *, limit: int = AREA_LIMIT) -> Top:
+    """Visible commitments per agreement and cooperation area, in one grouped query:
+    the `limit` areas with the most open commitments (every area is on its agreement's
+    scorecard).
 
     Cancelled commitments are no longer work to do, so they count nowhere. Each row:
     {"agreement": title, "agreement_id", "area": name or "", "area_id", "total",
@@ -148,9 +183,11 @@ def area_progress(user) -> list[dict]:
             total=Count("pk"),
             done=Count("pk", filter=Q(status=CommitmentStatus.DONE)),
             average=Avg("progress"),
+            open=Count("pk", filter=Q(status__in=OPEN_COMMITMENT_STATUSES)),
         )
-        .order_by()
+        .order_by("-open", "agreement_id", "area_id")
     )
+    top = top_of(rows, limit)
     result = [
         {
             "agreement_id": row["agreement_id"],
@@ -161,11 +198,11 @@ def area_progress(user) -> list[dict]:
             "done": row["done"],
             "progress": round(row["average"] or 0),
         }
-        for row in rows
+        for row in top.rows
     ]
     # Areas in their agreement's order of codes; commitments without an area last.
-    codes = {row["area_id"]: row["area__code"] or "" for row in rows}
-    return sorted(
+    codes = {row["area_id"]: row["area__code"] or "" for row in top.rows}
+    top.rows = sorted(
         result,
         key=lambda r: (
             r["agreement"],
@@ -174,6 +211,7 @@ def area_progress(user) -> list[dict]:
             codes[r["area_id"]],
         ),
     )
+    return top
 
 
 def dashboard_for(user, *, now: dt.datetime | None = None) -> Dashboard:
@@ -181,6 +219,7 @@ def dashboard_for(user, *, now: dt.datetime | None = None) -> Dashboard:
     today = timezone.localtime(now, preferred_zone(user)).date()
     overdue, due_soon = commitments_due(user, today=today)
     return Dashboard(
+        today=today,
         overdue=overdue,
         due_soon=due_soon,
         waiting=requests_waiting_on(user, now=now),

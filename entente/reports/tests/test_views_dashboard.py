@@ -8,10 +8,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from entente.agreements.models import Commitment
 from entente.core.enums import Scope
 from entente.liaison.services import request_send
+from entente.reports.selectors import area_progress
 from entente.reports.tests import world as W
-from entente.reports.tests.pages import has_id, items, rows, text
+from entente.reports.tests.pages import has_id, items, links, rows, text
 from entente.testing import UserFactory
 from entente.training.services import participation_set
 
@@ -277,3 +279,63 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, cast, w):
         )  # fmt: skip
 
     assert _count_queries(client) == before
+
+
+def test_dashboard_shows_the_top_of_each_list_and_links_to_the_rest(client, cast, w):
+    for n in range(12):
+        W.commitment(cast, cast.a_officer, f"Late {n:02d}", cast.a, -30 - n)
+        W.commitment(cast, cast.a_officer, f"Soon {n:02d}", cast.a, 1)
+    html = dashboard(client, cast.a_officer)
+
+    assert len(rows(html, "overdue-commitments")) == 10
+    assert len(rows(html, "due-soon-commitments")) == 10
+    soon = W.today_in_casablanca()
+    until = soon + dt.timedelta(days=30)
+    assert links(html, "overdue-more") == [
+        ("/commitments/?status=overdue", "See all 15 overdue commitments")
+    ]
+    assert links(html, "due-soon-more") == [
+        (
+            f"/commitments/?status=open&due_from={soon:%Y-%m-%d}&due_to={until:%Y-%m-%d}",
+            "See all 15 commitments due",
+        )
+    ]
+    assert not has_id(html, "waiting-more")
+
+
+def test_the_commitment_list_behind_the_due_soon_link_shows_the_same_commitments(client, cast, w):
+    client.force_login(cast.a_officer)
+    soon = W.today_in_casablanca()
+    until = soon + dt.timedelta(days=30)
+
+    html = client.get(
+        f"/commitments/?status=open&due_from={soon:%Y-%m-%d}&due_to={until:%Y-%m-%d}"
+    ).content.decode()
+
+    shown = {c.title for c in Commitment.objects.all() if f'id="commitment-{c.public_id}"' in html}
+    assert shown == {"A asks B", "A internal soon", "B asks A"}
+
+
+def test_dashboard_links_to_the_inbox_when_more_requests_wait(client, cast, w):
+    for n in range(12):
+        request_send(
+            actor=cast.b_officer, agreement=cast.agreement, from_unit=cast.b_cell,
+            to_unit=cast.a_cell, subject=f"Many {n}", body="?", priority="normal",
+            reference=f"NL-M{n}",
+        )  # fmt: skip
+    html = dashboard(client, cast.a_officer)
+
+    assert len(rows(html, "waiting-requests")) == 10
+    [(href, label)] = links(html, "waiting-more")
+    assert (label.startswith("See all "), label.endswith(" open requests in the inbox")) == (
+        True,
+        True,
+    )
+    assert href == "/requests/?tab=inbox"
+
+
+def test_area_progress_keeps_the_areas_with_most_open_commitments(cast, w):
+    top = area_progress(cast.a_officer, limit=1)
+
+    assert (top.total, top.more) == (3, 2)
+    assert [(r["area"], r["total"], r["done"]) for r in top] == [("Cybercrime", 4, 1)]
