@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.enums import WRITER_ROLES, Role
 from entente.core.enums import Marking, Scope
-from entente.core.models import PartyOwned, TimeStamped, Translated
+from entente.core.models import PartyOwned, TimeStamped, Translated, one_of, unique_per
 
 
 @functools.cache
@@ -71,9 +71,7 @@ class Unit(TimeStamped):
     class Meta:
         ordering = ["party__code", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["party", "name"], name="%(app_label)s_%(class)s_unique_name"
-            ),
+            unique_per("party", "name"),
         ]
 
     def __str__(self) -> str:
@@ -135,10 +133,7 @@ class Membership(TimeStamped):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(role__in=Role.values),
-                name="%(app_label)s_%(class)s_role_valid",
-            ),
+            one_of("role", Role.values),
         ]
 
     def __str__(self) -> str:
