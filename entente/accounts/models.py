@@ -8,8 +8,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.enums import WRITER_ROLES, Role
-from entente.core.enums import Marking, Scope
-from entente.core.models import PartyOwned, TimeStamped, Translated, one_of, unique_per
+from entente.core.models import (
+    PartyOwned,
+    SharedByDefault,
+    TimeStamped,
+    Translated,
+    one_of,
+    unique_per,
+)
 
 
 @functools.cache
@@ -78,12 +84,10 @@ class Unit(TimeStamped):
         return f"{self.party.code} / {self.name}"
 
 
-class Contact(PartyOwned):
+class Contact(SharedByDefault, PartyOwned):
     """A person at a unit, in the directory; internal contacts stay with their party."""
 
     agreement_path = None  # visibility does not follow an agreement, see accounts.selectors
-    default_scope = Scope.SHARED
-    default_marking = Marking.GREEN
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="contacts")
     name = models.CharField(_("name"), max_length=200)

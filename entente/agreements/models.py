@@ -19,10 +19,10 @@ from entente.agreements.enums import (
     Renewal,
     ReportStatus,
 )
-from entente.core.enums import Marking, Scope
 from entente.core.models import (
     PartyOwned,
     PublicIdentified,
+    SharedByDefault,
     Translated,
     acting_user,
     on_record_relation,
@@ -144,12 +144,10 @@ class Signatory(PublicIdentified):
         return f"{self.name} ({self.party})"
 
 
-class AgreementEvent(PartyOwned):
+class AgreementEvent(SharedByDefault, PartyOwned):
     """A dated step in an agreement's life, with how sure we are of the date and why."""
 
     search_fields = ("source", "note")
-    default_scope = Scope.SHARED
-    default_marking = Marking.GREEN
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
@@ -176,12 +174,10 @@ class AgreementEvent(PartyOwned):
         return reverse("reports:agreement-detail", args=[self.agreement.public_id]) + "#timeline"
 
 
-class Clause(Translated, PartyOwned):
+class Clause(SharedByDefault, Translated, PartyOwned):
     """An article or section of the agreement's text."""
 
     search_fields = ("number", "heading", "text")
-    default_scope = Scope.SHARED
-    default_marking = Marking.GREEN
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="clauses")
     number = models.CharField(_("number"), max_length=20)

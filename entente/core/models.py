@@ -161,6 +161,15 @@ class PartyOwned(PublicIdentified, TimeStamped):
         ]
 
 
+class SharedByDefault:
+    """Mixed into a `PartyOwned` model (before it) whose new records its agreement's
+    parties see, TLP:GREEN, unless their creator says otherwise: parts of the text and
+    the timeline of an agreement, the people of the directory."""
+
+    default_scope: str = Scope.SHARED
+    default_marking: str = Marking.GREEN
+
+
 def ownership(party_id: int, scope: str, marking: str, is_illustrative: bool = False) -> dict:
     """The fields a new party-owned record starts with: its owner, scope and marking."""
     return {
