@@ -8,8 +8,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.enums import WRITER_ROLES, Role
-from entente.core.enums import Marking, Scope
-from entente.core.models import PartyOwned, TimeStamped, Translated
+from entente.core.models import (
+    PartyOwned,
+    SharedByDefault,
+    TimeStamped,
+    Translated,
+    one_of,
+    unique_per,
+)
 
 
 @functools.cache
@@ -71,21 +77,17 @@ class Unit(TimeStamped):
     class Meta:
         ordering = ["party__code", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["party", "name"], name="%(app_label)s_%(class)s_unique_name"
-            ),
+            unique_per("party", "name"),
         ]
 
     def __str__(self) -> str:
         return f"{self.party.code} / {self.name}"
 
 
-class Contact(PartyOwned):
+class Contact(SharedByDefault, PartyOwned):
     """A person at a unit, in the directory; internal contacts stay with their party."""
 
     agreement_path = None  # visibility does not follow an agreement, see accounts.selectors
-    default_scope = Scope.SHARED
-    default_marking = Marking.GREEN
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="contacts")
     name = models.CharField(_("name"), max_length=200)
@@ -135,10 +137,7 @@ class Membership(TimeStamped):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(role__in=Role.values),
-                name="%(app_label)s_%(class)s_role_valid",
-            ),
+            one_of("role", Role.values),
         ]
 
     def __str__(self) -> str:

@@ -26,18 +26,20 @@ class AgreementStatus(models.TextChoices):
 AGREEMENT_WORKFLOW = Workflow(
     AgreementStatus,
     {
-        AgreementStatus.DRAFT: frozenset({AgreementStatus.SIGNED, AgreementStatus.TERMINATED}),
-        AgreementStatus.SIGNED: frozenset(
-            {AgreementStatus.IN_FORCE, AgreementStatus.TERMINATED, AgreementStatus.EXPIRED}
-        ),
-        AgreementStatus.IN_FORCE: frozenset(
-            {AgreementStatus.SUSPENDED, AgreementStatus.EXPIRED, AgreementStatus.TERMINATED}
-        ),
-        AgreementStatus.SUSPENDED: frozenset(
-            {AgreementStatus.IN_FORCE, AgreementStatus.TERMINATED}
-        ),
-        AgreementStatus.EXPIRED: frozenset(),
-        AgreementStatus.TERMINATED: frozenset(),
+        AgreementStatus.DRAFT: {AgreementStatus.SIGNED, AgreementStatus.TERMINATED},
+        AgreementStatus.SIGNED: {
+            AgreementStatus.IN_FORCE,
+            AgreementStatus.TERMINATED,
+            AgreementStatus.EXPIRED,
+        },
+        AgreementStatus.IN_FORCE: {
+            AgreementStatus.SUSPENDED,
+            AgreementStatus.EXPIRED,
+            AgreementStatus.TERMINATED,
+        },
+        AgreementStatus.SUSPENDED: {AgreementStatus.IN_FORCE, AgreementStatus.TERMINATED},
+        AgreementStatus.EXPIRED: set(),
+        AgreementStatus.TERMINATED: set(),
     },
     message=_("An agreement cannot go from %(old)s to %(new)s."),
 )
@@ -108,22 +110,24 @@ OPEN_COMMITMENT_STATUSES = frozenset({CommitmentStatus.PLANNED, CommitmentStatus
 COMMITMENT_WORKFLOW = Workflow(
     CommitmentStatus,
     {
-        CommitmentStatus.PLANNED: frozenset(
-            {
-                CommitmentStatus.IN_PROGRESS,
-                CommitmentStatus.DONE,
-                CommitmentStatus.DEFERRED,
-                CommitmentStatus.CANCELLED,
-            }
-        ),
-        CommitmentStatus.IN_PROGRESS: frozenset(
-            {CommitmentStatus.DONE, CommitmentStatus.DEFERRED, CommitmentStatus.CANCELLED}
-        ),
-        CommitmentStatus.DEFERRED: frozenset(
-            {CommitmentStatus.PLANNED, CommitmentStatus.IN_PROGRESS, CommitmentStatus.CANCELLED}
-        ),
-        CommitmentStatus.DONE: frozenset({CommitmentStatus.IN_PROGRESS}),
-        CommitmentStatus.CANCELLED: frozenset(),
+        CommitmentStatus.PLANNED: {
+            CommitmentStatus.IN_PROGRESS,
+            CommitmentStatus.DONE,
+            CommitmentStatus.DEFERRED,
+            CommitmentStatus.CANCELLED,
+        },
+        CommitmentStatus.IN_PROGRESS: {
+            CommitmentStatus.DONE,
+            CommitmentStatus.DEFERRED,
+            CommitmentStatus.CANCELLED,
+        },
+        CommitmentStatus.DEFERRED: {
+            CommitmentStatus.PLANNED,
+            CommitmentStatus.IN_PROGRESS,
+            CommitmentStatus.CANCELLED,
+        },
+        CommitmentStatus.DONE: {CommitmentStatus.IN_PROGRESS},
+        CommitmentStatus.CANCELLED: set(),
     },
     message=_("A commitment cannot go from %(old)s to %(new)s."),
 )
@@ -141,9 +145,9 @@ class ReportStatus(models.TextChoices):
 REPORT_WORKFLOW = Workflow(
     ReportStatus,
     {
-        ReportStatus.SUBMITTED: frozenset({ReportStatus.ACCEPTED, ReportStatus.ANSWERED}),
-        ReportStatus.ACCEPTED: frozenset(),
-        ReportStatus.ANSWERED: frozenset(),
+        ReportStatus.SUBMITTED: {ReportStatus.ACCEPTED, ReportStatus.ANSWERED},
+        ReportStatus.ACCEPTED: set(),
+        ReportStatus.ANSWERED: set(),
     },
     message=_("A report cannot go from %(old)s to %(new)s."),
 )

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -21,8 +19,17 @@ from entente.agreements.enums import (
     Renewal,
     ReportStatus,
 )
-from entente.core.enums import Marking, Scope
-from entente.core.models import PartyOwned, PublicIdentified, Translated
+from entente.core.models import (
+    PartyOwned,
+    PublicIdentified,
+    SharedByDefault,
+    Translated,
+    acting_user,
+    on_record_relation,
+    one_of,
+    percentage,
+    unique_per,
+)
 
 
 class Agreement(Translated, PartyOwned):
@@ -88,10 +95,7 @@ class Agreement(Translated, PartyOwned):
                 | Q(expires_on__gt=F("signed_on")),
                 name="%(app_label)s_%(class)s_expires_after_signing",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=AgreementStatus.values),
-                name="%(app_label)s_%(class)s_status_valid",
-            ),
+            one_of("status", AgreementStatus.values),
             models.CheckConstraint(
                 condition=~Q(parent=F("pk")), name="%(app_label)s_%(class)s_not_own_parent"
             ),
@@ -117,9 +121,7 @@ class AgreementParty(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["agreement", "party"], name="%(app_label)s_%(class)s_unique_party"
-            ),
+            unique_per("agreement", "party"),
         ]
 
     def __str__(self) -> str:
@@ -142,12 +144,10 @@ class Signatory(PublicIdentified):
         return f"{self.name} ({self.party})"
 
 
-class AgreementEvent(PartyOwned):
+class AgreementEvent(SharedByDefault, PartyOwned):
     """A dated step in an agreement's life, with how sure we are of the date and why."""
 
     search_fields = ("source", "note")
-    default_scope = Scope.SHARED
-    default_marking = Marking.GREEN
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
@@ -174,12 +174,10 @@ class AgreementEvent(PartyOwned):
         return reverse("reports:agreement-detail", args=[self.agreement.public_id]) + "#timeline"
 
 
-class Clause(Translated, PartyOwned):
+class Clause(SharedByDefault, Translated, PartyOwned):
     """An article or section of the agreement's text."""
 
     search_fields = ("number", "heading", "text")
-    default_scope = Scope.SHARED
-    default_marking = Marking.GREEN
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="clauses")
     number = models.CharField(_("number"), max_length=20)
@@ -190,9 +188,7 @@ class Clause(Translated, PartyOwned):
         ordering = ["agreement", "number"]
         constraints = [
             *PartyOwned.Meta.constraints,
-            models.UniqueConstraint(
-                fields=["agreement", "number"], name="%(app_label)s_%(class)s_unique_number"
-            ),
+            unique_per("agreement", "number"),
         ]
 
     def __str__(self) -> str:
@@ -217,9 +213,7 @@ class CooperationArea(Translated, PublicIdentified):
     class Meta:
         ordering = ["agreement", "code"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["agreement", "code"], name="%(app_label)s_%(class)s_unique_code"
-            ),
+            unique_per("agreement", "code"),
         ]
 
     def __str__(self) -> str:
@@ -229,6 +223,20 @@ class CooperationArea(Translated, PublicIdentified):
         return reverse("reports:agreement-detail", args=[self.agreement.public_id]) + "#about-title"
 
 
+def area_link(
+    related_name: str,
+) -> "models.ForeignKey[CooperationArea | None, CooperationArea | None]":
+    """The cooperation area of its agreement a record falls under, if any (a commitment,
+    a request, a training): the area stays while a record names it."""
+    return models.ForeignKey(
+        CooperationArea,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name=related_name,
+    )
+
+
 class Commitment(Translated, PartyOwned):
     """Who must do what, by when, under an agreement."""
 
@@ -236,13 +244,7 @@ class Commitment(Translated, PartyOwned):
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="commitments")
     clauses = models.ManyToManyField(Clause, blank=True, related_name="commitments")
-    area = models.ForeignKey(
-        CooperationArea,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="commitments",
-    )
+    area = area_link("commitments")
     responsible_party = models.ForeignKey(
         Party, on_delete=models.PROTECT, related_name="commitments"
     )
@@ -288,21 +290,14 @@ class Commitment(Translated, PartyOwned):
         _("target"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     evidence_links = models.TextField(_("evidence links"), blank=True)
-    evidence = GenericRelation(
-        "attachments.Attachment", content_type_field="target_type", object_id_field="target_id"
-    )
+    evidence = on_record_relation("attachments.Attachment")
 
     class Meta(PartyOwned.Meta):
         ordering = ["due_date", "pk"]
         constraints = [
             *PartyOwned.Meta.constraints,
-            models.CheckConstraint(
-                condition=Q(progress__lte=100), name="%(app_label)s_%(class)s_progress_max_100"
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=CommitmentStatus.values),
-                name="%(app_label)s_%(class)s_status_valid",
-            ),
+            percentage("progress"),
+            one_of("status", CommitmentStatus.values),
             models.CheckConstraint(
                 condition=(Q(kind=CommitmentKind.ONE_OFF) & Q(recurrence=""))
                 | (Q(kind=CommitmentKind.RECURRING) & ~Q(recurrence="")),
@@ -365,12 +360,7 @@ class ProgressReport(PartyOwned):
     search_fields = ("note", "answer")
 
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="reports")
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("reported by"),
-    )
+    reporter = acting_user(_("reported by"))
     progress = models.PositiveSmallIntegerField(_("progress (%)"))
     proposed_status = models.CharField(
         _("proposed status"),
@@ -389,34 +379,17 @@ class ProgressReport(PartyOwned):
         _("status"), max_length=16, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
     )
     answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("answered by"),
-    )
+    answered_by = acting_user(_("answered by"), optional=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    evidence = GenericRelation(
-        "attachments.Attachment", content_type_field="target_type", object_id_field="target_id"
-    )
+    evidence = on_record_relation("attachments.Attachment")
 
     class Meta(PartyOwned.Meta):
         ordering = ["-created_at", "-pk"]
         constraints = [
             *PartyOwned.Meta.constraints,
-            models.CheckConstraint(
-                condition=Q(progress__lte=100), name="%(app_label)s_%(class)s_progress_max_100"
-            ),
-            models.CheckConstraint(
-                condition=Q(proposed_status__in=["", *CommitmentStatus.values]),
-                name="%(app_label)s_%(class)s_proposed_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=ReportStatus.values),
-                name="%(app_label)s_%(class)s_status_valid",
-            ),
+            percentage("progress"),
+            one_of("proposed_status", ["", *CommitmentStatus.values]),
+            one_of("status", ReportStatus.values),
             # An indicator value is for a period: all three, or none.
             models.CheckConstraint(
                 condition=Q(period_start__isnull=True, period_end__isnull=True)

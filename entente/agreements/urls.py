@@ -6,20 +6,16 @@ from entente.core.pages import page
 app_name = "agreements"
 
 urlpatterns = [
-    path("commitments/", commitments.commitment_list, name="commitment-list"),
+    page("commitments/", commitments.commitment_list),
     path(
         "agreements/<uuid:pk>/commitments/new/",
         commitments.commitment_create_view,
         name="commitment-create",
     ),
-    path(
-        "commitments/bulk-status/",
-        commitments.commitment_bulk_status,
-        name="commitment-bulk-status",
-    ),
-    path("commitments/<uuid:pk>/", commitments.commitment_detail, name="commitment-detail"),
-    path("commitments/<uuid:pk>/edit/", commitments.commitment_edit, name="commitment-edit"),
-    path("commitments/<uuid:pk>/status/", commitments.commitment_status, name="commitment-status"),
+    page("commitments/bulk-status/", commitments.commitment_bulk_status),
+    page("commitments/<uuid:pk>/", commitments.commitment_detail),
+    page("commitments/<uuid:pk>/edit/", commitments.commitment_edit),
+    page("commitments/<uuid:pk>/status/", commitments.commitment_status),
     path(
         "commitments/<uuid:pk>/reports/",
         commitments.progress_report_create,

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from entente.core.models import unique_per
+
 
 class IdempotencyKey(models.Model):
     """What is kept of a POST sent with an Idempotency-Key header, for its retries.
@@ -22,9 +24,7 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "key"], name="%(app_label)s_%(class)s_unique_key"
-            ),
+            unique_per("user", "key"),
         ]
         indexes = [
             # expired keys, deleted on each write: purge_expired_keys()

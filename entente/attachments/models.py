@@ -1,10 +1,9 @@
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from entente.core.models import OnRecord
+from entente.core.models import OnRecord, acting_user
 from entente.core.registry import record_page_url
 
 
@@ -30,12 +29,7 @@ class Attachment(OnRecord):
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = acting_user(_("uploaded by"))
 
     class Meta(OnRecord.Meta):
         ordering = ["-created_at"]

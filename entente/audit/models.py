@@ -1,10 +1,11 @@
 import hashlib
 import json
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from entente.core.models import acting_user
 
 GENESIS_HASH = "0" * 64
 
@@ -19,13 +20,7 @@ class AuditEvent(models.Model):
 
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
     at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = acting_user(optional=True)
     actor_name = models.CharField(_("actor"), max_length=150)
     party = models.ForeignKey(
         "accounts.Party", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -1,10 +1,9 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from entente.core.models import OnRecord
+from entente.core.models import OnRecord, acting_user
 from entente.core.registry import record_page_url
 
 
@@ -19,12 +18,7 @@ class Comment(OnRecord):
     agreement = models.ForeignKey(
         "agreements.Agreement", on_delete=models.PROTECT, related_name="comments"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("author"),
-    )
+    author = acting_user(_("author"))
     text = models.TextField(_("comment"))
 
     class Meta(OnRecord.Meta):

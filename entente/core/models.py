@@ -1,14 +1,59 @@
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from entente.core.enums import Language, Marking, Scope
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+def unique_per(parent: str, field: str) -> models.UniqueConstraint:
+    """One `field` value per `parent` (one number per meeting, one code per agreement),
+    named by the house rule: `<app>_<model>_unique_<field>`."""
+    return models.UniqueConstraint(
+        fields=[parent, field], name=f"%(app_label)s_%(class)s_unique_{field}"
+    )
+
+
+def one_of(field: str, values: Iterable[str]) -> models.CheckConstraint:
+    """`field` holds one of `values` (its choices' values), so that the database refuses
+    a value the code does not know; named `<app>_<model>_<field>_valid`."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__in": list(values)}),
+        name=f"%(app_label)s_%(class)s_{field}_valid",
+    )
+
+
+def percentage(field: str) -> models.CheckConstraint:
+    """`field` is a percentage: at most 100 (its field is positive), named
+    `<app>_<model>_<field>_max_100`."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__lte": 100}),
+        name=f"%(app_label)s_%(class)s_{field}_max_100",
+    )
+
+
+def acting_user(
+    verbose_name: "StrOrPromise | None" = None, *, optional: bool = False
+) -> "models.ForeignKey[Any, Any]":
+    """The user who did something to a record (wrote, reported, answered, uploaded it):
+    kept as long as the record is, and not reached back from the user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=optional,
+        blank=optional,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
 
 
 class TimeStamped(models.Model):
@@ -107,19 +152,22 @@ class PartyOwned(PublicIdentified, TimeStamped):
     class Meta:
         abstract = True
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(scope__in=Scope.values),
-                name="%(app_label)s_%(class)s_scope_valid",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(marking__in=Marking.values),
-                name="%(app_label)s_%(class)s_marking_valid",
-            ),
+            one_of("scope", Scope.values),
+            one_of("marking", Marking.values),
             models.CheckConstraint(
                 condition=models.Q(version__gte=1),
                 name="%(app_label)s_%(class)s_version_positive",
             ),
         ]
+
+
+class SharedByDefault:
+    """Mixed into a `PartyOwned` model (before it) whose new records its agreement's
+    parties see, TLP:GREEN, unless their creator says otherwise: parts of the text and
+    the timeline of an agreement, the people of the directory."""
+
+    default_scope: str = Scope.SHARED
+    default_marking: str = Marking.GREEN
 
 
 def ownership(party_id: int, scope: str, marking: str, is_illustrative: bool = False) -> dict:
@@ -143,6 +191,12 @@ class OnRecord(PartyOwned):
 
     class Meta(PartyOwned.Meta):
         abstract = True
+
+
+def on_record_relation(model: str) -> GenericRelation:
+    """The `OnRecord` notes or files of `model` ("attachments.Attachment") that hang on
+    the record declaring this field."""
+    return GenericRelation(model, content_type_field="target_type", object_id_field="target_id")
 
 
 class Translated(models.Model):

@@ -5,7 +5,7 @@ change with `entente.audit.services.audited_transition`, which checks it against
 locked current row, and pages offer only the statuses `allowed_from` the current one.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db.models import TextChoices
@@ -26,7 +26,7 @@ class Workflow:
     def __init__(
         self,
         choices: type[TextChoices],
-        moves: Mapping[str, frozenset[str]],
+        moves: Mapping[str, Iterable[str]],
         *,
         message: str | Promise,
         field: str = "status",

@@ -26,15 +26,15 @@ _S = RequestStatus
 REQUEST_WORKFLOW = Workflow(
     RequestStatus,
     {
-        _S.SENT: frozenset({_S.ACKNOWLEDGED, _S.CLARIFICATION, _S.ANSWERED, _S.REFUSED}),
-        _S.ACKNOWLEDGED: frozenset({_S.CLARIFICATION, _S.ANSWERED, _S.REFUSED}),
+        _S.SENT: {_S.ACKNOWLEDGED, _S.CLARIFICATION, _S.ANSWERED, _S.REFUSED},
+        _S.ACKNOWLEDGED: {_S.CLARIFICATION, _S.ANSWERED, _S.REFUSED},
         # A cell may refuse while still waiting for a clarification that never comes.
         # The clarification itself returns the request to where it stood when the
         # question was asked (`services.clarification_provide`): not a move of its own,
         # or the receiver could "acknowledge" a request whose clock is paused.
-        _S.CLARIFICATION: frozenset({_S.REFUSED}),
-        _S.ANSWERED: frozenset({_S.CLOSED}),
-        _S.REFUSED: frozenset({_S.CLOSED}),
+        _S.CLARIFICATION: {_S.REFUSED},
+        _S.ANSWERED: {_S.CLOSED},
+        _S.REFUSED: {_S.CLOSED},
     },
     message=_("A request cannot go from %(old)s to %(new)s."),
 )

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -6,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Unit
-from entente.agreements.models import Agreement, CooperationArea
+from entente.agreements.models import Agreement, area_link
 from entente.core.enums import Marking, Scope
-from entente.core.models import PartyOwned
+from entente.core.models import PartyOwned, acting_user, one_of, unique_per
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
 
 
@@ -30,13 +29,7 @@ class LiaisonRequest(PartyOwned):
     reference = models.CharField(_("reference"), max_length=40)
     from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="sent_requests")
     to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="received_requests")
-    area = models.ForeignKey(
-        CooperationArea,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="liaison_requests",
-    )
+    area = area_link("liaison_requests")
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("request"))
     priority = models.CharField(
@@ -59,19 +52,14 @@ class LiaisonRequest(PartyOwned):
         constraints = [
             *PartyOwned.Meta.constraints,
             # Per agreement: references are numbered per agreement (see request_send).
-            models.UniqueConstraint(
-                fields=["agreement", "reference"], name="%(app_label)s_%(class)s_unique_reference"
-            ),
+            unique_per("agreement", "reference"),
             models.CheckConstraint(
                 condition=Q(due_at__gt=F("sent_at")), name="%(app_label)s_%(class)s_due_after_sent"
             ),
             models.CheckConstraint(
                 condition=~Q(from_unit=F("to_unit")), name="%(app_label)s_%(class)s_distinct_units"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=RequestStatus.values),
-                name="%(app_label)s_%(class)s_status_valid",
-            ),
+            one_of("status", RequestStatus.values),
             models.CheckConstraint(
                 condition=~Q(status=RequestStatus.REFUSED) | ~Q(refusal_reason=""),
                 name="%(app_label)s_%(class)s_refusal_has_reason",
@@ -100,7 +88,7 @@ class LiaisonMessage(PartyOwned):
     search_fields = ("body",)
 
     request = models.ForeignKey(LiaisonRequest, on_delete=models.PROTECT, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author = acting_user()
     kind = models.CharField(_("kind"), max_length=24, choices=MessageKind.choices)
     body = models.TextField(_("message"))
     # When it was posted, as the posting service says: the moment of the state change it

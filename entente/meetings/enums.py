@@ -22,9 +22,9 @@ class MeetingStatus(models.TextChoices):
 MEETING_WORKFLOW = Workflow(
     MeetingStatus,
     {
-        MeetingStatus.PLANNED: frozenset({MeetingStatus.HELD, MeetingStatus.CANCELLED}),
-        MeetingStatus.HELD: frozenset(),
-        MeetingStatus.CANCELLED: frozenset({MeetingStatus.PLANNED}),
+        MeetingStatus.PLANNED: {MeetingStatus.HELD, MeetingStatus.CANCELLED},
+        MeetingStatus.HELD: set(),
+        MeetingStatus.CANCELLED: {MeetingStatus.PLANNED},
     },
     message=_("A meeting cannot go from %(old)s to %(new)s."),
     requires={
@@ -52,9 +52,9 @@ class DecisionStatus(models.TextChoices):
 DECISION_WORKFLOW = Workflow(
     DecisionStatus,
     {
-        DecisionStatus.OPEN: frozenset({DecisionStatus.IMPLEMENTED, DecisionStatus.DROPPED}),
-        DecisionStatus.IMPLEMENTED: frozenset({DecisionStatus.OPEN}),
-        DecisionStatus.DROPPED: frozenset({DecisionStatus.OPEN}),
+        DecisionStatus.OPEN: {DecisionStatus.IMPLEMENTED, DecisionStatus.DROPPED},
+        DecisionStatus.IMPLEMENTED: {DecisionStatus.OPEN},
+        DecisionStatus.DROPPED: {DecisionStatus.OPEN},
     },
     message=_("A decision cannot go from %(old)s to %(new)s."),
 )

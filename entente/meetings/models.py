@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Contact, Party
 from entente.agreements.models import Agreement, Commitment
-from entente.core.models import PartyOwned, PublicIdentified, Translated
+from entente.core.models import PartyOwned, PublicIdentified, Translated, one_of, unique_per
 from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
 
 
@@ -38,10 +38,7 @@ class Meeting(Translated, PartyOwned):
                 condition=Q(ends_at__gt=F("starts_at")),
                 name="%(app_label)s_%(class)s_ends_after_start",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=MeetingStatus.values),
-                name="%(app_label)s_%(class)s_status_valid",
-            ),
+            one_of("status", MeetingStatus.values),
         ]
 
     def __str__(self) -> str:
@@ -51,23 +48,26 @@ class Meeting(Translated, PartyOwned):
         return reverse("meetings:meeting-detail", args=[self.public_id])
 
 
-class Attendance(PublicIdentified):
-    """A contact invited to a meeting, and whether they came."""
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="attendance")
-    status = models.CharField(
+def attendance_status() -> models.CharField:
+    """Whether someone invited to a meeting came: the same field for a contact and a guest."""
+    return models.CharField(
         _("status"),
         max_length=16,
         choices=AttendanceStatus.choices,
         default=AttendanceStatus.INVITED,
     )
 
+
+class Attendance(PublicIdentified):
+    """A contact invited to a meeting, and whether they came."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="attendance")
+    status = attendance_status()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "contact"], name="%(app_label)s_%(class)s_unique_contact"
-            ),
+            unique_per("meeting", "contact"),
         ]
 
     def __str__(self) -> str:
@@ -104,9 +104,7 @@ class AgendaItem(PartyOwned):
         ordering = ["meeting", "position"]
         constraints = [
             *PartyOwned.Meta.constraints,
-            models.UniqueConstraint(
-                fields=["meeting", "position"], name="%(app_label)s_%(class)s_unique_position"
-            ),
+            unique_per("meeting", "position"),
         ]
 
     def __str__(self) -> str:
@@ -123,20 +121,12 @@ class Guest(PublicIdentified):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="guests")
     name = models.CharField(_("name"), max_length=200)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    status = models.CharField(
-        _("status"),
-        max_length=16,
-        choices=AttendanceStatus.choices,
-        default=AttendanceStatus.INVITED,
-    )
+    status = attendance_status()
 
     class Meta:
         ordering = ["meeting", "name", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=AttendanceStatus.values),
-                name="%(app_label)s_%(class)s_status_valid",
-            ),
+            one_of("status", AttendanceStatus.values),
         ]
 
     def __str__(self) -> str:
@@ -164,9 +154,7 @@ class Decision(PublicIdentified):
     class Meta:
         ordering = ["meeting", "number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["meeting", "number"], name="%(app_label)s_%(class)s_unique_number"
-            ),
+            unique_per("meeting", "number"),
         ]
 
     def __str__(self) -> str:

@@ -4,8 +4,10 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
@@ -348,3 +350,19 @@ def test_navigation_marks_trainings_on_the_new_training_page_of_an_agreement(cli
     client.force_login(cast.a_officer)
     items = client.get(f"/agreements/{cast.agreement.public_id}/trainings/new/").context["main_nav"]
     assert [str(item["label"]) for item in items if item["current"]] == ["Trainings"]
+
+
+def test_fieldset_tag_groups_the_named_fields_in_order_under_their_legend():
+    class Form(forms.Form):
+        starts_on = forms.DateField(label="Starts")
+        place = forms.CharField(label="Place")
+
+    html = Template('{% load fields %}{% fieldset form "When and where" "place starts_on" %}')
+    assert html.render(Context({"form": Form()})) == (
+        "<fieldset><legend>When and where</legend>"
+        '<div class="field"><label for="id_place">Place:</label>\n\n\n\n'
+        '<input type="text" name="place" required id="id_place"></div>'
+        '<div class="field"><label for="id_starts_on">Starts:</label>\n\n\n\n'
+        '<input type="text" name="starts_on" required id="id_starts_on"></div>'
+        "</fieldset>"
+    )

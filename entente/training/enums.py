@@ -23,12 +23,14 @@ class TrainingStatus(models.TextChoices):
 TRAINING_WORKFLOW = Workflow(
     TrainingStatus,
     {
-        TrainingStatus.PLANNED: frozenset({TrainingStatus.CONFIRMED, TrainingStatus.CANCELLED}),
-        TrainingStatus.CONFIRMED: frozenset(
-            {TrainingStatus.HELD, TrainingStatus.CANCELLED, TrainingStatus.PLANNED}
-        ),
-        TrainingStatus.HELD: frozenset(),
-        TrainingStatus.CANCELLED: frozenset({TrainingStatus.PLANNED}),
+        TrainingStatus.PLANNED: {TrainingStatus.CONFIRMED, TrainingStatus.CANCELLED},
+        TrainingStatus.CONFIRMED: {
+            TrainingStatus.HELD,
+            TrainingStatus.CANCELLED,
+            TrainingStatus.PLANNED,
+        },
+        TrainingStatus.HELD: set(),
+        TrainingStatus.CANCELLED: {TrainingStatus.PLANNED},
     },
     message=_("A training activity cannot go from %(old)s to %(new)s."),
     requires={

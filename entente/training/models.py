@@ -4,8 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from entente.accounts.models import Party
-from entente.agreements.models import Agreement, CooperationArea
-from entente.core.models import PartyOwned, Translated
+from entente.agreements.models import Agreement, area_link
+from entente.core.models import PartyOwned, Translated, one_of, unique_per
 from entente.training.enums import TrainingKind, TrainingStatus
 
 
@@ -15,9 +15,7 @@ class TrainingActivity(Translated, PartyOwned):
     search_fields = ("title", "place", "evaluation")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="trainings")
-    area = models.ForeignKey(
-        CooperationArea, null=True, blank=True, on_delete=models.PROTECT, related_name="trainings"
-    )
+    area = area_link("trainings")
     kind = models.CharField(_("kind"), max_length=16, choices=TrainingKind.choices)
     title = models.CharField(_("title"), max_length=300)
     host_party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="hosted_trainings")
@@ -45,10 +43,7 @@ class TrainingActivity(Translated, PartyOwned):
                 condition=~Q(host_party=F("sending_party")),
                 name="%(app_label)s_%(class)s_host_not_sender",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=TrainingStatus.values),
-                name="%(app_label)s_%(class)s_status_valid",
-            ),
+            one_of("status", TrainingStatus.values),
         ]
 
     def __str__(self) -> str:
@@ -70,9 +65,7 @@ class TrainingParticipation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["activity", "party"], name="%(app_label)s_%(class)s_unique_party"
-            ),
+            unique_per("activity", "party"),
         ]
 
     def __str__(self) -> str:
