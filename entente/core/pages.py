@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -127,6 +128,15 @@ def form_page(
     if record is None:
         return show(form)
     return done(request, _given(message, record), _given(url, record))
+
+
+def form_shown(
+    request: HttpRequest, template: str, form: forms.BaseForm, status: int | None, **context: Any
+) -> HttpResponse:
+    """A `form_page`'s `show`: the form on its page, 400 when it has errors, unless
+    `status` says otherwise (409 after a conflict)."""
+    status = status or (400 if form.errors else 200)
+    return render(request, template, {"form": form, **context}, status=status)
 
 
 def _given(value, record):

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
@@ -37,7 +36,7 @@ from entente.agreements.services import agreements as agreements_services
 from entente.core.access import require_coordinator, require_owner_writer
 from entente.core.enums import Language
 from entente.core.models import Handling, PartyOwned
-from entente.core.pages import conflict_rows, form_page, signed_in
+from entente.core.pages import conflict_rows, form_page, form_shown, signed_in
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -154,7 +153,6 @@ def _page(request, part: _Part, heading, *, agreement=None, record=None, **extra
             if present:
                 groups.append((legend, " ".join(present)))
         context = extra | {
-            "form": form,
             "fieldsets": groups,
             "heading": heading,
             "agreement": agreement,
@@ -163,8 +161,7 @@ def _page(request, part: _Part, heading, *, agreement=None, record=None, **extra
             "cancel": _at(agreement, part.anchor) if agreement else None,
             "conflict": conflict,
         }
-        status = status or (400 if form.errors else 200)
-        return render(request, "agreements/agreement_part_form.html", context, status=status)
+        return form_shown(request, "agreements/agreement_part_form.html", form, status, **context)
 
     return show
 

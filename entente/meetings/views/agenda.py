@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from entente.core.access import can_write, require_writer
-from entente.core.pages import done, form_page, saved, signed_in
+from entente.core.pages import done, form_page, form_shown, saved, signed_in
 from entente.meetings.forms import AgendaItemEditForm, AgendaItemForm, AgendaMoveForm, CarryOverForm
 from entente.meetings.selectors import (
     agenda_item_visible_to,
@@ -93,9 +93,8 @@ def agenda_item_edit(request, pk):
         )
 
     def show(form, *, status=None):
-        context = {"meeting": item.meeting, "item": item, "form": form}
-        status = status or (400 if form.errors else 200)
-        return render(request, "meetings/agenda_item_edit.html", context, status=status)
+        template = "meetings/agenda_item_edit.html"
+        return form_shown(request, template, form, status, meeting=item.meeting, item=item)
 
     stale = _("Someone else changed this item meanwhile; check it and save again.")
     url = detail_url(item.meeting, "agenda")
