@@ -230,6 +230,29 @@ def marking_field() -> forms.ChoiceField:
     )
 
 
+class RecipientsField(forms.ModelMultipleChoiceField):
+    """Users, each named with their party's code: "Amina Alaoui (MA)"."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        membership = getattr(obj, "membership", None)
+        party = f" ({membership.party.code})" if membership else ""
+        return f"{obj.get_full_name() or obj.get_username()}{party}"
+
+
+def red_recipients_field(
+    hint: "StrOrPromise", *, widget: type[forms.Widget] = forms.CheckboxSelectMultiple
+) -> RecipientsField:
+    """Who may see a new TLP:RED record besides its author; the form sets the people to
+    choose from (`queryset`), `hint` says what the record is."""
+    return RecipientsField(
+        label=gettext_lazy("TLP:RED recipients"),
+        queryset=None,
+        required=False,
+        widget=widget,
+        help_text=hint,
+    )
+
+
 def reference_language_field(hint: "StrOrPromise") -> forms.ChoiceField:
     """The language whose text of a new record is authoritative, English by default."""
     return forms.ChoiceField(
