@@ -29,7 +29,7 @@ from entente.accounts.selectors import (
 from entente.core.access import membership_of
 from entente.core.errors import NotFound, ValidationError
 from entente.core.models import Handling
-from entente.core.pages import done, form_page, saved, signed_in
+from entente.core.pages import done, form_page, form_shown, saved, signed_in
 
 
 def _directory_url(party) -> str:
@@ -70,9 +70,7 @@ def party_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 def _unit_page(request, party, unit=None):
     def show(form, *, status=None, **_conflict):
-        context = {"party": party, "form": form, "unit": unit}
-        status = status or (400 if form.errors else 200)
-        return render(request, "accounts/unit_form.html", context, status=status)
+        return form_shown(request, "accounts/unit_form.html", form, status, party=party, unit=unit)
 
     return show
 
@@ -145,15 +143,16 @@ def _contact_form(request, party, contact=None) -> ContactForm:
 
 def _contact_page(request, party, contact=None):
     def show(form, *, status=None, record=None, conflict=None):
-        context = {
-            "party": party,
-            "form": form,
-            "contact": record or contact,
-            "conflict": conflict,
-            "time_zones": time_zone_names(),
-        }
-        status = status or (400 if form.errors else 200)
-        return render(request, "accounts/contact_form.html", context, status=status)
+        return form_shown(
+            request,
+            "accounts/contact_form.html",
+            form,
+            status,
+            party=party,
+            contact=record or contact,
+            conflict=conflict,
+            time_zones=time_zone_names(),
+        )
 
     return show
 

@@ -1,5 +1,6 @@
 """What the `entente` commands that act for a user share (`--user NAME`, `AGREEMENT`):
-who they act for, and the agreement they name, among those that user may see.
+who they act for, and the agreement they name, among those that user may see; and, for
+those that write a file of it (`-o FILE`), the writing.
 
 An agreement the user may not see is answered exactly as one that does not exist.
 """
@@ -7,9 +8,11 @@ An agreement the user may not see is answered exactly as one that does not exist
 import uuid
 from functools import reduce
 from operator import or_
+from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from entente.agreements.models import Agreement
@@ -39,3 +42,26 @@ def named_agreement(user, name: str) -> Agreement:
     if len(found) > 1:
         raise CommandError(f"more than one agreement is titled {name!r}: give its public id")
     return found[0]
+
+
+def reader_and_agreement(username: str, name: str) -> tuple[Any, Agreement]:
+    """The active user `username` a command reads for, and the agreement `name` among
+    those they may see."""
+    reader = acting_user(username)
+    return reader, named_agreement(reader, name)
+
+
+def add_agreement_file_arguments(parser, *, user_help: str, metavar: str | None = None) -> None:
+    """AGREEMENT, `--user NAME` (whose view, `user_help`) and `-o FILE`, the file to write."""
+    parser.add_argument("agreement", help="The agreement's public id, or its exact title.")
+    parser.add_argument("--user", required=True, help=user_help)
+    parser.add_argument("-o", "--output", required=True, metavar=metavar, help="The file to write.")
+
+
+def write_output(command: BaseCommand, output: str, content: bytes) -> None:
+    """Write `content` to the file `output`, saying so on stderr (stdout may be the file)."""
+    try:
+        Path(output).write_bytes(content)
+    except OSError as error:
+        raise CommandError(f"cannot write {output}: {error.strerror}.") from None
+    command.stderr.write(f"Wrote {output}.")

@@ -6,7 +6,7 @@ happened as a message: this app cannot show another app's page.
 """
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from entente.comments.forms import CommentEditForm, CommentForm
@@ -16,7 +16,7 @@ from entente.comments.services import comment_delete as delete
 from entente.comments.services import comment_update, require_author
 from entente.core.access import require_writer
 from entente.core.errors import ValidationError
-from entente.core.pages import done, first_error, form_page, signed_in
+from entente.core.pages import done, first_error, form_page, form_shown, signed_in
 from entente.core.registry import record_page_url
 
 SECTION = "#comments"
@@ -58,9 +58,9 @@ def comment_edit(request, pk):
         )
 
     def show(form, *, status=None):
-        context = {"comment": comment, "form": form, "back": back}
-        status = status or (400 if form.errors else 200)
-        return render(request, "comments/comment_edit.html", context, status=status)
+        return form_shown(
+            request, "comments/comment_edit.html", form, status, comment=comment, back=back
+        )
 
     stale = _("The comment changed meanwhile (in another window?); check it and save.")
     return form_page(

@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -129,6 +130,15 @@ def form_page(
     return done(request, _given(message, record), _given(url, record))
 
 
+def form_shown(
+    request: HttpRequest, template: str, form: forms.BaseForm, status: int | None, **context: Any
+) -> HttpResponse:
+    """A `form_page`'s `show`: the form on its page, 400 when it has errors, unless
+    `status` says otherwise (409 after a conflict)."""
+    status = status or (400 if form.errors else 200)
+    return render(request, template, {"form": form, **context}, status=status)
+
+
 def _given(value, record):
     return value(record) if callable(value) else value
 
@@ -217,6 +227,29 @@ def marking_field() -> forms.ChoiceField:
     """A new record's TLP marking, AMBER by default."""
     return forms.ChoiceField(
         label=gettext_lazy("Marking"), choices=Marking.choices, initial=Marking.AMBER
+    )
+
+
+class RecipientsField(forms.ModelMultipleChoiceField):
+    """Users, each named with their party's code: "Amina Alaoui (MA)"."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        membership = getattr(obj, "membership", None)
+        party = f" ({membership.party.code})" if membership else ""
+        return f"{obj.get_full_name() or obj.get_username()}{party}"
+
+
+def red_recipients_field(
+    hint: "StrOrPromise", *, widget: type[forms.Widget] = forms.CheckboxSelectMultiple
+) -> RecipientsField:
+    """Who may see a new TLP:RED record besides its author; the form sets the people to
+    choose from (`queryset`), `hint` says what the record is."""
+    return RecipientsField(
+        label=gettext_lazy("TLP:RED recipients"),
+        queryset=None,
+        required=False,
+        widget=widget,
+        help_text=hint,
     )
 
 

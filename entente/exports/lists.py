@@ -52,6 +52,16 @@ def _name(record: Model | None, attribute: str = "name") -> str:
     return getattr(record, attribute) if record is not None else ""
 
 
+def _leading(*naming: Column) -> tuple[Column, ...]:
+    """The columns every row begins with: the record's id, the columns that name it
+    (`naming`), and its agreement."""
+    return (
+        Column(_("Id"), lambda r: str(r.public_id)),
+        *naming,
+        Column(_("Agreement"), lambda r: r.agreement.title),
+    )
+
+
 # The columns every row ends with: whose record it is, and how it may be handled.
 HANDLING = (
     Column(_("Owner"), lambda r: r.owning_party.code),
@@ -65,9 +75,7 @@ COMMITMENTS = ExportList(
     page="agreements:commitment-list",
     filtered=commitment_filter,
     columns=(
-        Column(_("Id"), lambda c: str(c.public_id)),
-        Column(_("Commitment"), lambda c: c.title),
-        Column(_("Agreement"), lambda c: c.agreement.title),
+        *_leading(Column(_("Commitment"), lambda c: c.title)),
         Column(_("Area"), lambda c: _name(c.area)),
         Column(_("Responsible party"), lambda c: c.responsible_party.code),
         Column(_("Responsible unit"), lambda c: _name(c.responsible_unit)),
@@ -95,9 +103,7 @@ MEETINGS = ExportList(
     page="meetings:meeting-list",
     filtered=meeting_filter,
     columns=(
-        Column(_("Id"), lambda m: str(m.public_id)),
-        Column(_("Meeting"), lambda m: m.title),
-        Column(_("Agreement"), lambda m: m.agreement.title),
+        *_leading(Column(_("Meeting"), lambda m: m.title)),
         Column(_("Kind"), lambda m: m.get_kind_display()),
         Column(_("Starts"), lambda m: _local(m.starts_at, m.time_zone)),
         Column(_("Ends"), lambda m: _local(m.ends_at, m.time_zone)),
@@ -116,10 +122,10 @@ REQUESTS = ExportList(
     filtered=request_filter,
     related=("owning_party",),
     columns=(
-        Column(_("Id"), lambda r: str(r.public_id)),
-        Column(_("Reference"), lambda r: r.reference),
-        Column(_("Subject"), lambda r: r.subject),
-        Column(_("Agreement"), lambda r: r.agreement.title),
+        *_leading(
+            Column(_("Reference"), lambda r: r.reference),
+            Column(_("Subject"), lambda r: r.subject),
+        ),
         Column(_("Area"), lambda r: _name(r.area)),
         Column(_("From"), lambda r: r.from_unit.party.code),
         Column(_("To"), lambda r: r.to_unit.party.code),
@@ -139,9 +145,7 @@ TRAININGS = ExportList(
     filtered=training_filter,
     related=("agreement", "host_party", "sending_party", "owning_party"),
     columns=(
-        Column(_("Id"), lambda t: str(t.public_id)),
-        Column(_("Activity"), lambda t: t.title),
-        Column(_("Agreement"), lambda t: t.agreement.title),
+        *_leading(Column(_("Activity"), lambda t: t.title)),
         Column(_("Kind"), lambda t: t.get_kind_display()),
         Column(_("Host"), lambda t: t.host_party.code),
         Column(_("Sending party"), lambda t: t.sending_party.code),

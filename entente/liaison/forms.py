@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from entente.core.pages import VersionedForm, marking_field
+from entente.core.pages import VersionedForm, marking_field, red_recipients_field
 from entente.liaison.enums import MessageKind, Priority
 
 
@@ -21,12 +21,6 @@ def _text(label, *, rows: int = 3, hint="", required: bool = True) -> forms.Char
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, unit) -> str:
         return f"{unit.party.code} – {unit.name}"
-
-
-class RecipientsField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, user) -> str:
-        name = user.get_full_name() or user.get_username()
-        return f"{name} ({user.membership.party.code})"
 
 
 class RequestSendForm(forms.Form):
@@ -48,15 +42,11 @@ class RequestSendForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=300)
     body = _text(_("Request"), rows=8)
     marking = marking_field()
-    red_recipients = RecipientsField(
-        label=_("TLP:RED recipients"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_(
+    red_recipients = red_recipients_field(
+        _(
             "Only for TLP:RED: the people who may see the request. Name at least one "
             "person of the receiving party; you are added yourself."
-        ),
+        )
     )
 
     def __init__(self, *args, agreement, from_units, to_units, areas, recipients, **kwargs):

@@ -24,14 +24,13 @@ from entente.core.pages import (
     VersionedForm,
     language_field,
     marking_field,
+    red_recipients_field,
     reference_language_field,
     scope_field,
 )
 from entente.meetings.enums import AttendanceStatus, DecisionStatus, MeetingKind, MeetingStatus
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
-
     from entente.accounts.models import Contact, Party, Unit
     from entente.agreements.models import Clause, CooperationArea
 
@@ -112,12 +111,8 @@ class MeetingForm(VersionedForm):
     online_url = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
     scope = scope_field(_("Shared: the other parties of the agreement see it."))
     marking = marking_field()
-    red_recipients: "forms.ModelMultipleChoiceField[User]" = forms.ModelMultipleChoiceField(
-        label=_("TLP:RED recipients"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Only for TLP:RED: the people who may see the meeting."),
+    red_recipients = red_recipients_field(
+        _("Only for TLP:RED: the people who may see the meeting.")
     )
 
     # Scope, marking and the reference language have their own doors once created.
@@ -133,7 +128,6 @@ class MeetingForm(VersionedForm):
         else:
             del self.fields["version"]
             self.fields["red_recipients"].queryset = recipients
-            self.fields["red_recipients"].label_from_instance = _user_label
 
     @staticmethod
     def initial_for(meeting) -> dict:
@@ -171,12 +165,6 @@ class MeetingForm(VersionedForm):
             if timezone.is_naive(values[name]):
                 values[name] = timezone.make_aware(values[name], zone).astimezone(dt.UTC)
         return values
-
-
-def _user_label(user) -> str:
-    membership = getattr(user, "membership", None)
-    party = f" ({membership.party.code})" if membership else ""
-    return f"{user.get_full_name() or user.get_username()}{party}"
 
 
 class MeetingStatusForm(VersionedForm):
@@ -400,12 +388,8 @@ class CommitmentRowForm(forms.Form):
         label=_("Marking"),
         help_text=_("The meeting's by default; a stricter one may be chosen, not a looser one."),
     )
-    red_recipients: "forms.ModelMultipleChoiceField[User]" = forms.ModelMultipleChoiceField(
-        label=_("TLP:RED recipients"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Only for TLP:RED: the people who may see the commitment."),
+    red_recipients = red_recipients_field(
+        _("Only for TLP:RED: the people who may see the commitment.")
     )
 
     def __init__(self, *args, options: RowChoices, **kwargs):
@@ -430,7 +414,6 @@ class CommitmentRowForm(forms.Form):
         else:
             recipients = _model_choices(self, "red_recipients")
             recipients.queryset = options.recipients
-            recipients.label_from_instance = _user_label  # type: ignore[method-assign,assignment]
             recipients.initial = list(options.red_recipients)
 
 

@@ -13,6 +13,7 @@ from entente.core.models import Handling
 from entente.core.pages import (
     VersionedForm,
     marking_field,
+    red_recipients_field,
     reference_language_field,
     scope_field,
 )
@@ -38,11 +39,6 @@ class DateInput(forms.DateInput):
 class PartyChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Party) -> str:
         return f"{obj.code} – {obj.name}" if obj.name else obj.code
-
-
-class RecipientField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.get_full_name() or obj.get_username()} ({obj.membership.party.code})"
 
 
 class TrainingForm(forms.Form):
@@ -100,11 +96,8 @@ class TrainingCreateForm(TrainingForm):
         _("Internal records stay with your party until a coordinator publishes them.")
     )
     marking = marking_field()
-    red_recipients = RecipientField(
-        label=_("TLP:RED recipients"),
-        queryset=get_user_model().objects.none(),
-        required=False,
-        help_text=_("Only for TLP:RED: the people who may see the record."),
+    red_recipients = red_recipients_field(
+        _("Only for TLP:RED: the people who may see the record."), widget=forms.SelectMultiple
     )
 
     def __init__(self, *args, agreement, **kwargs):

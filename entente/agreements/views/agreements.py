@@ -10,9 +10,9 @@ refusals go next to the field they name, a stale version shows the shared confli
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
@@ -37,7 +37,7 @@ from entente.agreements.services import agreements as agreements_services
 from entente.core.access import require_coordinator, require_owner_writer
 from entente.core.enums import Language
 from entente.core.models import Handling, PartyOwned
-from entente.core.pages import conflict_rows, form_page, signed_in
+from entente.core.pages import conflict_rows, form_page, form_shown, signed_in
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -70,9 +70,9 @@ def _conflict(record, changed: dict) -> list[dict[str, str]]:
 @dataclass(frozen=True)
 class _Part:
     """What the form pages of the agreement, or of one kind of its parts, say: the
-    fieldsets of the form [(legend, field names)], the anchor of the part on the
-    agreement's page, the headings of its create and edit pages, and what each says
-    once saved."""
+    fieldsets of the form [(legend, field names)] (its handling, where it has one,
+    comes last: HANDLING), the anchor of the part on the agreement's page, the headings
+    of its create and edit pages, and what each says once saved."""
 
     fieldsets: list
     anchor: str
@@ -82,17 +82,25 @@ class _Part:
     saved: "StrOrPromise"
 
 
+def _in_languages(text: str) -> str:
+    """The fields of a text in every language, in the order texts fall back on one
+    another: "title_en title_fr title_nl title_ar"."""
+    return " ".join(f"{text}_{code}" for code in settings.MODELTRANSLATION_FALLBACK_LANGUAGES)
+
+
+# Scope and marking, on the forms that record a party-owned part.
+HANDLING = (_("Handling"), "scope marking")
+
 AGREEMENT = _Part(
     [
         (_("What"), "instrument_type reference_language"),
-        (_("Title"), "title_en title_fr title_nl title_ar"),
-        (_("Summary"), "summary_en summary_fr summary_nl summary_ar"),
+        (_("Title"), _in_languages("title")),
+        (_("Summary"), _in_languages("summary")),
         (_("Parties"), "parties"),
         (_("Dates"), "place signed_on in_force_on expires_on"),
         (_("Duration"), "duration_months renewal notice_period_days is_binding"),
         (_("Request deadlines"), "urgent_response_hours normal_response_days"),
         (_("Sources"), "source_references"),
-        (_("Handling"), "scope marking"),
     ],
     "",
     _("Record an agreement"),
@@ -104,7 +112,6 @@ EVENT = _Part(
     [
         (_("What and when"), "kind date date_precision certainty party"),
         (_("Source"), "source note"),
-        (_("Handling"), "scope marking"),
     ],
     "timeline",
     _("Record a lifecycle event"),
@@ -115,9 +122,8 @@ EVENT = _Part(
 CLAUSE = _Part(
     [
         (_("Article"), "number reference_language"),
-        (_("Heading"), "heading_en heading_fr heading_nl heading_ar"),
-        (_("Text"), "text_en text_fr text_nl text_ar"),
-        (_("Handling"), "scope marking"),
+        (_("Heading"), _in_languages("heading")),
+        (_("Text"), _in_languages("text")),
     ],
     "clauses",
     _("Add a clause"),
@@ -126,7 +132,7 @@ CLAUSE = _Part(
     _("The clause is saved."),
 )
 AREA = _Part(
-    [(_("Area"), "code reference_language"), (_("Name"), "name_en name_fr name_nl name_ar")],
+    [(_("Area"), "code reference_language"), (_("Name"), _in_languages("name"))],
     "areas",
     _("Add a cooperation area"),
     _("Edit the cooperation area"),
@@ -149,12 +155,11 @@ def _page(request, part: _Part, heading, *, agreement=None, record=None, **extra
 
     def show(form, *, status=None, conflict=None, **_current):
         groups = []
-        for legend, names in part.fieldsets:
+        for legend, names in [*part.fieldsets, HANDLING]:
             present = [name for name in names.split() if name in form.fields]
             if present:
                 groups.append((legend, " ".join(present)))
         context = extra | {
-            "form": form,
             "fieldsets": groups,
             "heading": heading,
             "agreement": agreement,
@@ -163,8 +168,7 @@ def _page(request, part: _Part, heading, *, agreement=None, record=None, **extra
             "cancel": _at(agreement, part.anchor) if agreement else None,
             "conflict": conflict,
         }
-        status = status or (400 if form.errors else 200)
-        return render(request, "agreements/agreement_part_form.html", context, status=status)
+        return form_shown(request, "agreements/agreement_part_form.html", form, status, **context)
 
     return show
 
@@ -177,9 +181,11 @@ def _create(request, part: _Part, agreement, form, save, *, url=None):
     return form_page(request, form, save, show, message=part.created, url=url)
 
 
-def _edit(request, part: _Part, record, form, update, *, reload, agreement, url=None, **rebind):
-    """The edit page of `record`: the service's `update(changes, version)` is called only
-    when something changed; `reload()` reads the record again through its door."""
+def _edit(request, part: _Part, record, form, update, *, door, url=None, **rebind):
+    """The edit page of `record` (the agreement or one of its parts): the service's
+    `update(changes, version)` is called only when something changed; after a conflict
+    the record is read again through its `door` (its `get_<part>_for_user`)."""
+    agreement = record if isinstance(record, Agreement) else record.agreement
     if request.method != "POST":
         form.initial = form.initial_for(record)
 
@@ -196,7 +202,7 @@ def _edit(request, part: _Part, record, form, update, *, reload, agreement, url=
         show,
         message=part.saved,
         url=url,
-        reload=reload,
+        reload=lambda: door(request.user, record.public_id),
         conflict=_conflict,
         editing=True,
         **rebind,
@@ -220,9 +226,7 @@ def agreement_create(request):
             actor=request.user,
             title=form.texts("title"),
             parties=form.cleaned_data["parties"],
-            handling=Handling(
-                scope=form.cleaned_data["scope"], marking=form.cleaned_data["marking"]
-            ),
+            handling=Handling.pop_from(dict(form.cleaned_data)),
             **form.values(),
             **{f"summary_{code}": text for code, text in form.texts("summary").items()},
         )
@@ -241,8 +245,7 @@ def agreement_edit(request, pk):
         lambda changes, version: agreements_services.agreement_update(
             actor=request.user, agreement=agreement, expected_version=version, **changes
         ),
-        reload=lambda: get_agreement_for_user(request.user, pk),
-        agreement=agreement,
+        door=get_agreement_for_user,
         url=Agreement.get_absolute_url,
     )
 
@@ -260,9 +263,7 @@ def event_create(request, pk):
         return agreements_services.agreement_event_record(
             actor=request.user,
             agreement=agreement,
-            handling=Handling(
-                scope=form.cleaned_data["scope"], marking=form.cleaned_data["marking"]
-            ),
+            handling=Handling.pop_from(dict(form.cleaned_data)),
             **form.values(),
         )
 
@@ -281,8 +282,7 @@ def event_edit(request, pk):
         lambda changes, version: agreements_services.agreement_event_update(
             actor=request.user, event=event, expected_version=version, **changes
         ),
-        reload=lambda: get_agreement_event_for_user(request.user, pk),
-        agreement=event.agreement,
+        door=get_agreement_event_for_user,
         **choices,
     )
 
@@ -303,9 +303,7 @@ def clause_create(request, pk):
             reference_language=form.cleaned_data["reference_language"],
             heading=form.texts("heading"),
             text=form.texts("text"),
-            handling=Handling(
-                scope=form.cleaned_data["scope"], marking=form.cleaned_data["marking"]
-            ),
+            handling=Handling.pop_from(dict(form.cleaned_data)),
         )
 
     return _create(request, CLAUSE, agreement, form, save, url=Clause.get_absolute_url)
@@ -323,8 +321,7 @@ def clause_edit(request, pk):
         lambda changes, version: agreements_services.clause_update(
             actor=request.user, clause=clause, expected_version=version, **changes
         ),
-        reload=lambda: get_clause_for_user(request.user, pk),
-        agreement=clause.agreement,
+        door=get_clause_for_user,
         url=Clause.get_absolute_url,
     )
 
@@ -361,8 +358,7 @@ def area_edit(request, pk):
         lambda changes, _version: agreements_services.area_update(
             actor=request.user, area=area, **changes
         ),
-        reload=lambda: get_area_for_user(request.user, pk),
-        agreement=area.agreement,
+        door=get_area_for_user,
     )
 
 

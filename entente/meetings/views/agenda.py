@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from entente.core.access import can_write, require_writer
-from entente.core.pages import done, form_page, saved, signed_in
+from entente.core.pages import done, form_page, form_shown, saved, signed_in
 from entente.meetings.forms import AgendaItemEditForm, AgendaItemForm, AgendaMoveForm, CarryOverForm
 from entente.meetings.selectors import (
     agenda_item_visible_to,
@@ -41,21 +41,29 @@ def _render_agenda(request, meeting, *, status=200, **overrides):
     return render(request, "meetings/meeting_agenda.html", context | overrides, status=status)
 
 
+def _agenda_form_posted(request, meeting, form, form_name: str, service, message):
+    """`service(actor, meeting, **the form's data)`; back to the agenda saying
+    `message(result)`, or the agenda again with the form (as `form_name`) and its errors."""
+    result = saved(form, lambda: service(actor=request.user, meeting=meeting, **form.cleaned_data))
+    if result is None:
+        return _render_agenda(request, meeting, status=400, **{form_name: form})
+    return done(request, message(result), _agenda_url(meeting))
+
+
 @signed_in("POST")
 def agenda_add(request, pk):
     """Propose an item: any writer who sees the meeting."""
     meeting = get_meeting_for_user(request.user, pk)
     require_writer(request.user)
     form = AgendaItemForm(request.POST, meeting=meeting)
-    item = saved(
+    return _agenda_form_posted(
+        request,
+        meeting,
         form,
-        lambda: agenda_services.agenda_item_add(
-            actor=request.user, meeting=meeting, **form.cleaned_data
-        ),
+        "item_form",
+        agenda_services.agenda_item_add,
+        lambda _item: _("The item is on the agenda."),
     )
-    if item is None:
-        return _render_agenda(request, meeting, status=400, item_form=form)
-    return done(request, _("The item is on the agenda."), _agenda_url(meeting))
 
 
 @signed_in("POST")
@@ -63,20 +71,17 @@ def agenda_carry_over(request, pk):
     meeting = get_meeting_for_user(request.user, pk, write=True)
     candidates = meeting_carry_over_candidates(request.user, meeting)
     form = CarryOverForm(request.POST, candidates=candidates)
-    items = saved(
-        form,
-        lambda: agenda_services.agenda_carry_over(
-            actor=request.user, meeting=meeting, **form.cleaned_data
-        ),
+
+    def message(items):
+        return ngettext(
+            "%(count)d item was carried over to the agenda.",
+            "%(count)d items were carried over to the agenda.",
+            len(items),
+        ) % {"count": len(items)}
+
+    return _agenda_form_posted(
+        request, meeting, form, "carry_form", agenda_services.agenda_carry_over, message
     )
-    if items is None:
-        return _render_agenda(request, meeting, status=400, carry_form=form)
-    message = ngettext(
-        "%(count)d item was carried over to the agenda.",
-        "%(count)d items were carried over to the agenda.",
-        len(items),
-    ) % {"count": len(items)}
-    return done(request, message, _agenda_url(meeting))
 
 
 @signed_in("GET", "POST")
@@ -93,9 +98,8 @@ def agenda_item_edit(request, pk):
         )
 
     def show(form, *, status=None):
-        context = {"meeting": item.meeting, "item": item, "form": form}
-        status = status or (400 if form.errors else 200)
-        return render(request, "meetings/agenda_item_edit.html", context, status=status)
+        template = "meetings/agenda_item_edit.html"
+        return form_shown(request, template, form, status, meeting=item.meeting, item=item)
 
     stale = _("Someone else changed this item meanwhile; check it and save again.")
     url = detail_url(item.meeting, "agenda")

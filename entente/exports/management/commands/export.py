@@ -1,12 +1,15 @@
 """`entente export AGREEMENT --format json|csv|xlsx -o FILE --user USERNAME`."""
 
-from pathlib import Path
 from types import SimpleNamespace
 
 from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 
-from entente.agreements.commands import acting_user, named_agreement
+from entente.agreements.commands import (
+    add_agreement_file_arguments,
+    reader_and_agreement,
+    write_output,
+)
 from entente.agreements.models import Agreement
 from entente.core.errors import ValidationError
 from entente.exports.files import ExportFile, export_agreement, export_list
@@ -21,27 +24,20 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("agreement", help="The agreement's id, or its exact title.")
-        parser.add_argument("--format", required=True, help="json, csv or xlsx.")
-        parser.add_argument("-o", "--output", required=True, help="The file to write.")
-        parser.add_argument(
-            "--user", required=True, help="Whose view to export: only what they may see."
+        add_agreement_file_arguments(
+            parser, user_help="Whose view to export: only what they may see."
         )
+        parser.add_argument("--format", required=True, help="json, csv or xlsx.")
 
     def handle(self, *args, agreement, format, output, user, **options):
         if format not in ("json", *FORMATS):
             raise CommandError(f"--format must be json, csv or xlsx, not {format!r}")
-        reader = acting_user(user)
-        found = named_agreement(reader, agreement)
+        reader, found = reader_and_agreement(user, agreement)
         try:
             export = _export(reader, found, format)
         except ValidationError as exc:
             raise CommandError(exc.messages[0]) from None
-        try:
-            Path(output).write_bytes(export.content)
-        except OSError as exc:
-            raise CommandError(f"cannot write {output}: {exc.strerror}") from None
-        self.stderr.write(f"Wrote {output}")
+        write_output(self, output, export.content)
 
 
 def _export(user, agreement: Agreement, fmt: str) -> ExportFile:

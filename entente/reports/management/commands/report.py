@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone, translation
 
 from entente.accounts.preferences import preferred_zone
-from entente.agreements.commands import acting_user, named_agreement
+from entente.agreements.commands import reader_and_agreement
 from entente.core.enums import Language
 from entente.reports.forms import FIRST_YEAR, LAST_YEAR
 from entente.reports.implementation import implementation_report
@@ -31,8 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, agreement, period, pdf, lang, user, **options):
         if not FIRST_YEAR <= period <= LAST_YEAR:
             raise CommandError(f"--period: give a year from {FIRST_YEAR} to {LAST_YEAR}")
-        reader = acting_user(user)
-        record = named_agreement(reader, agreement)
+        reader, record = reader_and_agreement(user, agreement)
         # Names and labels in the report's language, times on the reader's clock.
         with translation.override(lang), timezone.override(preferred_zone(reader)):
             report = implementation_report(reader, record, year=period)
