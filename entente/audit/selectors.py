@@ -27,7 +27,8 @@ def audit_chain_verify(*, expect_head: tuple[int, str] | None = None) -> ChainRe
     from the end, which the chain alone cannot show.
     """
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
-    seen: dict[int, str] = {}
+    # Only the one hash asked about is kept: memory stays flat however long the chain.
+    hash_at_expected_head = None
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=2000):
         if event.seq != expected_seq:
             return _broken(checked, prev_hash, expected_seq, "missing or renumbered event")
@@ -35,11 +36,12 @@ def audit_chain_verify(*, expect_head: tuple[int, str] | None = None) -> ChainRe
             return _broken(checked, prev_hash, event.seq, "does not follow the previous event")
         if event.compute_hash() != event.hash:
             return _broken(checked, prev_hash, event.seq, "content does not match its hash")
-        seen[event.seq] = event.hash
+        if expect_head is not None and event.seq == expect_head[0]:
+            hash_at_expected_head = event.hash
         expected_seq, prev_hash, checked = event.seq + 1, event.hash, checked + 1
     if expect_head is not None:
         seq, digest = expect_head
-        if seen.get(seq) != digest:
+        if hash_at_expected_head != digest:
             return _broken(checked, prev_hash, seq, "does not match the head handed over")
     return ChainReport(ok=True, checked=checked, head_seq=expected_seq - 1, head_hash=prev_hash)
 
