@@ -5,9 +5,6 @@ export is byte for byte the one taken before. Damaged backups and non-empty inst
 are refused, naming why."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,42 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from entente.exports.tests.instance import entente
 from entente.tests.access_world import build
-
-CHECKOUT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def empty_instance(tmp_path):
-    """The environment of a new instance: its own data directory, and on PostgreSQL
-    (when the suite runs there) its own scratch database, dropped afterwards."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ENTENTE_")}
-    env |= {"ENTENTE_DATA_DIR": str(tmp_path / "restored"), "ENTENTE_REQUIRE_MFA": "0"}
-    if connection.vendor != "postgresql":
-        yield env
-        return
-    scratch = f"{connection.settings_dict['NAME']}_restore"
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
-        cursor.execute(f'CREATE DATABASE "{scratch}"')
-    db = connection.settings_dict
-    env["ENTENTE_DATABASE_URL"] = (
-        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{scratch}"
-    )
-    yield env
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-
-
-def entente(env, *args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "entente.cli", *args],
-        cwd=CHECKOUT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_a_restored_backup_verifies_and_exports_the_same(

@@ -1,0 +1,1 @@
+from entente.exports.tests.instance import empty_instance  # noqa: F401
