@@ -171,6 +171,7 @@ MIDDLEWARE = [
     "entente.accounts.middleware.PreferencesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "entente.notices.middleware.ReadOnOpenMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: turns a refused sign-in into the lockout answer.
     "axes.middleware.AxesMiddleware",

@@ -7,7 +7,7 @@ from django.db.models import Model, QuerySet
 
 from entente.core.access import get_visible
 from entente.core.registry import get_record_for_user
-from entente.notices.models import Follow, Notice
+from entente.notices.models import Follow, Notice, NoticePreference
 
 # The record types a user may follow (by the audit chain's type name).
 FOLLOWABLE = frozenset(
@@ -29,6 +29,10 @@ def notice_visible_to(user) -> QuerySet[Notice]:
 
 def get_notice_for_user(user, pk, *, write: bool = False) -> Notice:
     return get_visible(notice_visible_to(user), pk)
+
+
+def preferences_of(user) -> QuerySet[NoticePreference]:
+    return NoticePreference.objects.filter(user=user)
 
 
 def unread_count(user) -> int:

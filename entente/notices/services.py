@@ -230,10 +230,25 @@ def notice_dismiss(*, actor, notice: Notice, now: dt.datetime | None = None) -> 
     )
 
 
-def notices_mark_all_read(*, actor, now: dt.datetime | None = None) -> int:
-    return Notice.objects.filter(recipient=actor, read_at__isnull=True).update(
+def notices_mark_all_read(*, actor, now: dt.datetime | None = None, **which) -> int:
+    """Mark the actor's unread notices read (those of `which`, e.g. target_id=...)."""
+    return Notice.objects.filter(recipient=actor, read_at__isnull=True, **which).update(
         read_at=now or timezone.now()
     )
+
+
+def notices_mark_read_on(*, actor, target_id) -> int:
+    """Mark read the actor's notices about the record of that public id (opened)."""
+    return notices_mark_all_read(actor=actor, target_id=target_id)
+
+
+def notice_preferences_set(*, actor, channels: dict[str, str]) -> None:
+    """How the actor is told of each kind of notice. Not audited: their own choice."""
+    with transaction.atomic():
+        for kind, channel in channels.items():
+            NoticePreference.objects.update_or_create(
+                user=actor, kind=NoticeKind(kind), defaults={"channel": Channel(channel)}
+            )
 
 
 def record_follow(*, actor, record: Model) -> bool:

@@ -181,6 +181,9 @@ PAGES = {
     "notices:notice-read-all": Case(None, POST),
     "notices:notice-dismiss": Case("notice", POST),
     "notices:notice-open": Case("notice"),
+    "notices:notice-preferences": Case(None),
+    "notices:record-follow": Case("record", POST),
+    "notices:record-unfollow": Case("record", POST),
 }
 
 # The party whose directory pages the matrix opens: party A, whose internal contact
