@@ -9,6 +9,7 @@ recipient may not see.
 """
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Model, Q, QuerySet
@@ -41,7 +42,7 @@ def _to_sending_cell(kind: str) -> Handler:
     return tell
 
 
-def _to_followers(kind: str, followed: Callable[[Model], Model] = lambda record: record):
+def _to_followers(kind: str, followed: Callable[[Any], Model] = lambda record: record) -> Handler:
     def tell(event, record) -> list[Tell]:
         return [(kind, record, followers_of(followed(record)))]
 
@@ -59,7 +60,7 @@ def _assigned(event, decision) -> list[Tell]:
     """Each commitment made of the decision, to its responsible party (its unit, when
     one is named): as `due._commitments` chooses whom a commitment concerns."""
     made = decision.commitments.filter(pk__in=(event.after or {}).get("commitments", []))
-    tells = []
+    tells: list[Tell] = []
     for commitment in made:
         users = _users(membership__party_id=commitment.responsible_party_id)
         if commitment.responsible_unit_id:

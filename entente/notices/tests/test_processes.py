@@ -11,14 +11,12 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
+from django.utils import timezone
 
 import entente
-from entente.agreements.services.commitments import commitment_create
 from entente.comments.services import comment_add
-from entente.core.enums import Scope
-from entente.core.models import Handling
-from entente.liaison.enums import Priority
-from entente.liaison.services import request_send
+from entente.notices.tests.test_events import commitment
+from entente.notices.tests.test_remind import send
 from entente.notices.tests.test_smtp import Inbox, free_port
 
 
@@ -54,23 +52,9 @@ def test_two_remind_processes_send_each_notice_once(transactional_db, cast, inbo
         user.email = f"{user.username}@example.org"
         user.save()
     for number in range(3):
-        request_send(
-            actor=cast.a_officer,
-            agreement=cast.agreement,
-            from_unit=cast.a_cell,
-            to_unit=cast.b_cell,
-            subject=f"Check {number}",
-            body="Body",
-            priority=Priority.NORMAL,
-        )
+        send(cast, f"Check {number}", now=timezone.now())
     # Told from the audit chain: the commitment's author follows it.
-    followed = commitment_create(
-        actor=cast.a_coordinator,
-        agreement=cast.agreement,
-        title={"en": "Joint exercise"},
-        responsible_party=cast.a,
-        handling=Handling(scope=Scope.SHARED),
-    )
+    followed = commitment(cast)
     comment_add(actor=cast.b_officer, record=followed, text="We are ready.")
     env = {
         key: value
