@@ -4,8 +4,10 @@ is read through that record's door (`notice_target`), never directly."""
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 
 from entente.core.access import get_visible
+from entente.core.errors import NotFound
 from entente.core.registry import get_record_for_user
 from entente.notices.models import Follow, Notice, NoticePreference
 
@@ -66,3 +68,12 @@ def followed_ids(user, model: type[Model]) -> QuerySet:
     return Follow.objects.filter(
         user=user, target_type=ContentType.objects.get_for_model(model)
     ).values("target_id")
+
+
+def get_followable_for_user(user, record_type: str, pk) -> Model:
+    """The record through its own door, if its type may be followed: an unknown or
+    unfollowable type, a missing record and one the user may not see are one NotFound."""
+    record = get_record_for_user(user, record_type, pk)
+    if record_type not in FOLLOWABLE:
+        raise NotFound(_("This kind of record cannot be followed."))
+    return record

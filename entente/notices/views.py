@@ -1,4 +1,3 @@
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -6,10 +5,10 @@ from django.utils.translation import gettext as _
 
 from entente.core.errors import NotFound
 from entente.core.pages import done, page_of, safe_next, signed_in
-from entente.core.registry import get_record_for_user, record_page_url
+from entente.core.registry import record_page_url
 from entente.notices.forms import NoticePreferencesForm
 from entente.notices.selectors import (
-    FOLLOWABLE,
+    get_followable_for_user,
     get_notice_for_user,
     notice_target,
     notice_visible_to,
@@ -77,15 +76,6 @@ def notice_open(request: HttpRequest, pk) -> HttpResponse:
     return HttpResponseRedirect(record_page_url(record) or reverse("notices:notice-list"))
 
 
-def _followable(request: HttpRequest, record_type: str, pk) -> Model:
-    """The record through its door: an unknown or unfollowable type, a missing record and
-    one the user may not see are the same 404."""
-    record = get_record_for_user(request.user, record_type, pk)
-    if record_type not in FOLLOWABLE:
-        raise NotFound(_("This kind of record cannot be followed."))
-    return record
-
-
 @signed_in("POST")
 def record_follow_view(request: HttpRequest, record_type: str, pk) -> HttpResponse:
     message = _("You follow this record: you will be told of what happens to it.")
@@ -99,7 +89,7 @@ def record_unfollow_view(request: HttpRequest, record_type: str, pk) -> HttpResp
 
 
 def _follow_change(request: HttpRequest, record_type: str, pk, change, message) -> HttpResponse:
-    record = _followable(request, record_type, pk)
+    record = get_followable_for_user(request.user, record_type, pk)
     change(actor=request.user, record=record)
     url = safe_next(request, record_page_url(record) or reverse("notices:notice-list"))
     return done(request, message, url)
