@@ -238,7 +238,12 @@ def notices_mark_all_read(*, actor, now: dt.datetime | None = None, **which) -> 
 
 
 def notices_mark_read_on(*, actor, target_id) -> int:
-    """Mark read the actor's notices about the record of that public id (opened)."""
+    """Mark read the actor's notices about the record of that public id (opened). Read
+    first: most pages opened have no notice, and a write, even of no row, would take
+    SQLite's write lock on every page."""
+    unread = Notice.objects.filter(recipient=actor, read_at__isnull=True, target_id=target_id)
+    if not unread.exists():
+        return 0
     return notices_mark_all_read(actor=actor, target_id=target_id)
 
 
