@@ -13,6 +13,7 @@ from entente.attachments.api import router as attachments_router
 from entente.comments.api import router as comments_router
 from entente.liaison.api import router as liaison_router
 from entente.meetings.api import router as meetings_router
+from entente.notices.api import router as notices_router
 from entente.records.api import router as records_router
 from entente.training.api import router as training_router
 
@@ -45,3 +46,4 @@ api.add_router("", meetings_router)
 api.add_router("", training_router)
 api.add_router("", liaison_router)
 api.add_router("", comments_router)
+api.add_router("", notices_router)

@@ -171,6 +171,7 @@ MIDDLEWARE = [
     "entente.accounts.middleware.PreferencesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "entente.notices.middleware.ReadOnOpenMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: turns a refused sign-in into the lockout answer.
     "axes.middleware.AxesMiddleware",
@@ -388,6 +389,8 @@ if not 0 < NOTICE_REQUEST_SHARE < 1:
 NOTICE_COMMITMENT_DAYS = [int(days) for days in env_list("NOTICE_COMMITMENT_DAYS") or ["7", "1"]]
 # Days before an agreement's expiry at which its parties are told.
 NOTICE_AGREEMENT_DAYS = int(env("NOTICE_AGREEMENT_DAYS", "60"))
+# Days before a followed meeting or training starts at which its followers are told.
+NOTICE_EVENT_DAYS = int(env("NOTICE_EVENT_DAYS", "2"))
 # Above this marking an e-mail carries only a reference and a link, never the title.
 EMAIL_MAX_MARKING = env("EMAIL_MAX_MARKING", "TLP:GREEN")
 # Seconds between the reminder runs `entente serve` makes by itself (0: none).

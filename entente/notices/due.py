@@ -21,7 +21,14 @@ from entente.comments.selectors import comment_visible_to
 from entente.core.access import membership_of
 from entente.liaison.enums import WAITING_STATUSES
 from entente.liaison.selectors import liaison_request_visible_to
+from entente.meetings.enums import MeetingStatus
+from entente.meetings.models import Meeting
+from entente.meetings.selectors import meeting_visible_to
 from entente.notices.enums import NoticeKind
+from entente.notices.selectors import followed_ids
+from entente.training.enums import TrainingStatus
+from entente.training.models import TrainingActivity
+from entente.training.selectors import training_visible_to
 
 # Comments this recent are read for @mentions: every run rereads them, and the notice's
 # unique key keeps a mention from being told twice, so no watermark is needed.
@@ -44,6 +51,7 @@ def due_for(user, now: dt.datetime) -> Iterator[Due]:
     yield from _commitments(user, membership, today)
     yield from _agreements(user, membership, today)
     yield from _mentions(user, now)
+    yield from _coming_up(user, now, today)
 
 
 def _requests(user, membership, now: dt.datetime) -> Iterator[Due]:
@@ -119,3 +127,27 @@ def _mentions(user, now: dt.datetime) -> Iterator[Due]:
     for comment in recent.exclude(author=user):
         if mention.search(comment.text):
             yield Due(NoticeKind.MENTION, comment, f"mention:{comment.public_id}")
+
+
+def _coming_up(user, now: dt.datetime, today: dt.date) -> Iterator[Due]:
+    """Meetings and trainings the user follows that start within the configured days;
+    told again if moved to another start."""
+    days = dt.timedelta(days=settings.NOTICE_EVENT_DAYS)
+    meetings = meeting_visible_to(user).filter(
+        public_id__in=followed_ids(user, Meeting),
+        status=MeetingStatus.PLANNED,
+        starts_at__gt=now,
+        starts_at__lte=now + days,
+    )
+    for meeting in meetings:
+        key = f"meeting_soon:{meeting.public_id}:{meeting.starts_at:%Y%m%dT%H%M}"
+        yield Due(NoticeKind.MEETING_SOON, meeting, key)
+    trainings = training_visible_to(user).filter(
+        public_id__in=followed_ids(user, TrainingActivity),
+        status__in=[TrainingStatus.PLANNED, TrainingStatus.CONFIRMED],
+        starts_on__gte=today,
+        starts_on__lte=today + days,
+    )
+    for training in trainings:
+        key = f"training_soon:{training.public_id}:{training.starts_on}"
+        yield Due(NoticeKind.TRAINING_SOON, training, key)

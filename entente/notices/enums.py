@@ -11,6 +11,19 @@ class NoticeKind(models.TextChoices):
     AGREEMENT_NOTICE = "agreement_notice", _("Agreement in its renewal notice window")
     AGREEMENT_EXPIRY = "agreement_expiry", _("Agreement nearing expiry")
     MENTION = "mention", _("You were mentioned in a comment")
+    REQUEST_ANSWERED = "request_answered", _("Request of your contact cell answered")
+    REQUEST_REFUSED = "request_refused", _("Request of your contact cell refused")
+    REQUEST_CLARIFICATION = "request_clarification", _("Clarification asked of your contact cell")
+    PROGRESS_REPORT = "progress_report", _("Progress report on a record you follow")
+    COMMENT = "comment", _("Comment on a record you follow")
+    MEETING_SOON = "meeting_soon", _("Meeting coming up")
+    MEETING_CHANGED = "meeting_changed", _("Meeting changed")
+    MEETING_AGENDA = "meeting_agenda", _("Meeting agenda changed")
+    MEETING_MINUTES = "meeting_minutes", _("Meeting minutes published")
+    TRAINING_SOON = "training_soon", _("Training coming up")
+    TRAINING_CHANGED = "training_changed", _("Training changed")
+    DECISION_ASSIGNED = "decision_assigned", _("A decision assigns your party a commitment")
+    RECORD_SHARED = "record_shared", _("Record newly shared with your party")
 
 
 class EmailState(models.TextChoices):

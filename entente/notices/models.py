@@ -86,3 +86,38 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.day}"
+
+
+class Follow(models.Model):
+    """A user following a record: they are told of what happens to it (comments, progress
+    reports, changes). Personal, like a notice: the record is named by its public id and
+    read through its own door whenever a notice about it is made or shown."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.UUIDField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "target_type", "target_id"], name="notices_follow_once"
+            )
+        ]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} follows {self.target_type_id}:{self.target_id}"
+
+
+class EventCursor(models.Model):
+    """The last audit event `remind` has turned into notices: one row, locked while a run
+    reads the events after it and moved in the same transaction, so that two runs (two
+    servers) never read the same event twice."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"audit events up to #{self.seq}"

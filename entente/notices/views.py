@@ -6,8 +6,21 @@ from django.utils.translation import gettext as _
 from entente.core.errors import NotFound
 from entente.core.pages import done, page_of, safe_next, signed_in
 from entente.core.registry import record_page_url
-from entente.notices.selectors import get_notice_for_user, notice_target, notice_visible_to
-from entente.notices.services import notice_dismiss, notices_mark_all_read
+from entente.notices.forms import NoticePreferencesForm
+from entente.notices.selectors import (
+    get_followable_for_user,
+    get_notice_for_user,
+    notice_target,
+    notice_visible_to,
+    preferences_of,
+)
+from entente.notices.services import (
+    notice_dismiss,
+    notice_preferences_set,
+    notices_mark_all_read,
+    record_follow,
+    record_unfollow,
+)
 
 
 @signed_in("GET")
@@ -24,6 +37,18 @@ def _name_if_visible(notice) -> str:
         return str(notice_target(notice))
     except NotFound:
         return ""
+
+
+@signed_in("GET", "POST")
+def notice_preferences(request: HttpRequest) -> HttpResponse:
+    """Per kind of notice: e-mail at once, a daily digest, or in the application only."""
+    chosen = dict(preferences_of(request.user).values_list("kind", "channel"))
+    form = NoticePreferencesForm(request.POST or None, initial=chosen)
+    if request.method == "POST" and form.is_valid():
+        notice_preferences_set(actor=request.user, channels=form.cleaned_data)
+        return done(request, _("Your notice settings are saved."), request.path)
+    names = " ".join(form.fields)
+    return render(request, "notices/notice_preferences.html", {"form": form, "names": names})
 
 
 @signed_in("POST")
@@ -49,3 +74,22 @@ def notice_open(request: HttpRequest, pk) -> HttpResponse:
     record = notice_target(notice)
     notice_dismiss(actor=request.user, notice=notice)
     return HttpResponseRedirect(record_page_url(record) or reverse("notices:notice-list"))
+
+
+@signed_in("POST")
+def record_follow_view(request: HttpRequest, record_type: str, pk) -> HttpResponse:
+    message = _("You follow this record: you will be told of what happens to it.")
+    return _follow_change(request, record_type, pk, record_follow, message)
+
+
+@signed_in("POST")
+def record_unfollow_view(request: HttpRequest, record_type: str, pk) -> HttpResponse:
+    message = _("You no longer follow this record.")
+    return _follow_change(request, record_type, pk, record_unfollow, message)
+
+
+def _follow_change(request: HttpRequest, record_type: str, pk, change, message) -> HttpResponse:
+    record = get_followable_for_user(request.user, record_type, pk)
+    change(actor=request.user, record=record)
+    url = safe_next(request, record_page_url(record) or reverse("notices:notice-list"))
+    return done(request, message, url)

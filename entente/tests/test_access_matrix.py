@@ -181,6 +181,9 @@ PAGES = {
     "notices:notice-read-all": Case(None, POST),
     "notices:notice-dismiss": Case("notice", POST),
     "notices:notice-open": Case("notice"),
+    "notices:notice-preferences": Case(None),
+    "notices:record-follow": Case("record", POST),
+    "notices:record-unfollow": Case("record", POST),
 }
 
 # The party whose directory pages the matrix opens: party A, whose internal contact
@@ -234,6 +237,9 @@ API_OPERATIONS = {
     "GET /attachments/{attachment_id}/content": "attachment",
     "GET /audit/head": None,
     "GET /audit/{record_type}/{record_id}": "record",
+    "GET /follows/{record_type}/{record_id}": "record",
+    "PUT /follows/{record_type}/{record_id}": "record",
+    "DELETE /follows/{record_type}/{record_id}": "record",
     "GET /meetings": None,
     "GET /meetings/{meeting_id}": "meeting",
     "PATCH /meetings/{meeting_id}": "meeting",

@@ -7,11 +7,10 @@ import threading
 from django.core import mail
 from django.db import connection
 
-from entente.liaison.enums import Priority
-from entente.liaison.services import request_send
 from entente.notices.enums import EmailState
 from entente.notices.models import Notice
 from entente.notices.services import RemindResult, remind
+from entente.notices.tests.test_remind import send
 
 T = dt.datetime(2025, 6, 2, 9, 0, tzinfo=dt.UTC)
 
@@ -21,16 +20,7 @@ def test_two_runs_at_once_send_each_notice_once(transactional_db, cast):
         user.email = f"{user.username}@example.nl"
         user.save()
     for number in range(3):
-        request_send(
-            actor=cast.a_officer,
-            agreement=cast.agreement,
-            from_unit=cast.a_cell,
-            to_unit=cast.b_cell,
-            subject=f"Check {number}",
-            body="Body",
-            priority=Priority.NORMAL,
-            now=T,
-        )
+        send(cast, f"Check {number}")
     start = threading.Barrier(2)
     results: list[RemindResult] = []
     failures: list[str] = []

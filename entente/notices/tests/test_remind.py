@@ -28,8 +28,17 @@ def quiet(line: str) -> None:
     raise AssertionError(f"no e-mail should fail here: {line}")
 
 
-def notices() -> set[tuple[str, str]]:
-    return {(n.recipient.username, n.key) for n in Notice.objects.select_related("recipient")}
+def notices(kind: str | None = None) -> set[tuple[str, str]]:
+    told = Notice.objects.filter(**({"kind": kind} if kind else {}))
+    return {(n.recipient.username, n.key) for n in told.select_related("recipient")}
+
+
+def told(kind: str) -> set[tuple[str, object]]:
+    """(recipient, the record's public id) of the notices of `kind`."""
+    return {
+        (n.recipient.username, n.target_id)
+        for n in Notice.objects.filter(kind=kind).select_related("recipient")
+    }
 
 
 def send(cast, subject, **kwargs):
@@ -175,17 +184,21 @@ def test_mentions_in_comments_the_user_may_see(cast, time_machine):
         record=shared,
         text="@b_officer and @A_READER, see this; not @a_readers nor mail@b_coordinator.",
     )
-    comment_add(
+    internal = comment_add(
         actor=cast.a_officer,
         record=shared,
         text="Internal: ask @b_coordinator",
         scope=Scope.INTERNAL,
     )
-    comment_add(actor=cast.a_officer, record=shared, text="I, @a_officer, wrote this.")
+    own = comment_add(actor=cast.a_officer, record=shared, text="I, @a_officer, wrote this.")
     remind(T + dt.timedelta(hours=1), quiet)
-    assert notices() == {
+    assert notices(NoticeKind.MENTION) == {
         ("b_officer", f"mention:{seen.public_id}"),
         ("a_reader", f"mention:{seen.public_id}"),
+    }
+    # The commitment's author follows it, so is told of every comment on it.
+    assert told(NoticeKind.COMMENT) == {
+        ("a_coordinator", comment.public_id) for comment in (seen, internal, own)
     }
     # Two days on, the comment is read again and told to nobody twice.
     assert remind(T + 2 * DAY, quiet).created == 0

@@ -142,3 +142,15 @@ def test_an_unreachable_server_loses_nothing(world, settings, smtp):
     out, err = run_remind()
     assert (out, err) == ("Notices: 0 new, 4 e-mailed, 0 failed.\n", "")
     assert len(smtp.messages) == 4
+
+
+def test_the_operator_sees_failed_e_mails_in_the_admin(world, settings, smtp, admin_client):
+    settings.EMAIL_PORT = free_port()  # nobody listens there
+    with pytest.raises(CommandError):
+        call_command("remind", stdout=io.StringIO(), stderr=io.StringIO())
+    page = admin_client.get("/admin/notices/notice/?email_state=pending").content.decode()
+    assert "4 notices" in page
+    notice = Notice.objects.first()
+    assert notice is not None
+    detail = admin_client.get(f"/admin/notices/notice/{notice.pk}/change/").content.decode()
+    assert notice.last_error in detail
