@@ -8,6 +8,7 @@ import datetime as dt
 import ipaddress
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +66,19 @@ def _secret_key() -> str:
         return key
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        # Generated once per data directory, so sessions survive restarts.
-        key_file.touch(mode=0o600)
-        key_file.write_text(secrets.token_urlsafe(50))
+        # Generated once per data directory, so sessions survive restarts. Written whole
+        # beside it, then linked into place: of processes starting at once on a new data
+        # directory, one key wins and every process reads that one, never a partial file.
+        fd, name = tempfile.mkstemp(dir=DATA_DIR, prefix=".secret_key.")
+        with os.fdopen(fd, "w") as file:  # mkstemp makes it readable by its owner only
+            file.write(secrets.token_urlsafe(50))
+        draft = Path(name)
+        try:
+            key_file.hardlink_to(draft)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return key_file.read_text().strip()
 
 
