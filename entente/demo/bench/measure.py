@@ -70,12 +70,12 @@ def page_queries(page: Page, credentials: Credentials) -> list[str]:
     client = TestClient(HTTP_HOST=HOST)
     headers = {}
     if page.api:
-        headers["HTTP_AUTHORIZATION"] = f"Bearer {credentials.token}"
+        headers["Authorization"] = f"Bearer {credentials.token}"
     else:
         client.force_login(get_user_model().objects.get(username=credentials.username))
     unlimited = override_settings(REQUIRE_MFA=False, API_RATE_LIMIT=10**9)
     with unlimited, CaptureQueriesContext(connection) as captured:
-        client.get(page.path, **headers)
+        client.get(page.path, headers=headers)
     return [query["sql"] for query in captured.captured_queries]
 
 

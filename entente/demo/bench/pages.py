@@ -27,15 +27,12 @@ def pages(credentials: Credentials) -> list[Page]:
     the most commitments, the newest of each record)."""
     user = get_user_model().objects.get(username=credentials.username)
     agreement = (
-        agreement_visible_to(user)
-        .annotate(size=Count("commitments"))
-        .order_by("-size", "pk")
-        .first()
+        agreement_visible_to(user).annotate(size=Count("commitments")).order_by("-size", "pk")[0]
     )
-    commitment = commitment_visible_to(user).order_by("-pk").first()
-    request = liaison_request_visible_to(user).order_by("-pk").first()
-    meeting = meeting_visible_to(user).order_by("-pk").first()
-    training = training_visible_to(user).order_by("-pk").first()
+    commitment = commitment_visible_to(user).latest("pk")
+    request = liaison_request_visible_to(user).latest("pk")
+    meeting = meeting_visible_to(user).latest("pk")
+    training = training_visible_to(user).latest("pk")
     lists = {
         "commitments": "status=planned&sort=-due",
         "requests": "status=sent&sort=-sent",

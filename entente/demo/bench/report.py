@@ -1,6 +1,7 @@
 """BENCHMARKS.md: one section per database, rewritten by each run on that database."""
 
 import datetime as dt
+import os
 import platform
 import re
 from pathlib import Path
@@ -49,7 +50,10 @@ def machine() -> str:
     meminfo = Path("/proc/meminfo")
     if meminfo.exists() and (found := re.search(r"MemTotal:\s+(\d+) kB", meminfo.read_text())):
         memory = f", {int(found.group(1)) / 1024 / 1024:.1f} GiB of memory"
-    return f"{cpu}{memory}, {platform.system()} {platform.release()}"
+    load = ""
+    if hasattr(os, "getloadavg"):
+        load = f", load average {os.getloadavg()[0]:.1f} at the end of the run"
+    return f"{cpu}{memory}, {platform.system()} {platform.release()}{load}"
 
 
 def database() -> str:
@@ -72,7 +76,7 @@ def section(results: list[Result], *, sizes: Sizes, scale: float, clients: int, 
         f"- Machine: {machine()}",
         f"- Sizes: scale {scale:g} of the issue's ({counts}), on top of the demo",
         "- Held before the import: "
-        + ", ".join(f"{name} {model.objects.count():,}" for name, model in HELD.items()),
+        + ", ".join(f"{name} {model._default_manager.count():,}" for name, model in HELD.items()),
         f"- Load: {clients} concurrent client(s), {each} request(s) each per page, after one "
         "untimed request",
         f"- Import: {IMPORT_PENDING}",

@@ -6,6 +6,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from http.cookies import SimpleCookie
@@ -39,25 +40,28 @@ def running_server(threads: int = 8):
     )
     command = [sys.executable, "-c", "from entente.cli import main; main()", "serve"]
     # Our own interpreter and arguments, no outside input.
-    server = subprocess.Popen(  # noqa: S603
-        [*command, "--bind", f"{HOST}:{port}", "--threads", str(threads)],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        _wait_for(server, port)
-        yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    # Its log goes to a file: a pipe nobody reads would stop the server once full.
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(  # noqa: S603
+            [*command, "--bind", f"{HOST}:{port}", "--threads", str(threads)],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        try:
+            _wait_for(server, port, log)
+            yield port
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
-def _wait_for(server: subprocess.Popen, port: int) -> None:
+def _wait_for(server: subprocess.Popen, port: int, log) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"The server stopped: {server.stderr.read().decode()[-2000:]}")
+            log.seek(0)
+            raise RuntimeError(f"The server stopped: {log.read().decode()[-2000:]}")
         try:
             socket.create_connection((HOST, port), timeout=1).close()
             return
