@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from entente.accounts.models import Party, Unit
 from entente.agreements.enums import InstrumentType
-from entente.agreements.models import Agreement
+from entente.agreements.models import Agreement, Commitment
 from entente.agreements.services import agreements as agreements_services
 from entente.agreements.services import commitments as commitments_services
 from entente.audit.services import batched_writes
@@ -30,12 +30,14 @@ from entente.core.models import Handling
 from entente.demo import data
 from entente.demo.loader import load_demo
 from entente.liaison import services as liaison
-from entente.liaison.models import LiaisonRequest
+from entente.liaison.models import LiaisonMessage, LiaisonRequest
 from entente.meetings.enums import MeetingKind
+from entente.meetings.models import Meeting
 from entente.meetings.services import decisions as decisions_services
 from entente.meetings.services import meetings as meetings_services
 from entente.training import services as training_services
 from entente.training.enums import TrainingKind
+from entente.training.models import TrainingActivity
 
 # Records per batched_writes() transaction.
 BATCH = 2000
@@ -96,6 +98,17 @@ class Target:
     open_to_requests: bool
 
 
+# The records generated, by the name of their size.
+GENERATED = {
+    "agreements": Agreement,
+    "commitments": Commitment,
+    "requests": LiaisonRequest,
+    "messages": LiaisonMessage,
+    "meetings": Meeting,
+    "trainings": TrainingActivity,
+}
+
+
 class Generator:
     def __init__(self, sizes: Sizes, seed: int, on_record: Callable[[int], None]):
         self.sizes = sizes
@@ -146,8 +159,10 @@ class Generator:
             )
         return language, titles
 
-    def child_handling(self, target: Target, code: str):
-        """(actor, handling) for a new record of party `code` under `target`."""
+    def child(self):
+        """Where a new record goes (target), its party's code, who writes it, its handling."""
+        target = self.random.choice(self.targets)
+        code = self.random.choice(list(target.writers))
         writers = target.writers[code]
         marking = self.pick(MARKINGS)
         scope = Scope.SHARED if self.random.random() < 0.7 else Scope.INTERNAL
@@ -156,7 +171,19 @@ class Generator:
         if marking == Marking.RED:
             side = code if scope == Scope.INTERNAL else self.other(code)
             recipients = [self.user(side, self.random.choice(["officer", "reader"]))]
-        return actor, Handling(scope=scope, marking=marking, red_recipients=recipients)
+        return (
+            target,
+            code,
+            actor,
+            Handling(scope=scope, marking=marking, red_recipients=recipients),
+        )
+
+    def each(self, count: int, make: Callable[[int], None]) -> None:
+        """make(1), ..., make(count), in batches."""
+        for batch in self.batches(count):
+            for index in batch:
+                make(index + 1)
+                self.on_record(1)
 
     def batches(self, count: int) -> Iterator[range]:
         """Ranges of at most BATCH indexes, each written in one batched_writes()."""
@@ -166,30 +193,9 @@ class Generator:
 
     # --- agreements ---------------------------------------------------------------------
 
-    def agreements(self) -> None:
-        statuses = {
-            "draft": 10,
-            "signed": 20,
-            "in_force": 50,
-            "suspended": 5,
-            "expired": 10,
-            "terminated": 5,
-        }
-        paths = {
-            "draft": [],
-            "signed": ["signed"],
-            "in_force": ["signed", "in_force"],
-            "suspended": ["signed", "in_force", "suspended"],
-            "expired": ["signed", "in_force", "expired"],
-            "terminated": ["signed", "terminated"],
-        }
-        for batch in self.batches(self.sizes.agreements):
-            for number in batch:
-                status = self.pick(statuses)
-                self.targets.append(self.agreement(number + 1, paths[status]))
-                self.on_record(1)
-
-    def agreement(self, number: int, path: list[str]) -> Target:
+    def agreement(self, number: int) -> None:
+        """An agreement of either party, moved along AGREEMENT_PATHS, with three areas."""
+        path = AGREEMENT_PATHS[self.pick(AGREEMENT_STATUSES)]
         code = PARTY_CODES[number % 2]
         coordinator = self.user(code, "coordinator")
         language, title = self.title(number, "agreement")
@@ -238,20 +244,12 @@ class Generator:
             }
         else:
             writers = {code: [coordinator, self.user(code, "officer")]}
-        return Target(agreement, writers, areas, open_to_requests=shared and not red)
+        self.targets.append(Target(agreement, writers, areas, open_to_requests=shared and not red))
 
     # --- commitments --------------------------------------------------------------------
 
-    def commitments(self) -> None:
-        for batch in self.batches(self.sizes.commitments):
-            for number in batch:
-                self.commitment(number + 1)
-                self.on_record(1)
-
     def commitment(self, number: int) -> None:
-        target = self.random.choice(self.targets)
-        code = self.random.choice(list(target.writers))
-        actor, handling = self.child_handling(target, code)
+        target, code, actor, handling = self.child()
         due = self.day()
         recurring = self.random.random() < 0.2
         past = due < self.today
@@ -283,16 +281,8 @@ class Generator:
 
     # --- meetings -----------------------------------------------------------------------
 
-    def meetings(self) -> None:
-        for batch in self.batches(self.sizes.meetings):
-            for number in batch:
-                self.meeting(number + 1)
-                self.on_record(1)
-
     def meeting(self, number: int) -> None:
-        target = self.random.choice(self.targets)
-        code = self.random.choice(list(target.writers))
-        actor, handling = self.child_handling(target, code)
+        target, code, actor, handling = self.child()
         host = self.random.choice(list(target.writers) + [self.other(code)])
         zone = data.PARTIES[host]["time_zone"]
         day = self.day()
@@ -335,16 +325,8 @@ class Generator:
 
     # --- trainings ----------------------------------------------------------------------
 
-    def trainings(self) -> None:
-        for batch in self.batches(self.sizes.trainings):
-            for number in batch:
-                self.training(number + 1)
-                self.on_record(1)
-
     def training(self, number: int) -> None:
-        target = self.random.choice(self.targets)
-        code = self.random.choice(list(target.writers))
-        actor, handling = self.child_handling(target, code)
+        target, code, actor, handling = self.child()
         host = self.random.choice(PARTY_CODES)
         starts = self.day(ahead=3 * 365)
         language, title = self.title(number, "training")
@@ -444,57 +426,51 @@ class Generator:
             self.on_record(1)
 
     def step(self, request: LiaisonRequest, action: str, sender, receiver, when) -> LiaisonRequest:
-        version = request.version
-        if action == "acknowledge":
-            return liaison.request_acknowledge(
-                actor=receiver, request=request, expected_version=version, now=when
-            )
-        if action == "ask":
-            return liaison.clarification_ask(
-                actor=receiver,
-                request=request,
-                body="Which period?",
-                expected_version=version,
-                now=when,
-            )
-        if action == "provide":
-            return liaison.clarification_provide(
-                actor=sender,
-                request=request,
-                body="The last two years.",
-                expected_version=version,
-                now=when,
-            )
+        service, by_sender, texts = REQUEST_STEPS[action]
         if action == "answer":
-            late = "The case file arrived late." if when > request.due_at else ""
-            return liaison.request_answer(
-                actor=receiver,
-                request=request,
-                body="Here is what we hold.",
-                delay_reason=late,
-                expected_version=version,
-                now=when,
-            )
-        if action == "refuse":
-            return liaison.request_refuse(
-                actor=receiver,
-                request=request,
-                refusal_reason="Outside the agreement's scope.",
-                expected_version=version,
-                now=when,
-            )
-        return liaison.request_close(
-            actor=sender, request=request, expected_version=version, now=when
+            texts = texts | {"delay_reason": "The file came late." if when > request.due_at else ""}
+        return service(
+            actor=sender if by_sender else receiver,
+            request=request,
+            expected_version=request.version,
+            now=when,
+            **texts,
         )
 
     def run(self) -> None:
-        self.agreements()
-        self.commitments()
-        self.meetings()
-        self.trainings()
+        self.each(self.sizes.agreements, self.agreement)
+        self.each(self.sizes.commitments, self.commitment)
+        self.each(self.sizes.meetings, self.meeting)
+        self.each(self.sizes.trainings, self.training)
         self.requests()
 
 
+# How often an agreement ends in each status, and the moves that take it there.
+AGREEMENT_STATUSES = {
+    "draft": 10,
+    "signed": 20,
+    "in_force": 50,
+    "suspended": 5,
+    "expired": 10,
+    "terminated": 5,
+}
+AGREEMENT_PATHS = {
+    "draft": [],
+    "signed": ["signed"],
+    "in_force": ["signed", "in_force"],
+    "suspended": ["signed", "in_force", "suspended"],
+    "expired": ["signed", "in_force", "expired"],
+    "terminated": ["signed", "terminated"],
+}
+# The service of each step of a request, whether the sending side takes it, its texts.
+REQUEST_STEPS: dict[str, tuple[Callable[..., LiaisonRequest], bool, dict[str, str]]] = {
+    "acknowledge": (liaison.request_acknowledge, False, {}),
+    "ask": (liaison.clarification_ask, False, {"body": "Which period?"}),
+    "provide": (liaison.clarification_provide, True, {"body": "The last two years."}),
+    "answer": (liaison.request_answer, False, {"body": "Here is what we hold."}),
+    "refuse": (liaison.request_refuse, False, {"refusal_reason": "Outside our remit."}),
+    "close": (liaison.request_close, True, {}),
+}
 # A request's steps after it is sent, by the state it ends in; how often each is drawn.
 LIFECYCLES = {
     "sent": [],

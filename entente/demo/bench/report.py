@@ -8,24 +8,12 @@ from pathlib import Path
 
 from django.db import connection
 
-from entente.agreements.models import Agreement, Commitment
 from entente.audit.models import AuditEvent
 from entente.demo.bench.measure import Result
-from entente.demo.generator import Sizes
-from entente.liaison.models import LiaisonMessage, LiaisonRequest
-from entente.meetings.models import Meeting
-from entente.training.models import TrainingActivity
+from entente.demo.generator import GENERATED, Sizes
 
 # What the instance holds, by the names of the report.
-HELD = {
-    "agreements": Agreement,
-    "commitments": Commitment,
-    "requests": LiaisonRequest,
-    "messages": LiaisonMessage,
-    "meetings": Meeting,
-    "trainings": TrainingActivity,
-    "audit events": AuditEvent,
-}
+HELD = GENERATED | {"audit events": AuditEvent}
 
 IMPORT_PENDING = "(not measured)"
 HEADER = """# Benchmarks

@@ -8,7 +8,7 @@ from entente.agreements.models import Agreement, Commitment
 from entente.agreements.selectors import agreement_visible_to, commitment_visible_to
 from entente.audit.selectors import audit_chain_verify
 from entente.core.enums import Marking, Scope
-from entente.demo.generator import Sizes
+from entente.demo.generator import GENERATED, Sizes
 from entente.liaison.models import LiaisonMessage, LiaisonRequest
 from entente.liaison.selectors import liaison_request_visible_to, message_visible_to
 from entente.meetings.models import Meeting
@@ -17,14 +17,7 @@ from entente.training.models import TrainingActivity
 from entente.training.selectors import training_visible_to
 
 SIZES = Sizes(agreements=3, commitments=30, requests=20, messages=45, meetings=10, trainings=8)
-MODELS = {
-    "agreements": Agreement,
-    "commitments": Commitment,
-    "requests": LiaisonRequest,
-    "messages": LiaisonMessage,
-    "meetings": Meeting,
-    "trainings": TrainingActivity,
-}
+MODELS = GENERATED
 
 
 def test_generate_writes_exactly_what_is_asked_as_the_rules_allow(db):
