@@ -194,13 +194,14 @@ class Generator:
     # --- agreements ---------------------------------------------------------------------
 
     def agreement(self, number: int) -> None:
-        """An agreement of either party, moved along AGREEMENT_PATHS, with three areas."""
-        path = AGREEMENT_PATHS[self.pick(AGREEMENT_STATUSES)]
+        """An agreement of either party, moved along AGREEMENT_PATHS, with three areas;
+        the first is in force and open to requests, so that even one agreement takes all."""
+        path = AGREEMENT_PATHS["in_force" if number == 1 else self.pick(AGREEMENT_STATUSES)]
         code = PARTY_CODES[number % 2]
         coordinator = self.user(code, "coordinator")
         language, title = self.title(number, "agreement")
         shared = bool(path) or self.random.random() < 0.5
-        red = shared and self.random.random() < 0.01
+        red = shared and number > 1 and self.random.random() < 0.01
         recipients = [self.user(self.other(code), "coordinator")] if red else []
         handling = Handling(
             scope=Scope.SHARED if shared else Scope.INTERNAL,
