@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 ENTENTE := $(BIN)/entente
 
 .DEFAULT_GOAL := run
-.PHONY: run test contract messages lock clean
+.PHONY: run test contract bench messages lock clean
 
 # `make run` serves on this port of the loopback interface: `PORT=8001 make run`. Not on
 # other interfaces, as its users sign in without a second factor.
@@ -37,6 +37,13 @@ contract: export ENTENTE_SCHEMATHESIS_PHASES ?= coverage,fuzzing
 contract: export ENTENTE_SCHEMATHESIS_EXAMPLES ?= 100
 contract: $(VENV)/.installed-dev
 	$(BIN)/pytest -n auto --maxschedchunk 1 -m contract
+
+# The real server on a generated instance, measured through HTTP into BENCHMARKS.md
+# (`entente bench`; see README): `SCALE=0.01 make bench` for a quick run. The instance is
+# generated once into var/bench-SCALE and reused; ENTENTE_DATABASE_URL measures PostgreSQL.
+SCALE ?= 1
+bench: $(VENV)/.installed
+	$(ENTENTE) bench --scale $(SCALE) --data-dir var/bench-$(SCALE)
 
 # After changing interface strings: extract them into the catalogues (translate the new
 # entries in entente/locale/*/LC_MESSAGES/django.po), then compile them. The compiled .mo
