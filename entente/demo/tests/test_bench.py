@@ -38,10 +38,11 @@ ROW = re.compile(
 def test_bench_measures_every_page_into_the_report(
     transactional_db, tmp_path, monkeypatch, settings
 ):
-    # The server, another process, reads the test database (a file: see settings), and
+    # The server, another process, reads the test database (on SQLite a file: see
+    # settings), and
     # checks passwords with its own hashers, not the tests' fast one.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-    monkeypatch.setenv("ENTENTE_DATABASE_URL", f"sqlite:///{connection.settings_dict['NAME']}")
+    monkeypatch.setenv("ENTENTE_DATABASE_URL", _url_of_the_test_database())
     report = tmp_path / "BENCHMARKS.md"
 
     call_command(
@@ -62,4 +63,12 @@ def test_bench_measures_every_page_into_the_report(
     assert all(int(row["queries"]) > 0 for row in rows)
     assert "- Sizes: scale 1e-05 of the issue's (agreements 1, commitments 1," in text
     assert re.search(r"- Import: 10 commitment rows \(CSV\) by the import command in ", text)
-    assert text.count("<!-- bench: sqlite -->") == 2
+    assert text.count(f"<!-- bench: {connection.vendor} -->") == 2
+
+
+def _url_of_the_test_database() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    host, port = db["HOST"] or "localhost", db["PORT"] or 5432
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
