@@ -1,6 +1,7 @@
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, router
@@ -99,6 +100,7 @@ def _validate_constraints(instance: models.Model, exclude: set[str], found_valid
     for the same values."""
     using = router.db_for_write(type(instance), instance=instance)
     errors: dict = {}
+    constraint: Any  # the stubs' BaseConstraint lacks the validate() every one has
     for model, constraints in instance.get_constraints():
         for constraint in constraints:
             key = _check_key(instance, model, constraint, exclude)
@@ -107,8 +109,9 @@ def _validate_constraints(instance: models.Model, exclude: set[str], found_valid
             try:
                 constraint.validate(model, instance, exclude=exclude, using=using)
             except ValidationError as error:
-                if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
-                    errors.setdefault(constraint.fields[0], []).append(error)
+                fields: tuple = getattr(constraint, "fields", ())
+                if getattr(error, "code", None) == "unique" and len(fields) == 1:
+                    errors.setdefault(fields[0], []).append(error)
                 else:
                     errors = error.update_error_dict(errors)
             else:

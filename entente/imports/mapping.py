@@ -128,7 +128,7 @@ def load_mapping(path: Path) -> Mapping:
 def suggested(kind: Kind, columns: list[str]) -> dict[str, str]:
     """Column -> field where a column's name is one of the field's names (its label in
     any of our languages, say: "Échéance", "Uiterste datum")."""
-    names = {}
+    names: dict[str, str] = {}
     for target in reversed(kind.targets):  # a name two fields share goes to the first
         names |= {plain(name): target.name for name in target.names()}
     found: dict[str, str] = {}
