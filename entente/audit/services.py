@@ -70,6 +70,7 @@ class _Batch:
     events: list[AuditEvent] = dataclasses.field(default_factory=list)
     writes: list[tuple[models.Model, bool]] = dataclasses.field(default_factory=list)
     depth: int = 0  # write transactions open inside the batch
+    savepoints: int = 0  # the connection's open savepoints where the batch began
 
     def mark(self) -> tuple:
         return self.head, len(self.events), len(self.writes)
@@ -120,9 +121,11 @@ def write_transaction():
         raise
     finally:
         batch.depth -= 1
-    # Only between two writes: events inserted inside a write's savepoint would go if
-    # that write were rolled back, and with them the earlier writes' events.
-    if batch.depth == 0 and len(batch.events) >= BATCH_FLUSH_EVERY:
+    # Only between two writes, and outside any savepoint the batch's caller opened:
+    # events inserted inside a savepoint would go if it were rolled back, and with them
+    # the earlier writes' events, while the head in memory stayed.
+    at_batch_level = len(connection.savepoint_ids) == batch.savepoints
+    if batch.depth == 0 and at_batch_level and len(batch.events) >= BATCH_FLUSH_EVERY:
         batch.flush()
 
 
@@ -135,13 +138,16 @@ def batched_writes():
     (`validation_remembered`); the chain's head is read once, each event chained in
     memory and the events inserted together, with the search index's rows, every
     `BATCH_FLUSH_EVERY` events and when the batch ends. Nothing reads the chain inside a
-    batch but the batch itself. A batch inside a batch is part of the outer one.
+    batch but the batch itself. A batch inside a batch is part of the outer one. Writes
+    its caller groups go in a `write_transaction()`, never a bare `transaction.atomic()`:
+    only the former, rolled back, takes its pending events along.
     """
     if _batch.get() is not None:
         yield
         return
     batch = _Batch()
     with write_transaction(), visibility_remembered(), validation_remembered():
+        batch.savepoints = len(connection.savepoint_ids)
         token = _batch.set(batch)
         try:
             yield

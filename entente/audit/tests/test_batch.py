@@ -64,6 +64,20 @@ def test_a_batch_inserts_its_pending_events_every_so_many_and_at_its_end(cast, m
     assert audit_chain_verify().ok
 
 
+def test_a_batch_inserts_nothing_inside_a_savepoint_its_caller_opened(cast, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_FLUSH_EVERY", 2)
+
+    with batched_writes():
+        with transaction.atomic():
+            for n in range(3):
+                _create(cast, f"Grouped {n}")
+            assert _seqs() == []  # had they gone in, this block's rollback would take them
+        _create(cast, "After the group")
+        assert _seqs() == [1, 2, 3, 4]
+
+    assert audit_chain_verify().ok
+
+
 def test_a_write_rolled_back_inside_a_batch_takes_its_event_along(cast):
     with batched_writes():
         kept = _create(cast, "Kept")
