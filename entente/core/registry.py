@@ -41,8 +41,9 @@ class RecordType:
 
 _TYPES: dict[str, RecordType] = {}
 
-# Called with (record, deleted) for every audited write of a record; see `record_written`.
-WriteHook = Callable[[Model, bool], None]
+# Called with (record, deleted) pairs, the audited writes of a record (one, or a batch's
+# at once); see `records_written`.
+WriteHook = Callable[[list[tuple[Model, bool]]], None]
 _WRITE_HOOKS: list[WriteHook] = []
 
 
@@ -77,8 +78,14 @@ def on_record_written(hook: WriteHook) -> None:
 
 def record_written(record: Model, *, deleted: bool = False) -> None:
     """Tell the hooks that `record` was written, or (`deleted`) is about to be deleted."""
-    for hook in _WRITE_HOOKS:
-        hook(record, deleted)
+    records_written([(record, deleted)])
+
+
+def records_written(writes: list[tuple[Model, bool]]) -> None:
+    """Tell the hooks of many writes at once, in the order they were made: a batch's."""
+    if writes:
+        for hook in _WRITE_HOOKS:
+            hook(writes)
 
 
 def record_types() -> list[RecordType]:

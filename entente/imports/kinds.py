@@ -2,12 +2,14 @@
 each kind's create service is called (so that a change of the services' signatures is
 met in one function per kind)."""
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -87,15 +89,29 @@ def _found(found: dict, value, message: str):
     return record
 
 
+def in_every_language(text) -> list[str]:
+    """`text`, a lazy translation, in each of the site's languages."""
+    names = []
+    for code in Language.values:
+        with translation.override(code):
+            names.append(str(text))
+    return names
+
+
 def _choice(choices: type[TextChoices]) -> Callable:
-    """A converter to one of `choices`, by its value or its English label."""
-    known = {plain(str(v)): v for v in choices.values} | {
-        plain(str(label)): value for value, label in choices.choices
-    }
+    """A converter to one of `choices`, by its value or its label in any language."""
+
+    @functools.cache  # once the translations are loaded, not when this module is
+    def known() -> dict[str, str]:
+        return {plain(str(v)): v for v in choices.values} | {
+            plain(name): value
+            for value, label in choices.choices
+            for name in in_every_language(label)
+        }
 
     def convert(value, lookups: Lookups) -> str:
         try:
-            return known[plain(as_text(value))]
+            return known()[plain(as_text(value))]
         except KeyError:
             raise ValueError(
                 _("“%(value)s” is not one of: %(choices)s.")
@@ -111,23 +127,40 @@ def _plain_value(convert: Callable) -> Callable:
 
 @dataclass(frozen=True)
 class Target:
-    """A field a column may be mapped to: how a cell becomes its value."""
+    """A field a column may be mapped to: how a cell becomes its value; `choices` when
+    the value is one of them; `also`, what spreadsheets call the field besides its label
+    in our four languages."""
 
     name: str
     label: Any
     convert: Callable[[Any, Lookups], Any] = _plain_value(as_text)
     required: bool = False
+    choices: type[TextChoices] | None = None
+    also: tuple[str, ...] = ()
+
+    def shown(self, value: str) -> str:
+        """A value as the reader calls it: a choice by its label, in their language."""
+        if self.choices is not None and value in self.choices.values:
+            return str(self.choices(value).label)
+        return value
+
+    def names(self) -> list[str]:
+        """What a column filling this field may be headed: the field's name and label in
+        every language, and the words of `also`."""
+        return [self.name.replace("_", " "), *in_every_language(self.label), *self.also]
+
+
+def _chosen(name: str, label, choices: type[TextChoices], required: bool = False) -> Target:
+    return Target(name, label, _choice(choices), required, choices=choices)
 
 
 TEXT = _plain_value(as_text)
 DATE = _plain_value(as_date)
 HANDLING = [
-    Target("scope", gettext_lazy("Scope"), _choice(Scope)),
-    Target("marking", gettext_lazy("Marking"), _choice(Marking)),
+    _chosen("scope", gettext_lazy("Scope"), Scope),
+    _chosen("marking", gettext_lazy("Marking"), Marking),
 ]
-REFERENCE_LANGUAGE = Target(
-    "reference_language", gettext_lazy("Reference language"), _choice(Language)
-)
+REFERENCE_LANGUAGE = _chosen("reference_language", gettext_lazy("Reference language"), Language)
 
 
 def _party(value, lookups: Lookups):
@@ -245,9 +278,9 @@ KINDS = {
             gettext_lazy("Commitments"),
             [
                 Target("title", gettext_lazy("Title"), TEXT, required=True),
-                Target("description", gettext_lazy("Description")),
-                Target("due_date", gettext_lazy("Due date"), DATE),
-                Target("status", gettext_lazy("Status"), _choice(CommitmentStatus)),
+                Target("description", gettext_lazy("Description"), also=("Omschrijving",)),
+                Target("due_date", gettext_lazy("Due date"), DATE, also=("Vervaldatum",)),
+                _chosen("status", gettext_lazy("Status"), CommitmentStatus),
                 Target("progress", gettext_lazy("Progress (%)"), _plain_value(as_percentage)),
                 Target("responsible_party", gettext_lazy("Responsible party"), _party),
                 Target("responsible_unit", gettext_lazy("Responsible unit")),
@@ -267,7 +300,7 @@ KINDS = {
             gettext_lazy("Meetings"),
             [
                 Target("title", gettext_lazy("Title"), TEXT, required=True),
-                Target("kind", gettext_lazy("Kind"), _choice(MeetingKind), required=True),
+                _chosen("kind", gettext_lazy("Kind"), MeetingKind, required=True),
                 Target("starts_at", gettext_lazy("Starts"), _plain_value(as_datetime), True),
                 Target("ends_at", gettext_lazy("Ends"), _plain_value(as_datetime), True),
                 Target("time_zone", gettext_lazy("Time zone")),
@@ -284,7 +317,7 @@ KINDS = {
             gettext_lazy("Trainings"),
             [
                 Target("title", gettext_lazy("Title"), TEXT, required=True),
-                Target("kind", gettext_lazy("Kind"), _choice(TrainingKind), required=True),
+                _chosen("kind", gettext_lazy("Kind"), TrainingKind, required=True),
                 Target("host_party", gettext_lazy("Host party"), _party),
                 Target("sending_party", gettext_lazy("Sending party"), _party, required=True),
                 Target("starts_on", gettext_lazy("Starts on"), DATE, required=True),

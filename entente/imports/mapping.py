@@ -126,11 +126,11 @@ def load_mapping(path: Path) -> Mapping:
 
 
 def suggested(kind: Kind, columns: list[str]) -> dict[str, str]:
-    """Column -> field where a column's name is the field's name or label."""
-    names = {}
-    for target in kind.targets:
-        names[plain(target.name.replace("_", " "))] = target.name
-        names[plain(str(target.label))] = target.name
+    """Column -> field where a column's name is one of the field's names (its label in
+    any of our languages, say: "Échéance", "Uiterste datum")."""
+    names: dict[str, str] = {}
+    for target in reversed(kind.targets):  # a name two fields share goes to the first
+        names |= {plain(name): target.name for name in target.names()}
     found: dict[str, str] = {}
     for column in columns:
         name = names.get(plain(column.rsplit(" / ", 1)[-1]))

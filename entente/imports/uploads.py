@@ -1,10 +1,13 @@
 """Spreadsheets kept between the steps of an import on the web: in the private data
 directory (settings.IMPORTS_DIR), never in the session, each under a random key that
-only its uploader's user id opens, and removed once imported."""
+only its uploader's user id opens, and removed once imported, or by the next upload
+once abandoned (`ABANDONED_AFTER` since its last step): uploads are the one thing that
+fills the folder, so they empty it too, with no scheduled job to forget."""
 
 import json
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from entente.imports.mapping import Mapping
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]{22}$")
 SUFFIXES = (".xlsx", ".csv")
+ABANDONED_AFTER = 24 * 3600  # seconds
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Upload:
             "mapping": json.loads(self.mapping.to_json()),
         }
         self.state_path().write_text(json.dumps(state, ensure_ascii=False))
+        self.path.touch()  # the file and its state are abandoned together
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
@@ -53,10 +58,20 @@ def _folder() -> Path:
     return folder
 
 
+def _remove_abandoned(folder: Path) -> None:
+    """Remove every upload, anyone's, untouched for `ABANDONED_AFTER`."""
+    cutoff = time.time() - ABANDONED_AFTER
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
 def upload_store(user, file: UploadedFile, *, agreement, mapping: Mapping, header_row) -> Upload:
+    folder = _folder()
+    _remove_abandoned(folder)
     suffix = Path(file.name or "").suffix.lower()
     key = secrets.token_urlsafe(16)
-    path = _folder() / f"{user.pk}-{key}{suffix}"
+    path = folder / f"{user.pk}-{key}{suffix}"
     with path.open("wb") as out:
         for chunk in file.chunks():
             out.write(chunk)

@@ -125,7 +125,8 @@ def import_check(request, key):
         "outcome": outcome,
         "fields": fields,
         "rows": [
-            (row, [values.get(t.name, "") for t in fields]) for row, values in outcome.created
+            (row, [t.shown(values.get(t.name, "")) for t in fields])
+            for row, values in outcome.created
         ],
         "kind": kind,
     }

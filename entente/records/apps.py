@@ -8,6 +8,6 @@ class RecordsConfig(AppConfig):
     def ready(self) -> None:
         # The audit layer, below this one, tells the search index of every write.
         from entente.core.registry import on_record_written
-        from entente.records.services import search_index_record
+        from entente.records.services import search_index_records
 
-        on_record_written(search_index_record)
+        on_record_written(search_index_records)

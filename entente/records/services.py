@@ -2,7 +2,7 @@
 
 A record type is searchable when its model names its texts in `search_fields` (a
 translated field stands for its text in every language) and it is in the record-type
-registry. `search_index_record` runs inside the transaction of every audited write (the
+registry. `search_index_records` runs inside the transaction of every audited write (the
 audit layer calls it through `core.registry.on_record_written`, set in this app's
 `ready()`), so the index changes with the record or not at all. `search_reindex`
 rebuilds the whole index (the `entente reindex` command): after an upgrade, or a write
@@ -35,17 +35,34 @@ def search_document(record: models.Model) -> str:
     return " ".join(words)
 
 
-def search_index_record(record: models.Model, deleted: bool = False) -> None:
-    """Bring the index row of `record` up to date (the write hook; see the module)."""
-    if not getattr(type(record), "search_fields", None):
-        return
-    target = {"target_type": record._meta.label_lower, "target_id": record.pk}
-    if deleted:
-        SearchEntry.objects.filter(**target).delete()
-    else:
-        SearchEntry.objects.update_or_create(
-            **target, defaults={"document": search_document(record)}
-        )
+def search_index_records(writes: list[tuple[models.Model, bool]]) -> None:
+    """Bring the index rows of the written records up to date (the write hook; see the
+    module): one write's, or a whole batch's in a few queries, each record as its last
+    write left it."""
+    last: dict[tuple[str, int], tuple[models.Model, bool]] = {
+        (record._meta.label_lower, record.pk): (record, deleted)
+        for record, deleted in writes
+        if getattr(type(record), "search_fields", None)
+    }
+    gone: dict[str, list[int]] = {}
+    for (target_type, target_id), (_record, deleted) in last.items():
+        if deleted:
+            gone.setdefault(target_type, []).append(target_id)
+    for target_type, ids in gone.items():
+        SearchEntry.objects.filter(target_type=target_type, target_id__in=ids).delete()
+    SearchEntry.objects.bulk_create(
+        [
+            SearchEntry(
+                target_type=target_type, target_id=target_id, document=search_document(record)
+            )
+            for (target_type, target_id), (record, deleted) in last.items()
+            if not deleted
+        ],
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["target_type", "target_id"],
+        update_fields=["document"],
+    )
 
 
 def search_reindex() -> int:

@@ -1,6 +1,8 @@
 """The import on the web: upload, map the columns, dry run, confirm."""
 
 import datetime as dt
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -78,8 +80,8 @@ def test_an_officer_uploads_maps_checks_and_imports(cast, settings):
     dry = client.get(check_url)
     assert dry.status_code == 200
     assert dry.context["rows"] == [
-        (2, ["Désigner le point de contact", "2026-03-15", "fr", "shared", "TLP:GREEN"]),
-        (4, ["Contactpunt aanwijzen", "2026-04-01", "fr", "shared", "TLP:GREEN"]),
+        (2, ["Désigner le point de contact", "2026-03-15", "Français", "Shared", "TLP:GREEN"]),
+        (4, ["Contactpunt aanwijzen", "2026-04-01", "Français", "Shared", "TLP:GREEN"]),
     ]
     assert dry.context["outcome"].skipped == [(3, "blank row"), (5, "total row")]
     assert Commitment.objects.count() == 0
@@ -92,6 +94,44 @@ def test_an_officer_uploads_maps_checks_and_imports(cast, settings):
     ]
     assert list((settings.IMPORTS_DIR).iterdir()) == []  # the file is gone
     assert client.get(check_url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Titre;Échéance;Statut;Description", "Titel;Vervaldatum;Status;Omschrijving"],
+)
+def test_the_mapping_step_recognises_french_and_dutch_column_names(cast, header):
+    client = _client(cast.a_officer)
+    key = _key(_upload(client, cast, f"{header}\nUn;15/03/2026;Prévu;Texte\n"))
+
+    page = client.get(reverse("imports:import-map", args=[key]))
+
+    form = page.context["form"]
+    assert [form[f"column_{i}"].value() for i in range(4)] == [
+        "title",
+        "due_date",
+        "status",
+        "description",
+    ]
+
+
+def test_the_check_page_shows_choices_by_their_labels_in_the_readers_language(cast):
+    client = _client(cast.a_officer)
+    client.cookies["django_language"] = "fr"
+    key = _key(_upload(client, cast, "Titre;Statut\nUn;En cours\nDeux;Gepland\n"))
+    client.post(
+        reverse("imports:import-map", args=[key]),
+        {"column_0": "title", "column_1": "status", "reference_language": "nl"}
+        | {"scope": "shared", "marking": "TLP:GREEN"},
+    )
+
+    page = client.get(reverse("imports:import-check", args=[key]))
+
+    assert page.context["rows"] == [
+        (2, ["Un", "En cours", "Nederlands", "Partagé", "TLP:GREEN"]),
+        (3, ["Deux", "Planifié", "Nederlands", "Partagé", "TLP:GREEN"]),
+    ]
+    assert "<td>En cours</td>" in page.content.decode()
 
 
 def test_the_dry_run_lists_each_problem_by_row_and_column_and_offers_no_import(cast):
@@ -124,6 +164,21 @@ def test_the_dry_run_lists_each_problem_by_row_and_column_and_offers_no_import(c
     )
     assert client.post(reverse("imports:import-check", args=[key])).status_code == 400
     assert Commitment.objects.count() == 0
+
+
+def test_an_upload_untouched_for_a_day_is_removed_by_the_next_upload(cast, settings):
+    client = _client(cast.a_officer)
+    abandoned, recent = _key(_upload(client, cast)), _key(_upload(client, cast))
+    for key, age in ((abandoned, 24 * 3600 + 60), (recent, 23 * 3600)):
+        for path in settings.IMPORTS_DIR.glob(f"*{key}*"):
+            os.utime(path, (time.time() - age, time.time() - age))
+
+    _upload(_client(cast.b_officer), cast)
+
+    assert client.get(reverse("imports:import-map", args=[abandoned])).status_code == 404
+    assert client.get(reverse("imports:import-map", args=[recent])).status_code == 200
+    assert len(list(settings.IMPORTS_DIR.glob(f"*{recent}*"))) == 2
+    assert len(list(settings.IMPORTS_DIR.iterdir())) == 4
 
 
 def test_another_user_cannot_open_an_upload(cast):
