@@ -34,6 +34,7 @@ from entente.core.access import (
     get_visible,
     membership_of,
     party_id_of,
+    remembered,
     require_owner_writer,
     require_visible,
     require_writer,
@@ -55,13 +56,21 @@ def get_agreement_for_user(user, pk, *, write: bool = False) -> Agreement:
     return agreement
 
 
+def party_ids_of(agreement: Agreement) -> frozenset[int]:
+    """The ids of the agreement's parties (asked once in a batch, which changes none)."""
+    return remembered(
+        ("agreement parties", agreement.pk),
+        lambda: frozenset(agreement.agreement_parties.values_list("party_id", flat=True)),
+    )
+
+
 def require_party_to(user, agreement: Agreement) -> Membership:
     """The membership of a writer of one of the agreement's parties, who alone create
     records under it, and only under an agreement they may see (404 otherwise, as for
     any record they may not see)."""
     require_visible(user, agreement)
     membership = require_writer(user)
-    if not agreement.agreement_parties.filter(party_id=membership.party_id).exists():
+    if membership.party_id not in party_ids_of(agreement):
         raise PermissionDenied(_("Your party is not a party to this agreement."))
     return membership
 

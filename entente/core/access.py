@@ -16,10 +16,10 @@ and `get_<entity>_for_user` helper, and every service that takes a parent, is bu
 these functions.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import cast
+from typing import TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
@@ -27,6 +27,8 @@ from django.utils.translation import gettext as _
 
 from entente.core.enums import Marking, Scope
 from entente.core.errors import NotFound, PermissionDenied
+
+T = TypeVar("T")
 
 # Markings that narrow who may read a record to a few: set by owning coordinators only.
 RESTRICTED_MARKINGS = frozenset({Marking.RED, Marking.AMBER_STRICT})
@@ -109,23 +111,34 @@ def get_visible(queryset: QuerySet, public_id):
         raise NotFound(_("No such record.")) from None
 
 
-# The records found visible inside `visibility_remembered()`: (model, pk, user pk).
-_seen_visible: ContextVar[set | None] = ContextVar("entente_seen_visible", default=None)
+# What a batch has asked already, inside `visibility_remembered()`: key -> answer.
+_remembered: ContextVar[dict | None] = ContextVar("entente_remembered", default=None)
 
 
 @contextmanager
 def visibility_remembered() -> Iterator[None]:
-    """Inside the block, a record once found visible to a user is not asked about again.
+    """Inside the block, a record once found visible to a user is not asked about again,
+    nor an agreement's parties (`remembered`).
 
     For a batch in one transaction that changes no one's sight of the records it hands
     to services again and again (an import passes the same agreement to thousands of
     create services): the same answer, without the query each time.
     """
-    token = _seen_visible.set(set())
+    token = _remembered.set({})
     try:
         yield
     finally:
-        _seen_visible.reset(token)
+        _remembered.reset(token)
+
+
+def remembered(key: tuple, answer: Callable[[], T]) -> T:
+    """`answer()`, asked once per `key` inside `visibility_remembered()`, every time outside."""
+    memo = _remembered.get()
+    if memo is None:
+        return answer()
+    if key not in memo:
+        memo[key] = answer()
+    return memo[key]
 
 
 def require_visible(user, record: Model) -> None:
@@ -133,14 +146,14 @@ def require_visible(user, record: Model) -> None:
     handed a parent (an agreement, a meeting, a request) checks it here first, so that a
     parent the actor may not see stays unknown to them (404, never 403)."""
     model = type(record)
-    seen = _seen_visible.get()
-    key = (model, record.pk, getattr(user, "pk", None))
-    if seen is not None and key in seen:
-        return
-    if not model._base_manager.filter(visible_q(model, user), pk=record.pk).exists():
+    key = ("visible", model, record.pk, getattr(user, "pk", None))
+    if not remembered(key, lambda: _is_visible(user, record)):
         raise NotFound(_("No such record."))
-    if seen is not None:
-        seen.add(key)
+
+
+def _is_visible(user, record: Model) -> bool:
+    model = type(record)
+    return model._base_manager.filter(visible_q(model, user), pk=record.pk).exists()
 
 
 def get_owned_for_user(queryset: QuerySet, user, public_id, *, write: bool = False):

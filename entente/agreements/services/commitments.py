@@ -24,9 +24,7 @@ from entente.agreements.models import (
     Commitment,
     IndicatorValue,
 )
-from entente.agreements.selectors import (
-    require_party_to,
-)
+from entente.agreements.selectors import party_ids_of, require_party_to
 from entente.audit.services import (
     audit_record,
     audited_create,
@@ -90,7 +88,7 @@ def commitment_create(
 
 
 def _check_commitment_links(agreement, responsible_party, clauses, fields) -> None:
-    if not agreement.agreement_parties.filter(party=responsible_party).exists():
+    if responsible_party.pk not in party_ids_of(agreement):
         raise ValidationError(
             {"responsible_party": _("The responsible party is not a party to the agreement.")}
         )
