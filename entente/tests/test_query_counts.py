@@ -15,8 +15,10 @@ grows.
 
 import datetime as dt
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -214,7 +216,7 @@ class Counted:
     """The world of access_world.py with the records the routes name: the shared ones of
     both parties, which the growth below fills with children."""
 
-    def __init__(self, cast):
+    def __init__(self, cast) -> None:
         self.world: World = build(cast)
         self.cast = cast
         self.users = self.world.users | {ADMIN: _user(ADMIN)}
@@ -337,8 +339,6 @@ class Counted:
 
 
 def _user(username: str):
-    from django.contrib.auth import get_user_model
-
     return get_user_model().objects.get(username=username)
 
 
@@ -371,13 +371,7 @@ def _page_url(route: str, record) -> str:
     if record is None:
         converters = page_patterns()[route].pattern.converters
         return reverse(route, kwargs={"code": DIRECTORY_PARTY} if "code" in converters else {})
-
-    class Named:  # what page_url reads of an access-world entry
-        pass
-
-    entry = Named()
-    entry.record = record  # type: ignore[attr-defined]
-    return page_url(route, entry)  # type: ignore[arg-type]
+    return page_url(route, SimpleNamespace(record=record))  # type: ignore[arg-type]
 
 
 def api_reads(counted: Counted) -> Iterator[tuple[str, object, int]]:
@@ -394,13 +388,7 @@ def api_reads(counted: Counted) -> Iterator[tuple[str, object, int]]:
 def _api_url(template: str, record) -> str:
     if record is None:
         return API + template.replace("{party_code}", DIRECTORY_PARTY)
-
-    class Named:
-        pass
-
-    entry = Named()
-    entry.record = record  # type: ignore[attr-defined]
-    return api_path(template, None, entry)  # type: ignore[arg-type]
+    return api_path(template, None, SimpleNamespace(record=record))  # type: ignore[arg-type]
 
 
 def _count_all(reads) -> dict[str, int]:
