@@ -76,8 +76,6 @@ class LiaisonRequest(PartyOwned):
             models.Index(fields=["from_unit", "status", "due_at"], name="liaison_outbox"),
             # API request list: ORDER BY sent_at DESC, id DESC (the cursor's key)
             models.Index(fields=["-sent_at", "-id"], name="liaison_request_sent"),
-            # request lists: open first, then by deadline (selectors._open_first)
-            models.Index(fields=["status", "due_at"], name="liaison_request_due"),
         ]
 
     def __str__(self) -> str:

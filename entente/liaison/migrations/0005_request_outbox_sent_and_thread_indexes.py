@@ -26,8 +26,4 @@ class Migration(migrations.Migration):
             model_name='liaisonrequest',
             index=models.Index(fields=['-sent_at', '-id'], name='liaison_request_sent'),
         ),
-        migrations.AddIndex(
-            model_name='liaisonrequest',
-            index=models.Index(fields=['status', 'due_at'], name='liaison_request_due'),
-        ),
     ]
