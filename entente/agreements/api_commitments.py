@@ -1,10 +1,8 @@
 """JSON API of commitments and their indicator values (see api.py for how it is built)."""
 
-import datetime as dt
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpResponse
 from ninja import Query, Router
 from ninja.pagination import paginate
@@ -13,7 +11,7 @@ from entente.accounts.models import Unit
 from entente.accounts.selectors import contact_visible_to, resolve_party, resolve_users
 from entente.agreements.api_actions import publish, set_marking
 from entente.agreements.filters import title_search
-from entente.agreements.models import Agreement, Commitment, IndicatorValue
+from entente.agreements.models import Agreement, Commitment, IndicatorValue, due_order
 from entente.agreements.schemas import (
     OVERDUE,
     CommitmentFilters,
@@ -85,7 +83,7 @@ def commitments_as_shown(user) -> QuerySet[Commitment]:
             visible.filter(previous_occurrence=OuterRef("pk")).values("public_id")[:1]
         ),
         # Soonest due first, undated last: a non-null key for the cursor.
-        due_order=Coalesce("due_date", Value(dt.date.max)),
+        due_order=due_order(),
     )
 
 

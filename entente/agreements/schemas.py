@@ -180,7 +180,7 @@ class AgreementDetailOut(AgreementOut):
 
     @staticmethod
     def resolve_signatories(agreement) -> list:
-        return list(agreement.signatories.all())
+        return list(agreement.signatories.select_related("party"))
 
     @staticmethod
     def resolve_events(agreement) -> list:

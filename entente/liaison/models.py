@@ -72,6 +72,10 @@ class LiaisonRequest(PartyOwned):
         indexes = [
             # inbox: requests waiting on a unit, by deadline
             models.Index(fields=["to_unit", "status", "due_at"], name="liaison_inbox"),
+            # outbox: requests a unit sent, by status and deadline
+            models.Index(fields=["from_unit", "status", "due_at"], name="liaison_outbox"),
+            # API request list: ORDER BY sent_at DESC, id DESC (the cursor's key)
+            models.Index(fields=["-sent_at", "-id"], name="liaison_request_sent"),
         ]
 
     def __str__(self) -> str:
@@ -97,6 +101,10 @@ class LiaisonMessage(PartyOwned):
 
     class Meta(PartyOwned.Meta):
         ordering = ["created_at", "pk"]
+        indexes = [
+            # a request's thread, oldest first (messages_for, the API's message list)
+            models.Index(fields=["request", "created_at"], name="liaison_message_thread"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request.reference} {self.get_kind_display()}"

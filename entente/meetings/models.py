@@ -40,6 +40,10 @@ class Meeting(Translated, PartyOwned):
             ),
             one_of("status", MeetingStatus.values),
         ]
+        indexes = [
+            # meeting list and calendar by start; API list: ORDER BY starts_at DESC, id DESC
+            models.Index(fields=["starts_at", "id"], name="meetings_meeting_start"),
+        ]
 
     def __str__(self) -> str:
         return self.title

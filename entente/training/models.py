@@ -45,6 +45,10 @@ class TrainingActivity(Translated, PartyOwned):
             ),
             one_of("status", TrainingStatus.values),
         ]
+        indexes = [
+            # training list and calendar by start; API list: ORDER BY starts_on DESC, id DESC
+            models.Index(fields=["starts_on", "id"], name="training_activity_start"),
+        ]
 
     def __str__(self) -> str:
         return self.title
