@@ -1,6 +1,9 @@
 """Reads of a user's own notices. A notice is its recipient's alone; the record it names
 is read through that record's door (`notice_target`), never directly."""
 
+from collections import defaultdict
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
@@ -8,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from entente.core.access import get_visible
 from entente.core.errors import NotFound
-from entente.core.registry import get_record_for_user
+from entente.core.registry import get_record_for_user, record_type
 from entente.notices.models import Follow, Notice, NoticePreference
 
 # The record types a user may follow (by the audit chain's type name).
@@ -45,6 +48,24 @@ def notice_target(notice: Notice) -> Model:
     """The record, if its recipient may still see it; NotFound otherwise."""
     name = f"{notice.target_type.app_label}.{notice.target_type.model}"
     return get_record_for_user(notice.recipient, name, notice.target_id)
+
+
+def notice_targets(user, notices) -> dict[tuple[int, Any], Model]:
+    """The records `notices` are about that `user` still sees, by (content type id,
+    public id): one query per record type, each through that type's own selector."""
+    wanted: dict[int, set] = defaultdict(set)
+    for notice in notices:
+        wanted[notice.target_type_id].add(notice.target_id)
+    found: dict[tuple[int, Any], Model] = {}
+    for type_id, ids in wanted.items():
+        kind = ContentType.objects.get_for_id(type_id)
+        try:
+            entry = record_type(f"{kind.app_label}.{kind.model}")
+        except NotFound:
+            continue
+        for record in entry.visible(user).filter(public_id__in=ids):
+            found[(type_id, record.public_id)] = record
+    return found
 
 
 def follows_of(record: Model) -> QuerySet[Follow]:

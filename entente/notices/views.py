@@ -3,7 +3,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from entente.core.errors import NotFound
 from entente.core.pages import done, page_of, safe_next, signed_in
 from entente.core.registry import record_page_url
 from entente.notices.forms import NoticePreferencesForm
@@ -11,6 +10,7 @@ from entente.notices.selectors import (
     get_followable_for_user,
     get_notice_for_user,
     notice_target,
+    notice_targets,
     notice_visible_to,
     preferences_of,
 )
@@ -26,17 +26,14 @@ from entente.notices.services import (
 @signed_in("GET")
 def notice_list(request: HttpRequest) -> HttpResponse:
     page = page_of(request, notice_visible_to(request.user))
-    rows = [(notice, _name_if_visible(notice)) for notice in page.object_list]
+    # Each record's own name (title, or reference and subject), for whoever still sees
+    # it: here, unlike in an e-mail, the reader is in the application.
+    targets = notice_targets(request.user, page.object_list)
+    rows = [
+        (notice, str(targets.get((notice.target_type_id, notice.target_id), "")))
+        for notice in page.object_list
+    ]
     return render(request, "notices/notice_list.html", {"page": page, "rows": rows})
-
-
-def _name_if_visible(notice) -> str:
-    """The record's own name (title, or reference and subject), for whoever still sees
-    it: here, unlike in an e-mail, the reader is in the application."""
-    try:
-        return str(notice_target(notice))
-    except NotFound:
-        return ""
 
 
 @signed_in("GET", "POST")
