@@ -42,6 +42,8 @@ class ExportList:
     columns: tuple[Column, ...]
     # Read with the rows (the columns show them), without changing which rows there are.
     related: tuple[str, ...] = ()
+    # The same for rows of which a record has several (prefetch_related).
+    prefetched: tuple[str, ...] = ()
 
 
 def _yes(value: bool) -> str | Promise:

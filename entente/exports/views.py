@@ -1,7 +1,7 @@
 """Downloads of exports: a list as its page shows it (CSV or XLSX), a whole agreement
 as JSON. Each is recorded in the audit chain as the user's export."""
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -12,9 +12,10 @@ from entente.exports.files import ExportFile, export_agreement, export_list
 from entente.exports.lists import LISTS
 
 
-def download(export: ExportFile) -> HttpResponse:
-    """The file as a download, kept by no cache: marked material stays off shared disks."""
-    response = HttpResponse(export.content, content_type=export.content_type)
+def download(export: ExportFile) -> StreamingHttpResponse:
+    """The file as a download, sent as it is written, kept by no cache: marked material
+    stays off shared disks."""
+    response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

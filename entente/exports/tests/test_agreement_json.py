@@ -61,7 +61,7 @@ def test_json_holds_only_what_each_role_may_see(world):
             if username not in entry.viewers:
                 found[key], expected[key] = response.status_code, 404
                 continue
-            text = response.content.decode()
+            text = response.getvalue().decode()
             document = json.loads(text)
             found[key] = (
                 response.status_code,
@@ -88,10 +88,10 @@ def test_json_is_the_api_answer_and_the_same_twice(world):
     user = world.users["b_officer"]
     agreement = world.cast.agreement
     first = export_as(user, agreement)
-    second = export_as(user, agreement)
-    assert first.content == second.content
+    content = first.getvalue()  # streamed: read once
+    assert content == export_as(user, agreement).getvalue()
     assert first["Content-Type"] == "application/json"
-    document = json.loads(first.content)
+    document = json.loads(content)
     api = api_client(user)
     assert document["agreement"] == api.get(f"{API}/agreements/{agreement.public_id}").json()
     commitment = document["commitments"][0]
@@ -100,7 +100,7 @@ def test_json_is_the_api_answer_and_the_same_twice(world):
     assert {k: v for k, v in commitment.items() if k not in ("reports", "comments")} == answer
     assert document["highest_marking"] == "TLP:AMBER"
     assert (
-        first.content.decode()
+        content.decode()
         == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     )
 
@@ -109,7 +109,7 @@ def test_json_export_is_audited(world):
     user = world.users["a_reader"]
     export_as(user, world.cast.agreement)
     event = AuditEvent.objects.order_by("-seq").first()
-    document = json.loads(export_as(user, world.cast.agreement).content)
+    document = json.loads(export_as(user, world.cast.agreement).getvalue())
     assert (event.action, event.actor, event.after) == (
         "export",
         user,
@@ -146,7 +146,7 @@ def test_command_writes_the_json_the_page_gives(world, tmp_path):
         "--user",
         "b_officer",
     )
-    assert out.read_bytes() == export_as(world.users["b_officer"], agreement).content
+    assert out.read_bytes() == export_as(world.users["b_officer"], agreement).getvalue()
 
 
 def test_command_exports_the_agreements_commitments_as_csv(world, tmp_path):
