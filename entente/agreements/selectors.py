@@ -1,5 +1,6 @@
 """Reads of agreements, their parts and commitments, always filtered by visibility."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -263,6 +264,13 @@ def agreement_portfolio(user) -> QuerySet[Agreement]:
             ),
         )
     )
+
+
+def last_notice_day(agreement: Agreement) -> dt.date | None:
+    """The last day to give notice to end (or not renew) the agreement, when it has one."""
+    if agreement.expires_on is None or not agreement.notice_period_days:
+        return None
+    return agreement.expires_on - dt.timedelta(days=agreement.notice_period_days)
 
 
 def portfolio_countries(user) -> list[str]:

@@ -58,6 +58,16 @@ def request_export(request):
 
 
 @signed_in("GET")
+def portfolio_export(request):
+    return list_export(request, "portfolio")
+
+
+@signed_in("GET")
+def contact_export(request):
+    return list_export(request, "contacts")
+
+
+@signed_in("GET")
 def agreement_export(request, pk):
     agreement = get_agreement_for_user(request.user, pk)
     return download(export_agreement(user=request.user, agreement=agreement))

@@ -62,7 +62,9 @@ def csv_chunks(
     yield ("\ufeff" + writer.writerow(marking_line(marking)) + writer.writerow(headers)).encode()
     rows = iter(rows)
     while chunk := list(islice(rows, CSV_ROWS_PER_CHUNK)):
-        lines = (writer.writerow([neutralised("" if v is None else v) for v in row]) for row in chunk)
+        lines = (
+            writer.writerow([neutralised("" if v is None else v) for v in row]) for row in chunk
+        )
         yield "".join(lines).encode("utf-8")
 
 
