@@ -22,8 +22,9 @@ def download(export: ExportFile) -> StreamingHttpResponse:
     return response
 
 
+@signed_in("GET")
 def list_export(request, name: str):
-    """`?format=csv|xlsx` and the list page's own filters."""
+    """The list `name` (exports.lists.LISTS): `?format=csv|xlsx` and its page's filters."""
     try:
         export = export_list(
             LISTS[name], data=request.GET, request=request, fmt=request.GET.get("format", "")
@@ -35,36 +36,6 @@ def list_export(request, name: str):
         context = {"message": exc.messages[0], "title": LISTS[name].title, "back": back}
         return render(request, "exports/export_refused.html", context, status=400)
     return download(export)
-
-
-@signed_in("GET")
-def commitment_export(request):
-    return list_export(request, "commitments")
-
-
-@signed_in("GET")
-def meeting_export(request):
-    return list_export(request, "meetings")
-
-
-@signed_in("GET")
-def training_export(request):
-    return list_export(request, "trainings")
-
-
-@signed_in("GET")
-def request_export(request):
-    return list_export(request, "requests")
-
-
-@signed_in("GET")
-def portfolio_export(request):
-    return list_export(request, "portfolio")
-
-
-@signed_in("GET")
-def contact_export(request):
-    return list_export(request, "contacts")
 
 
 @signed_in("GET")
