@@ -6,6 +6,7 @@ An agreement the user may not see is answered exactly as one that does not exist
 """
 
 import uuid
+from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 from pathlib import Path
@@ -58,10 +59,12 @@ def add_agreement_file_arguments(parser, *, user_help: str, metavar: str | None 
     parser.add_argument("-o", "--output", required=True, metavar=metavar, help="The file to write.")
 
 
-def write_output(command: BaseCommand, output: str, content: bytes) -> None:
-    """Write `content` to the file `output`, saying so on stderr (stdout may be the file)."""
+def write_output(command: BaseCommand, output: str, content: bytes | Iterable[bytes]) -> None:
+    """Write `content` (or its chunks, as they come) to the file `output`, saying so on
+    stderr (stdout may be the file)."""
     try:
-        Path(output).write_bytes(content)
+        with Path(output).open("wb") as file:
+            file.writelines([content] if isinstance(content, bytes) else content)
     except OSError as error:
         raise CommandError(f"cannot write {output}: {error.strerror}.") from None
     command.stderr.write(f"Wrote {output}.")

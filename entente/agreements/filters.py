@@ -19,6 +19,7 @@ from entente.agreements.forms import LANGUAGES, DateInput
 from entente.agreements.models import AgreementParty
 from entente.agreements.selectors import (
     agreement_party_choices,
+    agreement_portfolio,
     agreement_visible_to,
     area_visible_to,
     clause_visible_to,
@@ -100,6 +101,17 @@ class AgreementFilter(django_filters.FilterSet):
             party_id=party_id_of(self.request.user)
         )
         return queryset.filter(pk__in=counterparts.values("agreement_id"))
+
+
+def portfolio_filter(data, request, **figures) -> AgreementFilter:
+    """The portfolio as its page and its exports show it, latest signed first; `figures`
+    are counts the layers above add per agreement (its open requests)."""
+    queryset = (
+        agreement_portfolio(request.user)
+        .annotate(**figures)
+        .order_by(F("signed_on").desc(nulls_last=True), "title", "pk")
+    )
+    return AgreementFilter(data or None, queryset=queryset, request=request)
 
 
 def _visible_agreements(request):

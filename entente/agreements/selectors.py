@@ -1,5 +1,6 @@
 """Reads of agreements, their parts and commitments, always filtered by visibility."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -201,22 +202,22 @@ def get_progress_report_for_user(user, pk, *, write: bool = False) -> ProgressRe
     return get_owned_for_user(progress_report_visible_to(user), user, pk, write=write)
 
 
-def reports_of(user, commitment: Commitment) -> QuerySet[ProgressReport]:
-    """The commitment's reports the user may see, newest first, with the files on each
-    that the user may see in `visible_evidence`."""
-    return (
-        progress_report_visible_to(user)
-        .filter(commitment=commitment)
-        .order_by("-created_at", "-pk")
-        .prefetch_related(
-            Prefetch(
-                "evidence",
-                queryset=attachment_visible_to(user).order_by("created_at", "pk"),
-                to_attr="visible_evidence",
-            ),
-            "red_recipients",
-        )
+def reports_with_evidence(user) -> QuerySet[ProgressReport]:
+    """The reports the user may see, with the files on each that the user may see in
+    `visible_evidence`."""
+    return progress_report_visible_to(user).prefetch_related(
+        Prefetch(
+            "evidence",
+            queryset=attachment_visible_to(user).order_by("created_at", "pk"),
+            to_attr="visible_evidence",
+        ),
+        "red_recipients",
     )
+
+
+def reports_of(user, commitment: Commitment) -> QuerySet[ProgressReport]:
+    """The commitment's reports the user may see, newest first, with their evidence."""
+    return reports_with_evidence(user).filter(commitment=commitment).order_by("-created_at", "-pk")
 
 
 def commitment_overdue(user) -> QuerySet[Commitment]:
@@ -272,6 +273,13 @@ def agreement_portfolio(user) -> QuerySet[Agreement]:
             ),
         )
     )
+
+
+def last_notice_day(agreement: Agreement) -> dt.date | None:
+    """The last day to give notice to end (or not renew) the agreement, when it has one."""
+    if agreement.expires_on is None or not agreement.notice_period_days:
+        return None
+    return agreement.expires_on - dt.timedelta(days=agreement.notice_period_days)
 
 
 def portfolio_countries(user) -> list[str]:

@@ -17,8 +17,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_filters import FilterSet
 
-from entente.agreements.filters import commitment_filter
+from entente.accounts.filters import contact_filter
+from entente.agreements.filters import commitment_filter, portfolio_filter
+from entente.agreements.selectors import last_notice_day
 from entente.liaison.filters import request_filter
+from entente.liaison.selectors import open_request_count
 from entente.meetings.filters import meeting_filter
 from entente.training.filters import training_filter
 
@@ -42,6 +45,8 @@ class ExportList:
     columns: tuple[Column, ...]
     # Read with the rows (the columns show them), without changing which rows there are.
     related: tuple[str, ...] = ()
+    # The same for rows of which a record has several (prefetch_related).
+    prefetched: tuple[str, ...] = ()
 
 
 def _yes(value: bool) -> str | Promise:
@@ -157,4 +162,55 @@ TRAININGS = ExportList(
     ),
 )
 
-LISTS = {export.name: export for export in (COMMITMENTS, MEETINGS, TRAININGS, REQUESTS)}
+
+def _portfolio(data, request) -> FilterSet:
+    return portfolio_filter(data, request, open_requests=open_request_count(request.user))
+
+
+PORTFOLIO = ExportList(
+    name="portfolio",
+    title=_("Portfolio"),
+    page="reports:agreement-list",
+    filtered=_portfolio,
+    # agreement_portfolio() reads its owner and parties with it already
+    columns=(
+        Column(_("Id"), lambda a: str(a.public_id)),
+        Column(_("Agreement"), lambda a: a.title),
+        Column(_("Instrument type"), lambda a: a.get_instrument_type_display()),
+        Column(_("Status"), lambda a: a.get_status_display()),
+        Column(_("Parties"), lambda a: ", ".join(p.party.code for p in a.agreement_parties.all())),
+        Column(_("Signed"), lambda a: a.signed_on),
+        Column(_("Next deadline"), lambda a: a.next_deadline),
+        Column(_("Expires"), lambda a: a.expires_on),
+        Column(_("Notice by"), last_notice_day),
+        Column(_("Open commitments"), lambda a: a.open_commitments),
+        Column(_("Overdue commitments"), lambda a: a.overdue_commitments),
+        Column(_("Open requests"), lambda a: a.open_requests),
+        *HANDLING,
+    ),
+)
+
+CONTACTS = ExportList(
+    name="contacts",
+    title=_("Directory"),
+    page="directory:party-list",
+    filtered=contact_filter,
+    related=("owning_party", "unit"),
+    columns=(
+        Column(_("Id"), lambda c: str(c.public_id)),
+        Column(_("Name"), lambda c: c.name),
+        Column(_("Title"), lambda c: c.title),
+        Column(_("Party"), lambda c: c.owning_party.code),
+        Column(_("Unit"), lambda c: c.unit.name),
+        Column(_("E-mail"), lambda c: c.email),
+        Column(_("Phone"), lambda c: c.phone),
+        Column(_("Languages"), lambda c: c.languages),
+        Column(_("Time zone"), lambda c: c.time_zone),
+        *HANDLING,
+    ),
+)
+
+LISTS = {
+    export.name: export
+    for export in (COMMITMENTS, MEETINGS, TRAININGS, REQUESTS, PORTFOLIO, CONTACTS)
+}

@@ -1,7 +1,7 @@
 """Downloads of exports: a list as its page shows it (CSV or XLSX), a whole agreement
 as JSON. Each is recorded in the audit chain as the user's export."""
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -12,17 +12,19 @@ from entente.exports.files import ExportFile, export_agreement, export_list
 from entente.exports.lists import LISTS
 
 
-def download(export: ExportFile) -> HttpResponse:
-    """The file as a download, kept by no cache: marked material stays off shared disks."""
-    response = HttpResponse(export.content, content_type=export.content_type)
+def download(export: ExportFile) -> StreamingHttpResponse:
+    """The file as a download, sent as it is written, kept by no cache: marked material
+    stays off shared disks."""
+    response = StreamingHttpResponse(export.chunks, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
 
 
+@signed_in("GET")
 def list_export(request, name: str):
-    """`?format=csv|xlsx` and the list page's own filters."""
+    """The list `name` (exports.lists.LISTS): `?format=csv|xlsx` and its page's filters."""
     try:
         export = export_list(
             LISTS[name], data=request.GET, request=request, fmt=request.GET.get("format", "")
@@ -34,26 +36,6 @@ def list_export(request, name: str):
         context = {"message": exc.messages[0], "title": LISTS[name].title, "back": back}
         return render(request, "exports/export_refused.html", context, status=400)
     return download(export)
-
-
-@signed_in("GET")
-def commitment_export(request):
-    return list_export(request, "commitments")
-
-
-@signed_in("GET")
-def meeting_export(request):
-    return list_export(request, "meetings")
-
-
-@signed_in("GET")
-def training_export(request):
-    return list_export(request, "trainings")
-
-
-@signed_in("GET")
-def request_export(request):
-    return list_export(request, "requests")
 
 
 @signed_in("GET")

@@ -1,13 +1,18 @@
 """Writing a list as CSV or XLSX: one header line naming the highest marking in the
 file, then the column headers, then a row per record, its marking in its own column.
 
+Both are written while the rows are read, a chunk at a time, so that memory stays flat
+however long the list: CSV straight into the response, XLSX through openpyxl's
+write-only workbook into a temporary file on disk, then sent from there.
+
 Cells that a spreadsheet would read as a formula are neutralised, since the text in
 them was typed by users of either party (CSV injection, OWASP).
 """
 
 import csv
-import io
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -21,6 +26,9 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 FORMATS = tuple(CONTENT_TYPES)
+# Rows per CSV chunk, bytes per XLSX chunk: large enough to keep the calls few.
+CSV_ROWS_PER_CHUNK = 500
+FILE_BLOCK = 64 * 1024
 
 
 def neutralised(value: Any) -> Any:
@@ -39,34 +47,47 @@ def marking_line(marking: str) -> list[str]:
     return [_("Highest marking in this file: %(marking)s") % {"marking": marking}]
 
 
-def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], marking: str) -> bytes:
+class _Line:
+    """A file for csv.writer that hands back each line instead of keeping it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_chunks(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], marking: str
+) -> Iterator[bytes]:
     """UTF-8 with a byte-order mark, so that Excel reads Arabic and accents right."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(marking_line(marking))
-    writer.writerow(headers)
-    writer.writerows([neutralised("" if v is None else v) for v in row] for row in rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    writer = csv.writer(_Line())
+    yield ("\ufeff" + writer.writerow(marking_line(marking)) + writer.writerow(headers)).encode()
+    rows = iter(rows)
+    while chunk := list(islice(rows, CSV_ROWS_PER_CHUNK)):
+        lines = (
+            writer.writerow([neutralised("" if v is None else v) for v in row]) for row in chunk
+        )
+        yield "".join(lines).encode("utf-8")
 
 
-def write_xlsx(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], marking: str, title: str
-) -> bytes:
-    # write_only streams rows to the file instead of holding a cell object for each.
+def xlsx_chunks(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], marking: str, title: str
+) -> Iterator[bytes]:
+    # write_only streams rows to a file instead of holding a cell object for each.
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])  # Excel's limit on a sheet's name
     sheet.append(marking_line(marking))
     sheet.append(list(headers))
     for row in rows:
         sheet.append([neutralised(value) for value in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    with tempfile.TemporaryFile() as file:  # deleted once sent, or when the download stops
+        book.save(file)
+        file.seek(0)
+        while block := file.read(FILE_BLOCK):
+            yield block
 
 
-def write(
-    fmt: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], marking: str, title: str
-) -> bytes:
+def chunks(
+    fmt: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], marking: str, title: str
+) -> Iterator[bytes]:
     if fmt == "csv":
-        return write_csv(headers, rows, marking)
-    return write_xlsx(headers, rows, marking, title)
+        return csv_chunks(headers, rows, marking)
+    return xlsx_chunks(headers, rows, marking, title)

@@ -5,9 +5,11 @@ common access rule. Who may act on it depends on the side: the sending party's w
 (`require_sender`) and the receiving party's writers (`require_receiver`).
 """
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from entente.agreements.selectors import count_of
 from entente.core.access import (
     get_visible,
     membership_of,
@@ -108,3 +110,11 @@ def message_visible_to(user) -> QuerySet[LiaisonMessage]:
 
 def messages_for(user, request: LiaisonRequest) -> QuerySet[LiaisonMessage]:
     return message_visible_to(user).filter(request=request)
+
+
+def open_request_count(user) -> Coalesce:
+    """How many open requests the user may see under the agreement of the outer query
+    (the portfolio's column, on its page and in its export)."""
+    return count_of(
+        liaison_request_visible_to(user).filter(agreement=OuterRef("pk"), status__in=OPEN_STATUSES)
+    )

@@ -154,19 +154,30 @@ class MeetingParts:
 def meeting_parts(user, meeting: Meeting) -> MeetingParts:
     """The meeting's agenda, attendance and decisions (with their visible commitments),
     for its page and its API answer alike."""
-    return MeetingParts(
-        agenda=list(agenda_item_visible_to(user).filter(meeting=meeting).order_by("position")),
-        attendance=list(
-            attendance_visible_to(user)
-            .filter(meeting=meeting)
-            .select_related("contact__unit__party")
-            .order_by("contact__name", "pk")
-        ),
-        guests=list(guest_visible_to(user).filter(meeting=meeting).order_by("name", "pk")),
-        decisions=with_visible_commitments(
-            user, decision_visible_to(user).filter(meeting=meeting).order_by("number")
-        ),
+    return meetings_parts(user, [meeting])[meeting.pk]
+
+
+def meetings_parts(user, meetings: Iterable[Meeting]) -> dict[int, MeetingParts]:
+    """`meeting_parts` of each of `meetings` (by key), read together: a few queries
+    however many meetings there are."""
+    parts = {meeting.pk: MeetingParts([], [], [], []) for meeting in meetings}
+    under = {"meeting__in": list(parts)}
+    for item in agenda_item_visible_to(user).filter(**under).order_by("position"):
+        parts[item.meeting_id].agenda.append(item)
+    attendance = (
+        attendance_visible_to(user)
+        .filter(**under)
+        .select_related("contact__unit__party")
+        .order_by("contact__name", "pk")
     )
+    for attended in attendance:
+        parts[attended.meeting_id].attendance.append(attended)
+    for guest in guest_visible_to(user).filter(**under).order_by("name", "pk"):
+        parts[guest.meeting_id].guests.append(guest)
+    decisions = decision_visible_to(user).filter(**under).order_by("number")
+    for decision in with_visible_commitments(user, decisions):
+        parts[decision.meeting_id].decisions.append(decision)
+    return parts
 
 
 @dataclass(frozen=True)

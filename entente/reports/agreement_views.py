@@ -6,27 +6,25 @@ Records come only through the selectors (`*_visible_to`, `get_*_for_user`).
 
 import datetime as dt
 
-from django.db.models import F, OuterRef
+from django.db.models import OuterRef
 from django.shortcuts import render
 from django.utils import timezone
 
-from entente.agreements.filters import AgreementFilter
+from entente.agreements.filters import portfolio_filter
 from entente.agreements.selectors import (
     agreement_event_visible_to,
-    agreement_portfolio,
     agreement_visible_to,
     area_visible_to,
     clauses_with_commitments,
     commitment_visible_to,
     count_of,
     get_agreement_for_user,
+    last_notice_day,
 )
 from entente.core.access import membership_of, party_id_of
 from entente.core.pages import page_of, signed_in
-from entente.liaison.clock import OPEN_STATUSES as OPEN_REQUEST_STATUSES
-from entente.liaison.selectors import liaison_request_visible_to
+from entente.liaison.selectors import liaison_request_visible_to, open_request_count
 from entente.meetings.selectors import meeting_visible_to
-from entente.reports.selectors import last_notice_day
 from entente.training.selectors import training_visible_to
 
 SECTION_SIZE = 20
@@ -60,15 +58,7 @@ def _party_ids(agreement) -> set[int]:
 @signed_in("GET")
 def agreement_list(request):
     user = request.user
-    open_requests = liaison_request_visible_to(user).filter(
-        agreement=OuterRef("pk"), status__in=OPEN_REQUEST_STATUSES
-    )
-    queryset = (
-        agreement_portfolio(user)
-        .annotate(open_requests=count_of(open_requests))
-        .order_by(F("signed_on").desc(nulls_last=True), "title", "pk")
-    )
-    filterset = AgreementFilter(request.GET or None, queryset=queryset, request=request)
+    filterset = portfolio_filter(request.GET, request, open_requests=open_request_count(user))
     page = page_of(request, filterset.qs)
     own, today = party_id_of(user), timezone.localdate()
     for agreement in page.object_list:

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from entente.accounts.preferences import preferred_zone
+from entente.agreements.selectors import last_notice_day
 from entente.core.enums import Marking
-from entente.reports.selectors import CalendarRecords, calendar_records, last_notice_day
+from entente.reports.selectors import CalendarRecords, calendar_records
 
 PRODID = "-//Entente//Calendar//EN"
 UID_DOMAIN = "entente"

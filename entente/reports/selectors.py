@@ -378,13 +378,6 @@ def calendar_entries(
 # --- calendar files and feeds ---------------------------------------------------------
 
 
-def last_notice_day(agreement: Agreement) -> dt.date | None:
-    """The last day to give notice to end (or not renew) the agreement, when it has one."""
-    if agreement.expires_on is None or not agreement.notice_period_days:
-        return None
-    return agreement.expires_on - dt.timedelta(days=agreement.notice_period_days)
-
-
 @dataclass
 class CalendarRecords:
     """Everything dated that the user may see, for an iCalendar file or feed."""

@@ -154,6 +154,8 @@ PAGES = {
     "exports:meeting-export": Case(None, query=(("format", "csv"),)),
     "exports:training-export": Case(None, query=(("format", "csv"),)),
     "exports:request-export": Case(None, query=(("format", "csv"), ("tab", "all"))),
+    "exports:portfolio-export": Case(None, query=(("format", "csv"),)),
+    "exports:contact-export": Case(None, query=(("format", "csv"),)),
     "exports:agreement-export": Case("agreement"),
     "imports:import-upload": Case("agreement", GET + POST),
     # Named by a random key that only its uploader's user opens, no record:

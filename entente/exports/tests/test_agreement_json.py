@@ -2,17 +2,34 @@
 shapes, byte for byte the same twice; and the `entente export` command."""
 
 import csv
+import hashlib
 import io
 import json
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from entente.audit.models import AuditEvent
-from entente.tests.access_world import OUTSIDERS, USERS, build
+from entente.core.enums import Scope
+from entente.tests.access_world import (
+    AB,
+    OUTSIDERS,
+    USERS,
+    World,
+    _attachment,
+    _comment,
+    _commitment,
+    _meeting,
+    _reported,
+    _request,
+    _training,
+    build,
+)
 from entente.tests.api_helpers import API, api_client
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +78,7 @@ def test_json_holds_only_what_each_role_may_see(world):
             if username not in entry.viewers:
                 found[key], expected[key] = response.status_code, 404
                 continue
-            text = response.content.decode()
+            text = response.getvalue().decode()
             document = json.loads(text)
             found[key] = (
                 response.status_code,
@@ -70,6 +87,7 @@ def test_json_holds_only_what_each_role_may_see(world):
                 sorted(m["id"] for m in document["meetings"]),
                 sorted(t["id"] for t in document["trainings"]),
                 sorted(r["id"] for r in document["requests"]),
+                sorted(a["id"] for a in document["attachments"]),
                 all(r["marking"].startswith("TLP:") for r in records(document)),
             )
             expected[key] = (
@@ -77,7 +95,7 @@ def test_json_holds_only_what_each_role_may_see(world):
                 [],
                 *(
                     visible_under(world, kind, entry.record, username)
-                    for kind in ("commitment", "meeting", "training", "request")
+                    for kind in ("commitment", "meeting", "training", "request", "attachment")
                 ),
                 True,
             )
@@ -88,19 +106,24 @@ def test_json_is_the_api_answer_and_the_same_twice(world):
     user = world.users["b_officer"]
     agreement = world.cast.agreement
     first = export_as(user, agreement)
-    second = export_as(user, agreement)
-    assert first.content == second.content
+    content = first.getvalue()  # streamed: read once
+    assert content == export_as(user, agreement).getvalue()
     assert first["Content-Type"] == "application/json"
-    document = json.loads(first.content)
+    document = json.loads(content)
     api = api_client(user)
     assert document["agreement"] == api.get(f"{API}/agreements/{agreement.public_id}").json()
     commitment = document["commitments"][0]
     answer = api.get(f"{API}/commitments/{commitment['id']}").json()
     del answer["is_overdue"]  # true only on the day of reading
     assert {k: v for k, v in commitment.items() if k not in ("reports", "comments")} == answer
+    # The files: what the API tells of each, not its content.
+    assert document["attachments"] == [
+        api.get(f"{API}/attachments/{attachment['id']}").json()
+        for attachment in document["attachments"]
+    ]
     assert document["highest_marking"] == "TLP:AMBER"
     assert (
-        first.content.decode()
+        content.decode()
         == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     )
 
@@ -109,7 +132,7 @@ def test_json_export_is_audited(world):
     user = world.users["a_reader"]
     export_as(user, world.cast.agreement)
     event = AuditEvent.objects.order_by("-seq").first()
-    document = json.loads(export_as(user, world.cast.agreement).content)
+    document = json.loads(export_as(user, world.cast.agreement).getvalue())
     assert (event.action, event.actor, event.after) == (
         "export",
         user,
@@ -146,7 +169,7 @@ def test_command_writes_the_json_the_page_gives(world, tmp_path):
         "--user",
         "b_officer",
     )
-    assert out.read_bytes() == export_as(world.users["b_officer"], agreement).content
+    assert out.read_bytes() == export_as(world.users["b_officer"], agreement).getvalue()
 
 
 def test_command_exports_the_agreements_commitments_as_csv(world, tmp_path):
@@ -198,3 +221,73 @@ def test_command_answers_a_hidden_agreement_as_a_missing_one(world, tmp_path):
             )
         assert str(refused.value) == f"no agreement {reference!r} that c_officer may see"
     assert not (tmp_path / "x").exists()
+
+
+# What the document tells of a file: the API's answer (AttachmentOut).
+FILE_KEYS = [
+    "agreement",
+    "content_type",
+    "created_at",
+    "filename",
+    "id",
+    "is_illustrative",
+    "marking",
+    "owning_party",
+    "record_id",
+    "record_type",
+    "red_recipients",
+    "scope",
+    "sha256",
+    "size",
+    "updated_at",
+    "uploaded_by",
+    "version",
+]
+
+
+def test_json_lists_the_files_with_what_is_known_of_them_not_their_content(world):
+    document = json.loads(export_as(world.users["a_officer"], world.cast.agreement).getvalue())
+    file = next(a for a in document["attachments"] if a["filename"] == "tkFILEASHAREDkt.txt")
+    shared = next(e.record for e in world.of_kind("commitment") if e.token == "tkASHAREDkt")
+    assert {k: file[k] for k in ("size", "sha256", "owning_party", "marking", "scope")} == {
+        "size": 9,
+        "sha256": hashlib.sha256(b"evidence\n").hexdigest(),
+        "owning_party": "MA-DGSN",
+        "marking": "TLP:AMBER",
+        "scope": "shared",
+    }
+    assert (file["record_type"], file["record_id"]) == (
+        "agreements.commitment",
+        str(shared.public_id),
+    )
+    assert sorted(file) == FILE_KEYS  # no content, nor where it is stored
+
+
+def test_json_takes_as_many_queries_for_many_records_as_for_few(cast):
+    world = World(cast)
+    agreement, ao, bo = cast.agreement, cast.a_officer, cast.b_officer
+    everyone = {"scope": Scope.SHARED}
+
+    def add(batch: str, count: int) -> None:
+        for number in range(count):
+            name = f"{batch}{number}"
+            commitment = _commitment(world, ao, agreement, name, AB, **everyone)
+            _attachment(world, ao, commitment, f"file{name}", AB)
+            _comment(world, bo, commitment, f"comment{name}", AB)
+            report = _reported(world, bo, agreement, f"rep{name}", AB)
+            _attachment(world, bo, report, f"filerep{name}", AB)
+            meeting = _meeting(world, ao, agreement, f"meet{name}", AB, proposer=bo, **everyone)
+            _comment(world, bo, meeting, f"commentmeet{name}", AB)
+            _training(world, bo, agreement, f"train{name}", AB, **everyone)
+            _request(world, ao, agreement, f"req{name}", AB)
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            document = json.loads(export_as(bo, agreement).getvalue())
+        return len(captured), len(document["commitments"])
+
+    add("few", 1)
+    queries()  # once first, so that both count with the same caches (content types)
+    few, commitments = queries()
+    add("many", 4)
+    assert queries() == (few, commitments + 8)  # each batch adds a commitment and a reported one

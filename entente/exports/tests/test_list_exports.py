@@ -1,7 +1,9 @@
-"""Exports of the commitment list, as each role: the file holds exactly the rows the
+"""Exports of every list (commitments, meetings, trainings, requests, the portfolio and
+the directory's contacts), as each role: the file holds exactly the rows the
 role's page holds (every page of them), checked on the file itself."""
 
 import csv
+import datetime as dt
 import io
 
 import openpyxl
@@ -15,6 +17,8 @@ from entente.agreements.services.commitments import commitment_create
 from entente.audit.models import AuditEvent
 from entente.core.enums import Marking, Scope
 from entente.core.models import Handling
+from entente.exports import files, writers
+from entente.testing import ContactFactory, agreement_between
 from entente.tests.access_world import OUTSIDERS, USERS, build
 
 pytestmark = pytest.mark.django_db
@@ -45,18 +49,14 @@ def client_of(user) -> Client:
 
 def csv_rows(response) -> list[list[str]]:
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    content = response.content
+    content = response.getvalue()
     assert content.startswith("\ufeff".encode())  # Excel reads it as UTF-8
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def xlsx_rows(response) -> list[list]:
-    book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+    book = openpyxl.load_workbook(io.BytesIO(response.getvalue()), read_only=True)
     return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-
-
-def visible(world, kind, username) -> list[str]:
-    return sorted(str(e.record.public_id) for e in world.of_kind(kind) if username in e.viewers)
 
 
 def highest(markings) -> str:
@@ -69,18 +69,35 @@ def world(cast):
     return build(cast)
 
 
-# Each list: its export URL, the query that shows all of it, the kind of its records.
+def a_party_to(user, agreement) -> bool:
+    """The portfolio holds the agreements the user's party is a party to."""
+    return agreement.agreement_parties.filter(party=user.membership.party).exists()
+
+
+def in_a_directory_of(user, contact) -> bool:
+    """The directory holds the contacts of the user's party and of the parties to the
+    agreements it shares with them."""
+    party = user.membership.party
+    return contact.owning_party == party or any(
+        a_party_to(user, ap.agreement) for ap in contact.owning_party.agreement_roles.all()
+    )
+
+
+# Each list: its export URL, the query that shows all of it, the kind of its records,
+# and which of the records a user may see it holds.
 LISTS = {
-    "commitments": (URL, {}, "commitment"),
-    "meetings": (reverse("exports:meeting-export"), {}, "meeting"),
-    "trainings": (reverse("exports:training-export"), {}, "training"),
-    "requests": (reverse("exports:request-export"), {"tab": "all"}, "request"),
+    "commitments": (URL, {}, "commitment", None),
+    "meetings": (reverse("exports:meeting-export"), {}, "meeting", None),
+    "trainings": (reverse("exports:training-export"), {}, "training", None),
+    "requests": (reverse("exports:request-export"), {"tab": "all"}, "request", None),
+    "portfolio": (reverse("exports:portfolio-export"), {}, "agreement", a_party_to),
+    "contacts": (reverse("exports:contact-export"), {}, "contact", in_a_directory_of),
 }
 
 
 @pytest.mark.parametrize("name", LISTS)
 def test_each_role_exports_exactly_the_rows_it_may_see(world, name):
-    url, query, kind = LISTS[name]
+    url, query, kind, held = LISTS[name]
     found, expected = {}, {}
     for username in USERS + OUTSIDERS:
         client = client_of(world.users[username])
@@ -95,7 +112,13 @@ def test_each_role_exports_exactly_the_rows_it_may_see(world, name):
             == [f"Highest marking in this file: {highest(row[-1] for row in csv_file[2:])}"],
             sorted(t for t in world.forbidden_tokens(username) if t in text),
         )
-        expected[username] = (visible(world, kind, username),) * 2 + (True, [])
+        user = world.users[username]
+        rows = sorted(
+            str(e.record.public_id)
+            for e in world.of_kind(kind)
+            if username in e.viewers and (held is None or held(user, e.record))
+        )
+        expected[username] = (rows, rows, True, [])
     assert found == expected
 
 
@@ -229,7 +252,8 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(cast):
 
     def queries_for_export() -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(URL, {"format": "xlsx"}).status_code == 200
+            response = client.get(URL, {"format": "xlsx"})
+            assert response.getvalue().startswith(b"PK")  # the rows are read as it is sent
         return len(captured)
 
     def add(count: int) -> None:
@@ -246,3 +270,194 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(cast):
     few = queries_for_export()
     add(5)
     assert queries_for_export() == few
+
+
+# --- the portfolio and the directory -----------------------------------------------------
+
+PORTFOLIO_URL = reverse("exports:portfolio-export")
+CONTACTS_URL = reverse("exports:contact-export")
+
+
+def test_the_portfolio_export_writes_the_page_figures(cast):
+    agreement = cast.agreement
+    agreement.expires_on, agreement.notice_period_days = dt.date(2030, 6, 30), 90
+    agreement.save()
+    commitment_create(
+        actor=cast.a_officer,
+        agreement=agreement,
+        title={"en": "Late"},
+        responsible_party=cast.a,
+        due_date=dt.date(2020, 1, 31),
+    )
+    agreement_between(cast.b, cast.c, title_en="Not ours")
+    rows = xlsx_rows(client_of(cast.a_officer).get(PORTFOLIO_URL, {"format": "xlsx"}))
+    assert rows == [
+        ["Highest marking in this file: TLP:AMBER"],
+        PORTFOLIO_HEADERS,
+        [
+            str(agreement.public_id),
+            "Letter of intent on police cooperation",
+            "Letter of intent",
+            agreement.get_status_display(),
+            "MA-DGSN, NL-POL",
+            dt.datetime(2022, 5, 10),
+            dt.datetime(2020, 1, 31),
+            dt.datetime(2030, 6, 30),
+            dt.datetime(2030, 4, 1),
+            1,
+            1,
+            0,
+            "MA-DGSN",
+            "Shared",
+            "TLP:AMBER",
+        ],
+    ]
+
+
+PORTFOLIO_HEADERS = [
+    "Id",
+    "Agreement",
+    "Instrument type",
+    "Status",
+    "Parties",
+    "Signed",
+    "Next deadline",
+    "Expires",
+    "Notice by",
+    "Open commitments",
+    "Overdue commitments",
+    "Open requests",
+    "Owner",
+    "Scope",
+    "Marking",
+]
+
+
+def test_the_portfolio_export_keeps_its_filters(cast):
+    agreement_between(cast.a, cast.b, title_en="Memorandum on training")
+    client = client_of(cast.a_reader)
+    rows = csv_rows(client.get(PORTFOLIO_URL, {"format": "csv", "q": "training"}))
+    assert [row[1] for row in rows[2:]] == ["Memorandum on training"]
+    rows = csv_rows(client.get(PORTFOLIO_URL, {"format": "csv", "sort": "title"}))
+    assert [row[1] for row in rows[2:]] == [
+        "Letter of intent on police cooperation",
+        "Memorandum on training",
+    ]
+
+
+def test_the_contacts_export_writes_every_column_and_keeps_its_filters(cast):
+    ContactFactory(unit=cast.b_cell, name="=Inspector Bakker", email="bakker@example.nl")
+    ContactFactory(unit=cast.a_cell, name="Officer Idrissi", phone="+212 5 37 00 00 00")
+    ContactFactory(unit=cast.b_cell, name="Internal at NL", scope="internal")
+    client = client_of(cast.a_officer)
+    rows = csv_rows(client.get(CONTACTS_URL, {"format": "csv"}))
+    assert rows[:2] == [
+        ["Highest marking in this file: TLP:AMBER"],
+        [
+            "Id",
+            "Name",
+            "Title",
+            "Party",
+            "Unit",
+            "E-mail",
+            "Phone",
+            "Languages",
+            "Time zone",
+            "Owner",
+            "Scope",
+            "Marking",
+        ],
+    ]
+    assert [row[1:] for row in rows[2:]] == [
+        [
+            "Officer Idrissi",
+            "",
+            "MA-DGSN",
+            "Contact cell MA",
+            "",
+            "'+212 5 37 00 00 00",  # neutralised, as any text opening like a formula
+            "",
+            "",
+            "MA-DGSN",
+            "Shared",
+            "TLP:AMBER",
+        ],
+        [
+            "'=Inspector Bakker",
+            "",
+            "NL-POL",
+            "Contact cell NL",
+            "bakker@example.nl",
+            "",
+            "",
+            "",
+            "NL-POL",
+            "Shared",
+            "TLP:AMBER",
+        ],
+    ]
+    rows = csv_rows(client.get(CONTACTS_URL, {"format": "csv", "party": "NL-POL"}))
+    assert [row[1] for row in rows[2:]] == ["'=Inspector Bakker"]
+
+
+def test_a_directory_the_user_may_not_open_is_refused_as_a_filter(cast):
+    response = client_of(cast.c_officer).get(CONTACTS_URL, {"format": "csv", "party": "MA-DGSN"})
+    assert response.status_code == 400
+    assert "Party: Select a valid choice." in response.content.decode()
+
+
+def test_the_portfolio_and_directory_pages_link_to_their_exports(cast):
+    client = client_of(cast.a_reader)
+    body = client.get(reverse("reports:agreement-list"), {"q": "x"}).content.decode()
+    assert f'href="{PORTFOLIO_URL}?q=x&amp;format=csv"' in body
+    body = client.get(reverse("directory:party-list")).content.decode()
+    assert f'href="{CONTACTS_URL}?format=xlsx"' in body
+    body = client.get(reverse("directory:party-detail", args=["NL-POL"])).content.decode()
+    assert f'href="{CONTACTS_URL}?party=NL-POL&amp;format=csv"' in body
+
+
+@pytest.mark.parametrize(
+    ("url", "what"), [(PORTFOLIO_URL, "portfolio"), (CONTACTS_URL, "contacts")]
+)
+def test_the_new_exports_are_audited_like_the_others(cast, url, what):
+    client_of(cast.a_reader).get(url, {"format": "csv", "q": "police"}).getvalue()
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert (event.action, event.actor, event.after) == (
+        "export",
+        cast.a_reader,
+        {
+            "what": what,
+            "format": "csv",
+            "filters": {"q": ["police"]},
+            "rows": int(what == "portfolio"),
+        },
+    )
+
+
+# --- streaming ---------------------------------------------------------------------------
+
+
+def test_the_csv_is_streamed_chunk_by_chunk_with_exact_rows(cast, monkeypatch):
+    monkeypatch.setattr(files, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(writers, "CSV_ROWS_PER_CHUNK", 2)
+    for number in range(5):
+        commitment_create(
+            actor=cast.a_officer,
+            agreement=cast.agreement,
+            title={"en": f"Commitment {number}"},
+            responsible_party=cast.a,
+        )
+    response = client_of(cast.a_officer).get(URL, {"format": "csv", "sort": "title"})
+    assert response.streaming
+    chunks = list(response.streaming_content)
+    assert len(chunks) == 4  # the headers, then three chunks of at most two rows
+    rows = list(csv.reader(io.StringIO(b"".join(chunks).decode("utf-8-sig"))))
+    assert rows[0] == ["Highest marking in this file: TLP:AMBER"]
+    assert [row[1] for row in rows[1:]] == ["Commitment", *[f"Commitment {n}" for n in range(5)]]
+
+
+def test_the_xlsx_is_streamed_from_a_temporary_file(cast):
+    response = client_of(cast.a_officer).get(URL, {"format": "xlsx"})
+    assert response.streaming
+    assert response["Content-Type"] == writers.CONTENT_TYPES["xlsx"]
+    assert xlsx_rows(response)[1] == HEADERS

@@ -37,7 +37,7 @@ class Command(BaseCommand):
             export = _export(reader, found, format)
         except ValidationError as exc:
             raise CommandError(exc.messages[0]) from None
-        write_output(self, output, export.content)
+        write_output(self, output, export.chunks)
 
 
 def _export(user, agreement: Agreement, fmt: str) -> ExportFile:
