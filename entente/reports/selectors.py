@@ -7,6 +7,7 @@ count) only what that user may see.
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -97,8 +98,12 @@ class Dashboard:
     balance: list[dict]
 
     @property
-    def due_soon_until(self) -> dt.date:
-        return self.today + dt.timedelta(days=DUE_SOON_DAYS)
+    def due_soon_query(self) -> str:
+        """The commitment list's query string for the commitments due soon."""
+        until = self.today + dt.timedelta(days=DUE_SOON_DAYS)
+        return urlencode(
+            {"status": "open", "due_from": self.today.isoformat(), "due_to": until.isoformat()}
+        )
 
 
 def commitments_due(user, *, today: dt.date) -> tuple[Top, Top]:
