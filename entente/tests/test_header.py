@@ -47,6 +47,7 @@ def test_a_verified_session_gets_the_menu_with_navigation_and_search(cast, mfa_o
         reverse("records:record-search"),
         reverse("notices:notice-list"),
         reverse("preferences"),
+        reverse("notices:notice-preferences"),
         reverse("token-list"),
         reverse("mfa-recovery-codes"),
         reverse("password_change"),
