@@ -6,6 +6,7 @@ from dataclasses import replace
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.db import connection
 
 from entente.accounts.enums import Role
 from entente.accounts.models import Contact, Membership, Party, Unit
@@ -82,6 +83,15 @@ def agreement_between(*parties: Party, owner: Party | None = None, **fields) -> 
     for party in parties:
         AgreementParty.objects.create(agreement=agreement, party=party, role=PartyRole.PARTY)
     return agreement
+
+
+def postgres_url(name: str | None = None) -> str:
+    """The URL of this test run's PostgreSQL database, or of database `name` on the same
+    server: for an `entente` process of its own (a restore, a bench server, remind)."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    host, port = db["HOST"] or "localhost", db["PORT"] or 5432
+    return f"postgres://{db['USER']}{password}@{host}:{port}/{name or db['NAME']}"
 
 
 __all__ = ["PASSWORD", "ContactFactory", "PartyFactory", "Role", "UnitFactory", "UserFactory"]

@@ -7,6 +7,8 @@ import re
 from django.core.management import call_command
 from django.db import connection
 
+from entente.testing import postgres_url
+
 PAGES = [
     "dashboard",
     "portfolio",
@@ -67,8 +69,6 @@ def test_bench_measures_every_page_into_the_report(
 
 
 def _url_of_the_test_database() -> str:
-    db = connection.settings_dict
     if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    host, port = db["HOST"] or "localhost", db["PORT"] or 5432
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{port}/{db['NAME']}"
+        return f"sqlite:///{connection.settings_dict['NAME']}"
+    return postgres_url()

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from entente.testing import postgres_url
+
 CHECKOUT = Path(__file__).resolve().parents[3]
 
 
@@ -25,10 +27,7 @@ def empty_instance(tmp_path):
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
         cursor.execute(f'CREATE DATABASE "{scratch}"')
-    db = connection.settings_dict
-    env["ENTENTE_DATABASE_URL"] = (
-        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{scratch}"
-    )
+    env["ENTENTE_DATABASE_URL"] = postgres_url(scratch)
     yield env
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')

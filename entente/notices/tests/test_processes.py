@@ -18,6 +18,7 @@ from entente.comments.services import comment_add
 from entente.notices.tests.test_events import commitment
 from entente.notices.tests.test_remind import send
 from entente.notices.tests.test_smtp import Inbox, free_port
+from entente.testing import postgres_url
 
 
 @pytest.fixture
@@ -42,9 +43,7 @@ def database_for_commands(tmp_path: Path) -> dict[str, str]:
         ):
             source.backup(copy)
         return {}
-    user, host, port = settings["USER"], settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
-    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
-    return {"ENTENTE_DATABASE_URL": f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"}
+    return {"ENTENTE_DATABASE_URL": postgres_url()}
 
 
 def test_two_remind_processes_send_each_notice_once(transactional_db, cast, inbox, tmp_path):
