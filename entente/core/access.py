@@ -19,6 +19,7 @@ these functions.
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
@@ -61,31 +62,40 @@ def visible_q(model: type[Model], user) -> Q:
     membership = membership_of(user)
     if membership is None:
         return Q(pk__in=[])
-    return _visible_q(model, user, membership, prefix="")
+    return _rule(model, user.pk, membership.party_id, membership.is_coordinator)
 
 
-def _visible_q(model: type[Model], user, membership, *, prefix: str) -> Q:
+# The rule depends on nothing but these arguments, and building it (nested querysets) costs
+# more than running it on an indexed row, so each is built once per process: a Q is only
+# read by the querysets it filters.
+@lru_cache(maxsize=4096)
+def _rule(model: type[Model], user_id: int, party_id: int, is_coordinator: bool) -> Q:
+    return _visible_q(model, user_id, party_id, is_coordinator, prefix="")
+
+
+def _visible_q(
+    model: type[Model], user_id: int, party_id: int, is_coordinator: bool, *, prefix: str
+) -> Q:
     """The rule for the records of `model` reached through `prefix` ("", or "request__"
     from a thread message).
 
     A record's parent is matched by a join on its own columns, not against the set of
     visible parents' ids: that set is as large as the parent table (every request, for
     the messages) and the databases plan it badly; only the agreements, at the top, are
-    matched by id, against the few a party may see.
+    matched by id, against the few a party may see. The id sets come from the link tables
+    alone (parties, TLP:RED recipients), without joining back to the record's table.
     """
-    manager = model._base_manager
-    party_id = membership.party_id
 
     def where(**lookups) -> Q:
         return Q(**{prefix + name: value for name, value in lookups.items()})
 
     shared = where(scope=Scope.SHARED)
     if model.agreement_path == "":  # type: ignore[attr-defined]  # the agreement itself
-        shared &= where(pk__in=manager.filter(agreement_parties__party=party_id).values("pk"))
+        shared &= where(pk__in=_linked_ids(model, "agreement_parties", party=party_id))
     readable = ~where(marking=Marking.RED) | where(
-        pk__in=manager.filter(red_recipients=user).values("pk")
+        pk__in=_linked_ids(model, "red_recipients", user=user_id)
     )
-    if membership.is_coordinator:
+    if is_coordinator:
         readable |= where(owning_party=party_id)
     rule = (where(owning_party=party_id) | shared) & readable
     parent = parent_of(model)
@@ -93,9 +103,27 @@ def _visible_q(model: type[Model], user, membership, *, prefix: str) -> Q:
         return rule
     parent_model = cast(type[Model], model._meta.get_field(parent).related_model)
     if parent_of(parent_model) is None:
-        parents = parent_model._base_manager.filter(visible_q(parent_model, user))
+        parents = parent_model._base_manager.filter(
+            _rule(parent_model, user_id, party_id, is_coordinator)
+        )
         return rule & where(**{f"{parent}__in": parents.values("pk")})
-    return rule & _visible_q(parent_model, user, membership, prefix=f"{prefix}{parent}__")
+    parent_rule = _visible_q(
+        parent_model, user_id, party_id, is_coordinator, prefix=f"{prefix}{parent}__"
+    )
+    return rule & parent_rule
+
+
+def _linked_ids(model: type[Model], relation: str, **lookups) -> QuerySet:
+    """The ids of `model`'s records linked through `relation` (a reverse foreign key or a
+    many-to-many) to the rows matching `lookups`, read from the link table only."""
+    field = model._meta.get_field(relation)
+    if field.many_to_many:
+        link = field.remote_field.through  # type: ignore[union-attr]
+        column = field.m2m_field_name()  # type: ignore[union-attr]
+    else:
+        link = field.related_model
+        column = field.remote_field.name  # type: ignore[union-attr]
+    return link._base_manager.filter(**lookups).values(column)
 
 
 def visible_to(queryset: QuerySet, user) -> QuerySet:
