@@ -478,18 +478,12 @@ def mfa_enrol(*, actor, device: TOTPDevice, code: str) -> tuple[TOTPDevice, list
     # the device when the enrolment fails.
     mfa_check_code(device=device, code=code)
     with write_transaction():
-        device = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
-        if device is None:
-            raise ValidationError({MFA_CODE_FIELD: mfa_replaced_message()})
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        audit_record(
-            actor=actor,
-            action="mfa_enrol",
-            target=device,
-            before={"confirmed": False},
-            after={"confirmed": True},
-        )
+        try:
+            device = audited_update(
+                actor=actor, instance=device, changes={"confirmed": True}, action="mfa_enrol"
+            )
+        except TOTPDevice.DoesNotExist:  # replaced by a set-up started since
+            raise ValidationError({MFA_CODE_FIELD: mfa_replaced_message()}) from None
         codes = recovery_codes_replace(actor=actor, user=actor)
     return device, codes
 

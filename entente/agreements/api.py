@@ -70,7 +70,7 @@ from entente.agreements.services.agreements import (
     clause_update,
 )
 from entente.apikit.endpoints import change, change_by, changes_to, create, resolve_one, with_etag
-from entente.apikit.routes import ACTION, CHANGE, CREATE, EDIT, LIST, READ, op
+from entente.apikit.routes import ACTION, CHANGE, CREATE, EDIT, LIST, READ, listing, op
 from entente.core.access import party_id_of, require_owner_writer
 from entente.core.http import CursorPagination
 from entente.core.models import Handling
@@ -264,15 +264,21 @@ def agreement_marking(request, agreement_id: PublicId, payload: MarkingIn, respo
 # --- events, clauses, areas -------------------------------------------------------------
 
 
-@router.get(
-    "/agreements/{agreement_id}/events",
-    **op("List an agreement's events", list[AgreementEventOut], READ),
-)
-@paginate(CursorPagination, ordering="date")
+def _parts(path: str, summary: str, out: Any, ordering: str):
+    """The route of a page of the agreement's `path` that the caller may see."""
+    return listing(router, f"/agreements/{{agreement_id}}/{path}", summary, out, ordering)
+
+
+def _of_agreement(request, agreement_id: PublicId, visible) -> QuerySet:
+    """`visible(user)` under the agreement: 404 unless the user may see it."""
+    agreement = get_agreement_for_user(request.auth, agreement_id)
+    return visible(request.auth).filter(agreement=agreement)
+
+
+@_parts("events", "List an agreement's events", AgreementEventOut, "date")
 def agreement_event_list(request, agreement_id: PublicId):
     """The dated steps of the agreement's life that you may see, oldest first."""
-    agreement = get_agreement_for_user(request.auth, agreement_id)
-    return _events(request.auth).filter(agreement=agreement)
+    return _of_agreement(request, agreement_id, _events)
 
 
 @router.post(
@@ -295,14 +301,10 @@ def agreement_event_new(request, agreement_id: PublicId, payload: AgreementEvent
     return create(request, model=AgreementEvent, schema=AgreementEventOut, action=action)
 
 
-@router.get(
-    "/agreements/{agreement_id}/clauses", **op("List an agreement's clauses", list[ClauseOut], READ)
-)
-@paginate(CursorPagination, ordering="number")
+@_parts("clauses", "List an agreement's clauses", ClauseOut, "number")
 def clause_list(request, agreement_id: PublicId):
     """The agreement's articles you may see, by number."""
-    agreement = get_agreement_for_user(request.auth, agreement_id)
-    return _clauses(request.auth).filter(agreement=agreement)
+    return _of_agreement(request, agreement_id, _clauses)
 
 
 @router.post("/agreements/{agreement_id}/clauses", **op("Add a clause", ClauseOut, CREATE, 201))
@@ -323,15 +325,10 @@ def clause_new(request, agreement_id: PublicId, payload: ClauseIn):
     )
 
 
-@router.get(
-    "/agreements/{agreement_id}/areas",
-    **op("List an agreement's cooperation areas", list[AreaOut], READ),
-)
-@paginate(CursorPagination, ordering="code")
+@_parts("areas", "List an agreement's cooperation areas", AreaOut, "code")
 def area_list(request, agreement_id: PublicId):
     """The fields of cooperation the agreement covers, by code."""
-    agreement = get_agreement_for_user(request.auth, agreement_id)
-    return area_visible_to(request.auth).filter(agreement=agreement)
+    return _of_agreement(request, agreement_id, area_visible_to)
 
 
 @router.post(

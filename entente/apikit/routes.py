@@ -6,8 +6,13 @@ The problem sets say which problems each kind of operation can answer; the OpenA
 document lists them, so a client knows them before it meets them.
 """
 
+from collections.abc import Callable
 from typing import Any
 
+from ninja import Router
+from ninja.pagination import paginate
+
+from entente.core.http import CursorPagination
 from entente.core.problems import problem_responses
 
 READ = problem_responses(401, 404, 422, 429)
@@ -22,3 +27,15 @@ EDIT = problem_responses(400, 401, 403, 404, 413, 415, 422, 429)  # a change, no
 def op(summary: str, out: Any, problems: dict[int, Any], status: int = 200) -> dict[str, Any]:
     """A route's summary and answers: `out` with `status`, or one of `problems`."""
     return {"summary": summary, "response": {status: out, **problems}}
+
+
+def listing(
+    router: Router, path: str, summary: str, out: Any, ordering: str, problems: dict = READ
+) -> Callable[[Callable], Callable]:
+    """A GET route answering a page of `out` in `ordering`, turned with an opaque cursor."""
+
+    def route(view: Callable) -> Callable:
+        paged = paginate(CursorPagination, ordering=ordering)(view)
+        return router.get(path, **op(summary, list[out], problems))(paged)
+
+    return route

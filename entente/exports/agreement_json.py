@@ -42,9 +42,11 @@ from entente.training.selectors import training_visible_to
 FORMAT = "entente-agreement/1"
 # Derived from the time of reading, not from the record.
 MOMENTARY = {
-    "commitments": {"is_overdue"},
-    "requests": {"remaining_seconds", "overdue"},
+    CommitmentOut: {"is_overdue"},
+    RequestOut: {"remaining_seconds", "overdue"},
 }
+# The key under which a record's parts are listed.
+PARTS = {ProgressReportOut: "reports", MessageOut: "messages"}
 
 
 def _out(schema: type[Schema], record: Any, leave_out: set[str] | None = None) -> dict:
@@ -81,17 +83,23 @@ def _commitments_of(user, agreement: Agreement, comments: _Comments) -> list[dic
     commitments = (
         commitments_as_shown(user).filter(agreement=agreement).order_by("created_at", "public_id")
     )
-    reports = _grouped(
-        reports_with_evidence(user)
-        .filter(commitment__agreement=agreement)
-        .order_by("created_at", "public_id"),
-        lambda report: report.commitment_id,
+    reports = reports_with_evidence(user).filter(commitment__agreement=agreement)
+    found = _each_with(commitments, CommitmentOut, reports, ProgressReportOut, "commitment_id")
+    for commitment, shown in zip(commitments, found, strict=True):
+        shown["comments"] = comments.on(commitment)
+    return found
+
+
+def _each_with(records, schema, parts, part_schema, parent: str) -> list[dict]:
+    """Each of `records` shown, with its `parts` (`parent` naming the record) under
+    their key, oldest first: the parts of every record read at once."""
+    by_parent = _grouped(
+        parts.order_by("created_at", "public_id"), lambda part: getattr(part, parent)
     )
     found = []
-    for commitment in commitments:
-        shown = _out(CommitmentOut, commitment, MOMENTARY["commitments"])
-        shown["reports"] = [_out(ProgressReportOut, r) for r in reports.get(commitment.pk, [])]
-        shown["comments"] = comments.on(commitment)
+    for record in records:
+        shown = _out(schema, record, MOMENTARY.get(schema))
+        shown[PARTS[part_schema]] = [_out(part_schema, p) for p in by_parent.get(record.pk, [])]
         found.append(shown)
     return found
 
@@ -133,19 +141,9 @@ def _requests_of(user, agreement: Agreement) -> list[dict]:
         .prefetch_related("red_recipients")
         .order_by("sent_at", "public_id")
     )
-    messages = _grouped(
-        message_visible_to(user)
-        .filter(request__agreement=agreement)
-        .prefetch_related("red_recipients")
-        .order_by("created_at", "public_id"),
-        lambda message: message.request_id,
-    )
-    found = []
-    for liaison in requests:
-        shown = _out(RequestOut, liaison, MOMENTARY["requests"])
-        shown["messages"] = [_out(MessageOut, m) for m in messages.get(liaison.pk, [])]
-        found.append(shown)
-    return found
+    messages = message_visible_to(user).filter(request__agreement=agreement)
+    messages = messages.prefetch_related("red_recipients")
+    return _each_with(requests, RequestOut, messages, MessageOut, "request_id")
 
 
 def _attachments_of(user, agreement: Agreement) -> list[dict]:
