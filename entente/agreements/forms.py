@@ -22,6 +22,7 @@ from entente.agreements.enums import (
     Renewal,
 )
 from entente.core.enums import Language, Marking, Scope
+from entente.core.models import Handling
 from entente.core.pages import VersionedForm, language_field
 
 if TYPE_CHECKING:
@@ -377,6 +378,14 @@ class PartForm(forms.Form):
         apart = {*self.text_names(), "version", "scope", "marking", *self.CREATE_ONLY}
         return {k: v for k, v in self.cleaned_data.items() if k not in apart}
 
+    def arguments(self) -> dict:
+        """The new record as its create service takes it: the fields, each text as its
+        {"fr": ...} mapping and, where the form asks for it, the handling."""
+        arguments = self.values() | {name: self.texts(name) for name in self.TEXTS}
+        if self.HANDLING:
+            arguments["handling"] = Handling.pop_from(dict(self.cleaned_data))
+        return arguments
+
     def changes(self, record) -> dict:
         """What differs from the record: its fields, and its texts column by column (an
         emptied translation becomes no text)."""
@@ -514,3 +523,7 @@ class SignatoryForm(forms.Form):
     def __init__(self, *args, parties, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["party"].queryset = parties
+
+    def arguments(self) -> dict:
+        """The new signatory as signatory_add takes it."""
+        return self.cleaned_data

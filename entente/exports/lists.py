@@ -57,11 +57,21 @@ def _name(record: Model | None, attribute: str = "name") -> str:
     return getattr(record, attribute) if record is not None else ""
 
 
+# Columns several lists show alike.
+ID = Column(_("Id"), lambda r: str(r.public_id))
+STATUS = Column(_("Status"), lambda r: r.get_status_display())
+KIND = Column(_("Kind"), lambda r: r.get_kind_display())
+AREA = Column(_("Area"), lambda r: _name(r.area))
+HOST = Column(_("Host"), lambda r: r.host_party.code)
+PLACE = Column(_("Place"), lambda r: r.place)
+TIME_ZONE = Column(_("Time zone"), lambda r: r.time_zone)
+
+
 def _leading(*naming: Column) -> tuple[Column, ...]:
     """The columns every row begins with: the record's id, the columns that name it
     (`naming`), and its agreement."""
     return (
-        Column(_("Id"), lambda r: str(r.public_id)),
+        ID,
         *naming,
         Column(_("Agreement"), lambda r: r.agreement.title),
     )
@@ -81,11 +91,11 @@ COMMITMENTS = ExportList(
     filtered=commitment_filter,
     columns=(
         *_leading(Column(_("Commitment"), lambda c: c.title)),
-        Column(_("Area"), lambda c: _name(c.area)),
+        AREA,
         Column(_("Responsible party"), lambda c: c.responsible_party.code),
         Column(_("Responsible unit"), lambda c: _name(c.responsible_unit)),
         Column(_("Due"), lambda c: c.due_date),
-        Column(_("Status"), lambda c: c.get_status_display()),
+        STATUS,
         Column(_("Overdue"), lambda c: _yes(c.is_overdue)),
         Column(_("Progress (%)"), lambda c: c.progress),
         *HANDLING,
@@ -109,13 +119,13 @@ MEETINGS = ExportList(
     filtered=meeting_filter,
     columns=(
         *_leading(Column(_("Meeting"), lambda m: m.title)),
-        Column(_("Kind"), lambda m: m.get_kind_display()),
+        KIND,
         Column(_("Starts"), lambda m: _local(m.starts_at, m.time_zone)),
         Column(_("Ends"), lambda m: _local(m.ends_at, m.time_zone)),
-        Column(_("Time zone"), lambda m: m.time_zone),
-        Column(_("Place"), lambda m: m.place),
-        Column(_("Host"), lambda m: m.host_party.code),
-        Column(_("Status"), lambda m: m.get_status_display()),
+        TIME_ZONE,
+        PLACE,
+        HOST,
+        STATUS,
         *HANDLING,
     ),
 )
@@ -131,11 +141,11 @@ REQUESTS = ExportList(
             Column(_("Reference"), lambda r: r.reference),
             Column(_("Subject"), lambda r: r.subject),
         ),
-        Column(_("Area"), lambda r: _name(r.area)),
+        AREA,
         Column(_("From"), lambda r: r.from_unit.party.code),
         Column(_("To"), lambda r: r.to_unit.party.code),
         Column(_("Priority"), lambda r: r.get_priority_display()),
-        Column(_("Status"), lambda r: r.get_status_display()),
+        STATUS,
         Column(_("Sent (UTC)"), lambda r: _utc(r.sent_at)),
         Column(_("Deadline (UTC)"), lambda r: _utc(r.due_at)),
         Column(_("Answered (UTC)"), lambda r: _utc(r.answered_at)),
@@ -151,13 +161,13 @@ TRAININGS = ExportList(
     related=("agreement", "host_party", "sending_party", "owning_party"),
     columns=(
         *_leading(Column(_("Activity"), lambda t: t.title)),
-        Column(_("Kind"), lambda t: t.get_kind_display()),
-        Column(_("Host"), lambda t: t.host_party.code),
+        KIND,
+        HOST,
         Column(_("Sending party"), lambda t: t.sending_party.code),
         Column(_("Starts"), lambda t: t.starts_on),
         Column(_("Ends"), lambda t: t.ends_on),
-        Column(_("Place"), lambda t: t.place),
-        Column(_("Status"), lambda t: t.get_status_display()),
+        PLACE,
+        STATUS,
         *HANDLING,
     ),
 )
@@ -174,10 +184,10 @@ PORTFOLIO = ExportList(
     filtered=_portfolio,
     # agreement_portfolio() reads its owner and parties with it already
     columns=(
-        Column(_("Id"), lambda a: str(a.public_id)),
+        ID,
         Column(_("Agreement"), lambda a: a.title),
         Column(_("Instrument type"), lambda a: a.get_instrument_type_display()),
-        Column(_("Status"), lambda a: a.get_status_display()),
+        STATUS,
         Column(_("Parties"), lambda a: ", ".join(p.party.code for p in a.agreement_parties.all())),
         Column(_("Signed"), lambda a: a.signed_on),
         Column(_("Next deadline"), lambda a: a.next_deadline),
@@ -197,7 +207,7 @@ CONTACTS = ExportList(
     filtered=contact_filter,
     related=("owning_party", "unit"),
     columns=(
-        Column(_("Id"), lambda c: str(c.public_id)),
+        ID,
         Column(_("Name"), lambda c: c.name),
         Column(_("Title"), lambda c: c.title),
         Column(_("Party"), lambda c: c.owning_party.code),
@@ -205,7 +215,7 @@ CONTACTS = ExportList(
         Column(_("E-mail"), lambda c: c.email),
         Column(_("Phone"), lambda c: c.phone),
         Column(_("Languages"), lambda c: c.languages),
-        Column(_("Time zone"), lambda c: c.time_zone),
+        TIME_ZONE,
         *HANDLING,
     ),
 )

@@ -178,27 +178,30 @@ def _clauses(value, lookups: Lookups):
 # --- one create function per kind -------------------------------------------------------
 
 
-def _title(values: dict, lookups: Lookups) -> tuple[dict, str]:
+def _titled_record(actor, agreement, values: dict) -> dict:
+    """What the create service of every titled kind takes, taken out of `values`: who
+    records it in which agreement, its title in its reference language, its handling."""
     language = values.pop("reference_language", Language.EN)
-    return {language: values.pop("title", "")}, language
+    return {
+        "actor": actor,
+        "agreement": agreement,
+        "title": {language: values.pop("title", "")},
+        "reference_language": language,
+        "handling": Handling.pop_from(values),
+    }
 
 
 def create_commitment(actor, agreement, values: dict, lookups: Lookups):
-    title, language = _title(values, lookups)
+    titled = _titled_record(actor, agreement, values)
     party = values.pop("responsible_party", None) or lookups.own_party
     unit = lookups.unit(party, values.pop("responsible_unit", ""), "responsible_unit")
     status = values.pop("status", CommitmentStatus.PLANNED)
     description = values.pop("description", "")
-    handling = Handling.pop_from(values)
     commitment = commitment_create(
-        actor=actor,
-        agreement=agreement,
-        title=title,
-        description={language: description} if description else None,
-        reference_language=language,
+        **titled,
+        description={titled["reference_language"]: description} if description else None,
         responsible_party=party,
         responsible_unit=unit,
-        handling=handling,
         **values,
     )
     if status != CommitmentStatus.PLANNED:
@@ -214,33 +217,16 @@ def create_commitment(actor, agreement, values: dict, lookups: Lookups):
 
 
 def create_meeting(actor, agreement, values: dict, lookups: Lookups):
-    title, language = _title(values, lookups)
+    titled = _titled_record(actor, agreement, values)
     host = values.pop("host_party", None) or lookups.own_party
-    handling = Handling.pop_from(values)
-    return meeting_create(
-        actor=actor,
-        agreement=agreement,
-        title=title,
-        reference_language=language,
-        host_party=host,
-        time_zone=values.pop("time_zone", "") or host.time_zone,
-        handling=handling,
-        **values,
-    )
+    time_zone = values.pop("time_zone", "") or host.time_zone
+    return meeting_create(**titled, host_party=host, time_zone=time_zone, **values)
 
 
 def create_training(actor, agreement, values: dict, lookups: Lookups):
-    title, language = _title(values, lookups)
-    handling = Handling.pop_from(values)
-    return training_create(
-        actor=actor,
-        agreement=agreement,
-        title=title,
-        reference_language=language,
-        host_party=values.pop("host_party", None) or lookups.own_party,
-        handling=handling,
-        **values,
-    )
+    titled = _titled_record(actor, agreement, values)
+    host = values.pop("host_party", None) or lookups.own_party
+    return training_create(**titled, host_party=host, **values)
 
 
 def create_contact(actor, agreement, values: dict, lookups: Lookups):
@@ -270,64 +256,70 @@ class Kind:
         return next((t for t in self.targets if t.name == name), None)
 
 
+# What the kinds with a title per language share: the title first, and last the language
+# it is in and the record's handling.
+TITLE = Target("title", gettext_lazy("Title"), TEXT, required=True)
+HOST_PARTY = Target("host_party", gettext_lazy("Host party"), _party)
+AREA = Target("area", gettext_lazy("Area"), _area)
+PLACE = Target("place", gettext_lazy("Place"))
+TIME_ZONE = Target("time_zone", gettext_lazy("Time zone"))
+
+
+def _titled(name: str, label, create: Callable, targets: list[Target]) -> Kind:
+    """A kind whose records are titled in a reference language: `targets` between the
+    title and the reference language, the handling last."""
+    return Kind(name, label, [TITLE, *targets, REFERENCE_LANGUAGE, *HANDLING], create)
+
+
 KINDS = {
     kind.name: kind
     for kind in [
-        Kind(
+        _titled(
             "commitments",
             gettext_lazy("Commitments"),
+            create_commitment,
             [
-                Target("title", gettext_lazy("Title"), TEXT, required=True),
                 Target("description", gettext_lazy("Description"), also=("Omschrijving",)),
                 Target("due_date", gettext_lazy("Due date"), DATE, also=("Vervaldatum",)),
                 _chosen("status", gettext_lazy("Status"), CommitmentStatus),
                 Target("progress", gettext_lazy("Progress (%)"), _plain_value(as_percentage)),
                 Target("responsible_party", gettext_lazy("Responsible party"), _party),
                 Target("responsible_unit", gettext_lazy("Responsible unit")),
-                Target("area", gettext_lazy("Area"), _area),
+                AREA,
                 Target("clauses", gettext_lazy("Clauses"), _clauses),
                 Target("indicator", gettext_lazy("Indicator")),
                 Target("indicator_unit", gettext_lazy("Indicator unit")),
                 Target("baseline", gettext_lazy("Baseline"), _plain_value(as_decimal)),
                 Target("target", gettext_lazy("Target"), _plain_value(as_decimal)),
-                REFERENCE_LANGUAGE,
-                *HANDLING,
             ],
-            create_commitment,
         ),
-        Kind(
+        _titled(
             "meetings",
             gettext_lazy("Meetings"),
+            create_meeting,
             [
-                Target("title", gettext_lazy("Title"), TEXT, required=True),
                 _chosen("kind", gettext_lazy("Kind"), MeetingKind, required=True),
                 Target("starts_at", gettext_lazy("Starts"), _plain_value(as_datetime), True),
                 Target("ends_at", gettext_lazy("Ends"), _plain_value(as_datetime), True),
-                Target("time_zone", gettext_lazy("Time zone")),
-                Target("host_party", gettext_lazy("Host party"), _party),
-                Target("place", gettext_lazy("Place")),
+                TIME_ZONE,
+                HOST_PARTY,
+                PLACE,
                 Target("online_url", gettext_lazy("Online link")),
-                REFERENCE_LANGUAGE,
-                *HANDLING,
             ],
-            create_meeting,
         ),
-        Kind(
+        _titled(
             "trainings",
             gettext_lazy("Trainings"),
+            create_training,
             [
-                Target("title", gettext_lazy("Title"), TEXT, required=True),
                 _chosen("kind", gettext_lazy("Kind"), TrainingKind, required=True),
-                Target("host_party", gettext_lazy("Host party"), _party),
+                HOST_PARTY,
                 Target("sending_party", gettext_lazy("Sending party"), _party, required=True),
                 Target("starts_on", gettext_lazy("Starts on"), DATE, required=True),
                 Target("ends_on", gettext_lazy("Ends on"), DATE, required=True),
-                Target("area", gettext_lazy("Area"), _area),
-                Target("place", gettext_lazy("Place")),
-                REFERENCE_LANGUAGE,
-                *HANDLING,
+                AREA,
+                PLACE,
             ],
-            create_training,
         ),
         Kind(
             "contacts",
@@ -339,7 +331,7 @@ KINDS = {
                 Target("email", gettext_lazy("E-mail")),
                 Target("phone", gettext_lazy("Phone")),
                 Target("languages", gettext_lazy("Languages")),
-                Target("time_zone", gettext_lazy("Time zone")),
+                TIME_ZONE,
                 *HANDLING,
             ],
             create_contact,

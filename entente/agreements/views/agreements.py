@@ -8,7 +8,7 @@ refusals go next to the field they name, a stale version shows the shared confli
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -69,10 +69,13 @@ def _conflict(record, changed: dict) -> list[dict[str, str]]:
 
 @dataclass(frozen=True)
 class _Part:
-    """What the form pages of the agreement, or of one kind of its parts, say: the
-    fieldsets of the form [(legend, field names)] (its handling, where it has one,
-    comes last: HANDLING), the anchor of the part on the agreement's page, the headings
-    of its create and edit pages, and what each says once saved."""
+    """The form pages of the agreement, or of one kind of its parts: the fieldsets of
+    its form [(legend, field names)] (its handling, where it has one, comes last:
+    HANDLING), the anchor of the part on the agreement's page, the headings of its
+    create and edit pages and what each says once saved; its form and the service that
+    records one (`record`); for `_edit`, the door that reads one (`get_<part>_for_user`)
+    and the service that changes it, given it as `noun`; and, when a saved one is shown
+    on a page of its own rather than on the agreement's, that page (`url`)."""
 
     fieldsets: list
     anchor: str
@@ -80,6 +83,12 @@ class _Part:
     edit: "StrOrPromise"
     created: "StrOrPromise"
     saved: "StrOrPromise"
+    form: type
+    record: Any = None  # None: the page calls its own service (agreement_create)
+    door: Any = None  # None: the part has an edit page of its own (signatory_edit)
+    update: Any = None
+    noun: str = ""
+    url: Any = None
 
 
 def _in_languages(text: str) -> str:
@@ -107,6 +116,11 @@ AGREEMENT = _Part(
     _("Edit the agreement"),
     _("The agreement is recorded."),
     _("The agreement is saved."),
+    form=AgreementForm,
+    door=get_agreement_for_user,
+    update=agreements_services.agreement_update,
+    noun="agreement",
+    url=Agreement.get_absolute_url,
 )
 EVENT = _Part(
     [
@@ -118,6 +132,11 @@ EVENT = _Part(
     _("Edit the lifecycle event"),
     _("The event is recorded."),
     _("The event is saved."),
+    form=AgreementEventForm,
+    door=get_agreement_event_for_user,
+    record=agreements_services.agreement_event_record,
+    update=agreements_services.agreement_event_update,
+    noun="event",
 )
 CLAUSE = _Part(
     [
@@ -130,6 +149,12 @@ CLAUSE = _Part(
     _("Edit the clause"),
     _("The clause is recorded."),
     _("The clause is saved."),
+    form=ClauseForm,
+    door=get_clause_for_user,
+    record=agreements_services.clause_create,
+    update=agreements_services.clause_update,
+    noun="clause",
+    url=Clause.get_absolute_url,
 )
 AREA = _Part(
     [(_("Area"), "code reference_language"), (_("Name"), _in_languages("name"))],
@@ -138,6 +163,11 @@ AREA = _Part(
     _("Edit the cooperation area"),
     _("The cooperation area is recorded."),
     _("The cooperation area is saved."),
+    form=AreaForm,
+    door=get_area_for_user,
+    record=agreements_services.area_create,
+    update=agreements_services.area_update,
+    noun="area",
 )
 SIGNATORY = _Part(
     [(_("Signatory"), "party name function")],
@@ -146,6 +176,8 @@ SIGNATORY = _Part(
     _("Edit the signatory"),
     _("The signatory is recorded."),
     _("The signatory is saved."),
+    form=SignatoryForm,
+    record=agreements_services.signatory_add,
 )
 
 
@@ -173,39 +205,61 @@ def _page(request, part: _Part, heading, *, agreement=None, record=None, **extra
     return show
 
 
-def _create(request, part: _Part, agreement, form, save, *, url=None):
+def _url(part: _Part, agreement):
+    """Where a saved part is shown: its own page, or its place on the agreement's."""
+    return part.url or _at(agreement, part.anchor)
+
+
+def _create(request, part: _Part, agreement, form, save):
     """The page that records a part of `agreement` (or, without one, an agreement)
-    through the service call `save()`; back to the part on the agreement's page."""
+    through the service call `save()`."""
     show = _page(request, part, part.create, agreement=agreement)
-    url = url or _at(agreement, part.anchor)
-    return form_page(request, form, save, show, message=part.created, url=url)
+    return form_page(request, form, save, show, message=part.created, url=_url(part, agreement))
 
 
-def _edit(request, part: _Part, record, form, update, *, door, url=None, **rebind):
-    """The edit page of `record` (the agreement or one of its parts): the service's
-    `update(changes, version)` is called only when something changed; after a conflict
-    the record is read again through its `door` (its `get_<part>_for_user`)."""
+def _recorded(request, part: _Part, agreement, **choices):
+    """The page that records a part of `agreement` through its service, given the form's
+    arguments; a part with texts is offered in the reader's language first."""
+    form = part.form(request.POST or None, **choices)
+    if "reference_language" in form.fields:
+        form.initial["reference_language"] = _language(request)
+
+    def save():
+        return part.record(actor=request.user, agreement=agreement, **form.arguments())
+
+    return _create(request, part, agreement, form, save)
+
+
+def _edit(request, part: _Part, record, **choices):
+    """The edit page of `record` (the agreement or one of its parts): its service
+    `update` is called only when something changed, with the version the form was
+    loaded at where the part carries one (areas do not: the last save wins); after a
+    conflict the record is read again through its door."""
     agreement = record if isinstance(record, Agreement) else record.agreement
+    form = part.form(request.POST or None, editing=True, **choices)
     if request.method != "POST":
         form.initial = form.initial_for(record)
 
     def save():
         changes = form.changes(record)
-        return update(changes, form.cleaned_data.get("version")) if changes else record
+        if not changes:
+            return record
+        if "version" in form.fields:
+            changes["expected_version"] = form.cleaned_data["version"]
+        return part.update(actor=request.user, **{part.noun: record}, **changes)
 
     show = _page(request, part, part.edit, agreement=agreement, record=record)
-    url = url or _at(agreement, part.anchor)
     return form_page(
         request,
         form,
         save,
         show,
         message=part.saved,
-        url=url,
-        reload=lambda: door(request.user, record.public_id),
+        url=_url(part, agreement),
+        reload=lambda: part.door(request.user, record.public_id),
         conflict=_conflict,
         editing=True,
-        **rebind,
+        **choices,
     )
 
 
@@ -231,23 +285,12 @@ def agreement_create(request):
             **{f"summary_{code}": text for code, text in form.texts("summary").items()},
         )
 
-    return _create(request, AGREEMENT, None, form, save, url=Agreement.get_absolute_url)
+    return _create(request, AGREEMENT, None, form, save)
 
 
 @signed_in("GET", "POST")
 def agreement_edit(request, pk):
-    agreement = get_agreement_for_user(request.user, pk, write=True)
-    return _edit(
-        request,
-        AGREEMENT,
-        agreement,
-        AgreementForm(request.POST or None, editing=True),
-        lambda changes, version: agreements_services.agreement_update(
-            actor=request.user, agreement=agreement, expected_version=version, **changes
-        ),
-        door=get_agreement_for_user,
-        url=Agreement.get_absolute_url,
-    )
+    return _edit(request, AGREEMENT, get_agreement_for_user(request.user, pk, write=True))
 
 
 # --- lifecycle events -----------------------------------------------------------------
@@ -257,34 +300,13 @@ def agreement_edit(request, pk):
 def event_create(request, pk):
     agreement = get_agreement_for_user(request.user, pk)
     require_party_to(request.user, agreement)
-    form = AgreementEventForm(request.POST or None, parties=_parties(agreement))
-
-    def save():
-        return agreements_services.agreement_event_record(
-            actor=request.user,
-            agreement=agreement,
-            handling=Handling.pop_from(dict(form.cleaned_data)),
-            **form.values(),
-        )
-
-    return _create(request, EVENT, agreement, form, save)
+    return _recorded(request, EVENT, agreement, parties=_parties(agreement))
 
 
 @signed_in("GET", "POST")
 def event_edit(request, pk):
     event = get_agreement_event_for_user(request.user, pk, write=True)
-    choices = {"parties": _parties(event.agreement)}
-    return _edit(
-        request,
-        EVENT,
-        event,
-        AgreementEventForm(request.POST or None, editing=True, **choices),
-        lambda changes, version: agreements_services.agreement_event_update(
-            actor=request.user, event=event, expected_version=version, **changes
-        ),
-        door=get_agreement_event_for_user,
-        **choices,
-    )
+    return _edit(request, EVENT, event, parties=_parties(event.agreement))
 
 
 # --- clauses --------------------------------------------------------------------------
@@ -292,38 +314,14 @@ def event_edit(request, pk):
 
 @signed_in("GET", "POST")
 def clause_create(request, pk):
-    agreement = get_agreement_for_user(request.user, pk, write=True)
-    form = ClauseForm(request.POST or None, initial={"reference_language": _language(request)})
-
-    def save():
-        return agreements_services.clause_create(
-            actor=request.user,
-            agreement=agreement,
-            number=form.cleaned_data["number"],
-            reference_language=form.cleaned_data["reference_language"],
-            heading=form.texts("heading"),
-            text=form.texts("text"),
-            handling=Handling.pop_from(dict(form.cleaned_data)),
-        )
-
-    return _create(request, CLAUSE, agreement, form, save, url=Clause.get_absolute_url)
+    return _recorded(request, CLAUSE, get_agreement_for_user(request.user, pk, write=True))
 
 
 @signed_in("GET", "POST")
 def clause_edit(request, pk):
     clause = get_clause_for_user(request.user, pk, write=True)
     require_owner_writer(request.user, clause, coordinator=True)
-    return _edit(
-        request,
-        CLAUSE,
-        clause,
-        ClauseForm(request.POST or None, editing=True),
-        lambda changes, version: agreements_services.clause_update(
-            actor=request.user, clause=clause, expected_version=version, **changes
-        ),
-        door=get_clause_for_user,
-        url=Clause.get_absolute_url,
-    )
+    return _edit(request, CLAUSE, clause)
 
 
 # --- cooperation areas ----------------------------------------------------------------
@@ -331,35 +329,12 @@ def clause_edit(request, pk):
 
 @signed_in("GET", "POST")
 def area_create(request, pk):
-    agreement = get_agreement_for_user(request.user, pk, write=True)
-    form = AreaForm(request.POST or None, initial={"reference_language": _language(request)})
-
-    def save():
-        return agreements_services.area_create(
-            actor=request.user,
-            agreement=agreement,
-            code=form.cleaned_data["code"],
-            name=form.texts("name"),
-            reference_language=form.cleaned_data["reference_language"],
-        )
-
-    return _create(request, AREA, agreement, form, save)
+    return _recorded(request, AREA, get_agreement_for_user(request.user, pk, write=True))
 
 
 @signed_in("GET", "POST")
 def area_edit(request, pk):
-    area = get_area_for_user(request.user, pk, write=True)
-    return _edit(
-        request,
-        AREA,
-        area,
-        AreaForm(request.POST or None, editing=True),
-        # Areas carry no version: the last save wins.
-        lambda changes, _version: agreements_services.area_update(
-            actor=request.user, area=area, **changes
-        ),
-        door=get_area_for_user,
-    )
+    return _edit(request, AREA, get_area_for_user(request.user, pk, write=True))
 
 
 # --- signatories ----------------------------------------------------------------------
@@ -368,14 +343,7 @@ def area_edit(request, pk):
 @signed_in("GET", "POST")
 def signatory_add(request, pk):
     agreement = get_agreement_for_user(request.user, pk, write=True)
-    form = SignatoryForm(request.POST or None, parties=_parties(agreement))
-
-    def save():
-        return agreements_services.signatory_add(
-            actor=request.user, agreement=agreement, **form.cleaned_data
-        )
-
-    return _create(request, SIGNATORY, agreement, form, save)
+    return _recorded(request, SIGNATORY, agreement, parties=_parties(agreement))
 
 
 @signed_in("GET", "POST")
@@ -394,7 +362,7 @@ def signatory_edit(request, pk):
         )
 
     show = _page(request, SIGNATORY, SIGNATORY.edit, agreement=agreement, removable=signatory)
-    url = _at(agreement, SIGNATORY.anchor)
+    url = _url(SIGNATORY, agreement)
     return form_page(request, form, save, show, message=SIGNATORY.saved, url=url)
 
 

@@ -20,10 +20,6 @@ from entente.meetings.services import agenda as agenda_services
 from entente.meetings.views.common import agenda_rights, detail_url
 
 
-def _agenda_url(meeting) -> str:
-    return reverse("meetings:meeting-agenda", args=[meeting.public_id])
-
-
 @signed_in("GET")
 def meeting_agenda(request, pk):
     return _render_agenda(request, get_meeting_for_user(request.user, pk))
@@ -47,7 +43,9 @@ def _agenda_form_posted(request, meeting, form, form_name: str, service, message
     result = saved(form, lambda: service(actor=request.user, meeting=meeting, **form.cleaned_data))
     if result is None:
         return _render_agenda(request, meeting, status=400, **{form_name: form})
-    return done(request, message(result), _agenda_url(meeting))
+    return done(
+        request, message(result), reverse("meetings:meeting-agenda", args=[meeting.public_id])
+    )
 
 
 @signed_in("POST")
