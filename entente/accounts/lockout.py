@@ -114,7 +114,9 @@ def lockout_unlock_user(*, actor, user) -> int:
     """
     require_admin_of(actor, user)
     with write_transaction():
-        attempts = AccessAttempt.objects.select_for_update().filter(username=user.get_username())
+        attempts = AccessAttempt.objects.select_for_update(no_key=True).filter(
+            username=user.get_username()
+        )
         failures = sum(attempts.values_list("failures_since_start", flat=True))
         if not failures:
             return 0
@@ -143,7 +145,7 @@ def lockout_unlock_address(*, actor, address: str) -> int:
         attempts = audited_removal(
             actor=actor,
             action="unlock",
-            rows=AccessAttempt.objects.select_for_update().filter(ip_address=address),
+            rows=AccessAttempt.objects.select_for_update(no_key=True).filter(ip_address=address),
             before=lambda attempt: {
                 "ip_address": address,
                 "failures": attempt.failures_since_start,

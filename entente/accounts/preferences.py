@@ -52,7 +52,7 @@ def profile_update(*, actor, **changes) -> Profile:
     """Save the actor's own preferences (`language`, `time_zone`; "" for the default)."""
     refuse_unknown_changes(changes, {"language", "time_zone"})
     with write_transaction():
-        profile, _created = Profile.objects.select_for_update().get_or_create(user=actor)
+        profile, _created = Profile.objects.select_for_update(no_key=True).get_or_create(user=actor)
         before = {name: getattr(profile, name) for name in changes}
         for name, value in changes.items():
             setattr(profile, name, value)

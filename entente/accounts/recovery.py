@@ -84,7 +84,7 @@ def recovery_code_use(*, actor, device: TOTPDevice, code: str) -> int:
     if actor is None or device.user_id != actor.pk:
         raise PermissionDenied(_("Only its owner may use a recovery code."))
     with write_transaction():
-        current = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        current = TOTPDevice.objects.select_for_update(no_key=True).get(pk=device.pk)
         allowed, refusal = current.verify_is_allowed()
         match = allowed and _matching(actor, code)
         if match:
@@ -126,7 +126,7 @@ def _matching(user, text: str) -> RecoveryCode | None:
     if code is None:
         return None
     # Locked with the device above, so two sessions cannot both spend one code.
-    for candidate in _unused(user).select_for_update():
+    for candidate in _unused(user).select_for_update(no_key=True):
         if hmac.compare_digest(candidate.code_hash, _digest(candidate.salt, code)):
             return candidate
     return None

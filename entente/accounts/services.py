@@ -426,7 +426,7 @@ def mfa_check_code(*, device: TOTPDevice, code: str) -> None:
     """
     with write_transaction():
         # Locked so that two concurrent submissions cannot both use one code.
-        current = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
+        current = TOTPDevice.objects.select_for_update(no_key=True).filter(pk=device.pk).first()
         if current is None:  # replaced by an enrolment in another session, or reset
             raise ValidationError({MFA_CODE_FIELD: mfa_replaced_message()})
         allowed, refusal = current.verify_is_allowed()
@@ -504,7 +504,7 @@ def mfa_reset(*, actor, user) -> int:
         devices = audited_removal(
             actor=actor,
             action="mfa_reset",
-            rows=TOTPDevice.objects.select_for_update().filter(user=user),
+            rows=TOTPDevice.objects.select_for_update(no_key=True).filter(user=user),
             before=lambda device: {"user": user.get_username(), "confirmed": device.confirmed},
         )
         recovery_codes_remove(actor=actor, user=user)

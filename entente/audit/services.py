@@ -17,7 +17,7 @@ from entente.audit.models import GENESIS_HASH, AuditEvent
 from entente.core.access import check_marking_change, require_owner_writer, visibility_remembered
 from entente.core.errors import ConflictError
 from entente.core.models import Handling, PartyOwned
-from entente.core.registry import record_written, records_written
+from entente.core.registry import records_written
 from entente.core.transitions import Workflow
 from entente.core.validation import validate_instance, validation_remembered
 
@@ -54,79 +54,106 @@ def target_label(instance: models.Model) -> str:
 
 def _lock_chain() -> None:
     # SQLite transactions are IMMEDIATE, so the writer already holds the database lock;
-    # PostgreSQL writers queue here so that each reads the head the previous one wrote.
-    # A batch took the lock when it began.
-    if connection.vendor == "postgresql" and _batch.get() is None:
+    # PostgreSQL writers queue here, at their append, so that each reads the head the
+    # previous one wrote. The lock is held until the transaction ends.
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
 
 
-@dataclass
-class _Batch:
-    """The audit events of a batch not yet inserted, and the writes not yet told to the
-    hooks (the search index); `head` is the chain's last event, pending ones included."""
+def _chain_head() -> tuple[int, str]:
+    head = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
+    return (head.seq, head.hash) if head else (0, GENESIS_HASH)
 
-    head: tuple[int, str] | None = None  # (seq, hash); None until first needed
+
+@dataclass
+class _Pending:
+    """The audit events of a write transaction not yet in the chain, and the writes not
+    yet told to the hooks (the search index); `head` is the chain's last event once this
+    transaction has appended to it (and so holds the chain's lock)."""
+
+    head: tuple[int, str] | None = None  # (seq, hash)
     events: list[AuditEvent] = dataclasses.field(default_factory=list)
     writes: list[tuple[models.Model, bool]] = dataclasses.field(default_factory=list)
-    depth: int = 0  # write transactions open inside the batch
-    savepoints: int = 0  # the connection's open savepoints where the batch began
+    depth: int = 0  # write transactions open inside the outermost one
+    savepoints: int = 0  # the connection's open savepoints where the outermost one began
 
     def mark(self) -> tuple:
-        return self.head, len(self.events), len(self.writes)
+        return len(self.events), len(self.writes)
 
     def undo_to(self, mark: tuple) -> None:
         """Forget what a write rolled back to its savepoint had added."""
-        self.head, events, writes = mark
+        events, writes = mark
         del self.events[events:], self.writes[writes:]
 
     def flush(self) -> None:
-        """Insert the pending events and tell the hooks of the pending writes; a batch
-        marked for rollback (a dry run) runs no more queries and keeps nothing."""
-        if not transaction.get_rollback():
+        """Append the pending events to the chain and tell the hooks of the pending
+        writes; a transaction marked for rollback (a dry run) runs no more queries and
+        keeps nothing."""
+        if not transaction.get_rollback() and self.events:
+            if self.head is None:
+                _lock_chain()
+                self.head = _chain_head()
+            seq, digest = self.head
+            for event in self.events:
+                seq += 1
+                event.seq, event.prev_hash = seq, digest
+                event.hash = digest = event.compute_hash()
+            self.head = (seq, digest)
             AuditEvent.objects.bulk_create(self.events, batch_size=500)
             records_written(self.writes)
         self.events, self.writes = [], []
 
 
-_batch: ContextVar[_Batch | None] = ContextVar("entente_audit_batch", default=None)
+_pending: ContextVar[_Pending | None] = ContextVar("entente_audit_pending", default=None)
 
-# A batch inserts its pending events once it holds this many, between two writes (the
-# data generator makes hundreds of thousands of records in one batch).
+# A long write (an import, the data generator: hundreds of thousands of records in one
+# transaction) appends its pending events once it holds this many, between two writes.
 BATCH_FLUSH_EVERY = 1000
 
 
 @contextmanager
 def write_transaction():
-    """The transaction of a write: the chain's lock is taken first, before any row lock.
+    """The transaction of a write; its audit events are appended to the chain when it
+    ends, all together.
 
     Every writer appends to the one chain, so on PostgreSQL every writer takes the
-    chain's lock; taking it before anything else gives all writers one lock order, and
-    two of them can never wait on each other (a deadlock) for a row and the chain.
-    Inside a batch, a write rolled back to its savepoint takes its pending events along.
+    chain's lock, but only for that final append, so writers of different records run
+    side by side until then. The chain's lock is the last one a writer takes, and its
+    holder then only inserts events and search rows, for which it waits on no row lock a
+    queued writer can hold (row locks are taken FOR NO KEY UPDATE, which the foreign keys
+    of those inserts do not wait for): no two writers wait on each other (a deadlock).
+    A write transaction inside another is part of it; rolled back to its savepoint, it
+    takes its pending events along.
     """
-    batch = _batch.get()
-    if batch is None:
-        with transaction.atomic():
-            _lock_chain()
-            yield
+    pending = _pending.get()
+    if pending is None:
+        pending = _Pending()
+        token = _pending.set(pending)
+        try:
+            with transaction.atomic():
+                pending.savepoints = len(connection.savepoint_ids)
+                yield
+                pending.flush()
+        finally:
+            _pending.reset(token)
         return
-    mark = batch.mark()
-    batch.depth += 1
+    mark = pending.mark()
+    pending.depth += 1
     try:
         with transaction.atomic():
             yield
     except BaseException:
-        batch.undo_to(mark)
+        pending.undo_to(mark)
         raise
     finally:
-        batch.depth -= 1
-    # Only between two writes, and outside any savepoint the batch's caller opened:
+        pending.depth -= 1
+    # Only between two writes, and outside any savepoint the outermost write opened:
     # events inserted inside a savepoint would go if it were rolled back, and with them
     # the earlier writes' events, while the head in memory stayed.
-    at_batch_level = len(connection.savepoint_ids) == batch.savepoints
-    if batch.depth == 0 and at_batch_level and len(batch.events) >= BATCH_FLUSH_EVERY:
-        batch.flush()
+    at_outer_level = len(connection.savepoint_ids) == pending.savepoints
+    if pending.depth == 0 and at_outer_level and len(pending.events) >= BATCH_FLUSH_EVERY:
+        pending.flush()
 
 
 @contextmanager
@@ -135,35 +162,13 @@ def batched_writes():
 
     All or nothing, like one write, and faster: a record once found visible is not asked
     about again (`visibility_remembered`), nor a check or a foreign key the same question
-    (`validation_remembered`); the chain's head is read once, each event chained in
-    memory and the events inserted together, with the search index's rows, every
-    `BATCH_FLUSH_EVERY` events and when the batch ends. Nothing reads the chain inside a
-    batch but the batch itself. A batch inside a batch is part of the outer one. Writes
-    its caller groups go in a `write_transaction()`, never a bare `transaction.atomic()`:
-    only the former, rolled back, takes its pending events along.
+    (`validation_remembered`). Like every write transaction, its events are chained in
+    memory and appended, with the search index's rows, every `BATCH_FLUSH_EVERY` events
+    and when it ends. Writes its caller groups go in a `write_transaction()`, never a bare
+    `transaction.atomic()`: only the former, rolled back, takes its pending events along.
     """
-    if _batch.get() is not None:
+    with visibility_remembered(), validation_remembered(), write_transaction():
         yield
-        return
-    batch = _Batch()
-    with write_transaction(), visibility_remembered(), validation_remembered():
-        batch.savepoints = len(connection.savepoint_ids)
-        token = _batch.set(batch)
-        try:
-            yield
-            batch.flush()
-        finally:
-            _batch.reset(token)
-
-
-def _next_event(batch: _Batch | None) -> tuple[int, str]:
-    """The seq and previous hash of the next event of the chain."""
-    if batch is not None and batch.head is not None:
-        seq, digest = batch.head
-    else:
-        head = AuditEvent.objects.order_by("-seq").only("seq", "hash").first()
-        seq, digest = (head.seq, head.hash) if head else (0, GENESIS_HASH)
-    return seq + 1, digest
 
 
 def audit_record(
@@ -174,16 +179,12 @@ def audit_record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. Must run inside the service's transaction; in a
-    batch, the event is inserted when the batch flushes."""
+    """Add one event to the chain. Must run inside the service's transaction; inside a
+    `write_transaction()`, the event is appended when it ends."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic()")
-    _lock_chain()
-    batch = _batch.get()
-    seq, prev_hash = _next_event(batch)
     membership = getattr(actor, "membership", None) if actor is not None else None
     event = AuditEvent(
-        seq=seq,
         at=timezone.now(),
         actor=actor,
         actor_name=actor.get_username() if actor is not None else "system",
@@ -193,19 +194,15 @@ def audit_record(
         target_id=str(target.pk),
         before=before,
         after=after,
-        prev_hash=prev_hash,
     )
-    event.hash = event.compute_hash()
-    # A delete is recorded before the row goes: only its "before" is known.
+    # A delete is recorded before the row goes: only its "before" is known, and a copy
+    # is kept, as Django empties the pk of a record once it is gone.
     deleted = before is not None and after is None
-    if batch is None:
-        event.save()
-        record_written(target, deleted=deleted)
-    else:
-        batch.head = (event.seq, event.hash)
-        batch.events.append(event)
-        # A copy of a record about to be deleted: Django empties its pk once it is gone.
-        batch.writes.append((copy.copy(target) if deleted else target, deleted))
+    pending = _pending.get() or _Pending()
+    pending.events.append(event)
+    pending.writes.append((copy.copy(target) if deleted else target, deleted))
+    if _pending.get() is None:  # a bare transaction: appended now
+        pending.flush()
     return event
 
 
@@ -269,7 +266,7 @@ def audited_update(
     """
     model = type(instance)
     with write_transaction():
-        current = model._default_manager.select_for_update().get(pk=instance.pk)
+        current = model._default_manager.select_for_update(no_key=True).get(pk=instance.pk)
         version = getattr(current, "version", None)
         if expected_version is not None and version != expected_version:
             raise ConflictError(
@@ -351,7 +348,7 @@ def audited_upsert(
     meanwhile; recorded as `action` on `target`, the record the row belongs to, with the
     row before and after."""
     with write_transaction():
-        row = model._default_manager.select_for_update().filter(**key).first()
+        row = model._default_manager.select_for_update(no_key=True).filter(**key).first()
         before = snapshot(row) if row else None
         if row is None:
             row = model(**key)
@@ -375,7 +372,7 @@ def changes_since(instance: models.Model, version: int) -> dict[str, Any]:
     changed: dict[str, Any] = {}
     key = (target_label(instance), str(instance.pk))
     events = list(AuditEvent.objects.filter(target_type=key[0], target_id=key[1]).order_by("seq"))
-    if (batch := _batch.get()) is not None:  # and those the batch has yet to insert
+    if (batch := _pending.get()) is not None:  # and those the batch has yet to insert
         events += [e for e in batch.events if (e.target_type, e.target_id) == key]
     current = snapshot(instance)
     for event in events:

@@ -144,7 +144,7 @@ def _next_reference(request: LiaisonRequest, now: dt.datetime) -> str:
     """
     # Locking the party row queues concurrent senders of one party, so two requests
     # never draw the same number.
-    party = Party.objects.select_for_update().get(pk=request.owning_party_id)
+    party = Party.objects.select_for_update(no_key=True).get(pk=request.owning_party_id)
     zone: dt.tzinfo
     try:
         zone = ZoneInfo(party.time_zone)

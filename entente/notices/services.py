@@ -83,7 +83,7 @@ def notices_from_events(now: dt.datetime) -> int:
 def _locked_cursor() -> EventCursor:
     # The migration makes the row at the chain's head of the day it ran (so no history is
     # told); it is made here at 0 only in a database emptied since, as tests do.
-    return EventCursor.objects.select_for_update().get_or_create(pk=1)[0]
+    return EventCursor.objects.select_for_update(no_key=True).get_or_create(pk=1)[0]
 
 
 def _from_event(event: AuditEvent, now: dt.datetime) -> int:

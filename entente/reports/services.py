@@ -31,7 +31,7 @@ def calendar_feed_create(*, actor) -> tuple[CalendarFeed, str]:
         raise PermissionDenied(_("Only an active user may have a calendar feed."))
     secret = secrets.token_urlsafe(32)
     with write_transaction():
-        for old in CalendarFeed.objects.select_for_update().filter(
+        for old in CalendarFeed.objects.select_for_update(no_key=True).filter(
             user=actor, revoked_at__isnull=True
         ):
             _revoke(actor, old)
@@ -50,7 +50,7 @@ def calendar_feed_revoke(*, actor) -> CalendarFeed | None:
     had no working feed (nothing to revoke)."""
     with write_transaction():
         feed = (
-            CalendarFeed.objects.select_for_update()
+            CalendarFeed.objects.select_for_update(no_key=True)
             .filter(user=actor, revoked_at__isnull=True)
             .first()
         )

@@ -264,7 +264,7 @@ def commitment_record_indicator(
         raise ValidationError({"period_end": _("The period cannot end before it starts.")})
     with write_transaction():
         value = (
-            IndicatorValue.objects.select_for_update()
+            IndicatorValue.objects.select_for_update(no_key=True)
             .filter(commitment=commitment, period_start=period_start)
             .first()
         )

@@ -178,4 +178,4 @@ def minutes_record(
 def lock_meeting(meeting: Meeting) -> Meeting:
     # Numbering children (agenda positions, decision numbers) reads then writes the
     # highest number; holding the meeting row keeps two writers from taking the same one.
-    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+    return Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
