@@ -4,6 +4,8 @@ Every choice a filter offers comes from what the user may see; the querysets the
 narrow are the visibility-filtered ones the views pass in.
 """
 
+import uuid
+
 import django_filters
 from django.db.models import F, Q
 from django.utils import timezone
@@ -114,31 +116,55 @@ def portfolio_filter(data, request, **figures) -> AgreementFilter:
     return AgreementFilter(data or None, queryset=queryset, request=request)
 
 
+# The records a list may be filtered by: only what the user may see (`request` is the HTTP
+# request). Other apps' lists offer the same choices.
 def _visible_agreements(request):
-    return agreement_visible_to(request.user).order_by("title")
+    return agreement_visible_to(request.user).order_by("title", "pk")
 
 
 def _visible_areas(request):
-    return area_visible_to(request.user).select_related("agreement").order_by("name", "pk")
+    """The areas the user may see; only the chosen agreement's once the list names one."""
+    areas = area_visible_to(request.user).select_related("agreement").order_by("name", "pk")
+    try:
+        chosen = uuid.UUID(request.GET.get("agreement", ""))
+    except ValueError:
+        return areas
+    return areas.filter(agreement__public_id=chosen)
 
 
 def _visible_clauses(request):
     return clause_visible_to(request.user).order_by("agreement__title", "number", "pk")
 
 
-def _parties(request):
+def party_choices(request):
     return agreement_party_choices(request.user).order_by("code")
+
+
+def agreement_choice(**kwargs) -> django_filters.ModelChoiceFilter:
+    return any_record(_("Agreement"), _visible_agreements, to_field_name="public_id", **kwargs)
+
+
+class _AreaField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        # Two agreements may both have an area called "Training".
+        return f"{obj.name} ({obj.agreement})"
+
+
+def area_choice(**kwargs) -> django_filters.ModelChoiceFilter:
+    area = any_record(_("Cooperation area"), _visible_areas, to_field_name="public_id", **kwargs)
+    area.field_class = _AreaField
+    return area
 
 
 class CommitmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search titles"), method="search")
-    agreement = any_record(_("Agreement"), _visible_agreements, to_field_name="public_id")
-    area = any_record(_("Cooperation area"), _visible_areas, to_field_name="public_id")
+    agreement = agreement_choice()
+    area = area_choice()
     # The clause a commitment implements, from the scorecard of the agreement page.
     clause = any_record(
         _("Clause"), _visible_clauses, to_field_name="public_id", field_name="clauses"
     )
-    responsible_party = any_record(_("Responsible party"), _parties)
+    responsible_party = any_record(_("Responsible party"), party_choices)
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[*CommitmentStatus.choices, (OPEN, _("Open")), (OVERDUE, _("Overdue"))],

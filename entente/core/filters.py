@@ -4,12 +4,23 @@ Each offers "Any" as its empty choice and reads from the query string like the o
 so the pages filter alike.
 """
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+# A filter offers at most this many records, and the chosen one: a ministry's portfolio
+# holds a thousand agreements and more areas, whose options alone would outweigh the list.
+RECORD_CHOICES = 100
+
+# The value of the last, disabled option of a select that lists only the first records.
+_MORE = "\u2026"
 
 
 def search_box(label: Any, **kwargs: Any) -> django_filters.CharFilter:
@@ -23,11 +34,64 @@ def any_of(label: Any, choices: Any) -> django_filters.ChoiceFilter:
     return django_filters.ChoiceFilter(label=label, choices=choices, empty_label=_("Any"))
 
 
-def any_record(label: Any, queryset: Any, **kwargs: Any) -> django_filters.ModelChoiceFilter:
+class BoundedSelect(forms.Select):
+    """A select of the first `RECORD_CHOICES` records of its field's queryset, the chosen
+    one among them; any record of the queryset is still accepted, as from a link."""
+
+    def optgroups(self, name, value, attrs=None):
+        every = self.choices
+        self.choices = list(_first_records(every, value))
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = every
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value == _MORE:
+            option["value"] = ""
+            option["attrs"]["disabled"] = True
+        return option
+
+
+def _first_records(choices: Any, chosen: list[str]) -> Iterator[tuple]:
+    if not isinstance(choices, ModelChoiceIterator):
+        yield from choices
+        return
+    field = choices.field
+    if field.empty_label is not None:
+        yield ("", field.empty_label)
+    records = list(choices.queryset[: RECORD_CHOICES + 1])
+    shown = records[:RECORD_CHOICES]
+    key = field.to_field_name or "pk"
+    missing = {value for value in chosen if value} - {str(getattr(r, key)) for r in shown}
+    # A value that is no key at all is left out: the form says it is not a valid choice.
+    with contextlib.suppress(ValidationError, ValueError):
+        if missing:
+            shown += list(choices.queryset.filter(**{f"{key}__in": missing}))
+    yield from (choices.choice(record) for record in shown)
+    if len(records) > RECORD_CHOICES:
+        yield (
+            _MORE,
+            format_lazy(
+                _("Only the first {count} are listed."),
+                count=RECORD_CHOICES,
+            ),
+        )
+
+
+def any_record(
+    label: Any, queryset: Any, *, empty_label: Any = None, **kwargs: Any
+) -> django_filters.ModelChoiceFilter:
     """One of `queryset` (a callable of the HTTP request: only what the user may see);
-    records are chosen by `to_field_name="public_id"`, parties and units by key."""
+    records are chosen by `to_field_name="public_id"`, parties and units by key. The
+    select lists the first `RECORD_CHOICES` of them (`BoundedSelect`)."""
     return django_filters.ModelChoiceFilter(
-        label=label, queryset=queryset, empty_label=_("Any"), **kwargs
+        label=label,
+        queryset=queryset,
+        empty_label=empty_label or _("Any"),
+        widget=BoundedSelect,
+        **kwargs,
     )
 
 

@@ -6,9 +6,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from entente.agreements.selectors import agreement_visible_to, area_visible_to
+from entente.agreements.filters import agreement_choice, area_choice
 from entente.core.enums import Marking
-from entente.core.filters import any_of, any_record, day_bound, search_box, sort_choice
+from entente.core.filters import any_of, day_bound, search_box, sort_choice
 from entente.liaison.enums import WAITING_STATUSES, Priority, RequestStatus
 from entente.liaison.selectors import all_for, inbox_for, outbox_for
 
@@ -25,19 +25,10 @@ SORTS: dict[str, tuple] = {
 }
 
 
-# The choices offered are only what the user may see (`request` is the HTTP request).
-def _agreements(request):
-    return agreement_visible_to(request.user)
-
-
-def _areas(request):
-    return area_visible_to(request.user)
-
-
 class LiaisonRequestFilter(django_filters.FilterSet):
     q = search_box(_("Reference or subject"))
-    agreement = any_record(_("Agreement"), _agreements, to_field_name="public_id")
-    area = any_record(_("Cooperation area"), _areas, to_field_name="public_id")
+    agreement = agreement_choice()
+    area = area_choice()
     status = any_of(_("Status"), RequestStatus.choices)
     priority = any_of(_("Priority"), Priority.choices)
     marking = any_of(_("Marking"), Marking.choices)

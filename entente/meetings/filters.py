@@ -4,8 +4,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from entente.accounts.models import Party
-from entente.agreements.selectors import agreement_visible_to
+from entente.agreements.filters import agreement_choice, party_choices
 from entente.core.enums import Marking
 from entente.core.filters import any_of, any_record, day_bound, search_box, sort_choice
 from entente.meetings.enums import MeetingKind, MeetingStatus
@@ -21,23 +20,12 @@ SORTS: dict[str, tuple] = {
 DEFAULT_ORDER = ("-starts_at", "-pk")
 
 
-# The choices offered are only what the user may see (`request` is the HTTP request).
-def _agreements(request):
-    return agreement_visible_to(request.user)
-
-
-def _host_parties(request):
-    # Parties are public; offer those of the agreements the user sees.
-    agreements = agreement_visible_to(request.user).values("pk")
-    return Party.objects.filter(agreement_roles__agreement__in=agreements).distinct()
-
-
 class MeetingFilter(django_filters.FilterSet):
     q = search_box(_("Search"), help_text=_("Title or place"))
-    agreement = any_record(_("Agreement"), _agreements, to_field_name="public_id")
+    agreement = agreement_choice()
     kind = any_of(_("Kind"), MeetingKind.choices)
     status = any_of(_("Status"), MeetingStatus.choices)
-    host_party = any_record(_("Host party"), _host_parties)
+    host_party = any_record(_("Host party"), party_choices)
     marking = any_of(_("Marking"), Marking.choices)
     starts_from = day_bound(_("From"), "starts_at", "gte")
     starts_to = day_bound(_("Until"), "starts_at", "lte")

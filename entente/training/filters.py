@@ -4,9 +4,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from entente.accounts.models import Party
-from entente.agreements.selectors import agreement_visible_to, area_visible_to
+from entente.agreements.filters import agreement_choice, area_choice, party_choices
 from entente.core.enums import Marking
+from entente.core.filters import any_record
 from entente.training.enums import TrainingStatus
 from entente.training.forms import DateInput
 from entente.training.selectors import training_search, training_visible_to
@@ -25,48 +25,14 @@ SORTS = {
 DEFAULT_SORT = "-starts_on"
 
 
-def _agreements(request):
-    return agreement_visible_to(request.user).order_by("title", "pk")
-
-
-def _areas(request):
-    return area_visible_to(request.user).select_related("agreement").order_by("code", "pk")
-
-
-def _parties(request):
-    # Parties are public; only those of agreements the user sees are worth offering.
-    agreements = agreement_visible_to(request.user).values("pk")
-    return (
-        Party.objects.filter(agreement_roles__agreement__in=agreements).distinct().order_by("code")
-    )
-
-
-class AreaChoiceFilter(django_filters.ModelChoiceFilter):
-    """Areas carry their agreement's name: two agreements may both have 'Training'."""
-
-    class field_class(django_filters.fields.ModelChoiceField):
-        def label_from_instance(self, obj) -> str:
-            return f"{obj.name} ({obj.agreement})"
-
-
 class TrainingFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    agreement = django_filters.ModelChoiceFilter(
-        queryset=_agreements,
-        label=_("Agreement"),
-        empty_label=_("Any agreement"),
-        to_field_name="public_id",
-    )
-    area = AreaChoiceFilter(
-        queryset=_areas,
-        label=_("Cooperation area"),
-        empty_label=_("Any area"),
-        to_field_name="public_id",
-    )
-    party = django_filters.ModelChoiceFilter(
-        queryset=_parties,
+    agreement = agreement_choice(empty_label=_("Any agreement"))
+    area = area_choice(empty_label=_("Any area"))
+    party = any_record(
+        _("Party (host or sending)"),
+        party_choices,
         method="hosted_or_sent_by",
-        label=_("Party (host or sending)"),
         empty_label=_("Any party"),
     )
     status = django_filters.ChoiceFilter(
