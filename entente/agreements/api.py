@@ -45,7 +45,6 @@ from entente.agreements.schemas import (
     ClauseOut,
     ClausePatch,
     MarkingIn,
-    given_texts,
     text_changes,
 )
 from entente.agreements.selectors import (
@@ -74,7 +73,7 @@ from entente.apikit.routes import ACTION, CHANGE, CREATE, EDIT, LIST, READ, list
 from entente.core.access import party_id_of, require_owner_writer
 from entente.core.http import CursorPagination
 from entente.core.models import Handling
-from entente.core.schemas import PublicId
+from entente.core.schemas import PublicId, given_texts
 from entente.core.translated import translated_fields
 
 router = Router(tags=["agreements"])

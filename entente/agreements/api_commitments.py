@@ -22,7 +22,6 @@ from entente.agreements.schemas import (
     IndicatorValueIn,
     IndicatorValueOut,
     MarkingIn,
-    given_texts,
     text_changes,
 )
 from entente.agreements.selectors import (
@@ -55,7 +54,7 @@ from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
 from entente.core.access import get_visible
 from entente.core.http import CursorPagination
 from entente.core.models import Handling
-from entente.core.schemas import PublicId
+from entente.core.schemas import PublicId, given_texts
 
 router = Router(tags=["commitments"])
 

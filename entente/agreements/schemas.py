@@ -20,6 +20,7 @@ from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, Boolean, Day, Integer, RecordId
 from entente.core.schemas import (
     In,
+    LongTextsIn,
     MarkedIn,
     PartyCode,
     PublicId,
@@ -48,11 +49,6 @@ def cents(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(CENT)
 
 
-def given_texts(texts: Schema | None) -> dict[str, str]:
-    """Only the languages the client sent, for the services' {"fr": ...} mappings."""
-    return {} if texts is None else texts.model_dump(exclude_unset=True)
-
-
 def text_changes(record, changes: dict[str, Any], required: dict[str, bool]) -> dict[str, Any]:
     """The per-language columns a PATCH changes, taking the texts named in `required`
     (text name -> whether the reference language must have it) out of `changes`;
@@ -77,13 +73,6 @@ class NameTextsIn(In):
     fr: str = optional(max_length=200)
     en: str = optional(max_length=200)
     nl: str = optional(max_length=200)
-
-
-class LongTextsIn(In):
-    ar: str = optional()
-    fr: str = optional()
-    en: str = optional()
-    nl: str = optional()
 
 
 # --- agreements and their parts ---------------------------------------------------------

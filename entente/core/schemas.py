@@ -114,3 +114,17 @@ class TextsIn(Schema):
     fr: str = optional(max_length=300)
     en: str = optional(max_length=300)
     nl: str = optional(max_length=300)
+
+
+class LongTextsIn(In):
+    """Long texts per language (minutes, descriptions); languages left out keep theirs."""
+
+    ar: str = optional()
+    fr: str = optional()
+    en: str = optional()
+    nl: str = optional()
+
+
+def given_texts(texts: Schema | None) -> dict[str, str]:
+    """Only the languages the client sent, for the services' {"fr": ...} mappings."""
+    return {} if texts is None else texts.model_dump(exclude_unset=True)

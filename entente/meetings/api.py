@@ -30,7 +30,7 @@ from entente.apikit.endpoints import change, change_by, create, resolve_many, re
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, REMOVE, op
 from entente.core.http import CursorPagination
 from entente.core.models import Handling
-from entente.core.schemas import PublicId
+from entente.core.schemas import PublicId, given_texts
 from entente.meetings.models import AgendaItem, Decision, Guest, Meeting
 from entente.meetings.schemas import (
     AgendaItemId,
@@ -61,7 +61,6 @@ from entente.meetings.schemas import (
     MeetingPatchIn,
     MeetingStatusIn,
     MinutesIn,
-    given_texts,
 )
 from entente.meetings.selectors import (
     decision_visible_to,

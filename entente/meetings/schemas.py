@@ -15,6 +15,7 @@ from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, AwareMoment, Day, LocalMoment, RecordId
 from entente.core.schemas import (
     In,
+    LongTextsIn,
     MarkedIn,
     NoNul,
     PartyCode,
@@ -33,23 +34,6 @@ MeetingId = id_in_path("The meeting's id.")
 DecisionId = id_in_path("The decision's id.")
 AgendaItemId = id_in_path("The agenda item's id.")
 GuestId = id_in_path("The guest's id.")
-
-# --- texts in several languages ---------------------------------------------------------
-
-
-class LongTextsIn(In):
-    """Long texts per language (minutes, descriptions); languages left out keep theirs."""
-
-    ar: str = optional()
-    fr: str = optional()
-    en: str = optional()
-    nl: str = optional()
-
-
-def given_texts(texts: Schema | None) -> dict[str, str]:
-    """Only the languages the client sent, for the services' {"fr": ...} mappings."""
-    return {} if texts is None else texts.model_dump(exclude_unset=True)
-
 
 # --- meetings ---------------------------------------------------------------------------
 
