@@ -90,6 +90,25 @@ def change_by(
     )
 
 
+def changer(door: Callable[..., M], name: str) -> Callable[..., M]:
+    """`change_by` on the record its `door` gives for writing, named `name` to the service:
+    with `_change = changer(get_meeting_for_user, "meeting")`, an endpoint answers
+    `_change(request, response, meeting_id, meeting_change_status, status=payload.status)`."""
+
+    def change_record(
+        request: HttpRequest,
+        response: HttpResponse,
+        record_id: Any,
+        service: Callable[..., M],
+        /,
+        **arguments: Any,
+    ) -> M:
+        record = door(cast(Any, request).auth, record_id, write=True)
+        return change_by(request, response, record, service, **{name: record}, **arguments)
+
+    return change_record
+
+
 def create(
     request: HttpRequest,
     *,

@@ -26,7 +26,15 @@ from entente.agreements.selectors import (
     get_commitment_for_user,
     require_party_to,
 )
-from entente.apikit.endpoints import change, change_by, create, resolve_many, resolve_one, with_etag
+from entente.apikit.endpoints import (
+    change,
+    change_by,
+    changer,
+    create,
+    resolve_many,
+    resolve_one,
+    with_etag,
+)
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, REMOVE, op
 from entente.core.http import CursorPagination
 from entente.core.models import Handling
@@ -185,10 +193,8 @@ def meeting_minutes(
     return _change(request, response, meeting_id, meetings_services.minutes_record, minutes=minutes)
 
 
-def _change(request, response, meeting_id: PublicId, service, **values) -> Meeting:
-    """`service(**values)` on the meeting, at the version the client names (If-Match)."""
-    meeting = get_meeting_for_user(request.auth, meeting_id, write=True)
-    return change_by(request, response, meeting, service, meeting=meeting, **values)
+# `service(**values)` on the meeting, at the version the client names (If-Match).
+_change = changer(get_meeting_for_user, "meeting")
 
 
 # --- agenda -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from entente.accounts.selectors import party_list, resolve_party, resolve_users
 from entente.agreements.selectors import area_visible_to, get_agreement_for_user, require_party_to
-from entente.apikit.endpoints import change, change_by, create, resolve_one, with_etag
+from entente.apikit.endpoints import change, changer, create, resolve_one, with_etag
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
 from entente.core.errors import NotFound
 from entente.core.http import CursorPagination
@@ -56,11 +56,8 @@ def _resolved(user, changes: dict) -> dict:
     return resolved
 
 
-def _change(request, response, training_id: PublicId, service, **fields) -> TrainingActivity:
-    """Run `service(**fields)` on the training (its owning party's writers only), under
-    If-Match."""
-    training = get_training_for_user(request.auth, training_id, write=True)
-    return change_by(request, response, training, service, training=training, **fields)
+# `service(**fields)` on the training (its owning party's writers only), under If-Match.
+_change = changer(get_training_for_user, "training")
 
 
 # --- activities -------------------------------------------------------------------------
