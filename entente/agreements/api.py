@@ -45,7 +45,6 @@ from entente.agreements.schemas import (
     ClauseOut,
     ClausePatch,
     MarkingIn,
-    text_changes,
 )
 from entente.agreements.selectors import (
     agreement_event_visible_to,
@@ -203,8 +202,7 @@ def agreement_patch(
         changes = payload.model_dump(exclude_unset=True)
         if "parent" in changes:
             changes["parent"] = resolve_one(agreement_visible_to(user), changes["parent"], "parent")
-        texts = text_changes(agreement, changes, TEXTS)
-        changes = changes_to(agreement, changes) | texts
+        changes = changes_to(agreement, changes, TEXTS)
         if not changes:
             return agreement
         return agreement_update(
@@ -369,8 +367,7 @@ def clause_patch(request, clause_id: PublicId, payload: ClausePatch, response: H
 
     def apply(version: int) -> Clause:
         changes = payload.model_dump(exclude_unset=True)
-        texts = text_changes(clause, changes, {"heading": False, "text": False})
-        changes = changes_to(clause, changes) | texts
+        changes = changes_to(clause, changes, {"heading": False, "text": False})
         if not changes:
             return clause
         return clause_update(actor=user, clause=clause, expected_version=version, **changes)
@@ -385,8 +382,7 @@ def area_patch(request, area_id: PublicId, payload: AreaPatch):
     user = request.auth
     area = get_area_for_user(user, area_id, write=True)
     changes = payload.model_dump(exclude_unset=True)
-    texts = text_changes(area, changes, {"name": True})
-    return area_update(actor=user, area=area, **changes_to(area, changes), **texts)
+    return area_update(actor=user, area=area, **changes_to(area, changes, {"name": True}))
 
 
 def _add(request, agreement_id: PublicId, service, model, schema, **fields) -> HttpResponse:

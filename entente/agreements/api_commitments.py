@@ -22,7 +22,6 @@ from entente.agreements.schemas import (
     IndicatorValueIn,
     IndicatorValueOut,
     MarkingIn,
-    text_changes,
 )
 from entente.agreements.selectors import (
     area_visible_to,
@@ -199,8 +198,7 @@ def commitment_patch(
         changes = payload.model_dump(exclude_unset=True)
         clauses = changes.pop("clauses", None)
         changes |= _links(user, commitment.agreement, changes)
-        texts = text_changes(commitment, changes, TEXTS)
-        changes = changes_to(commitment, changes) | texts
+        changes = changes_to(commitment, changes, TEXTS)
         if clauses is not None:
             chosen = resolve_many(clause_visible_to(user), clauses, "clauses")
             clauses = clauses_after_change(user, commitment, chosen)

@@ -9,7 +9,7 @@ username, everything else by id.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, field_serializer
@@ -30,10 +30,8 @@ from entente.core.schemas import (
     TextsIn,
     no_nul,
     optional,
-    texts_of,
     texts_resolver,
 )
-from entente.core.translated import translated_fields
 
 OVERDUE = "overdue"
 
@@ -47,22 +45,6 @@ NO_NUL = r"^[^\x00]*$"
 def cents(value: Decimal | None) -> Decimal | None:
     """Amounts as stored (two decimals), whether read back or just written: 12 is 12.00."""
     return None if value is None else value.quantize(CENT)
-
-
-def text_changes(record, changes: dict[str, Any], required: dict[str, bool]) -> dict[str, Any]:
-    """The per-language columns a PATCH changes, taking the texts named in `required`
-    (text name -> whether the reference language must have it) out of `changes`;
-    checked as a whole, so the text in the (possibly new) reference language stays
-    required."""
-    language = changes.get("reference_language", record.reference_language)
-    columns: dict[str, Any] = {}
-    for name, needed in required.items():
-        texts = changes.pop(name, None) or {}
-        if not texts and "reference_language" not in changes:
-            continue
-        merged = texts_of(record, name) | texts
-        columns |= translated_fields(name, merged, reference_language=language, required=needed)
-    return {k: v for k, v in columns.items() if v != (getattr(record, k) or "")}
 
 
 # --- texts in four languages ------------------------------------------------------------
