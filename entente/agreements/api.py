@@ -131,11 +131,7 @@ def agreement_with_visible_parts(user, agreement: Any) -> Agreement:
 @paginate(CursorPagination, ordering="-signed_order")
 def agreement_list(request, filters: Query[AgreementFilters]):
     """The agreements you may see, latest signed first (unsigned ones last)."""
-    queryset = _agreements(request.auth)
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.instrument_type:
-        queryset = queryset.filter(instrument_type=filters.instrument_type)
+    queryset = filters.filter(_agreements(request.auth))
     if filters.country:
         own = party_id_of(request.auth)
         counterparts = AgreementParty.objects.filter(party__country=filters.country.upper())

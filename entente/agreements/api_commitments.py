@@ -121,16 +121,7 @@ def _links(user, agreement: Agreement, data: dict[str, Any]) -> dict[str, Any]:
 def commitment_list(request, filters: Query[CommitmentFilters]):
     """The commitments you may see, soonest due first (undated ones last). `status`
     also takes `overdue`: open, with its due date passed."""
-    queryset = commitments_as_shown(request.auth)
-    lookups = {
-        "agreement__public_id": filters.agreement,
-        "area__public_id": filters.area,
-        "responsible_party__code": filters.responsible_party,
-        "marking": filters.marking,
-        "due_date__gte": filters.due_after,
-        "due_date__lte": filters.due_before,
-    }
-    queryset = queryset.filter(**{k: v for k, v in lookups.items() if v is not None})
+    queryset = filters.filter(commitments_as_shown(request.auth))
     if filters.clause is not None:
         clauses = clause_visible_to(request.auth).filter(public_id=filters.clause)
         queryset = queryset.filter(clauses__in=clauses)

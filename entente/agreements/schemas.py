@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from ninja import Field, Schema
+from ninja import Field, FilterLookup, Schema
 from pydantic import AfterValidator, field_serializer
 
 from entente.agreements import enums
@@ -19,6 +19,7 @@ from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, Boolean, Day, Integer, RecordId
 from entente.core.schemas import (
+    Filters,
     In,
     LongTextsIn,
     MarkedIn,
@@ -479,9 +480,9 @@ class ReportAnswerIn(In):
 # --- list filters (query parameters) ----------------------------------------------------
 
 
-class AgreementFilters(Schema):
-    status: enums.AgreementStatus | None = None
-    instrument_type: enums.InstrumentType | None = None
+class AgreementFilters(Filters):
+    status: Annotated[enums.AgreementStatus | None, FilterLookup("status")] = None
+    instrument_type: Annotated[enums.InstrumentType | None, FilterLookup("instrument_type")] = None
     country: str | None = Field(
         default=None, pattern=r"^[A-Za-z]{2}$", description="ISO code of a counterpart's country."
     )
@@ -496,17 +497,27 @@ CommitmentStatusFilter = Literal[
 ]
 
 
-class CommitmentFilters(Schema):
-    agreement: PublicId | None = Field(default=None, description="Agreement id.")
-    area: PublicId | None = Field(default=None, description="Cooperation area id.")
+class CommitmentFilters(Filters):
+    agreement: Annotated[PublicId | None, FilterLookup("agreement__public_id")] = Field(
+        default=None, description="Agreement id."
+    )
+    area: Annotated[PublicId | None, FilterLookup("area__public_id")] = Field(
+        default=None, description="Cooperation area id."
+    )
     clause: PublicId | None = Field(default=None, description="Id of a clause it implements.")
-    responsible_party: PartyCode | None = Field(default=None, description="Party code.")
+    responsible_party: Annotated[PartyCode | None, FilterLookup("responsible_party__code")] = Field(
+        default=None, description="Party code."
+    )
     status: CommitmentStatusFilter | None = Field(
         default=None, description="A stored status, or `overdue`: open and past due."
     )
-    due_after: Day | None = Field(default=None, description="Due on or after this day.")
-    due_before: Day | None = Field(default=None, description="Due on or before this day.")
-    marking: Marking | None = None
+    due_after: Annotated[Day | None, FilterLookup("due_date__gte")] = Field(
+        default=None, description="Due on or after this day."
+    )
+    due_before: Annotated[Day | None, FilterLookup("due_date__lte")] = Field(
+        default=None, description="Due on or before this day."
+    )
+    marking: Annotated[Marking | None, FilterLookup("marking")] = None
     q: str | None = Field(
         default=None, max_length=200, pattern=NO_NUL, description="Words of the title."
     )

@@ -69,16 +69,7 @@ def request_list(request, filters: Query[RequestFilters]):
         .select_related("owning_party")
         .prefetch_related("red_recipients")
     )
-    exact = {
-        "agreement__public_id": filters.agreement,
-        "area__public_id": filters.area,
-        "status": filters.status,
-        "priority": filters.priority,
-        "marking": filters.marking,
-        "due_at__gte": filters.due_after,
-        "due_at__lt": filters.due_before,
-    }
-    requests = requests.filter(**{k: v for k, v in exact.items() if v is not None})
+    requests = filters.filter(requests)
     if filters.overdue is not None:
         overdue = Q(status__in=WAITING_STATUSES, due_at__lt=timezone.now())
         requests = requests.filter(overdue if filters.overdue else ~overdue)

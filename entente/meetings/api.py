@@ -97,17 +97,8 @@ router = Router(tags=["meetings"])
 @paginate(CursorPagination, ordering="-starts_at")
 def meeting_list(request, filters: Query[MeetingFilters]):
     """Meetings you may see, latest start first."""
-    exact = {
-        "agreement__public_id": filters.agreement,
-        "kind": filters.kind,
-        "status": filters.status,
-        "host_party__code": filters.host_party,
-        "marking": filters.marking,
-        "starts_at__gte": filters.starts_after,
-        "starts_at__lt": filters.starts_before,
-    }
     meetings = meeting_visible_to(request.auth).prefetch_related("red_recipients")
-    meetings = meetings.filter(**{k: v for k, v in exact.items() if v is not None})
+    meetings = filters.filter(meetings)
     return meeting_search(meetings, (filters.q or "").split()[:10])
 
 

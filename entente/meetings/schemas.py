@@ -6,14 +6,16 @@ Parties are named by code, other records by id, users by username.
 """
 
 import datetime as dt
+from typing import Annotated
 
-from ninja import Field, Schema
+from ninja import Field, FilterLookup, Schema
 
 from entente.agreements.enums import CommitmentKind, Recurrence
 from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, AwareMoment, Day, LocalMoment, RecordId
 from entente.core.schemas import (
+    Filters,
     In,
     LongTextsIn,
     MarkedIn,
@@ -115,14 +117,18 @@ class MeetingDetailOut(MeetingOut):
     decisions: list[DecisionOut] = Field(alias="parts.decisions")
 
 
-class MeetingFilters(Schema):
-    agreement: PublicId | None = None
-    kind: MeetingKind | None = None
-    status: MeetingStatus | None = None
-    host_party: PartyCode | None = None
-    starts_after: AwareMoment | None = maybe("Meetings starting at or after this moment.")
-    starts_before: AwareMoment | None = maybe("Meetings starting before this moment.")
-    marking: Marking | None = None
+class MeetingFilters(Filters):
+    agreement: Annotated[PublicId | None, FilterLookup("agreement__public_id")] = None
+    kind: Annotated[MeetingKind | None, FilterLookup("kind")] = None
+    status: Annotated[MeetingStatus | None, FilterLookup("status")] = None
+    host_party: Annotated[PartyCode | None, FilterLookup("host_party__code")] = None
+    starts_after: Annotated[AwareMoment | None, FilterLookup("starts_at__gte")] = maybe(
+        "Meetings starting at or after this moment."
+    )
+    starts_before: Annotated[AwareMoment | None, FilterLookup("starts_at__lt")] = maybe(
+        "Meetings starting before this moment."
+    )
+    marking: Annotated[Marking | None, FilterLookup("marking")] = None
     q: NoNul | None = maybe("Words in the title (any language) or place.", max_length=200)
 
 

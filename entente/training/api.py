@@ -5,7 +5,7 @@ activity carries an ETag (its version); its fields, status and evaluation change
 with If-Match. Participant figures are not versioned.
 """
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
@@ -68,19 +68,7 @@ _change = changer(get_training_for_user, "training")
 def training_list(request, filters: Query[TrainingFilters]):
     """Training activities you may see, latest start first."""
     trainings = training_visible_to(request.auth).prefetch_related("red_recipients")
-    exact = {
-        "agreement__public_id": filters.agreement,
-        "area__public_id": filters.area,
-        "status": filters.status,
-        "marking": filters.marking,
-        "starts_on__gte": filters.starts_after,
-        "starts_on__lt": filters.starts_before,
-    }
-    trainings = trainings.filter(**{k: v for k, v in exact.items() if v is not None})
-    if filters.party:
-        trainings = trainings.filter(
-            Q(host_party__code=filters.party) | Q(sending_party__code=filters.party)
-        )
+    trainings = filters.filter(trainings)
     if filters.q:
         trainings = training_search(trainings, filters.q)
     return trainings
