@@ -21,8 +21,11 @@ from entente.core.http import Amount, Boolean, Day, Integer, RecordId
 from entente.core.schemas import (
     Filters,
     In,
+    InArea,
     LongTextsIn,
+    MarkedAs,
     MarkedIn,
+    OfAgreement,
     PartyCode,
     PublicId,
     PublicRef,
@@ -498,12 +501,8 @@ CommitmentStatusFilter = Literal[
 
 
 class CommitmentFilters(Filters):
-    agreement: Annotated[PublicId | None, FilterLookup("agreement__public_id")] = Field(
-        default=None, description="Agreement id."
-    )
-    area: Annotated[PublicId | None, FilterLookup("area__public_id")] = Field(
-        default=None, description="Cooperation area id."
-    )
+    agreement: OfAgreement = Field(default=None, description="Agreement id.")
+    area: InArea = Field(default=None, description="Cooperation area id.")
     clause: PublicId | None = Field(default=None, description="Id of a clause it implements.")
     responsible_party: Annotated[PartyCode | None, FilterLookup("responsible_party__code")] = Field(
         default=None, description="Party code."
@@ -517,7 +516,7 @@ class CommitmentFilters(Filters):
     due_before: Annotated[Day | None, FilterLookup("due_date__lte")] = Field(
         default=None, description="Due on or before this day."
     )
-    marking: Annotated[Marking | None, FilterLookup("marking")] = None
+    marking: MarkedAs = None
     q: str | None = Field(
         default=None, max_length=200, pattern=NO_NUL, description="Words of the title."
     )

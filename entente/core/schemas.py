@@ -79,6 +79,12 @@ class Filters(FilterSchema):
         return given
 
 
+# The filters most lists have: the agreement, the cooperation area, the marking.
+OfAgreement = Annotated[PublicId | None, FilterLookup("agreement__public_id")]
+InArea = Annotated[PublicId | None, FilterLookup("area__public_id")]
+MarkedAs = Annotated[Marking | None, FilterLookup("marking")]
+
+
 class In(Schema):
     """What a client sends: unknown fields are refused, not ignored."""
 

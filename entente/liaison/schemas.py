@@ -18,7 +18,10 @@ from entente.core.http import AwareMoment, RecordId
 from entente.core.schemas import (
     Filters,
     In,
+    InArea,
+    MarkedAs,
     NoNul,
+    OfAgreement,
     PublicId,
     PublicRef,
     RedRecipients,
@@ -88,8 +91,8 @@ class RequestFilters(Filters):
         default="all",
         description="inbox: sent to your party's cells; outbox: sent by them; all: both.",
     )
-    agreement: Annotated[PublicId | None, FilterLookup("agreement__public_id")] = None
-    area: Annotated[PublicId | None, FilterLookup("area__public_id")] = None
+    agreement: OfAgreement = None
+    area: InArea = None
     status: Annotated[RequestStatus | None, FilterLookup("status")] = None
     priority: Annotated[Priority | None, FilterLookup("priority")] = None
     due_after: Annotated[AwareMoment | None, FilterLookup("due_at__gte")] = maybe(
@@ -99,7 +102,7 @@ class RequestFilters(Filters):
         "Requests due before this moment."
     )
     overdue: bool | None = maybe("Only overdue requests (true).")
-    marking: Annotated[Marking | None, FilterLookup("marking")] = None
+    marking: MarkedAs = None
     q: NoNul | None = maybe("Part of the reference or the subject.", max_length=200)
 
 

@@ -18,8 +18,10 @@ from entente.core.schemas import (
     Filters,
     In,
     LongTextsIn,
+    MarkedAs,
     MarkedIn,
     NoNul,
+    OfAgreement,
     PartyCode,
     PublicId,
     PublicRef,
@@ -118,7 +120,7 @@ class MeetingDetailOut(MeetingOut):
 
 
 class MeetingFilters(Filters):
-    agreement: Annotated[PublicId | None, FilterLookup("agreement__public_id")] = None
+    agreement: OfAgreement = None
     kind: Annotated[MeetingKind | None, FilterLookup("kind")] = None
     status: Annotated[MeetingStatus | None, FilterLookup("status")] = None
     host_party: Annotated[PartyCode | None, FilterLookup("host_party__code")] = None
@@ -128,7 +130,7 @@ class MeetingFilters(Filters):
     starts_before: Annotated[AwareMoment | None, FilterLookup("starts_at__lt")] = maybe(
         "Meetings starting before this moment."
     )
-    marking: Annotated[Marking | None, FilterLookup("marking")] = None
+    marking: MarkedAs = None
     q: NoNul | None = maybe("Words in the title (any language) or place.", max_length=200)
 
 

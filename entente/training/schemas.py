@@ -11,13 +11,16 @@ from typing import Annotated
 from ninja import Field, FilterLookup, Schema
 
 from entente.apikit.schemas import PartyOwnedOut
-from entente.core.enums import Language, Marking
+from entente.core.enums import Language
 from entente.core.http import Day, Integer
 from entente.core.schemas import (
     Filters,
     In,
+    InArea,
+    MarkedAs,
     MarkedIn,
     NoNul,
+    OfAgreement,
     PartyCode,
     PublicId,
     PublicRef,
@@ -73,8 +76,8 @@ class TrainingDetailOut(TrainingOut):
 
 
 class TrainingFilters(Filters):
-    agreement: Annotated[PublicId | None, FilterLookup("agreement__public_id")] = None
-    area: Annotated[PublicId | None, FilterLookup("area__public_id")] = None
+    agreement: OfAgreement = None
+    area: InArea = None
     party: Annotated[
         PartyCode | None, FilterLookup(["host_party__code", "sending_party__code"])
     ] = maybe("The host or the sending party.")
@@ -85,7 +88,7 @@ class TrainingFilters(Filters):
     starts_before: Annotated[Day | None, FilterLookup("starts_on__lt")] = maybe(
         "Activities starting before this day."
     )
-    marking: Annotated[Marking | None, FilterLookup("marking")] = None
+    marking: MarkedAs = None
     q: NoNul | None = maybe("Words in the title (any language) or place.", max_length=200)
 
 
