@@ -45,8 +45,6 @@ from entente.agreements.schemas import (
     ClauseOut,
     ClausePatch,
     MarkingIn,
-    given_texts,
-    text_changes,
 )
 from entente.agreements.selectors import (
     agreement_event_visible_to,
@@ -74,7 +72,7 @@ from entente.apikit.routes import ACTION, CHANGE, CREATE, EDIT, LIST, READ, list
 from entente.core.access import party_id_of, require_owner_writer
 from entente.core.http import CursorPagination
 from entente.core.models import Handling
-from entente.core.schemas import PublicId
+from entente.core.schemas import PublicId, given_texts
 from entente.core.translated import translated_fields
 
 router = Router(tags=["agreements"])
@@ -133,11 +131,7 @@ def agreement_with_visible_parts(user, agreement: Any) -> Agreement:
 @paginate(CursorPagination, ordering="-signed_order")
 def agreement_list(request, filters: Query[AgreementFilters]):
     """The agreements you may see, latest signed first (unsigned ones last)."""
-    queryset = _agreements(request.auth)
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.instrument_type:
-        queryset = queryset.filter(instrument_type=filters.instrument_type)
+    queryset = filters.filter(_agreements(request.auth))
     if filters.country:
         own = party_id_of(request.auth)
         counterparts = AgreementParty.objects.filter(party__country=filters.country.upper())
@@ -204,8 +198,7 @@ def agreement_patch(
         changes = payload.model_dump(exclude_unset=True)
         if "parent" in changes:
             changes["parent"] = resolve_one(agreement_visible_to(user), changes["parent"], "parent")
-        texts = text_changes(agreement, changes, TEXTS)
-        changes = changes_to(agreement, changes) | texts
+        changes = changes_to(agreement, changes, TEXTS)
         if not changes:
             return agreement
         return agreement_update(
@@ -370,8 +363,7 @@ def clause_patch(request, clause_id: PublicId, payload: ClausePatch, response: H
 
     def apply(version: int) -> Clause:
         changes = payload.model_dump(exclude_unset=True)
-        texts = text_changes(clause, changes, {"heading": False, "text": False})
-        changes = changes_to(clause, changes) | texts
+        changes = changes_to(clause, changes, {"heading": False, "text": False})
         if not changes:
             return clause
         return clause_update(actor=user, clause=clause, expected_version=version, **changes)
@@ -386,8 +378,7 @@ def area_patch(request, area_id: PublicId, payload: AreaPatch):
     user = request.auth
     area = get_area_for_user(user, area_id, write=True)
     changes = payload.model_dump(exclude_unset=True)
-    texts = text_changes(area, changes, {"name": True})
-    return area_update(actor=user, area=area, **changes_to(area, changes), **texts)
+    return area_update(actor=user, area=area, **changes_to(area, changes, {"name": True}))
 
 
 def _add(request, agreement_id: PublicId, service, model, schema, **fields) -> HttpResponse:

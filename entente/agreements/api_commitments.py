@@ -22,8 +22,6 @@ from entente.agreements.schemas import (
     IndicatorValueIn,
     IndicatorValueOut,
     MarkingIn,
-    given_texts,
-    text_changes,
 )
 from entente.agreements.selectors import (
     area_visible_to,
@@ -55,7 +53,7 @@ from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
 from entente.core.access import get_visible
 from entente.core.http import CursorPagination
 from entente.core.models import Handling
-from entente.core.schemas import PublicId
+from entente.core.schemas import PublicId, given_texts
 
 router = Router(tags=["commitments"])
 
@@ -123,16 +121,7 @@ def _links(user, agreement: Agreement, data: dict[str, Any]) -> dict[str, Any]:
 def commitment_list(request, filters: Query[CommitmentFilters]):
     """The commitments you may see, soonest due first (undated ones last). `status`
     also takes `overdue`: open, with its due date passed."""
-    queryset = commitments_as_shown(request.auth)
-    lookups = {
-        "agreement__public_id": filters.agreement,
-        "area__public_id": filters.area,
-        "responsible_party__code": filters.responsible_party,
-        "marking": filters.marking,
-        "due_date__gte": filters.due_after,
-        "due_date__lte": filters.due_before,
-    }
-    queryset = queryset.filter(**{k: v for k, v in lookups.items() if v is not None})
+    queryset = filters.filter(commitments_as_shown(request.auth))
     if filters.clause is not None:
         clauses = clause_visible_to(request.auth).filter(public_id=filters.clause)
         queryset = queryset.filter(clauses__in=clauses)
@@ -200,8 +189,7 @@ def commitment_patch(
         changes = payload.model_dump(exclude_unset=True)
         clauses = changes.pop("clauses", None)
         changes |= _links(user, commitment.agreement, changes)
-        texts = text_changes(commitment, changes, TEXTS)
-        changes = changes_to(commitment, changes) | texts
+        changes = changes_to(commitment, changes, TEXTS)
         if clauses is not None:
             chosen = resolve_many(clause_visible_to(user), clauses, "clauses")
             clauses = clauses_after_change(user, commitment, chosen)

@@ -9,9 +9,9 @@ username, everything else by id.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from ninja import Field, Schema
+from ninja import Field, FilterLookup, Schema
 from pydantic import AfterValidator, field_serializer
 
 from entente.agreements import enums
@@ -19,8 +19,13 @@ from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, Boolean, Day, Integer, RecordId
 from entente.core.schemas import (
+    Filters,
     In,
+    InArea,
+    LongTextsIn,
+    MarkedAs,
     MarkedIn,
+    OfAgreement,
     PartyCode,
     PublicId,
     PublicRef,
@@ -29,10 +34,8 @@ from entente.core.schemas import (
     TextsIn,
     no_nul,
     optional,
-    texts_of,
     texts_resolver,
 )
-from entente.core.translated import translated_fields
 
 OVERDUE = "overdue"
 
@@ -48,27 +51,6 @@ def cents(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(CENT)
 
 
-def given_texts(texts: Schema | None) -> dict[str, str]:
-    """Only the languages the client sent, for the services' {"fr": ...} mappings."""
-    return {} if texts is None else texts.model_dump(exclude_unset=True)
-
-
-def text_changes(record, changes: dict[str, Any], required: dict[str, bool]) -> dict[str, Any]:
-    """The per-language columns a PATCH changes, taking the texts named in `required`
-    (text name -> whether the reference language must have it) out of `changes`;
-    checked as a whole, so the text in the (possibly new) reference language stays
-    required."""
-    language = changes.get("reference_language", record.reference_language)
-    columns: dict[str, Any] = {}
-    for name, needed in required.items():
-        texts = changes.pop(name, None) or {}
-        if not texts and "reference_language" not in changes:
-            continue
-        merged = texts_of(record, name) | texts
-        columns |= translated_fields(name, merged, reference_language=language, required=needed)
-    return {k: v for k, v in columns.items() if v != (getattr(record, k) or "")}
-
-
 # --- texts in four languages ------------------------------------------------------------
 
 
@@ -77,13 +59,6 @@ class NameTextsIn(In):
     fr: str = optional(max_length=200)
     en: str = optional(max_length=200)
     nl: str = optional(max_length=200)
-
-
-class LongTextsIn(In):
-    ar: str = optional()
-    fr: str = optional()
-    en: str = optional()
-    nl: str = optional()
 
 
 # --- agreements and their parts ---------------------------------------------------------
@@ -508,9 +483,9 @@ class ReportAnswerIn(In):
 # --- list filters (query parameters) ----------------------------------------------------
 
 
-class AgreementFilters(Schema):
-    status: enums.AgreementStatus | None = None
-    instrument_type: enums.InstrumentType | None = None
+class AgreementFilters(Filters):
+    status: Annotated[enums.AgreementStatus | None, FilterLookup("status")] = None
+    instrument_type: Annotated[enums.InstrumentType | None, FilterLookup("instrument_type")] = None
     country: str | None = Field(
         default=None, pattern=r"^[A-Za-z]{2}$", description="ISO code of a counterpart's country."
     )
@@ -525,17 +500,23 @@ CommitmentStatusFilter = Literal[
 ]
 
 
-class CommitmentFilters(Schema):
-    agreement: PublicId | None = Field(default=None, description="Agreement id.")
-    area: PublicId | None = Field(default=None, description="Cooperation area id.")
+class CommitmentFilters(Filters):
+    agreement: OfAgreement = Field(default=None, description="Agreement id.")
+    area: InArea = Field(default=None, description="Cooperation area id.")
     clause: PublicId | None = Field(default=None, description="Id of a clause it implements.")
-    responsible_party: PartyCode | None = Field(default=None, description="Party code.")
+    responsible_party: Annotated[PartyCode | None, FilterLookup("responsible_party__code")] = Field(
+        default=None, description="Party code."
+    )
     status: CommitmentStatusFilter | None = Field(
         default=None, description="A stored status, or `overdue`: open and past due."
     )
-    due_after: Day | None = Field(default=None, description="Due on or after this day.")
-    due_before: Day | None = Field(default=None, description="Due on or before this day.")
-    marking: Marking | None = None
+    due_after: Annotated[Day | None, FilterLookup("due_date__gte")] = Field(
+        default=None, description="Due on or after this day."
+    )
+    due_before: Annotated[Day | None, FilterLookup("due_date__lte")] = Field(
+        default=None, description="Due on or before this day."
+    )
+    marking: MarkedAs = None
     q: str | None = Field(
         default=None, max_length=200, pattern=NO_NUL, description="Words of the title."
     )

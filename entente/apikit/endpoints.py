@@ -30,6 +30,8 @@ from entente.apikit.routes import READ  # noqa: F401  (attachments/api.py import
 from entente.core.errors import ConflictError, PreconditionFailed, ValidationError
 from entente.core.http import Versioned, etag_for, require_if_match
 from entente.core.registry import record_type_of, record_types
+from entente.core.schemas import texts_of
+from entente.core.translated import translated_fields
 
 API_ROOT = "/api/v1"  # where entente/urls.py mounts the API
 
@@ -90,6 +92,25 @@ def change_by(
     )
 
 
+def changer(door: Callable[..., M], name: str) -> Callable[..., M]:
+    """`change_by` on the record its `door` gives for writing, named `name` to the service:
+    with `_change = changer(get_meeting_for_user, "meeting")`, an endpoint answers
+    `_change(request, response, meeting_id, meeting_change_status, status=payload.status)`."""
+
+    def change_record(
+        request: HttpRequest,
+        response: HttpResponse,
+        record_id: Any,
+        service: Callable[..., M],
+        /,
+        **arguments: Any,
+    ) -> M:
+        record = door(cast(Any, request).auth, record_id, write=True)
+        return change_by(request, response, record, service, **{name: record}, **arguments)
+
+    return change_record
+
+
 def create(
     request: HttpRequest,
     *,
@@ -137,9 +158,32 @@ def reread_through_door(request: HttpRequest, model: type[Model]) -> Reread:
     return lambda ids: door(cast(Any, request).auth, ids[0])
 
 
-def changes_to(record: Model, changes: dict[str, Any]) -> dict[str, Any]:
-    """The requested changes that differ from the record as it is."""
-    return {name: value for name, value in changes.items() if getattr(record, name) != value}
+def changes_to(
+    record: Model, changes: dict[str, Any], texts: dict[str, bool] | None = None
+) -> dict[str, Any]:
+    """The requested changes that differ from the record as it is. `texts` names those
+    sent per language (text name -> whether the reference language must have it): they
+    become the per-language columns they change (see `_text_columns`)."""
+    changes = dict(changes)
+    columns = _text_columns(record, changes, texts) if texts else {}
+    return {
+        name: value for name, value in changes.items() if getattr(record, name) != value
+    } | columns
+
+
+def _text_columns(record: Any, changes: dict[str, Any], texts: dict[str, bool]) -> dict[str, Any]:
+    """The per-language columns a PATCH changes, taking the `texts` out of `changes`;
+    checked as a whole, so the text in the (possibly new) reference language stays
+    required."""
+    language = changes.get("reference_language", record.reference_language)
+    columns: dict[str, Any] = {}
+    for name, needed in texts.items():
+        sent = changes.pop(name, None) or {}
+        if not sent and "reference_language" not in changes:
+            continue
+        merged = texts_of(record, name) | sent
+        columns |= translated_fields(name, merged, reference_language=language, required=needed)
+    return {k: v for k, v in columns.items() if v != (getattr(record, k) or "")}
 
 
 def _with_public_ids(queryset: QuerySet[R], ids: Iterable[Any]) -> QuerySet[R]:

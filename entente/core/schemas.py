@@ -1,9 +1,12 @@
 """Pieces of the API's schemas that every app's schemas.py shares."""
 
+from functools import reduce
+from operator import or_
 from typing import Annotated, Any
 from uuid import UUID
 
-from ninja import Path, Schema
+from django.db.models import Q
+from ninja import FilterLookup, FilterSchema, Path, Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
 from entente.core.enums import Language, Marking, Scope
@@ -54,6 +57,32 @@ NoNul = Annotated[str, AfterValidator(no_nul)]
 def maybe(description: str, **kwargs: Any) -> Any:
     """A field the client may leave out (then None), as most filters are."""
     return Field(default=None, description=description, **kwargs)
+
+
+class Filters(FilterSchema):
+    """A list's filters in the query string. A filter that names its lookups,
+
+        due_after: Annotated[Day | None, FilterLookup("due_date__gte")] = None
+
+    narrows the list when the client gives it, through `filters.filter(records)` (any
+    of several lookups matching); the others (searches, and what depends on the
+    caller or the time) are the endpoint's to apply."""
+
+    def custom_expression(self) -> Q:
+        given = Q()
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            for lookup in field.metadata:
+                if isinstance(lookup, FilterLookup) and value is not None:
+                    names = [lookup.q] if isinstance(lookup.q, str) else lookup.q or []
+                    given &= reduce(or_, (Q(**{q: value}) for q in names))
+        return given
+
+
+# The filters most lists have: the agreement, the cooperation area, the marking.
+OfAgreement = Annotated[PublicId | None, FilterLookup("agreement__public_id")]
+InArea = Annotated[PublicId | None, FilterLookup("area__public_id")]
+MarkedAs = Annotated[Marking | None, FilterLookup("marking")]
 
 
 class In(Schema):
@@ -114,3 +143,17 @@ class TextsIn(Schema):
     fr: str = optional(max_length=300)
     en: str = optional(max_length=300)
     nl: str = optional(max_length=300)
+
+
+class LongTextsIn(In):
+    """Long texts per language (minutes, descriptions); languages left out keep theirs."""
+
+    ar: str = optional()
+    fr: str = optional()
+    en: str = optional()
+    nl: str = optional()
+
+
+def given_texts(texts: Schema | None) -> dict[str, str]:
+    """Only the languages the client sent, for the services' {"fr": ...} mappings."""
+    return {} if texts is None else texts.model_dump(exclude_unset=True)

@@ -19,7 +19,7 @@ from ninja.pagination import paginate
 
 from entente.accounts.selectors import resolve_users, unit_list
 from entente.agreements.selectors import area_visible_to, get_agreement_for_user, require_party_to
-from entente.apikit.endpoints import change_by, create, resolve_one, with_etag
+from entente.apikit.endpoints import changer, create, resolve_one, with_etag
 from entente.apikit.routes import ACTION, CHANGE, CREATE, LIST, READ, op
 from entente.core.errors import ValidationError
 from entente.core.http import CursorPagination
@@ -69,16 +69,7 @@ def request_list(request, filters: Query[RequestFilters]):
         .select_related("owning_party")
         .prefetch_related("red_recipients")
     )
-    exact = {
-        "agreement__public_id": filters.agreement,
-        "area__public_id": filters.area,
-        "status": filters.status,
-        "priority": filters.priority,
-        "marking": filters.marking,
-        "due_at__gte": filters.due_after,
-        "due_at__lt": filters.due_before,
-    }
-    requests = requests.filter(**{k: v for k, v in exact.items() if v is not None})
+    requests = filters.filter(requests)
     if filters.overdue is not None:
         overdue = Q(status__in=WAITING_STATUSES, due_at__lt=timezone.now())
         requests = requests.filter(overdue if filters.overdue else ~overdue)
@@ -145,13 +136,9 @@ def request_send(request, payload: RequestIn, agreement_id: PublicId):
 # --- state changes ------------------------------------------------------------------------
 
 
-def _act(
-    request, response: HttpResponse, request_id: PublicId, service: Callable, **fields
-) -> LiaisonRequest:
-    """404 unless visible, 403 unless a writer of either cell, 428/412 on If-Match; then
-    `service` with the request's `fields`, which checks the side and the transition."""
-    liaison = get_liaison_request_for_user(request.auth, request_id, write=True)
-    return change_by(request, response, liaison, service, request=liaison, **fields)
+# 404 unless visible, 403 unless a writer of either cell, 428/412 on If-Match; then
+# `service` with the request's `fields`, which checks the side and the transition.
+_act = changer(get_liaison_request_for_user, "request")
 
 
 def _action(path: str, summary: str, problems: dict = CHANGE):

@@ -7,15 +7,27 @@ the services set them. Units and cooperation areas are named by id, users by use
 
 import datetime as dt
 import math
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.utils import timezone
-from ninja import Field, Schema
+from ninja import Field, FilterLookup
 
 from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Marking, Scope
 from entente.core.http import AwareMoment, RecordId
-from entente.core.schemas import In, NoNul, PublicId, PublicRef, RedRecipients, id_in_path, maybe
+from entente.core.schemas import (
+    Filters,
+    In,
+    InArea,
+    MarkedAs,
+    NoNul,
+    OfAgreement,
+    PublicId,
+    PublicRef,
+    RedRecipients,
+    id_in_path,
+    maybe,
+)
 from entente.liaison.clock import is_overdue, remaining
 from entente.liaison.enums import MessageKind, Priority, RequestStatus
 
@@ -74,19 +86,23 @@ class RequestOut(PartyOwnedOut):
         return is_overdue(request, timezone.now())
 
 
-class RequestFilters(Schema):
+class RequestFilters(Filters):
     box: Literal["inbox", "outbox", "all"] = Field(
         default="all",
         description="inbox: sent to your party's cells; outbox: sent by them; all: both.",
     )
-    agreement: PublicId | None = None
-    area: PublicId | None = None
-    status: RequestStatus | None = None
-    priority: Priority | None = None
-    due_after: AwareMoment | None = maybe("Requests due at or after this moment.")
-    due_before: AwareMoment | None = maybe("Requests due before this moment.")
+    agreement: OfAgreement = None
+    area: InArea = None
+    status: Annotated[RequestStatus | None, FilterLookup("status")] = None
+    priority: Annotated[Priority | None, FilterLookup("priority")] = None
+    due_after: Annotated[AwareMoment | None, FilterLookup("due_at__gte")] = maybe(
+        "Requests due at or after this moment."
+    )
+    due_before: Annotated[AwareMoment | None, FilterLookup("due_at__lt")] = maybe(
+        "Requests due before this moment."
+    )
     overdue: bool | None = maybe("Only overdue requests (true).")
-    marking: Marking | None = None
+    marking: MarkedAs = None
     q: NoNul | None = maybe("Part of the reference or the subject.", max_length=200)
 
 

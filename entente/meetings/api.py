@@ -26,11 +26,19 @@ from entente.agreements.selectors import (
     get_commitment_for_user,
     require_party_to,
 )
-from entente.apikit.endpoints import change, change_by, create, resolve_many, resolve_one, with_etag
+from entente.apikit.endpoints import (
+    change,
+    change_by,
+    changer,
+    create,
+    resolve_many,
+    resolve_one,
+    with_etag,
+)
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, REMOVE, op
 from entente.core.http import CursorPagination
 from entente.core.models import Handling
-from entente.core.schemas import PublicId
+from entente.core.schemas import PublicId, given_texts
 from entente.meetings.models import AgendaItem, Decision, Guest, Meeting
 from entente.meetings.schemas import (
     AgendaItemId,
@@ -61,7 +69,6 @@ from entente.meetings.schemas import (
     MeetingPatchIn,
     MeetingStatusIn,
     MinutesIn,
-    given_texts,
 )
 from entente.meetings.selectors import (
     decision_visible_to,
@@ -90,17 +97,8 @@ router = Router(tags=["meetings"])
 @paginate(CursorPagination, ordering="-starts_at")
 def meeting_list(request, filters: Query[MeetingFilters]):
     """Meetings you may see, latest start first."""
-    exact = {
-        "agreement__public_id": filters.agreement,
-        "kind": filters.kind,
-        "status": filters.status,
-        "host_party__code": filters.host_party,
-        "marking": filters.marking,
-        "starts_at__gte": filters.starts_after,
-        "starts_at__lt": filters.starts_before,
-    }
     meetings = meeting_visible_to(request.auth).prefetch_related("red_recipients")
-    meetings = meetings.filter(**{k: v for k, v in exact.items() if v is not None})
+    meetings = filters.filter(meetings)
     return meeting_search(meetings, (filters.q or "").split()[:10])
 
 
@@ -186,10 +184,8 @@ def meeting_minutes(
     return _change(request, response, meeting_id, meetings_services.minutes_record, minutes=minutes)
 
 
-def _change(request, response, meeting_id: PublicId, service, **values) -> Meeting:
-    """`service(**values)` on the meeting, at the version the client names (If-Match)."""
-    meeting = get_meeting_for_user(request.auth, meeting_id, write=True)
-    return change_by(request, response, meeting, service, meeting=meeting, **values)
+# `service(**values)` on the meeting, at the version the client names (If-Match).
+_change = changer(get_meeting_for_user, "meeting")
 
 
 # --- agenda -----------------------------------------------------------------------------

@@ -6,17 +6,22 @@ Parties are named by code, other records by id, users by username.
 """
 
 import datetime as dt
+from typing import Annotated
 
-from ninja import Field, Schema
+from ninja import Field, FilterLookup, Schema
 
 from entente.agreements.enums import CommitmentKind, Recurrence
 from entente.apikit.schemas import PartyOwnedOut
 from entente.core.enums import Language, Marking, Scope
 from entente.core.http import Amount, AwareMoment, Day, LocalMoment, RecordId
 from entente.core.schemas import (
+    Filters,
     In,
+    LongTextsIn,
+    MarkedAs,
     MarkedIn,
     NoNul,
+    OfAgreement,
     PartyCode,
     PublicId,
     PublicRef,
@@ -33,23 +38,6 @@ MeetingId = id_in_path("The meeting's id.")
 DecisionId = id_in_path("The decision's id.")
 AgendaItemId = id_in_path("The agenda item's id.")
 GuestId = id_in_path("The guest's id.")
-
-# --- texts in several languages ---------------------------------------------------------
-
-
-class LongTextsIn(In):
-    """Long texts per language (minutes, descriptions); languages left out keep theirs."""
-
-    ar: str = optional()
-    fr: str = optional()
-    en: str = optional()
-    nl: str = optional()
-
-
-def given_texts(texts: Schema | None) -> dict[str, str]:
-    """Only the languages the client sent, for the services' {"fr": ...} mappings."""
-    return {} if texts is None else texts.model_dump(exclude_unset=True)
-
 
 # --- meetings ---------------------------------------------------------------------------
 
@@ -131,14 +119,18 @@ class MeetingDetailOut(MeetingOut):
     decisions: list[DecisionOut] = Field(alias="parts.decisions")
 
 
-class MeetingFilters(Schema):
-    agreement: PublicId | None = None
-    kind: MeetingKind | None = None
-    status: MeetingStatus | None = None
-    host_party: PartyCode | None = None
-    starts_after: AwareMoment | None = maybe("Meetings starting at or after this moment.")
-    starts_before: AwareMoment | None = maybe("Meetings starting before this moment.")
-    marking: Marking | None = None
+class MeetingFilters(Filters):
+    agreement: OfAgreement = None
+    kind: Annotated[MeetingKind | None, FilterLookup("kind")] = None
+    status: Annotated[MeetingStatus | None, FilterLookup("status")] = None
+    host_party: Annotated[PartyCode | None, FilterLookup("host_party__code")] = None
+    starts_after: Annotated[AwareMoment | None, FilterLookup("starts_at__gte")] = maybe(
+        "Meetings starting at or after this moment."
+    )
+    starts_before: Annotated[AwareMoment | None, FilterLookup("starts_at__lt")] = maybe(
+        "Meetings starting before this moment."
+    )
+    marking: MarkedAs = None
     q: NoNul | None = maybe("Words in the title (any language) or place.", max_length=200)
 
 

@@ -5,7 +5,7 @@ activity carries an ETag (its version); its fields, status and evaluation change
 with If-Match. Participant figures are not versioned.
 """
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router
@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from entente.accounts.selectors import party_list, resolve_party, resolve_users
 from entente.agreements.selectors import area_visible_to, get_agreement_for_user, require_party_to
-from entente.apikit.endpoints import change, change_by, create, resolve_one, with_etag
+from entente.apikit.endpoints import change, changer, create, resolve_one, with_etag
 from entente.apikit.routes import CHANGE, CREATE, LIST, READ, op
 from entente.core.errors import NotFound
 from entente.core.http import CursorPagination
@@ -56,11 +56,8 @@ def _resolved(user, changes: dict) -> dict:
     return resolved
 
 
-def _change(request, response, training_id: PublicId, service, **fields) -> TrainingActivity:
-    """Run `service(**fields)` on the training (its owning party's writers only), under
-    If-Match."""
-    training = get_training_for_user(request.auth, training_id, write=True)
-    return change_by(request, response, training, service, training=training, **fields)
+# `service(**fields)` on the training (its owning party's writers only), under If-Match.
+_change = changer(get_training_for_user, "training")
 
 
 # --- activities -------------------------------------------------------------------------
@@ -71,19 +68,7 @@ def _change(request, response, training_id: PublicId, service, **fields) -> Trai
 def training_list(request, filters: Query[TrainingFilters]):
     """Training activities you may see, latest start first."""
     trainings = training_visible_to(request.auth).prefetch_related("red_recipients")
-    exact = {
-        "agreement__public_id": filters.agreement,
-        "area__public_id": filters.area,
-        "status": filters.status,
-        "marking": filters.marking,
-        "starts_on__gte": filters.starts_after,
-        "starts_on__lt": filters.starts_before,
-    }
-    trainings = trainings.filter(**{k: v for k, v in exact.items() if v is not None})
-    if filters.party:
-        trainings = trainings.filter(
-            Q(host_party__code=filters.party) | Q(sending_party__code=filters.party)
-        )
+    trainings = filters.filter(trainings)
     if filters.q:
         trainings = training_search(trainings, filters.q)
     return trainings

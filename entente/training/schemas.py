@@ -6,16 +6,21 @@ owning party, the version, timestamps or audit fields. Parties are named by code
 """
 
 import datetime as dt
+from typing import Annotated
 
-from ninja import Field, Schema
+from ninja import Field, FilterLookup, Schema
 
 from entente.apikit.schemas import PartyOwnedOut
-from entente.core.enums import Language, Marking
+from entente.core.enums import Language
 from entente.core.http import Day, Integer
 from entente.core.schemas import (
+    Filters,
     In,
+    InArea,
+    MarkedAs,
     MarkedIn,
     NoNul,
+    OfAgreement,
     PartyCode,
     PublicId,
     PublicRef,
@@ -70,14 +75,20 @@ class TrainingDetailOut(TrainingOut):
         return sorted(training.participations.all(), key=lambda p: p.party.code)
 
 
-class TrainingFilters(Schema):
-    agreement: PublicId | None = None
-    area: PublicId | None = None
-    party: PartyCode | None = maybe("The host or the sending party.")
-    status: TrainingStatus | None = None
-    starts_after: Day | None = maybe("Activities starting on or after this day.")
-    starts_before: Day | None = maybe("Activities starting before this day.")
-    marking: Marking | None = None
+class TrainingFilters(Filters):
+    agreement: OfAgreement = None
+    area: InArea = None
+    party: Annotated[
+        PartyCode | None, FilterLookup(["host_party__code", "sending_party__code"])
+    ] = maybe("The host or the sending party.")
+    status: Annotated[TrainingStatus | None, FilterLookup("status")] = None
+    starts_after: Annotated[Day | None, FilterLookup("starts_on__gte")] = maybe(
+        "Activities starting on or after this day."
+    )
+    starts_before: Annotated[Day | None, FilterLookup("starts_on__lt")] = maybe(
+        "Activities starting before this day."
+    )
+    marking: MarkedAs = None
     q: NoNul | None = maybe("Words in the title (any language) or place.", max_length=200)
 
 
