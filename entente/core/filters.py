@@ -66,7 +66,7 @@ def _first_records(choices: Any, chosen: list[str]) -> Iterator[tuple]:
     key = field.to_field_name or "pk"
     missing = {value for value in chosen if value} - {str(getattr(r, key)) for r in shown}
     # A value that is no key at all is left out: the form says it is not a valid choice.
-    with contextlib.suppress(ValidationError, ValueError):
+    with contextlib.suppress(ValidationError, ValueError, TypeError, OverflowError):
         if missing:
             shown += list(choices.queryset.filter(**{f"{key}__in": missing}))
     yield from (choices.choice(record) for record in shown)
