@@ -285,7 +285,9 @@ def audited_update(
         current.save()
         for name, values in (m2m or {}).items():
             getattr(current, name).set(values)
-        after = snapshot(current)
+        # Who may read it changes only with the recipients set just above.
+        kept = None if "red_recipients" in (m2m or {}) else before.get("red_recipients")
+        after = snapshot(current, kept)
         audit_record(
             actor=actor,
             action=action,
