@@ -208,7 +208,7 @@ def reports_with_evidence(user) -> QuerySet[ProgressReport]:
     return progress_report_visible_to(user).prefetch_related(
         Prefetch(
             "evidence",
-            queryset=attachment_visible_to(user).order_by("created_at", "pk"),
+            queryset=attachment_visible_to(user, on=ProgressReport).order_by("created_at", "pk"),
             to_attr="visible_evidence",
         ),
         "red_recipients",

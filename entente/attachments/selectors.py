@@ -3,7 +3,6 @@ record it is on is seen (and its own copied scope, marking and recipients allow 
 Records are found through the record-type registry, so each comes through its own
 door, whatever app it belongs to."""
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
@@ -11,7 +10,13 @@ from entente.attachments.models import Attachment
 from entente.core.access import get_owned_for_user, visible_to, writes_for_a_party_to
 from entente.core.errors import NotFound
 from entente.core.models import PartyOwned
-from entente.core.registry import get_record_for_user, record_types, targets_visible_to
+from entente.core.registry import (
+    get_record_for_user,
+    record_type_of,
+    record_types,
+    target_visible_to,
+    targets_visible_to,
+)
 
 
 def takes_files(model: type[Model]) -> bool:
@@ -23,10 +28,16 @@ def takes_files(model: type[Model]) -> bool:
     )
 
 
-def attachment_visible_to(user) -> QuerySet[Attachment]:
-    attachments = Attachment.objects.filter(
-        targets_visible_to(user, [e for e in record_types() if takes_files(e.model)])
-    )
+def attachment_visible_to(user, on: Model | type[Model] | None = None) -> QuerySet[Attachment]:
+    """The files the user may see; with `on`, only those on that record, or on records of
+    that type."""
+    if on is None:
+        targets = targets_visible_to(user, [e for e in record_types() if takes_files(e.model)])
+    elif isinstance(on, type):
+        targets = targets_visible_to(user, [record_type_of(on)])
+    else:
+        targets = target_visible_to(user, on)
+    attachments = Attachment.objects.filter(targets)
     return visible_to(attachments, user).select_related("target_type", "agreement")
 
 
@@ -35,12 +46,8 @@ def get_attachment_for_user(user, pk, *, write: bool = False) -> Attachment:
 
 
 def attachments_of(user, record: Model) -> QuerySet[Attachment]:
-    """The visible attachments hanging on `record`, which the caller may see."""
-    return (
-        attachment_visible_to(user)
-        .filter(target_type=ContentType.objects.get_for_model(record), target_id=record.pk)
-        .select_related("uploaded_by")
-    )
+    """The visible attachments hanging on `record`."""
+    return attachment_visible_to(user, on=record).select_related("uploaded_by")
 
 
 def get_attachable_for_user(user, record_type: str, pk) -> PartyOwned:

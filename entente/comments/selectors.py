@@ -4,7 +4,6 @@ registry) and its own scope, marking and recipients allow it (`core.access`)."""
 
 from typing import cast
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
@@ -17,17 +16,24 @@ from entente.core.access import (
 )
 from entente.core.errors import NotFound
 from entente.core.models import PartyOwned
-from entente.core.registry import get_record_for_user, record_type, targets_visible_to
+from entente.core.registry import (
+    get_record_for_user,
+    record_type,
+    target_visible_to,
+    targets_visible_to,
+)
 
 # The record types that have a thread, by their registry names.
 COMMENTABLE = ("agreements.commitment", "meetings.meeting", "training.trainingactivity")
 
 
-def comment_visible_to(user) -> QuerySet[Comment]:
-    comments = Comment.objects.filter(
-        targets_visible_to(user, [record_type(name) for name in COMMENTABLE])
-    )
-    return visible_to(comments, user).select_related(
+def comment_visible_to(user, on: Model | None = None) -> QuerySet[Comment]:
+    """The comments the user may see; with `on`, only those on that record."""
+    if on is None:
+        targets = targets_visible_to(user, [record_type(name) for name in COMMENTABLE])
+    else:
+        targets = target_visible_to(user, on)
+    return visible_to(Comment.objects.filter(targets), user).select_related(
         "target_type", "agreement", "owning_party", "author"
     )
 
@@ -37,10 +43,9 @@ def get_comment_for_user(user, pk, *, write: bool = False) -> Comment:
 
 
 def comments_of(user, record: Model) -> QuerySet[Comment]:
-    """The visible comments on `record` (which the caller may see), oldest first."""
+    """The visible comments on `record`, oldest first."""
     return (
-        comment_visible_to(user)
-        .filter(target_type=ContentType.objects.get_for_model(record), target_id=record.pk)
+        comment_visible_to(user, on=record)
         .prefetch_related("red_recipients", "target")
         .order_by("created_at", "pk")
     )

@@ -24,6 +24,7 @@ from typing import TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from entente.core.enums import Marking, Scope
@@ -106,14 +107,21 @@ def _visible_q(
         parents = parent_model._base_manager.filter(
             _rule(parent_model, user_id, party_id, is_coordinator)
         )
-        return rule & where(**{f"{parent}__in": parents.values("pk")})
+        return rule & where(**{f"{parent}__in": _compiled(parents.values("pk"))})
     parent_rule = _visible_q(
         parent_model, user_id, party_id, is_coordinator, prefix=f"{prefix}{parent}__"
     )
     return rule & parent_rule
 
 
-def _linked_ids(model: type[Model], relation: str, **lookups) -> QuerySet:
+def _compiled(subquery: QuerySet) -> RawSQL:
+    """`subquery` as its SQL, compiled once: a queryset inside a filter is copied and
+    resolved again by every query it filters, which costs far more than running it."""
+    sql, params = subquery.query.sql_with_params()
+    return RawSQL(sql, params)  # noqa: S611  # the ORM compiled it; the values stay parameters
+
+
+def _linked_ids(model: type[Model], relation: str, **lookups) -> RawSQL:
     """The ids of `model`'s records linked through `relation` (a reverse foreign key or a
     many-to-many) to the rows matching `lookups`, read from the link table only."""
     field = model._meta.get_field(relation)
@@ -123,7 +131,7 @@ def _linked_ids(model: type[Model], relation: str, **lookups) -> QuerySet:
     else:
         link = field.related_model
         column = field.remote_field.name  # type: ignore[union-attr]
-    return link._base_manager.filter(**lookups).values(column)
+    return _compiled(link._base_manager.filter(**lookups).values(column))
 
 
 def visible_to(queryset: QuerySet, user) -> QuerySet:

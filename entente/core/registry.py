@@ -121,6 +121,13 @@ def targets_visible_to(user, entries: Iterable[RecordType]) -> Q:
     return q
 
 
+def target_visible_to(user, record: Model) -> Q:
+    """Rows whose generic `target` is `record`, when `user` sees it: the one-record form
+    of `targets_visible_to`, which asks only `record`'s own type about its one row."""
+    seen = record_type_of(record).visible(user).filter(pk=record.pk).values("pk")
+    return Q(target_type=ContentType.objects.get_for_model(record), target_id__in=seen)
+
+
 def door_from_visible(visible: Visible) -> Door:
     """A read-only door for a type whose records are never written on their own."""
 

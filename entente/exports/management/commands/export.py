@@ -45,5 +45,7 @@ def _export(user, agreement: Agreement, fmt: str) -> ExportFile:
         return export_agreement(user=user, agreement=agreement)
     data = QueryDict(mutable=True)
     data["agreement"] = str(agreement.public_id)
-    # The list's filters read who is asking from the request, as on the page.
-    return export_list(COMMITMENTS, data=data, request=SimpleNamespace(user=user), fmt=fmt)
+    # The list's filters read who is asking, and what was asked, from the request, as on
+    # the page.
+    request = SimpleNamespace(user=user, GET=data)
+    return export_list(COMMITMENTS, data=data, request=request, fmt=fmt)
