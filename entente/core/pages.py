@@ -162,7 +162,9 @@ class _Keyset:
         query = queryset.query
         if query.extra_order_by:
             raise ValueError("keyset pages cannot follow an extra() order")
-        terms = query.order_by or (query.get_meta().ordering if query.default_ordering else ())
+        terms = query.order_by or (
+            query.get_meta().ordering or () if query.default_ordering else ()
+        )
         orders = [_as_order(term) for term in terms]
         if not orders or not _unique(queryset, orders[-1]):
             descending = orders[-1].descending if orders else False
@@ -275,7 +277,7 @@ class KeysetPage:
         return self.next is not None
 
     @cached_property
-    def count(self) -> int:
+    def total(self) -> int:
         """How many rows the whole list has: one COUNT, read only where it is shown."""
         return self.listed.count()
 
@@ -312,7 +314,7 @@ class NumberedPage(Page):
     last = LAST
 
     @property
-    def count(self) -> int:
+    def total(self) -> int:
         return self.paginator.count
 
     @property

@@ -199,7 +199,7 @@ def test_every_page_forward_and_back_holds_exactly_the_rows_in_order(rf, commitm
 def test_count_is_the_whole_list(rf, commitments):
     page = _page(rf, commitments.filter(title="alpha").order_by("title"))
 
-    assert page.count == 5
+    assert page.total == 5
     assert len(page) == SIZE
 
 

@@ -72,7 +72,7 @@ def test_meeting_list_shows_own_and_shared_meetings_newest_first(client, cast, m
         "Joint committee",
         "Internal preparation",
     ]
-    assert response.context["page"].count == 4
+    assert response.context["page"].total == 4
 
 
 def test_meeting_list_hides_the_other_party_internal_meetings(client, cast, meetings):
