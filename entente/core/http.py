@@ -192,7 +192,30 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
-def _tie_breaker(model: type[Model]) -> str:
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a cursor value")
+
+
+def encode_cursor(values: list[Any]) -> str:
+    """A cursor, the one way of the API and the web lists: URL-safe base64 (unpadded)
+    of the JSON list of `values` (dates, moments, decimals and UUIDs as text)."""
+    raw = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    """The values of an `encode_cursor` cursor, as JSON gave them; ValueError when
+    `cursor` is not one (anything but a list of text, numbers, booleans and nulls)."""
+    raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    values = json.loads(raw, parse_constant=_no_constant)
+    if not isinstance(values, list) or not all(
+        v is None or isinstance(v, str | int | float) for v in values
+    ):
+        raise ValueError("not a cursor")
+    return values
+
+
+def tie_breaker(model: type[Model]) -> str:
     """The unique field that orders rows with equal values: the public id where the
     model has one, so that a cursor never carries an internal key."""
     return "public_id" if any(f.name == "public_id" for f in model._meta.fields) else "pk"
@@ -236,14 +259,12 @@ class CursorPagination(PaginationBase):
         return [f"{sign}{name}" for name in fields]
 
     def encode(self, item: Any, tie: str = "pk") -> str:
-        value = _encode_value(getattr(item, self.field)) if self.field != "pk" else None
-        raw = json.dumps([value, _encode_value(getattr(item, tie))], separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        value = getattr(item, self.field) if self.field != "pk" else None
+        return encode_cursor([value, getattr(item, tie)])
 
     def decode(self, cursor: str, model: type[Model], tie: str = "pk") -> tuple[Any, Any]:
         try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            value, last = json.loads(raw)
+            value, last = decode_cursor(cursor)
             tie_field = model._meta.pk if tie == "pk" else model._meta.get_field(tie)
             last = tie_field.to_python(last)  # type: ignore[union-attr]  # a concrete field
             if self.field != "pk":
@@ -263,7 +284,7 @@ class CursorPagination(PaginationBase):
     def paginate_queryset(
         self, queryset: QuerySet, pagination: Input, request: HttpRequest | None = None, **params
     ) -> dict[str, Any]:
-        tie = _tie_breaker(queryset.model)
+        tie = tie_breaker(queryset.model)
         queryset = queryset.order_by(*self._order_by(tie))
         if pagination.cursor:
             value, last = self.decode(pagination.cursor, queryset.model, tie)

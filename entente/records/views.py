@@ -27,7 +27,7 @@ from entente.agreements.selectors import agreement_visible_to, area_visible_to
 from entente.agreements.services.agreements import record_publish
 from entente.core.access import require_coordinator
 from entente.core.errors import ConflictError, NotFound, ValidationError
-from entente.core.pages import first_error, page_of, signed_in
+from entente.core.pages import first_error, numbered_page, signed_in
 from entente.core.registry import get_record_for_user, record_page_url
 from entente.records.forms import SearchForm
 from entente.records.selectors import (
@@ -48,7 +48,7 @@ def record_search(request):
     form = SearchForm({"q": asked} if asked else None)
     page = results = None
     if form.is_valid():
-        page = page_of(request, search_hits(request.user, form.cleaned_data["q"]))
+        page = numbered_page(request, search_hits(request.user, form.cleaned_data["q"]))
         results = search_results(request.user, page.object_list)
     status = 400 if form.is_bound and form.errors else 200
     context = {"form": form, "asked": asked, "page": page, "results": results}
@@ -90,7 +90,7 @@ BOOKKEEPING = frozenset({"id", "public_id", "version", "created_at", "updated_at
 def record_trail(request, record_type, pk):
     """Who changed what, and when, per field: the revisions the user may see."""
     record = get_record_for_user(request.user, record_type, pk)
-    page = page_of(request, history_for(request.user, record)[::-1], size=TRAIL_PAGE_SIZE)
+    page = numbered_page(request, history_for(request.user, record)[::-1], size=TRAIL_PAGE_SIZE)
     events = list(page.object_list)
     describe = _Describer(type(record), events, request.user)
     for event in events:

@@ -18,6 +18,7 @@ from entente.agreements.services.commitments import (
 from entente.audit.models import AuditEvent
 from entente.core.enums import Scope
 from entente.core.models import Handling
+from entente.reports.tests.pages import page_links
 from entente.testing import agreement_between
 
 URL = reverse("agreements:commitment-list")
@@ -146,10 +147,13 @@ def test_commitment_list_paginates_and_keeps_the_filters(client, cast):
     client.force_login(cast.a_officer)
     first = client.get(URL, {"q": "task"})
     assert len(titles(first)) == 25
-    assert '?q=task&amp;page=2"' in first.content.decode()
-    second = client.get(URL, {"q": "task", "page": 2})
+    following = page_links(first.content.decode())["Next page"]
+    assert following.startswith("?q=task&page=")
+    second = client.get(URL + following)
     assert titles(second) == [f"Task {n}" for n in range(25, 30)]
-    assert titles(client.get(URL, {"page": "999"})) == [f"Task {n}" for n in range(25, 30)]
+    assert titles(client.get(URL, {"page": "last"})) == [f"Task {n:02}" for n in range(5, 30)]
+    # Not a cursor (a page number from before keyset pages): the first page.
+    assert titles(client.get(URL, {"page": "999"})) == titles(first)
 
 
 def test_commitment_list_offers_bulk_selection_only_for_own_writable_rows(client, listed):

@@ -104,3 +104,15 @@ def links(html: str, element_id: str) -> list[tuple[str, str]]:
         for node in _walk(_by_id(html, element_id))
         if node[0] == "a"
     ]
+
+
+def page_links(html: str) -> dict[str, str]:
+    """The links of a list's pagination by their label ("Next page"), each a query
+    string (`?sort=title&page=...`) to add to the list's URL."""
+    navs = [n for n in _walk(_Tree(html).root) if "pagination" in n[1].get("class", "").split()]
+    return {
+        _clean(_text(node)).strip("«‹›» "): node[1]["href"]
+        for nav in navs
+        for node in _walk(nav)
+        if node[0] == "a"
+    }
