@@ -25,7 +25,8 @@ from entente.core.access import membership_of
 from entente.core.enums import Scope
 from entente.core.errors import ConflictError, ValidationError
 from entente.core.models import Handling
-from entente.core.pages import apply_errors, conflict_rows, page_of, signed_in
+from entente.core.pages import apply_errors, conflict_rows, signed_in
+from entente.core.pagination import page_of
 from entente.liaison import forms, services
 from entente.liaison.clock import is_overdue, remaining
 from entente.liaison.enums import REQUEST_WORKFLOW, WAITING_STATUSES, RequestStatus

@@ -3,7 +3,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from entente.core.pages import done, page_of, safe_next, signed_in
+from entente.core.pages import done, safe_next, signed_in
+from entente.core.pagination import page_of
 from entente.core.registry import record_page_url
 from entente.notices.forms import NoticePreferencesForm
 from entente.notices.selectors import (

@@ -27,7 +27,8 @@ from entente.agreements.selectors import agreement_visible_to, area_visible_to
 from entente.agreements.services.agreements import record_publish
 from entente.core.access import require_coordinator
 from entente.core.errors import ConflictError, NotFound, ValidationError
-from entente.core.pages import first_error, numbered_page, signed_in
+from entente.core.pages import first_error, signed_in
+from entente.core.pagination import numbered_page
 from entente.core.registry import get_record_for_user, record_page_url
 from entente.records.forms import SearchForm
 from entente.records.selectors import (

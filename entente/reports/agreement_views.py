@@ -22,7 +22,8 @@ from entente.agreements.selectors import (
     last_notice_day,
 )
 from entente.core.access import membership_of, party_id_of
-from entente.core.pages import page_of, signed_in
+from entente.core.pages import signed_in
+from entente.core.pagination import page_of
 from entente.liaison.selectors import liaison_request_visible_to, open_request_count
 from entente.meetings.selectors import meeting_visible_to
 from entente.training.selectors import training_visible_to

@@ -1,4 +1,4 @@
-"""Keyset pages (core.pages.page_of): every list order walked page by page to the end and
+"""Keyset pages (core.pagination.page_of): every list order walked page by page to the end and
 back, on whichever database the run uses (run it on SQLite and on PostgreSQL), over rows
 with equal keys and NULLs; and a cursor that is not one shows the first page, never an
 error.
@@ -21,7 +21,7 @@ from entente.agreements.models import Commitment
 from entente.agreements.services.commitments import commitment_create
 from entente.core.http import decode_cursor
 from entente.core.models import Handling
-from entente.core.pages import page_of
+from entente.core.pagination import page_of
 from entente.reports.tests.pages import page_links
 from entente.testing import UnitFactory, agreement_between
 

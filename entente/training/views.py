@@ -20,7 +20,8 @@ from entente.agreements.selectors import (
 )
 from entente.core.access import can_write, membership_of
 from entente.core.errors import ConflictError, ValidationError
-from entente.core.pages import apply_errors, conflict_rows, page_of, rebound, signed_in
+from entente.core.pages import apply_errors, conflict_rows, rebound, signed_in
+from entente.core.pagination import page_of
 from entente.training import services
 from entente.training.enums import TRAINING_WORKFLOW, TrainingStatus
 from entente.training.filters import training_filter, training_sort

@@ -64,12 +64,12 @@ from entente.core.pages import (
     conflict_rows,
     done,
     first_error,
-    page_of,
     rebound,
     safe_next,
     saved,
     signed_in,
 )
+from entente.core.pagination import page_of
 
 # --- commitment list and bulk status change ---------------------------------------------
 

@@ -12,7 +12,8 @@ from entente.core.access import membership_of
 from entente.core.enums import Language
 from entente.core.errors import ConflictError
 from entente.core.models import Handling
-from entente.core.pages import done, page_of, rebound, saved, signed_in
+from entente.core.pages import done, rebound, saved, signed_in
+from entente.core.pagination import page_of
 from entente.meetings.filters import meeting_filter
 from entente.meetings.forms import MeetingForm
 from entente.meetings.selectors import get_meeting_for_user
