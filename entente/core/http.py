@@ -215,6 +215,26 @@ def decode_cursor(cursor: str) -> list[Any]:
     return values
 
 
+def invalid_cursor() -> ApiProblem:
+    return ApiProblem(
+        422,
+        _("The input is not valid."),
+        errors=[{"field": "query.cursor", "message": _("Invalid cursor.")}],
+    )
+
+
+def cursor_number(cursor: str) -> int:
+    """The one count an `encode_cursor([n])` cursor holds (a position, a revision);
+    a 422 problem when it holds anything else."""
+    try:
+        (number,) = decode_cursor(cursor)
+    except (ValueError, TypeError, binascii.Error):
+        raise invalid_cursor() from None
+    if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+        raise invalid_cursor()
+    return number
+
+
 def tie_breaker(model: type[Model]) -> str:
     """The unique field that orders rows with equal values: the public id where the
     model has one, so that a cursor never carries an internal key."""
@@ -274,11 +294,7 @@ class CursorPagination(PaginationBase):
                     if isinstance(field, ModelField):
                         value = field.to_python(value)
         except (ValueError, TypeError, binascii.Error, DjangoValidationError):
-            raise ApiProblem(
-                422,
-                _("The input is not valid."),
-                errors=[{"field": "query.cursor", "message": _("Invalid cursor.")}],
-            ) from None
+            raise invalid_cursor() from None
         return value, last
 
     def paginate_queryset(

@@ -8,9 +8,6 @@ record-type registry does not exist for the API. The chain's head (global sequen
 hash) is for auditors and the operator, who check the chain.
 """
 
-import base64
-import binascii
-import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,7 +19,7 @@ from ninja.pagination import paginate
 from entente.apikit.routes import LIST, op
 from entente.audit.selectors import audit_chain_head
 from entente.core.errors import PermissionDenied
-from entente.core.http import CursorPagination
+from entente.core.http import CursorPagination, cursor_number, encode_cursor
 from entente.core.problems import ApiProblem, problem_responses
 from entente.core.registry import get_record_for_user
 from entente.core.schemas import PublicId
@@ -39,24 +36,12 @@ class RevisionPagination(CursorPagination):
     cursor holds the last revision shown, never a global sequence number or row id."""
 
     def encode(self, item: Any, tie: str = "pk") -> str:
-        raw = json.dumps([item.revision]).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    def _after(self, cursor: str) -> int:
-        try:
-            (revision,) = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-            return int(revision)
-        except (ValueError, TypeError, binascii.Error):
-            raise ApiProblem(
-                422,
-                _("The input is not valid."),
-                errors=[{"field": "query.cursor", "message": _("Invalid cursor.")}],
-            ) from None
+        return encode_cursor([item.revision])
 
     def paginate_queryset(
         self, queryset: Any, pagination: Any, request: HttpRequest | None = None, **params
     ) -> dict[str, Any]:
-        after = self._after(pagination.cursor) if pagination.cursor else 0
+        after = cursor_number(pagination.cursor) if pagination.cursor else 0
         rest = [entry for entry in queryset if entry.revision > after]
         page = rest[: pagination.limit]
         has_more = len(rest) > pagination.limit
@@ -99,33 +84,14 @@ class SearchPagination(CursorPagination):
     def paginate_queryset(
         self, queryset: Any, pagination: Any, request: HttpRequest | None = None, **params
     ) -> dict[str, Any]:
-        offset = self._offset(pagination.cursor) if pagination.cursor else 0
+        offset = cursor_number(pagination.cursor) if pagination.cursor else 0
         rows = list(queryset[offset : offset + pagination.limit + 1])
         page = rows[: pagination.limit]
         has_more = len(rows) > pagination.limit
         return {
             "items": search_results(request.auth, page),  # type: ignore[union-attr]
-            "next_cursor": self._encode(offset + len(page)) if has_more else None,
+            "next_cursor": encode_cursor([offset + len(page)]) if has_more else None,
         }
-
-    @staticmethod
-    def _encode(offset: int) -> str:
-        raw = json.dumps([offset]).encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @staticmethod
-    def _offset(cursor: str) -> int:
-        try:
-            (offset,) = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-            if isinstance(offset, int) and not isinstance(offset, bool) and offset >= 0:
-                return offset
-        except (ValueError, TypeError, binascii.Error):
-            pass
-        raise ApiProblem(
-            422,
-            _("The input is not valid."),
-            errors=[{"field": "query.cursor", "message": _("Invalid cursor.")}],
-        )
 
 
 @router.get(
