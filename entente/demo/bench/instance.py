@@ -1,7 +1,11 @@
 """The instance measured: its database made ready, its data generated, a user to be."""
 
+import os
 import secrets
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,6 +28,18 @@ class Credentials:
     password: str
     token: str
     feed_secret: str
+
+
+def run_in(data_dir: Path | None) -> None:
+    """Settings are read once, at start: unless ENTENTE_DATA_DIR already names `data_dir`,
+    run this command again with it and exit with its status."""
+    if data_dir is None or Path(os.environ.get("ENTENTE_DATA_DIR", "")) == data_dir:
+        return
+    data_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-c", "from entente.cli import main; main()"]
+    environment = os.environ | {"ENTENTE_DATA_DIR": str(data_dir.resolve())}
+    rerun = subprocess.run([*command, *sys.argv[1:]], env=environment)  # noqa: S603
+    sys.exit(rerun.returncode)
 
 
 def ensure_database() -> None:
