@@ -50,17 +50,23 @@ class Server:
         self.threads = threads
         self.environment = environment_of(environment)
         self.process: subprocess.Popen | None = None
+        # Its log goes to a file: a pipe nobody reads would stop the server once full.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
 
     def start(self) -> None:
         command = [sys.executable, "-c", "from entente.cli import main; main()", "serve"]
         bind = ["--bind", f"{HOST}:{self.port}", "--threads", str(self.threads)]
-        # Its log goes to a file: a pipe nobody reads would stop the server once full.
         # Our own interpreter and arguments, no outside input.
-        with tempfile.TemporaryFile() as log:
-            self.process = subprocess.Popen(  # noqa: S603
-                [*command, *bind], env=self.environment, stdout=subprocess.DEVNULL, stderr=log
-            )
-            _wait_for(self.process, self.port, log)
+        self.process = subprocess.Popen(  # noqa: S603
+            [*command, *bind], env=self.environment, stdout=subprocess.DEVNULL, stderr=self.log
+        )
+        _wait_for(self.process, self.port, self.log)
+
+    def errors(self) -> list[str]:
+        """The exceptions in its log so far, a line each ("module.Error: message")."""
+        self.log.seek(0)
+        text = self.log.read().decode(errors="replace")
+        return re.findall(r"^[\w.]+(?:Error|Exception): .*$", text, re.M)
 
     def kill(self) -> None:
         """kill -9: no chance to finish a request or close the database."""
@@ -69,19 +75,21 @@ class Server:
             self.process.wait()
 
     def stop(self) -> None:
+        """Stop it (and forget its log)."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
+        self.log.close()
 
 
 @contextmanager
 def running_server(threads: int = 8, *, environment: dict[str, str] | None = None):
     """`entente serve` on a free loopback port, with this process's code and settings;
-    yields the port, and stops the server on leaving."""
+    yields the `Server`, and stops it on leaving."""
     server = Server(threads=threads, environment=environment)
     try:
         server.start()
-        yield server.port
+        yield server
     finally:
         server.stop()
 

@@ -6,6 +6,7 @@ import io
 import random
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,11 +92,13 @@ def _targets(port: int, options: Options) -> Targets:
 def concurrent_writes(options: Options) -> Outcome:
     """(a) `clients` writers for `seconds`: every answer a 2xx, none lost."""
     tally = Tally()
-    with running_server() as port:
+    with running_server() as server:
+        port = server.port
         targets = _targets(port, options)
         until = for_seconds(options.seconds)
         ran = run_clients(port, targets, writers=options.clients, until=until, tally=tally)
         lost = missing(port, options.token, targets, tally.acknowledged)
+        logged = _logged(server, tally)
     writes = sum(tally.statuses.values())
     ok = writes > 0 and len(tally.acknowledged) == writes and not lost
     details = (
@@ -105,7 +108,7 @@ def concurrent_writes(options: Options) -> Outcome:
         f"{tally.percentile(0.5):.0f} ms, p95 {tally.percentile(0.95):.0f} ms, p99 "
         f"{tally.percentile(0.99):.0f} ms; acknowledged but missing: {len(lost)}"
     )
-    return Outcome(NAMES["a"], verdict(ok), details + _sample(tally, ok))
+    return Outcome(NAMES["a"], verdict(ok), details + _sample(tally, ok) + logged)
 
 
 def _sample(tally: Tally, ok: bool) -> str:
@@ -113,6 +116,14 @@ def _sample(tally: Tally, ok: bool) -> str:
         return ""
     status, body = next(iter(tally.samples.items()))
     return f"; first failure ({status}): {body[:200]}"
+
+
+def _logged(server: Server, tally: Tally) -> str:
+    """For a 500, what the server logged: each kind of exception, most frequent first."""
+    if not tally.statuses.get(500):
+        return ""
+    kinds = Counter(line[:120] for line in server.errors())
+    return "; server log: " + "; ".join(f"{n} × {line}" for line, n in kinds.most_common(4))
 
 
 def killed_server(options: Options) -> Outcome:
@@ -136,6 +147,7 @@ def killed_server(options: Options) -> Outcome:
             )
             server.start()
         lost = missing(server.port, options.token, targets, tally.acknowledged)
+        logged = _logged(server, tally)
     finally:
         server.stop()
     integrity = _integrity(options.sqlite_file)
@@ -154,7 +166,7 @@ def killed_server(options: Options) -> Outcome:
         f"{len(tally.acknowledged)} acknowledged, missing afterwards: {len(lost)}; "
         f"integrity_check: {integrity}; {audit}"
     )
-    return Outcome(NAMES["b"], verdict(ok), details + _sample(tally, ok))
+    return Outcome(NAMES["b"], verdict(ok), details + _sample(tally, ok) + logged)
 
 
 def _kill(server: Server, tally: Tally, moment: float, stop: threading.Event) -> None:
@@ -176,7 +188,8 @@ def postgres_restart(options: Options) -> Outcome:
             token = stores.prepare(environment)
             tally = Tally()
             down = max(2.0, options.restart_seconds / 6)
-            with running_server(environment=environment) as port:
+            with running_server(environment=environment) as server:
+                port = server.port
                 targets = find_targets(port, token)
 
                 def restart():
@@ -195,6 +208,7 @@ def postgres_restart(options: Options) -> Outcome:
                 restarter.join()
                 after, _body = _one_write(port, targets)
                 lost = missing(port, token, targets, tally.acknowledged)
+                logged = _logged(server, tally)
             audit_ok, audit = _audit(environment)
     except stores.NotRun as exc:
         return Outcome(name, "not run", str(exc))
@@ -208,7 +222,7 @@ def postgres_restart(options: Options) -> Outcome:
         f"a write afterwards: {after}; acknowledged {len(tally.acknowledged)}, missing "
         f"{len(lost)}; {audit}"
     )
-    return Outcome(name, verdict(ok), details + _sample(tally, ok and not others))
+    return Outcome(name, verdict(ok), details + _sample(tally, ok and not others) + logged)
 
 
 def _one_write(port: int, targets: Targets) -> tuple[int | str, bytes]:
@@ -231,7 +245,8 @@ def full_disk(options: Options) -> Outcome:
             environment = {"ENTENTE_DATA_DIR": str(directory), "ENTENTE_DATABASE_URL": ""}
             token = stores.prepare(environment)
             before, full, after = Tally(), Tally(), Tally()
-            with running_server(environment=environment) as port:
+            with running_server(environment=environment) as server:
+                port = server.port
                 targets = find_targets(port, token)
                 run_clients(port, targets, writers=2, until=for_seconds(2), tally=before)
                 filler = stores.fill(directory)
@@ -241,13 +256,14 @@ def full_disk(options: Options) -> Outcome:
                 run_clients(port, targets, writers=2, until=for_seconds(3), tally=after)
                 acknowledged = before.acknowledged + full.acknowledged + after.acknowledged
                 lost = missing(port, token, targets, acknowledged)
+                logged = _logged(server, full)
             integrity = stores.sqlite_integrity(directory / "entente.sqlite3")
             audit_ok, audit = _audit(environment)
     except stores.NotRun as exc:
         return Outcome(name, "not run", str(exc))
     refusals = {s: n for s, n in full.statuses.items() if s != 201}
     clear = bool(refusals) and set(refusals) <= {503, 507}
-    recovered = after.statuses and set(after.statuses) == {201}
+    recovered = bool(after.statuses) and set(after.statuses) == {201}
     ok = clear and recovered and not lost and integrity == "ok" and audit_ok
     message = next((full.samples[str(s)] for s in refusals if str(s) in full.samples), "")
     details = (
@@ -256,7 +272,7 @@ def full_disk(options: Options) -> Outcome:
         f"{message[:200]}; after freeing the space: {after.describe()}; acknowledged "
         f"{len(acknowledged)}, missing {len(lost)}; integrity_check: {integrity}; {audit}"
     )
-    return Outcome(name, verdict(ok), details)
+    return Outcome(name, verdict(ok), details + logged)
 
 
 def migrations(options: Options) -> Outcome:
@@ -351,6 +367,7 @@ def mixed_load(options: Options) -> Outcome:
         )
         done.set()
         sampler.join()
+        logged = _logged(server, tally)
     finally:
         server.stop()
     if len(samples) < 4:
@@ -372,7 +389,7 @@ def mixed_load(options: Options) -> Outcome:
         f"{max(samples) / mib:.0f} MiB; mean of the last quarter vs the second: "
         f"{growth:+.1%} ({'flat' if flat else 'growing'})"
     )
-    return Outcome(NAMES["f"], verdict(ok), details + _sample(tally, ok))
+    return Outcome(NAMES["f"], verdict(ok), details + _sample(tally, ok) + logged)
 
 
 def _rss(pid: int) -> int:

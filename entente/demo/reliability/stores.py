@@ -9,6 +9,7 @@ import sys
 import tempfile
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
 from entente.demo.bench.instance import OFFICER
 from entente.demo.bench.server import environment_of, free_port
@@ -51,7 +52,7 @@ def sqlite_integrity(path: str | Path) -> str:
     return "; ".join(row[0] for row in rows[:5])
 
 
-def _as_postgres(*command: str | Path, **kwargs) -> subprocess.CompletedProcess:
+def _as_postgres(*command: str | Path, **kwargs: Any) -> subprocess.CompletedProcess:
     # initdb refuses to run as root.
     return subprocess.run(  # noqa: S603
         ["runuser", "-u", "postgres", "--", *map(str, command)],  # noqa: S607
@@ -84,7 +85,7 @@ class PrivateCluster:
             "-h",
             self.socket,
             "-p",
-            self.port,
+            str(self.port),
             "-U",
             "postgres",
             "entente_reliability",

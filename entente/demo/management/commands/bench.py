@@ -52,7 +52,8 @@ class Command(BaseCommand):
         credentials = instance.credentials()
         measured = pages(credentials)
         results = []
-        with running_server() as port:
+        with running_server() as server:
+            port = server.port
             browsers = [Client(port) for _ in range(clients)]
             for browser in browsers:
                 browser.sign_in(credentials.username, credentials.password)

@@ -81,5 +81,5 @@ class Command(BaseCommand):
             header=report.HEADER,
         )
         self.stdout.write(f"Written to {output}.")
-        if any(outcome.verdict == "FAIL" for outcome in outcomes):
-            raise CommandError("a scenario failed (see above)")
+        if failed := [outcome.line() for outcome in outcomes if outcome.verdict == "FAIL"]:
+            raise CommandError("\n".join(failed))
