@@ -31,7 +31,11 @@ def outage_status(exc: BaseException) -> int | None:
         return None
     text = str(exc).lower()
     sqlite = connection.vendor == "sqlite"
-    if sqlite and not any(outage in text for outage in SQLITE_OUTAGES):
+    if (
+        sqlite
+        and isinstance(exc, OperationalError)
+        and not any(outage in text for outage in SQLITE_OUTAGES)
+    ):
         return None
     if "full" in text or "no space left" in text or (sqlite and _sqlite_disk_low()):
         return 507
