@@ -33,7 +33,9 @@ class Credentials:
 def run_in(data_dir: Path | None) -> None:
     """Settings are read once, at start: unless ENTENTE_DATA_DIR already names `data_dir`,
     run this command again with it and exit with its status."""
-    if data_dir is None or Path(os.environ.get("ENTENTE_DATA_DIR", "")) == data_dir:
+    # Resolved both: a relative path (`make bench`'s) never equals the absolute one set.
+    given = os.environ.get("ENTENTE_DATA_DIR")
+    if data_dir is None or (given and Path(given).resolve() == data_dir.resolve()):
         return
     data_dir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-c", "from entente.cli import main; main()"]
