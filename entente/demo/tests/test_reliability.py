@@ -3,12 +3,11 @@ the real server; every acknowledged write is there afterwards and no client saw 
 
 import io
 import re
-from urllib.parse import urlencode
 
 from django.core.management import call_command
 from django.db import connection
 
-from entente.testing import postgres_url
+from entente.demo.tests.test_bench import _url_of_the_test_database
 
 NUMBER = r"(\d+)"
 
@@ -53,12 +52,3 @@ def test_concurrent_writes_and_kill_9_lose_nothing(
     assert set(re.findall(r"(\w[\w ]*): \d+", kills["statuses"])) <= {"201", "no answer"}
     assert "(a short run" in text
     assert text.count(f"<!-- reliability: {connection.vendor} -->") == 2
-
-
-def _url_of_the_test_database() -> str:
-    """With its options: SQLite's busy timeout and write lock taken at BEGIN are what
-    keep "database is locked" from concurrent writers."""
-    if connection.vendor == "sqlite":
-        options = urlencode(connection.settings_dict["OPTIONS"])
-        return f"sqlite:///{connection.settings_dict['NAME']}?{options}"
-    return postgres_url()
