@@ -36,7 +36,7 @@ def section(outcomes: list[Outcome], *, options: Options, scale: float) -> str:
         "",
         *[
             f"- **{outcome.line()}**" if outcome.verdict == "FAIL" else f"- {outcome.line()}"
-            for outcome in outcomes
+            for outcome in sorted(outcomes, key=lambda outcome: outcome.name)
         ],
     ]
     return "\n".join(lines) + "\n"

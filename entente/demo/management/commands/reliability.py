@@ -65,9 +65,7 @@ class Command(BaseCommand):
                 continue
             if ONLY_ON.get(letter, connection.vendor) != connection.vendor:
                 reason = f"on {ONLY_ON[letter]} only (see its section)"
-                outcome = scenarios.Outcome(
-                    scenario.__doc__.split(")")[0].strip("("), "not run", reason
-                )
+                outcome = scenarios.Outcome(scenarios.NAMES[letter], "not run", reason)
             else:
                 started = time.monotonic()
                 outcome = scenario(options)
