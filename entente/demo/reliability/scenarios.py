@@ -49,7 +49,9 @@ class Outcome:
 
     def line(self) -> str:
         separator = ":" if self.verdict == "not run" else " —"
-        return f"{self.name}: {self.verdict}{separator} {self.details}"
+        # One line, whatever the messages quoted (PostgreSQL's run over several).
+        details = " ".join(self.details.split())
+        return f"{self.name}: {self.verdict}{separator} {details}"
 
 
 @dataclass
