@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 ENTENTE := $(BIN)/entente
 
 .DEFAULT_GOAL := run
-.PHONY: run test contract bench messages lock clean
+.PHONY: run test contract bench reliability messages lock clean
 
 # `make run` serves on this port of the loopback interface: `PORT=8001 make run`. Not on
 # other interfaces, as its users sign in without a second factor.
@@ -44,6 +44,14 @@ contract: $(VENV)/.installed-dev
 SCALE ?= 1
 bench: $(VENV)/.installed
 	$(ENTENTE) bench --scale $(SCALE) --data-dir var/bench-$(SCALE)
+
+# Endurance (`entente reliability`; see README): the real server through concurrent
+# writes, kill -9, a PostgreSQL restart, a full disk, migrations back and forth and long
+# mixed load, into RELIABILITY.md. Short: `RELIABILITY_ARGS="--seconds 60 --minutes 2"
+# make reliability`; ENTENTE_DATABASE_URL runs it on PostgreSQL. Needs root for the full
+# disk (a tmpfs) and the private PostgreSQL cluster; without, they say "not run".
+reliability: $(VENV)/.installed
+	$(ENTENTE) reliability --data-dir var/reliability $(RELIABILITY_ARGS)
 
 # After changing interface strings: extract them into the catalogues (translate the new
 # entries in entente/locale/*/LC_MESSAGES/django.po), then compile them. The compiled .mo

@@ -23,3 +23,6 @@ urlpatterns = [
     path("", include("entente.notices.urls")),
     path("api/v1/", api.urls),
 ]
+
+# A database outage answers 503 or 507 saying so, not a bare 500.
+handler500 = "entente.core.pages.server_error"

@@ -8,6 +8,7 @@ with what someone else changed (`_conflict.html`).
 """
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -17,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import URLPattern, path
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,9 +26,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
+from django.views.defaults import server_error as django_server_error
 
 from entente.core.enums import Language, Marking, Scope
 from entente.core.errors import ConflictError, ValidationError
+from entente.core.outage import outage_message, outage_status
+from entente.core.problems import problem
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -263,3 +268,16 @@ def language_field(base_label, code: str, *, widget=forms.TextInput, **kwargs) -
         widget=widget(attrs=kwargs.pop("attrs", {}) | {"lang": code, "dir": "auto"}),
         **kwargs,
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's handler500: a database outage answers 503 or 507 saying so (a problem
+    for the API, a page otherwise), any other error Django's 500 page."""
+    exc = sys.exc_info()[1]
+    status = outage_status(exc) if exc is not None else None
+    if status is None:
+        return django_server_error(request)
+    if request.path.startswith("/api/"):
+        return problem(request, status, detail=outage_message(status))
+    html = render_to_string("500.html", {"status": status, "message": outage_message(status)})
+    return HttpResponse(html, status=status)

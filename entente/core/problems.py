@@ -31,6 +31,7 @@ from entente.core.errors import (
     PreconditionRequired,
     ValidationError,
 )
+from entente.core.outage import outage_message, outage_status
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ TITLES = {
     428: "Precondition Required",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
+    507: "Insufficient Storage",
 }
 
 
@@ -264,6 +267,9 @@ def install_problem_handlers(api) -> None:
         )
 
     def on_unexpected(request, exc: Exception):
+        if status := outage_status(exc):
+            logger.warning("Database outage in API %s %s: %s", request.method, request.path, exc)
+            return problem(request, status, detail=outage_message(status))
         logger.error(
             "Unhandled exception in API %s %s",
             request.method,

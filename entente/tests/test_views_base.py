@@ -7,6 +7,7 @@ import pytest
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.views.defaults import permission_denied
 
 from entente.core.enums import Marking, Scope
+from entente.core.pages import server_error
 from entente.testing import PASSWORD, UserFactory
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
@@ -273,6 +275,39 @@ def test_500_page_renders_without_a_request():
         "in a moment; if the problem persists, tell your administrator when it happened. "
         "Back to the dashboard"
     )
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "message"),
+    [
+        (OperationalError("database is locked"), 503, "The database cannot be reached"),
+        (InterfaceError("connection already closed"), 503, "The database cannot be reached"),
+        (
+            OperationalError("database or disk is full"),
+            507,
+            "disk is full, so changes cannot be saved",
+        ),
+    ],
+)
+def test_a_database_outage_answers_its_status_and_message_not_500(error, status, message):
+    page, api = (RequestFactory().get(path) for path in ("/commitments/", "/api/v1/commitments"))
+    for request in (page, api):
+        try:
+            raise error
+        except type(error):
+            response = server_error(request)
+        assert response.status_code == status
+        assert message in response.content.decode()
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_any_other_error_answers_the_500_page():
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
 
 
 @pytest.mark.parametrize(

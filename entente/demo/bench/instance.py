@@ -1,7 +1,11 @@
 """The instance measured: its database made ready, its data generated, a user to be."""
 
+import os
 import secrets
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,6 +28,20 @@ class Credentials:
     password: str
     token: str
     feed_secret: str
+
+
+def run_in(data_dir: Path | None) -> None:
+    """Settings are read once, at start: unless ENTENTE_DATA_DIR already names `data_dir`,
+    run this command again with it and exit with its status."""
+    # Resolved both: a relative path (`make bench`'s) never equals the absolute one set.
+    given = os.environ.get("ENTENTE_DATA_DIR")
+    if data_dir is None or (given and Path(given).resolve() == data_dir.resolve()):
+        return
+    data_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-c", "from entente.cli import main; main()"]
+    environment = os.environ | {"ENTENTE_DATA_DIR": str(data_dir.resolve())}
+    rerun = subprocess.run([*command, *sys.argv[1:]], env=environment)  # noqa: S603
+    sys.exit(rerun.returncode)
 
 
 def ensure_database() -> None:

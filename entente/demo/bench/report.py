@@ -80,11 +80,12 @@ def section(results: list[Result], *, sizes: Sizes, scale: float, clients: int, 
     return "\n".join(lines) + "\n"
 
 
-def write(path: Path, text: str) -> None:
-    """Put `text` in `path` in place of the section of the same database, if any."""
-    key = f"<!-- bench: {connection.vendor} -->"
+def write(path: Path, text: str, *, marker: str = "bench", header: str = HEADER) -> None:
+    """Put `text` in `path` in place of the section of the same database, if any (a new
+    file starts with `header`)."""
+    key = f"<!-- {marker}: {connection.vendor} -->"
     block = f"{key}\n{text}{key}\n"
-    current = path.read_text() if path.exists() else HEADER
+    current = path.read_text() if path.exists() else header
     pattern = re.compile(re.escape(key) + r".*?" + re.escape(key) + r"\n", re.S)
     updated = pattern.sub(lambda _m: block, current) if key in current else f"{current}\n{block}"
     path.write_text(updated)

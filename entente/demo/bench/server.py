@@ -10,7 +10,9 @@ import tempfile
 import time
 from contextlib import contextmanager
 from http.cookies import SimpleCookie
+from json import dumps
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import entente
@@ -28,32 +30,68 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@contextmanager
-def running_server(threads: int = 8):
-    """`entente serve` on a free loopback port, with this process's code and settings;
-    yields the port, and stops the server on leaving."""
-    port = free_port()
+def environment_of(changes: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment with `changes`, for an `entente` subprocess running
+    this code (the first on PYTHONPATH)."""
+    environment = os.environ | SERVER_ENVIRONMENT | (changes or {})
     source = str(Path(entente.__file__).parent.parent)
-    environment = os.environ | SERVER_ENVIRONMENT
     environment["PYTHONPATH"] = os.pathsep.join(
         filter(None, [source, environment.get("PYTHONPATH")])
     )
-    command = [sys.executable, "-c", "from entente.cli import main; main()", "serve"]
-    # Our own interpreter and arguments, no outside input.
-    # Its log goes to a file: a pipe nobody reads would stop the server once full.
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(  # noqa: S603
-            [*command, "--bind", f"{HOST}:{port}", "--threads", str(threads)],
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
+    return environment
+
+
+class Server:
+    """`entente serve` in a subprocess, with this process's code and settings and
+    `environment` on top; `start` returns once it answers on `port`."""
+
+    def __init__(self, *, threads: int = 8, environment: dict[str, str] | None = None):
+        self.port = free_port()
+        self.threads = threads
+        self.environment = environment_of(environment)
+        self.process: subprocess.Popen | None = None
+        # Its log goes to a file: a pipe nobody reads would stop the server once full.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
+
+    def start(self) -> None:
+        command = [sys.executable, "-c", "from entente.cli import main; main()", "serve"]
+        bind = ["--bind", f"{HOST}:{self.port}", "--threads", str(self.threads)]
+        # Our own interpreter and arguments, no outside input.
+        self.process = subprocess.Popen(  # noqa: S603
+            [*command, *bind], env=self.environment, stdout=subprocess.DEVNULL, stderr=self.log
         )
-        try:
-            _wait_for(server, port, log)
-            yield port
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        _wait_for(self.process, self.port, self.log)
+
+    def errors(self) -> list[str]:
+        """The exceptions in its log so far, a line each ("module.Error: message")."""
+        self.log.seek(0)
+        text = self.log.read().decode(errors="replace")
+        return re.findall(r"^[\w.]+(?:Error|Exception): .*$", text, re.M)
+
+    def kill(self) -> None:
+        """kill -9: no chance to finish a request or close the database."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self) -> None:
+        """Stop it (and forget its log)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.log.close()
+
+
+@contextmanager
+def running_server(threads: int = 8, *, environment: dict[str, str] | None = None):
+    """`entente serve` on a free loopback port, with this process's code and settings;
+    yields the `Server`, and stops it on leaving."""
+    server = Server(threads=threads, environment=environment)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
 
 
 def _wait_for(server: subprocess.Popen, port: int, log) -> None:
@@ -79,7 +117,9 @@ class Client:
         self.cookies: dict[str, str] = {}
         self.token = token
 
-    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+    def request(
+        self, method: str, path: str, body: dict | None = None, *, json: Any = None
+    ) -> tuple[int, bytes]:
         headers = {"Host": f"{HOST}:{self.port}"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -90,6 +130,9 @@ class Client:
             data = urlencode(body)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Referer"] = f"http://{HOST}:{self.port}{path}"
+        if json is not None:
+            data = dumps(json)
+            headers["Content-Type"] = "application/json"
         self.connection.request(method, path, body=data, headers=headers)
         response = self.connection.getresponse()
         content = response.read()

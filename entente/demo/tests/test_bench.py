@@ -3,6 +3,7 @@ the real server, one client asking each page once; the report has a row per page
 
 import io
 import re
+from urllib.parse import urlencode
 
 from django.core.management import call_command
 from django.db import connection
@@ -69,6 +70,9 @@ def test_bench_measures_every_page_into_the_report(
 
 
 def _url_of_the_test_database() -> str:
+    """With its options: SQLite's busy timeout and write lock taken at BEGIN are what
+    keep "database is locked" from concurrent writers."""
     if connection.vendor == "sqlite":
-        return f"sqlite:///{connection.settings_dict['NAME']}"
+        options = urlencode(connection.settings_dict["OPTIONS"])
+        return f"sqlite:///{connection.settings_dict['NAME']}?{options}"
     return postgres_url()

@@ -1,6 +1,3 @@
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -44,13 +41,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, scale, data_dir, clients, requests, import_rows, output, **options):
-        if data_dir is not None and Path(os.environ.get("ENTENTE_DATA_DIR", "")) != data_dir:
-            # Settings are read once, at start: run again with the instance's directory.
-            data_dir.mkdir(parents=True, exist_ok=True)
-            command = [sys.executable, "-c", "from entente.cli import main; main()"]
-            environment = os.environ | {"ENTENTE_DATA_DIR": str(data_dir.resolve())}
-            rerun = subprocess.run([*command, *sys.argv[1:]], env=environment)  # noqa: S603
-            sys.exit(rerun.returncode)
+        instance.run_in(data_dir)
         sizes = Sizes().scaled(scale)
         rows = import_rows or max(100, round(10_000 * scale))
         instance.ensure_database()
@@ -61,7 +52,8 @@ class Command(BaseCommand):
         credentials = instance.credentials()
         measured = pages(credentials)
         results = []
-        with running_server() as port:
+        with running_server() as server:
+            port = server.port
             browsers = [Client(port) for _ in range(clients)]
             for browser in browsers:
                 browser.sign_in(credentials.username, credentials.password)
