@@ -2,17 +2,16 @@
 writer, of another record, runs to its end while the first is still at work, and neither
 waits on the other for a row the first has locked."""
 
-import datetime as dt
 import threading
 from collections.abc import Callable
 
 import pytest
 from django.db import connection
 
-from entente.agreements.services.commitments import commitment_create
 from entente.audit.models import AuditEvent
 from entente.audit.selectors import audit_chain_verify
 from entente.audit.services import write_transaction
+from entente.audit.tests.test_batch import _create
 from entente.liaison.tests.test_services import send
 
 pytestmark = pytest.mark.skipif(
@@ -21,16 +20,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 WAIT = 10  # seconds: far longer than either write takes
-
-
-def _commitment(cast, title: str):
-    return commitment_create(
-        actor=cast.a_officer,
-        agreement=cast.agreement,
-        title={"en": title},
-        responsible_party=cast.a,
-        due_date=dt.date(2031, 1, 1),
-    )
 
 
 def _second_write_ends_while_first_is_open(first: Callable[[], object], second) -> bool:
@@ -74,8 +63,8 @@ def _second_write_ends_while_first_is_open(first: Callable[[], object], second) 
 def test_another_writer_appends_while_a_write_is_still_open(transactional_db, cast):
     made: dict[str, object] = {}
     assert _second_write_ends_while_first_is_open(
-        lambda: made.setdefault("first", _commitment(cast, "First, still open")),
-        lambda: made.setdefault("second", _commitment(cast, "Second")),
+        lambda: made.setdefault("first", _create(cast, "First, still open")),
+        lambda: made.setdefault("second", _create(cast, "Second")),
     )
 
     appended = AuditEvent.objects.order_by("seq").values_list("target_id", flat=True)
@@ -87,7 +76,7 @@ def test_a_locked_party_row_does_not_hold_up_another_writer_of_that_party(transa
     # Sending a request locks the sender's party row (its reference numbers); the other
     # writer's events name that party, and inserting them must not wait for that lock.
     assert _second_write_ends_while_first_is_open(
-        lambda: send(cast), lambda: _commitment(cast, "Same party")
+        lambda: send(cast), lambda: _create(cast, "Same party")
     )
 
     assert AuditEvent.objects.filter(party=cast.a).count() == 2
