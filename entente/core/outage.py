@@ -50,6 +50,15 @@ def _sqlite_disk_low() -> bool:
         return False
 
 
+# A 503 says when to try again, as its message does ("in a minute").
+RETRY_AFTER_SECONDS = 60
+
+
+def outage_headers(status: int) -> dict[str, str]:
+    """A 503's Retry-After; a full disk (507) is not over in a minute."""
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
+
+
 def outage_message(status: int) -> str:
     if status == 507:
         return _(

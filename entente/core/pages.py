@@ -30,7 +30,7 @@ from django.views.defaults import server_error as django_server_error
 
 from entente.core.enums import Language, Marking, Scope
 from entente.core.errors import ConflictError, ValidationError
-from entente.core.outage import outage_message, outage_status
+from entente.core.outage import outage_headers, outage_message, outage_status
 from entente.core.problems import problem
 
 if TYPE_CHECKING:
@@ -278,6 +278,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if status is None:
         return django_server_error(request)
     if request.path.startswith("/api/"):
-        return problem(request, status, detail=outage_message(status))
+        return problem(
+            request, status, detail=outage_message(status), headers=outage_headers(status)
+        )
     html = render_to_string("500.html", {"status": status, "message": outage_message(status)})
-    return HttpResponse(html, status=status)
+    return HttpResponse(html, status=status, headers=outage_headers(status))

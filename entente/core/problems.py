@@ -31,7 +31,7 @@ from entente.core.errors import (
     PreconditionRequired,
     ValidationError,
 )
-from entente.core.outage import outage_message, outage_status
+from entente.core.outage import outage_headers, outage_message, outage_status
 
 logger = logging.getLogger(__name__)
 
@@ -269,7 +269,8 @@ def install_problem_handlers(api) -> None:
     def on_unexpected(request, exc: Exception):
         if status := outage_status(exc):
             logger.warning("Database outage in API %s %s: %s", request.method, request.path, exc)
-            return problem(request, status, detail=outage_message(status))
+            detail, headers = outage_message(status), outage_headers(status)
+            return problem(request, status, detail=detail, headers=headers)
         logger.error(
             "Unhandled exception in API %s %s",
             request.method,

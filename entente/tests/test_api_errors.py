@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 from django.core.cache import cache
+from django.db import OperationalError
 from django.urls import path
 from ninja import Schema
 
@@ -62,6 +63,11 @@ def raise_conflict(request):
 @probe.get("/crash")
 def crash(request):
     raise RuntimeError("the database password is hunter2")
+
+
+@probe.get("/outage")
+def outage(request):
+    raise OperationalError("database is locked")
 
 
 @probe.post("/things", response={200: ThingIn, **problem_responses(422)})
@@ -167,6 +173,22 @@ def test_unexpected_exception_is_bare_500_and_logged(client, db, settings, caplo
     [record] = [r for r in caplog.records if r.name == "entente.core.problems"]
     assert record.getMessage() == "Unhandled exception in API GET /probe/crash"
     assert record.exc_info[0] is RuntimeError
+
+
+@probe_urls
+def test_a_database_outage_in_an_operation_is_503_with_retry_after(client, db):
+    response = client.get("/probe/outage")
+    assert_problem(
+        response,
+        problem(
+            503,
+            "Service Unavailable",
+            "/probe/outage",
+            "The database cannot be reached at the moment. Nothing was changed; try again "
+            "in a minute.",
+        ),
+    )
+    assert response["Retry-After"] == "60"
 
 
 @probe_urls

@@ -298,6 +298,7 @@ def test_a_database_outage_answers_its_status_and_message_not_500(error, status,
             response = server_error(request)
         assert response.status_code == status
         assert message in response.content.decode()
+        assert response.get("Retry-After") == ("60" if status == 503 else None)
     assert response["Content-Type"] == "application/problem+json"
 
 
