@@ -19,9 +19,10 @@ from django.conf import settings
 from django.urls import Resolver404, resolve
 
 from entente.demo.loader import load_demo
+from entente.testing import PASSWORD
+from entente.tests.browser import sign_in
 
 AXE = Path(settings.BASE_DIR).parent / "node_modules" / "axe-core" / "axe.min.js"
-PASSWORD = "demo-pass-123"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Links that leave the pages: files, the API, the admin, signing out, the language switch.
 NOT_PAGES = ("/api/", "/admin/", "/i18n/", "/accounts/logout/", "/static/", "/media/")
@@ -85,14 +86,9 @@ def test_every_page_meets_wcag_21_aa(live_server, browser, username, language):
     load_demo(password=PASSWORD)
     base = live_server.url
     context = browser.new_context(bypass_csp=True, viewport={"width": 1440, "height": 900})
-    context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}])
     page = context.new_page()
     try:
-        page.goto(f"{base}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.press("#id_password", "Enter")
-        page.wait_for_url(f"{base}/")
+        sign_in(page, base, username, language=language)
         found = _crawl(page, base)
     finally:
         context.close()

@@ -5,8 +5,6 @@ test-output/ to be looked at."""
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from entente.agreements.services.agreements import (
@@ -18,21 +16,9 @@ from entente.agreements.services.agreements import (
 from entente.agreements.services.commitments import commitment_create
 from entente.core.enums import Scope
 from entente.core.models import Handling
+from entente.tests.browser import signed_in_as
 
 WIDTHS = (1440, 390)
-
-
-def sign_in(page, base: str, user, language: str) -> None:
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base},
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base},
-        ]
-    )
 
 
 @pytest.mark.browser
@@ -80,7 +66,7 @@ def test_agreement_pages_in_english_and_arabic_on_a_desktop_and_a_phone(
     base = live_server.url
     too_wide = []
     for language in ("en", "ar"):
-        sign_in(page, base, ac, language)
+        signed_in_as(page, base, ac, language=language)
         for name, path in pages.items():
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": 900})

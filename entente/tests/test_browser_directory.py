@@ -7,17 +7,10 @@ import pytest
 from django.conf import settings
 
 from entente.demo.loader import load_demo
+from entente.testing import PASSWORD
+from entente.tests.browser import sign_in
 
-PASSWORD = "demo-pass-123"
 MA = "MA-DGSN-DGST"
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
-    page.wait_for_url(f"{base}/")
 
 
 def look(page, url, name, test_output) -> dict[str, int]:

@@ -6,11 +6,11 @@ scrolling. Screenshots land in test-output/ (languages-<page>-<language>-<width>
 import re
 
 import pytest
-from django.conf import settings
 
 from entente.demo.loader import load_demo
+from entente.testing import PASSWORD
+from entente.tests.browser import sign_in
 
-PASSWORD = "demo-pass-123"
 UUID_PATH = r"/{}/[0-9a-f-]{{36}}/$"
 # The page's first heading in each language: the catalogues at work, not the source.
 HEADINGS = {
@@ -31,14 +31,7 @@ def first_link(page, base: str, list_path: str, kind: str) -> str:
 def test_main_pages_in_each_language_fit_a_phone(live_server, page, test_output, language):
     load_demo(password=PASSWORD)
     base = live_server.url
-    page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
-    )
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", "ma.officer")
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, "ma.officer", language=language)
     pages = {
         "dashboard": f"{base}/",
         "agreement": first_link(page, base, "/agreements/", "agreements"),

@@ -7,11 +7,10 @@ links alone)."""
 import datetime as dt
 
 import pytest
-from django.conf import settings
 
 from entente.agreements.services.commitments import commitment_create
 from entente.core.models import Handling
-from entente.testing import PASSWORD
+from entente.tests.browser import sign_in
 
 ORDER = ["First page", "Previous page", "Next page", "Last page"]
 
@@ -36,14 +35,7 @@ def test_list_pages_by_cursor_both_ways(live_server, page, test_output, cast, la
             handling=Handling(),
         )
     base = live_server.url
-    page.context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}]
-    )
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", "a_officer")
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, "a_officer", language=language)
 
     page.goto(f"{base}/commitments/?status=open")
     page.click(".pagination a[rel=next]")

@@ -10,19 +10,12 @@ import pytest
 from entente.demo.loader import load_demo
 from entente.liaison.models import LiaisonRequest
 from entente.meetings.models import Meeting
+from entente.testing import PASSWORD
+from entente.tests.browser import sign_in
 
-PASSWORD = "demo-pass-123"
 ANSWER = "Travel records for the last six months are attached to the secure channel."
 NOTE = "Moroccan internal note: source is sensitive, do not forward."
 COMMITMENT = "Exchange updated contact lists of both cells"
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
-    page.wait_for_url(f"{base}/")
 
 
 def sign_out(page):

@@ -33,7 +33,8 @@ from entente.meetings.services.agenda import agenda_item_add
 from entente.meetings.services.attendance import attendance_set, guest_add
 from entente.meetings.services.decisions import decision_record
 from entente.meetings.services.meetings import meeting_change_status, meeting_create, minutes_record
-from entente.testing import PASSWORD, member
+from entente.testing import member
+from entente.tests.browser import sign_in
 from entente.training.services import (
     participation_set,
     training_change_status,
@@ -201,14 +202,6 @@ def store_payloads(cast) -> dict[str, list[str]]:
         f"/trainings/{training.public_id}/edit/",
     ]
     return {"a_officer": lists + details + trails + forms, "b_officer": lists + details}
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_link_field_refuses_a_javascript_url(cast):

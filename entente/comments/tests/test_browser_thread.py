@@ -3,24 +3,13 @@ author, party, time and badges, no sideways scrolling on the phone. Screenshots 
 test-output/ to be looked at."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from entente.comments.services import comment_add
 from entente.comments.tests.records import commitment
 from entente.core.enums import Marking, Scope
+from entente.tests.browser import signed_in_as
 
 WIDTHS = (1440, 390)
-
-
-def sign_in(page, base: str, user) -> None:
-    client = Client()
-    client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base}]
-    )
 
 
 @pytest.mark.browser
@@ -40,7 +29,7 @@ def test_a_thread_on_a_desktop_and_a_phone(live_server, page, test_output, cast)
         marking=Marking.AMBER,
     )
     base = live_server.url
-    sign_in(page, base, cast.b_officer)
+    signed_in_as(page, base, cast.b_officer)
     page.goto(base + record.get_absolute_url() + "#comments")
     page.fill("#id_comment-text", "We will send the two replacements by Friday.")
     page.click("#comments form.action-form button[type=submit]")

@@ -3,12 +3,9 @@ the real server, one client asking each page once; the report has a row per page
 
 import io
 import re
-from urllib.parse import urlencode
 
 from django.core.management import call_command
 from django.db import connection
-
-from entente.testing import postgres_url
 
 PAGES = [
     "dashboard",
@@ -38,14 +35,7 @@ ROW = re.compile(
 )
 
 
-def test_bench_measures_every_page_into_the_report(
-    transactional_db, tmp_path, monkeypatch, settings
-):
-    # The server, another process, reads the test database (on SQLite a file: see
-    # settings), and
-    # checks passwords with its own hashers, not the tests' fast one.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-    monkeypatch.setenv("ENTENTE_DATABASE_URL", _url_of_the_test_database())
+def test_bench_measures_every_page_into_the_report(served_test_database, tmp_path):
     report = tmp_path / "BENCHMARKS.md"
 
     call_command(
@@ -67,12 +57,3 @@ def test_bench_measures_every_page_into_the_report(
     assert "- Sizes: scale 1e-05 of the issue's (agreements 1, commitments 1," in text
     assert re.search(r"- Import: 10 commitment rows \(CSV\) by the import command in ", text)
     assert text.count(f"<!-- bench: {connection.vendor} -->") == 2
-
-
-def _url_of_the_test_database() -> str:
-    """With its options: SQLite's busy timeout and write lock taken at BEGIN are what
-    keep "database is locked" from concurrent writers."""
-    if connection.vendor == "sqlite":
-        options = urlencode(connection.settings_dict["OPTIONS"])
-        return f"sqlite:///{connection.settings_dict['NAME']}?{options}"
-    return postgres_url()

@@ -7,17 +7,10 @@ import re
 from django.core.management import call_command
 from django.db import connection
 
-from entente.demo.tests.test_bench import _url_of_the_test_database
-
 NUMBER = r"(\d+)"
 
 
-def test_concurrent_writes_and_kill_9_lose_nothing(
-    transactional_db, tmp_path, monkeypatch, settings
-):
-    # As in test_bench: the server is another process on the test database.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-    monkeypatch.setenv("ENTENTE_DATABASE_URL", _url_of_the_test_database())
+def test_concurrent_writes_and_kill_9_lose_nothing(served_test_database, tmp_path):
     report = tmp_path / "RELIABILITY.md"
 
     call_command(

@@ -5,17 +5,10 @@ import pytest
 
 from entente.demo.loader import load_demo
 from entente.liaison.models import LiaisonRequest
+from entente.testing import PASSWORD
+from entente.tests.browser import sign_in
 
-PASSWORD = "demo-pass-123"
 INTERNAL = "Brief the director general before the steering committee"  # MA's own
-
-
-def sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.press("#id_password", "Enter")
-    page.wait_for_url(f"{base}/")
 
 
 def search(page, words: str) -> list[str]:
