@@ -10,7 +10,6 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 
-from entente.agreements.services.commitments import commitment_create, commitment_update
 from entente.audit import merkle
 from entente.audit.models import AuditEvent
 from entente.audit.selectors import (
@@ -21,23 +20,8 @@ from entente.audit.selectors import (
     signed_tree_head,
     verify_tree_head,
 )
-from entente.audit.tests.test_chain import tamper
+from entente.audit.tests.test_chain import record_events, tamper
 from entente.core import instance_key
-
-
-def record_events(cast, count: int) -> None:
-    """`count` audit events: a commitment created, then progress updates."""
-    commitment = commitment_create(
-        actor=cast.a_officer,
-        agreement=cast.agreement,
-        title={"en": "Exchange liaison officers"},
-        responsible_party=cast.a,
-        due_date=dt.date(2023, 1, 1),
-    )
-    for version in range(1, count):
-        commitment = commitment_update(
-            actor=cast.a_officer, commitment=commitment, expected_version=version, progress=version
-        )
 
 
 def leaves() -> list[bytes]:
