@@ -152,7 +152,10 @@ def verify_inclusion(
     leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes
 ) -> bool:
     """Whether `proof` shows `leaf` at `index` in the tree of `size` with `root`
-    (RFC 9162 §2.1.3.2, from the leaf's hash)."""
+    (RFC 9162 §2.1.3.2, from the leaf's hash). Take `size` and `root` together from one
+    signed tree head: the proof binds the leaf to the root, not the root to the size
+    (the path of leaf 0 of 3 also passes for a tree of 4 with the same root, a root no
+    tree of 4 leaves has), and the same holds for `verify_consistency`."""
     if not 0 <= index < size or not _well_formed(proof, root):
         return False
     fn, sn = index, size - 1
