@@ -1,8 +1,13 @@
-from dataclasses import dataclass
+import base64
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import models
 
+from entente.audit import merkle
 from entente.audit.models import GENESIS_HASH, AuditEvent
+from entente.core import instance_key
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,114 @@ def _broken(checked: int, prev_hash: str, seq: int, reason: str) -> ChainReport:
         first_bad_seq=seq,
         reason=reason,
     )
+
+
+# The Merkle tree of the log (RFC 9162): one leaf per event, its chain hash as 32 bytes,
+# in sequence order, so leaf index = seq - 1. It adds to the chain without changing a
+# stored byte; the chain shows a log is intact, the tree lets another instance check
+# that it only ever grew, and that an event is in it, from a few hashes.
+
+
+def audit_tree_head(size: int | None = None) -> tuple[int, str]:
+    """(size, root) of the tree of the first `size` events (all of them by default).
+    Streams the events, keeping O(log n) hashes."""
+    size = _tree_size(size)
+    (root,) = merkle.range_roots(_tree_leaves(size), [(0, size)])
+    return size, root.hex()
+
+
+def audit_inclusion_proof(seq: int, size: int | None = None) -> list[str]:
+    """PATH(seq - 1, D[size]): the hashes that show event `seq` in the tree of `size`."""
+    size = _tree_size(size)
+    if not 1 <= seq <= size:
+        raise ValueError(f"event {seq} is not in a tree of {size} events")
+    ranges = merkle.inclusion_ranges(seq - 1, size)
+    return [digest.hex() for digest in merkle.range_roots(_tree_leaves(size), ranges)]
+
+
+def audit_consistency_proof(old_size: int, new_size: int | None = None) -> list[str]:
+    """PROOF(old_size, D[new_size]): the hashes that show the tree of `old_size` events
+    to be the start of the tree of `new_size`."""
+    new_size = _tree_size(new_size)
+    if not 0 <= old_size <= new_size:
+        raise ValueError(f"a tree of {old_size} events is not the start of one of {new_size}")
+    ranges = merkle.consistency_ranges(old_size, new_size)
+    return [digest.hex() for digest in merkle.range_roots(_tree_leaves(new_size), ranges)]
+
+
+def _tree_size(size: int | None) -> int:
+    head = audit_chain_head()[0]
+    if size is None:
+        return head
+    if not 0 <= size <= head:
+        raise ValueError(f"the audit log has {head} events, not {size}")
+    return size
+
+
+def _tree_leaves(size: int) -> Iterator[bytes]:
+    events = (
+        AuditEvent.objects.filter(seq__lte=size)
+        .order_by("seq")
+        .values_list("seq", "hash")
+        .iterator(chunk_size=2000)
+    )
+    expected = 1
+    for seq, digest in events:
+        if seq != expected:
+            raise ValueError(f"the audit log has no event {expected}; run 'entente audit verify'")
+        yield bytes.fromhex(digest)
+        expected += 1
+    if expected <= size:
+        raise ValueError(f"the audit log has no event {expected}; run 'entente audit verify'")
+
+
+TREE_HEAD_TYPE = "entente-tree-head/1"
+
+
+@dataclass(frozen=True)
+class TreeHead:
+    """The size and root of the audit tree at `timestamp`, signed by the instance key
+    named by its fingerprint (both empty when the instance has no key)."""
+
+    size: int
+    root: str  # hex
+    timestamp: str  # ISO 8601, UTC, to the second
+    instance: str = ""  # fingerprint of the signing key
+    signature: str = ""  # base64 Ed25519 signature of canonical()
+
+    def canonical(self) -> bytes:
+        """The exact bytes the signature covers."""
+        return instance_key.canonical_json(
+            {
+                "type": TREE_HEAD_TYPE,
+                "instance": self.instance,
+                "size": self.size,
+                "root": self.root,
+                "timestamp": self.timestamp,
+            }
+        )
+
+
+def signed_tree_head() -> TreeHead:
+    """The current tree head, signed when the instance has a key."""
+    size, root = audit_tree_head()
+    head = TreeHead(size=size, root=root, timestamp=instance_key.utc_timestamp())
+    if not instance_key.exists():
+        return head
+    key = instance_key.load()
+    head = replace(head, instance=instance_key.fingerprint(key.public_key()))
+    return replace(head, signature=base64.b64encode(key.sign(head.canonical())).decode())
+
+
+def verify_tree_head(public_key: Ed25519PublicKey, head: TreeHead) -> bool:
+    """Whether `head` was signed by `public_key` and names it."""
+    if head.instance != instance_key.fingerprint(public_key):
+        return False
+    try:
+        signature = base64.b64decode(head.signature, validate=True)
+    except ValueError:
+        return False
+    return instance_key.verify(public_key, head.canonical(), signature)
 
 
 def audit_events_for(target: models.Model):

@@ -12,9 +12,8 @@ from entente.audit.selectors import audit_chain_head, audit_chain_verify
 from entente.core.errors import PermissionDenied
 
 
-@pytest.fixture
-def chain(cast):
-    """Five events: one commitment created, then four progress updates."""
+def record_events(cast, count: int):
+    """`count` audit events: one commitment created, then progress updates (10, 20, ...)."""
     commitment = commitment_create(
         actor=cast.a_officer,
         agreement=cast.agreement,
@@ -22,10 +21,20 @@ def chain(cast):
         responsible_party=cast.a,
         due_date=dt.date(2023, 1, 1),
     )
-    for version, progress in enumerate((10, 20, 30, 40), start=1):
+    for version in range(1, count):
         commitment_update(
-            actor=cast.a_officer, commitment=commitment, expected_version=version, progress=progress
+            actor=cast.a_officer,
+            commitment=commitment,
+            expected_version=version,
+            progress=10 * version,
         )
+    return commitment
+
+
+@pytest.fixture
+def chain(cast):
+    """Five events: one commitment created, then four progress updates."""
+    commitment = record_events(cast, 5)
     assert AuditEvent.objects.count() == 5
     return commitment
 

@@ -1,6 +1,10 @@
+import dataclasses
+import json
+
 from django.core.management.base import BaseCommand, CommandError
 
-from entente.audit.selectors import audit_chain_head, audit_chain_verify
+from entente.audit.selectors import audit_chain_head, audit_chain_verify, signed_tree_head
+from entente.core.instance_key import InstanceKeyError
 
 
 class Command(BaseCommand):
@@ -14,9 +18,28 @@ class Command(BaseCommand):
             metavar="SEQ:HASH",
             help="A head printed earlier by 'entente audit head'; it must still be in the chain.",
         )
-        sub.add_parser("head", help="Print the sequence number and hash of the last event.")
+        head = sub.add_parser("head", help="Print the sequence number and hash of the last event.")
+        head.add_argument(
+            "--tree",
+            action="store_true",
+            help="Print the Merkle tree head instead (size, root, time), signed with the "
+            "instance key when there is one.",
+        )
 
-    def handle(self, *args, verb, expect_head=None, **options):
+    def handle(self, *args, verb, expect_head=None, tree=False, **options):
+        if verb == "head" and tree:
+            try:
+                tree_head = signed_tree_head()
+            except (InstanceKeyError, ValueError) as error:
+                raise CommandError(str(error)) from None
+            fields = dataclasses.asdict(tree_head)
+            if not tree_head.signature:
+                del fields["instance"], fields["signature"]
+                self.stderr.write(
+                    "unsigned: this instance has no key yet; create one with 'entente keys init'"
+                )
+            self.stdout.write(json.dumps(fields, indent=2))
+            return
         if verb == "head":
             seq, digest = audit_chain_head()
             self.stdout.write(f"{seq}:{digest}")
