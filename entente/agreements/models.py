@@ -326,6 +326,20 @@ class Commitment(Translated, PartyOwned):
             # API commitment list: ORDER BY COALESCE(due_date, '9999-12-31'), id
             # (commitments_as_shown's due_order in api_commitments.py, the cursor's key)
             models.Index(due_order(), "id", name="agreements_commit_due_order"),
+            # dashboard: visible commitments grouped by agreement and area (area_progress),
+            # answered from the index alone, with the visibility rule's columns
+            models.Index(
+                fields=[
+                    "agreement",
+                    "area",
+                    "status",
+                    "progress",
+                    "owning_party",
+                    "scope",
+                    "marking",
+                ],
+                name="agreements_commit_areas",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from entente.accounts.preferences import preferred_zone
 from entente.accounts.selectors import token_hash
 from entente.agreements.enums import OPEN_COMMITMENT_STATUSES, CommitmentStatus
-from entente.agreements.models import Agreement, Commitment
+from entente.agreements.models import Agreement, Commitment, CooperationArea
 from entente.agreements.selectors import agreement_visible_to, commitment_visible_to
 from entente.core.access import party_id_of
 from entente.core.enums import Language
@@ -173,17 +173,12 @@ def area_progress(user, *, limit: int = AREA_LIMIT) -> Top:
     {"agreement": title, "agreement_id", "area": name or "", "area_id", "total",
     "done", "progress": average percentage (int)}.
     """
-    langs = Language.values
+    # Grouped by ids alone, which the covering index agreements_commit_areas
+    # answers without reading the table; the names are fetched for the top rows only.
     rows = (
         commitment_visible_to(user)
         .exclude(status=CommitmentStatus.CANCELLED)
-        .values(
-            "agreement_id",
-            "area_id",
-            "area__code",
-            *(f"agreement__title_{lang}" for lang in langs),
-            *(f"area__name_{lang}" for lang in langs),
-        )
+        .values("agreement_id", "area_id")
         .annotate(
             total=Count("pk"),
             done=Count("pk", filter=Q(status=CommitmentStatus.DONE)),
@@ -193,12 +188,14 @@ def area_progress(user, *, limit: int = AREA_LIMIT) -> Top:
         .order_by("-open", "agreement_id", "area_id")
     )
     top = top_of(rows, limit)
+    titles = _names(Agreement, "title", {row["agreement_id"] for row in top.rows})
+    areas = _names(CooperationArea, "name", {row["area_id"] for row in top.rows} - {None})
     result = [
         {
             "agreement_id": row["agreement_id"],
-            "agreement": _translated(row, "agreement__title"),
+            "agreement": titles[row["agreement_id"]][1],
             "area_id": row["area_id"],
-            "area": _translated(row, "area__name"),
+            "area": areas.get(row["area_id"], ("", ""))[1],
             "total": row["total"],
             "done": row["done"],
             "progress": round(row["average"] or 0),
@@ -206,17 +203,27 @@ def area_progress(user, *, limit: int = AREA_LIMIT) -> Top:
         for row in top.rows
     ]
     # Areas in their agreement's order of codes; commitments without an area last.
-    codes = {row["area_id"]: row["area__code"] or "" for row in top.rows}
     top.rows = sorted(
         result,
         key=lambda r: (
             r["agreement"],
             r["agreement_id"],
             r["area_id"] is None,
-            codes[r["area_id"]],
+            areas.get(r["area_id"], ("", ""))[0],
         ),
     )
     return top
+
+
+def _names(model, field: str, ids: set) -> dict:
+    """id -> (code, the translated `field` in the active language) of the records `ids`,
+    found visible by the caller."""
+    code = ["code"] if model is CooperationArea else []
+    fields = [f"{field}_{lang}" for lang in Language.values]
+    return {
+        row["id"]: (row.get("code", ""), _translated(row, field))
+        for row in model.objects.filter(pk__in=ids).values("id", *code, *fields)
+    }
 
 
 def dashboard_for(user, *, now: dt.datetime | None = None) -> Dashboard:
