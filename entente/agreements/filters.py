@@ -18,7 +18,7 @@ from entente.agreements.enums import (
     InstrumentType,
 )
 from entente.agreements.forms import LANGUAGES, DateInput
-from entente.agreements.models import AgreementParty
+from entente.agreements.models import AgreementParty, due_order
 from entente.agreements.selectors import (
     agreement_party_choices,
     agreement_portfolio,
@@ -188,10 +188,10 @@ class CommitmentFilter(django_filters.FilterSet):
             ("-updated", _("Recently changed")),
         ],
         orderings={
-            "-due": [_nulls_last("due_date", descending=True), "-pk"],
+            "-due": [due_order().desc(), "-pk"],
             "title": ["title", "pk"],
-            "status": ["status", _nulls_last("due_date"), "pk"],
-            "agreement": ["agreement__title", _nulls_last("due_date"), "pk"],
+            "status": ["status", due_order(), "pk"],
+            "agreement": ["agreement__title", due_order(), "pk"],
             "-updated": ["-updated_at", "-pk"],
         },
     )
@@ -212,5 +212,6 @@ class CommitmentFilter(django_filters.FilterSet):
 def commitment_filter(data, request) -> CommitmentFilter:
     """The commitment list as its page and its exports show it: what the user may see,
     narrowed by `data` (the query string), soonest due first."""
-    queryset = commitment_visible_to(request.user).order_by(_nulls_last("due_date"), "pk")
+    # The index agreements_commit_due_order serves this order, as it does the API's.
+    queryset = commitment_visible_to(request.user).order_by(due_order(), "pk")
     return CommitmentFilter(data or None, queryset=queryset, request=request)

@@ -238,8 +238,8 @@ def area_link(
 
 
 def due_order() -> Func:
-    """A commitment's due date with the undated last: the API list's sort key, and the
-    expression of the index that serves it. The end date is written into the SQL, not
+    """A commitment's due date with the undated last: the sort key of the commitment lists
+    (pages, exports, API), and the expression of the index that serves them. The end date is written into the SQL, not
     passed as a parameter, so that SQLite sees the query's expression as the index's."""
     return Func(
         F("due_date"),

@@ -23,8 +23,9 @@ from functools import lru_cache
 from typing import TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Func, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 from django.utils.translation import gettext as _
 
 from entente.core.enums import Marking, Scope
@@ -107,11 +108,25 @@ def _visible_q(
         parents = parent_model._base_manager.filter(
             _rule(parent_model, user_id, party_id, is_coordinator)
         )
-        return rule & where(**{f"{parent}__in": _compiled(parents.values("pk"))})
+        visible_parents = _compiled(parents.order_by().values("pk"))
+        return rule & Q(In(_NotAnIndexKey(F(f"{prefix}{parent}")), visible_parents))
     parent_rule = _visible_q(
         parent_model, user_id, party_id, is_coordinator, prefix=f"{prefix}{parent}__"
     )
     return rule & parent_rule
+
+
+class _NotAnIndexKey(Func):
+    """A column SQLite may not look rows up by (its documented unary `+`). Matched against
+    the agreements a party sees, which are nearly all of them, the agreement column makes
+    SQLite's planner fetch every visible row by that index and sort them all, where walking
+    the index of the list's order stops after a page: 0.2 s against 2 ms for a page of
+    100,000 commitments. PostgreSQL plans it by its statistics and gets the column as is."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
 
 
 def _compiled(subquery: QuerySet) -> RawSQL:
