@@ -23,6 +23,18 @@ RECORD_CHOICES = 100
 _MORE = "\u2026"
 
 
+# A list page's menu of agreements to create a record under names at most this many; the
+# others are reached from the portfolio, on each agreement's page.
+MENU_CHOICES = 20
+
+
+def menu_of(queryset: Any) -> dict[str, Any]:
+    """The first `MENU_CHOICES` records of `queryset` for a menu (`agreements`), and
+    whether more follow (`more`): the context of the template `_create_menu.html`."""
+    first = list(queryset[: MENU_CHOICES + 1])
+    return {"agreements": first[:MENU_CHOICES], "more": len(first) > MENU_CHOICES}
+
+
 def search_box(label: Any, **kwargs: Any) -> django_filters.CharFilter:
     """A search field, answered by the filter set's `search` method."""
     return django_filters.CharFilter(

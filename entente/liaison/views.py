@@ -24,6 +24,7 @@ from entente.audit.services import changes_since
 from entente.core.access import membership_of
 from entente.core.enums import Scope
 from entente.core.errors import ConflictError, ValidationError
+from entente.core.filters import menu_of
 from entente.core.models import Handling
 from entente.core.pages import apply_errors, conflict_rows, signed_in
 from entente.core.pagination import page_of
@@ -102,12 +103,12 @@ TABS: dict[str, tuple] = {
 }
 
 
-def _agreements_to_send_under(user):
+def _agreements_to_send_under(user) -> dict:
     """Shared agreements the user's party is a party to: where a writer may send from."""
     membership = membership_of(user)
     if membership is None or not membership.can_write:
-        return []
-    return list(
+        return menu_of([])
+    return menu_of(
         agreement_visible_to(user).filter(
             agreement_parties__party_id=membership.party_id, scope=Scope.SHARED
         )

@@ -20,6 +20,7 @@ from entente.agreements.selectors import (
 )
 from entente.core.access import can_write, membership_of
 from entente.core.errors import ConflictError, ValidationError
+from entente.core.filters import menu_of
 from entente.core.pages import apply_errors, conflict_rows, rebound, signed_in
 from entente.core.pagination import page_of
 from entente.training import services
@@ -45,10 +46,12 @@ def training_list(request):
     trainings = filterset.qs
     page = page_of(request, trainings)
     membership = membership_of(request.user)
-    creatable = []
+    creatable = menu_of([])
     if membership is not None and membership.can_write:
-        creatable = agreement_visible_to(request.user).filter(
-            agreement_parties__party_id=membership.party_id
+        creatable = menu_of(
+            agreement_visible_to(request.user).filter(
+                agreement_parties__party_id=membership.party_id
+            )
         )
     context = {
         "filter": filterset,

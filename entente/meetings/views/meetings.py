@@ -11,6 +11,7 @@ from entente.agreements.selectors import (
 from entente.core.access import membership_of
 from entente.core.enums import Language
 from entente.core.errors import ConflictError
+from entente.core.filters import menu_of
 from entente.core.models import Handling
 from entente.core.pages import done, rebound, saved, signed_in
 from entente.core.pagination import page_of
@@ -39,12 +40,12 @@ def meeting_list(request):
     return render(request, "meetings/meeting_list.html", context)
 
 
-def _schedulable_agreements(user):
+def _schedulable_agreements(user) -> dict:
     """Agreements under which the user may schedule a meeting (writers of a party)."""
     membership = membership_of(user)
     if membership is None or not membership.can_write:
-        return []
-    return list(
+        return menu_of([])
+    return menu_of(
         agreement_visible_to(user)
         .filter(agreement_parties__party=membership.party_id)
         .prefetch_related(None)

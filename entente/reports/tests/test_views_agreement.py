@@ -246,3 +246,27 @@ def test_pages_carry_no_inline_code_for_the_strict_csp(client, page):
         assert response.status_code == 200, target
         found[target] = inline.findall(response.content.decode())
     assert found == {target: [] for target in urls}
+
+
+@pytest.mark.parametrize(
+    ("user", "offered"), [("a_officer", True), ("b_officer", True), ("a_reader", False)]
+)
+def test_agreement_page_offers_a_writer_new_meetings_trainings_and_requests(
+    client, page, user, offered
+):
+    cast = page
+    client.force_login(getattr(cast, user))
+    html = client.get(url(cast.agreement)).content.decode()
+
+    pk = cast.agreement.public_id
+    links = {
+        "meetings:meeting-create": "Schedule a meeting",
+        "training:training-create": "New training",
+        "liaison:request-create": "New request",
+    }
+    shown = {
+        name: f'<a class="button button-small" href="{reverse(name, args=[pk])}">{label}</a>'
+        in html
+        for name, label in links.items()
+    }
+    assert shown == dict.fromkeys(links, offered)

@@ -1,6 +1,7 @@
 """The trainings list: what each party sees, filters in the URL, sort, search, pages."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -9,6 +10,7 @@ from django.urls import reverse
 
 from entente.agreements.models import CooperationArea
 from entente.core.enums import Marking, Scope
+from entente.core.filters import MENU_CHOICES
 from entente.reports.tests.pages import has_id, page_links, rows, text
 from entente.testing import agreement_between, with_handling
 from entente.training.services import training_change_status, training_create
@@ -141,7 +143,23 @@ def test_list_offers_creation_under_the_agreements_of_the_party(client, cast, tr
     html = listing(client, cast.a_officer)
 
     create = reverse("training:training-create", args=[cast.agreement.public_id])
-    assert f'<a href="{create}">Under {AGREEMENT}</a>' in html
+    assert f'<a class="button" href="{create}">New training</a>' in html
+
+
+def test_the_create_menu_names_the_first_agreements_and_leads_to_the_others(client, cast):
+    titles = [f"Agreement {n:02}" for n in range(MENU_CHOICES + 1)]
+    for title in titles:
+        agreement_between(cast.a, cast.b, title_en=title)
+
+    html = listing(client, cast.a_officer)
+
+    menu = re.search(r'<details class="create-menu">.*?</details>', html, re.S)[0]
+    labels = re.findall(r'<a href="([^"]+)">([^<]+)</a>', menu)
+    assert [label for _href, label in labels] == [
+        *sorted([AGREEMENT, *titles])[:MENU_CHOICES],
+        "Another agreement: open it from the portfolio",
+    ]
+    assert labels[-1][0] == reverse("reports:agreement-list")
 
 
 def test_list_for_the_outsider_is_empty(client, cast, trainings):
