@@ -17,6 +17,9 @@ from entente.core.pages import signed_in
 from entente.reports.selectors import calendar_entries, dashboard_for
 
 MONTH_PARAM = re.compile(r"^(\d{4})-(\d{2})$")
+# A day of the month grid or of the month's agenda shows this many entries, then a link to
+# that day's own agenda, which shows them all: a busy portfolio has hundreds a month.
+DAY_ENTRIES = 5
 
 
 def zone_label(name: str) -> str:
@@ -108,6 +111,22 @@ def _month_from(value: str | None, today: dt.date) -> dt.date:
     return today.replace(day=1)
 
 
+def _day_from(value: str | None) -> dt.date | None:
+    """The day named by ?day=YYYY-MM-DD, for that day's whole agenda; None otherwise."""
+    try:
+        day = dt.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return day if 1900 <= day.year <= 2999 and len(value or "") == 10 else None
+
+
+def _bounded(entries: list[dict], *, whole: bool) -> dict:
+    """A day's entries as shown: the first DAY_ENTRIES (all of them for a day's own
+    agenda), and how many more the day's agenda shows."""
+    shown = entries if whole else entries[:DAY_ENTRIES]
+    return {"entries": shown, "more": len(entries) - len(shown)}
+
+
 def _shift(month: dt.date, months: int) -> dt.date:
     index = month.year * 12 + month.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
@@ -131,13 +150,14 @@ def _entry_view(entry, zone: ZoneInfo) -> dict:
 def calendar(request):
     zone = preferred_zone(request.user)
     today = timezone.localtime(timezone.now(), zone).date()
-    month = _month_from(request.GET.get("month"), today)
-    view = "agenda" if request.GET.get("view") == "agenda" else "month"
-    last = _shift(month, 1) - dt.timedelta(days=1)
+    one_day = _day_from(request.GET.get("day"))
+    month = one_day.replace(day=1) if one_day else _month_from(request.GET.get("month"), today)
+    view = "agenda" if one_day or request.GET.get("view") == "agenda" else "month"
+    first, last = (one_day, one_day) if one_day else (month, _shift(month, 1) - dt.timedelta(1))
     by_day = {
-        day: [_entry_view(e, zone) for e in entries]
+        day: _bounded([_entry_view(e, zone) for e in entries], whole=bool(one_day))
         for day, entries in calendar_entries(
-            request.user, first=month, last=last, zone=zone
+            request.user, first=first, last=last, zone=zone
         ).items()
     }
     weeks = [
@@ -146,7 +166,7 @@ def calendar(request):
                 "date": day,
                 "in_month": day.month == month.month,
                 "today": day == today,
-                "entries": by_day.get(day, []) if day.month == month.month else [],
+                **(by_day.get(day, {}) if day.month == month.month else {}),
             }
             for day in week
         ]
@@ -162,6 +182,7 @@ def calendar(request):
         "weeks": weeks,
         "weekdays": [(WEEKDAYS[i], WEEKDAYS_ABBR[i]) for i in range(7)],
         "agenda": sorted(by_day.items()),
+        "one_day": one_day,
         "today": today,
         "zone_name": zone_label(zone.key),
     }

@@ -13,6 +13,7 @@ from entente.core.enums import Scope
 from entente.liaison.services import request_send
 from entente.reports.tests import world as W
 from entente.reports.tests.pages import has_id, items, rows, text
+from entente.reports.views import DAY_ENTRIES
 from entente.testing import UserFactory
 
 JULY = {"month": "2031-07"}
@@ -208,3 +209,23 @@ def test_my_pages_have_no_inline_code(client, cast, w):
             re.findall(r"<script(?![^>]*\bsrc=)[^>]*>|<style[\s>]|\sstyle\s*=|\son[a-z]+\s*=", html)
             == []
         ), url
+
+
+def test_a_busy_day_shows_its_first_entries_and_links_to_its_own_agenda(client, cast, w):
+    titles = [f"Busy task {n}" for n in range(DAY_ENTRIES + 2)]
+    for title in titles:
+        W.commitment(cast, cast.a_officer, title, cast.a, dt.date(2031, 7, 3))
+
+    for view in ({}, {"view": "agenda"}):
+        html = calendar(client, cast.a_officer, **JULY, **view)
+        assert sum(title in html for title in titles) == DAY_ENTRIES
+        assert '<a href="?day=2031-07-03">2 more on this day</a>' in html
+
+    day = calendar(client, cast.a_officer, day="2031-07-03")
+    assert items(day, "agenda") == [
+        "Thursday 3 Jul 2031 "
+        + " ".join(f"Due {title} Planned MA-DGSN" for title in sorted(titles))
+    ]
+    assert "more on this day" not in day
+    empty = calendar(client, cast.a_officer, day="2031-07-04")
+    assert "Nothing on this day." in empty
