@@ -326,6 +326,9 @@ class Commitment(Translated, PartyOwned):
             # API commitment list: ORDER BY COALESCE(due_date, '9999-12-31'), id
             # (commitments_as_shown's due_order in api_commitments.py, the cursor's key)
             models.Index(due_order(), "id", name="agreements_commit_due_order"),
+            # calendar: commitments due in the days shown
+            # (calendar_commitments: by due_date, the cancelled left out)
+            models.Index(fields=["due_date"], name="agreements_commit_due_day"),
             # dashboard: visible commitments grouped by agreement and area (area_progress),
             # answered from the index alone, with the visibility rule's columns
             models.Index(

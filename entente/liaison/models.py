@@ -76,6 +76,9 @@ class LiaisonRequest(PartyOwned):
             models.Index(fields=["from_unit", "status", "due_at"], name="liaison_outbox"),
             # API request list: ORDER BY sent_at DESC, id DESC (the cursor's key)
             models.Index(fields=["-sent_at", "-id"], name="liaison_request_sent"),
+            # calendar: open requests whose deadline falls in the days shown
+            # (calendar_requests, filtered by status and due_at)
+            models.Index(fields=["status", "due_at"], name="liaison_request_due"),
         ]
 
     def __str__(self) -> str:
