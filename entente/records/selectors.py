@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
-from django.db.models import FloatField, Q, QuerySet, Value
+from django.db.models import Exists, FloatField, OuterRef, Q, QuerySet, Value
 
 from entente.accounts.enums import Role
 from entente.accounts.models import Party
@@ -266,9 +266,14 @@ def searchable_types() -> list[RecordType]:
 def search_hits(user, words: list[str]) -> QuerySet[SearchEntry]:
     """The index rows of records `user` may see with a word starting with each of `words`
     (letters and digits only, as `search_words` gives them), best match first."""
+    # Each row the words match is looked up in its type's rule, rather than matched against
+    # the set of every record of every type the user may see, which the databases build
+    # whole (hundreds of thousands of ids) for each search: 1.5 s against 0.3 s for a word
+    # in 34,000 of 640,000 records (SQLite).
     visible = Q(pk__in=[])
     for entry in searchable_types():
-        visible |= Q(target_type=entry.name, target_id__in=entry.visible(user).values("pk"))
+        record = entry.visible(user).filter(pk=OuterRef("target_id"))
+        visible |= Q(target_type=entry.name) & Exists(record)
     hits = SearchEntry.objects.filter(visible)
     if not words:
         return hits.none()
