@@ -62,7 +62,7 @@ def section(results: list[Result], *, sizes: Sizes, scale: float, clients: int, 
         "",
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}",
-        f"- Sizes: scale {scale:g} of the issue's ({counts}), on top of the demo",
+        f"- Sizes asked: scale {scale:g} of the issue's ({counts}), on top of the demo",
         "- Held before the import: "
         + ", ".join(f"{name} {model._default_manager.count():,}" for name, model in HELD.items()),
         f"- Load: {clients} concurrent client(s), {each} request(s) each per page, after one "

@@ -54,6 +54,6 @@ def test_bench_measures_every_page_into_the_report(served_test_database, tmp_pat
     assert [row["page"] for row in rows] == PAGES
     assert {row["status"] for row in rows} == {"200"}
     assert all(int(row["queries"]) > 0 for row in rows)
-    assert "- Sizes: scale 1e-05 of the issue's (agreements 1, commitments 1," in text
+    assert "- Sizes asked: scale 1e-05 of the issue's (agreements 1, commitments 1," in text
     assert re.search(r"- Import: 10 commitment rows \(CSV\) by the import command in ", text)
     assert text.count(f"<!-- bench: {connection.vendor} -->") == 2
