@@ -273,7 +273,7 @@ def search_hits(user, words: list[str]) -> QuerySet[SearchEntry]:
     visible = Q(pk__in=[])
     for entry in searchable_types():
         record = entry.visible(user).filter(pk=OuterRef("target_id"))
-        visible |= Q(target_type=entry.name) & Exists(record)
+        visible |= Q(Exists(record), target_type=entry.name)
     hits = SearchEntry.objects.filter(visible)
     if not words:
         return hits.none()

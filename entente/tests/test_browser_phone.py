@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 
 from entente.agreements.models import Commitment
 from entente.demo.loader import load_demo
-from entente.tests.test_browser_agreement_web import sign_in
-from entente.tests.test_browser_scenario import PASSWORD
+from entente.testing import PASSWORD
+from entente.tests.browser import signed_in_as
 
 PAGES = {
     "commitments": "/commitments/",
@@ -37,7 +37,7 @@ def test_lists_and_a_detail_fit_a_phone_in_english_and_arabic(live_server, page,
     pages = {**PAGES, "commitment": f"/commitments/{commitment.public_id}/"}
     problems = []
     for language in ("en", "ar"):
-        sign_in(page, base, officer, language)
+        signed_in_as(page, base, officer, language=language)
         for width in (390, 1440):
             page.set_viewport_size({"width": width, "height": 844})
             for name, path in pages.items():
@@ -61,7 +61,7 @@ def test_lists_and_a_detail_fit_a_phone_in_english_and_arabic(live_server, page,
 def test_the_phone_menu_opens_with_the_navigation_and_search(live_server, page, test_output):
     load_demo(password=PASSWORD)
     base = live_server.url
-    sign_in(page, base, get_user_model().objects.get(username="ma.officer"), "ar")
+    signed_in_as(page, base, get_user_model().objects.get(username="ma.officer"), language="ar")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(base + "/meetings/")
     page.click(".site-menu > summary")

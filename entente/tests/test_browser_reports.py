@@ -11,7 +11,9 @@ from entente.agreements.services.commitments import commitment_create
 from entente.core.models import Handling
 from entente.demo import data
 from entente.demo.loader import load_demo
-from entente.tests.test_browser_scenario import PASSWORD, sign_in, sign_out
+from entente.testing import PASSWORD
+from entente.tests.browser import sign_in
+from entente.tests.test_browser_scenario import sign_out
 
 TITLE = "Host a forensic imaging course for Moroccan officers"
 NOTE = "First course held in Apeldoorn; twelve officers attended."

@@ -8,7 +8,8 @@ import pytest
 from entente.agreements.models import Agreement
 from entente.demo import data
 from entente.demo.loader import load_demo
-from entente.tests.test_browser_scenario import PASSWORD, sign_in
+from entente.testing import PASSWORD
+from entente.tests.browser import sign_in
 
 
 @pytest.mark.browser

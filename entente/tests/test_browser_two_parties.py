@@ -15,7 +15,9 @@ from entente.agreements.models import Commitment
 from entente.demo import data
 from entente.demo.loader import load_demo
 from entente.meetings.models import Meeting
-from entente.tests.test_browser_scenario import PASSWORD, sign_in, sign_out
+from entente.testing import PASSWORD
+from entente.tests.browser import sign_in
+from entente.tests.test_browser_scenario import sign_out
 
 REPORTED = "Send the list of Dutch liaison officers for the directory"  # MA's, NL carries out
 NOTE = "List of the five Dutch liaison officers sent; see the attached file."
