@@ -7,25 +7,28 @@ import binascii
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from entente.accounts.models import Membership, Party
 from entente.agreements.models import Agreement
-from entente.agreements.selectors import party_ids_of, require_party_to
+from entente.agreements.selectors import party_ids_of
 from entente.audit.services import audited_create_owned, audited_update, write_transaction
 from entente.core import instance_key
-from entente.core.access import require_coordinator, require_owner_writer
+from entente.core.access import require_coordinator, require_owner_writer, require_visible
 from entente.core.enums import Scope
 from entente.core.models import Handling
 from entente.sync.models import Peer
 
 
-def _require_peer_writer(actor, agreement: Agreement) -> Membership:
+def require_peer_writer(actor, agreement: Agreement) -> Membership:
     """A coordinator of a party to `agreement` (404 when they may not see it)."""
-    require_party_to(actor, agreement)
-    return require_coordinator(actor)
+    require_visible(actor, agreement)
+    membership = require_coordinator(actor)
+    if membership.party_id not in party_ids_of(agreement):
+        raise PermissionDenied(_("Your party is not a party to this agreement."))
+    return membership
 
 
 def peer_key(text: str) -> str:
@@ -104,7 +107,7 @@ def peer_add(
 ) -> Peer:
     """Record `party`'s instance for `agreement` as a peer of this one, owned (and seen)
     by the actor's party only."""
-    membership = _require_peer_writer(actor, agreement)
+    membership = require_peer_writer(actor, agreement)
     _check_party(membership, agreement, party)
     key = peer_key(public_key)
     if key == _own_key():

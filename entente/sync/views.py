@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from entente.accounts.models import Party
-from entente.agreements.selectors import get_agreement_for_user, require_party_to
-from entente.core.access import require_coordinator
+from entente.agreements.selectors import get_agreement_for_user
 from entente.core.errors import ConflictError, ValidationError
 from entente.core.pages import first_error, form_page, form_shown, signed_in
 from entente.sync import services
@@ -27,8 +26,7 @@ def _peers_of(agreement):
 @signed_in("GET", "POST")
 def peer_add(request, pk):
     agreement = get_agreement_for_user(request.user, pk)
-    membership = require_coordinator(request.user)
-    require_party_to(request.user, agreement)
+    membership = services.require_peer_writer(request.user, agreement)
     # Parties are public records; these are the agreement's others.
     parties = (
         Party.objects.filter(agreement_roles__agreement=agreement)

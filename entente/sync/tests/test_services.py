@@ -142,7 +142,7 @@ def test_only_a_coordinator_of_a_party_to_the_agreement_adds_a_peer(cast, a_audi
     assert str(officer.value) == "Only a coordinator may do this."
     with pytest.raises(PermissionDenied) as auditor:
         add(cast, actor=a_auditor)
-    assert str(auditor.value) == "Your role does not allow changes."
+    assert str(auditor.value) == "Only a coordinator may do this."
     with pytest.raises(NotFound):
         add(cast, actor=cast.c_officer)
     other = agreement_between(cast.a, cast.c)  # internal to A: B does not see it
