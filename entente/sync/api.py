@@ -28,7 +28,7 @@ def peer_list_api(request, agreement_id: PublicId):
     """The peer instances your party recorded for the agreement, retired ones included,
     oldest first (coordinators and auditors of your party; an empty list otherwise)."""
     agreement = get_agreement_for_user(request.auth, agreement_id)
-    return peer_list(request.auth, agreement).order_by()
+    return peer_list(request.auth, agreement).prefetch_related("red_recipients").order_by()
 
 
 @router.get("/peers/{peer_id}", url_name="peer-detail", **op("Get a peer instance", PeerOut, READ))

@@ -53,7 +53,6 @@ def peer_list(user, agreement) -> QuerySet[Peer]:
         peer_visible_to(user)
         .filter(agreement=agreement)
         .order_by("retired_at", "party__code", "-created_at", "-pk")
-        .prefetch_related("red_recipients")
     )
 
 
