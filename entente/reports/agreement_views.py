@@ -91,9 +91,7 @@ def _peers(user, agreement, *, is_party: bool, is_coordinator: bool) -> dict:
     agreement, the peers their party recorded, each with how its exchanges stand."""
     if not (is_party and reads_peers(user)):
         return {"shows_peers": False}
-    peers = list(peer_list(user, agreement))
-    for peer in peers:
-        peer.sync = peer_sync_status(peer)
+    peers = [(peer, peer_sync_status(peer)) for peer in peer_list(user, agreement)]
     return {"shows_peers": True, "peers": peers, "can_add_peer": is_coordinator}
 
 

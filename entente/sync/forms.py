@@ -3,13 +3,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from entente.accounts.models import Party
 from entente.core.pages import VersionedForm
 
 
 class PeerForm(forms.Form):
     """Another party's instance for the agreement: its party, key and address."""
 
-    party = forms.ModelChoiceField(label=_("Party"), queryset=None, empty_label=None)
+    party: "forms.ModelChoiceField[Party]" = forms.ModelChoiceField(
+        label=_("Party"), queryset=None, empty_label=None
+    )
     public_key = forms.CharField(
         label=_("Public key"),
         max_length=200,
