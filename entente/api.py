@@ -15,6 +15,7 @@ from entente.liaison.api import router as liaison_router
 from entente.meetings.api import router as meetings_router
 from entente.notices.api import router as notices_router
 from entente.records.api import router as records_router
+from entente.sync.api import router as sync_router
 from entente.training.api import router as training_router
 
 api = EntenteAPI(
@@ -47,3 +48,4 @@ api.add_router("", training_router)
 api.add_router("", liaison_router)
 api.add_router("", comments_router)
 api.add_router("", notices_router)
+api.add_router("", sync_router)

@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "entente.exports",
     "entente.imports",
     "entente.notices",
+    "entente.sync",
     "entente.demo",
 ]
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("entente.records.urls")),
     path("", include("entente.imports.urls")),
     path("", include("entente.notices.urls")),
+    path("", include("entente.sync.urls")),
     path("api/v1/", api.urls),
 ]
 

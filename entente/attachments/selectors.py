@@ -20,11 +20,13 @@ from entente.core.registry import (
 
 
 def takes_files(model: type[Model]) -> bool:
-    """Records of an agreement take files; directory records (contacts) and files do not."""
+    """Records of an agreement take files; directory records (contacts), files and the
+    records that say `takes_files = False` (an instance's peers) do not."""
     return (
         issubclass(model, PartyOwned)
         and model is not Attachment
         and getattr(model, "agreement_path", None) is not None
+        and getattr(model, "takes_files", True)
     )
 
 

@@ -1,7 +1,9 @@
 """Backups of a whole instance, and their restore into an empty one.
 
 A backup is a directory: the database (SQLite's online backup of the live file, or
-`pg_dump --format=custom`), a copy of the uploaded files (`media/`), and
+`pg_dump --format=custom`), a copy of the uploaded files (`media/`), the instance's
+Ed25519 key and its retired keys when it has them (`keys/`, readable by their owner
+only: a restored instance keeps its identity toward its peers), and
 `manifest.json` with the sha256 of every file, the Entente version, the database
 vendor, the applied migrations and the time it was taken. The database is copied
 first and the files after, so every file the copied database names is in the backup
@@ -28,9 +30,12 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from entente.audit.models import AuditEvent
+from entente.core import instance_key
 
 MANIFEST = "manifest.json"
 MEDIA = "media"
+KEYS = "keys"
+KEY_FILES = (instance_key.KEY_FILE, instance_key.RETIRED_FILE)
 DATABASE_FILES = {"sqlite": "entente.sqlite3", "postgresql": "entente.pgdump"}
 
 
@@ -148,6 +153,7 @@ def backup(target: Path) -> dict[str, Any]:
         copy = target / MEDIA / source.relative_to(media)
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, copy)
+    _copy_keys(Path(settings.DATA_DIR), target / KEYS)
     files = {
         path.relative_to(target).as_posix(): sha256_of(path)
         for path in _progress(list(_files_under(target)), "Checksums")
@@ -161,6 +167,23 @@ def backup(target: Path) -> dict[str, Any]:
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest
+
+
+def _copy_keys(source: Path, target: Path) -> None:
+    """The instance's key files from `source` into `target`, readable by their owner only
+    from the moment they exist."""
+    for name in KEY_FILES:
+        if (source / name).is_file():
+            target.mkdir(mode=0o700, exist_ok=True)
+            _write_private(target / name, (source / name).read_bytes())
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
 
 
 # --- restore ------------------------------------------------------------------------------
@@ -210,6 +233,12 @@ def _require_empty() -> None:
     media = Path(settings.MEDIA_ROOT)
     if media.is_dir() and any(media.iterdir()):
         raise ArchiveError(f"this instance is not empty: {media} holds files")
+    for name in KEY_FILES:
+        if (Path(settings.DATA_DIR) / name).exists():
+            raise ArchiveError(
+                f"this instance is not empty: it has an instance key "
+                f"({Path(settings.DATA_DIR) / name}); restore into a new data directory"
+            )
 
 
 def restore(source: Path) -> dict[str, Any]:
@@ -230,4 +259,5 @@ def restore(source: Path) -> dict[str, Any]:
         target = media / name.removeprefix(f"{MEDIA}/")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source / name, target)
+    _copy_keys(source / KEYS, Path(settings.DATA_DIR))
     return manifest

@@ -80,6 +80,7 @@ ACTIONS = {
     "answer": gettext_lazy("Answered"),
     "refuse": gettext_lazy("Refused"),
     "close": gettext_lazy("Closed"),
+    "retire": gettext_lazy("Retired"),
 }
 
 # Bookkeeping every write touches; showing it on each event would hide the real changes.

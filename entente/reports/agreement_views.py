@@ -26,6 +26,7 @@ from entente.core.pages import signed_in
 from entente.core.pagination import page_of
 from entente.liaison.selectors import liaison_request_visible_to, open_request_count
 from entente.meetings.selectors import meeting_visible_to
+from entente.sync.selectors import peer_list, peer_sync_status, reads_peers
 from entente.training.selectors import training_visible_to
 
 SECTION_SIZE = 20
@@ -83,6 +84,15 @@ def agreement_list(request):
 
 
 # --- agreement page ---------------------------------------------------------------------
+
+
+def _peers(user, agreement, *, is_party: bool, is_coordinator: bool) -> dict:
+    """The "Peer instances" section: for the coordinators and auditors of a party to the
+    agreement, the peers their party recorded, each with how its exchanges stand."""
+    if not (is_party and reads_peers(user)):
+        return {"shows_peers": False}
+    peers = [(peer, peer_sync_status(peer)) for peer in peer_list(user, agreement)]
+    return {"shows_peers": True, "peers": peers, "can_add_peer": is_coordinator}
 
 
 @signed_in("GET")
@@ -146,6 +156,7 @@ def render_agreement(request, agreement):
         "can_publish": is_coordinator
         and agreement.owning_party_id == own
         and agreement.scope == "internal",
+        **_peers(user, agreement, is_party=is_party, is_coordinator=is_coordinator),
     }
     for name, queryset in sections.items():
         context[name] = list(queryset[:SECTION_SIZE])

@@ -11,6 +11,7 @@ history exists too.
 import datetime as dt
 from dataclasses import dataclass, field
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 from django.utils import timezone
@@ -30,6 +31,7 @@ from entente.agreements.services.commitments import commitment_create, commitmen
 from entente.agreements.services.reports import progress_report_submit
 from entente.attachments.services import attachment_add
 from entente.comments.services import comment_add
+from entente.core import instance_key
 from entente.core.enums import Marking, Scope
 from entente.core.models import Handling
 from entente.liaison.enums import MessageKind
@@ -38,6 +40,7 @@ from entente.meetings.services.agenda import agenda_item_add
 from entente.meetings.services.attendance import guest_add
 from entente.meetings.services.decisions import decision_record
 from entente.meetings.services.meetings import meeting_change_status, meeting_create
+from entente.sync.services import peer_add
 from entente.testing import member
 from entente.training.services import training_create
 
@@ -318,6 +321,30 @@ def _under_shared_agreement(world, cast):
     clause = clause_create(
         actor=ac, agreement=agreement, number="9", heading={"en": f"Clause {token('aclause')}"}, handling=Handling(scope=Scope.INTERNAL))  # fmt: skip
     world.add("clause", clause, "aclause", A)
+    _peers(world, agreement)
+
+
+# Who reads a party's peer entries: its coordinators and auditors (sync/selectors.py).
+PEER_READERS = {"a": {"a_coordinator", "a_auditor"}, "b": {"b_coordinator"}}
+
+
+def _peers(world, agreement):
+    """Each party's entry for the other's instance: internal to its recorder, and read
+    there only by its coordinators and auditors."""
+    cast = world.cast
+    for actor, other, name in (
+        (cast.a_coordinator, cast.b, "a"),
+        (cast.b_coordinator, cast.a, "b"),
+    ):
+        key = Ed25519PrivateKey.generate().public_key()
+        peer = peer_add(
+            actor=actor,
+            agreement=agreement,
+            party=other,
+            public_key=instance_key.public_key_text(key),
+            address=f"https://{token(name + 'peer')}.example/",
+        )
+        world.add("peer", peer, name + "peer", PEER_READERS[name])
 
 
 def _under_internal_agreement(world, cast):

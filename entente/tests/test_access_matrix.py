@@ -186,6 +186,8 @@ PAGES = {
     "notices:notice-preferences": Case(None),
     "notices:record-follow": Case("record", POST),
     "notices:record-unfollow": Case("record", POST),
+    "sync:peer-add": Case("agreement", GET + POST),
+    "sync:peer-retire": Case("peer", POST),
 }
 
 # The party whose directory pages the matrix opens: party A, whose internal contact
@@ -290,6 +292,9 @@ API_OPERATIONS = {
     "GET /comments/{comment_id}": "comment",
     "PATCH /comments/{comment_id}": "comment",
     "DELETE /comments/{comment_id}": "comment",
+    "GET /agreements/{agreement_id}/peers": "agreement",
+    "POST /agreements/{agreement_id}/peers": "agreement",
+    "GET /peers/{peer_id}": "peer",
 }
 
 # Query values sent with an operation's GET.

@@ -36,6 +36,7 @@ from entente.liaison import services as liaison
 from entente.meetings.services.agenda import agenda_item_add
 from entente.meetings.services.decisions import decision_record
 from entente.meetings.services.meetings import meeting_create
+from entente.testing import agreement_between
 from entente.tests.api_helpers import API, api_client
 from entente.training import services as training
 
@@ -191,6 +192,9 @@ class Operation:
     url: Callable[[Any], str]
     body: Callable[[Any], Any]
 
+
+# The other party's instance key, for the peers' operation: any valid Ed25519 key.
+PEER_KEY = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
 
 OPERATIONS = {
     op.method + " " + op.path: op
@@ -466,6 +470,14 @@ OPERATIONS = {
             lambda c: f"/requests/{_request(c).public_id}/refuse",
             lambda c: {"reason": "Outside the agreement."},
         ),
+        Operation(
+            "POST",
+            "/agreements/{agreement_id}/peers",
+            "a_coordinator",
+            # An agreement of its own each time: one peer in use per party and agreement.
+            lambda c: f"/agreements/{agreement_between(c.a, c.b).public_id}/peers",
+            lambda c: {"party": "NL-POL", "public_key": PEER_KEY, "address": "https://nl.example/"},
+        ),
     ]
 }
 
@@ -539,6 +551,7 @@ FIELDS: dict[str, list[str]] = {
     "POST /requests/{request_id}/clarification": ["body"],
     "POST /requests/{request_id}/answer": ["body", "delay_reason"],
     "POST /requests/{request_id}/refuse": ["reason"],
+    "POST /agreements/{agreement_id}/peers": ["public_key", "address"],
 }
 
 PAIRS = [(operation, field) for operation, fields in FIELDS.items() for field in fields]

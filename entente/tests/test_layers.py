@@ -22,7 +22,7 @@ LAYERS = [
     {"accounts"},
     {"attachments", "comments"},
     {"agreements"},
-    {"meetings", "training", "liaison"},
+    {"meetings", "training", "liaison", "sync"},
     {"records", "reports", "exports", "imports", "notices"},
     {"demo"},
     {"api", "urls", "cli", "wsgi", "settings", "testing", "conftest", "tests"},

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from types import SimpleNamespace
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -41,6 +42,7 @@ from entente.agreements.services.commitments import commitment_create, commitmen
 from entente.agreements.services.reports import progress_report_submit
 from entente.attachments.services import attachment_add
 from entente.comments.services import comment_add
+from entente.core import instance_key
 from entente.core.enums import Scope
 from entente.core.models import Handling
 from entente.liaison.services import message_post, request_send
@@ -51,6 +53,8 @@ from entente.meetings.services.meetings import meeting_create
 from entente.notices.enums import NoticeKind
 from entente.notices.models import Notice
 from entente.reports.services import calendar_feed_create
+from entente.sync.models import Peer
+from entente.sync.services import peer_replace_key
 from entente.testing import member
 from entente.tests.access_world import World, build
 from entente.tests.api_helpers import API, api_client
@@ -77,7 +81,7 @@ LIST_PAGES: dict[str, tuple[str, str | None, dict, int]] = {
     "dashboard": ("reports:dashboard", None, {}, 23),  # the areas named in two more queries
     "calendar": ("reports:calendar", None, {}, 13),
     "portfolio": ("reports:agreement-list", None, {}, 14),
-    "agreement": ("reports:agreement-detail", "agreement", {}, 27),
+    "agreement": ("reports:agreement-detail", "agreement", {}, 28),
     "agreement calendar": ("reports:agreement-calendar", "agreement", {}, 16),
     "scorecard": ("reports:agreement-scorecard", "agreement", {}, 26),
     "agreement report": ("reports:agreement-report", "agreement", {}, 38),
@@ -143,7 +147,7 @@ NOT_LISTS = {
     "directory:contact-create", "directory:contact-edit", "directory:contact-remove",
     "directory:member-role", "directory:member-deactivate", "notices:notice-read-all",
     "notices:notice-dismiss", "notices:notice-open", "notices:notice-preferences",
-    "notices:record-follow", "notices:record-unfollow",
+    "notices:record-follow", "notices:record-unfollow", "sync:peer-add", "sync:peer-retire",
     # The calendar feed, read by its secret: counted below (test_feed).
     "reports:feed-read",
 }  # fmt: skip
@@ -184,6 +188,8 @@ API_READS: dict[str, tuple[str | None, int]] = {
     "GET /trainings/{training_id}/comments": ("training", 5),
     "GET /comments/{comment_id}": ("comment", 4),
     "GET /follows/{record_type}/{record_id}": ("commitment", 4),
+    "GET /agreements/{agreement_id}/peers": ("agreement", 6),
+    "GET /peers/{peer_id}": ("peer", 4),
 }
 
 # Routes whose count still grows with rows, and why (their ceilings are not held); a route
@@ -244,6 +250,7 @@ class Counted:
             "meeting": shared["tkAMEETSHAREDkt"],
             "training": shared["tkBTRAINSHAREDkt"],
             "request": shared["tkBREQkt"],
+            "peer": shared["tkAPEERkt"],
         }
         self.feed = calendar_feed_create(actor=cast.a_coordinator)[1]
         self.grown = 0
@@ -342,6 +349,14 @@ class Counted:
         contact_create(actor=admin, unit=unit, name=f"Contact {i}", time_zone="UTC")
         member(f"a_member{i}", cast.a, Role.READER, unit)
         token_create(actor=ac, name=f"Token {i}")
+        # B's instance gets a new key: one more (retired) peer on the agreement's page.
+        peer = Peer.objects.get(owning_party=cast.a, retired_at__isnull=True)
+        peer_replace_key(
+            actor=ac,
+            peer=peer,
+            expected_version=peer.version,
+            public_key=instance_key.public_key_text(Ed25519PrivateKey.generate().public_key()),
+        )
         Notice.objects.create(
             recipient=ac,
             kind=NoticeKind.REQUEST_NEW,

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
+from entente.core import instance_key
 from entente.exports.tests.instance import entente
 from entente.tests.access_world import build
 
@@ -105,3 +106,59 @@ def test_restore_refuses_a_non_empty_instance(cast, tmp_path):
     with pytest.raises(CommandError) as refused:
         call_command("restore", str(tmp_path / "backup"))
     assert "this instance is not empty" in str(refused.value)
+
+
+def test_a_restored_instance_keeps_its_key_and_retired_keys(
+    transactional_db, cast, tmp_path, empty_instance, settings
+):
+    """The instance key and its retired keys go into the backup and come back, readable
+    by their owner only: the restored instance is the same instance to its peers."""
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    instance_key.generate()
+    instance_key.rotate()
+    shown = instance_key.public_key()
+    call_command("backup", str(tmp_path / "backup"))
+
+    keys = tmp_path / "backup" / "keys"
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    assert sorted(name for name in manifest["files"] if name.startswith("keys/")) == [
+        "keys/instance_key.pem",
+        "keys/instance_keys_retired.json",
+    ]
+    assert [oct(path.stat().st_mode & 0o777) for path in (keys, *sorted(keys.iterdir()))] == [
+        "0o700",
+        "0o600",
+        "0o600",
+    ]
+
+    restored = entente(empty_instance, "restore", str(tmp_path / "backup"))
+    assert (restored.returncode, restored.stderr) == (0, "")
+    data = Path(empty_instance["ENTENTE_DATA_DIR"])
+    for name in ("instance_key.pem", "instance_keys_retired.json"):
+        assert (data / name).read_bytes() == (settings.DATA_DIR / name).read_bytes()
+        assert oct((data / name).stat().st_mode & 0o777) == "0o600"
+    show = entente(empty_instance, "keys", "show")
+    assert show.returncode == 0, show.stderr
+    assert show.stdout.splitlines()[:2] == [
+        f"public key: {instance_key.public_key_text(shown)}",
+        f"fingerprint: {instance_key.fingerprint(shown)}",
+    ]
+    retired = instance_key.retired_keys()[0]
+    assert show.stdout.splitlines()[2].startswith(
+        f"retired {retired.rotated_at}: {retired.old_key}"
+    )
+
+
+@pytest.mark.django_db
+def test_restore_refuses_an_instance_that_has_a_key(tmp_path, settings):
+    call_command("backup", str(tmp_path / "backup"))
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    instance_key.generate()
+    with pytest.raises(CommandError) as refused:
+        call_command("restore", str(tmp_path / "backup"))
+    assert str(refused.value) == (
+        f"this instance is not empty: it has an instance key "
+        f"({settings.DATA_DIR / 'instance_key.pem'}); restore into a new data directory"
+    )

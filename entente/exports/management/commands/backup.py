@@ -4,13 +4,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from entente.exports.archive import ArchiveError, backup
+from entente.core.instance_key import KEY_FILE
+from entente.exports.archive import KEYS, MEDIA, ArchiveError, backup
 
 
 class Command(BaseCommand):
     help = (
-        "Back up the database and the uploaded files into PATH (a new directory), with a "
-        "manifest of checksums; safe while the server runs."
+        "Back up the database, the uploaded files and the instance key into PATH (a new "
+        "directory), with a manifest of checksums; safe while the server runs."
     )
 
     def add_arguments(self, parser):
@@ -21,7 +22,9 @@ class Command(BaseCommand):
             manifest = backup(Path(path))
         except (ArchiveError, OSError) as exc:
             raise CommandError(str(exc)) from None
+        uploaded = sum(name.startswith(f"{MEDIA}/") for name in manifest["files"])
+        keys = " and the instance key" if f"{KEYS}/{KEY_FILE}" in manifest["files"] else ""
         self.stdout.write(
-            f"Backed up the {manifest['database']} database and "
-            f"{len(manifest['files']) - 1} uploaded files into {path}"
+            f"Backed up the {manifest['database']} database, "
+            f"{uploaded} uploaded files{keys} into {path}"
         )
