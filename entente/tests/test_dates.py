@@ -106,6 +106,7 @@ EXCEPTIONS = {
     ("reports/templates/reports/calendar.html", "j"),  # the day's number in the month grid
     ("reports/templates/reports/calendar.html", "F"),  # the month, for screen readers
     ("reports/templates/reports/calendar.html", "Y-m-d"),  # ids and datetime attributes
+    ("reports/templates/reports/_calendar_more.html", "Y-m-d"),  # a day's agenda, ?day=
 }
 DATE_FILTER = re.compile(r"""\|(date|time):\s*["']([^"']*)["']""")
 FORBIDDEN = re.compile(r"\|(naturaltime|naturalday|timesince|timeuntil)\b|\.isoformat\b")
