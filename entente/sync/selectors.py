@@ -11,7 +11,7 @@ record.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from entente.accounts.enums import Role
 from entente.core.access import get_visible, membership_of, require_owner_writer, visible_to
@@ -52,7 +52,8 @@ def peer_list(user, agreement) -> QuerySet[Peer]:
     return (
         peer_visible_to(user)
         .filter(agreement=agreement)
-        .order_by("retired_at", "party__code", "-created_at", "-pk")
+        # In use (no retired_at) first on both databases: PostgreSQL sorts NULLs last.
+        .order_by(F("retired_at").asc(nulls_first=True), "party__code", "-created_at", "-pk")
     )
 
 
