@@ -40,6 +40,9 @@ UPCOMING_LIMIT = 10
 # thousand agreements must not make it a page of thousands of rows.
 TOP_LIMIT = 10
 AREA_LIMIT = 12
+# A calendar file or feed holds what ends from this long ago on, not ten years of a
+# portfolio's history (hundreds of thousands of events): calendar apps show what is near.
+FEED_PAST = dt.timedelta(days=366)
 
 
 def _translated(row: dict, prefix: str) -> str:
@@ -401,20 +404,27 @@ class CalendarRecords:
     agreements: list[Agreement]
 
 
-def calendar_records(user, *, agreement: Agreement | None = None) -> CalendarRecords:
+def calendar_records(
+    user, *, agreement: Agreement | None = None, now: dt.datetime | None = None
+) -> CalendarRecords:
     """Every meeting, training, due date, open request's deadline and agreement notice
-    or expiry date the user may see; those of one `agreement` (already loaded through
-    its door) when given."""
+    or expiry date the user may see that ends no earlier than FEED_PAST before `now`;
+    those of one `agreement` (already loaded through its door) when given."""
+    since = (now or timezone.now()) - FEED_PAST
     under = {"agreement": agreement} if agreement is not None else {}
     if agreement is None:
         agreements = list(agreement_visible_to(user).filter(expires_on__isnull=False))
     else:
         agreements = [agreement] if agreement.expires_on is not None else []
+    meetings = calendar_meetings(user).filter(ends_at__gte=since, **under)
+    trainings = calendar_trainings(user).filter(ends_on__gte=since.date(), **under)
+    commitments = calendar_commitments(user).filter(due_date__gte=since.date(), **under)
+    requests = calendar_requests(user).filter(due_at__gte=since, **under)
     return CalendarRecords(
-        meetings=list(calendar_meetings(user).filter(**under).order_by("starts_at", "pk")),
-        trainings=list(calendar_trainings(user).filter(**under).order_by("starts_on", "pk")),
-        commitments=list(calendar_commitments(user).filter(**under).order_by("due_date", "pk")),
-        requests=list(calendar_requests(user).filter(**under).order_by("due_at", "pk")),
+        meetings=list(meetings.order_by("starts_at", "pk")),
+        trainings=list(trainings.order_by("starts_on", "pk")),
+        commitments=list(commitments.order_by("due_date", "pk")),
+        requests=list(requests.order_by("due_at", "pk")),
         agreements=agreements,
     )
 

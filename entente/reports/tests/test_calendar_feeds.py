@@ -28,6 +28,7 @@ from entente.liaison.services import request_send
 from entente.meetings.services.meetings import meeting_change_status, meeting_create
 from entente.reports.ical import Item, calendar_ics, offset_changes
 from entente.reports.models import CalendarFeed
+from entente.reports.selectors import FEED_PAST, calendar_records
 from entente.reports.services import calendar_feed_create, calendar_feed_revoke
 from entente.reports.tests import world as W
 from entente.testing import agreement_between
@@ -475,3 +476,14 @@ def test_two_parsers_read_casablanca_in_and_out_of_ramadan_as_zoneinfo(tmp_path)
     }
     assert read_with_vobject(path) == expected
     assert read_with_ical_js(path) == expected
+
+
+def test_a_calendar_holds_what_ends_from_a_year_ago_on(cast):
+    W.commitment(cast, cast.a_officer, "Due long ago", cast.a, -(FEED_PAST.days + 2))
+    W.commitment(cast, cast.a_officer, "Due last month", cast.a, -30)
+    W.commitment(cast, cast.a_officer, "Due in ten years", cast.a, 3650)
+
+    records = calendar_records(cast.a_officer)
+
+    titles = [c.title for c in records.commitments]
+    assert titles == ["Due last month", "Due in ten years"]
