@@ -19,7 +19,11 @@ from entente.accounts.preferences import preferred_zone
 from entente.accounts.selectors import token_hash
 from entente.agreements.enums import OPEN_COMMITMENT_STATUSES, CommitmentStatus
 from entente.agreements.models import Agreement, Commitment, CooperationArea
-from entente.agreements.selectors import agreement_visible_to, commitment_visible_to
+from entente.agreements.selectors import (
+    agreement_visible_to,
+    area_visible_to,
+    commitment_visible_to,
+)
 from entente.core.access import party_id_of
 from entente.core.enums import Language
 from entente.liaison import clock
@@ -191,8 +195,9 @@ def area_progress(user, *, limit: int = AREA_LIMIT) -> Top:
         .order_by("-open", "agreement_id", "area_id")
     )
     top = top_of(rows, limit)
-    titles = _names(Agreement, "title", {row["agreement_id"] for row in top.rows})
-    areas = _names(CooperationArea, "name", {row["area_id"] for row in top.rows} - {None})
+    agreement_ids = {row["agreement_id"] for row in top.rows}
+    titles = _names(agreement_visible_to(user), "title", agreement_ids)
+    areas = _names(area_visible_to(user), "name", {row["area_id"] for row in top.rows} - {None})
     result = [
         {
             "agreement_id": row["agreement_id"],
@@ -218,14 +223,14 @@ def area_progress(user, *, limit: int = AREA_LIMIT) -> Top:
     return top
 
 
-def _names(model, field: str, ids: set) -> dict:
-    """id -> (code, the translated `field` in the active language) of the records `ids`,
-    found visible by the caller."""
-    code = ["code"] if model is CooperationArea else []
+def _names(visible: QuerySet, field: str, ids: set) -> dict:
+    """id -> (code, the translated `field` in the active language) of the records `ids`
+    among `visible` (an `<entity>_visible_to` queryset)."""
+    code = ["code"] if visible.model is CooperationArea else []
     fields = [f"{field}_{lang}" for lang in Language.values]
     return {
         row["id"]: (row.get("code", ""), _translated(row, field))
-        for row in model.objects.filter(pk__in=ids).values("id", *code, *fields)
+        for row in visible.prefetch_related(None).filter(pk__in=ids).values("id", *code, *fields)
     }
 
 
